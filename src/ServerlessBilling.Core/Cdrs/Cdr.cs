@@ -1,0 +1,28 @@
+using ServerlessBilling.Core.Rating;
+
+namespace ServerlessBilling.Core.Cdrs;
+
+/// <summary>A call detail record as the switch sent it, validated. <see cref="CdrId"/> is the idempotency key.</summary>
+public sealed record Cdr(
+    string CdrId,
+    string AccountId,
+    string CallingNumber,
+    string CalledNumber,
+    DateTimeOffset StartTime,
+    int DurationSeconds,
+    Disposition Disposition,
+    string? SessionId)
+{
+    public bool Answered => Disposition == Disposition.Answered;
+}
+
+/// <summary>A record that could not be read: where it was, what it said, and why it was refused.</summary>
+public sealed record CdrRejection(int Line, string? CdrId, string? AccountId, string Reason, string Raw);
+
+/// <summary>One record of a CDR file or batch: a CDR, or its rejection.</summary>
+public readonly record struct CdrRecord(int Line, Cdr? Cdr, CdrRejection? Rejection)
+{
+    public static CdrRecord Accepted(int line, Cdr cdr) => new(line, cdr, null);
+
+    public static CdrRecord Rejected(CdrRejection rejection) => new(rejection.Line, null, rejection);
+}

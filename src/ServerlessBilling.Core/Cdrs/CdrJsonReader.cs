@@ -1,0 +1,124 @@
+using System.Text.Json;
+
+namespace ServerlessBilling.Core.Cdrs;
+
+/// <summary>
+/// Reads CDRs sent as JSON (API.md): an array of objects with camelCase fields, or one object.
+/// Each element is judged alone; its "line" is its 1-based position in the array.
+/// </summary>
+public static class CdrJsonReader
+{
+    /// <summary>Reads <paramref name="json"/>; a document that is not JSON at all yields one rejection and no CDRs.</summary>
+    public static IReadOnlyList<CdrRecord> Read(ReadOnlySpan<byte> json)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException ex)
+        {
+            var raw = System.Text.Encoding.UTF8.GetString(json[..Math.Min(json.Length, CdrValidation.MaxRawLength)]);
+            return [CdrRecord.Rejected(new CdrRejection(1, null, null, $"malformed JSON: {ex.Message}", raw))];
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                return [ReadElement(root, 1)];
+            }
+
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                return [CdrRecord.Rejected(new CdrRejection(1, null, null, "expected a JSON array of CDR objects", CdrValidation.ClipRaw(root.GetRawText())))];
+            }
+
+            var records = new List<CdrRecord>(root.GetArrayLength());
+            var position = 0;
+            foreach (var element in root.EnumerateArray())
+            {
+                records.Add(ReadElement(element, ++position));
+            }
+
+            return records;
+        }
+    }
+
+    public static bool LooksLikeJson(ReadOnlySpan<byte> body)
+    {
+        var trimmed = body.TrimStart(" \t\r\n"u8);
+        if (trimmed.StartsWith("\uFEFF"u8))
+        {
+            trimmed = trimmed[3..].TrimStart(" \t\r\n"u8);
+        }
+
+        return !trimmed.IsEmpty && (trimmed[0] == (byte)'[' || trimmed[0] == (byte)'{');
+    }
+
+    private static CdrRecord ReadElement(JsonElement element, int position)
+    {
+        var raw = CdrValidation.ClipRaw(element.GetRawText());
+        if (element.ValueKind != JsonValueKind.Object)
+        {
+            return CdrRecord.Rejected(new CdrRejection(position, null, null, "expected a CDR object", raw));
+        }
+
+        string? reason = null;
+        var cdrId = Text(element, "cdrId", ref reason);
+        var accountId = Text(element, "accountId", ref reason);
+        var calling = Text(element, "callingNumber", ref reason);
+        var called = Text(element, "calledNumber", ref reason);
+        var start = Text(element, "startTime", ref reason);
+        var duration = Number(element, "durationSeconds", ref reason);
+        var disposition = Text(element, "disposition", ref reason);
+        var session = Text(element, "sessionId", ref reason);
+        var cdr = reason is null
+            ? CdrValidation.TryBuild(cdrId, accountId, calling, called, start, duration, disposition, session, out reason)
+            : null;
+        if (cdr is not null)
+        {
+            return CdrRecord.Accepted(position, cdr);
+        }
+
+        return CdrRecord.Rejected(new CdrRejection(
+            position,
+            Identifiers.IsValid(cdrId) ? cdrId : null,
+            Identifiers.IsValid(accountId) ? accountId : null,
+            reason!,
+            raw));
+    }
+
+    private static string Text(JsonElement element, string name, ref string? reason)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return "";
+        }
+
+        if (value.ValueKind == JsonValueKind.String)
+        {
+            return value.GetString() ?? "";
+        }
+
+        reason ??= $"{name} must be a string";
+        return "";
+    }
+
+    private static string Number(JsonElement element, string name, ref string? reason)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return "";
+        }
+
+        if (value.ValueKind == JsonValueKind.Number)
+        {
+            return value.GetRawText();
+        }
+
+        reason ??= $"{name} must be a number";
+        return "";
+    }
+}

@@ -1,0 +1,128 @@
+using System.Globalization;
+using ServerlessBilling.Core.Rating;
+
+namespace ServerlessBilling.Core.Cdrs;
+
+/// <summary>The validation rules of a CDR, shared by the CSV and the JSON reader.</summary>
+public static class CdrValidation
+{
+    public const int MaxCallingNumberLength = 64;
+    public const int MaxDurationSeconds = 7 * 24 * 3600;
+    public const int MaxRawLength = 4096;
+
+    public static readonly DateTimeOffset EarliestStart = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset LatestStart = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly string[] StartTimeFormats =
+    [
+        "yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK",
+    ];
+
+    /// <summary>Builds a CDR from its field texts, or says why it cannot be one.</summary>
+    public static Cdr? TryBuild(
+        ReadOnlySpan<char> cdrId,
+        ReadOnlySpan<char> accountId,
+        ReadOnlySpan<char> callingNumber,
+        ReadOnlySpan<char> calledNumber,
+        ReadOnlySpan<char> startTime,
+        ReadOnlySpan<char> durationSeconds,
+        ReadOnlySpan<char> disposition,
+        ReadOnlySpan<char> sessionId,
+        out string? reason)
+    {
+        cdrId = cdrId.Trim();
+        accountId = accountId.Trim();
+        sessionId = sessionId.Trim();
+        callingNumber = callingNumber.Trim();
+        if ((reason = Identifiers.Validate(cdrId, "cdr_id")) is not null
+            || (reason = Identifiers.Validate(accountId, "account_id")) is not null
+            || (reason = CalledNumber.Validate(calledNumber)) is not null
+            || (reason = ValidateCalling(callingNumber)) is not null
+            || (reason = ParseStart(startTime, out var start)) is not null
+            || (reason = ParseDuration(durationSeconds, out var duration)) is not null
+            || (reason = ParseDisposition(disposition, out var dispositionValue)) is not null
+            || (!sessionId.IsEmpty && (reason = Identifiers.Validate(sessionId, "session_id")) is not null))
+        {
+            return null;
+        }
+
+        return new Cdr(
+            cdrId.ToString(),
+            accountId.ToString(),
+            callingNumber.ToString(),
+            calledNumber.Trim().ToString(),
+            start,
+            duration,
+            dispositionValue,
+            sessionId.IsEmpty ? null : sessionId.ToString());
+    }
+
+    public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : raw[..MaxRawLength];
+
+    private static string? ValidateCalling(ReadOnlySpan<char> calling)
+    {
+        if (calling.Length > MaxCallingNumberLength)
+        {
+            return $"calling_number is longer than {MaxCallingNumberLength} characters";
+        }
+
+        foreach (var c in calling)
+        {
+            if (char.IsControl(c))
+            {
+                return "calling_number contains control characters";
+            }
+        }
+
+        return null;
+    }
+
+    private static string? ParseStart(ReadOnlySpan<char> text, out DateTimeOffset start)
+    {
+        text = text.Trim();
+        start = default;
+        if (text.IsEmpty)
+        {
+            return "start_time is missing";
+        }
+
+        if (text.Length > 40 || !HasOffset(text) || !DateTimeOffset.TryParseExact(text, StartTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out start))
+        {
+            return "start_time is not an ISO 8601 time with an offset (e.g. 2026-11-26T10:00:00Z)";
+        }
+
+        return start < EarliestStart || start >= LatestStart
+            ? $"start_time {start:O} is out of range ({EarliestStart:yyyy} to {LatestStart:yyyy})"
+            : null;
+    }
+
+    private static bool HasOffset(ReadOnlySpan<char> text) =>
+        text[^1] is 'Z' or 'z' || (text.Length > 6 && text[^6] is '+' or '-' && text[^3] == ':');
+
+    private static string? ParseDuration(ReadOnlySpan<char> text, out int duration)
+    {
+        text = text.Trim();
+        if (text.IsEmpty)
+        {
+            duration = 0;
+            return "duration_seconds is missing";
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out duration))
+        {
+            return "duration_seconds is not a whole number";
+        }
+
+        return duration switch
+        {
+            < 0 => "duration_seconds must not be negative",
+            > MaxDurationSeconds => $"duration_seconds is more than {MaxDurationSeconds} (7 days)",
+            _ => null,
+        };
+    }
+
+    private static string? ParseDisposition(ReadOnlySpan<char> text, out Disposition disposition) =>
+        DispositionNames.TryParse(text, out disposition)
+            ? null
+            : "disposition must be ANSWERED, NO_ANSWER, BUSY or FAILED";
+}

@@ -1,0 +1,232 @@
+using System.Globalization;
+using ServerlessBilling.Core.Csv;
+
+namespace ServerlessBilling.Core.Rating;
+
+/// <summary>A rejected rate-deck line: its 1-based line number (the header is line 1) and why.</summary>
+public sealed record DeckLineError(int Line, string Reason)
+{
+    public override string ToString() => $"line {Line}: {Reason}";
+}
+
+/// <summary>The outcome of an import: a deck, or every bad line with its reason (never a partial deck).</summary>
+public sealed record RateDeckImport(RateDeck? Deck, IReadOnlyList<DeckLineError> Errors)
+{
+    public bool Succeeded => Deck is not null;
+}
+
+/// <summary>Imports the rate-deck CSV of API.md: header required, columns in any order, extra columns ignored.</summary>
+public static class RateDeckParser
+{
+    public static readonly IReadOnlyList<string> RequiredColumns = ["prefix", "destination", "rate", "min_seconds", "increment_seconds"];
+
+    public static RateDeckImport Parse(string deckId, string csv) => Parse(deckId, new StringReader(csv));
+
+    public static RateDeckImport Parse(string deckId, TextReader reader)
+    {
+        var errors = new List<DeckLineError>();
+        var header = CsvHeader.TryCreate(reader.ReadLine(), RequiredColumns, out var headerError);
+        if (header is null)
+        {
+            return new RateDeckImport(null, [new DeckLineError(1, headerError!)]);
+        }
+
+        var columns = new Columns(header);
+        var rows = new List<RateDeckRow>();
+        var destinations = new Dictionary<string, string>(StringComparer.Ordinal);
+        var csvRow = new CsvRow();
+        var lineNumber = 1;
+        while (reader.ReadLine() is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            if (!csvRow.Split(line))
+            {
+                errors.Add(new DeckLineError(lineNumber, csvRow.Error!));
+                continue;
+            }
+
+            var row = ParseRow(csvRow, columns, lineNumber, destinations, out var reason);
+            if (row is null)
+            {
+                errors.Add(new DeckLineError(lineNumber, reason!));
+            }
+            else
+            {
+                rows.Add(row);
+            }
+        }
+
+        if (rows.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new DeckLineError(2, "the deck has no rows"));
+        }
+
+        errors.AddRange(FindOverlaps(rows));
+        if (errors.Count > 0)
+        {
+            errors.Sort((a, b) => a.Line.CompareTo(b.Line));
+            return new RateDeckImport(null, errors);
+        }
+
+        return new RateDeckImport(new RateDeck(deckId, rows), []);
+    }
+
+    private static RateDeckRow? ParseRow(CsvRow csv, Columns c, int line, Dictionary<string, string> destinations, out string? reason)
+    {
+        if (csv.Count <= c.MaxRequired)
+        {
+            reason = $"expected at least {c.MaxRequired + 1} columns, found {csv.Count}";
+            return null;
+        }
+
+        var prefix = csv[c.Prefix].Trim();
+        if (prefix.IsEmpty)
+        {
+            reason = "prefix is empty";
+            return null;
+        }
+
+        if (prefix.ContainsAnyExceptInRange('0', '9') || prefix.Length > CalledNumber.MaxDigits)
+        {
+            reason = $"prefix '{Clip(prefix)}' must be 1 to {CalledNumber.MaxDigits} digits";
+            return null;
+        }
+
+        var destinationSpan = csv[c.Destination].Trim();
+        if (destinationSpan.IsEmpty)
+        {
+            reason = "destination is empty";
+            return null;
+        }
+
+        if ((reason = ParseAmount(csv, c.Rate, "rate", required: true, out var rate)) is not null
+            || (reason = ParseAmount(csv, c.ConnectFee, "connect_fee", required: false, out var connectFee)) is not null
+            || (reason = ParseSeconds(csv, c.MinSeconds, "min_seconds", out var minSeconds)) is not null
+            || (reason = ParseSeconds(csv, c.IncrementSeconds, "increment_seconds", out var incrementSeconds)) is not null
+            || (reason = ParseDate(csv, c.EffectiveFrom, "effective_from", out var from)) is not null
+            || (reason = ParseDate(csv, c.EffectiveTo, "effective_to", out var to)) is not null)
+        {
+            return null;
+        }
+
+        if (incrementSeconds == 0)
+        {
+            reason = "increment_seconds must be at least 1";
+            return null;
+        }
+
+        if (from is { } f && to is { } t && t <= f)
+        {
+            reason = $"effective_to {t:yyyy-MM-dd} must be after effective_from {f:yyyy-MM-dd}";
+            return null;
+        }
+
+        var destinationKey = destinationSpan.ToString();
+        if (!destinations.TryGetValue(destinationKey, out var destination))
+        {
+            destinations[destinationKey] = destination = destinationKey;
+        }
+
+        reason = null;
+        return new RateDeckRow(prefix.ToString(), destination, new Tariff(rate, connectFee, minSeconds, incrementSeconds), from, to, line);
+    }
+
+    private static string? ParseAmount(CsvRow csv, int column, string name, bool required, out decimal value)
+    {
+        value = 0m;
+        var text = column < 0 || column >= csv.Count ? [] : csv[column].Trim();
+        if (text.IsEmpty)
+        {
+            return required ? $"{name} is empty" : null;
+        }
+
+        if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
+        {
+            return $"{name} '{Clip(text)}' is not a number";
+        }
+
+        return value < 0m ? $"{name} {value.ToString(CultureInfo.InvariantCulture)} must not be negative" : null;
+    }
+
+    private static string? ParseSeconds(CsvRow csv, int column, string name, out int value)
+    {
+        var text = csv[column].Trim();
+        if (text.IsEmpty)
+        {
+            value = 0;
+            return $"{name} is empty";
+        }
+
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
+        {
+            return $"{name} '{Clip(text)}' is not a whole number of seconds";
+        }
+
+        return value < 0 ? $"{name} {value} must not be negative" : null;
+    }
+
+    private static string? ParseDate(CsvRow csv, int column, string name, out DateOnly? value)
+    {
+        value = null;
+        var text = column < 0 || column >= csv.Count ? [] : csv[column].Trim();
+        if (text.IsEmpty)
+        {
+            return null;
+        }
+
+        if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return $"{name} '{Clip(text)}' is not a date (yyyy-MM-dd)";
+        }
+
+        value = date;
+        return null;
+    }
+
+    private static IEnumerable<DeckLineError> FindOverlaps(List<RateDeckRow> rows)
+    {
+        foreach (var group in rows.GroupBy(r => r.Prefix, StringComparer.Ordinal).Where(g => g.Skip(1).Any()))
+        {
+            var ordered = group.OrderBy(r => r.FromTicks).ThenBy(r => r.Line).ToList();
+            var reach = ordered[0];
+            for (var i = 1; i < ordered.Count; i++)
+            {
+                var row = ordered[i];
+                if (row.Overlaps(reach))
+                {
+                    yield return new DeckLineError(row.Line, $"effective range of prefix {row.Prefix} overlaps line {reach.Line}");
+                }
+
+                if (row.ToTicks > reach.ToTicks)
+                {
+                    reach = row;
+                }
+            }
+        }
+    }
+
+    private static string Clip(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..40], "…");
+
+    private sealed class Columns(CsvHeader header)
+    {
+        public int Prefix { get; } = header.IndexOf("prefix");
+        public int Destination { get; } = header.IndexOf("destination");
+        public int Rate { get; } = header.IndexOf("rate");
+        public int ConnectFee { get; } = header.IndexOf("connect_fee");
+        public int MinSeconds { get; } = header.IndexOf("min_seconds");
+        public int IncrementSeconds { get; } = header.IndexOf("increment_seconds");
+        public int EffectiveFrom { get; } = header.IndexOf("effective_from");
+        public int EffectiveTo { get; } = header.IndexOf("effective_to");
+
+        public int MaxRequired { get; } = new[]
+        {
+            header.IndexOf("prefix"), header.IndexOf("destination"), header.IndexOf("rate"),
+            header.IndexOf("min_seconds"), header.IndexOf("increment_seconds"),
+        }.Max();
+    }
+}

@@ -1,0 +1,79 @@
+using ServerlessBilling.Core.Money;
+
+namespace ServerlessBilling.Core.Rating;
+
+/// <summary>The normative rating rules of API.md: billed seconds and charge. Every price in the platform comes from here.</summary>
+public static class Rater
+{
+    /// <summary>0 when unanswered or zero; the minimum up to it; then whole increments past it.</summary>
+    public static int BilledSeconds(int durationSeconds, bool answered, int minSeconds, int incrementSeconds)
+    {
+        if (!answered || durationSeconds <= 0)
+        {
+            return 0;
+        }
+
+        if (durationSeconds <= minSeconds)
+        {
+            return minSeconds;
+        }
+
+        var past = durationSeconds - minSeconds;
+        var increments = (past + incrementSeconds - 1) / incrementSeconds;
+        return minSeconds + (increments * incrementSeconds);
+    }
+
+    public static int BilledSeconds(int durationSeconds, bool answered, in Tariff tariff) =>
+        BilledSeconds(durationSeconds, answered, tariff.MinSeconds, tariff.IncrementSeconds);
+
+    /// <summary><c>connect_fee + rate × billed / 60</c>, rounded half away from zero to 4 decimals; 0 when nothing is billed.</summary>
+    public static decimal Charge(in Tariff tariff, int billedSeconds) =>
+        billedSeconds <= 0
+            ? 0m
+            : Rounding.Charge(tariff.ConnectFee + (tariff.RatePerMinute * billedSeconds / 60m));
+
+    /// <summary>
+    /// The most seconds a call may be granted so that its whole charge stays within <paramref name="budget"/>:
+    /// <paramref name="cap"/> when that is covered, else the largest billable step (the minimum, then whole
+    /// increments) that is. Returns 0 when even the connect fee and the first billable step are not covered.
+    /// </summary>
+    public static int AffordableSeconds(in Tariff tariff, decimal budget, int cap)
+    {
+        if (cap <= 0)
+        {
+            return 0;
+        }
+
+        var capBilled = BilledSeconds(cap, answered: true, tariff);
+        if (Charge(tariff, capBilled) <= budget)
+        {
+            return cap;
+        }
+
+        // Steps k give billed = min + k × increment; with no minimum the first billable step is one increment.
+        // The cap's own step is not covered, so search below it; the charge grows with k.
+        long lo = tariff.MinSeconds == 0 ? 1 : 0;
+        long hi = ((long)(capBilled - tariff.MinSeconds) / tariff.IncrementSeconds) - 1;
+        if (hi < lo || Charge(tariff, StepSeconds(tariff, lo)) > budget)
+        {
+            return 0;
+        }
+
+        while (lo < hi)
+        {
+            var mid = (lo + hi + 1) / 2;
+            if (Charge(tariff, StepSeconds(tariff, mid)) <= budget)
+            {
+                lo = mid;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        return StepSeconds(tariff, lo);
+    }
+
+    private static int StepSeconds(in Tariff tariff, long step) => (int)(tariff.MinSeconds + (step * tariff.IncrementSeconds));
+}
