@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Storage.InMemory;
+
+namespace ServerlessBilling.Api;
+
+/// <summary>Registers the core use cases. The host chooses the store: the embedded one, or an adapter's.</summary>
+public static class CoreRegistration
+{
+    public static IServiceCollection AddServerlessBillingCore(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<CreditControlOptions>()
+            .Bind(configuration.GetSection(CreditControlOptions.Section))
+            .Validate(o => o.Validate().Count == 0, "CreditControl settings are invalid")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CreditControlOptions>>().Value);
+        services.AddSingleton(sp => new RateDeckCache(sp.GetRequiredService<IRateDeckStore>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<CreditControlService>();
+        services.AddSingleton<AccountService>();
+        return services;
+    }
+
+    /// <summary>The embedded, in-process stores (the local default).</summary>
+    public static IServiceCollection AddEmbeddedStores(this IServiceCollection services)
+    {
+        services.AddSingleton<InMemoryAccountStore>();
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
+        services.AddSingleton<ISessionIndex, InMemorySessionIndex>();
+        services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();
+        return services;
+    }
+}

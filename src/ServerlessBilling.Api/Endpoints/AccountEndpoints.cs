@@ -1,0 +1,150 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using ServerlessBilling.Api.Contracts;
+using ServerlessBilling.Api.Http;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Money;
+
+namespace ServerlessBilling.Api.Endpoints;
+
+/// <summary>Handlers of the administration endpoints.</summary>
+public static class AccountEndpoints
+{
+    public const long MaxDeckBytes = 256L << 20;
+
+    public static async Task<IResult> Put(string accountId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestReader.ReadJsonAsync<AccountBody>(http, cancellationToken);
+        if ((problem ?? RequestReader.CheckId(accountId, "accountId")) is { } bad)
+        {
+            return bad;
+        }
+
+        var (settings, errors) = ToSettings(body!);
+        if (settings is null)
+        {
+            return Problems.BadRequest(string.Join("; ", errors), errors);
+        }
+
+        if (body!.InitialBalance is < 0m && settings.Mode == AccountMode.Prepaid)
+        {
+            return Problems.BadRequest("initialBalance must not be negative");
+        }
+
+        var outcome = await service.UpsertAsync(accountId, settings, body.InitialBalance ?? 0m, cancellationToken);
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+    }
+
+    public static async Task<IResult> TopUp(string accountId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestReader.ReadJsonAsync<TopUpBody>(http, cancellationToken);
+        if ((problem ?? RequestReader.CheckId(accountId, "accountId") ?? RequestReader.CheckId(body!.TopupId, "topupId")) is { } bad)
+        {
+            return bad;
+        }
+
+        if (body!.Amount is not { } amount)
+        {
+            return Problems.BadRequest("amount is required");
+        }
+
+        var outcome = await service.TopUpAsync(new TopUpRequest(accountId, body.TopupId!, amount), cancellationToken);
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+    }
+
+    public static async Task<IResult> Balance(string accountId, AccountService service, CancellationToken cancellationToken)
+    {
+        if (RequestReader.CheckId(accountId, "accountId") is { } bad)
+        {
+            return bad;
+        }
+
+        var balance = await service.GetBalanceAsync(accountId, cancellationToken);
+        return balance is null ? Problems.NotFound($"account '{accountId}' does not exist") : Results.Ok(ToResponse(balance));
+    }
+
+    public static async Task<IResult> PutRateDeck(string deckId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
+    {
+        if (RequestReader.CheckId(deckId, "deckId") is { } bad)
+        {
+            return bad;
+        }
+
+        if (http.ContentLength is > MaxDeckBytes)
+        {
+            return Problems.BadRequest($"the deck is larger than {MaxDeckBytes} bytes");
+        }
+
+        // Read the body asynchronously first: the parser is synchronous and the server forbids blocking reads.
+        var body = await RequestReader.ReadBytesAsync(http, MaxDeckBytes, cancellationToken);
+        using var reader = new StreamReader(new MemoryStream(body), Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        var import = await service.ImportDeckAsync(deckId, reader, cancellationToken);
+        if (import.Deck is { } deck)
+        {
+            return Results.Ok(new RateDeckResponse(deck.DeckId, deck.Rows.Count));
+        }
+
+        const int shown = 1000;
+        var errors = import.Errors.Take(shown).Select(e => new LineError(e.Line, e.Reason)).ToList();
+        var more = import.Errors.Count > shown ? $" (the first {shown} are listed)" : "";
+        return Problems.BadRequest($"the rate deck has {import.Errors.Count} bad line(s){more}; first: {import.Errors[0]}", errors);
+    }
+
+    public static BalanceResponse ToResponse(BalanceView b) =>
+        new(b.AccountId, WireNames.Mode(b.Mode), WireNames.Status(b.Status), b.Currency, b.Balance, b.Reserved, b.Available, b.CreditLimit, b.PeriodStart, b.PeriodSpend, b.ActiveSessions);
+
+    private static (AccountSettings? Settings, List<string> Errors) ToSettings(AccountBody body)
+    {
+        var errors = new List<string>();
+        if (!WireNames.TryParseMode(body.Mode, out var mode))
+        {
+            errors.Add(body.Mode is null ? "mode is required (prepaid or postpaid)" : $"mode '{body.Mode}' is not prepaid or postpaid");
+        }
+
+        if (!Currency.TryParse(body.Currency, out var currency))
+        {
+            errors.Add(body.Currency is null ? "currency is required" : $"currency '{body.Currency}' is not an ISO 4217 code");
+        }
+
+        var tax = TaxSettings.None;
+        if (body.Tax is { } taxBody)
+        {
+            if (!WireNames.TryParseTax(taxBody.Treatment, out var treatment))
+            {
+                errors.Add($"tax.treatment '{taxBody.Treatment}' is not standard, reverse-charge or exempt");
+            }
+            else if (treatment == TaxTreatment.Standard && taxBody.Rate is null)
+            {
+                errors.Add("tax.rate is required for standard tax");
+            }
+            else
+            {
+                tax = new TaxSettings(treatment, taxBody.Rate ?? 0m);
+            }
+        }
+
+        if (body.RateDeckId is null)
+        {
+            errors.Add("rateDeckId is required");
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, errors);
+        }
+
+        var settings = new AccountSettings(
+            body.Name ?? "",
+            mode,
+            currency,
+            body.CreditLimit,
+            body.HardLimit ?? false,
+            body.RateDeckId!,
+            body.BillingDay ?? 1,
+            body.TimeZone ?? "Etc/UTC",
+            tax);
+        errors.AddRange(settings.Validate());
+        return errors.Count > 0 ? (null, errors) : (settings, errors);
+    }
+}

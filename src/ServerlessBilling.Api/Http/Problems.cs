@@ -1,0 +1,29 @@
+using Microsoft.AspNetCore.Http;
+using ServerlessBilling.Core.CreditControl;
+
+namespace ServerlessBilling.Api.Http;
+
+/// <summary>RFC 9457 problem answers: every error says what is wrong in <c>detail</c>.</summary>
+public static class Problems
+{
+    public static IResult BadRequest(string detail, object? errors = null) => Problem(StatusCodes.Status400BadRequest, "Bad request", detail, errors);
+
+    public static IResult NotFound(string detail) => Problem(StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static IResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, "Conflict", detail);
+
+    public static IResult Unavailable(string detail) => Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail);
+
+    public static IResult From(OutcomeError error) => error.Kind switch
+    {
+        OutcomeErrorKind.Conflict => Conflict(error.Detail),
+        OutcomeErrorKind.NotFound => NotFound(error.Detail),
+        _ => BadRequest(error.Detail),
+    };
+
+    public static IResult Problem(int status, string title, string detail, object? errors = null)
+    {
+        var extensions = errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors };
+        return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+    }
+}

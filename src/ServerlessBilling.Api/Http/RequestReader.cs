@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using ServerlessBilling.Core.Cdrs;
+
+namespace ServerlessBilling.Api.Http;
+
+/// <summary>Reads request bodies and route values; anything malformed becomes a 400 that says what is wrong.</summary>
+public static class RequestReader
+{
+    public const long MaxJsonBytes = 1 << 20;
+
+    public static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (request.ContentLength is > MaxJsonBytes)
+        {
+            return (null, Problems.BadRequest($"the body is larger than {MaxJsonBytes} bytes"));
+        }
+
+        try
+        {
+            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.Options, cancellationToken);
+            return body is null ? (null, Problems.BadRequest("the body must be a JSON object")) : (body, null);
+        }
+        catch (JsonException ex)
+        {
+            var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";
+            return (null, Problems.BadRequest($"malformed JSON{where}: {Describe(ex)}"));
+        }
+    }
+
+    /// <summary>A route or body id, checked by the one id rule of the platform.</summary>
+    public static IResult? CheckId(string? value, string name) =>
+        Identifiers.Validate(value, name) is { } error ? Problems.BadRequest(error) : null;
+
+    public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
+    {
+        using var buffer = new MemoryStream();
+        await request.Body.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length > limit)
+        {
+            throw new BadHttpRequestException($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string Describe(JsonException ex)
+    {
+        // System.Text.Json messages name .NET types; say it in the contract's words instead.
+        var message = ex.Message;
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
+        {
+            return "a value has the wrong type (numbers must be JSON numbers, times ISO 8601 strings with an offset)";
+        }
+
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,85 @@
+using ServerlessBilling.Core.Money;
+
+namespace ServerlessBilling.Core.Accounts;
+
+public enum AccountMode
+{
+    Prepaid,
+    Postpaid,
+}
+
+public enum AccountStatus
+{
+    Active,
+    Suspended,
+}
+
+public enum TaxTreatment
+{
+    Standard,
+    ReverseCharge,
+    Exempt,
+}
+
+public sealed record TaxSettings(TaxTreatment Treatment, decimal Rate)
+{
+    public static readonly TaxSettings None = new(TaxTreatment.Exempt, 0m);
+
+    /// <summary>The rate that applies: reverse-charge and exempt invoices carry no tax.</summary>
+    public decimal EffectiveRate => Treatment == TaxTreatment.Standard ? Rate : 0m;
+}
+
+/// <summary>What an operator sets on an account (PUT /api/accounts/{id}); money state lives in <see cref="AccountState"/>.</summary>
+public sealed record AccountSettings(
+    string Name,
+    AccountMode Mode,
+    Currency Currency,
+    decimal? CreditLimit,
+    bool HardLimit,
+    string RateDeckId,
+    int BillingDay,
+    string TimeZone,
+    TaxSettings Tax)
+{
+    /// <summary>Every reason the settings are not usable; empty when they are.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name))
+        {
+            errors.Add("name is required");
+        }
+
+        if (CreditLimit is < 0m)
+        {
+            errors.Add("creditLimit must not be negative");
+        }
+
+        if (Mode == AccountMode.Postpaid && HardLimit && CreditLimit is null)
+        {
+            errors.Add("a post-paid account with hardLimit needs a creditLimit");
+        }
+
+        if (Cdrs.Identifiers.Validate(RateDeckId, "rateDeckId") is { } deckError)
+        {
+            errors.Add(deckError);
+        }
+
+        if (BillingDay is < 1 or > 28)
+        {
+            errors.Add("billingDay must be from 1 to 28");
+        }
+
+        if (!BillingPeriod.TryFindTimeZone(TimeZone, out _))
+        {
+            errors.Add($"timeZone '{TimeZone}' is not an IANA time zone");
+        }
+
+        if (Tax.Rate is < 0m or > 1m)
+        {
+            errors.Add("tax.rate must be from 0 to 1");
+        }
+
+        return errors;
+    }
+}

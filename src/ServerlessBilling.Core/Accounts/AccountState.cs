@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using ServerlessBilling.Core.CreditControl;
+
+namespace ServerlessBilling.Core.Accounts;
+
+/// <summary>
+/// The account document: settings, the money position and the active sessions. Every change is one
+/// conditional replace of the whole document, so what it says is always consistent:
+/// <c>Balance = OpeningBalance + TopUps − Committed</c> and <c>Reserved = Σ session reservations</c>.
+/// </summary>
+public sealed record AccountState
+{
+    /// <summary>How many recent top-up ids are kept to make top-ups idempotent.</summary>
+    public const int RecentTopUpCapacity = 200;
+
+    public required string AccountId { get; init; }
+
+    public required AccountSettings Settings { get; init; }
+
+    public AccountStatus Status { get; init; } = AccountStatus.Active;
+
+    public decimal OpeningBalance { get; init; }
+
+    public decimal TopUps { get; init; }
+
+    public decimal Committed { get; init; }
+
+    public decimal Balance { get; init; }
+
+    /// <summary>Start of the billing period that <see cref="PeriodSpend"/> counts.</summary>
+    public DateTimeOffset PeriodStart { get; init; }
+
+    public DateTimeOffset PeriodEnd { get; init; }
+
+    public decimal PeriodSpend { get; init; }
+
+    public ImmutableDictionary<string, Session> Sessions { get; init; } = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>The newest top-up ids, oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
+    public ImmutableList<string> RecentTopUps { get; init; } = [];
+
+    /// <summary>The earliest time an active session expires, so a sweeper can find this account by query.</summary>
+    public DateTimeOffset? NextExpiry { get; init; }
+
+    public decimal Reserved => Sessions.Values.Sum(s => s.Reserved);
+
+    public int ActiveSessions => Sessions.Values.Count(s => s.Status == SessionStatus.Active);
+
+    /// <summary>What new calls may spend: balance less reservations (pre-paid) or the limit's headroom (post-paid hard limit); null when unlimited.</summary>
+    public decimal? Available => Settings.Mode switch
+    {
+        AccountMode.Prepaid => Balance - Reserved,
+        _ when Settings.HardLimit => (Settings.CreditLimit ?? 0m) - (PeriodSpend + Reserved),
+        _ => null,
+    };
+
+    /// <summary>Available credit as shown to people: post-paid soft-limit accounts show the limit's headroom (or null).</summary>
+    public decimal? DisplayAvailable => Settings.Mode == AccountMode.Prepaid
+        ? Balance - Reserved
+        : Settings.CreditLimit is { } limit ? limit - (PeriodSpend + Reserved) : null;
+
+    public static AccountState Open(string accountId, AccountSettings settings, decimal openingBalance, DateTimeOffset now)
+    {
+        var period = BillingPeriod.Containing(now, settings);
+        return new AccountState
+        {
+            AccountId = accountId,
+            Settings = settings,
+            OpeningBalance = openingBalance,
+            Balance = openingBalance,
+            PeriodStart = period.Start,
+            PeriodEnd = period.End,
+        };
+    }
+
+    /// <summary>Commits <paramref name="amount"/> of a call that started at <paramref name="callStart"/>.</summary>
+    public AccountState Commit(decimal amount, DateTimeOffset callStart, DateTimeOffset now)
+    {
+        var rolled = RollPeriod(now);
+        return rolled with
+        {
+            Committed = rolled.Committed + amount,
+            Balance = rolled.Balance - amount,
+            PeriodSpend = rolled.PeriodSpend + (callStart >= rolled.PeriodStart ? amount : 0m),
+        };
+    }
+
+    /// <summary>Moves to the billing period that contains <paramref name="now"/> when the current one has ended.</summary>
+    public AccountState RollPeriod(DateTimeOffset now)
+    {
+        if (now < PeriodEnd)
+        {
+            return this;
+        }
+
+        var period = BillingPeriod.Containing(now, Settings);
+        return this with { PeriodStart = period.Start, PeriodEnd = period.End, PeriodSpend = 0m };
+    }
+
+    public AccountState WithSession(Session session)
+    {
+        var sessions = Sessions.SetItem(session.SessionId, session);
+        return this with { Sessions = sessions, NextExpiry = EarliestExpiry(sessions) };
+    }
+
+    /// <summary>Drops closed sessions older than <paramref name="retention"/>: they are kept only for replays and CDR matching.</summary>
+    public AccountState Prune(DateTimeOffset now, TimeSpan retention)
+    {
+        var stale = Sessions.Values
+            .Where(s => s.Status != SessionStatus.Active && (s.ClosedAt ?? s.ExpiresAt) + retention <= now)
+            .Select(s => s.SessionId)
+            .ToList();
+        return stale.Count == 0 ? this : this with { Sessions = Sessions.RemoveRange(stale) };
+    }
+
+    private static DateTimeOffset? EarliestExpiry(ImmutableDictionary<string, Session> sessions)
+    {
+        DateTimeOffset? earliest = null;
+        foreach (var session in sessions.Values)
+        {
+            if (session.Status == SessionStatus.Active && (earliest is null || session.ExpiresAt < earliest))
+            {
+                earliest = session.ExpiresAt;
+            }
+        }
+
+        return earliest;
+    }
+}

@@ -1,0 +1,59 @@
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Core.Accounts;
+
+/// <summary>
+/// Applies a rule to an account document with one conditional write: read, decide, write if the ETag is
+/// unchanged; on a conflict read again and decide again, with jittered back-off and a bound.
+/// </summary>
+public sealed class AccountUpdater(IAccountStore store, CreditControlOptions options)
+{
+    public Task<Decision<T>> UpdateAsync<T>(string accountId, Func<AccountState?, Decision<T>> decide, CancellationToken cancellationToken)
+        where T : class =>
+        UpdateAsync(accountId, account => ValueTask.FromResult(decide(account)), cancellationToken);
+
+    /// <summary>As above, for rules that need data loaded for the account they see (its rate deck).</summary>
+    public async Task<Decision<T>> UpdateAsync<T>(string accountId, Func<AccountState?, ValueTask<Decision<T>>> decide, CancellationToken cancellationToken)
+        where T : class
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var current = await store.GetAsync(accountId, cancellationToken);
+            var decision = await decide(current?.Value);
+            if (decision.Next is null)
+            {
+                return decision;
+            }
+
+            var written = current is null
+                ? await store.TryCreateAsync(decision.Next, cancellationToken)
+                : await store.TryReplaceAsync(decision.Next, current.ETag, cancellationToken);
+            if (written is not null)
+            {
+                return decision;
+            }
+
+            if (attempt >= options.MaxConcurrencyRetries)
+            {
+                throw new StoreUnavailableException($"account '{accountId}' stayed contended after {attempt + 1} attempts");
+            }
+
+            await BackOffAsync(attempt, cancellationToken);
+        }
+    }
+
+    private static async Task BackOffAsync(int attempt, CancellationToken cancellationToken)
+    {
+        // Full jitter, capped at 32 ms: writers on a hot account spread out instead of colliding again.
+        var delay = attempt == 0 ? 0 : Random.Shared.Next(0, (1 << Math.Min(attempt, 5)) + 1);
+        if (delay == 0)
+        {
+            await Task.Yield();
+        }
+        else
+        {
+            await Task.Delay(delay, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace ServerlessBilling.Core.CreditControl;
+
+/// <summary>Tunables of credit control; bound from configuration section "CreditControl".</summary>
+public sealed class CreditControlOptions
+{
+    public const string Section = "CreditControl";
+
+    /// <summary>Seconds granted when the switch does not ask for an amount.</summary>
+    public int DefaultQuotaSeconds { get; set; } = 300;
+
+    /// <summary>The largest grant, whatever is asked: limits what one session can hold.</summary>
+    public int MaxQuotaSeconds { get; set; } = 3600;
+
+    /// <summary>How long a grant is valid before the switch must report (Diameter Validity-Time).</summary>
+    public int ValiditySeconds { get; set; } = 300;
+
+    /// <summary>Extra time after validity before the reservation is released (Tcc); default 2× validity.</summary>
+    public int? GraceSeconds { get; set; }
+
+    /// <summary>How long closed sessions stay in the account for replays and CDR matching.</summary>
+    public TimeSpan ClosedSessionRetention { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>How many times a step is retried when another writer changed the account first.</summary>
+    public int MaxConcurrencyRetries { get; set; } = 50;
+
+    public TimeSpan ExpiryAfterValidity => TimeSpan.FromSeconds(GraceSeconds ?? (2 * ValiditySeconds));
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (DefaultQuotaSeconds < 1) errors.Add("CreditControl:DefaultQuotaSeconds must be at least 1");
+        if (MaxQuotaSeconds < DefaultQuotaSeconds) errors.Add("CreditControl:MaxQuotaSeconds must be at least DefaultQuotaSeconds");
+        if (ValiditySeconds < 1) errors.Add("CreditControl:ValiditySeconds must be at least 1");
+        if (GraceSeconds is < 0) errors.Add("CreditControl:GraceSeconds must not be negative");
+        if (MaxConcurrencyRetries < 1) errors.Add("CreditControl:MaxConcurrencyRetries must be at least 1");
+        return errors;
+    }
+}

@@ -1,0 +1,29 @@
+namespace ServerlessBilling.Core.CreditControl;
+
+/// <summary>CCR-Initial: a call is being set up.</summary>
+public sealed record AuthorizeRequest(
+    string SessionId,
+    string AccountId,
+    string CallingNumber,
+    string CalledNumber,
+    DateTimeOffset? StartTime,
+    int? RequestedSeconds)
+{
+    /// <summary>What makes a repeated authorize a replay rather than a reused session id.</summary>
+    public string Fingerprint =>
+        string.Join('|', AccountId, CallingNumber, CalledNumber, StartTime?.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "", RequestedSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "");
+}
+
+/// <summary>CCR-Update: <see cref="UsedSeconds"/> since the previous report, and a new grant asked for.</summary>
+public sealed record InterimRequest(string SessionId, int RequestNumber, int UsedSeconds, int? RequestedSeconds);
+
+/// <summary>
+/// CCR-Terminate. <see cref="Call"/> is optional: when the session was never authorized here, it lets the
+/// terminate still charge the call.
+/// </summary>
+public sealed record TerminateRequest(string SessionId, int RequestNumber, int UsedSeconds, UnauthorizedCall? Call = null);
+
+/// <summary>What a terminate must say about a call that was never authorized, to be charged.</summary>
+public sealed record UnauthorizedCall(string AccountId, string CallingNumber, string CalledNumber, DateTimeOffset StartTime);
+
+public sealed record TopUpRequest(string AccountId, string TopUpId, decimal Amount);

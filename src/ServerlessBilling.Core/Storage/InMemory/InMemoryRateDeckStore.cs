@@ -1,0 +1,18 @@
+using System.Collections.Concurrent;
+using ServerlessBilling.Core.Rating;
+
+namespace ServerlessBilling.Core.Storage.InMemory;
+
+public sealed class InMemoryRateDeckStore : IRateDeckStore
+{
+    private readonly ConcurrentDictionary<string, RateDeck> _decks = new(StringComparer.Ordinal);
+
+    public Task PutAsync(RateDeck deck, CancellationToken cancellationToken)
+    {
+        _decks[deck.DeckId] = deck;
+        return Task.CompletedTask;
+    }
+
+    public Task<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken) =>
+        Task.FromResult(_decks.GetValueOrDefault(deckId));
+}

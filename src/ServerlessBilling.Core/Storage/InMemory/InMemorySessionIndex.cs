@@ -1,0 +1,14 @@
+using System.Collections.Concurrent;
+
+namespace ServerlessBilling.Core.Storage.InMemory;
+
+public sealed class InMemorySessionIndex : ISessionIndex
+{
+    private readonly ConcurrentDictionary<string, string> _sessions = new(StringComparer.Ordinal);
+
+    public Task<string> GetOrAddAsync(string sessionId, string accountId, CancellationToken cancellationToken) =>
+        Task.FromResult(_sessions.GetOrAdd(sessionId, accountId));
+
+    public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(_sessions.GetValueOrDefault(sessionId));
+}

@@ -1,0 +1,53 @@
+using ServerlessBilling.Api;
+
+namespace ServerlessBilling.Local.Hosting;
+
+/// <summary>
+/// The `serve` command: the HTTP API of API.md, credit control and the expiry sweeper in one process, on the
+/// embedded store. Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
+/// </summary>
+public static class LocalHost
+{
+    public const string DefaultUrl = "http://127.0.0.1:7071";
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.Services.AddServerlessBillingApi();
+        builder.Services.AddServerlessBillingCore(builder.Configuration);
+        builder.Services.AddEmbeddedStores();
+        builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
+        builder.Services.AddHostedService<ExpirySweeper>();
+        builder.Services.AddHostedService<DemoSeeder>();
+        configure?.Invoke(builder);
+
+        var app = builder.Build();
+        app.UseServerlessBillingErrors();
+        app.MapServerlessBillingApi();
+        app.MapGet("/", () => Results.Text("ServerlessBilling local host: see /api (API.md)\n"));
+        return app;
+    }
+
+    public static int Run(string[] args)
+    {
+        Build(args).Run();
+        return 0;
+    }
+}
+
+/// <summary>Settings of the local host (section "Local").</summary>
+public sealed class LocalOptions
+{
+    public const string Section = "Local";
+
+    /// <summary>Seed the demo rate deck and accounts at start (turn off with --Local:SeedDemo=false or --no-demo).</summary>
+    public bool SeedDemo { get; set; } = true;
+
+    /// <summary>How often expired reservations are looked for.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Runs every test of the solution on a fresh machine: restores packages, starts the emulators the
+# integration tests need (and stops them again), runs `dotnet test`, and ends with one summary line:
+#   tests: N passed, N failed, N skipped
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+  cat <<'USAGE'
+Usage: ./test.sh [--no-emulators] [--filter EXPR]
+
+Restores, builds (Release) and runs all test projects of ServerlessBilling.sln.
+  --no-emulators   do not start the Cosmos-compatible emulator; its integration tests are skipped with a reason
+  --filter EXPR    pass a dotnet test filter (e.g. "FullyQualifiedName~Rating")
+  -h, --help       this text
+Environment: COSMOS_ENDPOINT / COSMOS_KEY point the integration tests at an existing Cosmos DB
+(official emulator or Azure) instead of starting the local one.
+USAGE
+}
+
+start_emulators=1
+filter=()
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    -h|--help) usage; exit 0 ;;
+    --no-emulators) start_emulators=0; shift ;;
+    --filter) filter=(--filter "$2"); shift 2 ;;
+    *) echo "test.sh: unknown option '$1'" >&2; usage >&2; exit 2 ;;
+  esac
+done
+
+results=".tmp/TestResults"
+rm -rf "$results"
+mkdir -p "$results"
+
+stop_all() {
+  if [[ -x infra/cosmos/stop.sh ]]; then infra/cosmos/stop.sh >/dev/null 2>&1 || true; fi
+}
+trap stop_all EXIT
+
+echo "==> restore and build"
+dotnet restore ServerlessBilling.sln --nologo
+dotnet build ServerlessBilling.sln --no-restore -c Release --nologo -clp:ErrorsOnly
+
+if [[ $start_emulators -eq 1 && -z "${COSMOS_ENDPOINT:-}" && -x infra/cosmos/start.sh ]]; then
+  echo "==> starting the Cosmos-compatible emulator"
+  export COSMOS_ENDPOINT
+  COSMOS_ENDPOINT="$(infra/cosmos/start.sh --print-endpoint)"
+  export COSMOS_EMULATOR=local
+fi
+
+echo "==> dotnet test"
+set +e
+dotnet test ServerlessBilling.sln --no-build -c Release --nologo \
+  --logger "trx" --results-directory "$results" "${filter[@]}"
+status=$?
+set -e
+
+scripts/summarize-trx.sh "$results"
+exit $status

@@ -1,0 +1,23 @@
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Storage.InMemory;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Core.Tests.Storage;
+
+public sealed class InMemoryStoreContractTests : AccountStoreContract
+{
+    protected override IAccountStore Accounts { get; } = new InMemoryAccountStore();
+
+    protected override ISessionIndex Sessions { get; } = new InMemorySessionIndex();
+
+    protected override IRateDeckStore Decks { get; } = new InMemoryRateDeckStore();
+}
+
+public sealed class InMemoryCreditControlContractTests : CreditControlContract
+{
+    protected override IAccountStore Accounts { get; } = new InMemoryAccountStore();
+
+    protected override ISessionIndex Sessions { get; } = new InMemorySessionIndex();
+
+    protected override IRateDeckStore Decks { get; } = new InMemoryRateDeckStore();
+}

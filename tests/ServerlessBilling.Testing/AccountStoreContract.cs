@@ -1,0 +1,148 @@
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Testing;
+
+/// <summary>
+/// What every <see cref="IAccountStore"/>, <see cref="ISessionIndex"/> and <see cref="IRateDeckStore"/> must do.
+/// Each store's test project derives from this class once; the same facts run against every store.
+/// </summary>
+public abstract class AccountStoreContract
+{
+    protected abstract IAccountStore Accounts { get; }
+
+    protected abstract ISessionIndex Sessions { get; }
+
+    protected abstract IRateDeckStore Decks { get; }
+
+    /// <summary>A fresh id per test so that stores shared between tests do not interfere.</summary>
+    protected static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+
+    [Fact]
+    public async Task Created_account_reads_back_with_an_etag()
+    {
+        var account = AccountState.Open(NewId("acc"), Fixtures.Prepaid(), 12.34m, Fixtures.Now);
+        var etag = await Accounts.TryCreateAsync(account, default);
+        Assert.NotNull(etag);
+
+        var read = await Accounts.GetAsync(account.AccountId, default);
+        Assert.NotNull(read);
+        Assert.Equal(etag, read.ETag);
+        Assert.Equal(12.34m, read.Value.Balance);
+        Assert.Equal(account.Settings, read.Value.Settings);
+        Assert.Equal(account.PeriodStart, read.Value.PeriodStart);
+    }
+
+    [Fact]
+    public async Task Missing_account_reads_as_null()
+    {
+        Assert.Null(await Accounts.GetAsync(NewId("missing"), default));
+    }
+
+    [Fact]
+    public async Task Creating_an_existing_account_is_refused()
+    {
+        var account = AccountState.Open(NewId("acc"), Fixtures.Prepaid(), 1m, Fixtures.Now);
+        Assert.NotNull(await Accounts.TryCreateAsync(account, default));
+        Assert.Null(await Accounts.TryCreateAsync(account with { Balance = 99m }, default));
+        Assert.Equal(1m, (await Accounts.GetAsync(account.AccountId, default))!.Value.Balance);
+    }
+
+    [Fact]
+    public async Task Replace_succeeds_with_the_current_etag_and_fails_with_a_stale_one()
+    {
+        var account = AccountState.Open(NewId("acc"), Fixtures.Prepaid(), 10m, Fixtures.Now);
+        var first = (await Accounts.TryCreateAsync(account, default))!;
+
+        var second = await Accounts.TryReplaceAsync(account with { Balance = 9m, Committed = 1m }, first, default);
+        Assert.NotNull(second);
+        Assert.NotEqual(first, second);
+
+        Assert.Null(await Accounts.TryReplaceAsync(account with { Balance = 5m }, first, default));
+        var read = (await Accounts.GetAsync(account.AccountId, default))!;
+        Assert.Equal(9m, read.Value.Balance);
+        Assert.Equal(second, read.ETag);
+    }
+
+    [Fact]
+    public async Task Concurrent_replaces_from_one_version_let_exactly_one_win()
+    {
+        var account = AccountState.Open(NewId("acc"), Fixtures.Prepaid(), 0m, Fixtures.Now);
+        var etag = (await Accounts.TryCreateAsync(account, default))!;
+
+        var results = await Task.WhenAll(Enumerable.Range(1, 8).Select(i => Task.Run(() =>
+            Accounts.TryReplaceAsync(account with { TopUps = i, Balance = i }, etag, default))));
+
+        Assert.Single(results, r => r is not null);
+    }
+
+    [Fact]
+    public async Task Optimistic_increments_under_contention_lose_no_update()
+    {
+        var account = AccountState.Open(NewId("acc"), Fixtures.Prepaid(), 0m, Fixtures.Now);
+        await Accounts.TryCreateAsync(account, default);
+
+        const int writers = 8, each = 10;
+        await Task.WhenAll(Enumerable.Range(0, writers).Select(_ => Task.Run(async () =>
+        {
+            for (var n = 0; n < each; n++)
+            {
+                while (true)
+                {
+                    var current = (await Accounts.GetAsync(account.AccountId, default))!;
+                    var next = current.Value with { TopUps = current.Value.TopUps + 1m, Balance = current.Value.Balance + 1m };
+                    if (await Accounts.TryReplaceAsync(next, current.ETag, default) is not null)
+                    {
+                        break;
+                    }
+                }
+            }
+        })));
+
+        var final = (await Accounts.GetAsync(account.AccountId, default))!.Value;
+        Assert.Equal(writers * each, final.Balance);
+        Fixtures.AssertConserved(final);
+    }
+
+    [Fact]
+    public async Task Accounts_with_expiring_reservations_are_found()
+    {
+        var soon = AccountState.Open(NewId("soon"), Fixtures.Prepaid(), 0m, Fixtures.Now) with { NextExpiry = Fixtures.Now.AddMinutes(1) };
+        var later = AccountState.Open(NewId("later"), Fixtures.Prepaid(), 0m, Fixtures.Now) with { NextExpiry = Fixtures.Now.AddHours(1) };
+        await Accounts.TryCreateAsync(soon, default);
+        await Accounts.TryCreateAsync(later, default);
+
+        var found = new List<string>();
+        await foreach (var id in Accounts.FindExpiringAsync(Fixtures.Now.AddMinutes(5), default))
+        {
+            found.Add(id);
+        }
+
+        Assert.Contains(soon.AccountId, found);
+        Assert.DoesNotContain(later.AccountId, found);
+    }
+
+    [Fact]
+    public async Task Session_index_keeps_the_first_account()
+    {
+        var session = NewId("call");
+        Assert.Equal("a", await Sessions.GetOrAddAsync(session, "a", default));
+        Assert.Equal("a", await Sessions.GetOrAddAsync(session, "b", default));
+        Assert.Equal("a", await Sessions.FindAccountAsync(session, default));
+        Assert.Null(await Sessions.FindAccountAsync(NewId("none"), default));
+    }
+
+    [Fact]
+    public async Task Rate_deck_round_trips_with_every_row()
+    {
+        var deck = Fixtures.Deck(NewId("deck"));
+        await Decks.PutAsync(deck, default);
+
+        var read = await Decks.GetAsync(deck.DeckId, default);
+        Assert.NotNull(read);
+        Assert.Equal(deck.Rows.Select(r => (r.Prefix, r.Destination, r.Tariff, r.EffectiveFrom, r.EffectiveTo)),
+                     read.Rows.Select(r => (r.Prefix, r.Destination, r.Tariff, r.EffectiveFrom, r.EffectiveTo)));
+        Assert.Equal("4420", read.Find("+442071234567", Fixtures.Now)!.Prefix);
+        Assert.Null(await Decks.GetAsync(NewId("missing"), default));
+    }
+}

@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Time.Testing;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Testing;
+
+/// <summary>The credit-control services wired over a given store, with a fake clock.</summary>
+public sealed class CreditControlHarness
+{
+    public CreditControlHarness(IAccountStore accounts, ISessionIndex sessions, IRateDeckStore decks, CreditControlOptions? options = null)
+    {
+        Accounts = accounts;
+        Options = options ?? new CreditControlOptions();
+        var deckCache = new RateDeckCache(decks, Clock);
+        CreditControl = new CreditControlService(accounts, sessions, deckCache, Clock, Options);
+        Admin = new AccountService(accounts, deckCache, Clock, Options);
+    }
+
+    public FakeTimeProvider Clock { get; } = new(Fixtures.Now);
+
+    public CreditControlOptions Options { get; }
+
+    public IAccountStore Accounts { get; }
+
+    public CreditControlService CreditControl { get; }
+
+    public AccountService Admin { get; }
+
+    public async Task<string> OpenAsync(string accountId, AccountSettings settings, decimal opening)
+    {
+        var import = await Admin.ImportDeckAsync(settings.RateDeckId, new StringReader(Fixtures.DeckCsv), default);
+        Assert.True(import.Succeeded);
+        var outcome = await Admin.UpsertAsync(accountId, settings, opening, default);
+        Assert.Null(outcome.Error);
+        return accountId;
+    }
+
+    public async Task<AccountState> StateAsync(string accountId) => (await Accounts.GetAsync(accountId, default))!.Value;
+
+    public Task<Outcome<GrantAnswer>> AuthorizeAsync(string accountId, string sessionId, string called = "+442071234567", int? seconds = 60) =>
+        CreditControl.AuthorizeAsync(new AuthorizeRequest(sessionId, accountId, "+441234", called, null, seconds), default);
+
+    public Task<Outcome<GrantAnswer>> InterimAsync(string sessionId, int number, int used, int? seconds = 60) =>
+        CreditControl.InterimAsync(new InterimRequest(sessionId, number, used, seconds), default);
+
+    public Task<Outcome<TerminateAnswer>> TerminateAsync(string sessionId, int number, int used) =>
+        CreditControl.TerminateAsync(new TerminateRequest(sessionId, number, used), default);
+}
