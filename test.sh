@@ -45,7 +45,8 @@ dotnet build ServerlessBilling.sln --no-restore -c Release --nologo -clp:ErrorsO
 if [[ $start_emulators -eq 1 && -z "${COSMOS_ENDPOINT:-}" && -x infra/cosmos/start.sh ]]; then
   echo "==> starting the Cosmos-compatible emulator"
   export COSMOS_ENDPOINT
-  COSMOS_ENDPOINT="$(infra/cosmos/start.sh --print-endpoint)"
+  COSMOS_ENDPOINT="$(infra/cosmos/start.sh | tail -n 1)"
+  echo "    $COSMOS_ENDPOINT"
   export COSMOS_EMULATOR=local
 fi
 

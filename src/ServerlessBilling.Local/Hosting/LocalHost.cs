@@ -1,10 +1,11 @@
 using ServerlessBilling.Api;
+using ServerlessBilling.Cosmos;
 
 namespace ServerlessBilling.Local.Hosting;
 
 /// <summary>
 /// The `serve` command: the HTTP API of API.md, credit control and the expiry sweeper in one process, on the
-/// embedded store. Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
+/// embedded store, or on Cosmos DB when Cosmos:Endpoint is set (e.g. --Cosmos:Endpoint=https://127.0.0.1:8081/). Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
 /// </summary>
 public static class LocalHost
 {
@@ -20,7 +21,15 @@ public static class LocalHost
 
         builder.Services.AddServerlessBillingApi();
         builder.Services.AddServerlessBillingCore(builder.Configuration);
-        builder.Services.AddEmbeddedStores();
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{CosmosOptions.Section}:{nameof(CosmosOptions.Endpoint)}"]))
+        {
+            builder.Services.AddEmbeddedStores();
+        }
+        else
+        {
+            builder.Services.AddCosmosStores(builder.Configuration);
+        }
+
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
         builder.Services.AddHostedService<ExpirySweeper>();
         builder.Services.AddHostedService<DemoSeeder>();

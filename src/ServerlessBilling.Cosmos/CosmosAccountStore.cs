@@ -1,0 +1,71 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Microsoft.Azure.Cosmos;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Cosmos;
+
+/// <summary>Account documents in Cosmos DB, partition key /accountId; writes are conditional on the ETag (If-Match).</summary>
+public sealed class CosmosAccountStore(Container container) : IAccountStore
+{
+    public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("read account", async () =>
+        {
+            try
+            {
+                var response = await container.ReadItemAsync<AccountDocument>(accountId, new PartitionKey(accountId), cancellationToken: cancellationToken);
+                return new Versioned<AccountState>(response.Resource.State, response.ETag);
+            }
+            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("create account", async () =>
+        {
+            try
+            {
+                var response = await container.CreateItemAsync(AccountDocument.From(account), new PartitionKey(account.AccountId), NoContent, cancellationToken);
+                return response.ETag;
+            }
+            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("replace account", async () =>
+        {
+            try
+            {
+                var options = new ItemRequestOptions { IfMatchEtag = ifMatch, EnableContentResponseOnWrite = false };
+                var response = await container.ReplaceItemAsync(AccountDocument.From(account), account.AccountId, new PartitionKey(account.AccountId), options, cancellationToken);
+                return response.ETag;
+            }
+            catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    public async IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT VALUE c.accountId FROM c WHERE c.nextExpiryMs <= @now")
+            .WithParameter("@now", instant.ToUnixTimeMilliseconds());
+        using var feed = container.GetItemQueryIterator<string>(query);
+        while (feed.HasMoreResults)
+        {
+            var page = await CosmosFaults.RunAsync("query expiring accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
+            foreach (var id in page)
+            {
+                yield return id;
+            }
+        }
+    }
+
+    private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
+}

@@ -1,0 +1,18 @@
+using Microsoft.Azure.Cosmos;
+
+namespace ServerlessBilling.Cosmos;
+
+/// <summary>Creates the database and containers when asked to (emulators, development); in Azure, Bicep does.</summary>
+public static class CosmosBootstrap
+{
+    public static async Task<Database> EnsureAsync(CosmosClient client, CosmosOptions options, CancellationToken cancellationToken)
+    {
+        Database database = await client.CreateDatabaseIfNotExistsAsync(options.Database, cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.AccountsContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(
+            new ContainerProperties(options.SessionsContainer, "/id") { DefaultTimeToLive = options.SessionTimeToLiveSeconds },
+            cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.RateDecksContainer, "/deckId"), cancellationToken: cancellationToken);
+        return database;
+    }
+}

@@ -1,0 +1,59 @@
+namespace ServerlessBilling.Cosmos;
+
+/// <summary>Cosmos DB settings (section "Cosmos"). With no key, the managed identity (Entra ID) is used.</summary>
+public sealed class CosmosOptions
+{
+    public const string Section = "Cosmos";
+
+    /// <summary>Account endpoint, e.g. https://acct.documents.azure.com:443/ or the local emulator https://127.0.0.1:8081/.</summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Account key: for emulators and development only. Leave empty in Azure (identity-based access).</summary>
+    public string? Key { get; set; }
+
+    /// <summary>Client id of a user-assigned managed identity; empty for the system-assigned one or developer credentials.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    public string Database { get; set; } = "billing";
+
+    public string AccountsContainer { get; set; } = "accounts";
+
+    public string SessionsContainer { get; set; } = "sessions";
+
+    public string RateDecksContainer { get; set; } = "ratedecks";
+
+    /// <summary>Gateway (HTTPS, works everywhere, the emulator) or Direct (TCP, lower latency in Azure).</summary>
+    public string ConnectionMode { get; set; } = "Gateway";
+
+    /// <summary>Create the database and containers at start (emulators, development). In Azure, Bicep creates them.</summary>
+    public bool CreateIfNotExists { get; set; }
+
+    /// <summary>Accept the self-signed certificate of a local emulator; honoured only for loopback endpoints.</summary>
+    public bool AcceptLoopbackCertificate { get; set; }
+
+    /// <summary>How long session-index entries live (seconds).</summary>
+    public int SessionTimeToLiveSeconds { get; set; } = 7 * 24 * 3600;
+
+    public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (!Uri.TryCreate(Endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http"))
+        {
+            errors.Add("Cosmos:Endpoint must be an absolute https URL");
+        }
+
+        if (ConnectionMode is not ("Gateway" or "Direct"))
+        {
+            errors.Add("Cosmos:ConnectionMode must be Gateway or Direct");
+        }
+
+        if (string.IsNullOrWhiteSpace(Database))
+        {
+            errors.Add("Cosmos:Database is required");
+        }
+
+        return errors;
+    }
+}

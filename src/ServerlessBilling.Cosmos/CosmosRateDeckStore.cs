@@ -1,0 +1,89 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Azure.Cosmos;
+using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Cosmos;
+
+/// <summary>
+/// Rate decks in a container partitioned by /deckId. A deck of 200,000 rows exceeds one document, so rows are
+/// written in chunks under a new version, and the head document is switched to that version last.
+/// </summary>
+public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
+{
+    public const int RowsPerChunk = 2000;
+
+    public async Task PutAsync(RateDeck deck, CancellationToken cancellationToken)
+    {
+        var key = new PartitionKey(deck.DeckId);
+        var version = Guid.NewGuid().ToString("N");
+        var chunks = deck.Rows.Chunk(RowsPerChunk).ToList();
+        var options = new ItemRequestOptions { EnableContentResponseOnWrite = false };
+        await Parallel.ForEachAsync(
+            chunks.Select((rows, index) => (rows, index)),
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (chunk, ct) => await CosmosFaults.RunAsync("write deck chunk", () => container.UpsertItemAsync(
+                new DeckChunkDocument(ChunkId(deck.DeckId, version, chunk.index), deck.DeckId, chunk.rows.Select(DeckRowDocument.From).ToList()),
+                key, options, ct), ct));
+
+        var previous = await ReadHeadAsync(deck.DeckId, cancellationToken);
+        await CosmosFaults.RunAsync("write deck head", () => container.UpsertItemAsync(
+            new DeckHeadDocument(HeadId(deck.DeckId), deck.DeckId, version, chunks.Count, deck.Rows.Count), key, options, cancellationToken), cancellationToken);
+
+        if (previous is not null)
+        {
+            for (var i = 0; i < previous.Chunks; i++)
+            {
+                await DeleteQuietlyAsync(ChunkId(deck.DeckId, previous.Version, i), key, cancellationToken);
+            }
+        }
+    }
+
+    public async Task<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken)
+    {
+        var head = await ReadHeadAsync(deckId, cancellationToken);
+        if (head is null)
+        {
+            return null;
+        }
+
+        var key = new PartitionKey(deckId);
+        var chunks = await Task.WhenAll(Enumerable.Range(0, head.Chunks).Select(i => CosmosFaults.RunAsync(
+            "read deck chunk",
+            () => container.ReadItemAsync<DeckChunkDocument>(ChunkId(deckId, head.Version, i), key, cancellationToken: cancellationToken),
+            cancellationToken)));
+        return new RateDeck(deckId, chunks.SelectMany(c => c.Resource.Rows).Select(r => r.ToRow()).ToList());
+    }
+
+    private Task<DeckHeadDocument?> ReadHeadAsync(string deckId, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("read deck head", async () =>
+        {
+            try
+            {
+                var response = await container.ReadItemAsync<DeckHeadDocument>(HeadId(deckId), new PartitionKey(deckId), cancellationToken: cancellationToken);
+                return response.Resource;
+            }
+            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    private async Task DeleteQuietlyAsync(string id, PartitionKey key, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await container.DeleteItemAsync<DeckChunkDocument>(id, key, cancellationToken: cancellationToken);
+        }
+        catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        {
+            // Already gone: another writer cleaned it up.
+        }
+    }
+
+    private static string HeadId(string deckId) => "head:" + deckId;
+
+    private static string ChunkId(string deckId, string version, int index) =>
+        string.Create(CultureInfo.InvariantCulture, $"chunk:{deckId}:{version}:{index}");
+}

@@ -1,0 +1,34 @@
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Cosmos;
+
+public static class CosmosRegistration
+{
+    /// <summary>The store ports on Cosmos DB, from configuration section "Cosmos".</summary>
+    public static IServiceCollection AddCosmosStores(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(CosmosOptions.Section).Get<CosmosOptions>() ?? new CosmosOptions();
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException("Cosmos settings are invalid: " + string.Join("; ", errors));
+        }
+
+        services.AddSingleton(options);
+        services.AddSingleton(_ => CosmosClientFactory.Create(options));
+        services.AddSingleton(sp =>
+        {
+            var client = sp.GetRequiredService<CosmosClient>();
+            return options.CreateIfNotExists
+                ? CosmosBootstrap.EnsureAsync(client, options, CancellationToken.None).GetAwaiter().GetResult()
+                : client.GetDatabase(options.Database);
+        });
+        services.AddSingleton<IAccountStore>(sp => new CosmosAccountStore(sp.GetRequiredService<Database>().GetContainer(options.AccountsContainer)));
+        services.AddSingleton<ISessionIndex>(sp => new CosmosSessionIndex(sp.GetRequiredService<Database>().GetContainer(options.SessionsContainer), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRateDeckStore>(sp => new CosmosRateDeckStore(sp.GetRequiredService<Database>().GetContainer(options.RateDecksContainer)));
+        return services;
+    }
+}

@@ -1,0 +1,62 @@
+using Microsoft.Azure.Cosmos;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Cosmos.Tests;
+
+/// <summary>
+/// One database per test run on the Cosmos DB named by COSMOS_ENDPOINT (./test.sh starts the local emulator
+/// and sets it). COSMOS_KEY defaults to the emulator's well-known key.
+/// </summary>
+public sealed class CosmosFixture : IAsyncLifetime
+{
+    public const string EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+
+    private CosmosClient? _client;
+    private Database? _database;
+
+    public CosmosOptions Options { get; } = new()
+    {
+        Endpoint = Environment.GetEnvironmentVariable("COSMOS_ENDPOINT"),
+        Key = Environment.GetEnvironmentVariable("COSMOS_KEY") is { Length: > 0 } key ? key : EmulatorKey,
+        Database = $"billing-tests-{Guid.NewGuid():N}",
+        AcceptLoopbackCertificate = true,
+        CreateIfNotExists = true,
+    };
+
+    public IAccountStore Accounts { get; private set; } = null!;
+
+    public ISessionIndex Sessions { get; private set; } = null!;
+
+    public IRateDeckStore Decks { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        if (string.IsNullOrWhiteSpace(Options.Endpoint))
+        {
+            throw new InvalidOperationException(
+                "COSMOS_ENDPOINT is not set: run ./test.sh (it starts infra/cosmos), or start infra/cosmos/start.sh and export COSMOS_ENDPOINT");
+        }
+
+        _client = CosmosClientFactory.Create(Options);
+        _database = await CosmosBootstrap.EnsureAsync(_client, Options, default);
+        Accounts = new CosmosAccountStore(_database.GetContainer(Options.AccountsContainer));
+        Sessions = new CosmosSessionIndex(_database.GetContainer(Options.SessionsContainer), TimeProvider.System);
+        Decks = new CosmosRateDeckStore(_database.GetContainer(Options.RateDecksContainer));
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_database is not null)
+        {
+            await _database.DeleteAsync();
+        }
+
+        _client?.Dispose();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class CosmosCollection : ICollectionFixture<CosmosFixture>
+{
+    public const string Name = "cosmos";
+}
