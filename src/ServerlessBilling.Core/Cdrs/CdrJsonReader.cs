@@ -11,6 +11,12 @@ public static class CdrJsonReader
     /// <summary>Reads <paramref name="json"/>; a document that is not JSON at all yields one rejection and no CDRs.</summary>
     public static IReadOnlyList<CdrRecord> Read(ReadOnlySpan<byte> json)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+        {
+            var text = System.Text.Encoding.UTF8.GetString(json[..Math.Min(json.Length, CdrValidation.MaxRawLength)]);
+            return [CdrRecord.Rejected(new CdrRejection(1, null, null, "malformed JSON: the body is not valid UTF-8", text))];
+        }
+
         JsonDocument document;
         try
         {
@@ -99,7 +105,16 @@ public static class CdrJsonReader
 
         if (value.ValueKind == JsonValueKind.String)
         {
-            return value.GetString() ?? "";
+            try
+            {
+                return value.GetString() ?? "";
+            }
+            catch (InvalidOperationException)
+            {
+                // Valid JSON grammar can still escape a lone surrogate, which is not text.
+                reason ??= $"{name} is not valid Unicode text";
+                return "";
+            }
         }
 
         reason ??= $"{name} must be a string";

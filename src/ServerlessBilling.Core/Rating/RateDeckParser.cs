@@ -20,6 +20,8 @@ public static class RateDeckParser
 {
     public static readonly IReadOnlyList<string> RequiredColumns = ["prefix", "destination", "rate", "min_seconds", "increment_seconds"];
 
+    public const int MaxStepSeconds = 86_400;
+
     public static RateDeckImport Parse(string deckId, string csv) => Parse(deckId, new StringReader(csv));
 
     public static RateDeckImport Parse(string deckId, TextReader reader)
@@ -78,9 +80,9 @@ public static class RateDeckParser
 
     private static RateDeckRow? ParseRow(CsvRow csv, Columns c, int line, Dictionary<string, string> destinations, out string? reason)
     {
-        if (csv.Count <= c.MaxRequired)
+        if (csv.Count != c.Count)
         {
-            reason = $"expected at least {c.MaxRequired + 1} columns, found {csv.Count}";
+            reason = $"expected {c.Count} columns (as in the header), found {csv.Count}";
             return null;
         }
 
@@ -117,6 +119,12 @@ public static class RateDeckParser
         if (incrementSeconds == 0)
         {
             reason = "increment_seconds must be at least 1";
+            return null;
+        }
+
+        if (minSeconds > MaxStepSeconds || incrementSeconds > MaxStepSeconds)
+        {
+            reason = $"min_seconds and increment_seconds must be at most {MaxStepSeconds} (one day)";
             return null;
         }
 
@@ -214,6 +222,7 @@ public static class RateDeckParser
 
     private sealed class Columns(CsvHeader header)
     {
+        public int Count { get; } = header.Count;
         public int Prefix { get; } = header.IndexOf("prefix");
         public int Destination { get; } = header.IndexOf("destination");
         public int Rate { get; } = header.IndexOf("rate");
@@ -223,10 +232,5 @@ public static class RateDeckParser
         public int EffectiveFrom { get; } = header.IndexOf("effective_from");
         public int EffectiveTo { get; } = header.IndexOf("effective_to");
 
-        public int MaxRequired { get; } = new[]
-        {
-            header.IndexOf("prefix"), header.IndexOf("destination"), header.IndexOf("rate"),
-            header.IndexOf("min_seconds"), header.IndexOf("increment_seconds"),
-        }.Max();
     }
 }

@@ -13,21 +13,16 @@ public static class Rater
             return 0;
         }
 
-        if (durationSeconds <= minSeconds)
-        {
-            return minSeconds;
-        }
-
-        var past = durationSeconds - minSeconds;
-        var increments = (past + incrementSeconds - 1) / incrementSeconds;
-        return minSeconds + (increments * incrementSeconds);
+        return checked((int)Billed(durationSeconds, minSeconds, incrementSeconds));
     }
 
     public static int BilledSeconds(int durationSeconds, bool answered, in Tariff tariff) =>
         BilledSeconds(durationSeconds, answered, tariff.MinSeconds, tariff.IncrementSeconds);
 
     /// <summary><c>connect_fee + rate × billed / 60</c>, rounded half away from zero to 4 decimals; 0 when nothing is billed.</summary>
-    public static decimal Charge(in Tariff tariff, int billedSeconds) =>
+    public static decimal Charge(in Tariff tariff, int billedSeconds) => Charge(tariff, (long)billedSeconds);
+
+    private static decimal Charge(in Tariff tariff, long billedSeconds) =>
         billedSeconds <= 0
             ? 0m
             : Rounding.Charge(tariff.ConnectFee + (tariff.RatePerMinute * billedSeconds / 60m));
@@ -44,7 +39,7 @@ public static class Rater
             return 0;
         }
 
-        var capBilled = BilledSeconds(cap, answered: true, tariff);
+        var capBilled = Billed(cap, tariff.MinSeconds, tariff.IncrementSeconds);
         if (Charge(tariff, capBilled) <= budget)
         {
             return cap;
@@ -53,7 +48,7 @@ public static class Rater
         // Steps k give billed = min + k × increment; with no minimum the first billable step is one increment.
         // The cap's own step is not covered, so search below it; the charge grows with k.
         long lo = tariff.MinSeconds == 0 ? 1 : 0;
-        long hi = ((long)(capBilled - tariff.MinSeconds) / tariff.IncrementSeconds) - 1;
+        long hi = ((capBilled - tariff.MinSeconds) / tariff.IncrementSeconds) - 1;
         if (hi < lo || Charge(tariff, StepSeconds(tariff, lo)) > budget)
         {
             return 0;
@@ -73,6 +68,18 @@ public static class Rater
         }
 
         return StepSeconds(tariff, lo);
+    }
+
+    /// <summary>The billed seconds of an answered call of <paramref name="duration"/> &gt; 0, in 64 bits so that no step overflows.</summary>
+    private static long Billed(long duration, long min, long increment)
+    {
+        if (duration <= min)
+        {
+            return min;
+        }
+
+        var past = duration - min;
+        return min + (((past / increment) + (past % increment == 0 ? 0 : 1)) * increment);
     }
 
     private static int StepSeconds(in Tariff tariff, long step) => (int)(tariff.MinSeconds + (step * tariff.IncrementSeconds));
