@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using Azure.Identity;
 using Microsoft.Azure.Cosmos;
 
@@ -38,7 +39,11 @@ public static class CosmosClientFactory
                 {
                     PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                     MaxConnectionsPerServer = 64,
-                    SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
+                    SslOptions =
+                    {
+                        RemoteCertificateValidationCallback = (sender, _, _, errors) =>
+                            errors == SslPolicyErrors.None || sender is SslStream { TargetHostName: "127.0.0.1" or "localhost" },
+                    },
                 });
             }
         }
