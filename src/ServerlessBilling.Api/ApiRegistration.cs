@@ -59,6 +59,9 @@ public static partial class ApiRegistration
         api.MapPut("/accounts/{accountId}", AccountEndpoints.Put);
         api.MapPost("/accounts/{accountId}/topups", AccountEndpoints.TopUp);
         api.MapPut("/ratedecks/{deckId}", AccountEndpoints.PutRateDeck);
+        api.MapPost("/cdrs", CdrEndpoints.Post);
+        api.MapGet("/accounts/{accountId}/usage", CdrEndpoints.Usage);
+        api.MapGet("/quarantine", CdrEndpoints.Quarantine);
         return routes;
     }
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -23,6 +24,7 @@ public static class CoreRegistration
         services.AddSingleton(sp => new RateDeckCache(sp.GetRequiredService<IRateDeckStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CreditControlService>();
         services.AddSingleton<AccountService>();
+        services.AddSingleton<IngestionService>();
         return services;
     }
 
@@ -33,6 +35,8 @@ public static class CoreRegistration
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
         services.AddSingleton<ISessionIndex, InMemorySessionIndex>();
         services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();
+        services.AddSingleton<IUsageStore, InMemoryUsageStore>();
+        services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
         return services;
     }
 }

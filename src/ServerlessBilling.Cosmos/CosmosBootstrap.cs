@@ -13,6 +13,8 @@ public static class CosmosBootstrap
             new ContainerProperties(options.SessionsContainer, "/id") { DefaultTimeToLive = options.SessionTimeToLiveSeconds },
             cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.RateDecksContainer, "/deckId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.UsageContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.QuarantineContainer, "/accountId"), cancellationToken: cancellationToken);
         return database;
     }
 }

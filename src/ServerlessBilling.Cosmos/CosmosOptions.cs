@@ -22,6 +22,10 @@ public sealed class CosmosOptions
 
     public string RateDecksContainer { get; set; } = "ratedecks";
 
+    public string UsageContainer { get; set; } = "usage";
+
+    public string QuarantineContainer { get; set; } = "quarantine";
+
     /// <summary>Gateway (HTTPS, works everywhere, the emulator) or Direct (TCP, lower latency in Azure).</summary>
     public string ConnectionMode { get; set; } = "Gateway";
 

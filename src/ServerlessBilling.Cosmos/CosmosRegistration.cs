@@ -1,6 +1,7 @@
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Cosmos;
@@ -29,6 +30,8 @@ public static class CosmosRegistration
         services.AddSingleton<IAccountStore>(sp => new CosmosAccountStore(sp.GetRequiredService<Database>().GetContainer(options.AccountsContainer)));
         services.AddSingleton<ISessionIndex>(sp => new CosmosSessionIndex(sp.GetRequiredService<Database>().GetContainer(options.SessionsContainer), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateDeckStore>(sp => new CosmosRateDeckStore(sp.GetRequiredService<Database>().GetContainer(options.RateDecksContainer)));
+        services.AddSingleton<IUsageStore>(sp => new CosmosUsageStore(sp.GetRequiredService<Database>().GetContainer(options.UsageContainer)));
+        services.AddSingleton<IQuarantineStore>(sp => new CosmosQuarantineStore(sp.GetRequiredService<Database>().GetContainer(options.QuarantineContainer)));
         return services;
     }
 }

@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Testing;
 
@@ -21,4 +22,18 @@ public sealed class CosmosCreditControlContractTests(CosmosFixture cosmos) : Cre
     protected override ISessionIndex Sessions => cosmos.Sessions;
 
     protected override IRateDeckStore Decks => cosmos.Decks;
+}
+
+[Collection(CosmosCollection.Name)]
+public sealed class CosmosIngestionContractTests(CosmosFixture cosmos) : IngestionContract
+{
+    protected override IAccountStore Accounts => cosmos.Accounts;
+
+    protected override ISessionIndex Sessions => cosmos.Sessions;
+
+    protected override IRateDeckStore Decks => cosmos.Decks;
+
+    protected override IUsageStore Usage => cosmos.Usage;
+
+    protected override IQuarantineStore Quarantine => cosmos.Quarantine;
 }

@@ -1,4 +1,5 @@
 using Microsoft.Azure.Cosmos;
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Cosmos.Tests;
@@ -29,6 +30,10 @@ public sealed class CosmosFixture : IAsyncLifetime
 
     public IRateDeckStore Decks { get; private set; } = null!;
 
+    public IUsageStore Usage { get; private set; } = null!;
+
+    public IQuarantineStore Quarantine { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         if (string.IsNullOrWhiteSpace(Options.Endpoint))
@@ -42,6 +47,8 @@ public sealed class CosmosFixture : IAsyncLifetime
         Accounts = new CosmosAccountStore(_database.GetContainer(Options.AccountsContainer));
         Sessions = new CosmosSessionIndex(_database.GetContainer(Options.SessionsContainer), TimeProvider.System);
         Decks = new CosmosRateDeckStore(_database.GetContainer(Options.RateDecksContainer));
+        Usage = new CosmosUsageStore(_database.GetContainer(Options.UsageContainer));
+        Quarantine = new CosmosQuarantineStore(_database.GetContainer(Options.QuarantineContainer));
     }
 
     public async Task DisposeAsync()

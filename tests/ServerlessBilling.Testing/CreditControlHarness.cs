@@ -1,22 +1,42 @@
 using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Storage.InMemory;
 
 namespace ServerlessBilling.Testing;
 
 /// <summary>The credit-control services wired over a given store, with a fake clock.</summary>
 public sealed class CreditControlHarness
 {
-    public CreditControlHarness(IAccountStore accounts, ISessionIndex sessions, IRateDeckStore decks, CreditControlOptions? options = null)
+    public CreditControlHarness(
+        IAccountStore accounts,
+        ISessionIndex sessions,
+        IRateDeckStore decks,
+        CreditControlOptions? options = null,
+        IUsageStore? usage = null,
+        IQuarantineStore? quarantine = null)
     {
         Accounts = accounts;
         Options = options ?? new CreditControlOptions();
         var deckCache = new RateDeckCache(decks, Clock);
         CreditControl = new CreditControlService(accounts, sessions, deckCache, Clock, Options);
         Admin = new AccountService(accounts, deckCache, Clock, Options);
+        Usage = usage ?? new InMemoryUsageStore();
+        Quarantine = quarantine ?? new InMemoryQuarantineStore();
+        Ingestion = new IngestionService(accounts, Usage, Quarantine, deckCache, Clock, Options);
     }
+
+    public IUsageStore Usage { get; }
+
+    public IQuarantineStore Quarantine { get; }
+
+    public IngestionService Ingestion { get; }
+
+    public Task<IngestResult> IngestCsvAsync(string csv) => Ingestion.IngestAsync(CdrCsvReader.Read(csv).ToList(), "test", default);
 
     public FakeTimeProvider Clock { get; } = new(Fixtures.Now);
 

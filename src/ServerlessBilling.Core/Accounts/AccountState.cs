@@ -13,6 +13,15 @@ public sealed record AccountState
     /// <summary>How many recent top-up ids are kept to make top-ups idempotent.</summary>
     public const int RecentTopUpCapacity = 200;
 
+    /// <summary>
+    /// How many recently applied CDR ids are kept. They make applying a CDR idempotent in the same write
+    /// that moves the money; older CDRs are recognised by their usage record.
+    /// </summary>
+    public const int AppliedCdrCapacity = 1000;
+
+    /// <summary>How many billing periods of totals the document keeps (the current one and those before it).</summary>
+    public const int PeriodsKept = 3;
+
     public required string AccountId { get; init; }
 
     public required AccountSettings Settings { get; init; }
@@ -38,6 +47,13 @@ public sealed record AccountState
 
     /// <summary>The newest top-up ids, oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
     public ImmutableList<string> RecentTopUps { get; init; } = [];
+
+    /// <summary>The newest applied CDR ids, oldest first, bounded by <see cref="AppliedCdrCapacity"/>.</summary>
+    public ImmutableQueue<string> AppliedCdrs { get; init; } = [];
+
+    /// <summary>Usage totals of the latest billing periods, by period label ("2026-11").</summary>
+    public ImmutableSortedDictionary<string, PeriodTotals> Totals { get; init; } =
+        ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>The earliest time an active session expires, so a sweeper can find this account by query.</summary>
     public DateTimeOffset? NextExpiry { get; init; }
@@ -73,16 +89,53 @@ public sealed record AccountState
         };
     }
 
-    /// <summary>Commits <paramref name="amount"/> of a call that started at <paramref name="callStart"/>.</summary>
-    public AccountState Commit(decimal amount, DateTimeOffset callStart, DateTimeOffset now)
+    /// <summary>
+    /// Commits a charge: the balance, the all-time committed amount, the current period's spend and the
+    /// totals of the period in which the call started move together.
+    /// </summary>
+    public AccountState Commit(in ChargeLine charge, DateTimeOffset now)
     {
         var rolled = RollPeriod(now);
         return rolled with
         {
-            Committed = rolled.Committed + amount,
-            Balance = rolled.Balance - amount,
-            PeriodSpend = rolled.PeriodSpend + (callStart >= rolled.PeriodStart ? amount : 0m),
+            Committed = rolled.Committed + charge.Amount,
+            Balance = rolled.Balance - charge.Amount,
+            PeriodSpend = rolled.PeriodSpend + (rolled.PeriodStart <= charge.CallStart && charge.CallStart < rolled.PeriodEnd ? charge.Amount : 0m),
+            Totals = AddToTotals(rolled.Totals, charge),
         };
+    }
+
+    public bool HasApplied(string cdrId) => AppliedCdrs.Contains(cdrId);
+
+    /// <summary>Remembers that <paramref name="cdrId"/> has been applied, forgetting the oldest beyond capacity.</summary>
+    public AccountState RememberApplied(string cdrId, int capacity = AppliedCdrCapacity)
+    {
+        var applied = AppliedCdrs.Enqueue(cdrId);
+        var count = AppliedCount + 1;
+        while (count > capacity)
+        {
+            applied = applied.Dequeue();
+            count--;
+        }
+
+        return this with { AppliedCdrs = applied, AppliedCount = count };
+    }
+
+    /// <summary>How many ids <see cref="AppliedCdrs"/> holds (kept so that trimming is O(1)).</summary>
+    public int AppliedCount { get; init; }
+
+    private ImmutableSortedDictionary<string, PeriodTotals> AddToTotals(ImmutableSortedDictionary<string, PeriodTotals> totals, in ChargeLine charge)
+    {
+        var period = BillingPeriod.Containing(charge.CallStart, Settings);
+        var label = period.Label(BillingPeriod.FindTimeZone(Settings.TimeZone));
+        var current = totals.GetValueOrDefault(label) ?? new PeriodTotals(label, period.Start, period.End);
+        totals = totals.SetItem(label, current.Add(charge));
+        while (totals.Count > PeriodsKept)
+        {
+            totals = totals.Remove(totals.Keys.First());
+        }
+
+        return totals;
     }
 
     /// <summary>Moves to the billing period that contains <paramref name="now"/> when the current one has ended.</summary>

@@ -17,6 +17,8 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Deny(request.SessionId, ResultCode.AccountNotFound, "");
         }
 
+        // Spend of a period that has ended no longer counts against a post-paid limit.
+        account = account.RollPeriod(now);
         var currency = account.Settings.Currency.Code;
         if (account.Sessions.TryGetValue(request.SessionId, out var existing))
         {
@@ -89,7 +91,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
                 $"request number {request.RequestNumber} is out of sequence: the last request of session '{request.SessionId}' was {session.LastRequestNumber}"));
         }
 
-        var (committed, usedCharge) = CommitUse(account, session, request.UsedSeconds, now);
+        var (committed, usedCharge) = CommitUse(account, session, request.UsedSeconds, completesCall: false, now);
         var requested = Quota(request.RequestedSeconds);
         var tariff = session.Tariff;
         var used = session.UsedSeconds + request.UsedSeconds;
@@ -135,7 +137,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Decision.Unchanged(stored);
         }
 
-        var (committed, charge) = CommitUse(account, session, request.UsedSeconds, now);
+        var (committed, charge) = CommitUse(account, session, request.UsedSeconds, completesCall: true, now);
         var total = session.UsedSeconds + request.UsedSeconds;
         var billed = Rater.BilledSeconds(total, answered: true, session.Tariff);
         var answer = new TerminateAnswer(request.SessionId, ResultCode.Success, total, billed, charge, account.Settings.Currency.Code, committed.Balance);
@@ -200,13 +202,19 @@ public sealed class CreditControlRules(CreditControlOptions options)
         return updated.Prune(now, options.ClosedSessionRetention);
     }
 
-    private (AccountState Account, decimal UsedCharge) CommitUse(AccountState account, Session session, int usedSeconds, DateTimeOffset now)
+    /// <summary>
+    /// Commits the use reported so far as the rating of a whole call of that length, less what was already
+    /// committed; releases the session's reservation. <paramref name="completesCall"/> counts the call once.
+    /// </summary>
+    private static (AccountState Account, decimal UsedCharge) CommitUse(AccountState account, Session session, int usedSeconds, bool completesCall, DateTimeOffset now)
     {
         var used = session.UsedSeconds + usedSeconds;
-        var usedCharge = Rater.Charge(session.Tariff, Rater.BilledSeconds(used, answered: true, session.Tariff));
-        var delta = usedCharge - session.CommittedCharge;
+        var billed = Rater.BilledSeconds(used, answered: true, session.Tariff);
+        var usedCharge = Rater.Charge(session.Tariff, billed);
+        var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
+        var line = new ChargeLine(usedCharge - session.CommittedCharge, billed - alreadyBilled, completesCall ? 1 : 0, session.Destination, session.StartTime);
         var released = account.WithSession(session with { Reserved = 0m });
-        return (released.Commit(delta, session.StartTime, now), usedCharge);
+        return (released.Commit(line, now), usedCharge);
     }
 
     private int Quota(int? requested) => Math.Min(requested ?? options.DefaultQuotaSeconds, options.MaxQuotaSeconds);

@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Testing;
@@ -20,4 +21,17 @@ public sealed class InMemoryCreditControlContractTests : CreditControlContract
     protected override ISessionIndex Sessions { get; } = new InMemorySessionIndex();
 
     protected override IRateDeckStore Decks { get; } = new InMemoryRateDeckStore();
+}
+
+public sealed class InMemoryIngestionContractTests : IngestionContract
+{
+    protected override IAccountStore Accounts { get; } = new InMemoryAccountStore();
+
+    protected override ISessionIndex Sessions { get; } = new InMemorySessionIndex();
+
+    protected override IRateDeckStore Decks { get; } = new InMemoryRateDeckStore();
+
+    protected override IUsageStore Usage { get; } = new InMemoryUsageStore();
+
+    protected override IQuarantineStore Quarantine { get; } = new InMemoryQuarantineStore();
 }

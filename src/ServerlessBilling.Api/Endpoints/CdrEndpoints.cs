@@ -1,0 +1,92 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http;
+using ServerlessBilling.Api.Contracts;
+using ServerlessBilling.Api.Http;
+using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Api.Endpoints;
+
+/// <summary>Handlers of CDR ingestion, usage and quarantine.</summary>
+public static class CdrEndpoints
+{
+    public const long MaxBatchBytes = 64L << 20;
+    public const int MaxListLimit = 10_000;
+
+    public static async Task<IResult> Post(HttpRequest http, IngestionService ingestion, CancellationToken cancellationToken)
+    {
+        var body = await RequestReader.ReadBytesAsync(http, MaxBatchBytes, cancellationToken);
+        var batch = CdrBatchReader.Read(body);
+        if (batch.DocumentError is { } error)
+        {
+            return Problems.BadRequest($"the body is not a CDR batch: {error}");
+        }
+
+        var result = await ingestion.IngestAsync(batch.Records, "http", cancellationToken);
+        return Results.Ok(new IngestResponse(
+            result.Received,
+            result.Accepted,
+            result.Duplicates,
+            result.Quarantined.Select(q => new QuarantinedResponse(q.CdrId, q.Line, q.Reason)).ToList()));
+    }
+
+    public static async Task<IResult> Usage(string accountId, HttpRequest http, IUsageStore usage, CancellationToken cancellationToken)
+    {
+        if (RequestReader.CheckId(accountId, "accountId") is { } bad)
+        {
+            return bad;
+        }
+
+        if (!TryTime(http.Query["from"], DateTimeOffset.MinValue, out var from) || !TryTime(http.Query["to"], DateTimeOffset.MaxValue, out var to))
+        {
+            return Problems.BadRequest("from and to must be ISO 8601 times with an offset (e.g. 2026-11-01T00:00:00Z)");
+        }
+
+        if (to <= from)
+        {
+            return Problems.BadRequest("to must be after from");
+        }
+
+        if (!TryLimit(http.Query["limit"], out var limit))
+        {
+            return Problems.BadRequest($"limit must be a whole number from 1 to {MaxListLimit}");
+        }
+
+        var records = await usage.ListAsync(accountId, from, to, limit, cancellationToken);
+        return Results.Ok(new UsageListResponse(accountId, from, to, records.Select(r => new UsageResponse(
+            r.CdrId, r.SessionId, r.CalledNumber, r.StartTime, r.DurationSeconds, r.Disposition, r.Prefix, r.Destination,
+            r.BilledSeconds, r.Charge, r.Currency, r.Period, r.Settlement == Settlement.Session ? "session" : "cdr", r.Note)).ToList()));
+    }
+
+    public static async Task<IResult> Quarantine(HttpRequest http, IQuarantineStore quarantine, CancellationToken cancellationToken)
+    {
+        string? accountId = http.Query["accountId"];
+        if (accountId is not null && RequestReader.CheckId(accountId, "accountId") is { } bad)
+        {
+            return bad;
+        }
+
+        if (!TryLimit(http.Query["limit"], out var limit))
+        {
+            return Problems.BadRequest($"limit must be a whole number from 1 to {MaxListLimit}");
+        }
+
+        var records = await quarantine.ListAsync(accountId, limit, cancellationToken);
+        return Results.Ok(new QuarantineListResponse(records.Select(r =>
+            new QuarantineEntryResponse(r.QuarantineId, r.AccountId, r.CdrId, r.Line, r.Reason, r.Raw, r.Source, r.ReceivedAt)).ToList()));
+    }
+
+    private static bool TryTime(string? text, DateTimeOffset fallback, out DateTimeOffset value)
+    {
+        value = fallback;
+        return string.IsNullOrEmpty(text)
+            || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
+
+    private static bool TryLimit(string? text, out int limit)
+    {
+        limit = 1000;
+        return string.IsNullOrEmpty(text)
+            || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxListLimit);
+    }
+}

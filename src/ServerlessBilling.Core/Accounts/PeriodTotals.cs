@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+
+namespace ServerlessBilling.Core.Accounts;
+
+/// <summary>Calls, billed seconds and amount charged, for one destination or a whole period.</summary>
+public sealed record UsageTotals(int Calls, long BilledSeconds, decimal Amount)
+{
+    public static readonly UsageTotals Zero = new(0, 0, 0m);
+
+    public UsageTotals Add(in ChargeLine charge) =>
+        new(Calls + charge.Calls, BilledSeconds + charge.BilledSeconds, Amount + charge.Amount);
+}
+
+/// <summary>
+/// What an account was charged in one billing period, by destination: the invoice is built from this, so an
+/// invoice run reads one document per account, never the CDRs.
+/// </summary>
+public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOffset End)
+{
+    public UsageTotals Total { get; init; } = UsageTotals.Zero;
+
+    public ImmutableSortedDictionary<string, UsageTotals> ByDestination { get; init; } =
+        ImmutableSortedDictionary<string, UsageTotals>.Empty.WithComparers(StringComparer.Ordinal);
+
+    public PeriodTotals Add(in ChargeLine charge) => this with
+    {
+        Total = Total.Add(charge),
+        ByDestination = ByDestination.SetItem(charge.Destination, ByDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge)),
+    };
+}
+
+/// <summary>
+/// One movement of money on an account for a call: the amount (a delta, for interim commits), the billed seconds
+/// it adds, whether it completes a call, the destination and the call's start (which decides the period).
+/// </summary>
+public readonly record struct ChargeLine(decimal Amount, long BilledSeconds, int Calls, string Destination, DateTimeOffset CallStart);

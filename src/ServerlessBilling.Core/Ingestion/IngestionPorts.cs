@@ -1,0 +1,23 @@
+namespace ServerlessBilling.Core.Ingestion;
+
+/// <summary>Rated usage, partitioned by account.</summary>
+public interface IUsageStore
+{
+    /// <summary>Which of <paramref name="cdrIds"/> already have a usage record on the account.</summary>
+    Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken);
+
+    /// <summary>Creates the record; false when one with that CDR id exists (already applied).</summary>
+    Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Usage of the account with a start time in [from, to), oldest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+}
+
+/// <summary>Rejected CDRs with their reasons. Adding the same record twice keeps one.</summary>
+public interface IQuarantineStore
+{
+    Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken);
+
+    /// <summary>Newest first; all accounts when <paramref name="accountId"/> is null.</summary>
+    Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken);
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Rating;
+
+namespace ServerlessBilling.Core.Ingestion;
+
+/// <summary>What became of one CDR of a batch.</summary>
+public readonly record struct CdrOutcome(Cdr Cdr, int Line, UsageRecord? Applied, string? QuarantineReason)
+{
+    public bool IsDuplicate => Applied is null && QuarantineReason is null;
+}
+
+/// <summary>
+/// Applies CDRs to their account's document, as a pure function: the same rules for pre-paid and post-paid.
+/// Every CDR moves the money at most once: its id joins the document's applied set in the same write.
+/// A CDR whose session was already charged by terminate is recorded as settled by that session.
+/// </summary>
+public static class IngestionRules
+{
+    public static Decision<IReadOnlyList<CdrOutcome>> Apply(
+        AccountState account,
+        RateDeck? deck,
+        IReadOnlyList<(Cdr Cdr, int Line)> cdrs,
+        DateTimeOffset now)
+    {
+        var applied = account.AppliedCdrs.ToHashSet(StringComparer.Ordinal);
+        var outcomes = new List<CdrOutcome>(cdrs.Count);
+        var next = account;
+        var zone = BillingPeriod.FindTimeZone(account.Settings.TimeZone);
+        foreach (var (cdr, line) in cdrs)
+        {
+            if (!applied.Add(cdr.CdrId))
+            {
+                outcomes.Add(new CdrOutcome(cdr, line, null, null));
+                continue;
+            }
+
+            CdrOutcome outcome;
+            (next, outcome) = cdr.SessionId is { } sessionId && next.Sessions.TryGetValue(sessionId, out var session)
+                ? ApplyToSession(next, session, cdr, line, zone, now)
+                : ApplyAlone(next, deck, cdr, line, zone, now);
+            if (outcome.Applied is not null)
+            {
+                next = next.RememberApplied(cdr.CdrId);
+            }
+            else
+            {
+                applied.Remove(cdr.CdrId);
+            }
+
+            outcomes.Add(outcome);
+        }
+
+        return ReferenceEquals(next, account) ? Decision.Unchanged<IReadOnlyList<CdrOutcome>>(outcomes) : Decision.Changed<IReadOnlyList<CdrOutcome>>(next, outcomes);
+    }
+
+    private static (AccountState, CdrOutcome) ApplyAlone(AccountState account, RateDeck? deck, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now)
+    {
+        if (deck is null)
+        {
+            return (account, new CdrOutcome(cdr, line, null, $"rate deck '{account.Settings.RateDeckId}' of account '{account.AccountId}' does not exist"));
+        }
+
+        var rating = deck.Rate(cdr.CalledNumber, cdr.StartTime, cdr.DurationSeconds, cdr.Disposition);
+        if (!rating.IsRated)
+        {
+            return (account, new CdrOutcome(cdr, line, null, rating.Reason));
+        }
+
+        var row = rating.Row!;
+        var note = cdr.SessionId is null ? null : $"session '{cdr.SessionId}' is not known here (never authorized, or closed more than the retention ago): charged from the CDR";
+        var next = account.Commit(new ChargeLine(rating.Charge, rating.BilledSeconds, rating.BilledSeconds > 0 ? 1 : 0, row.Destination, cdr.StartTime), now);
+        return (next, new CdrOutcome(cdr, line, Usage(account, cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, zone, now), null));
+    }
+
+    private static (AccountState, CdrOutcome) ApplyToSession(AccountState account, Session session, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now)
+    {
+        // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
+        var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
+        var charge = Rater.Charge(session.Tariff, billed);
+        if (session.TerminateAnswer is { } terminated)
+        {
+            var note = terminated.TotalSeconds == cdr.DurationSeconds && terminated.Charge == charge
+                ? null
+                : string.Create(CultureInfo.InvariantCulture,
+                    $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
+            return (account, new CdrOutcome(cdr, line, Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, zone, now), null));
+        }
+
+        // The CDR arrived before the terminate (or after the reservation expired): it charges the whole call now
+        // and closes the session, so that a later terminate changes nothing.
+        var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
+        var line2 = new ChargeLine(charge - session.CommittedCharge, billed - alreadyBilled, billed > 0 ? 1 : 0, session.Destination, session.StartTime);
+        var committed = account.WithSession(session with { Reserved = 0m }).Commit(line2, now);
+        var answer = new TerminateAnswer(session.SessionId, ResultCode.Success, cdr.DurationSeconds, billed, charge, account.Settings.Currency.Code, committed.Balance);
+        var closed = session with
+        {
+            Status = SessionStatus.Terminated,
+            UsedSeconds = cdr.DurationSeconds,
+            CommittedCharge = charge,
+            Reserved = 0m,
+            GrantedSeconds = 0,
+            ClosedAt = now,
+            TerminateAnswer = answer,
+        };
+        var usage = Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", zone, now);
+        return (committed.WithSession(closed), new CdrOutcome(cdr, line, usage, null));
+    }
+
+    private static UsageRecord Usage(AccountState account, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, TimeZoneInfo zone, DateTimeOffset now) =>
+        new(
+            cdr.CdrId,
+            account.AccountId,
+            cdr.SessionId,
+            cdr.CalledNumber,
+            cdr.StartTime,
+            cdr.DurationSeconds,
+            cdr.Disposition.ToWire(),
+            prefix,
+            destination,
+            billed,
+            charge,
+            account.Settings.Currency.Code,
+            BillingPeriod.Containing(cdr.StartTime, account.Settings.BillingDay, zone).Label(zone),
+            settlement,
+            note,
+            now);
+}

@@ -1,0 +1,157 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Core.Ingestion;
+
+/// <summary>A quarantined CDR as the batch's answer lists it.</summary>
+public sealed record QuarantinedItem(string? CdrId, int Line, string Reason);
+
+/// <summary>The counts of a batch: <c>Received = Accepted + Duplicates + Quarantined.Count</c>, always.</summary>
+public sealed record IngestResult(int Received, int Accepted, int Duplicates, IReadOnlyList<QuarantinedItem> Quarantined);
+
+/// <summary>
+/// CDR ingestion, the one workflow for pre-paid and post-paid: validate, rate, apply once, record usage,
+/// quarantine what cannot be applied. Safe to replay: a batch delivered again changes nothing.
+/// </summary>
+public sealed class IngestionService(
+    IAccountStore accounts,
+    IUsageStore usage,
+    IQuarantineStore quarantine,
+    RateDeckCache decks,
+    TimeProvider clock,
+    CreditControlOptions options)
+{
+    private const int AccountsInParallel = 4;
+    private readonly AccountUpdater _updater = new(accounts, options);
+
+    /// <summary>
+    /// Ingests one batch. Store faults propagate (the caller's host retries the batch, which is safe);
+    /// everything else ends as accepted, duplicate or quarantined.
+    /// </summary>
+    public async Task<IngestResult> IngestAsync(IReadOnlyList<CdrRecord> records, string source, CancellationToken cancellationToken)
+    {
+        var quarantined = new ConcurrentBag<(QuarantinedItem Item, QuarantineRecord Record)>();
+        var accepted = 0;
+        var duplicates = 0;
+        var now = clock.GetUtcNow();
+        foreach (var record in records)
+        {
+            if (record.Rejection is { } rejection)
+            {
+                quarantined.Add(Quarantine(rejection.AccountId, rejection.CdrId, rejection.Line, rejection.Reason, rejection.Raw, source, now));
+            }
+        }
+
+        // Within a batch the first copy of a CDR id is the one applied; the others are duplicates.
+        var groups = records
+            .Where(r => r.Cdr is not null)
+            .GroupBy(r => r.Cdr!.AccountId, StringComparer.Ordinal)
+            .ToList();
+        await Parallel.ForEachAsync(
+            groups,
+            new ParallelOptions { MaxDegreeOfParallelism = AccountsInParallel, CancellationToken = cancellationToken },
+            async (group, ct) =>
+            {
+                var (a, d, q) = await IngestAccountAsync(group.Key, group.Select(r => (r.Cdr!, r.Line)).ToList(), source, ct);
+                Interlocked.Add(ref accepted, a);
+                Interlocked.Add(ref duplicates, d);
+                foreach (var item in q)
+                {
+                    quarantined.Add(item);
+                }
+            });
+
+        var ordered = quarantined.OrderBy(q => q.Item.Line).ToList();
+        foreach (var (_, record) in ordered)
+        {
+            await quarantine.AddAsync(record, cancellationToken);
+        }
+
+        return new IngestResult(records.Count, accepted, duplicates, ordered.Select(q => q.Item).ToList());
+    }
+
+    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)> Quarantined)> IngestAccountAsync(
+        string accountId, List<(Cdr Cdr, int Line)> cdrs, string source, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var quarantined = new List<(QuarantinedItem, QuarantineRecord)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var fresh = new List<(Cdr Cdr, int Line)>(cdrs.Count);
+        var duplicates = 0;
+        foreach (var item in cdrs)
+        {
+            if (seen.Add(item.Cdr.CdrId))
+            {
+                fresh.Add(item);
+            }
+            else
+            {
+                duplicates++;
+            }
+        }
+
+        // CDRs applied long ago have left the document's applied set; their usage records still say so.
+        var existing = await usage.FindExistingAsync(accountId, fresh.Select(c => c.Cdr.CdrId).ToList(), cancellationToken);
+        if (existing.Count > 0)
+        {
+            duplicates += fresh.RemoveAll(c => existing.Contains(c.Cdr.CdrId));
+        }
+
+        if (fresh.Count == 0)
+        {
+            return (0, duplicates, quarantined);
+        }
+
+        var decision = await _updater.UpdateAsync(
+            accountId,
+            async account => account is null
+                ? Decision.Unchanged<IReadOnlyList<CdrOutcome>>(fresh.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList())
+                : IngestionRules.Apply(account, await decks.GetAsync(account.Settings.RateDeckId, cancellationToken), fresh, clock.GetUtcNow()),
+            cancellationToken);
+
+        var accepted = 0;
+        var toRecord = new List<UsageRecord>();
+        foreach (var outcome in decision.Answer!)
+        {
+            if (outcome.Applied is { } record)
+            {
+                accepted++;
+                toRecord.Add(record);
+            }
+            else if (outcome.QuarantineReason is { } reason)
+            {
+                quarantined.Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, Describe(outcome.Cdr), source, now));
+            }
+            else
+            {
+                duplicates++;
+            }
+        }
+
+        // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the
+        // replay: the applied set makes the account step a no-op and the creates fill the gaps.
+        await Parallel.ForEachAsync(
+            toRecord,
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (record, ct) => await usage.TryCreateAsync(record, ct));
+        return (accepted, duplicates, quarantined);
+    }
+
+    private static (QuarantinedItem, QuarantineRecord) Quarantine(string? accountId, string? cdrId, int line, string reason, string raw, string source, DateTimeOffset now)
+    {
+        // Deterministic id: the same bad record delivered again is quarantined once.
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{accountId}\n{cdrId}\n{reason}\n{raw}"));
+        var id = "q-" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
+        return (new QuarantinedItem(cdrId, line, reason), new QuarantineRecord(id, accountId, cdrId, line, reason, raw, source, now));
+    }
+
+    private static string Describe(Cdr cdr) =>
+        string.Join(',', cdr.CdrId, cdr.AccountId, cdr.CallingNumber, cdr.CalledNumber, cdr.StartTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            cdr.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), cdr.Disposition.ToWire(), cdr.SessionId ?? "");
+}

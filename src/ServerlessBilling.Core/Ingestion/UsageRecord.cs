@@ -1,0 +1,44 @@
+namespace ServerlessBilling.Core.Ingestion;
+
+public enum Settlement
+{
+    /// <summary>Charged when its CDR was applied.</summary>
+    Cdr,
+
+    /// <summary>Already charged by its credit-control session; the CDR was recorded without a second charge.</summary>
+    Session,
+}
+
+/// <summary>
+/// One rated call, one per CDR, id = the CDR id: created (never upserted), so a second create of the same CDR
+/// is recognised as a duplicate. <see cref="Charge"/> is what the CDR rates to; <see cref="Settlement"/> says
+/// whether this CDR moved the money or its session did.
+/// </summary>
+public sealed record UsageRecord(
+    string CdrId,
+    string AccountId,
+    string? SessionId,
+    string CalledNumber,
+    DateTimeOffset StartTime,
+    int DurationSeconds,
+    string Disposition,
+    string Prefix,
+    string Destination,
+    int BilledSeconds,
+    decimal Charge,
+    string Currency,
+    string Period,
+    Settlement Settlement,
+    string? Note,
+    DateTimeOffset AppliedAt);
+
+/// <summary>A CDR that could not be applied, kept with its raw text and reason. Nothing is ever dropped.</summary>
+public sealed record QuarantineRecord(
+    string QuarantineId,
+    string? AccountId,
+    string? CdrId,
+    int Line,
+    string Reason,
+    string Raw,
+    string Source,
+    DateTimeOffset ReceivedAt);

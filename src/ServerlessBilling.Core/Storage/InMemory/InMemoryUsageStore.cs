@@ -1,0 +1,40 @@
+using System.Collections.Concurrent;
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Core.Storage.InMemory;
+
+public sealed class InMemoryUsageStore : IUsageStore
+{
+    private readonly ConcurrentDictionary<(string Account, string CdrId), UsageRecord> _records = new();
+
+    public Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(cdrIds.Where(id => _records.ContainsKey((accountId, id))).ToHashSet(StringComparer.Ordinal));
+
+    public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
+        Task.FromResult(_records.TryAdd((record.AccountId, record.CdrId), record));
+
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<UsageRecord>>(_records.Values
+            .Where(r => r.AccountId == accountId && r.StartTime >= from && r.StartTime < to)
+            .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal)
+            .Take(limit)
+            .ToList());
+}
+
+public sealed class InMemoryQuarantineStore : IQuarantineStore
+{
+    private readonly ConcurrentDictionary<string, QuarantineRecord> _records = new(StringComparer.Ordinal);
+
+    public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken)
+    {
+        _records.TryAdd(record.QuarantineId, record);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<QuarantineRecord>>(_records.Values
+            .Where(r => accountId is null || r.AccountId == accountId)
+            .OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal)
+            .Take(limit)
+            .ToList());
+}

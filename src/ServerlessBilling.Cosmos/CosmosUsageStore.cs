@@ -1,0 +1,112 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using Microsoft.Azure.Cosmos;
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Cosmos;
+
+internal sealed record UsageDocument([property: JsonPropertyName("id")] string Id, string AccountId, long StartMs, UsageRecord Record);
+
+internal sealed record QuarantineDocument([property: JsonPropertyName("id")] string Id, string AccountId, long ReceivedMs, QuarantineRecord Record);
+
+/// <summary>Usage records, partition /accountId, id = CDR id; created, never upserted (409 = already applied).</summary>
+public sealed class CosmosUsageStore(Container container) : IUsageStore
+{
+    private const int IdsPerQuery = 200;
+
+    public async Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in cdrIds.Chunk(IdsPerQuery))
+        {
+            var query = new QueryDefinition("SELECT VALUE c.id FROM c WHERE ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", chunk);
+            using var feed = container.GetItemQueryIterator<string>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
+            while (feed.HasMoreResults)
+            {
+                foreach (var id in await CosmosFaults.RunAsync("find usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
+                {
+                    found.Add(id);
+                }
+            }
+        }
+
+        return found;
+    }
+
+    public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("create usage", async () =>
+        {
+            try
+            {
+                await container.CreateItemAsync(
+                    new UsageDocument(record.CdrId, record.AccountId, record.StartTime.ToUnixTimeMilliseconds(), record),
+                    new PartitionKey(record.AccountId),
+                    new ItemRequestOptions { EnableContentResponseOnWrite = false },
+                    cancellationToken);
+                return true;
+            }
+            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT TOP @limit * FROM c WHERE c.startMs >= @from AND c.startMs < @to ORDER BY c.startMs")
+            .WithParameter("@limit", limit)
+            .WithParameter("@from", Ms(from))
+            .WithParameter("@to", Ms(to));
+        var records = new List<UsageRecord>();
+        using var feed = container.GetItemQueryIterator<UsageDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
+        while (feed.HasMoreResults && records.Count < limit)
+        {
+            records.AddRange((await CosmosFaults.RunAsync("list usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Record));
+        }
+
+        return records.OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    private static long Ms(DateTimeOffset instant) =>
+        instant == DateTimeOffset.MinValue ? long.MinValue : instant == DateTimeOffset.MaxValue ? long.MaxValue : instant.ToUnixTimeMilliseconds();
+}
+
+/// <summary>Quarantined CDRs, partition /accountId ("_unknown" when the account could not be read).</summary>
+public sealed class CosmosQuarantineStore(Container container) : IQuarantineStore
+{
+    public const string UnknownAccount = "_unknown";
+
+    public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("quarantine", async () =>
+        {
+            var key = record.AccountId ?? UnknownAccount;
+            try
+            {
+                await container.CreateItemAsync(
+                    new QuarantineDocument(record.QuarantineId, key, record.ReceivedAt.ToUnixTimeMilliseconds(), record),
+                    new PartitionKey(key),
+                    new ItemRequestOptions { EnableContentResponseOnWrite = false },
+                    cancellationToken);
+            }
+            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Quarantined before: the same record delivered again.
+            }
+
+            return true;
+        }, cancellationToken);
+
+    public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT TOP @limit * FROM c ORDER BY c.receivedMs DESC").WithParameter("@limit", limit);
+        var options = accountId is null ? null : new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) };
+        var records = new List<QuarantineRecord>();
+        using var feed = container.GetItemQueryIterator<QuarantineDocument>(query, requestOptions: options);
+        while (feed.HasMoreResults && records.Count < limit)
+        {
+            records.AddRange((await CosmosFaults.RunAsync("list quarantine", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Record));
+        }
+
+        return records.OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
+    }
+}
