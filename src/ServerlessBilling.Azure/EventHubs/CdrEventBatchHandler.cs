@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+using Azure.Messaging.EventHubs;
+using Microsoft.Extensions.Logging;
+using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Azure.EventHubs;
+
+/// <summary>
+/// Maps an Event Hubs batch to one ingestion call. Each event holds one JSON CDR, a JSON array of them, or CSV
+/// lines (with the API.md header, or in its column order without one). An event that cannot be read at all is
+/// quarantined whole and the batch still succeeds; store faults propagate so the host retries the batch, which
+/// is safe because ingestion is idempotent.
+/// </summary>
+public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILogger<CdrEventBatchHandler> logger)
+{
+    private static readonly byte[] DefaultHeader = Encoding.UTF8.GetBytes(string.Join(',', CdrCsvReader.RequiredColumns) + ",session_id\n");
+
+    public async Task<IngestResult> HandleAsync(IReadOnlyList<EventData> events, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+        var records = new List<CdrRecord>();
+        foreach (var e in events)
+        {
+            records.AddRange(Read(e));
+        }
+
+        var source = events.Count == 0
+            ? "eventhubs"
+            : string.Create(CultureInfo.InvariantCulture, $"eventhubs:seq {events[0].SequenceNumber}-{events[^1].SequenceNumber}");
+        var result = await ingestion.IngestAsync(records, source, cancellationToken);
+        LogBatch(logger, events.Count, result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count, source);
+        return result;
+    }
+
+    /// <summary>The records of one event; a line's reason names the event's sequence number so it can be found.</summary>
+    public static IEnumerable<CdrRecord> Read(EventData e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var body = e.EventBody.ToMemory();
+        var batch = CdrJsonReader.LooksLikeJson(body.Span) || StartsWithHeader(body.Span)
+            ? CdrBatchReader.Read(body.Span)
+            : CdrBatchReader.Read([.. DefaultHeader, .. body.Span]);
+        if (batch.DocumentError is { } error)
+        {
+            var raw = Encoding.UTF8.GetString(body.Span[..Math.Min(body.Length, CdrValidation.MaxRawLength)]);
+            return [CdrRecord.Rejected(new CdrRejection(1, null, null, $"event {e.SequenceNumber}: {error}", raw))];
+        }
+
+        return batch.Records.Select(r => r.Rejection is { } rejection
+            ? CdrRecord.Rejected(rejection with { Reason = $"event {e.SequenceNumber}: {rejection.Reason}" })
+            : r);
+    }
+
+    private static bool StartsWithHeader(ReadOnlySpan<byte> body)
+    {
+        var trimmed = body.TrimStart("\uFEFF"u8).TrimStart(" \t\r\n"u8);
+        var newline = trimmed.IndexOf((byte)'\n');
+        var first = newline < 0 ? trimmed : trimmed[..newline];
+        return first.IndexOf("cdr_id"u8) >= 0;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "CDR batch from {Source}: {Events} event(s), {Received} record(s): {Accepted} accepted, {Duplicates} duplicate(s), {Quarantined} quarantined")]
+    private static partial void LogBatch(ILogger logger, int events, int received, int accepted, int duplicates, int quarantined, string source);
+}
