@@ -64,7 +64,7 @@ public static class CdrCsvReader
             out var reason);
         return cdr is null
             ? Reject(lineNumber, First(row, c.CdrId), First(row, c.AccountId), reason!, line)
-            : CdrRecord.Accepted(lineNumber, cdr);
+            : CdrRecord.Accepted(lineNumber, cdr, line);
     }
 
     private static CdrRecord Reject(int line, string? cdrId, string? accountId, string reason, string raw) =>

@@ -85,7 +85,7 @@ public static class CdrJsonReader
             : null;
         if (cdr is not null)
         {
-            return CdrRecord.Accepted(position, cdr);
+            return CdrRecord.Accepted(position, cdr, raw);
         }
 
         return CdrRecord.Rejected(new CdrRejection(

@@ -58,7 +58,7 @@ public sealed class IngestionService(
             new ParallelOptions { MaxDegreeOfParallelism = AccountsInParallel, CancellationToken = cancellationToken },
             async (group, ct) =>
             {
-                var (a, d, q) = await IngestAccountAsync(group.Key, group.Select(r => (r.Cdr!, r.Line)).ToList(), source, ct);
+                var (a, d, q) = await IngestAccountAsync(group.Key, group.ToList(), source, ct);
                 Interlocked.Add(ref accepted, a);
                 Interlocked.Add(ref duplicates, d);
                 foreach (var item in q)
@@ -77,18 +77,20 @@ public sealed class IngestionService(
     }
 
     private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)> Quarantined)> IngestAccountAsync(
-        string accountId, List<(Cdr Cdr, int Line)> cdrs, string source, CancellationToken cancellationToken)
+        string accountId, List<CdrRecord> records, string source, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         var quarantined = new List<(QuarantinedItem, QuarantineRecord)>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var fresh = new List<(Cdr Cdr, int Line)>(cdrs.Count);
+        var fresh = new List<(Cdr Cdr, int Line)>(records.Count);
+        var raw = new List<string?>(records.Count);
         var duplicates = 0;
-        foreach (var item in cdrs)
+        foreach (var record in records)
         {
-            if (seen.Add(item.Cdr.CdrId))
+            if (seen.Add(record.Cdr!.CdrId))
             {
-                fresh.Add(item);
+                fresh.Add((record.Cdr, record.Line));
+                raw.Add(record.Raw);
             }
             else
             {
@@ -100,7 +102,15 @@ public sealed class IngestionService(
         var existing = await usage.FindExistingAsync(accountId, fresh.Select(c => c.Cdr.CdrId).ToList(), cancellationToken);
         if (existing.Count > 0)
         {
-            duplicates += fresh.RemoveAll(c => existing.Contains(c.Cdr.CdrId));
+            for (var i = fresh.Count - 1; i >= 0; i--)
+            {
+                if (existing.Contains(fresh[i].Cdr.CdrId))
+                {
+                    fresh.RemoveAt(i);
+                    raw.RemoveAt(i);
+                    duplicates++;
+                }
+            }
         }
 
         if (fresh.Count == 0)
@@ -117,7 +127,8 @@ public sealed class IngestionService(
 
         var accepted = 0;
         var toRecord = new List<UsageRecord>();
-        foreach (var outcome in decision.Answer!)
+        // Outcomes come in the order of `fresh`, so `raw` lines up with them.
+        foreach (var (outcome, index) in decision.Answer!.Select((o, i) => (o, i)))
         {
             if (outcome.Applied is { } record)
             {
@@ -126,7 +137,7 @@ public sealed class IngestionService(
             }
             else if (outcome.QuarantineReason is { } reason)
             {
-                quarantined.Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, Describe(outcome.Cdr), source, now));
+                quarantined.Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, raw[index] ?? Describe(outcome.Cdr), source, now));
             }
             else
             {
