@@ -36,6 +36,7 @@ public static class CoreRegistration
         services.AddSingleton<ISessionIndex, InMemorySessionIndex>();
         services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();
         services.AddSingleton<IUsageStore, InMemoryUsageStore>();
+        services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
         services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
         return services;
     }

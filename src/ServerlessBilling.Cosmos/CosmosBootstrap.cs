@@ -15,6 +15,7 @@ public static class CosmosBootstrap
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.RateDecksContainer, "/deckId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.UsageContainer, "/accountId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.QuarantineContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.TopUpsContainer, "/accountId"), cancellationToken: cancellationToken);
         return database;
     }
 }

@@ -26,6 +26,8 @@ public sealed class CosmosOptions
 
     public string QuarantineContainer { get; set; } = "quarantine";
 
+    public string TopUpsContainer { get; set; } = "topups";
+
     /// <summary>Gateway (HTTPS, works everywhere, the emulator) or Direct (TCP, lower latency in Azure).</summary>
     public string ConnectionMode { get; set; } = "Gateway";
 

@@ -1,6 +1,7 @@
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 
@@ -32,6 +33,7 @@ public static class CosmosRegistration
         services.AddSingleton<IRateDeckStore>(sp => new CosmosRateDeckStore(sp.GetRequiredService<Database>().GetContainer(options.RateDecksContainer)));
         services.AddSingleton<IUsageStore>(sp => new CosmosUsageStore(sp.GetRequiredService<Database>().GetContainer(options.UsageContainer)));
         services.AddSingleton<IQuarantineStore>(sp => new CosmosQuarantineStore(sp.GetRequiredService<Database>().GetContainer(options.QuarantineContainer)));
+        services.AddSingleton<ITopUpStore>(sp => new CosmosTopUpStore(sp.GetRequiredService<Database>().GetContainer(options.TopUpsContainer)));
         return services;
     }
 }

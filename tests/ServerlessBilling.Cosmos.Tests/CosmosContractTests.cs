@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Testing;
@@ -12,6 +13,8 @@ public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : AccountStor
     protected override ISessionIndex Sessions => cosmos.Sessions;
 
     protected override IRateDeckStore Decks => cosmos.Decks;
+
+    protected override ITopUpStore TopUps => cosmos.TopUps;
 }
 
 [Collection(CosmosCollection.Name)]

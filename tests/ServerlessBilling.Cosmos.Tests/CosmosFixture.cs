@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Accounts;
 using Microsoft.Azure.Cosmos;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
@@ -32,6 +33,8 @@ public sealed class CosmosFixture : IAsyncLifetime
 
     public IUsageStore Usage { get; private set; } = null!;
 
+    public ITopUpStore TopUps { get; private set; } = null!;
+
     public IQuarantineStore Quarantine { get; private set; } = null!;
 
     public async Task InitializeAsync()
@@ -48,6 +51,7 @@ public sealed class CosmosFixture : IAsyncLifetime
         Sessions = new CosmosSessionIndex(_database.GetContainer(Options.SessionsContainer), TimeProvider.System);
         Decks = new CosmosRateDeckStore(_database.GetContainer(Options.RateDecksContainer));
         Usage = new CosmosUsageStore(_database.GetContainer(Options.UsageContainer));
+        TopUps = new CosmosTopUpStore(_database.GetContainer(Options.TopUpsContainer));
         Quarantine = new CosmosQuarantineStore(_database.GetContainer(Options.QuarantineContainer));
     }
 

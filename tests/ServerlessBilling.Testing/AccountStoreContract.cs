@@ -15,6 +15,8 @@ public abstract class AccountStoreContract
 
     protected abstract IRateDeckStore Decks { get; }
 
+    protected abstract ITopUpStore TopUps { get; }
+
     /// <summary>A fresh id per test so that stores shared between tests do not interfere.</summary>
     protected static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
@@ -144,5 +146,17 @@ public abstract class AccountStoreContract
                      read.Rows.Select(r => (r.Prefix, r.Destination, r.Tariff, r.EffectiveFrom, r.EffectiveTo)));
         Assert.Equal("4420", read.Find("+442071234567", Fixtures.Now)!.Prefix);
         Assert.Null(await Decks.GetAsync(NewId("missing"), default));
+    }
+
+    [Fact]
+    public async Task Top_up_history_recognises_an_id_once_recorded()
+    {
+        var account = NewId("acc");
+        var record = new TopUpRecord("t-1", account, 50m, "GBP", Fixtures.Now);
+        Assert.False(await TopUps.ExistsAsync(account, "t-1", default));
+        Assert.True(await TopUps.TryCreateAsync(record, default));
+        Assert.False(await TopUps.TryCreateAsync(record with { Amount = 99m }, default));
+        Assert.True(await TopUps.ExistsAsync(account, "t-1", default));
+        Assert.False(await TopUps.ExistsAsync(NewId("other"), "t-1", default));
     }
 }

@@ -18,17 +18,21 @@ public sealed class CreditControlHarness
         IRateDeckStore decks,
         CreditControlOptions? options = null,
         IUsageStore? usage = null,
-        IQuarantineStore? quarantine = null)
+        IQuarantineStore? quarantine = null,
+        ITopUpStore? topUps = null)
     {
         Accounts = accounts;
         Options = options ?? new CreditControlOptions();
         var deckCache = new RateDeckCache(decks, Clock);
         CreditControl = new CreditControlService(accounts, sessions, deckCache, Clock, Options);
-        Admin = new AccountService(accounts, deckCache, Clock, Options);
+        TopUps = topUps ?? new InMemoryTopUpStore();
+        Admin = new AccountService(accounts, TopUps, deckCache, Clock, Options);
         Usage = usage ?? new InMemoryUsageStore();
         Quarantine = quarantine ?? new InMemoryQuarantineStore();
         Ingestion = new IngestionService(accounts, Usage, Quarantine, deckCache, Clock, Options);
     }
+
+    public ITopUpStore TopUps { get; }
 
     public IUsageStore Usage { get; }
 

@@ -5,7 +5,7 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Core.Accounts;
 
 /// <summary>Administration: accounts, top-ups, balances and rate decks.</summary>
-public sealed class AccountService(IAccountStore accounts, RateDeckCache decks, TimeProvider clock, CreditControlOptions options)
+public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, RateDeckCache decks, TimeProvider clock, CreditControlOptions options)
 {
     private readonly AccountUpdater _updater = new(accounts, options);
 
@@ -56,12 +56,23 @@ public sealed class AccountService(IAccountStore accounts, RateDeckCache decks, 
         return decision.Error is { } error ? error : decision.Answer!;
     }
 
-    /// <summary>Adds credit; a top-up id seen before changes nothing and answers the balance.</summary>
+    /// <summary>
+    /// Adds credit; a top-up id seen before changes nothing and answers the balance. Recent ids are recognised
+    /// inside the account document (in the same write that moves the money); older ones by their history record,
+    /// which is written after the money moved — a replay after a crash in between finds the id in the document.
+    /// </summary>
     public async Task<Outcome<BalanceView>> TopUpAsync(TopUpRequest request, CancellationToken cancellationToken)
     {
         if (request.Amount <= 0m)
         {
             return OutcomeError.Invalid("amount must be greater than 0");
+        }
+
+        if (await topUps.ExistsAsync(request.AccountId, request.TopUpId, cancellationToken))
+        {
+            return await GetBalanceAsync(request.AccountId, cancellationToken) is { } balance
+                ? balance
+                : OutcomeError.NotFound($"account '{request.AccountId}' does not exist");
         }
 
         var decision = await _updater.UpdateAsync(
@@ -94,6 +105,12 @@ public sealed class AccountService(IAccountStore accounts, RateDeckCache decks, 
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);
+        if (decision.Answer is { } answer)
+        {
+            // Also when the document already knew the id: the history record may be what a crash left out.
+            await topUps.TryCreateAsync(new TopUpRecord(request.TopUpId, request.AccountId, request.Amount, answer.Currency, clock.GetUtcNow()), cancellationToken);
+        }
+
         return decision.Error is { } error ? error : decision.Answer!;
     }
 

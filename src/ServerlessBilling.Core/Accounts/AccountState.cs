@@ -100,7 +100,9 @@ public sealed record AccountState
         {
             Committed = rolled.Committed + charge.Amount,
             Balance = rolled.Balance - charge.Amount,
-            PeriodSpend = rolled.PeriodSpend + (rolled.PeriodStart <= charge.CallStart && charge.CallStart < rolled.PeriodEnd ? charge.Amount : 0m),
+            // Exposure against a post-paid limit counts what is committed in this period, whatever start time the
+            // switch reported; the invoice totals below go by the call's start.
+            PeriodSpend = rolled.PeriodSpend + charge.Amount,
             Totals = AddToTotals(rolled.Totals, charge),
         };
     }

@@ -42,11 +42,12 @@ public sealed class CreditControlRules(CreditControlOptions options)
         var requested = Quota(request.RequestedSeconds);
         var tariff = row.Tariff;
         var granted = account.Available is { } available ? Rater.AffordableSeconds(tariff, available, requested) : requested;
-        if (granted == 0)
+        if (granted == 0 && requested > 0)
         {
             return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, tariff.RatePerMinute, account.DisplayAvailable);
         }
 
+        // A request for 0 seconds opens the session with nothing reserved (a switch that reports use only).
         var reserved = Rater.Charge(tariff, Rater.BilledSeconds(granted, answered: true, tariff));
         var pruned = account.Prune(now, options.ClosedSessionRetention);
         var answer = new GrantAnswer(
@@ -106,7 +107,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             granted = committed.Available is { } available
                 ? Math.Max(0, Rater.AffordableSeconds(tariff, available + usedCharge, used + requested) - used)
                 : requested;
-            code = granted > 0 ? ResultCode.Success : ResultCode.CreditLimitReached;
+            code = granted > 0 || requested == 0 ? ResultCode.Success : ResultCode.CreditLimitReached;
         }
 
         var reserved = granted == 0 ? 0m : Rater.Charge(tariff, Rater.BilledSeconds(used + granted, answered: true, tariff)) - usedCharge;

@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -12,6 +13,8 @@ public sealed class InMemoryStoreContractTests : AccountStoreContract
     protected override ISessionIndex Sessions { get; } = new InMemorySessionIndex();
 
     protected override IRateDeckStore Decks { get; } = new InMemoryRateDeckStore();
+
+    protected override ITopUpStore TopUps { get; } = new InMemoryTopUpStore();
 }
 
 public sealed class InMemoryCreditControlContractTests : CreditControlContract

@@ -1,0 +1,13 @@
+namespace ServerlessBilling.Core.Accounts;
+
+/// <summary>A top-up as recorded in the account's append-only history; its id is the caller's idempotency key.</summary>
+public sealed record TopUpRecord(string TopUpId, string AccountId, decimal Amount, string Currency, DateTimeOffset AppliedAt);
+
+/// <summary>Top-up history, partition by account. A top-up id recorded once is recognised for ever.</summary>
+public interface ITopUpStore
+{
+    Task<bool> ExistsAsync(string accountId, string topUpId, CancellationToken cancellationToken);
+
+    /// <summary>Creates the record; false when that id is recorded already.</summary>
+    Task<bool> TryCreateAsync(TopUpRecord record, CancellationToken cancellationToken);
+}

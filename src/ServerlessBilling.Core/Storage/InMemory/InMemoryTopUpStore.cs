@@ -1,0 +1,15 @@
+using System.Collections.Concurrent;
+using ServerlessBilling.Core.Accounts;
+
+namespace ServerlessBilling.Core.Storage.InMemory;
+
+public sealed class InMemoryTopUpStore : ITopUpStore
+{
+    private readonly ConcurrentDictionary<(string Account, string TopUpId), TopUpRecord> _records = new();
+
+    public Task<bool> ExistsAsync(string accountId, string topUpId, CancellationToken cancellationToken) =>
+        Task.FromResult(_records.ContainsKey((accountId, topUpId)));
+
+    public Task<bool> TryCreateAsync(TopUpRecord record, CancellationToken cancellationToken) =>
+        Task.FromResult(_records.TryAdd((record.AccountId, record.TopUpId), record));
+}
