@@ -9,19 +9,10 @@ namespace ServerlessBilling.Cosmos;
 /// <summary>Account documents in Cosmos DB, partition key /accountId; writes are conditional on the ETag (If-Match).</summary>
 public sealed class CosmosAccountStore(Container container) : IAccountStore
 {
-    public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("read account", async () =>
-        {
-            try
-            {
-                var response = await container.ReadItemAsync<AccountDocument>(accountId, new PartitionKey(accountId), cancellationToken: cancellationToken);
-                return new Versioned<AccountState>(response.Resource.State, response.ETag);
-            }
-            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-        }, cancellationToken);
+    public async Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
+        await CosmosItems.TryReadAsync<AccountDocument>(container, accountId, accountId, "read account", cancellationToken) is { } response
+            ? new Versioned<AccountState>(response.Resource.State, response.ETag)
+            : null;
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
         CosmosFaults.RunAsync("create account", async () =>

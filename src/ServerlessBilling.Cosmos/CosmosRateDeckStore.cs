@@ -56,19 +56,8 @@ public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
         return new RateDeck(deckId, chunks.SelectMany(c => c.Resource.Rows).Select(r => r.ToRow()).ToList());
     }
 
-    private Task<DeckHeadDocument?> ReadHeadAsync(string deckId, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("read deck head", async () =>
-        {
-            try
-            {
-                var response = await container.ReadItemAsync<DeckHeadDocument>(HeadId(deckId), new PartitionKey(deckId), cancellationToken: cancellationToken);
-                return response.Resource;
-            }
-            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-        }, cancellationToken);
+    private async Task<DeckHeadDocument?> ReadHeadAsync(string deckId, CancellationToken cancellationToken) =>
+        (await CosmosItems.TryReadAsync<DeckHeadDocument>(container, HeadId(deckId), deckId, "read deck head", cancellationToken))?.Resource;
 
     private async Task DeleteQuietlyAsync(string id, PartitionKey key, CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Net;
 using Microsoft.Azure.Cosmos;
 using ServerlessBilling.Core.Storage;
 
@@ -21,23 +20,10 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
             return known;
         }
 
-        var owner = await CosmosFaults.RunAsync("record session", async () =>
-        {
-            try
-            {
-                await container.CreateItemAsync(
-                    new SessionDocument(sessionId, accountId, clock.GetUtcNow()),
-                    new PartitionKey(sessionId),
-                    new ItemRequestOptions { EnableContentResponseOnWrite = false },
-                    cancellationToken);
-                return accountId;
-            }
-            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
-            {
-                var existing = await container.ReadItemAsync<SessionDocument>(sessionId, new PartitionKey(sessionId), cancellationToken: cancellationToken);
-                return existing.Resource.AccountId;
-            }
-        }, cancellationToken);
+        var created = await CosmosItems.TryCreateAsync(container, new SessionDocument(sessionId, accountId, clock.GetUtcNow()), sessionId, "record session", cancellationToken);
+        var owner = created
+            ? accountId
+            : (await CosmosItems.TryReadAsync<SessionDocument>(container, sessionId, sessionId, "read session", cancellationToken))?.Resource.AccountId ?? accountId;
         Remember(sessionId, owner);
         return owner;
     }
@@ -49,18 +35,7 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
             return known;
         }
 
-        var owner = await CosmosFaults.RunAsync("find session", async () =>
-        {
-            try
-            {
-                var response = await container.ReadItemAsync<SessionDocument>(sessionId, new PartitionKey(sessionId), cancellationToken: cancellationToken);
-                return response.Resource.AccountId;
-            }
-            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return null;
-            }
-        }, cancellationToken);
+        var owner = (await CosmosItems.TryReadAsync<SessionDocument>(container, sessionId, sessionId, "find session", cancellationToken))?.Resource.AccountId;
         if (owner is not null)
         {
             Remember(sessionId, owner);

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Serialization;
 using Microsoft.Azure.Cosmos;
 using ServerlessBilling.Core.Ingestion;
@@ -34,22 +33,8 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
     }
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("create usage", async () =>
-        {
-            try
-            {
-                await container.CreateItemAsync(
-                    new UsageDocument(record.CdrId, record.AccountId, record.StartTime.ToUnixTimeMilliseconds(), record),
-                    new PartitionKey(record.AccountId),
-                    new ItemRequestOptions { EnableContentResponseOnWrite = false },
-                    cancellationToken);
-                return true;
-            }
-            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
-            {
-                return false;
-            }
-        }, cancellationToken);
+        CosmosItems.TryCreateAsync(
+            container, new UsageDocument(record.CdrId, record.AccountId, record.StartTime.ToUnixTimeMilliseconds(), record), record.AccountId, "create usage", cancellationToken);
 
     public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
@@ -76,25 +61,14 @@ public sealed class CosmosQuarantineStore(Container container) : IQuarantineStor
 {
     public const string UnknownAccount = "_unknown";
 
+    /// <summary>A record quarantined before (the same record delivered again) is kept once.</summary>
     public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("quarantine", async () =>
-        {
-            var key = record.AccountId ?? UnknownAccount;
-            try
-            {
-                await container.CreateItemAsync(
-                    new QuarantineDocument(record.QuarantineId, key, record.ReceivedAt.ToUnixTimeMilliseconds(), record),
-                    new PartitionKey(key),
-                    new ItemRequestOptions { EnableContentResponseOnWrite = false },
-                    cancellationToken);
-            }
-            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
-            {
-                // Quarantined before: the same record delivered again.
-            }
-
-            return true;
-        }, cancellationToken);
+        CosmosItems.TryCreateAsync(
+            container,
+            new QuarantineDocument(record.QuarantineId, record.AccountId ?? UnknownAccount, record.ReceivedAt.ToUnixTimeMilliseconds(), record),
+            record.AccountId ?? UnknownAccount,
+            "quarantine",
+            cancellationToken);
 
     public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
     {
