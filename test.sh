@@ -51,11 +51,18 @@ if [[ $start_emulators -eq 1 && -z "${COSMOS_ENDPOINT:-}" && -x infra/cosmos/sta
 fi
 
 echo "==> dotnet test"
-set +e
-dotnet test ServerlessBilling.sln --no-build -c Release --nologo \
-  --logger "trx" --results-directory "$results" "${filter[@]}"
-status=$?
-set -e
+# One run per test project, each with its own TRX file, so that no result overwrites another.
+status=0
+for project in tests/*/*.Tests.csproj; do
+  name="$(basename "$project" .csproj)"
+  if [[ $start_emulators -eq 0 && "$name" == *Cosmos* && -z "${COSMOS_ENDPOINT:-}" ]]; then
+    echo "==> $name: skipped (--no-emulators and no COSMOS_ENDPOINT)"
+    continue
+  fi
+  echo "==> $name"
+  dotnet test "$project" --no-build -c Release --nologo \
+    --logger "trx;LogFileName=$name.trx" --results-directory "$results" "${filter[@]}" || status=1
+done
 
 scripts/summarize-trx.sh "$results"
 exit $status
