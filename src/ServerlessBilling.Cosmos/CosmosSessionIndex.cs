@@ -44,6 +44,16 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
         return owner;
     }
 
+    public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("record closed session", () => container.UpsertItemAsync(
+            new SessionDocument(closed.SessionId, closed.AccountId, clock.GetUtcNow(), closed),
+            new PartitionKey(closed.SessionId),
+            new ItemRequestOptions { EnableContentResponseOnWrite = false },
+            cancellationToken), cancellationToken);
+
+    public async Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken) =>
+        (await CosmosItems.TryReadAsync<SessionDocument>(container, sessionId, sessionId, "find closed session", cancellationToken))?.Resource.Closed;
+
     private void Remember(string sessionId, string accountId)
     {
         if (_known.Count >= CacheCapacity)

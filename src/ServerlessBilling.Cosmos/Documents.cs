@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Cosmos;
 
@@ -16,7 +17,7 @@ internal sealed record AccountDocument(
 }
 
 /// <summary>Which account a session belongs to (container partitioned by /id).</summary>
-internal sealed record SessionDocument([property: JsonPropertyName("id")] string Id, string AccountId, DateTimeOffset CreatedAt);
+internal sealed record SessionDocument([property: JsonPropertyName("id")] string Id, string AccountId, DateTimeOffset CreatedAt, ClosedSession? Closed = null);
 
 /// <summary>The head of a deck: which version's chunks are current. Rewritten last, so a reader sees a whole deck.</summary>
 internal sealed record DeckHeadDocument([property: JsonPropertyName("id")] string Id, string DeckId, string Version, int Chunks, int Rows);

@@ -1,4 +1,6 @@
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Testing;
@@ -158,5 +160,21 @@ public abstract class AccountStoreContract
         Assert.False(await TopUps.TryCreateAsync(record with { Amount = 99m }, default));
         Assert.True(await TopUps.ExistsAsync(account, "t-1", default));
         Assert.False(await TopUps.ExistsAsync(NewId("other"), "t-1", default));
+    }
+
+    [Fact]
+    public async Task Session_history_keeps_how_a_closed_session_was_charged()
+    {
+        var session = NewId("call");
+        await Sessions.GetOrAddAsync(session, "acc", default);
+        Assert.Null(await Sessions.FindClosedAsync(session, default));
+
+        var answer = new TerminateAnswer(session, ResultCode.Success, 342, 342, 1.378m, "GBP", 98.622m);
+        var closed = new ClosedSession(session, "acc", "336", "France Mobile", new Tariff(0.24m, 0.01m, 30, 6), Fixtures.Now, answer);
+        await Sessions.RecordClosedAsync(closed, default);
+        await Sessions.RecordClosedAsync(closed, default);
+
+        Assert.Equal(closed, await Sessions.FindClosedAsync(session, default));
+        Assert.Equal("acc", await Sessions.FindAccountAsync(session, default));
     }
 }

@@ -29,7 +29,7 @@ public sealed class CreditControlHarness
         Admin = new AccountService(accounts, TopUps, deckCache, Clock, Options);
         Usage = usage ?? new InMemoryUsageStore();
         Quarantine = quarantine ?? new InMemoryQuarantineStore();
-        Ingestion = new IngestionService(accounts, Usage, Quarantine, deckCache, Clock, Options);
+        Ingestion = new IngestionService(accounts, sessions, Usage, Quarantine, deckCache, Clock, Options);
     }
 
     public ITopUpStore TopUps { get; }

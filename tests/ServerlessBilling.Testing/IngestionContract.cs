@@ -139,6 +139,28 @@ public abstract class IngestionContract
     }
 
     [Fact]
+    public async Task A_cdr_for_a_session_that_has_left_the_account_document_is_settled_from_its_history()
+    {
+        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionsKept = 1 }, Usage, Quarantine);
+        var account = await harness.OpenAsync(Unique("pre"), Fixtures.Prepaid(Unique("deck")), 20m);
+        var first = Unique("call");
+        var second = Unique("call");
+        foreach (var session in new[] { first, second })
+        {
+            await harness.AuthorizeAsync(account, session, "+447700900123", 60);
+            await harness.TerminateAsync(session, 1, 60);
+        }
+
+        Assert.False((await harness.StateAsync(account)).Sessions.ContainsKey(first));
+        var cdr = $"{Header}\n{Unique("cdr")},{account},+441234567,+447700900123,{Fixtures.Now:O},60,ANSWERED,{first}\n";
+        Assert.Equal(1, (await harness.IngestCsvAsync(cdr)).Accepted);
+
+        Assert.Equal(18m, (await harness.StateAsync(account)).Balance);
+        var usage = Assert.Single(await harness.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
+        Assert.Equal(Settlement.Session, usage.Settlement);
+    }
+
+    [Fact]
     public async Task A_prepaid_cdr_for_an_unknown_session_is_charged_now_even_below_zero()
     {
         var harness = NewHarness();

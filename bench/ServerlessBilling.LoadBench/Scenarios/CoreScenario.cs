@@ -301,7 +301,7 @@ internal static class CoreScenario
             var n = sessions.ToString("N0", CultureInfo.InvariantCulture);
             var iterations = sessions >= 1_000 ? 20_000 : 200_000;
             Measure($"AccountState.Reserved, {n} sessions (O(n) sum)", 2, iterations, () => (long)state.Reserved);
-            Measure($"AccountState.Prune, {n} sessions, none stale (O(n) scan)", 1, iterations, () => state.Prune(now, TimeSpan.FromDays(2)).Sessions.Count);
+            Measure($"AccountState.Tidy (the sweep only), {n} sessions, none stale (O(n) scan)", 1, iterations, () => state.Tidy(now, TimeSpan.FromDays(2)).Sessions.Count);
             Measure($"AccountState.WithSession, {n} sessions (SetItem + O(n) NextExpiry)", 3, iterations, () => state.WithSession(extra).Sessions.Count);
         }
 

@@ -55,10 +55,19 @@ public sealed record AccountState
     public ImmutableSortedDictionary<string, PeriodTotals> Totals { get; init; } =
         ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
 
-    /// <summary>The earliest time an active session expires, so a sweeper can find this account by query.</summary>
+    /// <summary>
+    /// No active session expires before this time (a lower bound, kept without scanning the sessions), so a
+    /// sweeper can find the account by query; the sweep makes it exact again.
+    /// </summary>
     public DateTimeOffset? NextExpiry { get; init; }
 
-    public decimal Reserved => Sessions.Values.Sum(s => s.Reserved);
+    /// <summary>The credit held by sessions: kept up to date by <see cref="WithSession"/>, never recomputed on the hot path.</summary>
+    public decimal Reserved { get; init; }
+
+    /// <summary>Terminated sessions still in <see cref="Sessions"/>, oldest first (bounded; older ones live in the session history).</summary>
+    public ImmutableQueue<string> ClosedOrder { get; init; } = [];
+
+    public int ClosedCount { get; init; }
 
     public int ActiveSessions => Sessions.Values.Count(s => s.Status == SessionStatus.Active);
 
@@ -152,30 +161,67 @@ public sealed record AccountState
         return this with { PeriodStart = period.Start, PeriodEnd = period.End, PeriodSpend = 0m };
     }
 
-    public AccountState WithSession(Session session)
+    /// <summary>
+    /// Stores the session's new state. The reserved total and the expiry bound follow it; a session that has just
+    /// terminated joins the bounded list of closed sessions, and the oldest beyond <paramref name="closedKept"/>
+    /// leaves the document (its durable record is in the session history).
+    /// </summary>
+    public AccountState WithSession(Session session, int closedKept = int.MaxValue)
     {
-        var sessions = Sessions.SetItem(session.SessionId, session);
-        return this with { Sessions = sessions, NextExpiry = EarliestExpiry(sessions) };
+        var previous = Sessions.GetValueOrDefault(session.SessionId);
+        var next = this with
+        {
+            Sessions = Sessions.SetItem(session.SessionId, session),
+            Reserved = Reserved - (previous?.Reserved ?? 0m) + session.Reserved,
+            NextExpiry = session.Status == SessionStatus.Active && (NextExpiry is null || session.ExpiresAt < NextExpiry) ? session.ExpiresAt : NextExpiry,
+        };
+        if (session.Status != SessionStatus.Terminated || previous?.Status == SessionStatus.Terminated)
+        {
+            return next;
+        }
+
+        var order = next.ClosedOrder.Enqueue(session.SessionId);
+        var count = next.ClosedCount + 1;
+        var sessions = next.Sessions;
+        while (count > closedKept)
+        {
+            order = order.Dequeue(out var oldest);
+            sessions = sessions.Remove(oldest);
+            count--;
+        }
+
+        return next with { Sessions = sessions, ClosedOrder = order, ClosedCount = count };
     }
 
-    /// <summary>Drops closed sessions older than <paramref name="retention"/>: they are kept only for replays and CDR matching.</summary>
-    public AccountState Prune(DateTimeOffset now, TimeSpan retention)
+    /// <summary>
+    /// The sweep's housekeeping: drops expired sessions older than <paramref name="retention"/> (their CDRs charge
+    /// them) and makes <see cref="NextExpiry"/> exact.
+    /// </summary>
+    public AccountState Tidy(DateTimeOffset now, TimeSpan retention)
     {
         var stale = Sessions.Values
-            .Where(s => s.Status != SessionStatus.Active && (s.ClosedAt ?? s.ExpiresAt) + retention <= now)
+            .Where(s => s.Status == SessionStatus.Expired && (s.ClosedAt ?? s.ExpiresAt) + retention <= now)
             .Select(s => s.SessionId)
             .ToList();
-        return stale.Count == 0 ? this : this with { Sessions = Sessions.RemoveRange(stale) };
+        var sessions = stale.Count == 0 ? Sessions : Sessions.RemoveRange(stale);
+        return this with { Sessions = sessions, NextExpiry = NextDue(sessions, retention) };
     }
 
-    private static DateTimeOffset? EarliestExpiry(ImmutableDictionary<string, Session> sessions)
+    /// <summary>When the sweep must look at the account next: an active session's expiry, or an expired one's removal.</summary>
+    private static DateTimeOffset? NextDue(ImmutableDictionary<string, Session> sessions, TimeSpan retention)
     {
         DateTimeOffset? earliest = null;
         foreach (var session in sessions.Values)
         {
-            if (session.Status == SessionStatus.Active && (earliest is null || session.ExpiresAt < earliest))
+            DateTimeOffset? due = session.Status switch
             {
-                earliest = session.ExpiresAt;
+                SessionStatus.Active => session.ExpiresAt,
+                SessionStatus.Expired => (session.ClosedAt ?? session.ExpiresAt) + retention,
+                _ => null,
+            };
+            if (due is not null && (earliest is null || due < earliest))
+            {
+                earliest = due;
             }
         }
 

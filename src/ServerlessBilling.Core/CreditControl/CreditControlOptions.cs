@@ -17,7 +17,13 @@ public sealed class CreditControlOptions
     /// <summary>Extra time after validity before the reservation is released (Tcc); default 2× validity.</summary>
     public int? GraceSeconds { get; set; }
 
-    /// <summary>How long closed sessions stay in the account for replays and CDR matching.</summary>
+    /// <summary>
+    /// How many terminated sessions each account document keeps (for replays and CDR matching without a second
+    /// read); older ones are answered from the session history. Bounds the document's size and every step's cost.
+    /// </summary>
+    public int ClosedSessionsKept { get; set; } = 100;
+
+    /// <summary>How long an expired, never-terminated session stays in the account before the sweep drops it.</summary>
     public TimeSpan ClosedSessionRetention { get; set; } = TimeSpan.FromDays(2);
 
     /// <summary>How many times a step is retried when another writer changed the account first.</summary>
@@ -33,6 +39,7 @@ public sealed class CreditControlOptions
         if (ValiditySeconds < 1) errors.Add("CreditControl:ValiditySeconds must be at least 1");
         if (GraceSeconds is < 0) errors.Add("CreditControl:GraceSeconds must not be negative");
         if (MaxConcurrencyRetries < 1) errors.Add("CreditControl:MaxConcurrencyRetries must be at least 1");
+        if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
         return errors;
     }
 }

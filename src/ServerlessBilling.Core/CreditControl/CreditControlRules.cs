@@ -49,11 +49,10 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
         // A request for 0 seconds opens the session with nothing reserved (a switch that reports use only).
         var reserved = Rater.Charge(tariff, Rater.BilledSeconds(granted, answered: true, tariff));
-        var pruned = account.Prune(now, options.ClosedSessionRetention);
         var answer = new GrantAnswer(
             request.SessionId, ResultCode.Success, granted, Validity(granted), granted < requested, reserved, tariff.RatePerMinute, currency,
-            pruned.DisplayAvailable - reserved);
-        var next = pruned.WithSession(new Session
+            account.DisplayAvailable - reserved);
+        var next = account.WithSession(new Session
         {
             SessionId = request.SessionId,
             Fingerprint = request.Fingerprint,
@@ -153,7 +152,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             ClosedAt = now,
             TerminateAnswer = answer,
         };
-        return Decision.Changed(committed.WithSession(closed), answer);
+        return Decision.Changed(committed.WithSession(closed, options.ClosedSessionsKept), answer);
     }
 
     /// <summary>
@@ -200,7 +199,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             }
         }
 
-        return updated.Prune(now, options.ClosedSessionRetention);
+        return updated.Tidy(now, options.ClosedSessionRetention);
     }
 
     /// <summary>

@@ -42,9 +42,17 @@ public sealed class CreditControlService(
 
         var decision = await _updater.UpdateAsync(
             accountId,
-            account => account is null
-                ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' no longer exists"))
-                : _rules.Interim(account, request, clock.GetUtcNow()),
+            async account =>
+            {
+                if (account is null)
+                {
+                    return Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' no longer exists"));
+                }
+
+                return !account.Sessions.ContainsKey(request.SessionId) && await sessions.FindClosedAsync(request.SessionId, cancellationToken) is not null
+                    ? Decision.Failed<GrantAnswer>(OutcomeError.Conflict($"session '{request.SessionId}' is already terminated"))
+                    : _rules.Interim(account, request, clock.GetUtcNow());
+            },
             cancellationToken);
         return ToOutcome(decision);
     }
@@ -63,25 +71,55 @@ public sealed class CreditControlService(
                 $"session '{request.SessionId}' was never authorized; send accountId, calledNumber and startTime with the terminate to charge it now, or its CDR will charge it");
         }
 
+        Session? terminated = null;
         var decision = await _updater.UpdateAsync(
             accountId,
             async account =>
             {
                 var now = clock.GetUtcNow();
+                terminated = null;
                 if (account is null)
                 {
                     return Decision.Failed<TerminateAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' does not exist"));
                 }
 
-                return !account.Sessions.ContainsKey(request.SessionId) && request.Call is { } unauthorized
-                    ? _rules.TerminateUnauthorized(account, await DeckOfAsync(account, cancellationToken), request, unauthorized, now)
-                    : _rules.Terminate(account, request, now);
+                if (!account.Sessions.ContainsKey(request.SessionId))
+                {
+                    // Terminated long enough ago to have left the document: its history answers the replay.
+                    if (await sessions.FindClosedAsync(request.SessionId, cancellationToken) is { } closed)
+                    {
+                        return Decision.Unchanged(closed.Answer);
+                    }
+
+                    if (request.Call is { } unauthorized)
+                    {
+                        return Remember(_rules.TerminateUnauthorized(account, await DeckOfAsync(account, cancellationToken), request, unauthorized, now));
+                    }
+                }
+
+                return Remember(_rules.Terminate(account, request, now));
+
+                Decision<TerminateAnswer> Remember(Decision<TerminateAnswer> d)
+                {
+                    terminated = (d.Next ?? account).Sessions.GetValueOrDefault(request.SessionId);
+                    return d;
+                }
             },
             cancellationToken);
+
+        // The history record follows the money; a replay writes it again, which heals a crash in between.
+        if (decision.Answer is not null && terminated?.TerminateAnswer is not null)
+        {
+            await sessions.RecordClosedAsync(ClosedSession.Of(accountId, terminated), cancellationToken);
+        }
+
         return ToOutcome(decision);
     }
 
-    /// <summary>Releases every reservation whose validity and grace have passed; returns how many accounts changed.</summary>
+    /// <summary>
+    /// Releases every reservation whose validity and grace have passed, and drops expired sessions past their
+    /// retention; returns on how many accounts a reservation was released.
+    /// </summary>
     public async Task<int> ReleaseExpiredAsync(CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -91,10 +129,10 @@ public sealed class CreditControlService(
             var decision = await _updater.UpdateAsync(
                 accountId,
                 account => account is not null && _rules.ReleaseExpired(account, clock.GetUtcNow()) is { } next
-                    ? Decision.Changed(next, accountId)
-                    : Decision.Unchanged(accountId),
+                    ? Decision.Changed(next, new SweepCount(account.ActiveSessions))
+                    : Decision.Unchanged(new SweepCount(0)),
                 cancellationToken);
-            changed += decision.Next is null ? 0 : 1;
+            changed += decision.Next is { } next && next.ActiveSessions < decision.Answer!.Before ? 1 : 0;
         }
 
         return changed;
@@ -106,4 +144,6 @@ public sealed class CreditControlService(
     private static Outcome<T> ToOutcome<T>(Decision<T> decision)
         where T : class =>
         decision.Error is { } error ? error : decision.Answer!;
+
+    private sealed record SweepCount(int Before);
 }

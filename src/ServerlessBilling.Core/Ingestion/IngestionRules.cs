@@ -3,11 +3,12 @@ using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Core.Ingestion;
 
-/// <summary>What became of one CDR of a batch.</summary>
-public readonly record struct CdrOutcome(Cdr Cdr, int Line, UsageRecord? Applied, string? QuarantineReason)
+/// <summary>What became of one CDR of a batch; <see cref="Closed"/> is the session this CDR closed, if any.</summary>
+public readonly record struct CdrOutcome(Cdr Cdr, int Line, UsageRecord? Applied, string? QuarantineReason, ClosedSession? Closed = null)
 {
     public bool IsDuplicate => Applied is null && QuarantineReason is null;
 }
@@ -23,7 +24,9 @@ public static class IngestionRules
         AccountState account,
         RateDeck? deck,
         IReadOnlyList<(Cdr Cdr, int Line)> cdrs,
-        DateTimeOffset now)
+        DateTimeOffset now,
+        IReadOnlyDictionary<string, ClosedSession>? history = null,
+        int closedSessionsKept = int.MaxValue)
     {
         var applied = account.AppliedCdrs.ToHashSet(StringComparer.Ordinal);
         var outcomes = new List<CdrOutcome>(cdrs.Count);
@@ -38,9 +41,20 @@ public static class IngestionRules
             }
 
             CdrOutcome outcome;
-            (next, outcome) = cdr.SessionId is { } sessionId && next.Sessions.TryGetValue(sessionId, out var session)
-                ? ApplyToSession(next, session, cdr, line, zone, now)
-                : ApplyAlone(next, deck, cdr, line, zone, now);
+            if (cdr.SessionId is { } sessionId && next.Sessions.TryGetValue(sessionId, out var session))
+            {
+                (next, outcome) = session.TerminateAnswer is null
+                    ? ChargeThroughSession(next, session, cdr, line, zone, now, closedSessionsKept)
+                    : (next, SettledBySession(next, ClosedSession.Of(next.AccountId, session), cdr, line, zone, now));
+            }
+            else if (cdr.SessionId is { } closedId && history?.GetValueOrDefault(closedId) is { } closed)
+            {
+                outcome = SettledBySession(next, closed, cdr, line, zone, now);
+            }
+            else
+            {
+                (next, outcome) = ApplyAlone(next, deck, cdr, line, zone, now);
+            }
             if (outcome.Applied is not null)
             {
                 next = next.RememberApplied(cdr.CdrId);
@@ -75,19 +89,24 @@ public static class IngestionRules
         return (next, new CdrOutcome(cdr, line, Usage(account, cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, zone, now), null));
     }
 
-    private static (AccountState, CdrOutcome) ApplyToSession(AccountState account, Session session, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now)
+    /// <summary>The session already charged the call: the CDR is recorded at its own rating, and a difference is a note, not a charge.</summary>
+    private static CdrOutcome SettledBySession(AccountState account, ClosedSession session, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now)
     {
         // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
         var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
         var charge = Rater.Charge(session.Tariff, billed);
-        if (session.TerminateAnswer is { } terminated)
-        {
-            var note = terminated.TotalSeconds == cdr.DurationSeconds && terminated.Charge == charge
-                ? null
-                : string.Create(CultureInfo.InvariantCulture,
-                    $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
-            return (account, new CdrOutcome(cdr, line, Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, zone, now), null));
-        }
+        var terminated = session.Answer;
+        var note = terminated.TotalSeconds == cdr.DurationSeconds && terminated.Charge == charge
+            ? null
+            : string.Create(CultureInfo.InvariantCulture,
+                $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
+        return new CdrOutcome(cdr, line, Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, zone, now), null);
+    }
+
+    private static (AccountState, CdrOutcome) ChargeThroughSession(AccountState account, Session session, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now, int closedSessionsKept)
+    {
+        var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
+        var charge = Rater.Charge(session.Tariff, billed);
 
         // The CDR arrived before the terminate (or after the reservation expired): it charges the whole call now
         // and closes the session, so that a later terminate changes nothing.
@@ -106,7 +125,7 @@ public static class IngestionRules
             TerminateAnswer = answer,
         };
         var usage = Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", zone, now);
-        return (committed.WithSession(closed), new CdrOutcome(cdr, line, usage, null));
+        return (committed.WithSession(closed, closedSessionsKept), new CdrOutcome(cdr, line, usage, null, ClosedSession.Of(account.AccountId, closed)));
     }
 
     private static UsageRecord Usage(AccountState account, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, TimeZoneInfo zone, DateTimeOffset now) =>

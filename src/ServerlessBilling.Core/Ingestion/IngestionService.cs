@@ -21,6 +21,7 @@ public sealed record IngestResult(int Received, int Accepted, int Duplicates, IR
 /// </summary>
 public sealed class IngestionService(
     IAccountStore accounts,
+    ISessionIndex sessions,
     IUsageStore usage,
     IQuarantineStore quarantine,
     RateDeckCache decks,
@@ -122,7 +123,13 @@ public sealed class IngestionService(
             accountId,
             async account => account is null
                 ? Decision.Unchanged<IReadOnlyList<CdrOutcome>>(fresh.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList())
-                : IngestionRules.Apply(account, await decks.GetAsync(account.Settings.RateDeckId, cancellationToken), fresh, clock.GetUtcNow()),
+                : IngestionRules.Apply(
+                    account,
+                    await decks.GetAsync(account.Settings.RateDeckId, cancellationToken),
+                    fresh,
+                    clock.GetUtcNow(),
+                    await HistoryOfAsync(account, fresh, cancellationToken),
+                    options.ClosedSessionsKept),
             cancellationToken);
 
         var accepted = 0;
@@ -145,6 +152,11 @@ public sealed class IngestionService(
             }
         }
 
+        foreach (var closed in decision.Answer!.Select(o => o.Closed).OfType<ClosedSession>())
+        {
+            await sessions.RecordClosedAsync(closed, cancellationToken);
+        }
+
         // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the
         // replay: the applied set makes the account step a no-op and the creates fill the gaps.
         await Parallel.ForEachAsync(
@@ -152,6 +164,21 @@ public sealed class IngestionService(
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (record, ct) => await usage.TryCreateAsync(record, ct));
         return (accepted, duplicates, quarantined);
+    }
+
+    /// <summary>The history of sessions that CDRs name but the account document no longer holds.</summary>
+    private async Task<IReadOnlyDictionary<string, ClosedSession>> HistoryOfAsync(AccountState account, List<(Cdr Cdr, int Line)> cdrs, CancellationToken cancellationToken)
+    {
+        var history = new Dictionary<string, ClosedSession>(StringComparer.Ordinal);
+        foreach (var sessionId in cdrs.Select(c => c.Cdr.SessionId).OfType<string>().Where(id => !account.Sessions.ContainsKey(id)).Distinct(StringComparer.Ordinal))
+        {
+            if (await sessions.FindClosedAsync(sessionId, cancellationToken) is { } closed && closed.AccountId == account.AccountId)
+            {
+                history[sessionId] = closed;
+            }
+        }
+
+        return history;
     }
 
     private static (QuarantinedItem, QuarantineRecord) Quarantine(string? accountId, string? cdrId, int line, string reason, string raw, string source, DateTimeOffset now)

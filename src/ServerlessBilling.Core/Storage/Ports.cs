@@ -1,4 +1,5 @@
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.Core.Storage;
@@ -26,13 +27,36 @@ public interface IAccountStore
     IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken);
 }
 
-/// <summary>Which account a session id belongs to: interim and terminate name only the session.</summary>
+/// <summary>
+/// Which account a session id belongs to (interim and terminate name only the session), and the durable record
+/// of each terminated session, which answers replays and settles CDRs once the account document has let it go.
+/// </summary>
 public interface ISessionIndex
 {
     /// <summary>Records the session's account, or returns the account it was first recorded with.</summary>
     Task<string> GetOrAddAsync(string sessionId, string accountId, CancellationToken cancellationToken);
 
     Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken);
+
+    /// <summary>Records how the session was charged; writing the same record again changes nothing.</summary>
+    Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken);
+
+    Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken);
+}
+
+/// <summary>A terminated session as history keeps it: enough to answer a replayed terminate and to price its CDR.</summary>
+public sealed record ClosedSession(
+    string SessionId,
+    string AccountId,
+    string Prefix,
+    string Destination,
+    Tariff Tariff,
+    DateTimeOffset StartTime,
+    TerminateAnswer Answer)
+{
+    public static ClosedSession Of(string accountId, Session session) =>
+        new(session.SessionId, accountId, session.Prefix, session.Destination, session.Tariff, session.StartTime,
+            session.TerminateAnswer ?? throw new ArgumentException("the session is not terminated", nameof(session)));
 }
 
 public interface IRateDeckStore

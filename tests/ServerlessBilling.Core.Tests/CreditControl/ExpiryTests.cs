@@ -1,3 +1,4 @@
+using ServerlessBilling.Testing;
 using ServerlessBilling.Core.CreditControl;
 
 namespace ServerlessBilling.Core.Tests.CreditControl;
@@ -30,7 +31,7 @@ public sealed class ExpiryTests
         Assert.Equal(0m, state.Reserved);
         Assert.Equal(10m, state.Balance);
         Assert.Equal(0, state.ActiveSessions);
-        Assert.Null(state.NextExpiry);
+        Assert.Equal(Fixtures.Now.AddSeconds(900) + TimeSpan.FromDays(2), state.NextExpiry); // when the sweep drops the expired session
         var session = state.Sessions["call-1"];
         Assert.Equal((SessionStatus.Expired, 0m, 0), (session.Status, session.Reserved, session.GrantedSeconds));
 
@@ -172,21 +173,41 @@ public sealed class ExpiryTests
     }
 
     [Fact]
-    public async Task Closed_sessions_are_kept_for_the_retention_and_replays_within_it_change_nothing()
+    public async Task Closed_sessions_beyond_the_kept_number_leave_the_document_and_replays_are_answered_from_history()
     {
-        var s = await CreditControlScenario.PrepaidAsync(10m);
+        var s = await CreditControlScenario.PrepaidAsync(10m, new CreditControlOptions { ClosedSessionsKept = 2 });
         await s.GrantAsync("call-1", Numbers.Uk, 60);
         var end = (await s.TerminateAsync("call-1", 1, 60)).Answer!;
 
-        s.Advance((int)TimeSpan.FromDays(2).TotalSeconds - 1);
-        await s.GrantAsync("call-2", Numbers.Uk, 60); // authorize prunes sessions closed longer than the retention
-
+        await s.GrantAsync("call-2", Numbers.Uk, 60);
+        await s.TerminateAsync("call-2", 1, 60);
         Assert.True((await s.StateAsync()).Sessions.ContainsKey("call-1"));
-        Assert.Equal(end, (await s.TerminateAsync("call-1", 1, 60)).Answer);
-        Assert.Equal(9m, (await s.StateAsync()).Balance);
 
-        s.Advance(1);
         await s.GrantAsync("call-3", Numbers.Uk, 60);
+        await s.TerminateAsync("call-3", 1, 60);
+        var state = await s.StateAsync();
+        Assert.False(state.Sessions.ContainsKey("call-1")); // the oldest of three closed sessions left the document
+        Assert.Equal(7m, state.Balance);
+
+        var etag = await s.ETagAsync();
+        Assert.Equal(end, (await s.TerminateAsync("call-1", 1, 60)).Answer);
+        Assert.Equal(etag, await s.ETagAsync());
+        Assert.Equal(7m, (await s.StateAsync()).Balance);
+        Assert.Equal(OutcomeErrorKind.Conflict, (await s.InterimAsync("call-1", 1, 10)).Error?.Kind);
+    }
+
+    [Fact]
+    public async Task An_expired_session_is_dropped_by_the_sweep_after_the_retention()
+    {
+        var s = await CreditControlScenario.PrepaidAsync(10m);
+        await s.GrantAsync("call-1", Numbers.Uk, 60);
+        s.Advance(900);
+        Assert.Equal(1, await s.ReleaseExpiredAsync());
+        Assert.True((await s.StateAsync()).Sessions.ContainsKey("call-1"));
+
+        s.Advance((int)TimeSpan.FromDays(2).TotalSeconds);
+        Assert.Equal(0, await s.ReleaseExpiredAsync()); // nothing left to release; the housekeeping still ran
         Assert.False((await s.StateAsync()).Sessions.ContainsKey("call-1"));
+        Assert.Null((await s.StateAsync()).NextExpiry);
     }
 }

@@ -5,10 +5,20 @@ namespace ServerlessBilling.Core.Storage.InMemory;
 public sealed class InMemorySessionIndex : ISessionIndex
 {
     private readonly ConcurrentDictionary<string, string> _sessions = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ClosedSession> _closed = new(StringComparer.Ordinal);
 
     public Task<string> GetOrAddAsync(string sessionId, string accountId, CancellationToken cancellationToken) =>
         Task.FromResult(_sessions.GetOrAdd(sessionId, accountId));
 
     public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken) =>
         Task.FromResult(_sessions.GetValueOrDefault(sessionId));
+
+    public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
+    {
+        _closed[closed.SessionId] = closed;
+        return Task.CompletedTask;
+    }
+
+    public Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(_closed.GetValueOrDefault(sessionId));
 }
