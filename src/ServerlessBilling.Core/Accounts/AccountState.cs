@@ -43,6 +43,9 @@ public sealed record AccountState
 
     public decimal PeriodSpend { get; init; }
 
+    /// <summary>The label of the current period ("2026-11"), kept so that the hot path needs no time-zone work.</summary>
+    public string? PeriodLabel { get; init; }
+
     public ImmutableDictionary<string, Session> Sessions { get; init; } = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>The newest top-up ids, oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
@@ -95,6 +98,7 @@ public sealed record AccountState
             Balance = openingBalance,
             PeriodStart = period.Start,
             PeriodEnd = period.End,
+            PeriodLabel = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)),
         };
     }
 
@@ -135,11 +139,23 @@ public sealed record AccountState
     /// <summary>How many ids <see cref="AppliedCdrs"/> holds (kept so that trimming is O(1)).</summary>
     public int AppliedCount { get; init; }
 
+    /// <summary>The billing period in which a call that started at <paramref name="callStart"/> is invoiced.</summary>
+    public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart)
+    {
+        if (PeriodLabel is { } label && callStart >= PeriodStart && callStart < PeriodEnd)
+        {
+            return (label, PeriodStart, PeriodEnd);
+        }
+
+        var zone = BillingPeriod.FindTimeZone(Settings.TimeZone);
+        var period = BillingPeriod.Containing(callStart, Settings.BillingDay, zone);
+        return (period.Label(zone), period.Start, period.End);
+    }
+
     private ImmutableSortedDictionary<string, PeriodTotals> AddToTotals(ImmutableSortedDictionary<string, PeriodTotals> totals, in ChargeLine charge)
     {
-        var period = BillingPeriod.Containing(charge.CallStart, Settings);
-        var label = period.Label(BillingPeriod.FindTimeZone(Settings.TimeZone));
-        var current = totals.GetValueOrDefault(label) ?? new PeriodTotals(label, period.Start, period.End);
+        var (label, start, end) = PeriodOf(charge.CallStart);
+        var current = totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
         totals = totals.SetItem(label, current.Add(charge));
         while (totals.Count > PeriodsKept)
         {
@@ -158,7 +174,7 @@ public sealed record AccountState
         }
 
         var period = BillingPeriod.Containing(now, Settings);
-        return this with { PeriodStart = period.Start, PeriodEnd = period.End, PeriodSpend = 0m };
+        return this with { PeriodStart = period.Start, PeriodEnd = period.End, PeriodSpend = 0m, PeriodLabel = period.Label(BillingPeriod.FindTimeZone(Settings.TimeZone)) };
     }
 
     /// <summary>

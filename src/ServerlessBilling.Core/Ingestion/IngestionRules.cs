@@ -31,7 +31,6 @@ public static class IngestionRules
         var applied = account.AppliedCdrs.ToHashSet(StringComparer.Ordinal);
         var outcomes = new List<CdrOutcome>(cdrs.Count);
         var next = account;
-        var zone = BillingPeriod.FindTimeZone(account.Settings.TimeZone);
         foreach (var (cdr, line) in cdrs)
         {
             if (!applied.Add(cdr.CdrId))
@@ -44,16 +43,16 @@ public static class IngestionRules
             if (cdr.SessionId is { } sessionId && next.Sessions.TryGetValue(sessionId, out var session))
             {
                 (next, outcome) = session.TerminateAnswer is null
-                    ? ChargeThroughSession(next, session, cdr, line, zone, now, closedSessionsKept)
-                    : (next, SettledBySession(next, ClosedSession.Of(next.AccountId, session), cdr, line, zone, now));
+                    ? ChargeThroughSession(next, session, cdr, line, now, closedSessionsKept)
+                    : (next, SettledBySession(next, ClosedSession.Of(next.AccountId, session), cdr, line, now));
             }
             else if (cdr.SessionId is { } closedId && history?.GetValueOrDefault(closedId) is { } closed)
             {
-                outcome = SettledBySession(next, closed, cdr, line, zone, now);
+                outcome = SettledBySession(next, closed, cdr, line, now);
             }
             else
             {
-                (next, outcome) = ApplyAlone(next, deck, cdr, line, zone, now);
+                (next, outcome) = ApplyAlone(next, deck, cdr, line, now);
             }
             if (outcome.Applied is not null)
             {
@@ -70,7 +69,7 @@ public static class IngestionRules
         return ReferenceEquals(next, account) ? Decision.Unchanged<IReadOnlyList<CdrOutcome>>(outcomes) : Decision.Changed<IReadOnlyList<CdrOutcome>>(next, outcomes);
     }
 
-    private static (AccountState, CdrOutcome) ApplyAlone(AccountState account, RateDeck? deck, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now)
+    private static (AccountState, CdrOutcome) ApplyAlone(AccountState account, RateDeck? deck, Cdr cdr, int line, DateTimeOffset now)
     {
         if (deck is null)
         {
@@ -86,11 +85,11 @@ public static class IngestionRules
         var row = rating.Row!;
         var note = cdr.SessionId is null ? null : $"session '{cdr.SessionId}' is not known here (never authorized, or closed more than the retention ago): charged from the CDR";
         var next = account.Commit(new ChargeLine(rating.Charge, rating.BilledSeconds, rating.BilledSeconds > 0 ? 1 : 0, row.Destination, cdr.StartTime), now);
-        return (next, new CdrOutcome(cdr, line, Usage(account, cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, zone, now), null));
+        return (next, new CdrOutcome(cdr, line, Usage(account, cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, now), null));
     }
 
     /// <summary>The session already charged the call: the CDR is recorded at its own rating, and a difference is a note, not a charge.</summary>
-    private static CdrOutcome SettledBySession(AccountState account, ClosedSession session, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now)
+    private static CdrOutcome SettledBySession(AccountState account, ClosedSession session, Cdr cdr, int line, DateTimeOffset now)
     {
         // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
         var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
@@ -100,10 +99,10 @@ public static class IngestionRules
             ? null
             : string.Create(CultureInfo.InvariantCulture,
                 $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
-        return new CdrOutcome(cdr, line, Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, zone, now), null);
+        return new CdrOutcome(cdr, line, Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
     }
 
-    private static (AccountState, CdrOutcome) ChargeThroughSession(AccountState account, Session session, Cdr cdr, int line, TimeZoneInfo zone, DateTimeOffset now, int closedSessionsKept)
+    private static (AccountState, CdrOutcome) ChargeThroughSession(AccountState account, Session session, Cdr cdr, int line, DateTimeOffset now, int closedSessionsKept)
     {
         var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
         var charge = Rater.Charge(session.Tariff, billed);
@@ -124,11 +123,11 @@ public static class IngestionRules
             ClosedAt = now,
             TerminateAnswer = answer,
         };
-        var usage = Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", zone, now);
+        var usage = Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
         return (committed.WithSession(closed, closedSessionsKept), new CdrOutcome(cdr, line, usage, null, ClosedSession.Of(account.AccountId, closed)));
     }
 
-    private static UsageRecord Usage(AccountState account, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, TimeZoneInfo zone, DateTimeOffset now) =>
+    private static UsageRecord Usage(AccountState account, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>
         new(
             cdr.CdrId,
             account.AccountId,
@@ -142,7 +141,7 @@ public static class IngestionRules
             billed,
             charge,
             account.Settings.Currency.Code,
-            BillingPeriod.Containing(cdr.StartTime, account.Settings.BillingDay, zone).Label(zone),
+            account.PeriodOf(cdr.StartTime).Label,
             settlement,
             note,
             now);
