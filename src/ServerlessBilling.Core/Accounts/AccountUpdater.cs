@@ -5,16 +5,41 @@ namespace ServerlessBilling.Core.Accounts;
 
 /// <summary>
 /// Applies a rule to an account document with one conditional write: read, decide, write if the ETag is
-/// unchanged; on a conflict read again and decide again, with jittered back-off and a bound.
+/// unchanged; on a conflict read again and decide again, with jittered back-off and a bound. Writers in this
+/// process queue per account (striped locks), so they do not collide with each other; the ETag still
+/// arbitrates between processes.
 /// </summary>
 public sealed class AccountUpdater(IAccountStore store, CreditControlOptions options)
 {
+    private const int Stripes = 4096;
+    private static readonly SemaphoreSlim[] Locks = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
+
     public Task<Decision<T>> UpdateAsync<T>(string accountId, Func<AccountState?, Decision<T>> decide, CancellationToken cancellationToken)
         where T : class =>
         UpdateAsync(accountId, account => ValueTask.FromResult(decide(account)), cancellationToken);
 
     /// <summary>As above, for rules that need data loaded for the account they see (its rate deck).</summary>
     public async Task<Decision<T>> UpdateAsync<T>(string accountId, Func<AccountState?, ValueTask<Decision<T>>> decide, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!options.SerializeWritersInProcess)
+        {
+            return await UpdateLockedAsync(accountId, decide, cancellationToken);
+        }
+
+        var gate = Locks[(StringComparer.Ordinal.GetHashCode(accountId) & int.MaxValue) % Stripes];
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await UpdateLockedAsync(accountId, decide, cancellationToken);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private async Task<Decision<T>> UpdateLockedAsync<T>(string accountId, Func<AccountState?, ValueTask<Decision<T>>> decide, CancellationToken cancellationToken)
         where T : class
     {
         for (var attempt = 0; ; attempt++)

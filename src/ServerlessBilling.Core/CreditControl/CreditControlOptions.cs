@@ -29,6 +29,12 @@ public sealed class CreditControlOptions
     /// <summary>How many times a step is retried when another writer changed the account first.</summary>
     public int MaxConcurrencyRetries { get; set; } = 50;
 
+    /// <summary>
+    /// Queue this process's writers per account before the conditional write, so that they do not collide
+    /// (on by default; the ETag still arbitrates between processes). Off, every writer races on the ETag alone.
+    /// </summary>
+    public bool SerializeWritersInProcess { get; set; } = true;
+
     public TimeSpan ExpiryAfterValidity => TimeSpan.FromSeconds(GraceSeconds ?? (2 * ValiditySeconds));
 
     public IReadOnlyList<string> Validate()
