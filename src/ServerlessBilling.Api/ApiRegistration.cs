@@ -20,6 +20,7 @@ public static partial class ApiRegistration
         {
             o.SerializerOptions.PropertyNamingPolicy = ApiJson.Options.PropertyNamingPolicy;
             o.SerializerOptions.NumberHandling = ApiJson.Options.NumberHandling;
+            o.SerializerOptions.Converters.Add(new NormalizedDecimalConverter());
         });
         return services;
     }

@@ -16,6 +16,7 @@ public static class ApiJson
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             MaxDepth = 16,
+            Converters = { new NormalizedDecimalConverter() },
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

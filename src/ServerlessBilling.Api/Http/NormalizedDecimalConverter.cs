@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace ServerlessBilling.Api.Http;
+
+/// <summary>
+/// Writes amounts without the trailing zeros that decimal arithmetic carries (1.2100 → 1.21), as API.md shows
+/// them; the value is unchanged. Reads JSON numbers as they are.
+/// </summary>
+public sealed class NormalizedDecimalConverter : JsonConverter<decimal>
+{
+    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDecimal();
+
+    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
+        writer.WriteNumberValue(value / 1.0000000000000000000000000000m);
+}
