@@ -33,13 +33,25 @@ public static class RequestReader
     public static IResult? CheckId(string? value, string name) =>
         Identifiers.Validate(value, name) is { } error ? Problems.BadRequest(error) : null;
 
+    /// <summary>Reads the whole body, refusing (413) as soon as it passes <paramref name="limit"/> bytes.</summary>
     public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
-        using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, cancellationToken);
-        if (buffer.Length > limit)
+        if (request.ContentLength > limit)
         {
             throw new BadHttpRequestException($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 1 << 16);
+        var chunk = new byte[1 << 16];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                throw new BadHttpRequestException($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
+            }
+
+            buffer.Write(chunk, 0, read);
         }
 
         return buffer.ToArray();
