@@ -1,0 +1,94 @@
+namespace ServerlessBilling.Local.Commands;
+
+/// <summary>
+/// The options of one command: <c>--name value</c> or <c>--name=value</c>, each at most once, and
+/// <c>-h</c>/<c>--help</c>. There are no positional arguments, so anything else is an error.
+/// </summary>
+public sealed class CommandArguments
+{
+    private readonly Dictionary<string, string> _values;
+
+    private CommandArguments(Dictionary<string, string> values, bool help, string? error)
+    {
+        _values = values;
+        Help = help;
+        Error = error;
+    }
+
+    /// <summary>Help was asked for; it wins over any error, so that a user in trouble can always get it.</summary>
+    public bool Help { get; }
+
+    /// <summary>What is wrong with the arguments (the first problem), or null.</summary>
+    public string? Error { get; }
+
+    /// <summary>The value of option <paramref name="name"/> (without dashes), or null when it was not given.</summary>
+    public string? this[string name] => _values.GetValueOrDefault(name);
+
+    /// <param name="args">The command's arguments (after the command name).</param>
+    /// <param name="options">The names of the options the command takes, without dashes.</param>
+    public static CommandArguments Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> options)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(options);
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var help = false;
+        string? error = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                help = true;
+                continue;
+            }
+
+            if (error is not null)
+            {
+                continue; // keep looking for --help only
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            {
+                error = $"unexpected argument '{arg}'";
+                continue;
+            }
+
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? arg[2..] : arg[2..equals];
+            if (!options.Contains(name))
+            {
+                error = $"unknown option '--{name}'";
+                continue;
+            }
+
+            string value;
+            if (equals >= 0)
+            {
+                value = arg[(equals + 1)..];
+            }
+            else if (i + 1 < args.Count && !IsOption(args[i + 1]))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                error = $"option '--{name}' needs a value";
+                continue;
+            }
+
+            if (value.Length == 0)
+            {
+                error = $"option '--{name}' needs a value";
+            }
+            else if (!values.TryAdd(name, value))
+            {
+                error = $"option '--{name}' is given more than once";
+            }
+        }
+
+        return new CommandArguments(values, help, error);
+    }
+
+    // "-" alone is a value (standard input or output), not an option.
+    private static bool IsOption(string arg) => arg.Length > 1 && arg[0] == '-';
+}

@@ -1,0 +1,17 @@
+namespace ServerlessBilling.Local.Commands;
+
+/// <summary>The process exit codes of every command.</summary>
+public static class ExitCodes
+{
+    /// <summary>The command ran to the end (a rate run with rejected CDRs included).</summary>
+    public const int Ok = 0;
+
+    /// <summary>The input was read but cannot be used (a bad rate deck or CDR header), or I/O failed mid-run.</summary>
+    public const int Failed = 1;
+
+    /// <summary>Bad arguments, a missing file, or a command that is not available.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Stopped by SIGINT/SIGTERM (128 + 2, as shells report Ctrl+C).</summary>
+    public const int Cancelled = 130;
+}
