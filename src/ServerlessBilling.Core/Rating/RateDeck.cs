@@ -40,6 +40,7 @@ public sealed class RateDeck
         }
 
         var billed = Rater.BilledSeconds(durationSeconds, disposition == Disposition.Answered, row.Tariff);
-        return new RatingOutcome(row, billed, Rater.Charge(row.Tariff, billed), RatingFailure.None);
+        var charge = row.Units is { } units ? Rater.Charge(units, billed) : Rater.Charge(row.Tariff, billed);
+        return new RatingOutcome(row, billed, charge, RatingFailure.None);
     }
 }

@@ -13,6 +13,9 @@ public sealed record RateDeckRow(
 
     internal long ToTicks { get; } = EffectiveTo?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).Ticks ?? long.MaxValue;
 
+    /// <summary>The tariff in whole ten-thousandths when it has at most 4 decimals (the fast charge path).</summary>
+    internal TariffUnits? Units { get; } = TariffUnits.Of(Tariff);
+
     public bool IsEffectiveAt(DateTimeOffset instant)
     {
         var ticks = instant.UtcTicks;
