@@ -35,7 +35,7 @@ public static class Rater
         }
 
         var total = units.Fee + (((units.Rate * billedSeconds) + 30) / 60);
-        return new decimal(total) / TariffUnits.PerAmount;
+        return new decimal(unchecked((int)total), unchecked((int)(total >> 32)), 0, isNegative: false, scale: 4); // total × 10⁻⁴, no division
     }
 
     private static decimal Charge(in Tariff tariff, long billedSeconds) =>
