@@ -39,7 +39,7 @@ stop_all() {
 trap stop_all EXIT
 
 echo "==> restore and build"
-dotnet restore ServerlessBilling.sln --nologo
+dotnet restore ServerlessBilling.sln --nologo --locked-mode
 dotnet build ServerlessBilling.sln --no-restore -c Release --nologo -clp:ErrorsOnly
 
 if [[ $start_emulators -eq 1 && -z "${COSMOS_ENDPOINT:-}" && -x infra/cosmos/start.sh ]]; then
