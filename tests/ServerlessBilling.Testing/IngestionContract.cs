@@ -69,6 +69,23 @@ public abstract class IngestionContract
     }
 
     [Fact]
+    public async Task A_few_cdrs_replayed_after_many_are_recognised_as_duplicates()
+    {
+        var harness = NewHarness();
+        var account = await harness.OpenAsync(Unique("post"), Fixtures.Postpaid(10_000m, hard: false, Unique("deck")), 0m);
+        var batch = Batch(account, Unique("c"), 100);
+        Assert.Equal(100, (await harness.IngestCsvAsync(batch)).Accepted);
+        var before = await harness.StateAsync(account);
+
+        // Three of the hundred again: few enough to be looked up in the document's applied set in place.
+        var few = string.Join('\n', batch.Split('\n').Take(4)) + "\n";
+        var again = await harness.IngestCsvAsync(few);
+
+        Assert.Equal((3, 0, 3), (again.Received, again.Accepted, again.Duplicates));
+        Assert.Equal(before.Balance, (await harness.StateAsync(account)).Balance);
+    }
+
+    [Fact]
     public async Task Overlapping_batches_on_two_threads_give_the_totals_of_one_pass()
     {
         var harness = NewHarness();

@@ -28,12 +28,19 @@ public static class IngestionRules
         IReadOnlyDictionary<string, ClosedSession>? history = null,
         int closedSessionsKept = int.MaxValue)
     {
-        var applied = account.AppliedCdrs.ToHashSet(StringComparer.Ordinal);
+        // A few CDRs against a full applied set: look them up in place rather than hash a thousand ids per batch.
+        var applied = new HashSet<string>(StringComparer.Ordinal);
+        var scanInPlace = cdrs.Count * 16 < account.AppliedCount;
+        if (!scanInPlace)
+        {
+            applied.UnionWith(account.AppliedCdrs);
+        }
+
         var outcomes = new List<CdrOutcome>(cdrs.Count);
         var next = account;
         foreach (var (cdr, line) in cdrs)
         {
-            if (!applied.Add(cdr.CdrId))
+            if (!applied.Add(cdr.CdrId) || (scanInPlace && account.AppliedCdrs.Contains(cdr.CdrId, StringComparer.Ordinal)))
             {
                 outcomes.Add(new CdrOutcome(cdr, line, null, null));
                 continue;
