@@ -1,6 +1,6 @@
 using ServerlessBilling.LoadBench.Scenarios;
 
-// Load benchmarks of credit control. Not run in CI. Every loop is bounded in count and in time; all traffic
+// Load benchmarks of credit control and CDR ingestion. Not run in CI. Every loop is bounded in count and in time; all traffic
 // goes to 127.0.0.1 (the in-process host, or a local Cosmos emulator; other endpoints are refused).
 const string Usage = """
     Usage: dotnet run -c Release --project bench/ServerlessBilling.LoadBench -- <scenario> [options]
@@ -13,6 +13,11 @@ const string Usage = """
       cosmos   on the local Cosmos emulator (infra/cosmos/start.sh): (a) pairs through CreditControlService with
                CosmosAccountStore, one hot account vs 100 spread accounts, counting 412 retries; (b) the raw write
                primitive on one document: ETag-conditional replace vs conditional patch.
+      ingest   CDR ingestion (IngestionService.IngestAsync), batches of 5,000 CDRs over 1,000 pre-/post-paid accounts
+               and over 10 hot accounts: (1) core on the InMemory stores, pre-parsed and CSV text, target >= 200,000
+               CDRs/s; (2) http, POST /api/cdrs text/csv on the local host in process, target >= 100,000 CDRs/s,
+               p50/p99 per batch; (3) cosmos, on the Cosmos stores against the local emulator (--endpoint), reported.
+               Checks counts (accepted + duplicates + quarantined = received), replay (0 accepted) and the ledger.
 
     <scenario> --help shows that scenario's options.
 
@@ -32,6 +37,7 @@ try
         ["core", .. var rest] => await CoreScenario.RunAsync(rest, cancel.Token),
         ["http", .. var rest] => await HttpScenario.RunAsync(rest, cancel.Token),
         ["cosmos", .. var rest] => await CosmosScenario.RunAsync(rest, cancel.Token),
+        ["ingest", .. var rest] => await IngestScenario.RunAsync(rest, cancel.Token),
         [] or ["--help" or "-h" or "help"] => Help(0),
         _ => Help(2),
     };

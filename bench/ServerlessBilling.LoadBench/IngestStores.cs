@@ -1,0 +1,243 @@
+using System.Collections.Concurrent;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.LoadBench.Infrastructure;
+
+namespace ServerlessBilling.LoadBench;
+
+/// <summary>
+/// Wraps the usage store: counts look-ups and creates (and creates refused as existing), and with a <c>clock</c> (wall or thread CPU ticks) adds
+/// up the time spent in each, so that a batch's time can be split.
+/// </summary>
+internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IUsageStore
+{
+    public StripedCounter Finds { get; } = new();
+
+    public StripedCounter FindTicks { get; } = new();
+
+    public StripedCounter Creates { get; } = new();
+
+    public StripedCounter Refused { get; } = new();
+
+    public StripedCounter CreateTicks { get; } = new();
+
+    public async Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        var start = clock?.Invoke() ?? 0;
+        var found = await inner.FindExistingAsync(accountId, cdrIds, cancellationToken);
+        if (clock is not null)
+        {
+            FindTicks.Add(clock() - start);
+        }
+
+        Finds.Add();
+        return found;
+    }
+
+    public async Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        var start = clock?.Invoke() ?? 0;
+        var created = await inner.TryCreateAsync(record, cancellationToken);
+        if (clock is not null)
+        {
+            CreateTicks.Add(clock() - start);
+        }
+
+        Creates.Add();
+        if (!created)
+        {
+            Refused.Add();
+        }
+
+        return created;
+    }
+
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        inner.ListAsync(accountId, from, to, limit, cancellationToken);
+
+    public void Reset()
+    {
+        foreach (var counter in new[] { Finds, FindTicks, Creates, Refused, CreateTicks })
+        {
+            counter.Reset();
+        }
+    }
+}
+
+/// <summary>Wraps the quarantine store: counts and (with a <c>clock</c>) times the adds.</summary>
+internal sealed class TimedQuarantineStore(IQuarantineStore inner, Func<long>? clock) : IQuarantineStore
+{
+    public StripedCounter Adds { get; } = new();
+
+    public StripedCounter AddTicks { get; } = new();
+
+    public async Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken)
+    {
+        var start = clock?.Invoke() ?? 0;
+        await inner.AddAsync(record, cancellationToken);
+        if (clock is not null)
+        {
+            AddTicks.Add(clock() - start);
+        }
+
+        Adds.Add();
+    }
+
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        inner.ListAsync(accountId, limit, cancellationToken);
+
+    public void Reset()
+    {
+        Adds.Reset();
+        AddTicks.Reset();
+    }
+}
+
+/// <summary>
+/// Wraps the account store: counts reads, writes and refused writes (412/409), and with a <c>clock</c> adds up the
+/// time in reads, in writes, and in the decision: from a read returning to the service to the service's conditional
+/// write of the same account (rules, rating, deck cache, session history). The updater queues writers per account
+/// in this process, so one pending read per account is enough.
+/// </summary>
+internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) : IAccountStore
+{
+    private readonly ConcurrentDictionary<string, long> _readAt = new(StringComparer.Ordinal);
+
+    public StripedCounter Reads { get; } = new();
+
+    public StripedCounter Writes { get; } = new();
+
+    public StripedCounter Conflicts { get; } = new();
+
+    public StripedCounter ReadTicks { get; } = new();
+
+    public StripedCounter DecideTicks { get; } = new();
+
+    public StripedCounter WriteTicks { get; } = new();
+
+    public async Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var start = clock?.Invoke() ?? 0;
+        var result = await inner.GetAsync(accountId, cancellationToken);
+        Reads.Add();
+        if (clock is not null)
+        {
+            var end = clock();
+            ReadTicks.Add(end - start);
+            _readAt[accountId] = end;
+        }
+
+        return result;
+    }
+
+    public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
+        WriteAsync(account.AccountId, () => inner.TryCreateAsync(account, cancellationToken));
+
+    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
+        WriteAsync(account.AccountId, () => inner.TryReplaceAsync(account, ifMatch, cancellationToken));
+
+    public IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken) =>
+        inner.FindExpiringAsync(instant, cancellationToken);
+
+    public void Reset()
+    {
+        foreach (var counter in new[] { Reads, Writes, Conflicts, ReadTicks, DecideTicks, WriteTicks })
+        {
+            counter.Reset();
+        }
+    }
+
+    private async Task<string?> WriteAsync(string accountId, Func<Task<string?>> write)
+    {
+        var start = clock?.Invoke() ?? 0;
+        if (clock is not null && _readAt.TryRemove(accountId, out var readAt))
+        {
+            DecideTicks.Add(start - readAt);
+        }
+
+        var etag = await write();
+        if (clock is not null)
+        {
+            WriteTicks.Add(clock() - start);
+        }
+
+        Writes.Add();
+        if (etag is null)
+        {
+            Conflicts.Add();
+        }
+
+        return etag;
+    }
+}
+
+/// <summary>The stores of one ingest case, wrapped for counting and timing, and the service over them.</summary>
+internal sealed class IngestRig
+{
+    public IngestRig(
+        IAccountStore accounts, ISessionIndex sessions, IUsageStore usage, IQuarantineStore quarantine, RateDeckCache decks, TimeProvider clock,
+        CreditControlOptions options, Func<long>? timer, bool prototype = false)
+    {
+        Accounts = new TimedAccountStore(accounts, timer);
+        Usage = new TimedUsageStore(usage, timer);
+        Quarantine = new TimedQuarantineStore(quarantine, timer);
+        Service = new IngestionService(Accounts, sessions, Usage, Quarantine, decks, clock, options);
+        if (prototype)
+        {
+            var proposed = new Proposals.ProposedIngestion(Accounts, sessions, Usage, Quarantine, decks, clock, options);
+            IngestAsync = proposed.IngestAsync;
+        }
+        else
+        {
+            IngestAsync = Service.IngestAsync;
+        }
+    }
+
+    /// <summary>Core's <see cref="IngestionService.IngestAsync"/>, or the prototype of the proposed changes.</summary>
+    public Func<IReadOnlyList<Core.Cdrs.CdrRecord>, string, CancellationToken, Task<IngestResult>> IngestAsync { get; }
+
+    public TimedAccountStore Accounts { get; }
+
+    public TimedUsageStore Usage { get; }
+
+    public TimedQuarantineStore Quarantine { get; }
+
+    public IngestionService Service { get; }
+
+    public void Reset()
+    {
+        Accounts.Reset();
+        Usage.Reset();
+        Quarantine.Reset();
+    }
+
+    /// <summary>
+    /// Puts <paramref name="count"/> earlier CDR ids into each account's applied set, as a document looks after it
+    /// has taken that many CDRs (at most <see cref="AccountState.AppliedCdrCapacity"/>): the steady state.
+    /// </summary>
+    public static async Task FillAppliedAsync(IAccountStore store, IReadOnlyList<string> ids, int count, int parallel, CancellationToken cancellationToken)
+    {
+        if (count == 0)
+        {
+            return;
+        }
+
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (id, ct) =>
+        {
+            var current = await store.GetAsync(id, ct) ?? throw new InvalidOperationException($"account {id} does not exist");
+            var state = current.Value;
+            for (var i = 0; i < count; i++)
+            {
+                state = state.RememberApplied(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"prior-{id}-{i:D6}"));
+            }
+
+            if (await store.TryReplaceAsync(state, current.ETag, ct) is null)
+            {
+                throw new InvalidOperationException($"account {id} changed while its applied set was filled");
+            }
+        });
+    }
+}
