@@ -9,6 +9,9 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.DependencyInjection;
+using ServerlessBilling.Api.Contracts;
+using ServerlessBilling.Api.Endpoints;
+using ServerlessBilling.Api.Http;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.CreditControl;
@@ -64,8 +67,9 @@ internal static class IngestScenario
                                taken 1,000 CDRs; 0 = new accounts). http and cosmos use the first value.
           --split              time the stores and the decision (adds ~50 ns per store call) and print where a CDR's
                                time goes, plus single steps (rules, rating, parsing) on one thread
-          --prototype          also run each core case on Proposals/ProposedIngestion (the proposed Core changes, same
-                               checks): what they would gain
+          --prototype          also run each core case, and each http client count (on an extra endpoint of the same host,
+                               /loadbench/cdrs-prototype: body read and CdrBatchReader as POST /api/cdrs), on
+                               Proposals/ProposedIngestion (the proposed Core changes, same checks): what they would gain
           http:
           --clients LIST       concurrent clients posting batches, comma-separated (default 4)
           --http-seconds S     timed run per client count (default 10, max 120)
@@ -627,12 +631,35 @@ internal static class IngestScenario
             // Around the endpoint (after routing): body read, CSV parsing, IngestAsync, the JSON answer.
             var start = Stopwatch.GetTimestamp();
             await next(context);
-            if (context.Request.Path.StartsWithSegments("/api/cdrs", StringComparison.Ordinal))
+            if (context.Request.Path.StartsWithSegments("/api/cdrs", StringComparison.Ordinal) || context.Request.Path.StartsWithSegments(PrototypeUri.OriginalString, StringComparison.Ordinal))
             {
                 serverTicks.Add(Stopwatch.GetTimestamp() - start);
                 serverCount.Add();
             }
         });
+        if (settings.Prototype)
+        {
+            // POST /api/cdrs as CdrEndpoints.Post does it, on the prototype of the proposed Core changes and the host's own stores.
+            var services = app.Services;
+            var proposed = new Proposals.ProposedIngestion(
+                services.GetRequiredService<IAccountStore>(), services.GetRequiredService<ISessionIndex>(), services.GetRequiredService<IUsageStore>(),
+                services.GetRequiredService<IQuarantineStore>(), services.GetRequiredService<RateDeckCache>(), services.GetRequiredService<TimeProvider>(),
+                services.GetRequiredService<CreditControlOptions>());
+            app.MapPost(PrototypeUri.OriginalString, async (HttpRequest request, CancellationToken ct) =>
+            {
+                var body = await RequestReader.ReadBytesAsync(request, CdrEndpoints.MaxBatchBytes, ct);
+                var batch = CdrBatchReader.Read(body);
+                if (batch.DocumentError is { } error)
+                {
+                    return Results.BadRequest(error);
+                }
+
+                var result = await proposed.IngestAsync(batch.Records, "http", ct);
+                return Results.Ok(new IngestResponse(
+                    result.Received, result.Accepted, result.Duplicates, result.Quarantined.Select(q => new QuarantinedResponse(q.CdrId, q.Line, q.Reason)).ToList()));
+            });
+        }
+
         await app.StartAsync(cancellationToken);
         try
         {
@@ -669,68 +696,77 @@ internal static class IngestScenario
                 "cpu us/CDR", "cpu % proc/machine", "gen0/gen2", "GC pause ms (% wall)", "alloc KB/CDR", "errors", "accepted / dup / quarantined", "a+d+q = received", "replay of batch 0", "ledger");
             var posted = new List<GeneratedBatch>();
             var warmOffset = 0;
+            async Task RoundAsync(int clients, Uri uri, string label)
+            {
+            // Every round gets its own batches (new CDR ids), generated before the clock starts.
+            var slice = factory.CreateMany(settings.HttpBatches, settings.Batch, parse: false, utf8: true, first: posted.Count + 1);
+            serverTicks.Reset();
+            serverCount.Reset();
+            var results = new BatchCounts[slice.Length];
+            var errors = 0;
+            var run = await RunBatchesAsync(clients, slice.Length, settings.HttpSeconds, async i =>
+            {
+                var counts = await PostAsync(client, uri, slice[i], cancellationToken);
+                if (counts is null)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+
+                results[i] = counts ?? default;
+            }, cancellationToken);
+            posted.AddRange(slice.Take(run.Done));
+            var serverMs = serverCount.Value == 0 ? double.NaN : LatencySummary.ToUs(serverTicks.Value) / 1000 / serverCount.Value;
+            var sums = IngestChecks.Sum(results, run.Done);
+            var counted = IngestChecks.Counts(slice, results, run.Done);
+            var replay = run.Done > 0 && await PostAsync(client, uri, slice[0], cancellationToken) is { } again ? IngestChecks.Replay(slice[0], again) : "n/a (failed)";
+            var ledger = "n/a (not the InMemory store)";
+            if (store is not null)
+            {
+                // All rounds so far went to the same accounts: expected money is over every batch posted to them.
+                var expected = IngestChecks.ExpectedCharges(rated, posted, posted.Count);
+                ledger = IngestChecks.Ledger(spreadIds.Select(id => store.GetAsync(id, cancellationToken).Result!.Value), expected);
+            }
+
+            var cdrs = sums.Received;
+            var rate = cdrs / run.Seconds;
+            table.Add(
+                label,
+                clients.ToString(CultureInfo.InvariantCulture),
+                Fmt.N0(run.Done),
+                Fmt.N0(cdrs),
+                Fmt.N0(rate),
+                Fmt.AtLeast(rate, HttpTarget, "/s"),
+                Fmt.N1(run.Latency.P50Us / 1000),
+                Fmt.N1(run.Latency.P99Us / 1000),
+                Fmt.N1(run.Latency.MaxUs / 1000),
+                Fmt.N1(serverMs),
+                Fmt.N2(run.CpuSeconds * 1e6 / Math.Max(1, cdrs)),
+                run.Cpu,
+                $"{run.Gen0}/{run.Gen2}",
+                run.Pause,
+                Fmt.N2(run.Allocated / 1024.0 / Math.Max(1, cdrs)),
+                Fmt.N0(errors),
+                $"{Fmt.N0(sums.Accepted)} / {Fmt.N0(sums.Duplicates)} / {Fmt.N0(sums.Quarantined)}",
+                counted,
+                replay,
+                ledger);
+            }
+
             foreach (var clients in settings.Clients)
             {
-                // Every round takes fresh batches (new CDR ids) from the pool; what a round leaves is for the next.
+                // Warm-up batches go to other accounts; each warm-up takes the next unused ones.
                 if (settings.HttpWarmup > 0 && warmOffset < warmPool.Length)
                 {
                     var w0 = warmOffset;
-                    var warm = await RunBatchesAsync(clients, warmPool.Length - w0, settings.HttpWarmup, async i => await PostAsync(client, warmPool[w0 + i], cancellationToken), cancellationToken);
+                    var warm = await RunBatchesAsync(clients, warmPool.Length - w0, settings.HttpWarmup, async i => await PostAsync(client, CdrsUri, warmPool[w0 + i], cancellationToken), cancellationToken);
                     warmOffset += warm.Done;
                 }
 
-                // Every round gets its own batches (new CDR ids), generated before the clock starts.
-                var slice = factory.CreateMany(settings.HttpBatches, settings.Batch, parse: false, utf8: true, first: posted.Count + 1);
-                serverTicks.Reset();
-                serverCount.Reset();
-                var results = new BatchCounts[slice.Length];
-                var errors = 0;
-                var run = await RunBatchesAsync(clients, slice.Length, settings.HttpSeconds, async i =>
+                await RoundAsync(clients, CdrsUri, "spread");
+                if (settings.Prototype)
                 {
-                    var counts = await PostAsync(client, slice[i], cancellationToken);
-                    if (counts is null)
-                    {
-                        Interlocked.Increment(ref errors);
-                    }
-
-                    results[i] = counts ?? default;
-                }, cancellationToken);
-                posted.AddRange(slice.Take(run.Done));
-                var serverMs = serverCount.Value == 0 ? double.NaN : LatencySummary.ToUs(serverTicks.Value) / 1000 / serverCount.Value;
-                var sums = IngestChecks.Sum(results, run.Done);
-                var counted = IngestChecks.Counts(slice, results, run.Done);
-                var replay = run.Done > 0 && await PostAsync(client, slice[0], cancellationToken) is { } again ? IngestChecks.Replay(slice[0], again) : "n/a (failed)";
-                var ledger = "n/a (not the InMemory store)";
-                if (store is not null)
-                {
-                    // All rounds so far went to the same accounts: expected money is over every batch posted to them.
-                    var expected = IngestChecks.ExpectedCharges(rated, posted, posted.Count);
-                    ledger = IngestChecks.Ledger(spreadIds.Select(id => store.GetAsync(id, cancellationToken).Result!.Value), expected);
+                    await RoundAsync(clients, PrototypeUri, "spread, prototype");
                 }
-
-                var cdrs = sums.Received;
-                var rate = cdrs / run.Seconds;
-                table.Add(
-                    "spread",
-                    clients.ToString(CultureInfo.InvariantCulture),
-                    Fmt.N0(run.Done),
-                    Fmt.N0(cdrs),
-                    Fmt.N0(rate),
-                    Fmt.AtLeast(rate, HttpTarget, "/s"),
-                    Fmt.N1(run.Latency.P50Us / 1000),
-                    Fmt.N1(run.Latency.P99Us / 1000),
-                    Fmt.N1(run.Latency.MaxUs / 1000),
-                    Fmt.N1(serverMs),
-                    Fmt.N2(run.CpuSeconds * 1e6 / Math.Max(1, cdrs)),
-                    run.Cpu,
-                    $"{run.Gen0}/{run.Gen2}",
-                    run.Pause,
-                    Fmt.N2(run.Allocated / 1024.0 / Math.Max(1, cdrs)),
-                    Fmt.N0(errors),
-                    $"{Fmt.N0(sums.Accepted)} / {Fmt.N0(sums.Duplicates)} / {Fmt.N0(sums.Quarantined)}",
-                    counted,
-                    replay,
-                    ledger);
             }
 
             table.Note("One batch = one POST /api/cdrs with a text/csv body (~" + Fmt.N0(warmPool[0].Utf8.Length / 1024.0) + " KB); each client posts its next batch when the answer is in (closed loop).");
@@ -779,15 +815,16 @@ internal static class IngestScenario
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
     private static readonly MediaTypeHeaderValue CsvType = new("text/csv");
     private static readonly Uri CdrsUri = new("/api/cdrs", UriKind.Relative);
+    private static readonly Uri PrototypeUri = new("/loadbench/cdrs-prototype", UriKind.Relative);
 
     /// <summary>Posts one batch; the counts of the answer, or null when it was not a 200 with them.</summary>
-    private static async Task<BatchCounts?> PostAsync(HttpClient client, GeneratedBatch batch, CancellationToken cancellationToken)
+    private static async Task<BatchCounts?> PostAsync(HttpClient client, Uri uri, GeneratedBatch batch, CancellationToken cancellationToken)
     {
         try
         {
             using var content = new ByteArrayContent(batch.Utf8);
             content.Headers.ContentType = CsvType;
-            using var response = await client.PostAsync(CdrsUri, content, cancellationToken);
+            using var response = await client.PostAsync(uri, content, cancellationToken);
             var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
