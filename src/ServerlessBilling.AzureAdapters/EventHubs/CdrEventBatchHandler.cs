@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.Ingestion;
 
-namespace ServerlessBilling.Azure.EventHubs;
+namespace ServerlessBilling.AzureAdapters.EventHubs;
 
 /// <summary>
 /// Maps an Event Hubs batch to one ingestion call. Each event holds one JSON CDR, a JSON array of them, or CSV

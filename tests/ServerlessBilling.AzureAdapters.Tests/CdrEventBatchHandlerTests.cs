@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
 using Azure.Messaging.EventHubs;
 using Microsoft.Extensions.Logging.Abstractions;
-using ServerlessBilling.Azure.EventHubs;
+using ServerlessBilling.AzureAdapters.EventHubs;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Testing;
 
-namespace ServerlessBilling.Azure.Tests;
+namespace ServerlessBilling.AzureAdapters.Tests;
 
 public sealed class CdrEventBatchHandlerTests
 {
