@@ -15,20 +15,32 @@ public static class StoreDeadline
             return await work(cancellationToken);
         }
 
-        using var deadline = new CancellationTokenSource(limit, clock);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var deadline = new CancellationTokenSource(limit, clock);
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        var task = work(linked.Token);
         try
         {
             // WaitAsync also covers a store that ignores cancellation: the caller is answered at the deadline.
-            return await work(linked.Token).WaitAsync(limit, clock, cancellationToken);
+            return await task.WaitAsync(limit, clock, cancellationToken);
         }
         catch (TimeoutException)
         {
+            // Whichever timer fired first, the abandoned work must see the deadline too (e.g. stop queueing for a lock).
+            await deadline.CancelAsync();
             throw Expired(what, limit);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw Expired(what, limit);
+        }
+        finally
+        {
+            // Work still running holds the tokens; it is left to finish (or fail) on its own, and the sources to the GC.
+            if (task.IsCompleted)
+            {
+                linked.Dispose();
+                deadline.Dispose();
+            }
         }
     }
 
