@@ -135,11 +135,17 @@ internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) 
         return result;
     }
 
-    public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
-        WriteAsync(account.AccountId, () => inner.TryCreateAsync(account, cancellationToken));
+    public async Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
+    {
+        var start = BeforeWrite(account.AccountId);
+        return AfterWrite(start, await inner.TryCreateAsync(account, cancellationToken));
+    }
 
-    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(account.AccountId, () => inner.TryReplaceAsync(account, ifMatch, cancellationToken));
+    public async Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+    {
+        var start = BeforeWrite(account.AccountId);
+        return AfterWrite(start, await inner.TryReplaceAsync(account, ifMatch, cancellationToken));
+    }
 
     public IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken) =>
         inner.FindExpiringAsync(instant, cancellationToken);
@@ -152,15 +158,24 @@ internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) 
         }
     }
 
-    private async Task<string?> WriteAsync(string accountId, Func<Task<string?>> write)
+    private long BeforeWrite(string accountId)
     {
-        var start = clock?.Invoke() ?? 0;
-        if (clock is not null && _readAt.TryRemove(accountId, out var readAt))
+        if (clock is null)
+        {
+            return 0;
+        }
+
+        var start = clock();
+        if (_readAt.TryRemove(accountId, out var readAt))
         {
             DecideTicks.Add(start - readAt);
         }
 
-        var etag = await write();
+        return start;
+    }
+
+    private string? AfterWrite(long start, string? etag)
+    {
         if (clock is not null)
         {
             WriteTicks.Add(clock() - start);
