@@ -141,7 +141,7 @@ internal static class IngestHttp
             });
     }
 
-    /// <summary>Posts one batch; the counts of the answer, or null when it was not a 200 with them.</summary>
+    /// <summary>Posts one batch; the counts of the answer (quarantinedCount: the listed items are capped), or null when it was not a 200 with them.</summary>
     private static async Task<BatchCounts?> PostAsync(HttpClient client, GeneratedBatch batch, CancellationToken cancellationToken)
     {
         try
@@ -157,7 +157,7 @@ internal static class IngestHttp
             using var json = JsonDocument.Parse(body);
             var root = json.RootElement;
             return new BatchCounts(
-                root.GetProperty("received").GetInt32(), root.GetProperty("accepted").GetInt32(), root.GetProperty("duplicates").GetInt32(), root.GetProperty("quarantined").GetArrayLength());
+                root.GetProperty("received").GetInt32(), root.GetProperty("accepted").GetInt32(), root.GetProperty("duplicates").GetInt32(), root.GetProperty("quarantinedCount").GetInt32());
         }
         catch (HttpRequestException)
         {
