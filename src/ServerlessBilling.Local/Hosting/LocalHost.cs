@@ -36,6 +36,10 @@ public static class LocalHost
         {
             builder.Services.AddHostedService<MonitoringWorker>();
         }
+        else if (builder.Services.Any(d => d.ServiceType == typeof(CosmosMonitoringFeed)))
+        {
+            builder.Services.AddHostedService<CosmosMonitoringWorker>();
+        }
 
         builder.Services.AddHostedService<DemoSeeder>();
         configure?.Invoke(builder);
