@@ -68,7 +68,7 @@ public sealed partial class FunctionsMetadataTests
     [Fact]
     public void Every_setting_a_trigger_names_is_in_the_local_settings_sample_and_validated_at_start()
     {
-        var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepositoryRoot(), "local.settings.sample.json")),
+        var sample = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repository.Root, "local.settings.sample.json")),
             new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = false });
         var values = sample.RootElement.GetProperty("Values");
         var named = Functions.Value.Values
@@ -107,23 +107,10 @@ public sealed partial class FunctionsMetadataTests
     private static Dictionary<string, JsonElement> Load()
     {
         var configuration = typeof(FunctionsMetadataTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        var path = Path.Combine(RepositoryRoot(), "src", "ServerlessBilling.Functions", "bin", configuration, "net10.0", "functions.metadata");
+        var path = Path.Combine(Repository.Root, "src", "ServerlessBilling.Functions", "bin", configuration, "net10.0", "functions.metadata");
         Assert.True(File.Exists(path), $"{path} is missing: build src/ServerlessBilling.Functions first");
         using var document = JsonDocument.Parse(File.ReadAllText(path));
         return document.RootElement.EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!, f => f.Clone());
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ServerlessBilling.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("the repository root (ServerlessBilling.sln) is not above " + AppContext.BaseDirectory);
     }
 
     [GeneratedRegex("%([^%]+)%")]
