@@ -32,6 +32,10 @@ param maximumInstanceCount int = 100
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
+@description('Most traces per second exported to Application Insights (rate-limited sampling).')
+@minValue(1)
+param tracesPerSecond int = 5
+
 resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
   name: planName
   location: location
@@ -90,6 +94,10 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         // Telemetry: OpenTelemetry export to Application Insights, authenticated with Entra ID.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
+        // Sampling of the OpenTelemetry export (host and worker; host.json's telemetryMode is OpenTelemetry, where the
+        // classic applicationInsights sampling settings do not apply): at most this many traces per second.
+        { name: 'OTEL_TRACES_SAMPLER', value: 'microsoft.rate_limited' }
+        { name: 'OTEL_TRACES_SAMPLER_ARG', value: string(tracesPerSecond) }
         // DefaultAzureCredential of the worker's SDK clients picks the user-assigned identity.
         { name: 'AZURE_CLIENT_ID', value: identityClientId }
         // Stores (section Cosmos): no key, so CosmosClientFactory uses the identity.
