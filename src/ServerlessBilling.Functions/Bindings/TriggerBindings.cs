@@ -5,8 +5,8 @@
 // They keep the official names, namespace and properties (property for property, same defaults) so that the
 // functions compile unchanged against either, and the worker SDK emits the same functions.metadata: it reads any
 // attribute deriving from TriggerBindingAttribute, names the binding after the class (eventHubTrigger,
-// cosmosDBTrigger) and camel-cases the properties. IsBatched needs its [DefaultValue]: without it the SDK's
-// generator fails (CS8785). There is deliberately no [assembly: ExtensionInformation(...)] here: it would make the
+// cosmosDBTrigger) and camel-cases the properties. IsBatched keeps the official [DefaultValue(true)] and the
+// trigger sets it explicitly: left unset, the SDK's generator fails (CS8785). There is deliberately no [assembly: ExtensionInformation(...)] here: it would make the
 // build restore the unserved WebJobs extensions. What the default build lacks is the runtime part only (the
 // host-side extension and the EventData converter), so it is for tests and CI, not for deployment.
 using Microsoft.Azure.Functions.Worker.Extensions.Abstractions;
