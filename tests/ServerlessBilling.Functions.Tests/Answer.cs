@@ -4,12 +4,12 @@ using System.Text.Json.Nodes;
 namespace ServerlessBilling.Functions.Tests;
 
 /// <summary>
-/// An HTTP answer reduced to what both hosts must agree on: status, media type and the JSON body, less the traceId
-/// that problem details carry (each host has its own trace).
+/// An HTTP answer reduced to what both hosts must agree on: status, media type, Retry-After (a switch acts on it)
+/// and the JSON body, less the traceId that problem details carry (each host has its own trace).
 /// </summary>
-public sealed record Answer(int Status, string? MediaType, string Body)
+public sealed record Answer(int Status, string? MediaType, string? RetryAfter, string Body)
 {
-    public static Answer From(int status, string? contentType, string body)
+    public static Answer From(int status, string? contentType, string? retryAfter, string body)
     {
         var mediaType = contentType?.Split(';')[0].Trim();
         if (body.Length > 0 && JsonNode.Parse(body) is JsonObject json)
@@ -18,7 +18,7 @@ public sealed record Answer(int Status, string? MediaType, string Body)
             body = json.ToJsonString();
         }
 
-        return new Answer(status, mediaType, body);
+        return new Answer(status, mediaType, retryAfter, body);
     }
 
     public JsonElement Json => JsonDocument.Parse(Body).RootElement;

@@ -73,7 +73,8 @@ public sealed class FunctionsApp : IAsyncDisposable
             await result.ExecuteAsync(http);
         }
 
-        return Answer.From(http.Response.StatusCode, http.Response.ContentType, Encoding.UTF8.GetString(response.ToArray()));
+        var retryAfter = http.Response.Headers.RetryAfter;
+        return Answer.From(http.Response.StatusCode, http.Response.ContentType, retryAfter.Count == 0 ? null : retryAfter.ToString(), Encoding.UTF8.GetString(response.ToArray()));
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();

@@ -48,7 +48,8 @@ public sealed class LocalHostRunner : IAsyncDisposable
         }
 
         using var response = await _client.SendAsync(request);
-        return Answer.From((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), await response.Content.ReadAsStringAsync());
+        var retryAfter = response.Headers.TryGetValues("Retry-After", out var values) ? string.Join(',', values) : null;
+        return Answer.From((int)response.StatusCode, response.Content.Headers.ContentType?.ToString(), retryAfter, await response.Content.ReadAsStringAsync());
     }
 
     public async ValueTask DisposeAsync()
