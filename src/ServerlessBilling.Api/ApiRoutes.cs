@@ -40,6 +40,9 @@ public static class ApiRoutes
         public const string PostCdrs = "PostCdrs";
         public const string Usage = "Usage";
         public const string Quarantine = "Quarantine";
+        public const string Alerts = "Alerts";
+        public const string Suspend = "Suspend";
+        public const string Resume = "Resume";
     }
 
     public static class Templates
@@ -54,6 +57,9 @@ public static class ApiRoutes
         public const string Cdrs = "cdrs";
         public const string Usage = "accounts/{accountId}/usage";
         public const string Quarantine = "quarantine";
+        public const string Alerts = "alerts";
+        public const string Suspend = "accounts/{accountId}/suspend";
+        public const string Resume = "accounts/{accountId}/resume";
     }
 
     public static readonly IReadOnlyList<ApiRoute> All =
@@ -68,6 +74,9 @@ public static class ApiRoutes
         new(Names.PostCdrs, Post, Templates.Cdrs, ApiRole.Admin, CdrEndpoints.Post),
         new(Names.Usage, Get, Templates.Usage, ApiRole.Admin, CdrEndpoints.Usage),
         new(Names.Quarantine, Get, Templates.Quarantine, ApiRole.Admin, CdrEndpoints.Quarantine),
+        new(Names.Alerts, Get, Templates.Alerts, ApiRole.Admin, AlertEndpoints.List),
+        new(Names.Suspend, Post, Templates.Suspend, ApiRole.Admin, AccountEndpoints.Suspend),
+        new(Names.Resume, Post, Templates.Resume, ApiRole.Admin, AccountEndpoints.Resume),
     ];
 
     /// <summary>The route of that name; a name missing from the table is a programming error.</summary>

@@ -32,6 +32,11 @@ public static class LocalHost
 
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
         builder.Services.AddHostedService<ExpirySweeper>();
+        if (builder.Services.Any(d => d.ServiceType == typeof(Core.Monitoring.AccountChangeStream)))
+        {
+            builder.Services.AddHostedService<MonitoringWorker>();
+        }
+
         builder.Services.AddHostedService<DemoSeeder>();
         configure?.Invoke(builder);
 

@@ -1,6 +1,6 @@
 using ServerlessBilling.Core.Accounts;
 
-namespace ServerlessBilling.LoadBench;
+namespace ServerlessBilling.LoadBench.Calls;
 
 /// <summary>
 /// After a run: every account's ledger adds up, every successful pair was charged exactly once, and the only

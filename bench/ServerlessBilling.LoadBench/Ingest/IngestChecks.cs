@@ -1,13 +1,16 @@
 using System.Globalization;
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Rating;
 
-namespace ServerlessBilling.LoadBench;
+namespace ServerlessBilling.LoadBench.Ingest;
 
 /// <summary>What one batch came back as: the four counts of <c>IngestResult</c> / the HTTP answer.</summary>
 internal readonly record struct BatchCounts(int Received, int Accepted, int Duplicates, int Quarantined)
 {
     public bool AddsUp => Accepted + Duplicates + Quarantined == Received;
+
+    public static BatchCounts Of(IngestResult result) => new(result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count);
 }
 
 /// <summary>

@@ -3,8 +3,9 @@ using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Money;
 using ServerlessBilling.Core.Rating;
+using ServerlessBilling.LoadBench.Stores;
 
-namespace ServerlessBilling.LoadBench;
+namespace ServerlessBilling.LoadBench.Calls;
 
 /// <summary>The deck and accounts every scenario uses: pre-paid accounts with money enough for any run.</summary>
 internal static class BenchData
@@ -36,6 +37,20 @@ internal static class BenchData
 
     public static AccountSettings Prepaid() =>
         new("Load bench", AccountMode.Prepaid, Gbp, null, false, DeckId, 1, "Europe/London", TaxSettings.None);
+
+    public static string[] Ids(string prefix, int count) =>
+        Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D6}")).ToArray();
+
+    public static Task ImportDeckAsync(AccountService admin, CancellationToken cancellationToken) =>
+        BenchAdmin.ImportDeckAsync(admin, DeckId, DeckCsv, cancellationToken);
+
+    /// <summary>Opens <paramref name="count"/> pre-paid accounts "{prefix}000000"…; answers their ids.</summary>
+    public static async Task<string[]> OpenAsync(AccountService admin, string prefix, int count, int parallel, CancellationToken cancellationToken)
+    {
+        var ids = Ids(prefix, count);
+        await BenchAdmin.OpenAsync(admin, ids, _ => (Prepaid(), OpeningBalance), parallel, cancellationToken);
+        return ids;
+    }
 }
 
 /// <summary>Account documents as credit control leaves them: after N calls, holding N closed sessions.</summary>

@@ -3,7 +3,7 @@ using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.LoadBench.Infrastructure;
 
-namespace ServerlessBilling.LoadBench;
+namespace ServerlessBilling.LoadBench.Calls;
 
 /// <summary>What went wrong in pairs: the updater gave up (503 to a switch), or a session was left open.</summary>
 internal sealed class PairStats

@@ -6,7 +6,7 @@ using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.LoadBench.Infrastructure;
 
-namespace ServerlessBilling.LoadBench;
+namespace ServerlessBilling.LoadBench.Stores;
 
 /// <summary>
 /// Wraps the usage store: counts look-ups and creates (and creates refused as existing), and with a <c>clock</c> (wall or thread CPU ticks) adds
@@ -24,7 +24,7 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
 
     public StripedCounter CreateTicks { get; } = new();
 
-    public async Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         var start = clock?.Invoke() ?? 0;
         var found = await inner.FindExistingAsync(accountId, cdrIds, cancellationToken);
@@ -97,10 +97,12 @@ internal sealed class TimedQuarantineStore(IQuarantineStore inner, Func<long>? c
 }
 
 /// <summary>
-/// Wraps the account store: counts reads, writes and refused writes (412/409), and with a <c>clock</c> adds up the
-/// time in reads, in writes, and in the decision: from a read returning to the service to the service's conditional
-/// write of the same account (rules, rating, deck cache, session history). The updater queues writers per account
-/// in this process, so one pending read per account is enough.
+/// Wraps the account store: counts reads, writes and the conditional writes refused because another writer changed
+/// the document first (412, or 409 on create; each one makes the updater re-read and retry). With a <c>clock</c>
+/// (<see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> or thread CPU ticks) it adds up the time in reads, in
+/// writes, and in the decision: from a read returning to the service to the service's conditional write of the same
+/// account (rules, rating, deck cache, session history). The updater queues writers per account in this process, so
+/// one pending read per account is enough.
 /// </summary>
 internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) : IAccountStore
 {
@@ -133,11 +135,17 @@ internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) 
         return result;
     }
 
-    public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
-        WriteAsync(account.AccountId, () => inner.TryCreateAsync(account, cancellationToken));
+    public async Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
+    {
+        var start = BeforeWrite(account.AccountId);
+        return AfterWrite(start, await inner.TryCreateAsync(account, cancellationToken));
+    }
 
-    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
-        WriteAsync(account.AccountId, () => inner.TryReplaceAsync(account, ifMatch, cancellationToken));
+    public async Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+    {
+        var start = BeforeWrite(account.AccountId);
+        return AfterWrite(start, await inner.TryReplaceAsync(account, ifMatch, cancellationToken));
+    }
 
     public IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken) =>
         inner.FindExpiringAsync(instant, cancellationToken);
@@ -150,15 +158,24 @@ internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) 
         }
     }
 
-    private async Task<string?> WriteAsync(string accountId, Func<Task<string?>> write)
+    private long BeforeWrite(string accountId)
     {
-        var start = clock?.Invoke() ?? 0;
-        if (clock is not null && _readAt.TryRemove(accountId, out var readAt))
+        if (clock is null)
+        {
+            return 0;
+        }
+
+        var start = clock();
+        if (_readAt.TryRemove(accountId, out var readAt))
         {
             DecideTicks.Add(start - readAt);
         }
 
-        var etag = await write();
+        return start;
+    }
+
+    private string? AfterWrite(long start, string? etag)
+    {
         if (clock is not null)
         {
             WriteTicks.Add(clock() - start);
@@ -171,73 +188,5 @@ internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) 
         }
 
         return etag;
-    }
-}
-
-/// <summary>The stores of one ingest case, wrapped for counting and timing, and the service over them.</summary>
-internal sealed class IngestRig
-{
-    public IngestRig(
-        IAccountStore accounts, ISessionIndex sessions, IUsageStore usage, IQuarantineStore quarantine, RateDeckCache decks, TimeProvider clock,
-        CreditControlOptions options, Func<long>? timer, bool prototype = false)
-    {
-        Accounts = new TimedAccountStore(accounts, timer);
-        Usage = new TimedUsageStore(usage, timer);
-        Quarantine = new TimedQuarantineStore(quarantine, timer);
-        Service = new IngestionService(Accounts, sessions, Usage, Quarantine, decks, clock, options);
-        if (prototype)
-        {
-            var proposed = new Proposals.ProposedIngestion(Accounts, sessions, Usage, Quarantine, decks, clock, options);
-            IngestAsync = proposed.IngestAsync;
-        }
-        else
-        {
-            IngestAsync = Service.IngestAsync;
-        }
-    }
-
-    /// <summary>Core's <see cref="IngestionService.IngestAsync"/>, or the prototype of the proposed changes.</summary>
-    public Func<IReadOnlyList<Core.Cdrs.CdrRecord>, string, CancellationToken, Task<IngestResult>> IngestAsync { get; }
-
-    public TimedAccountStore Accounts { get; }
-
-    public TimedUsageStore Usage { get; }
-
-    public TimedQuarantineStore Quarantine { get; }
-
-    public IngestionService Service { get; }
-
-    public void Reset()
-    {
-        Accounts.Reset();
-        Usage.Reset();
-        Quarantine.Reset();
-    }
-
-    /// <summary>
-    /// Puts <paramref name="count"/> earlier CDR ids into each account's applied set, as a document looks after it
-    /// has taken that many CDRs (at most <see cref="AccountState.AppliedCdrCapacity"/>): the steady state.
-    /// </summary>
-    public static async Task FillAppliedAsync(IAccountStore store, IReadOnlyList<string> ids, int count, int parallel, CancellationToken cancellationToken)
-    {
-        if (count == 0)
-        {
-            return;
-        }
-
-        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = parallel, CancellationToken = cancellationToken }, async (id, ct) =>
-        {
-            var current = await store.GetAsync(id, ct) ?? throw new InvalidOperationException($"account {id} does not exist");
-            var state = current.Value;
-            for (var i = 0; i < count; i++)
-            {
-                state = state.RememberApplied(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"prior-{id}-{i:D6}"));
-            }
-
-            if (await store.TryReplaceAsync(state, current.ETag, ct) is null)
-            {
-                throw new InvalidOperationException($"account {id} changed while its applied set was filled");
-            }
-        });
     }
 }
