@@ -56,6 +56,12 @@ public sealed class HttpParityTests
         new(Names.Usage, "GET", "accounts/post/usage?limit=0"),
         new(Names.Quarantine, "GET", "quarantine?accountId=post"),
         new(Names.Quarantine, "GET", "quarantine?limit=x"),
+        new(Names.Suspend, "POST", "accounts/post/suspend", """{"reason":"unpaid invoice"}"""),
+        new(Names.Suspend, "POST", "accounts/nobody/suspend", "{}"),
+        new(Names.Authorize, "POST", "authorize", """{"sessionId":"s5","accountId":"post","calledNumber":"+4420","startTime":"2026-11-26T12:00:00Z"}"""),
+        new(Names.Resume, "POST", "accounts/post/resume"),
+        new(Names.Alerts, "GET", "alerts?accountId=post"),
+        new(Names.Alerts, "GET", "alerts?limit=0"),
         new(Names.Balance, "GET", "accounts/post/balance"),
     ];
 
@@ -132,6 +138,9 @@ public sealed class HttpParityTests
             [Names.PostCdrs] = _ => admin.PostCdrs,
             [Names.Usage] = c => r => admin.Usage(r, Segment(c, 1)),
             [Names.Quarantine] = _ => admin.Quarantine,
+            [Names.Alerts] = _ => admin.Alerts,
+            [Names.Suspend] = c => r => admin.Suspend(r, Segment(c, 1)),
+            [Names.Resume] = c => r => admin.Resume(r, Segment(c, 1)),
         };
     }
 

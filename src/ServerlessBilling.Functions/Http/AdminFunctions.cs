@@ -43,4 +43,19 @@ public sealed class AdminFunctions(ApiRouteInvoker api)
     public Task<IResult> Quarantine(
         [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.Quarantine)] HttpRequest request) =>
         api.InvokeAsync(ApiRoutes.Names.Quarantine, request);
+
+    [Function(ApiRoutes.Names.Alerts)]
+    public Task<IResult> Alerts(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.Alerts)] HttpRequest request) =>
+        api.InvokeAsync(ApiRoutes.Names.Alerts, request);
+
+    [Function(ApiRoutes.Names.Suspend)]
+    public Task<IResult> Suspend(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Post, Route = ApiRoutes.Templates.Suspend)] HttpRequest request, string accountId) =>
+        api.InvokeAsync(ApiRoutes.Names.Suspend, request, (nameof(accountId), accountId));
+
+    [Function(ApiRoutes.Names.Resume)]
+    public Task<IResult> Resume(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Post, Route = ApiRoutes.Templates.Resume)] HttpRequest request, string accountId) =>
+        api.InvokeAsync(ApiRoutes.Names.Resume, request, (nameof(accountId), accountId));
 }

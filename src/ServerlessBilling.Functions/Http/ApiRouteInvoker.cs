@@ -11,16 +11,18 @@ namespace ServerlessBilling.Functions.Http;
 /// </summary>
 public sealed class ApiRouteInvoker
 {
-    private readonly FrozenDictionary<string, RequestDelegate> _routes;
+    // Built on first use, each on its own: a route whose services this host lacks fails alone (as a 500 problem)
+    // instead of taking every HTTP function down at start.
+    private readonly FrozenDictionary<string, Lazy<RequestDelegate>> _routes;
 
     public ApiRouteInvoker(IServiceProvider services) =>
         _routes = ApiRoutes.All.ToFrozenDictionary(
             r => r.Name,
-            r => RequestDelegateFactory.Create(r.Handler, new RequestDelegateFactoryOptions
+            r => new Lazy<RequestDelegate>(() => RequestDelegateFactory.Create(r.Handler, new RequestDelegateFactoryOptions
             {
                 ServiceProvider = services,
                 RouteParameterNames = RoutePatternFactory.Parse(r.Template).Parameters.Select(p => p.Name).ToList(),
-            }).RequestDelegate);
+            }).RequestDelegate));
 
     /// <summary>
     /// Writes the answer of route <paramref name="name"/> to the response. Returns an empty result for the worker to
@@ -35,7 +37,7 @@ public sealed class ApiRouteInvoker
             request.RouteValues[key] = value;
         }
 
-        return RunAsync(_routes[name], request.HttpContext);
+        return RunAsync(_routes[name].Value, request.HttpContext);
     }
 
     private static async Task<IResult> RunAsync(RequestDelegate handler, HttpContext context)
