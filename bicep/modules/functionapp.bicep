@@ -117,6 +117,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'CosmosConnection__clientId', value: identityConnection.clientId }
         { name: 'CosmosDatabaseName', value: cosmosDatabaseName }
         { name: 'CosmosLeasesContainerName', value: 'leases' }
+        { name: 'CosmosAccountsContainerName', value: 'accounts' }
         // Alerts (Service Bus sender of spend monitoring).
         { name: 'ServiceBus__FullyQualifiedNamespace', value: serviceBusFullyQualifiedNamespace }
         { name: 'ServiceBus__AlertsTopic', value: alertsTopicName }

@@ -61,7 +61,10 @@ public sealed partial class FunctionsMetadataTests
             Assert.Equal(TriggerSettings.CosmosConnection, trigger.GetProperty("connection").GetString());
             Assert.Equal($"%{TriggerSettings.CosmosDatabase}%", trigger.GetProperty("databaseName").GetString());
             Assert.Equal($"%{TriggerSettings.LeasesContainer}%", trigger.GetProperty("leaseContainerName").GetString());
-            Assert.Equal("Many", trigger.GetProperty("cardinality").GetString());
+            Assert.Equal($"%{TriggerSettings.AccountsContainer}%", trigger.GetProperty("containerName").GetString());
+            // The change-feed trigger always delivers batches; like the official attribute, it declares no cardinality.
+            Assert.False(trigger.TryGetProperty("cardinality", out var cardinality) && cardinality.GetString() != "Many");
+            Assert.InRange(trigger.GetProperty("feedPollDelay").GetInt32(), 1, 999); // well under the 5 s default
         }
     }
 
