@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using ServerlessBilling.Api;
+using ServerlessBilling.Api.Access;
 using ServerlessBilling.Cosmos;
 
 namespace ServerlessBilling.Local.Hosting;
@@ -20,6 +22,7 @@ public static class LocalHost
         }
 
         builder.Services.AddServerlessBillingApi();
+        builder.Services.AddServerlessBillingAccess(builder.Configuration); // keys and limits (Auth:*, Limits:*); loopback only without keys
         builder.Services.AddServerlessBillingCore(builder.Configuration);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{CosmosOptions.Section}:{nameof(CosmosOptions.Endpoint)}"]))
         {
@@ -37,15 +40,39 @@ public static class LocalHost
 
         var app = builder.Build();
         app.UseServerlessBillingErrors();
+        app.UseServerlessBillingAccess();
         app.MapServerlessBillingApi();
         app.MapGet("/", () => Results.Text("ServerlessBilling local host: see /api (API.md)\n"));
         return app;
     }
 
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Error);
+
+    /// <summary>Serves until stopped; a setting that stops the start (bad keys, no keys off loopback) is one line on <paramref name="stderr"/> and exit code 2.</summary>
+    public static int Run(string[] args, TextWriter stderr)
     {
-        Build(args).Run();
-        return 0;
+        ArgumentNullException.ThrowIfNull(stderr);
+        WebApplication? app = null;
+        try
+        {
+            app = Build(args);
+            // Validated before the start, so that a bad setting is refused before anything listens and without the host's stack trace.
+            app.Services.GetRequiredService<IStartupValidator>().Validate();
+        }
+        catch (Exception ex) when (ex is OptionsValidationException
+            || (ex is InvalidOperationException && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)))
+        {
+            app?.Dispose();
+            stderr.WriteLine($"error: {ex.Message}");
+            return Commands.ExitCodes.Usage;
+        }
+
+        using (app)
+        {
+            app.Run();
+        }
+
+        return Commands.ExitCodes.Ok;
     }
 }
 
