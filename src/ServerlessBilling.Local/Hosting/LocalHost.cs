@@ -62,7 +62,7 @@ public static class LocalHost
         catch (Exception ex) when (ex is OptionsValidationException
             || (ex is InvalidOperationException && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)))
         {
-            app?.Dispose();
+            (app as IDisposable)?.Dispose();
             stderr.WriteLine($"error: {ex.Message}");
             return Commands.ExitCodes.Usage;
         }
