@@ -15,7 +15,7 @@ public class LocalHostFixture : IAsyncLifetime
 
     public IServiceProvider Services => _app!.Services;
 
-    /// <summary>Settings after the loopback URL, as command-line options (later ones win).</summary>
+    /// <summary>Settings after the loopback URL and the in-memory store, as command-line options (later ones win).</summary>
     protected virtual IEnumerable<string> Settings => ["--Logging:LogLevel:Default=Warning"];
 
     protected virtual void Configure(WebApplicationBuilder builder)
@@ -24,7 +24,7 @@ public class LocalHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = LocalHost.Build(["--urls", "http://127.0.0.1:0", .. Settings], Configure);
+        _app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Store=memory", .. Settings], Configure);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Client = new HttpClient { BaseAddress = new Uri(address) };

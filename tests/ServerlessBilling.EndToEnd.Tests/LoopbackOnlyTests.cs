@@ -6,13 +6,14 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using ServerlessBilling.Api;
 using ServerlessBilling.Api.Access;
+using ServerlessBilling.Local.Commands;
 using ServerlessBilling.Local.Hosting;
 
 namespace ServerlessBilling.EndToEnd.Tests;
 
 /// <summary>
 /// Without keys the host serves loopback only: it says so at start, every loopback caller may call every route, it
-/// refuses to start on any other address (one line, exit code 2, before anything listens), and a connection that
+/// refuses to start on any other address (one line, a non-zero exit code, before anything listens), and a connection that
 /// reaches it on another address anyway is refused.
 /// </summary>
 public sealed class LoopbackOnlyTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
@@ -44,7 +45,7 @@ public sealed class LoopbackOnlyTests(LocalHostFixture host) : IClassFixture<Loc
     public async Task Without_keys_the_start_says_the_host_serves_loopback_only()
     {
         var logs = new CapturedLogs();
-        await using var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Local:SeedDemo=false"], b => b.Logging.AddProvider(logs));
+        await using var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false"], b => b.Logging.AddProvider(logs));
         await app.StartAsync();
         await app.StopAsync();
 
@@ -53,13 +54,13 @@ public sealed class LoopbackOnlyTests(LocalHostFixture host) : IClassFixture<Loc
 
     [Theory]
     [MemberData(nameof(OpenAddresses))]
-    public async Task Without_keys_the_host_refuses_to_start_off_loopback_with_one_line_and_exit_code_2(string[] args, string address)
+    public async Task Without_keys_the_host_refuses_to_start_off_loopback_with_one_line_and_a_non_zero_exit_code(string[] args, string address)
     {
         using var stderr = new StringWriter();
 
-        var exitCode = await Task.Run(() => LocalHost.Run([.. args, "--Local:SeedDemo=false"], stderr)).WaitAsync(TimeSpan.FromSeconds(60));
+        var exitCode = await Task.Run(() => LocalCli.Run(["serve", .. args, "--Store=memory", "--Local:SeedDemo=false"], TextReader.Null, TextWriter.Null, stderr)).WaitAsync(TimeSpan.FromSeconds(60));
 
-        Assert.Equal(2, exitCode);
+        Assert.NotEqual(ExitCodes.Ok, exitCode);
         var line = Assert.Single(stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", line, StringComparison.Ordinal);
         Assert.Contains("Auth:SwitchKeys", line, StringComparison.Ordinal);
@@ -75,7 +76,7 @@ public sealed class LoopbackOnlyTests(LocalHostFixture host) : IClassFixture<Loc
     [InlineData("https://LOCALHOST:7443/")]
     public void Without_keys_loopback_addresses_are_accepted(string url)
     {
-        using var app = LocalHost.Build(["--urls", url]);
+        using var app = LocalHost.Build(["--urls", url, "--Store=memory"]);
 
         app.Services.GetRequiredService<IStartupValidator>().Validate();
     }
@@ -83,7 +84,7 @@ public sealed class LoopbackOnlyTests(LocalHostFixture host) : IClassFixture<Loc
     [Fact]
     public void With_keys_any_address_is_accepted()
     {
-        using var app = LocalHost.Build(["--urls", "http://0.0.0.0:7071", "--Auth:AdminKeys=e2e-admin-key-7d2e5c3a"]);
+        using var app = LocalHost.Build(["--urls", "http://0.0.0.0:7071", "--Store=memory", "--Auth:AdminKeys=e2e-admin-key-7d2e5c3a"]);
 
         app.Services.GetRequiredService<IStartupValidator>().Validate();
     }

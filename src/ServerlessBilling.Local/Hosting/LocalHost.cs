@@ -46,8 +46,6 @@ public static class LocalHost
         return app;
     }
 
-    public static int Run(string[] args) => Run(args, Console.Error);
-
     /// <summary>Serves until stopped; a setting that stops the start (bad keys, no keys off loopback) is one line on <paramref name="stderr"/> and exit code 2.</summary>
     public static int Run(string[] args, TextWriter stderr)
     {
