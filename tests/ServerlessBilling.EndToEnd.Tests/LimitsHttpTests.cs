@@ -15,20 +15,14 @@ public sealed class RateLimitHttpTests(RateLimitedHostFixture host) : IClassFixt
     [Fact]
     public async Task Past_its_rate_a_key_gets_429_with_retry_after_while_other_keys_and_open_routes_pass()
     {
-        var statuses = new List<HttpStatusCode>();
-        HttpResponseMessage? rejected = null;
-        for (var i = 0; i < 4 * RateLimitedHostFixture.PerSecond; i++)
+        // A burst, sent at once so that it lands within one replenishment period however slow the machine.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 8 * RateLimitedHostFixture.PerSecond).Select(_ =>
+            host.Client.SendAsync(AccessHttpTests.Request(HttpMethod.Get, "/api/accounts/smb/balance", KeyedHostFixture.SwitchKey, KeyForm.FunctionsKeyHeader))));
+        var statuses = burst.Select(r => r.StatusCode).ToList();
+        var rejected = burst.FirstOrDefault(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        foreach (var response in burst.Where(r => r != rejected))
         {
-            var response = await host.Client.SendAsync(AccessHttpTests.Request(HttpMethod.Get, "/api/accounts/smb/balance", KeyedHostFixture.SwitchKey, KeyForm.FunctionsKeyHeader));
-            statuses.Add(response.StatusCode);
-            if (response.StatusCode == HttpStatusCode.TooManyRequests && rejected is null)
-            {
-                rejected = response;
-            }
-            else
-            {
-                response.Dispose();
-            }
+            response.Dispose();
         }
 
         using var admin = await host.Client.SendAsync(AccessHttpTests.Request(HttpMethod.Get, "/api/accounts/smb/balance", KeyedHostFixture.AdminKey, KeyForm.Bearer));
