@@ -7,9 +7,11 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using ServerlessBilling.Api.Access;
 using ServerlessBilling.Api.Http;
 
-namespace ServerlessBilling.Api.Access;
+// In the namespace of the other registrations, so that a host needs no extra using for it.
+namespace ServerlessBilling.Api;
 
 /// <summary>Keys with roles, request size limits and the per-key rate limit, for a host that holds its own keys.</summary>
 public static class AccessRegistration

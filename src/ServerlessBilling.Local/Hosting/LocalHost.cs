@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using ServerlessBilling.Api;
-using ServerlessBilling.Api.Access;
 using ServerlessBilling.Cosmos;
 
 namespace ServerlessBilling.Local.Hosting;
@@ -55,9 +53,9 @@ public static class LocalHost
         {
             app = Build(args);
             // Validated before the start, so that a bad setting is refused before anything listens and without the host's stack trace.
-            app.Services.GetRequiredService<IStartupValidator>().Validate();
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
         }
-        catch (Exception ex) when (ex is OptionsValidationException
+        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException
             || (ex is InvalidOperationException && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)))
         {
             (app as IDisposable)?.Dispose();
