@@ -20,6 +20,7 @@ public static class LocalHost
         }
 
         builder.Services.AddServerlessBillingApi();
+        builder.Services.AddServerlessBillingAccess(builder.Configuration); // keys and limits (Auth:*, Limits:*); loopback only without keys
         builder.Services.AddServerlessBillingCore(builder.Configuration);
         if (string.IsNullOrWhiteSpace(builder.Configuration[$"{CosmosOptions.Section}:{nameof(CosmosOptions.Endpoint)}"]))
         {
@@ -46,15 +47,37 @@ public static class LocalHost
 
         var app = builder.Build();
         app.UseServerlessBillingErrors();
+        app.UseServerlessBillingAccess();
         app.MapServerlessBillingApi();
         app.MapGet("/", () => Results.Text("ServerlessBilling local host: see /api (API.md)\n"));
         return app;
     }
 
-    public static int Run(string[] args)
+    /// <summary>Serves until stopped; a setting that stops the start (bad keys, no keys off loopback) is one line on <paramref name="stderr"/> and exit code 2.</summary>
+    public static int Run(string[] args, TextWriter stderr)
     {
-        Build(args).Run();
-        return 0;
+        ArgumentNullException.ThrowIfNull(stderr);
+        WebApplication? app = null;
+        try
+        {
+            app = Build(args);
+            // Validated before the start, so that a bad setting is refused before anything listens and without the host's stack trace.
+            app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
+        }
+        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException
+            || (ex is InvalidOperationException && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)))
+        {
+            (app as IDisposable)?.Dispose();
+            stderr.WriteLine($"error: {ex.Message}");
+            return Commands.ExitCodes.Usage;
+        }
+
+        using (app)
+        {
+            app.Run();
+        }
+
+        return Commands.ExitCodes.Ok;
     }
 }
 
