@@ -39,8 +39,11 @@ public sealed record AccountSettings(
     string RateDeckId,
     int BillingDay,
     string TimeZone,
-    TaxSettings Tax)
+    TaxSettings Tax,
+    int PaymentTermsDays = AccountSettings.DefaultPaymentTermsDays)
 {
+    public const int DefaultPaymentTermsDays = 30;
+
     /// <summary>Every reason the settings are not usable; empty when they are.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -65,9 +68,14 @@ public sealed record AccountSettings(
             errors.Add(deckError);
         }
 
-        if (BillingDay is < 1 or > 28)
+        if (BillingDay is < 1 or > 31)
         {
-            errors.Add("billingDay must be from 1 to 28");
+            errors.Add("billingDay must be from 1 to 31 (in shorter months, a day past the end means the last day)");
+        }
+
+        if (PaymentTermsDays is < 0 or > 365)
+        {
+            errors.Add("paymentTermsDays must be from 0 to 365");
         }
 
         if (!BillingPeriod.TryFindTimeZone(TimeZone, out _))
