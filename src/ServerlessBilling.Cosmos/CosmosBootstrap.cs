@@ -16,6 +16,8 @@ public static class CosmosBootstrap
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.UsageContainer, "/accountId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.QuarantineContainer, "/accountId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.TopUpsContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.InvoicesContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.CountersContainer, "/id"), cancellationToken: cancellationToken);
         return database;
     }
 }

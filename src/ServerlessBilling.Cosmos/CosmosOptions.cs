@@ -28,6 +28,12 @@ public sealed class CosmosOptions
 
     public string TopUpsContainer { get; set; } = "topups";
 
+    /// <summary>Issued invoices and statements (partition /accountId).</summary>
+    public string InvoicesContainer { get; set; } = "invoices";
+
+    /// <summary>Invoice-number counters, one small document per series and year (partition /id).</summary>
+    public string CountersContainer { get; set; } = "counters";
+
     /// <summary>Gateway (HTTPS, works everywhere, the emulator) or Direct (TCP, lower latency in Azure).</summary>
     public string ConnectionMode { get; set; } = "Gateway";
 

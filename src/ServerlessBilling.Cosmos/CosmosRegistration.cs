@@ -28,12 +28,16 @@ public static class CosmosRegistration
                 ? CosmosBootstrap.EnsureAsync(client, options, CancellationToken.None).GetAwaiter().GetResult()
                 : client.GetDatabase(options.Database);
         });
-        services.AddSingleton<IAccountStore>(sp => new CosmosAccountStore(sp.GetRequiredService<Database>().GetContainer(options.AccountsContainer)));
+        services.AddSingleton(sp => new CosmosAccountStore(sp.GetRequiredService<Database>().GetContainer(options.AccountsContainer)));
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<CosmosAccountStore>());
+        services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<CosmosAccountStore>());
         services.AddSingleton<ISessionIndex>(sp => new CosmosSessionIndex(sp.GetRequiredService<Database>().GetContainer(options.SessionsContainer), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateDeckStore>(sp => new CosmosRateDeckStore(sp.GetRequiredService<Database>().GetContainer(options.RateDecksContainer)));
         services.AddSingleton<IUsageStore>(sp => new CosmosUsageStore(sp.GetRequiredService<Database>().GetContainer(options.UsageContainer)));
         services.AddSingleton<IQuarantineStore>(sp => new CosmosQuarantineStore(sp.GetRequiredService<Database>().GetContainer(options.QuarantineContainer)));
         services.AddSingleton<ITopUpStore>(sp => new CosmosTopUpStore(sp.GetRequiredService<Database>().GetContainer(options.TopUpsContainer)));
+        services.AddSingleton<IInvoiceStore>(sp => new CosmosInvoiceStore(sp.GetRequiredService<Database>().GetContainer(options.InvoicesContainer)));
+        services.AddSingleton<IInvoiceCounterStore>(sp => new CosmosInvoiceCounterStore(sp.GetRequiredService<Database>().GetContainer(options.CountersContainer)));
         return services;
     }
 }

@@ -184,7 +184,7 @@ public abstract class InvoicingContract
         var id = InvoiceIds.For(account, "2026-10");
 
         // The crashed run: it reserved a number and closed the period, then stopped.
-        var reservation = await new InvoiceNumbering(Stores.Counters).ReserveAsync(InvoiceIds.InvoiceSeries, id, EarlyNovember, default);
+        var reservation = (await new InvoiceNumbering(Stores.Counters).ReserveAsync(InvoiceIds.InvoiceSeries, id, EarlyNovember, _ => Task.FromResult(false), default))!;
         var current = (await Stores.Accounts.GetAsync(account, default))!;
         Assert.NotNull(await Stores.Accounts.TryReplaceAsync(current.Value.CloseThrough("2026-10"), current.ETag, default));
         await h.IngestAsync(account, (France, "2026-10-11T10:00:00Z", 20)); // late: after the close
@@ -209,9 +209,10 @@ public abstract class InvoicingContract
         await h.RunAsync("2026-10");
         var issued = await h.InvoiceAsync(account, "2026-10");
 
-        // A slow run looked before the invoice existed and reserved after its number was confirmed.
+        // A run on a store whose reads lag: it did not see the invoice, and reserved a second number for it.
         var numbering = new InvoiceNumbering(Stores.Counters);
-        var stale = await numbering.ReserveAsync(InvoiceIds.InvoiceSeries, issued.InvoiceId, EarlyNovember, default);
+        Assert.Null(await numbering.ReserveAsync(InvoiceIds.InvoiceSeries, issued.InvoiceId, EarlyNovember, _ => Task.FromResult(true), default));
+        var stale = (await numbering.ReserveAsync(InvoiceIds.InvoiceSeries, issued.InvoiceId, EarlyNovember, _ => Task.FromResult(false), default))!;
         Assert.NotEqual(issued.InvoiceNumber, stale.Number);
 
         await h.RunAsync(null);

@@ -19,10 +19,11 @@ public sealed record NumberReservation(string InvoiceId, string Number, long Seq
 /// </list>
 /// A run that stops anywhere in between leaves the id in Pending; every run starts by finishing the pending
 /// ids (creating what is missing with the reserved number), so a reserved number always ends on its invoice.
-/// The one way to hold a number for an id that is already numbered is a run that looked before the invoice
-/// existed and reserved after its assignment was confirmed: its create then answers 409 and it gives the number
-/// back (<see cref="Release"/>): the counter steps back when it was the last number; otherwise the number is kept
-/// as spare and the next reservation takes it, so the sequence has no hole once the run ends.
+/// A new reservation is written only after checking, under the counter's ETag, that the invoice does not exist
+/// (<see cref="InvoiceNumbering.ReserveAsync"/>), so a run cannot number an invoice that another run issued and
+/// confirmed meanwhile. Should a store's reads lag behind its writes and that happen anyway, the create answers
+/// 409 and the number is given back (<see cref="Release"/>): the counter steps back when it was the last
+/// number; otherwise the number is kept as spare and the next reservation takes it.
 /// </summary>
 public sealed record InvoiceCounter
 {

@@ -15,20 +15,39 @@ public sealed class InvoiceNumbering(IInvoiceCounterStore store)
 
     public static int YearOf(DateTimeOffset issuedAt) => issuedAt.UtcDateTime.Year;
 
-    public Task<NumberReservation> ReserveAsync(string series, string invoiceId, DateTimeOffset issuedAt, CancellationToken cancellationToken) =>
-        UpdateAsync(series, YearOf(issuedAt), counter => counter.Reserve(invoiceId, issuedAt), cancellationToken);
+    /// <summary>
+    /// The number of <paramref name="invoiceId"/>, or null when <paramref name="isIssued"/> says it exists already.
+    /// The check runs after the counter is read and the reservation is written only if the counter is unchanged:
+    /// a run that confirmed this id in between changed the counter, so the check is made again and sees its
+    /// invoice. Without that order a slow run could number an invoice another run has just issued.
+    /// </summary>
+    public Task<NumberReservation?> ReserveAsync(
+        string series, string invoiceId, DateTimeOffset issuedAt, Func<CancellationToken, Task<bool>> isIssued, CancellationToken cancellationToken) =>
+        UpdateAsync<NumberReservation?>(
+            series,
+            YearOf(issuedAt),
+            async counter =>
+            {
+                if (counter.Find(invoiceId) is { } known)
+                {
+                    return (counter, known);
+                }
+
+                return await isIssued(cancellationToken) ? (counter, null) : counter.Reserve(invoiceId, issuedAt);
+            },
+            cancellationToken);
 
     public Task CompleteAsync(string series, NumberReservation reservation, CancellationToken cancellationToken) =>
-        UpdateAsync(series, YearOf(reservation.IssuedAt), counter => (counter.Complete(reservation.InvoiceId, reservation.Sequence), true), cancellationToken);
+        UpdateAsync(series, YearOf(reservation.IssuedAt), counter => ValueTask.FromResult((counter.Complete(reservation.InvoiceId, reservation.Sequence), true)), cancellationToken);
 
     public Task ReleaseAsync(string series, NumberReservation reservation, CancellationToken cancellationToken) =>
-        UpdateAsync(series, YearOf(reservation.IssuedAt), counter => (counter.Release(reservation.InvoiceId, reservation.Sequence), true), cancellationToken);
+        UpdateAsync(series, YearOf(reservation.IssuedAt), counter => ValueTask.FromResult((counter.Release(reservation.InvoiceId, reservation.Sequence), true)), cancellationToken);
 
     /// <summary>The counter as stored (a new one when the year has none yet).</summary>
     public async Task<InvoiceCounter> ReadAsync(string series, int year, CancellationToken cancellationToken) =>
         (await store.GetAsync(InvoiceCounter.IdFor(series, year), cancellationToken))?.Value ?? new InvoiceCounter { Series = series, Year = year };
 
-    private async Task<T> UpdateAsync<T>(string series, int year, Func<InvoiceCounter, (InvoiceCounter Next, T Result)> change, CancellationToken cancellationToken)
+    private async Task<T> UpdateAsync<T>(string series, int year, Func<InvoiceCounter, ValueTask<(InvoiceCounter Next, T Result)>> change, CancellationToken cancellationToken)
     {
         await _turn.WaitAsync(cancellationToken);
         try
@@ -37,7 +56,7 @@ public sealed class InvoiceNumbering(IInvoiceCounterStore store)
             {
                 var current = await store.GetAsync(InvoiceCounter.IdFor(series, year), cancellationToken);
                 var counter = current?.Value ?? new InvoiceCounter { Series = series, Year = year };
-                var (next, result) = change(counter);
+                var (next, result) = await change(counter);
                 if (ReferenceEquals(next, counter))
                 {
                     return result;

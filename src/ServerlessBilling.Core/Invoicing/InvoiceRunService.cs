@@ -91,18 +91,16 @@ public sealed class InvoiceRunService(
         {
             var series = SeriesOf(account);
             var invoiceId = InvoiceIds.For(accountId, due);
-            if (await invoices.GetAsync(accountId, invoiceId, cancellationToken) is null)
+            var reservation = await _numbering.ReserveAsync(
+                series, invoiceId, now, async ct => await invoices.GetAsync(accountId, invoiceId, ct) is not null, cancellationToken);
+            if (reservation is null)
             {
-                var reservation = await _numbering.ReserveAsync(series, invoiceId, now, cancellationToken);
-                if (await IssueAsync(accountId, due, series, reservation, cancellationToken))
-                {
-                    _ = series == InvoiceIds.InvoiceSeries ? issuedInvoices++ : issuedStatements++;
-                }
-            }
-            else
-            {
-                // Issued, yet the period is open: the document was created by a run whose close we do not see yet.
+                // Issued, yet the period is open here: the close of the run that issued it is not visible yet.
                 await CloseAsync(accountId, due, cancellationToken);
+            }
+            else if (await IssueAsync(accountId, due, series, reservation, cancellationToken))
+            {
+                _ = series == InvoiceIds.InvoiceSeries ? issuedInvoices++ : issuedStatements++;
             }
         }
 

@@ -9,6 +9,9 @@ internal static class InvoicePdf
 {
     private const double Margin = 50;
     private const double Row = 17;
+    private const double DestinationWidth = 220;
+    private const double CallsRight = 285;
+    private const double SecondsRight = 385;
 
     public static byte[] Render(Invoice invoice)
     {
@@ -107,9 +110,9 @@ internal static class InvoicePdf
                 writer.TableHeader(currency);
             }
 
-            writer.Text(line.Destination, writer.Body, 0, width: 250);
-            writer.RightText(Count(line.Calls), writer.Body, 330);
-            writer.RightText(Count(line.BilledSeconds), writer.Body, 420);
+            writer.Text(line.Destination, writer.Body, 0, width: DestinationWidth);
+            writer.RightText(Count(line.Calls), writer.Body, CallsRight);
+            writer.RightText(Count(line.BilledSeconds), writer.Body, SecondsRight);
             writer.RightText(Amount(line.Amount), writer.Body, writer.Width);
             writer.Advance(Row);
             writer.Rule(0, 0.3);
@@ -185,8 +188,8 @@ internal static class InvoicePdf
             _gfx.DrawRectangle(new XSolidBrush(XColor.FromArgb(241, 244, 247)), Margin, _y, Width, Row + 2);
             Advance(2);
             Text("Destination", Strong, 4);
-            RightText("Calls", Strong, 330);
-            RightText("Billed seconds", Strong, 420);
+            RightText("Calls", Strong, CallsRight);
+            RightText("Billed seconds", Strong, SecondsRight);
             RightText($"Amount ({currency})", Strong, Width);
             Advance(Row + 2);
         }
@@ -234,13 +237,22 @@ internal static class InvoicePdf
                 return text;
             }
 
-            var cut = text.Length;
-            while (cut > 1 && _gfx.MeasureString(text[..cut] + "…", font).Width > width)
+            // The longest prefix that fits with an ellipsis, by bisection: measuring is the costly part.
+            int fits = 0, over = text.Length;
+            while (over - fits > 1)
             {
-                cut--;
+                var mid = (fits + over) / 2;
+                if (_gfx.MeasureString(text[..mid] + "…", font).Width <= width)
+                {
+                    fits = mid;
+                }
+                else
+                {
+                    over = mid;
+                }
             }
 
-            return text[..cut] + "…";
+            return text[..fits].TrimEnd() + "…";
         }
     }
 }
