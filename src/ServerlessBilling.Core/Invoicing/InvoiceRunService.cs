@@ -133,8 +133,9 @@ public sealed class InvoiceRunService(
         return null;
     }
 
+    /// <summary>Calls or money to bill (unanswered calls alone bill nothing), in the period or its late sections.</summary>
     private static bool HasUsage(PeriodTotals totals) =>
-        totals.ByDestination.Count > 0 || totals.Late.Count > 0;
+        totals.Total.Calls > 0 || totals.Total.Amount != 0m || totals.Late.Values.Any(HasUsage);
 
     private static string SeriesOf(AccountState account) =>
         account.Settings.Mode == AccountMode.Prepaid ? InvoiceIds.StatementSeries : InvoiceIds.InvoiceSeries;
