@@ -63,6 +63,10 @@ public static partial class ApiRegistration
         api.MapPost("/cdrs", CdrEndpoints.Post);
         api.MapGet("/accounts/{accountId}/usage", CdrEndpoints.Usage);
         api.MapGet("/quarantine", CdrEndpoints.Quarantine);
+        api.MapPost("/invoices/run", InvoiceEndpoints.Run);
+        api.MapGet("/accounts/{accountId}/invoices", InvoiceEndpoints.ListForAccount);
+        api.MapGet("/invoices/{invoiceId}", InvoiceEndpoints.Get);
+        api.MapGet("/invoices/{invoiceId}/document", InvoiceEndpoints.Document);
         return routes;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Invoicing;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -25,6 +26,8 @@ public static class CoreRegistration
         services.AddSingleton<CreditControlService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<IngestionService>();
+        services.AddSingleton<InvoiceRunService>();
+        services.AddSingleton<InvoiceReader>();
         return services;
     }
 
@@ -38,6 +41,9 @@ public static class CoreRegistration
         services.AddSingleton<IUsageStore, InMemoryUsageStore>();
         services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
         services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
+        services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<InMemoryAccountStore>());
+        services.AddSingleton<IInvoiceStore, InMemoryInvoiceStore>();
+        services.AddSingleton<IInvoiceCounterStore, InMemoryInvoiceCounterStore>();
         return services;
     }
 }

@@ -12,7 +12,8 @@ public sealed record AccountBody(
     string? RateDeckId,
     int? BillingDay,
     string? TimeZone,
-    TaxBody? Tax);
+    TaxBody? Tax,
+    int? PaymentTermsDays = null);
 
 public sealed record TopUpBody(string? TopupId, decimal? Amount);
 

@@ -143,7 +143,8 @@ public static class AccountEndpoints
             body.RateDeckId!,
             body.BillingDay ?? 1,
             body.TimeZone ?? "Etc/UTC",
-            tax);
+            tax,
+            body.PaymentTermsDays ?? AccountSettings.DefaultPaymentTermsDays);
         errors.AddRange(settings.Validate());
         return errors.Count > 0 ? (null, errors) : (settings, errors);
     }
