@@ -26,6 +26,11 @@ public static class CoreRegistration
         services.AddSingleton<CreditControlService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<IngestionService>();
+        services.AddOptions<InvoiceRunOptions>()
+            .Bind(configuration.GetSection(InvoiceRunOptions.Section))
+            .Validate(o => o.Validate().Count == 0, "Invoicing settings are invalid")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<InvoiceRunOptions>>().Value);
         services.AddSingleton<InvoiceRunService>();
         services.AddSingleton<InvoiceReader>();
         return services;

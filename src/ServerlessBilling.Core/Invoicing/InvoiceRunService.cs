@@ -27,10 +27,11 @@ public sealed class InvoiceRunService(
     IInvoiceCounterStore counters,
     IDocumentSink documents,
     TimeProvider clock,
-    CreditControlOptions options)
+    CreditControlOptions options,
+    InvoiceRunOptions? runOptions = null)
 {
-    private const int AccountsInParallel = 8;
     private const int FailuresKept = 20;
+    private readonly InvoiceRunOptions _runOptions = runOptions ?? new InvoiceRunOptions();
     private readonly AccountUpdater _updater = new(accounts, options);
     private readonly InvoiceNumbering _numbering = new(counters);
 
@@ -54,7 +55,7 @@ public sealed class InvoiceRunService(
         var failures = new ConcurrentQueue<string>();
         await Parallel.ForEachAsync(
             directory.ListAccountIdsAsync(cancellationToken),
-            new ParallelOptions { MaxDegreeOfParallelism = AccountsInParallel, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = _runOptions.Parallelism, CancellationToken = cancellationToken },
             async (accountId, ct) =>
             {
                 Interlocked.Increment(ref seen);
@@ -221,7 +222,14 @@ public sealed class InvoiceRunService(
     private async Task WriteDocumentsAsync(Invoice invoice, CancellationToken cancellationToken)
     {
         var baseName = InvoiceDocuments.BaseName(invoice);
-        await documents.PutAsync(baseName + ".html", InvoiceDocuments.HtmlContentType, InvoiceDocuments.Html(invoice), cancellationToken);
-        await documents.PutAsync(baseName + ".pdf", InvoiceDocuments.PdfContentType, InvoiceDocuments.Pdf(invoice), cancellationToken);
+        if (_runOptions.Documents.HasFlag(DocumentFormats.Html))
+        {
+            await documents.PutAsync(baseName + ".html", InvoiceDocuments.HtmlContentType, InvoiceDocuments.Html(invoice), cancellationToken);
+        }
+
+        if (_runOptions.Documents.HasFlag(DocumentFormats.Pdf))
+        {
+            await documents.PutAsync(baseName + ".pdf", InvoiceDocuments.PdfContentType, InvoiceDocuments.Pdf(invoice), cancellationToken);
+        }
     }
 }
