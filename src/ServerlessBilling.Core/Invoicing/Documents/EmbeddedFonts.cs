@@ -28,7 +28,12 @@ internal sealed class EmbeddedFonts : IFontResolver
     public FontResolverInfo ResolveTypeface(string familyName, bool bold, bool italic) =>
         new(bold ? Bold : Regular, mustSimulateBold: false, mustSimulateItalic: italic);
 
-    public byte[] GetFont(string faceName)
+    /// <summary>The face's bytes, read from the assembly once: PDFsharp asks again for every document.</summary>
+    public byte[] GetFont(string faceName) => Faces.GetOrAdd(faceName, Load);
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte[]> Faces = new(StringComparer.Ordinal);
+
+    private static byte[] Load(string faceName)
     {
         using var stream = typeof(EmbeddedFonts).Assembly.GetManifestResourceStream($"ServerlessBilling.Fonts.{faceName}.ttf")
             ?? throw new InvalidOperationException($"the font {faceName} is not embedded");
