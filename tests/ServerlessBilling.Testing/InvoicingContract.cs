@@ -1,4 +1,5 @@
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Invoicing;
 using ServerlessBilling.Core.Storage;
 
@@ -220,6 +221,40 @@ public abstract class InvoicingContract
         var counter = (await Stores.Counters.GetAsync(InvoiceCounter.IdFor(InvoiceIds.InvoiceSeries, 2026), default))!.Value;
         Assert.Equal((stale.Sequence, 0, 0), (counter.Next, counter.Pending.Count, counter.Spare.Count));
         Assert.Equivalent(issued, await h.InvoiceAsync(account, "2026-10"));
+    }
+
+    [Fact]
+    public async Task A_pre_paid_account_gets_monthly_statements_that_chain_and_take_no_invoice_number()
+    {
+        var h = NewHarness(new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero));
+        var account = await h.OpenAsync("pre", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), opening: 100m);
+        Assert.Null((await h.Core.Admin.TopUpAsync(new TopUpRequest(account, "t-oct", 50m), default)).Error);
+        await h.IngestAsync(account, (UnitedKingdom, "2026-10-10T10:00:00Z", 61), (France, "2026-10-11T10:00:00Z", 20));
+        h.Core.Clock.SetUtcNow(EarlyNovember);
+        Assert.Null((await h.Core.Admin.TopUpAsync(new TopUpRequest(account, "t-nov", 10m), default)).Error);
+        await h.IngestAsync(account, (UnitedKingdom, "2026-11-01T10:00:00Z", 61));
+        var invoiceCounter = (await Stores.Counters.GetAsync(InvoiceCounter.IdFor(InvoiceIds.InvoiceSeries, 2026), default))?.ETag;
+
+        var run = await h.RunAsync("2026-10");
+
+        Assert.Equal((0, 1), (run.Invoices, run.Statements));
+        var october = await h.InvoiceAsync(account, "2026-10");
+        Assert.Equal(InvoiceKind.Statement, october.Kind);
+        Assert.StartsWith("STM-2026-", october.InvoiceNumber, StringComparison.Ordinal);
+        Assert.Equal(new StatementBalances(100m, 50m, 2.05m, 147.95m), october.Balances);
+        Assert.Equal([new InvoiceLine("France", 1, 20, 0.05m), new InvoiceLine("United Kingdom", 1, 120, 2.00m)], october.Lines);
+        Assert.Equal((2.05m, 0m, 2.05m, (DateOnly?)null), (october.Subtotal, october.Tax, october.Total, october.DueDate));
+        Assert.Equal(invoiceCounter, (await Stores.Counters.GetAsync(InvoiceCounter.IdFor(InvoiceIds.InvoiceSeries, 2026), default))?.ETag);
+
+        await h.IngestAsync(account, (France, "2026-10-12T10:00:00Z", 7)); // late: 0.0175
+        h.Core.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 6, 0, 0, TimeSpan.Zero));
+        await h.RunAsync(null);
+
+        var november = await h.InvoiceAsync(account, "2026-11");
+        Assert.Equal(new StatementBalances(147.95m, 10m, 2.0175m, 155.9325m), november.Balances);
+        var state = await h.Core.StateAsync(account);
+        Assert.Equal(state.Balance, november.Balances!.ClosingBalance);
+        Fixtures.AssertConserved(state);
     }
 
     [Fact]

@@ -44,10 +44,10 @@ public sealed class InvoicingHarness
         return outcome.Answer;
     }
 
-    public async Task<string> OpenAsync(string prefix, AccountSettings settings)
+    public async Task<string> OpenAsync(string prefix, AccountSettings settings, decimal opening = 0m)
     {
         var id = $"{prefix}-{Guid.NewGuid():N}";
-        await Core.OpenAsync(id, settings, 0m);
+        await Core.OpenAsync(id, settings, opening);
         _accounts.Add(id);
         return id;
     }

@@ -184,7 +184,39 @@ public sealed record AccountState
             totals = totals.SetItem(label, current.Add(charge));
         }
 
-        // Only closed periods leave the document: the totals of a period not yet invoiced are all there is of it.
+        return Trim(totals);
+    }
+
+    /// <summary>Adds credit: the balance, the all-time top-ups and the current period's top-ups move together.</summary>
+    public AccountState WithTopUp(decimal amount, DateTimeOffset now)
+    {
+        var rolled = RollPeriod(now);
+        var label = rolled.PeriodLabel!;
+        var current = rolled.Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, rolled.PeriodStart, rolled.PeriodEnd);
+        return rolled with
+        {
+            TopUps = rolled.TopUps + amount,
+            Balance = rolled.Balance + amount,
+            Totals = Trim(rolled.Totals.SetItem(label, current with { TopUps = current.TopUps + amount })),
+        };
+    }
+
+    /// <summary>
+    /// The balance when the period <paramref name="label"/> ended, as its statement shows it: the balance now, less
+    /// what the periods from it onwards added (top-ups) and took (usage, late usage included). A closed period's
+    /// totals never change, and every later movement lands in a later period, so the answer stays the same.
+    /// </summary>
+    public (decimal Opening, decimal Closing) StatementBalances(string label)
+    {
+        var onwards = Totals.Where(t => string.CompareOrdinal(t.Key, label) >= 0).Sum(t => t.Value.TopUps - t.Value.UsageAmount);
+        var own = Totals.GetValueOrDefault(label);
+        var opening = Balance - onwards;
+        return (opening, opening + (own?.TopUps ?? 0m) - (own?.UsageAmount ?? 0m));
+    }
+
+    /// <summary>Only closed periods leave the document: the totals of a period not yet invoiced are all there is of it.</summary>
+    private ImmutableSortedDictionary<string, PeriodTotals> Trim(ImmutableSortedDictionary<string, PeriodTotals> totals)
+    {
         while (totals.Count > PeriodsKept && IsClosed(totals.Keys.First()))
         {
             totals = totals.Remove(totals.Keys.First());

@@ -30,6 +30,12 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
     public ImmutableSortedDictionary<string, PeriodTotals> Late { get; init; } =
         ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
 
+    /// <summary>Credit added in this period (top-ups, by when they were applied): a pre-paid statement shows it.</summary>
+    public decimal TopUps { get; init; }
+
+    /// <summary>What the period's usage took from the balance: its own calls and the late usage it carries.</summary>
+    public decimal UsageAmount => Total.Amount + Late.Values.Sum(l => l.Total.Amount);
+
     public PeriodTotals Add(in ChargeLine charge) => this with
     {
         Total = Total.Add(charge),

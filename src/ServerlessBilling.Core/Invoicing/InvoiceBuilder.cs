@@ -24,11 +24,13 @@ public static class InvoiceBuilder
         var lines = Lines(totals);
         var late = totals.Late.Values.Select(Section).Where(s => s.Lines.Count > 0).ToList();
         var subtotal = lines.Sum(l => l.Amount) + late.Sum(s => s.Subtotal);
-        var rate = settings.Tax.EffectiveRate;
+        var statement = settings.Mode == AccountMode.Prepaid;
+
+        // A statement reports what pre-paid credit paid for; it charges nothing, so it carries no tax.
+        var rate = statement ? 0m : settings.Tax.EffectiveRate;
         var tax = Rounding.Invoice(subtotal * rate);
         var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
         var issuedLocal = TimeZoneInfo.ConvertTime(reservation.IssuedAt, zone);
-        var statement = settings.Mode == AccountMode.Prepaid;
         return new Invoice
         {
             InvoiceId = reservation.InvoiceId,
@@ -48,7 +50,7 @@ public static class InvoiceBuilder
             TaxRate = rate,
             Tax = tax,
             Total = subtotal + tax,
-            TaxNote = settings.Tax.Treatment switch
+            TaxNote = statement ? null : settings.Tax.Treatment switch
             {
                 TaxTreatment.ReverseCharge => ReverseChargeNote,
                 TaxTreatment.Exempt => ExemptNote,
@@ -56,7 +58,15 @@ public static class InvoiceBuilder
             },
             IssuedAt = reservation.IssuedAt,
             DueDate = statement ? null : DateOnly.FromDateTime(issuedLocal.DateTime).AddDays(settings.PaymentTermsDays),
+            Balances = statement ? Balances(account, totals) : null,
         };
+    }
+
+    /// <summary>The balance moves by the exact (4-decimal) charges; the lines above show them rounded per destination.</summary>
+    private static StatementBalances Balances(AccountState account, PeriodTotals totals)
+    {
+        var (opening, closing) = account.StatementBalances(totals.Label);
+        return new StatementBalances(opening, totals.TopUps, totals.UsageAmount, closing);
     }
 
     private static LateUsageSection Section(PeriodTotals late)

@@ -125,7 +125,7 @@ public sealed class InvoiceRunService(
                 break;
             }
 
-            if (!account.IsClosed(label) && totals.End <= now && HasUsage(totals))
+            if (!account.IsClosed(label) && totals.End <= now && (HasUsage(totals) || (account.Settings.Mode == AccountMode.Prepaid && totals.TopUps != 0m)))
             {
                 return label;
             }
@@ -134,7 +134,7 @@ public sealed class InvoiceRunService(
         return null;
     }
 
-    /// <summary>Calls or money to bill (unanswered calls alone bill nothing), in the period or its late sections.</summary>
+    /// <summary>Calls or money to bill (unanswered calls alone bill nothing), in the period or its late sections. Top-ups are never invoiced; a statement reports them.</summary>
     private static bool HasUsage(PeriodTotals totals) =>
         totals.Total.Calls > 0 || totals.Total.Amount != 0m || totals.Late.Values.Any(HasUsage);
 
