@@ -101,7 +101,14 @@ public sealed class InvoiceRunService(
             }
             else if (await IssueAsync(accountId, due, series, reservation, cancellationToken))
             {
-                _ = series == InvoiceIds.InvoiceSeries ? issuedInvoices++ : issuedStatements++;
+                if (series == InvoiceIds.InvoiceSeries)
+                {
+                    issuedInvoices++;
+                }
+                else
+                {
+                    issuedStatements++;
+                }
             }
         }
 
@@ -201,13 +208,19 @@ public sealed class InvoiceRunService(
     /// <summary>Step 2: the account document with the period closed (by this call or an earlier one); null when the account does not exist.</summary>
     private async Task<AccountState?> CloseAsync(string accountId, string label, CancellationToken cancellationToken)
     {
-        var decision = await _updater.UpdateAsync(
-            accountId,
-            account => account is null ? Decision.Unchanged(new Closed(null))
-                : account.IsClosed(label) ? Decision.Unchanged(new Closed(account))
-                : account.CloseThrough(label) is var next ? Decision.Changed(next, new Closed(next)) : default,
-            cancellationToken);
+        var decision = await _updater.UpdateAsync(accountId, Close, cancellationToken);
         return decision.Answer?.Account;
+
+        Decision<Closed> Close(AccountState? account)
+        {
+            if (account is null || account.IsClosed(label))
+            {
+                return Decision.Unchanged(new Closed(account));
+            }
+
+            var closed = account.CloseThrough(label);
+            return Decision.Changed(closed, new Closed(closed));
+        }
     }
 
     private sealed record Closed(AccountState? Account);
