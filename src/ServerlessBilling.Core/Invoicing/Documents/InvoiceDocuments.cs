@@ -22,6 +22,9 @@ public static class InvoiceDocuments
 
     internal static string Amount(decimal amount) => amount.ToString("#,##0.00", CultureInfo.InvariantCulture);
 
+    /// <summary>A balance moves by exact 4-decimal charges: show them, so that the statement's sums add up as printed.</summary>
+    internal static string Balance(decimal amount) => amount.ToString("#,##0.00##", CultureInfo.InvariantCulture);
+
     internal static string Count(long value) => value.ToString("#,##0", CultureInfo.InvariantCulture);
 
     internal static string Date(DateOnly date) => date.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);

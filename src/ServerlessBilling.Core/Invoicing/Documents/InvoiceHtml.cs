@@ -46,16 +46,20 @@ internal static class InvoiceHtml
 
         html.Append("<table class=\"totals\">");
         Total(html, "Subtotal", Amount(invoice.Subtotal), false);
-        Total(html, TaxLabel(invoice), Amount(invoice.Tax), false);
+        if (invoice.Kind == InvoiceKind.Invoice)
+        {
+            Total(html, TaxLabel(invoice), Amount(invoice.Tax), false);
+        }
+
         Total(html, invoice.Kind == InvoiceKind.Statement ? "Usage charged" : "Total due", $"{Amount(invoice.Total)} {invoice.Currency}", true);
         html.Append("</table>\n");
         if (invoice.Balances is { } b)
         {
             html.Append("<h2>Balance</h2>\n<table class=\"totals\">");
-            Total(html, "Opening balance", Amount(b.OpeningBalance), false);
-            Total(html, "Top-ups", Amount(b.TopUps), false);
-            Total(html, "Usage", Amount(-b.Usage), false);
-            Total(html, "Closing balance", $"{Amount(b.ClosingBalance)} {invoice.Currency}", true);
+            Total(html, "Opening balance", Balance(b.OpeningBalance), false);
+            Total(html, "Top-ups", Balance(b.TopUps), false);
+            Total(html, "Usage", Balance(-b.Usage), false);
+            Total(html, "Closing balance", $"{Balance(b.ClosingBalance)} {invoice.Currency}", true);
             html.Append("</table>\n<p class=\"muted\">Pre-paid account: nothing is due.</p>\n");
         }
 

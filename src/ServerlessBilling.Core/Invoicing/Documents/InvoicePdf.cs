@@ -47,7 +47,11 @@ internal static class InvoicePdf
         writer.Ensure(Row * 4);
         writer.Advance(Row * 0.5);
         writer.Total("Subtotal", Amount(invoice.Subtotal), writer.Body);
-        writer.Total(TaxLabel(invoice), Amount(invoice.Tax), writer.Body);
+        if (invoice.Kind == InvoiceKind.Invoice)
+        {
+            writer.Total(TaxLabel(invoice), Amount(invoice.Tax), writer.Body);
+        }
+
         writer.Rule(writer.Right - 220, 1.2);
         writer.Total(invoice.Kind == InvoiceKind.Statement ? "Usage charged" : "Total due", $"{Amount(invoice.Total)} {invoice.Currency}", writer.Strong);
         if (invoice.Balances is { } b)
@@ -56,10 +60,10 @@ internal static class InvoicePdf
             writer.Ensure(Row * 6);
             writer.Text("Balance", writer.Subheading, 0);
             writer.Advance(Row * 1.4);
-            writer.Total("Opening balance", Amount(b.OpeningBalance), writer.Body);
-            writer.Total("Top-ups", Amount(b.TopUps), writer.Body);
-            writer.Total("Usage", Amount(-b.Usage), writer.Body);
-            writer.Total("Closing balance", $"{Amount(b.ClosingBalance)} {invoice.Currency}", writer.Strong);
+            writer.Total("Opening balance", Balance(b.OpeningBalance), writer.Body);
+            writer.Total("Top-ups", Balance(b.TopUps), writer.Body);
+            writer.Total("Usage", Balance(-b.Usage), writer.Body);
+            writer.Total("Closing balance", $"{Balance(b.ClosingBalance)} {invoice.Currency}", writer.Strong);
             writer.Text("Pre-paid account: nothing is due.", writer.Body, 0, XBrushes.DimGray);
             writer.Advance(Row);
         }
