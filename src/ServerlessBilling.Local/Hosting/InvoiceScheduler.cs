@@ -30,6 +30,10 @@ public sealed partial class InvoiceScheduler(
                 if (outcome.Answer is { } s && (s.Invoices + s.Statements + s.Recovered + s.Failed) > 0)
                 {
                     LogRan(logger, s.Invoices, s.Statements, s.Recovered, s.Failed, s.Accounts);
+                    foreach (var failure in outcome.Answer.Failures)
+                    {
+                        LogAccountFailed(logger, failure);
+                    }
                 }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
@@ -42,6 +46,9 @@ public sealed partial class InvoiceScheduler(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run: {Invoices} invoice(s), {Statements} statement(s), {Recovered} finished from an interrupted run, {Failed} account(s) failed, of {Accounts}")]
     private static partial void LogRan(ILogger logger, int invoices, int statements, int recovered, int failed, int accounts);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run: an account failed and is retried by the next run: {Failure}")]
+    private static partial void LogAccountFailed(ILogger logger, string failure);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run failed; it runs again at the next tick")]
     private static partial void LogFailed(ILogger logger, Exception exception);
