@@ -18,6 +18,7 @@ const string Usage = """
                CDRs/s; (2) http, POST /api/cdrs text/csv on the local host in process, target >= 100,000 CDRs/s,
                p50/p99 per batch; (3) cosmos, on the Cosmos stores against the local emulator (--endpoint), reported.
                Checks counts (accepted + duplicates + quarantined = received), replay (0 accepted) and the ledger.
+      invoice  the invoice run over 100,000 post-paid accounts on the embedded store (target < 30 s), or --cosmos.
 
     <scenario> --help shows that scenario's options.
 
@@ -38,6 +39,7 @@ try
         ["http", .. var rest] => await HttpScenario.RunAsync(rest, cancel.Token),
         ["cosmos", .. var rest] => await CosmosScenario.RunAsync(rest, cancel.Token),
         ["ingest", .. var rest] => await IngestScenario.RunAsync(rest, cancel.Token),
+        ["invoice", .. var rest] => await InvoiceScenario.RunAsync(rest, cancel.Token),
         [] or ["--help" or "-h" or "help"] => Help(0),
         _ => Help(2),
     };

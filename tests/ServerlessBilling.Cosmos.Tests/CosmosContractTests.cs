@@ -40,3 +40,12 @@ public sealed class CosmosIngestionContractTests(CosmosFixture cosmos) : Ingesti
 
     protected override IQuarantineStore Quarantine => cosmos.Quarantine;
 }
+
+[Collection(CosmosCollection.Name)]
+public sealed class CosmosInvoicingContractTests(CosmosFixture cosmos) : InvoicingContract
+{
+    protected override InvoicingStores Stores { get; } =
+        new(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, cosmos.Usage, cosmos.Quarantine, cosmos.Invoices, cosmos.Counters);
+
+    protected override IAccountDirectory AllAccounts => (IAccountDirectory)cosmos.Accounts;
+}

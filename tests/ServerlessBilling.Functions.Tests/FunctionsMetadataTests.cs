@@ -6,6 +6,7 @@ using ServerlessBilling.Api;
 using ServerlessBilling.Functions.CreditControl;
 using ServerlessBilling.Functions.Hosting;
 using ServerlessBilling.Functions.Ingestion;
+using ServerlessBilling.Functions.Invoicing;
 
 namespace ServerlessBilling.Functions.Tests;
 
@@ -53,7 +54,7 @@ public sealed partial class FunctionsMetadataTests
     public void The_app_declares_exactly_the_routes_the_cdr_trigger_and_the_sweeper_and_any_change_feed_trigger_names_its_settings()
     {
         Assert.Equal(
-            ApiRoutes.All.Select(r => r.Name).Append(CdrEventsFunction.Name).Append(ReservationSweeperFunction.Name).Order(),
+            ApiRoutes.All.Select(r => r.Name).Append(CdrEventsFunction.Name).Append(ReservationSweeperFunction.Name).Append(InvoiceRunFunction.Name).Order(),
             Functions.Value.Keys.Where(k => !IsChangeFeed(k)).Order());
         foreach (var name in Functions.Value.Keys.Where(IsChangeFeed))
         {

@@ -1,10 +1,12 @@
+using Microsoft.Extensions.Options;
 using ServerlessBilling.Api;
+using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Cosmos;
 
 namespace ServerlessBilling.Local.Hosting;
 
 /// <summary>
-/// The `serve` command: the HTTP API of API.md, credit control and the expiry sweeper in one process, on the
+/// The `serve` command: the HTTP API of API.md, credit control, the expiry sweeper and the daily invoice run in one process, on the
 /// embedded store, or on Cosmos DB when Cosmos:Endpoint is set (e.g. --Cosmos:Endpoint=https://127.0.0.1:8081/). Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
 /// </summary>
 public static class LocalHost
@@ -32,6 +34,8 @@ public static class LocalHost
         }
 
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
+        builder.Services.AddSingleton<IDocumentSink>(sp => new FolderDocumentSink(
+            Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<IOptions<LocalOptions>>().Value.DocumentsPath)));
         builder.Services.AddHostedService<ExpirySweeper>();
         if (builder.Services.Any(d => d.ServiceType == typeof(Core.Monitoring.AccountChangeStream)))
         {
@@ -42,6 +46,7 @@ public static class LocalHost
             builder.Services.AddHostedService<CosmosMonitoringWorker>();
         }
 
+        builder.Services.AddHostedService<InvoiceScheduler>();
         builder.Services.AddHostedService<DemoSeeder>();
         configure?.Invoke(builder);
 
@@ -91,4 +96,10 @@ public sealed class LocalOptions
 
     /// <summary>How often expired reservations are looked for.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often the invoice run runs (at start, then at this interval); zero turns it off.</summary>
+    public TimeSpan InvoiceRunInterval { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>Where invoice documents (HTML, PDF) are filed, relative to the content root.</summary>
+    public string DocumentsPath { get; set; } = Path.Combine("data", "documents");
 }

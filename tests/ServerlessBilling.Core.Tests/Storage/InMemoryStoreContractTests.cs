@@ -17,6 +17,22 @@ public sealed class InMemoryStoreContractTests : AccountStoreContract
     protected override ITopUpStore TopUps { get; } = new InMemoryTopUpStore();
 }
 
+public sealed class InMemoryInvoicingContractTests : InvoicingContract
+{
+    private readonly InMemoryAccountStore _accounts = new();
+
+    public InMemoryInvoicingContractTests()
+    {
+        Stores = new InvoicingStores(
+            _accounts, new InMemorySessionIndex(), new InMemoryRateDeckStore(), new InMemoryUsageStore(), new InMemoryQuarantineStore(),
+            new InMemoryInvoiceStore(), new InMemoryInvoiceCounterStore());
+    }
+
+    protected override InvoicingStores Stores { get; }
+
+    protected override IAccountDirectory AllAccounts => _accounts;
+}
+
 public sealed class InMemoryCreditControlContractTests : CreditControlContract
 {
     protected override IAccountStore Accounts { get; } = new InMemoryAccountStore();
