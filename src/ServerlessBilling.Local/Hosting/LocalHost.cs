@@ -1,5 +1,6 @@
 using ServerlessBilling.Api;
 using ServerlessBilling.Cosmos;
+using ServerlessBilling.Local.Hosting.OpenApi;
 
 namespace ServerlessBilling.Local.Hosting;
 
@@ -13,7 +14,8 @@ public static class LocalHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Settings load from the program's folder wherever it is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -31,21 +33,20 @@ public static class LocalHost
         }
 
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
+        builder.Services.AddHostedService<StoreStartupCheck>(); // first: an unreachable store fails the start at once
         builder.Services.AddHostedService<ExpirySweeper>();
         builder.Services.AddHostedService<DemoSeeder>();
+        builder.Services.AddLocalHealth();
+        builder.Services.AddLocalOpenApi();
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseServerlessBillingErrors();
         app.MapServerlessBillingApi();
-        app.MapGet("/", () => Results.Text("ServerlessBilling local host: see /api (API.md)\n"));
-        return app;
-    }
-
-    public static int Run(string[] args)
-    {
-        Build(args).Run();
-        return 0;
+        app.MapLocalHealth();
+        app.MapLocalOpenApi();
+        app.MapHomePage();
+        return app.LogWhenStarted();
     }
 }
 
@@ -59,4 +60,7 @@ public sealed class LocalOptions
 
     /// <summary>How often expired reservations are looked for.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long the store may take to answer at start before the host gives up (exit code 5).</summary>
+    public TimeSpan StoreStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }
