@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ServerlessBilling.Api.Endpoints;
 using ServerlessBilling.Api.Http;
+using ServerlessBilling.Core.Diagnostics;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Api;
@@ -40,6 +41,7 @@ public static partial class ApiRegistration
             };
             if (exception is StoreUnavailableException)
             {
+                BillingMetrics.StoreFaulted();
                 LogUnavailable(logger, context.Request.Path, exception);
             }
             else if (exception is not BadHttpRequestException and not OperationCanceledException)

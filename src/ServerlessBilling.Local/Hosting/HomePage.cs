@@ -21,6 +21,7 @@ public static class HomePage
             (LocalOpenApi.DocumentPath, "OpenAPI document"),
             (LocalHealth.LivePath, "liveness: the process serves requests"),
             (LocalHealth.ReadyPath, "readiness: the store answers"),
+            (LocalMetrics.ScrapePath, "metrics (Prometheus)"),
             ("/api/accounts/smb/balance", "a demo account's balance"),
         };
         var items = string.Concat(links.Select(l => $"<li><a href=\"{WebUtility.HtmlEncode(l.Path)}\">{WebUtility.HtmlEncode(l.Path)}</a> — {WebUtility.HtmlEncode(l.What)}</li>"));

@@ -38,6 +38,7 @@ public static class LocalHost
         builder.Services.AddHostedService<DemoSeeder>();
         builder.Services.AddLocalHealth();
         builder.Services.AddLocalOpenApi();
+        builder.Services.AddLocalMetrics(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
@@ -45,6 +46,7 @@ public static class LocalHost
         app.MapServerlessBillingApi();
         app.MapLocalHealth();
         app.MapLocalOpenApi();
+        app.MapLocalMetrics();
         app.MapHomePage();
         return app.LogWhenStarted();
     }

@@ -29,7 +29,7 @@ public sealed class ServeArguments
         ["Auth"] = new(StringComparer.OrdinalIgnoreCase) { "SwitchKeys", "AdminKeys" },
         ["Logging"] = null,
         ["Kestrel"] = null,
-        ["OpenTelemetry"] = null,
+        [MetricsOptions.Section] = PropertiesOf(typeof(MetricsOptions)),
     };
 
     private ServeArguments(IReadOnlyList<string> configuration, bool help, string? error)
