@@ -22,6 +22,7 @@ public static class LocalCli
           --urls URL             where to listen (default http://127.0.0.1:7071)
           --no-demo              do not seed the demo deck and accounts (= --Local:SeedDemo=false)
           --environment NAME     Production (default), Development, ...
+          --Store=KIND           sqlite (durable, in Local:DataDirectory), memory, or cosmos (Cosmos:*)
           --SECTION:KEY=VALUE    any setting of appsettings.json, e.g. --CreditControl:MaxQuotaSeconds=600,
                                  --Cosmos:Endpoint=https://127.0.0.1:8081/, --Logging:LogLevel:Default=Debug;
                                  an unknown section or key is refused

@@ -5,7 +5,7 @@ using ServerlessBilling.Local.Hosting.OpenApi;
 namespace ServerlessBilling.Local.Hosting;
 
 /// <summary>
-/// The `serve` command: the HTTP API of API.md, credit control and the expiry sweeper in one process, on the
+/// The `serve` command: the HTTP API (docs/api.md), credit control and the expiry sweeper in one process, on the
 /// embedded store, or on Cosmos DB when Cosmos:Endpoint is set (e.g. --Cosmos:Endpoint=https://127.0.0.1:8081/). Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
 /// </summary>
 public static class LocalHost
