@@ -26,17 +26,25 @@ public sealed partial class DemoSeeder(AccountService accounts, IOptions<LocalOp
             return;
         }
 
-        await accounts.ImportDeckAsync(DeckId, new StringReader(DeckCsv), cancellationToken);
+        var deck = await accounts.ImportDeckAsync(DeckId, new StringReader(DeckCsv), cancellationToken);
         var gbp = new Currency("GBP");
         var standardVat = new TaxSettings(TaxTreatment.Standard, 0.20m);
-        await accounts.UpsertAsync("smb", new AccountSettings("SMB Telecom", AccountMode.Prepaid, gbp, null, false, DeckId, 1, "Europe/London", standardVat), 100m, cancellationToken);
-        await accounts.UpsertAsync("acme", new AccountSettings("Acme Ltd", AccountMode.Postpaid, gbp, 5000m, false, DeckId, 1, "Europe/London", standardVat), 0m, cancellationToken);
-        await accounts.UpsertAsync("wholesale", new AccountSettings("Wholesale Partner", AccountMode.Postpaid, gbp, 1000m, true, DeckId, 1, "Europe/London", TaxSettings.None), 0m, cancellationToken);
-        LogSeeded(logger, DeckId);
+        var seeded = new[]
+        {
+            await accounts.UpsertAsync("smb", new AccountSettings("SMB Telecom", AccountMode.Prepaid, gbp, null, false, DeckId, 1, "Europe/London", standardVat), 100m, cancellationToken),
+            await accounts.UpsertAsync("acme", new AccountSettings("Acme Ltd", AccountMode.Postpaid, gbp, 5000m, false, DeckId, 1, "Europe/London", standardVat), 0m, cancellationToken),
+            await accounts.UpsertAsync("wholesale", new AccountSettings("Wholesale Partner", AccountMode.Postpaid, gbp, 1000m, true, DeckId, 1, "Europe/London", TaxSettings.None), 0m, cancellationToken),
+        };
+
+        // Say what the store holds now: on a durable store the accounts may exist already, with other balances.
+        var states = string.Join(", ", seeded.Select(o => o.Answer is { } b
+            ? $"{b.AccountId} ({(b.Mode == AccountMode.Prepaid ? "pre-paid" : "post-paid")}, balance {b.Balance} {b.Currency}{(b.CreditLimit is { } limit ? $", limit {limit}" : "")})"
+            : $"not seeded: {o.Error?.Detail}"));
+        LogSeeded(logger, DeckId, deck.Deck?.Rows.Count ?? 0, states);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded demo data: deck '{DeckId}', accounts smb (pre-paid, 100 GBP), acme (post-paid), wholesale (post-paid, hard limit 1000 GBP)")]
-    private static partial void LogSeeded(ILogger logger, string deckId);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data: deck '{DeckId}' ({Rows} rows); accounts {Accounts}")]
+    private static partial void LogSeeded(ILogger logger, string deckId, int rows, string accounts);
 }
