@@ -54,6 +54,8 @@ var containers = [
   { name: 'monitors', partitionKey: '/accountId', ttl: null, indexing: indexAll }
   { name: 'alerts', partitionKey: '/accountId', ttl: null, indexing: indexAll }
   { name: 'invoices', partitionKey: '/accountId', ttl: null, indexing: indexAll }
+  // Invoice-number counters, one small document per series and year.
+  { name: 'counters', partitionKey: '/id', ttl: null, indexing: pointReadsOnly }
   // The change-feed trigger's lease container: its partition key must be /id.
   { name: 'leases', partitionKey: '/id', ttl: null, indexing: indexAll }
 ]

@@ -51,7 +51,8 @@ public sealed partial class DeploymentSettingsTests
             [options.LeasesContainer] = "/id",
             [options.MonitorsContainer] = "/accountId",
             [options.AlertsContainer] = "/accountId",
-            ["invoices"] = "/accountId",
+            [options.InvoicesContainer] = "/accountId",
+            [options.CountersContainer] = "/id",
         };
         Assert.Equal(expected.OrderBy(p => p.Key), declared.OrderBy(p => p.Key));
         Assert.Contains($"ttl: sessionTimeToLiveSeconds", bicep, StringComparison.Ordinal);
