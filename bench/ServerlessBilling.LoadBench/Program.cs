@@ -19,6 +19,8 @@ const string Usage = """
                p50/p99 per batch; (3) cosmos, on the Cosmos stores against the local emulator (--endpoint), reported.
                Checks counts (accepted + duplicates + quarantined = received), replay (0 accepted) and the ledger.
       invoice  the invoice run over 100,000 post-paid accounts on the embedded store (target < 30 s), or --cosmos.
+      monitoring  delay from a charge (CDR batch, terminate) to its alert stored, p50/p99 (target < 1 s), and monitoring's
+               lag behind full-speed ingestion, on the local host in process.
 
     <scenario> --help shows that scenario's options.
 
@@ -40,6 +42,7 @@ try
         ["cosmos", .. var rest] => await CosmosScenario.RunAsync(rest, cancel.Token),
         ["ingest", .. var rest] => await IngestScenario.RunAsync(rest, cancel.Token),
         ["invoice", .. var rest] => await InvoiceScenario.RunAsync(rest, cancel.Token),
+        ["monitoring", .. var rest] => await MonitoringScenario.RunAsync(rest, cancel.Token),
         [] or ["--help" or "-h" or "help"] => Help(0),
         _ => Help(2),
     };
