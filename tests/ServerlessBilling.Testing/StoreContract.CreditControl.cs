@@ -1,24 +1,14 @@
 using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Testing;
 
 /// <summary>
 /// Credit-control invariants (ARCHITECTURE.md 1-3) under real parallelism, run against every store.
 /// </summary>
-public abstract class CreditControlContract
+public abstract partial class StoreContract
 {
-    protected abstract IAccountStore Accounts { get; }
-
-    protected abstract ISessionIndex Sessions { get; }
-
-    protected abstract IRateDeckStore Decks { get; }
-
-    /// <summary>How many sessions race on one account; the Cosmos-compatible emulator gets fewer steps per second.</summary>
-    protected virtual int ConcurrentSessions => 200;
-
-    private CreditControlHarness NewHarness(bool serialize = true) =>
-        new(Accounts, Sessions, Decks, new CreditControlOptions { SerializeWritersInProcess = serialize, MaxConcurrencyRetries = 200 });
+    private CreditControlHarness NewRacingHarness(bool serialize = true) =>
+        NewHarness(new CreditControlOptions { SerializeWritersInProcess = serialize, MaxConcurrencyRetries = 200 });
 
     /// <param name="serialize">
     /// true: writers of this process queue per account (the default); false: every writer races on the ETag
@@ -29,7 +19,7 @@ public abstract class CreditControlContract
     [InlineData(false)]
     public async Task Concurrent_sessions_on_one_prepaid_account_never_overspend_and_release_everything(bool serialize)
     {
-        var harness = NewHarness(serialize);
+        var harness = NewRacingHarness(serialize);
         var account = await harness.OpenAsync($"hot-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 50m);
         var run = Guid.NewGuid().ToString("N")[..8];
 
@@ -68,7 +58,7 @@ public abstract class CreditControlContract
     [Fact]
     public async Task Replayed_requests_change_nothing_under_concurrency()
     {
-        var harness = NewHarness();
+        var harness = NewRacingHarness();
         var account = await harness.OpenAsync($"replay-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 10m);
         var session = $"replay-{Guid.NewGuid():N}";
 
