@@ -73,6 +73,7 @@ internal static class HttpScenario
         var hostArgs = new List<string>
         {
             "--urls", "http://127.0.0.1:0",
+            "--Store=" + (cli["store"] ?? "memory"),
             "--Logging:LogLevel:Default=Warning",
             "--Local:SeedDemo=" + (demo ? "true" : "false"),
         };

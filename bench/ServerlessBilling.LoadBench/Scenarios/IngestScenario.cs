@@ -623,7 +623,7 @@ internal static class IngestScenario
         var factory = new CdrBatchFactory(deck, spreadIds, "s", now, settings.SessionShare, 11);
         var warmPool = new CdrBatchFactory(deck, warmIds, "w", now, settings.SessionShare, 13).CreateMany(Math.Min(60, settings.HttpBatches), settings.Batch, parse: false, utf8: true);
 
-        await using var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Local:SeedDemo=false", "--Logging:LogLevel:Default=Warning"]);
+        await using var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false", "--Logging:LogLevel:Default=Warning"]);
         var serverTicks = new StripedCounter();
         var serverCount = new StripedCounter();
         app.Use(async (context, next) =>

@@ -12,8 +12,10 @@ public static class LocalCli
 
         Commands:
           serve   serve the HTTP API of API.md on http://127.0.0.1:7071 (the default); options are
-                  configuration keys, e.g. --urls http://127.0.0.1:8080, --Cosmos:Endpoint=URL,
-                  --Local:SeedDemo=false
+                  configuration keys, e.g. --urls http://127.0.0.1:8080, --Local:SeedDemo=false,
+                  --Store=sqlite|memory|cosmos (default sqlite: ./data/billing.db; memory forgets on exit),
+                  --Local:DataDirectory=DIR, --Sqlite:Durability=PowerLoss (flush every commit to disk),
+                  --Cosmos:Endpoint=URL (selects cosmos)
           rate    rate a CDR file offline against a rate deck
 
         Options:
