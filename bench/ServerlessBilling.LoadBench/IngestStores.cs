@@ -24,7 +24,7 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
 
     public StripedCounter CreateTicks { get; } = new();
 
-    public async Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         var start = clock?.Invoke() ?? 0;
         var found = await inner.FindExistingAsync(accountId, cdrIds, cancellationToken);

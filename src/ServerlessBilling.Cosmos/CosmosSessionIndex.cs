@@ -13,11 +13,11 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
     private const int CacheCapacity = 100_000;
     private readonly ConcurrentDictionary<string, string> _known = new(StringComparer.Ordinal);
 
-    public async Task<string> GetOrAddAsync(string sessionId, string accountId, CancellationToken cancellationToken)
+    public async Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
     {
         if (_known.TryGetValue(sessionId, out var known))
         {
-            return known;
+            return new SessionClaim(known, false);
         }
 
         var created = await CosmosItems.TryCreateAsync(container, new SessionDocument(sessionId, accountId, clock.GetUtcNow()), sessionId, "record session", cancellationToken);
@@ -25,7 +25,7 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
             ? accountId
             : (await CosmosItems.TryReadAsync<SessionDocument>(container, sessionId, sessionId, "read session", cancellationToken))?.Resource.AccountId ?? accountId;
         Remember(sessionId, owner);
-        return owner;
+        return new SessionClaim(owner, created);
     }
 
     public async Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken)

@@ -9,8 +9,8 @@ internal sealed record TopUpDocument([property: JsonPropertyName("id")] string I
 /// <summary>Top-up history, partition /accountId, id = top-up id (created, never replaced).</summary>
 public sealed class CosmosTopUpStore(Container container) : ITopUpStore
 {
-    public async Task<bool> ExistsAsync(string accountId, string topUpId, CancellationToken cancellationToken) =>
-        await CosmosItems.TryReadAsync<TopUpDocument>(container, topUpId, accountId, "read top-up", cancellationToken) is not null;
+    public async Task<TopUpRecord?> FindAsync(string accountId, string topUpId, CancellationToken cancellationToken) =>
+        (await CosmosItems.TryReadAsync<TopUpDocument>(container, topUpId, accountId, "read top-up", cancellationToken))?.Resource.Record;
 
     public Task<bool> TryCreateAsync(TopUpRecord record, CancellationToken cancellationToken) =>
         CosmosItems.TryCreateAsync(container, new TopUpDocument(record.TopUpId, record.AccountId, record), record.AccountId, "record top-up", cancellationToken);

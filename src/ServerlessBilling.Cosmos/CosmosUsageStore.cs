@@ -13,18 +13,18 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
 {
     private const int IdsPerQuery = 200;
 
-    public async Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
         foreach (var chunk in cdrIds.Chunk(IdsPerQuery))
         {
-            var query = new QueryDefinition("SELECT VALUE c.id FROM c WHERE ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", chunk);
-            using var feed = container.GetItemQueryIterator<string>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
+            var query = new QueryDefinition("SELECT * FROM c WHERE ARRAY_CONTAINS(@ids, c.id)").WithParameter("@ids", chunk);
+            using var feed = container.GetItemQueryIterator<UsageDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
             while (feed.HasMoreResults)
             {
-                foreach (var id in await CosmosFaults.RunAsync("find usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
+                foreach (var document in await CosmosFaults.RunAsync("find usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
                 {
-                    found.Add(id);
+                    found[document.Id] = document.Record;
                 }
             }
         }

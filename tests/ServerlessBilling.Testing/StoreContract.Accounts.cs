@@ -124,8 +124,9 @@ public abstract partial class StoreContract
     public async Task Session_index_keeps_the_first_account()
     {
         var session = NewId("call");
-        Assert.Equal("a", await Sessions.GetOrAddAsync(session, "a", default));
-        Assert.Equal("a", await Sessions.GetOrAddAsync(session, "b", default));
+        Assert.Equal(new SessionClaim("a", true), await Sessions.ClaimAsync(session, "a", default));
+        Assert.Equal(new SessionClaim("a", false), await Sessions.ClaimAsync(session, "b", default));
+        Assert.Equal(new SessionClaim("a", false), await Sessions.ClaimAsync(session, "a", default));
         Assert.Equal("a", await Sessions.FindAccountAsync(session, default));
         Assert.Null(await Sessions.FindAccountAsync(NewId("none"), default));
     }
@@ -149,26 +150,45 @@ public abstract partial class StoreContract
     {
         var account = NewId("acc");
         var record = new TopUpRecord("t-1", account, 50m, "GBP", Fixtures.Now);
-        Assert.False(await TopUps.ExistsAsync(account, "t-1", default));
+        Assert.Null(await TopUps.FindAsync(account, "t-1", default));
         Assert.True(await TopUps.TryCreateAsync(record, default));
         Assert.False(await TopUps.TryCreateAsync(record with { Amount = 99m }, default));
-        Assert.True(await TopUps.ExistsAsync(account, "t-1", default));
-        Assert.False(await TopUps.ExistsAsync(NewId("other"), "t-1", default));
+        Assert.Equal(record, await TopUps.FindAsync(account, "t-1", default));
+        Assert.Null(await TopUps.FindAsync(NewId("other"), "t-1", default));
     }
 
     [Fact]
     public async Task Session_history_keeps_how_a_closed_session_was_charged()
     {
         var session = NewId("call");
-        await Sessions.GetOrAddAsync(session, "acc", default);
+        await Sessions.ClaimAsync(session, "acc", default);
         Assert.Null(await Sessions.FindClosedAsync(session, default));
 
-        var answer = new TerminateAnswer(session, ResultCode.Success, 342, 342, 1.378m, "GBP", 98.622m);
-        var closed = new ClosedSession(session, "acc", "336", "France Mobile", new Tariff(0.24m, 0.01m, 30, 6), Fixtures.Now, answer);
-        await Sessions.RecordClosedAsync(closed, default);
-        await Sessions.RecordClosedAsync(closed, default);
+        var tariff = new Tariff(0.24m, 0.01m, 30, 6);
+        var grant = new GrantAnswer(session, ResultCode.Success, 300, 300, false, 1.21m, 0.24m, "GBP", 98.79m);
+        var expired = new Session
+        {
+            SessionId = session, Fingerprint = "acc|+44|+336|", StartTime = Fixtures.Now, Prefix = "336", Destination = "France Mobile",
+            Tariff = tariff, Status = SessionStatus.Expired, UsedSeconds = 60, ReportedSeconds = 60, CommittedCharge = 0.25m,
+            LastRequestNumber = 1, ExpiresAt = Fixtures.Now.AddMinutes(15), ClosedAt = Fixtures.Now.AddMinutes(15), AuthorizeAnswer = grant,
+        };
+        await Sessions.RecordClosedAsync(new ClosedSession("acc", expired), default);
+        var stored = await Sessions.FindClosedAsync(session, default);
+        Assert.NotNull(stored);
+        Assert.Null(stored.Answer);
+        Assert.Equal(grant, stored.Session.AuthorizeAnswer);
 
-        Assert.Equal(closed, await Sessions.FindClosedAsync(session, default));
+        // A later record of the same session (its CDR closed it) replaces the earlier one; writing it twice changes nothing.
+        var answer = new TerminateAnswer(session, ResultCode.Success, 342, 342, 1.378m, "GBP", 98.622m, 42);
+        var terminated = expired with { Status = SessionStatus.Terminated, ReportedSeconds = 342, OverrunSeconds = 42, TerminateAnswer = answer };
+        await Sessions.RecordClosedAsync(new ClosedSession("acc", terminated), default);
+        await Sessions.RecordClosedAsync(new ClosedSession("acc", terminated), default);
+
+        stored = await Sessions.FindClosedAsync(session, default);
+        Assert.NotNull(stored);
+        Assert.Equal("acc", stored.AccountId);
+        Assert.Equal(answer, stored.Answer);
+        Assert.Equivalent(terminated, stored.Session, strict: true);
         Assert.Equal("acc", await Sessions.FindAccountAsync(session, default));
     }
 }

@@ -74,4 +74,64 @@ public abstract partial class StoreContract
         Assert.Equal(9m, state.Balance);
         Assert.Equal(0m, state.Reserved);
     }
+
+    [Fact]
+    public async Task A_replay_long_after_the_session_left_the_account_document_is_answered_from_history_and_changes_nothing()
+    {
+        // Invariant 3, whatever the number of sessions closed since: the document keeps only the newest few.
+        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionsKept = 2 });
+        var account = await harness.OpenAsync($"old-replay-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 100m);
+        var first = $"first-{Guid.NewGuid():N}";
+        var grant = (await harness.AuthorizeAsync(account, first, "+447700900123", 120)).Answer!;
+        var interim = (await harness.InterimAsync(first, 1, 60, 60)).Answer!;
+        var end = (await harness.TerminateAsync(first, 2, 30)).Answer!;
+        for (var i = 0; i < 5; i++)
+        {
+            var later = $"later-{i}-{Guid.NewGuid():N}";
+            await harness.AuthorizeAsync(account, later, "+447700900123", 60);
+            await harness.TerminateAsync(later, 1, 60);
+        }
+
+        var before = await Accounts.GetAsync(account, default);
+        Assert.DoesNotContain(first, before!.Value.Sessions.Keys);
+
+        Assert.Equal(grant, (await harness.AuthorizeAsync(account, first, "+447700900123", 120)).Answer);
+        Assert.Equal(OutcomeErrorKind.Conflict, (await harness.AuthorizeAsync(account, first, "+447700900999", 120)).Error?.Kind);
+        Assert.Equal(OutcomeErrorKind.Conflict, (await harness.InterimAsync(first, 1, 60, 60)).Error?.Kind);
+        Assert.Equal(end, (await harness.TerminateAsync(first, 2, 30)).Answer);
+        Assert.Equal(end, (await harness.TerminateAsync(first, 3, 3000)).Answer);
+
+        var after = await Accounts.GetAsync(account, default);
+        Assert.Equal(before.ETag, after!.ETag);
+        Assert.Equal(100m - end.Charge - 5m, after.Value.Balance);
+        Assert.Equal(2.00m, end.Charge); // 90 s at 1.00/min, 60/60
+        Assert.Equal(60, interim.GrantedSeconds);
+    }
+
+    [Fact]
+    public async Task A_session_that_expired_and_was_dropped_is_never_granted_again_and_its_cdr_charges_it_once()
+    {
+        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionRetention = TimeSpan.FromMinutes(5) });
+        var account = await harness.OpenAsync($"dropped-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 10m);
+        var session = $"dropped-{Guid.NewGuid():N}";
+        var grant = (await harness.AuthorizeAsync(account, session, "+447700900123", 60)).Answer!;
+        harness.Clock.Advance(TimeSpan.FromHours(1));
+        await harness.CreditControl.ReleaseExpiredAsync(default);
+        harness.Clock.Advance(TimeSpan.FromHours(1));
+        await harness.CreditControl.ReleaseExpiredAsync(default);
+        Assert.DoesNotContain(session, (await harness.StateAsync(account)).Sessions.Keys);
+
+        Assert.Equal(grant, (await harness.AuthorizeAsync(account, session, "+447700900123", 60)).Answer);
+        Assert.Equal(OutcomeErrorKind.Conflict, (await harness.TerminateAsync(session, 1, 60)).Error?.Kind);
+        var state = await harness.StateAsync(account);
+        Assert.Equal((10m, 0m), (state.Balance, state.Reserved));
+
+        var csv = $"""
+            cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id
+            cdr-{session},{account},+441234,+447700900123,{Fixtures.Now:O},60,ANSWERED,{session}
+            """;
+        Assert.Equal(1, (await harness.IngestCsvAsync(csv)).Accepted);
+        Assert.Equal(0, (await harness.IngestCsvAsync(csv)).Accepted);
+        Assert.Equal(9m, (await harness.StateAsync(account)).Balance);
+    }
 }

@@ -113,7 +113,7 @@ internal sealed class ProposedIngestion(
         {
             for (var i = fresh.Count - 1; i >= 0; i--)
             {
-                if (existing.Contains(fresh[i].Cdr.CdrId))
+                if (existing.ContainsKey(fresh[i].Cdr.CdrId))
                 {
                     fresh.RemoveAt(i);
                     raw.RemoveAt(i);

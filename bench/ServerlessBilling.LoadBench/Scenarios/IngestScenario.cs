@@ -656,7 +656,7 @@ internal static class IngestScenario
 
                 var result = await proposed.IngestAsync(batch.Records, "http", ct);
                 return Results.Ok(new IngestResponse(
-                    result.Received, result.Accepted, result.Duplicates, result.Quarantined.Select(q => new QuarantinedResponse(q.CdrId, q.Line, q.Reason)).ToList()));
+                    result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count, result.Quarantined.Select(q => new QuarantinedResponse(q.CdrId, q.Line, q.Reason)).ToList()));
             });
         }
 

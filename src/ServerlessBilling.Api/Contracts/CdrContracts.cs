@@ -2,7 +2,11 @@ namespace ServerlessBilling.Api.Contracts;
 
 public sealed record QuarantinedResponse(string? CdrId, int Line, string Reason);
 
-public sealed record IngestResponse(int Received, int Accepted, int Duplicates, IReadOnlyList<QuarantinedResponse> Quarantined);
+/// <summary>
+/// The answer to a CDR batch: <c>received = accepted + duplicates + quarantinedCount</c>; <see cref="Quarantined"/>
+/// lists the first <see cref="Endpoints.CdrEndpoints.MaxQuarantinedListed"/> with their reasons (all are in the quarantine).
+/// </summary>
+public sealed record IngestResponse(int Received, int Accepted, int Duplicates, int QuarantinedCount, IReadOnlyList<QuarantinedResponse> Quarantined);
 
 public sealed record UsageResponse(
     string CdrId,

@@ -12,14 +12,7 @@ public sealed record AuthorizeBody(
 
 public sealed record InterimBody(int? RequestNumber, int? UsedSeconds, int? RequestedSeconds);
 
-/// <summary>The terminate of API.md; the call fields are optional, for a session never authorized here.</summary>
-public sealed record TerminateBody(
-    int? RequestNumber,
-    int? UsedSeconds,
-    string? AccountId,
-    string? CallingNumber,
-    string? CalledNumber,
-    DateTimeOffset? StartTime);
+public sealed record TerminateBody(int? RequestNumber, int? UsedSeconds);
 
 public sealed record GrantResponse(
     string SessionId,
@@ -39,4 +32,5 @@ public sealed record TerminateResponse(
     int BilledSeconds,
     decimal Charge,
     string Currency,
-    decimal Balance);
+    decimal Balance,
+    int OverrunSeconds);

@@ -13,6 +13,9 @@ public static class CdrEndpoints
     public const long MaxBatchBytes = 64L << 20;
     public const int MaxListLimit = 10_000;
 
+    /// <summary>How many quarantined lines a batch answer lists: a huge bad batch gets a bounded answer.</summary>
+    public const int MaxQuarantinedListed = 100;
+
     public static async Task<IResult> Post(HttpRequest http, IngestionService ingestion, CancellationToken cancellationToken)
     {
         var body = await RequestReader.ReadBytesAsync(http, MaxBatchBytes, cancellationToken);
@@ -27,7 +30,8 @@ public static class CdrEndpoints
             result.Received,
             result.Accepted,
             result.Duplicates,
-            result.Quarantined.Select(q => new QuarantinedResponse(q.CdrId, q.Line, q.Reason)).ToList()));
+            result.Quarantined.Count,
+            result.Quarantined.Take(MaxQuarantinedListed).Select(q => new QuarantinedResponse(q.CdrId, q.Line, q.Reason)).ToList()));
     }
 
     public static async Task<IResult> Usage(string accountId, HttpRequest http, IUsageStore usage, CancellationToken cancellationToken)

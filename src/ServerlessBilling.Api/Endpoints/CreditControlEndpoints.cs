@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using ServerlessBilling.Api.Contracts;
 using ServerlessBilling.Api.Http;
 using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Api.Endpoints;
 
@@ -61,30 +62,14 @@ public static class CreditControlEndpoints
             return bad;
         }
 
-        UnauthorizedCall? call = null;
-        if (body!.AccountId is not null)
-        {
-            if (RequestReader.CheckId(body.AccountId, "accountId") is { } badAccount)
-            {
-                return badAccount;
-            }
-
-            if (string.IsNullOrWhiteSpace(body.CalledNumber) || body.StartTime is null)
-            {
-                return Problems.BadRequest("a terminate that names accountId must also give calledNumber and startTime");
-            }
-
-            call = new UnauthorizedCall(body.AccountId, body.CallingNumber ?? "", body.CalledNumber, body.StartTime.Value);
-        }
-
-        var outcome = await service.TerminateAsync(new TerminateRequest(sessionId, body.RequestNumber!.Value, body.UsedSeconds!.Value, call), cancellationToken);
+        var outcome = await service.TerminateAsync(new TerminateRequest(sessionId, body!.RequestNumber!.Value, body.UsedSeconds!.Value), cancellationToken);
         if (outcome.Error is { } error)
         {
             return Problems.From(error);
         }
 
         var a = outcome.Answer!;
-        return Results.Ok(new TerminateResponse(a.SessionId, a.ResultCode.ToWire(), a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency, a.Balance));
+        return Results.Ok(new TerminateResponse(a.SessionId, a.ResultCode.ToWire(), a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency, a.Balance, a.OverrunSeconds));
     }
 
     private static IResult? CheckReport(int? requestNumber, int? usedSeconds) => (requestNumber, usedSeconds) switch
@@ -92,7 +77,7 @@ public static class CreditControlEndpoints
         (null, _) => Problems.BadRequest("requestNumber is required"),
         (< 1, _) => Problems.BadRequest("requestNumber must be 1 or more (the authorize is request 0)"),
         (_, null) => Problems.BadRequest("usedSeconds is required"),
-        (_, < 0) => Problems.BadRequest("usedSeconds must not be negative"),
+        (_, { } used) when Bounds.CheckReportSeconds(used, "usedSeconds") is { } badUse => Problems.BadRequest(badUse),
         _ => null,
     };
 

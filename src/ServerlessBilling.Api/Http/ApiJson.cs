@@ -16,7 +16,9 @@ public static class ApiJson
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
             DefaultIgnoreCondition = JsonIgnoreCondition.Never,
             MaxDepth = 16,
-            Converters = { new NormalizedDecimalConverter() },
+            // A key given twice is ambiguous (which amount did the caller mean?): refuse it rather than let the last win.
+            AllowDuplicateProperties = false,
+            Converters = { new NormalizedDecimalConverter(), new StrictTimeConverter() },
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

@@ -9,7 +9,10 @@ namespace ServerlessBilling.Api.Http;
 /// </summary>
 public sealed class NormalizedDecimalConverter : JsonConverter<decimal>
 {
-    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) => reader.GetDecimal();
+    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.Number && reader.TryGetDecimal(out var value)
+            ? value
+            : throw new JsonException("an amount must be a JSON number within the range of a decimal");
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
         writer.WriteNumberValue(value / 1.0000000000000000000000000000m);

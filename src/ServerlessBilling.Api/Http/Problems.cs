@@ -12,7 +12,12 @@ public static class Problems
 
     public static IResult Conflict(string detail) => Problem(StatusCodes.Status409Conflict, "Conflict", detail);
 
-    public static IResult Unavailable(string detail) => Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail);
+    /// <summary>Seconds a client is asked to wait before retrying after a 503 or 429.</summary>
+    public const int RetryAfterSeconds = 1;
+
+    /// <summary>503 with Retry-After: the switch treats it as "no grant now" and may retry the same request.</summary>
+    public static IResult Unavailable(string detail) =>
+        new WithHeader(Problem(StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail), "Retry-After", RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static IResult From(OutcomeError error) => error.Kind switch
     {
@@ -25,5 +30,14 @@ public static class Problems
     {
         var extensions = errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors };
         return Results.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);
+    }
+
+    private sealed class WithHeader(IResult inner, string name, string value) : IResult
+    {
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers[name] = value;
+            return inner.ExecuteAsync(httpContext);
+        }
     }
 }

@@ -19,7 +19,9 @@ public static class RequestReader
 
         try
         {
-            var body = await JsonSerializer.DeserializeAsync<T>(request.Body, ApiJson.Options, cancellationToken);
+            // Read with the limit counted as the bytes arrive, so a chunked body (no Content-Length) is held to it too.
+            var bytes = await ReadBytesAsync(request, MaxJsonBytes, cancellationToken);
+            var body = JsonSerializer.Deserialize<T>(bytes, ApiJson.Options);
             return body is null ? (null, Problems.BadRequest("the body must be a JSON object")) : (body, null);
         }
         catch (JsonException ex)

@@ -1,6 +1,7 @@
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Core.Accounts;
 
@@ -15,7 +16,17 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
     /// </summary>
     public async Task<Outcome<BalanceView>> UpsertAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken)
     {
-        var errors = settings.Validate();
+        var errors = settings.Validate().ToList();
+        if (Bounds.CheckAmount(initialBalance, "initialBalance", positive: false) is { } badBalance)
+        {
+            errors.Add(badBalance);
+        }
+
+        if (errors.Count == 0 && await decks.GetAsync(settings.RateDeckId, cancellationToken) is null)
+        {
+            errors.Add($"rate deck '{settings.RateDeckId}' does not exist; upload it first with PUT /api/ratedecks/{settings.RateDeckId}");
+        }
+
         if (errors.Count > 0)
         {
             return OutcomeError.Invalid(string.Join("; ", errors));
@@ -63,13 +74,18 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
     /// </summary>
     public async Task<Outcome<BalanceView>> TopUpAsync(TopUpRequest request, CancellationToken cancellationToken)
     {
-        if (request.Amount <= 0m)
+        if (Bounds.CheckAmount(request.Amount, "amount", positive: true) is { } invalid)
         {
-            return OutcomeError.Invalid("amount must be greater than 0");
+            return OutcomeError.Invalid(invalid);
         }
 
-        if (await topUps.ExistsAsync(request.AccountId, request.TopUpId, cancellationToken))
+        if (await topUps.FindAsync(request.AccountId, request.TopUpId, cancellationToken) is { } recorded)
         {
+            if (recorded.Amount != request.Amount)
+            {
+                return TopUpConflict(request, recorded.Amount);
+            }
+
             return await GetBalanceAsync(request.AccountId, cancellationToken) is { } balance
                 ? balance
                 : OutcomeError.NotFound($"account '{request.AccountId}' does not exist");
@@ -85,12 +101,14 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
                     return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{request.AccountId}' does not exist"));
                 }
 
-                if (account.RecentTopUps.Contains(request.TopUpId))
+                if (account.RecentTopUps.FirstOrDefault(t => t.TopUpId == request.TopUpId) is { } seen)
                 {
-                    return Decision.Unchanged(BalanceView.Of(account, now));
+                    return seen.Amount == request.Amount
+                        ? Decision.Unchanged(BalanceView.Of(account, now))
+                        : Decision.Failed<BalanceView>(TopUpConflict(request, seen.Amount));
                 }
 
-                var recent = account.RecentTopUps.Add(request.TopUpId);
+                var recent = account.RecentTopUps.Add(new RecentTopUp(request.TopUpId, request.Amount));
                 if (recent.Count > AccountState.RecentTopUpCapacity)
                 {
                     recent = recent.RemoveAt(0);
@@ -113,6 +131,10 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
 
         return decision.Error is { } error ? error : decision.Answer!;
     }
+
+    private static OutcomeError TopUpConflict(TopUpRequest request, decimal recorded) =>
+        OutcomeError.Conflict(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"top-up '{request.TopUpId}' was already applied with amount {recorded}; a retry must repeat it exactly (use a new topUpId for a new top-up)"));
 
     public async Task<BalanceView?> GetBalanceAsync(string accountId, CancellationToken cancellationToken)
     {

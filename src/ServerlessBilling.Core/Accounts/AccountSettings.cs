@@ -50,9 +50,9 @@ public sealed record AccountSettings(
             errors.Add("name is required");
         }
 
-        if (CreditLimit is < 0m)
+        if (CreditLimit is { } limit && Validation.Bounds.CheckAmount(limit, "creditLimit", positive: false) is { } badLimit)
         {
-            errors.Add("creditLimit must not be negative");
+            errors.Add(badLimit);
         }
 
         if (Mode == AccountMode.Postpaid && HardLimit && CreditLimit is null)

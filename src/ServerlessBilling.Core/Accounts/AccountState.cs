@@ -48,8 +48,8 @@ public sealed record AccountState
 
     public ImmutableDictionary<string, Session> Sessions { get; init; } = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
 
-    /// <summary>The newest top-up ids, oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
-    public ImmutableList<string> RecentTopUps { get; init; } = [];
+    /// <summary>The newest top-ups (id and amount), oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
+    public ImmutableList<RecentTopUp> RecentTopUps { get; init; } = [];
 
     /// <summary>The newest applied CDR ids, oldest first, bounded by <see cref="AppliedCdrCapacity"/>.</summary>
     public ImmutableQueue<string> AppliedCdrs { get; init; } = [];
@@ -244,3 +244,6 @@ public sealed record AccountState
         return earliest;
     }
 }
+
+/// <summary>A top-up remembered in the account document: its amount tells a retry from a conflicting reuse of the id.</summary>
+public sealed record RecentTopUp(string TopUpId, decimal Amount);

@@ -6,7 +6,8 @@ public sealed record TopUpRecord(string TopUpId, string AccountId, decimal Amoun
 /// <summary>Top-up history, partition by account. A top-up id recorded once is recognised for ever.</summary>
 public interface ITopUpStore
 {
-    Task<bool> ExistsAsync(string accountId, string topUpId, CancellationToken cancellationToken);
+    /// <summary>The recorded top-up with that id on the account, or null.</summary>
+    Task<TopUpRecord?> FindAsync(string accountId, string topUpId, CancellationToken cancellationToken);
 
     /// <summary>Creates the record; false when that id is recorded already.</summary>
     Task<bool> TryCreateAsync(TopUpRecord record, CancellationToken cancellationToken);

@@ -7,11 +7,11 @@ namespace ServerlessBilling.Core.Cdrs;
 public static class CdrValidation
 {
     public const int MaxCallingNumberLength = 64;
-    public const int MaxDurationSeconds = 7 * 24 * 3600;
+    public const int MaxDurationSeconds = Validation.Bounds.MaxCallSeconds;
     public const int MaxRawLength = 4096;
 
-    public static readonly DateTimeOffset EarliestStart = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    public static readonly DateTimeOffset LatestStart = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    public static readonly DateTimeOffset EarliestStart = Validation.Bounds.EarliestTime;
+    public static readonly DateTimeOffset LatestStart = Validation.Bounds.LatestTime;
 
     private static readonly string[] StartTimeFormats =
     [

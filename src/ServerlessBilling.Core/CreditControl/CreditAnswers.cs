@@ -35,7 +35,11 @@ public sealed record GrantAnswer(
     string Currency,
     decimal? AvailableAfter);
 
-/// <summary>The answer to terminate: the whole call's rating and the balance after it.</summary>
+/// <summary>
+/// The answer to terminate: the whole call's rating and the balance after it. <see cref="TotalSeconds"/> is what the
+/// switch reported; <see cref="OverrunSeconds"/> how much of it went beyond the grants (a pre-paid account is charged
+/// only what its credit covered, so then <see cref="BilledSeconds"/> rates less than the total).
+/// </summary>
 public sealed record TerminateAnswer(
     string SessionId,
     ResultCode ResultCode,
@@ -43,7 +47,8 @@ public sealed record TerminateAnswer(
     int BilledSeconds,
     decimal Charge,
     string Currency,
-    decimal Balance);
+    decimal Balance,
+    int OverrunSeconds = 0);
 
 /// <summary>An answer, or a reason the request conflicts with what is stored (HTTP 409) or names nothing (HTTP 404).</summary>
 public readonly record struct Outcome<T>(T? Answer, OutcomeError? Error)

@@ -35,6 +35,15 @@ public sealed class CreditControlOptions
     /// </summary>
     public bool SerializeWritersInProcess { get; set; } = true;
 
+    /// <summary>
+    /// How long authorize, interim and terminate may wait on the store before answering 503 (Diameter's Tx timer
+    /// is the model: a switch waiting longer gives up anyway). Never a grant after it.
+    /// </summary>
+    public TimeSpan StoreDeadline { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one batch of work (a CDR batch, a sweep) may wait on the store before it fails and is retried.</summary>
+    public TimeSpan BatchDeadline { get; set; } = TimeSpan.FromSeconds(60);
+
     public TimeSpan ExpiryAfterValidity => TimeSpan.FromSeconds(GraceSeconds ?? (2 * ValiditySeconds));
 
     public IReadOnlyList<string> Validate()
@@ -46,6 +55,8 @@ public sealed class CreditControlOptions
         if (GraceSeconds is < 0) errors.Add("CreditControl:GraceSeconds must not be negative");
         if (MaxConcurrencyRetries < 1) errors.Add("CreditControl:MaxConcurrencyRetries must be at least 1");
         if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
+        if (StoreDeadline <= TimeSpan.Zero) errors.Add("CreditControl:StoreDeadline must be positive");
+        if (BatchDeadline <= TimeSpan.Zero) errors.Add("CreditControl:BatchDeadline must be positive");
         return errors;
     }
 }

@@ -1,5 +1,7 @@
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Core.CreditControl;
 
@@ -10,7 +12,11 @@ namespace ServerlessBilling.Core.CreditControl;
 /// </summary>
 public sealed class CreditControlRules(CreditControlOptions options)
 {
-    public Decision<GrantAnswer> Authorize(AccountState? account, RateDeck? deck, AuthorizeRequest request, DateTimeOffset now)
+    /// <param name="history">
+    /// The session's durable record when the account document no longer holds it (closed or dropped long ago): a
+    /// replay is answered from it, whatever the number of sessions closed since.
+    /// </param>
+    public Decision<GrantAnswer> Authorize(AccountState? account, RateDeck? deck, AuthorizeRequest request, DateTimeOffset now, ClosedSession? history = null)
     {
         if (account is null)
         {
@@ -20,10 +26,11 @@ public sealed class CreditControlRules(CreditControlOptions options)
         // Spend of a period that has ended no longer counts against a post-paid limit.
         account = account.RollPeriod(now);
         var currency = account.Settings.Currency.Code;
-        if (account.Sessions.TryGetValue(request.SessionId, out var existing))
+        var known = account.Sessions.GetValueOrDefault(request.SessionId) ?? history?.Session;
+        if (known is not null)
         {
-            return existing.Fingerprint == request.Fingerprint
-                ? Decision.Unchanged<GrantAnswer>(existing.AuthorizeAnswer)
+            return known.Fingerprint == request.Fingerprint
+                ? Decision.Unchanged<GrantAnswer>(known.AuthorizeAnswer)
                 : Decision.Failed<GrantAnswer>(OutcomeError.Conflict($"session '{request.SessionId}' was already authorized with different parameters"));
         }
 
@@ -68,11 +75,15 @@ public sealed class CreditControlRules(CreditControlOptions options)
         return Decision.Changed(next, answer);
     }
 
-    public Decision<GrantAnswer> Interim(AccountState account, InterimRequest request, DateTimeOffset now)
+    public Decision<GrantAnswer> Interim(AccountState account, InterimRequest request, DateTimeOffset now, ClosedSession? history = null)
     {
         if (!account.Sessions.TryGetValue(request.SessionId, out var session))
         {
-            return Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"session '{request.SessionId}' is not known on account '{account.AccountId}'"));
+            return history is null
+                ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"session '{request.SessionId}' is not known on account '{account.AccountId}'"))
+                : Decision.Failed<GrantAnswer>(OutcomeError.Conflict(history.Answer is null
+                    ? $"session '{request.SessionId}' expired and its reservation was released; its CDR charges the call"
+                    : $"session '{request.SessionId}' is already terminated"));
         }
 
         if (session.Status == SessionStatus.Terminated)
@@ -85,16 +96,20 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Decision.Unchanged(stored);
         }
 
-        if (request.RequestNumber <= session.LastRequestNumber)
+        if (request.RequestNumber != session.LastRequestNumber + 1)
         {
             return Decision.Failed<GrantAnswer>(OutcomeError.Conflict(
-                $"request number {request.RequestNumber} is out of sequence: the last request of session '{request.SessionId}' was {session.LastRequestNumber}"));
+                $"request number {request.RequestNumber} is out of sequence: the last request of session '{request.SessionId}' was {session.LastRequestNumber}, so the next must be {session.LastRequestNumber + 1}"));
         }
 
-        var (committed, usedCharge) = CommitUse(account, session, request.UsedSeconds, completesCall: false, now);
+        if (TooLong(session, request.UsedSeconds) is { } tooLong)
+        {
+            return Decision.Failed<GrantAnswer>(tooLong);
+        }
+
+        var (committed, used) = CommitUse(account, session, request.UsedSeconds, completesCall: false, now);
         var requested = Quota(request.RequestedSeconds);
         var tariff = session.Tariff;
-        var used = session.UsedSeconds + request.UsedSeconds;
         int granted;
         ResultCode code;
         if (committed.Status == AccountStatus.Suspended)
@@ -104,17 +119,15 @@ public sealed class CreditControlRules(CreditControlOptions options)
         else
         {
             granted = committed.Available is { } available
-                ? Math.Max(0, Rater.AffordableSeconds(tariff, available + usedCharge, used + requested) - used)
+                ? Math.Max(0, Rater.AffordableSeconds(tariff, available + used.CommittedCharge, used.UsedSeconds + requested) - used.UsedSeconds)
                 : requested;
             code = granted > 0 || requested == 0 ? ResultCode.Success : ResultCode.CreditLimitReached;
         }
 
-        var reserved = granted == 0 ? 0m : Rater.Charge(tariff, Rater.BilledSeconds(used + granted, answered: true, tariff)) - usedCharge;
-        var updated = session with
+        var reserved = granted == 0 ? 0m : Rater.Charge(tariff, Rater.BilledSeconds(used.UsedSeconds + granted, answered: true, tariff)) - used.CommittedCharge;
+        var updated = used with
         {
             Status = SessionStatus.Active,
-            UsedSeconds = used,
-            CommittedCharge = usedCharge,
             Reserved = reserved,
             GrantedSeconds = granted,
             LastRequestNumber = request.RequestNumber,
@@ -125,11 +138,18 @@ public sealed class CreditControlRules(CreditControlOptions options)
         return Decision.Changed(next.WithSession(updated with { LastInterimAnswer = answer }), answer);
     }
 
-    public Decision<TerminateAnswer> Terminate(AccountState account, TerminateRequest request, DateTimeOffset now)
+    public Decision<TerminateAnswer> Terminate(AccountState account, TerminateRequest request, DateTimeOffset now, ClosedSession? history = null)
     {
         if (!account.Sessions.TryGetValue(request.SessionId, out var session))
         {
-            return Decision.Failed<TerminateAnswer>(OutcomeError.NotFound($"session '{request.SessionId}' is not known on account '{account.AccountId}'"));
+            return history switch
+            {
+                { Answer: { } answered } => Decision.Unchanged(answered),
+                not null => Decision.Failed<TerminateAnswer>(OutcomeError.Conflict(
+                    $"session '{request.SessionId}' expired and was released long ago; its CDR charges the call")),
+                null => Decision.Failed<TerminateAnswer>(OutcomeError.NotFound(
+                    $"session '{request.SessionId}' is not known on account '{account.AccountId}'; its CDR charges the call")),
+            };
         }
 
         if (session.TerminateAnswer is { } stored)
@@ -137,15 +157,18 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Decision.Unchanged(stored);
         }
 
-        var (committed, charge) = CommitUse(account, session, request.UsedSeconds, completesCall: true, now);
-        var total = session.UsedSeconds + request.UsedSeconds;
-        var billed = Rater.BilledSeconds(total, answered: true, session.Tariff);
-        var answer = new TerminateAnswer(request.SessionId, ResultCode.Success, total, billed, charge, account.Settings.Currency.Code, committed.Balance);
-        var closed = session with
+        if (TooLong(session, request.UsedSeconds) is { } tooLong)
+        {
+            return Decision.Failed<TerminateAnswer>(tooLong);
+        }
+
+        var (committed, used) = CommitUse(account, session, request.UsedSeconds, completesCall: true, now);
+        var billed = Rater.BilledSeconds(used.UsedSeconds, answered: true, session.Tariff);
+        var answer = new TerminateAnswer(
+            request.SessionId, ResultCode.Success, used.ReportedSeconds, billed, used.CommittedCharge, account.Settings.Currency.Code, committed.Balance, used.OverrunSeconds);
+        var closed = used with
         {
             Status = SessionStatus.Terminated,
-            UsedSeconds = total,
-            CommittedCharge = charge,
             Reserved = 0m,
             GrantedSeconds = 0,
             LastRequestNumber = Math.Max(session.LastRequestNumber, request.RequestNumber),
@@ -153,33 +176,6 @@ public sealed class CreditControlRules(CreditControlOptions options)
             TerminateAnswer = answer,
         };
         return Decision.Changed(committed.WithSession(closed, options.ClosedSessionsKept), answer);
-    }
-
-    /// <summary>
-    /// A terminate for a call never authorized here: the call still happened and is charged from what the
-    /// terminate says, at the tariff in force at its start. The session is recorded as terminated.
-    /// </summary>
-    public Decision<TerminateAnswer> TerminateUnauthorized(AccountState account, RateDeck? deck, TerminateRequest request, UnauthorizedCall call, DateTimeOffset now)
-    {
-        var row = deck?.Find(call.CalledNumber, call.StartTime);
-        if (row is null)
-        {
-            return Decision.Failed<TerminateAnswer>(OutcomeError.Invalid($"session '{request.SessionId}' was never authorized and its destination is not rated"));
-        }
-
-        var placeholder = new GrantAnswer(request.SessionId, ResultCode.Success, 0, 0, false, 0m, row.Tariff.RatePerMinute, account.Settings.Currency.Code, null);
-        var session = new Session
-        {
-            SessionId = request.SessionId,
-            Fingerprint = string.Join('|', call.AccountId, call.CallingNumber, call.CalledNumber, call.StartTime.UtcTicks),
-            StartTime = call.StartTime,
-            Prefix = row.Prefix,
-            Destination = row.Destination,
-            Tariff = row.Tariff,
-            ExpiresAt = now,
-            AuthorizeAnswer = placeholder,
-        };
-        return Terminate(account.WithSession(session), request, now);
     }
 
     /// <summary>Releases the reservations of sessions whose validity and grace have passed.</summary>
@@ -204,18 +200,38 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
     /// <summary>
     /// Commits the use reported so far as the rating of a whole call of that length, less what was already
-    /// committed; releases the session's reservation. <paramref name="completesCall"/> counts the call once.
+    /// committed, and releases the session's reservation. Use beyond the grant of the time is an overrun: a post-paid
+    /// account is charged it (and it is flagged); a pre-paid account is charged only what its credit covers — what
+    /// the grant reserved plus what is still available — so credit control never takes its balance below zero.
+    /// <paramref name="completesCall"/> counts the call once.
     /// </summary>
-    private static (AccountState Account, decimal UsedCharge) CommitUse(AccountState account, Session session, int usedSeconds, bool completesCall, DateTimeOffset now)
+    private static (AccountState Account, Session Used) CommitUse(AccountState account, Session session, int usedSeconds, bool completesCall, DateTimeOffset now)
     {
-        var used = session.UsedSeconds + usedSeconds;
-        var billed = Rater.BilledSeconds(used, answered: true, session.Tariff);
+        var reported = session.ReportedSeconds + usedSeconds;
+        var overrun = session.OverrunSeconds + Math.Max(0, usedSeconds - session.GrantedSeconds);
+        var chargeable = session.UsedSeconds + usedSeconds;
+        if (account.Settings.Mode == AccountMode.Prepaid)
+        {
+            var budget = account.Balance - (account.Reserved - session.Reserved) + session.CommittedCharge;
+            chargeable = Math.Max(session.UsedSeconds, Rater.AffordableSeconds(session.Tariff, budget, chargeable));
+        }
+
+        var billed = Rater.BilledSeconds(chargeable, answered: true, session.Tariff);
         var usedCharge = Rater.Charge(session.Tariff, billed);
         var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
         var line = new ChargeLine(usedCharge - session.CommittedCharge, billed - alreadyBilled, completesCall ? 1 : 0, session.Destination, session.StartTime);
-        var released = account.WithSession(session with { Reserved = 0m });
-        return (released.Commit(line, now), usedCharge);
+        var used = session with { UsedSeconds = chargeable, ReportedSeconds = reported, OverrunSeconds = overrun, CommittedCharge = usedCharge, Reserved = 0m };
+        var released = account.WithSession(used);
+        return (released.Commit(line, now), used);
     }
+
+    /// <summary>A session's reports may not add up to more than the longest call; checked before any arithmetic.</summary>
+    private static OutcomeError? TooLong(Session session, int usedSeconds) =>
+        usedSeconds is < 0 or > Bounds.MaxReportSeconds
+            ? OutcomeError.Invalid(Bounds.CheckReportSeconds(usedSeconds, "usedSeconds")!)
+            : (long)session.ReportedSeconds + usedSeconds > Bounds.MaxCallSeconds
+                ? OutcomeError.Invalid($"session '{session.SessionId}' would report more than {Bounds.MaxCallSeconds} seconds (7 days) in all")
+                : null;
 
     private int Quota(int? requested) => Math.Min(requested ?? options.DefaultQuotaSeconds, options.MaxQuotaSeconds);
 

@@ -6,7 +6,9 @@ namespace ServerlessBilling.Core.CreditControl;
 
 /// <summary>
 /// Credit control for switches: authorize, interim, terminate, and the sweep that releases expired
-/// reservations. Each step is one conditional write of the account document.
+/// reservations. Each step is one conditional write of the account document, within the store deadline.
+/// A session's durable record (the session history) is written before the write that lets the document forget
+/// it, so a replay long after the fact is answered from it and changes nothing.
 /// </summary>
 public sealed class CreditControlService(
     IAccountStore accounts,
@@ -18,125 +20,118 @@ public sealed class CreditControlService(
     private readonly CreditControlRules _rules = new(options);
     private readonly AccountUpdater _updater = new(accounts, options);
 
-    public async Task<Outcome<GrantAnswer>> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken)
-    {
-        var owner = await sessions.GetOrAddAsync(request.SessionId, request.AccountId, cancellationToken);
-        if (owner != request.AccountId)
+    public Task<Outcome<GrantAnswer>> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken) =>
+        WithinDeadlineAsync("authorize", async ct =>
         {
-            return OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
-        }
-
-        var decision = await _updater.UpdateAsync(
-            request.AccountId,
-            async account => _rules.Authorize(account, await DeckOfAsync(account, cancellationToken), request, clock.GetUtcNow()),
-            cancellationToken);
-        return ToOutcome(decision);
-    }
-
-    public async Task<Outcome<GrantAnswer>> InterimAsync(InterimRequest request, CancellationToken cancellationToken)
-    {
-        if (await sessions.FindAccountAsync(request.SessionId, cancellationToken) is not { } accountId)
-        {
-            return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
-        }
-
-        var decision = await _updater.UpdateAsync(
-            accountId,
-            async account =>
+            var claim = await sessions.ClaimAsync(request.SessionId, request.AccountId, ct);
+            if (claim.AccountId != request.AccountId)
             {
-                if (account is null)
+                return OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
+            }
+
+            var decision = await _updater.UpdateAsync(
+                request.AccountId,
+                async account =>
                 {
-                    return Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' no longer exists"));
-                }
+                    // A session id seen before that the document no longer holds may have been settled long ago.
+                    var history = account is not null && !claim.IsNew && !account.Sessions.ContainsKey(request.SessionId)
+                        ? await HistoryOfAsync(request.SessionId, account.AccountId, ct)
+                        : null;
+                    return _rules.Authorize(account, await DeckOfAsync(account, ct), request, clock.GetUtcNow(), history);
+                },
+                ct);
+            return ToOutcome(decision);
+        }, cancellationToken);
 
-                return !account.Sessions.ContainsKey(request.SessionId) && await sessions.FindClosedAsync(request.SessionId, cancellationToken) is not null
-                    ? Decision.Failed<GrantAnswer>(OutcomeError.Conflict($"session '{request.SessionId}' is already terminated"))
-                    : _rules.Interim(account, request, clock.GetUtcNow());
-            },
-            cancellationToken);
-        return ToOutcome(decision);
-    }
-
-    public async Task<Outcome<TerminateAnswer>> TerminateAsync(TerminateRequest request, CancellationToken cancellationToken)
-    {
-        var accountId = await sessions.FindAccountAsync(request.SessionId, cancellationToken);
-        if (accountId is null && request.Call is { } call)
+    public Task<Outcome<GrantAnswer>> InterimAsync(InterimRequest request, CancellationToken cancellationToken) =>
+        WithinDeadlineAsync("interim", async ct =>
         {
-            accountId = await sessions.GetOrAddAsync(request.SessionId, call.AccountId, cancellationToken);
-        }
-
-        if (accountId is null)
-        {
-            return OutcomeError.NotFound(
-                $"session '{request.SessionId}' was never authorized; send accountId, calledNumber and startTime with the terminate to charge it now, or its CDR will charge it");
-        }
-
-        Session? terminated = null;
-        var decision = await _updater.UpdateAsync(
-            accountId,
-            async account =>
+            if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
             {
-                var now = clock.GetUtcNow();
-                terminated = null;
-                if (account is null)
-                {
-                    return Decision.Failed<TerminateAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' does not exist"));
-                }
+                return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
+            }
 
-                if (!account.Sessions.ContainsKey(request.SessionId))
+            var decision = await _updater.UpdateAsync(
+                accountId,
+                async account => account is null
+                    ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' no longer exists"))
+                    : _rules.Interim(account, request, clock.GetUtcNow(), await HistoryUnlessHeldAsync(account, request.SessionId, ct)),
+                ct);
+            return ToOutcome(decision);
+        }, cancellationToken);
+
+    public Task<Outcome<TerminateAnswer>> TerminateAsync(TerminateRequest request, CancellationToken cancellationToken) =>
+        WithinDeadlineAsync("terminate", async ct =>
+        {
+            if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
+            {
+                return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized; its CDR charges the call");
+            }
+
+            var decision = await _updater.UpdateAsync(
+                accountId,
+                async account =>
                 {
-                    // Terminated long enough ago to have left the document: its history answers the replay.
-                    if (await sessions.FindClosedAsync(request.SessionId, cancellationToken) is { } closed)
+                    if (account is null)
                     {
-                        return Decision.Unchanged(closed.Answer);
+                        return Decision.Failed<TerminateAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' does not exist"));
                     }
 
-                    if (request.Call is { } unauthorized)
+                    var decided = _rules.Terminate(account, request, clock.GetUtcNow(), await HistoryUnlessHeldAsync(account, request.SessionId, ct));
+                    if (decided.Next?.Sessions.GetValueOrDefault(request.SessionId) is { TerminateAnswer: not null } closed)
                     {
-                        return Remember(_rules.TerminateUnauthorized(account, await DeckOfAsync(account, cancellationToken), request, unauthorized, now));
+                        // Recorded before the write: once the document lets the session go, its history answers.
+                        await sessions.RecordClosedAsync(new ClosedSession(accountId, closed), ct);
                     }
-                }
 
-                return Remember(_rules.Terminate(account, request, now));
-
-                Decision<TerminateAnswer> Remember(Decision<TerminateAnswer> d)
-                {
-                    terminated = (d.Next ?? account).Sessions.GetValueOrDefault(request.SessionId);
-                    return d;
-                }
-            },
-            cancellationToken);
-
-        // The history record follows the money; a replay writes it again, which heals a crash in between.
-        if (decision.Answer is not null && terminated?.TerminateAnswer is not null)
-        {
-            await sessions.RecordClosedAsync(ClosedSession.Of(accountId, terminated), cancellationToken);
-        }
-
-        return ToOutcome(decision);
-    }
+                    return decided;
+                },
+                ct);
+            return ToOutcome(decision);
+        }, cancellationToken);
 
     /// <summary>
     /// Releases every reservation whose validity and grace have passed, and drops expired sessions past their
-    /// retention; returns on how many accounts a reservation was released.
+    /// retention (recording them in the history first); returns on how many accounts a reservation was released.
     /// </summary>
-    public async Task<int> ReleaseExpiredAsync(CancellationToken cancellationToken)
-    {
-        var now = clock.GetUtcNow();
-        var changed = 0;
-        await foreach (var accountId in accounts.FindExpiringAsync(now, cancellationToken))
+    public Task<int> ReleaseExpiredAsync(CancellationToken cancellationToken) =>
+        StoreDeadline.RunAsync(async ct =>
         {
-            var decision = await _updater.UpdateAsync(
-                accountId,
-                account => account is not null && _rules.ReleaseExpired(account, clock.GetUtcNow()) is { } next
-                    ? Decision.Changed(next, new SweepCount(account.ActiveSessions))
-                    : Decision.Unchanged(new SweepCount(0)),
-                cancellationToken);
-            changed += decision.Next is { } next && next.ActiveSessions < decision.Answer!.Before ? 1 : 0;
-        }
+            var changed = 0;
+            await foreach (var accountId in accounts.FindExpiringAsync(clock.GetUtcNow(), ct))
+            {
+                var decision = await _updater.UpdateAsync(
+                    accountId,
+                    async account =>
+                    {
+                        if (account is null || _rules.ReleaseExpired(account, clock.GetUtcNow()) is not { } next)
+                        {
+                            return Decision.Unchanged(new SweepCount(0));
+                        }
 
-        return changed;
-    }
+                        foreach (var dropped in account.Sessions.Values.Where(s => !next.Sessions.ContainsKey(s.SessionId) && s.TerminateAnswer is null))
+                        {
+                            await sessions.RecordClosedAsync(new ClosedSession(accountId, dropped), ct);
+                        }
+
+                        return Decision.Changed(next, new SweepCount(account.ActiveSessions));
+                    },
+                    ct);
+                changed += decision.Next is { } written && written.ActiveSessions < decision.Answer!.Before ? 1 : 0;
+            }
+
+            return changed;
+        }, options.BatchDeadline, clock, "sweep", cancellationToken);
+
+    private Task<Outcome<T>> WithinDeadlineAsync<T>(string what, Func<CancellationToken, Task<Outcome<T>>> work, CancellationToken cancellationToken)
+        where T : class =>
+        StoreDeadline.RunAsync(work, options.StoreDeadline, clock, what, cancellationToken);
+
+    private ValueTask<ClosedSession?> HistoryUnlessHeldAsync(AccountState account, string sessionId, CancellationToken cancellationToken) =>
+        account.Sessions.ContainsKey(sessionId) ? ValueTask.FromResult<ClosedSession?>(null) : new(HistoryOfAsync(sessionId, account.AccountId, cancellationToken));
+
+    private async Task<ClosedSession?> HistoryOfAsync(string sessionId, string accountId, CancellationToken cancellationToken) =>
+        await sessions.FindClosedAsync(sessionId, cancellationToken) is { } closed && closed.AccountId == accountId ? closed : null;
 
     private ValueTask<RateDeck?> DeckOfAsync(AccountState? account, CancellationToken cancellationToken) =>
         account is null ? ValueTask.FromResult<RateDeck?>(null) : decks.GetAsync(account.Settings.RateDeckId, cancellationToken);

@@ -18,12 +18,9 @@ public sealed record AuthorizeRequest(
 public sealed record InterimRequest(string SessionId, int RequestNumber, int UsedSeconds, int? RequestedSeconds);
 
 /// <summary>
-/// CCR-Terminate. <see cref="Call"/> is optional: when the session was never authorized here, it lets the
-/// terminate still charge the call.
+/// CCR-Terminate. A session never authorized here cannot be charged by terminate (anyone could charge any account
+/// any amount that way): its CDR charges the call.
 /// </summary>
-public sealed record TerminateRequest(string SessionId, int RequestNumber, int UsedSeconds, UnauthorizedCall? Call = null);
-
-/// <summary>What a terminate must say about a call that was never authorized, to be charged.</summary>
-public sealed record UnauthorizedCall(string AccountId, string CallingNumber, string CalledNumber, DateTimeOffset StartTime);
+public sealed record TerminateRequest(string SessionId, int RequestNumber, int UsedSeconds);
 
 public sealed record TopUpRequest(string AccountId, string TopUpId, decimal Amount);

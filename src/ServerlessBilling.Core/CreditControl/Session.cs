@@ -35,8 +35,14 @@ public sealed record Session
 
     public SessionStatus Status { get; init; } = SessionStatus.Active;
 
-    /// <summary>Seconds reported used so far (committed).</summary>
+    /// <summary>Seconds charged so far: the reported use, less what a pre-paid account's credit could not cover.</summary>
     public int UsedSeconds { get; init; }
+
+    /// <summary>Seconds the switch has reported so far, whether or not they could be charged.</summary>
+    public int ReportedSeconds { get; init; }
+
+    /// <summary>Reported seconds beyond what the grant of the time covered: a switch that overran its grant.</summary>
+    public int OverrunSeconds { get; init; }
 
     /// <summary>What has been committed for <see cref="UsedSeconds"/>: always the rating of them as a whole call.</summary>
     public decimal CommittedCharge { get; init; }

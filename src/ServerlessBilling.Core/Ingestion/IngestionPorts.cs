@@ -3,8 +3,8 @@ namespace ServerlessBilling.Core.Ingestion;
 /// <summary>Rated usage, partitioned by account.</summary>
 public interface IUsageStore
 {
-    /// <summary>Which of <paramref name="cdrIds"/> already have a usage record on the account.</summary>
-    Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken);
+    /// <summary>The usage records that exist on the account for any of <paramref name="cdrIds"/>, keyed by CDR id.</summary>
+    Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken);
 
     /// <summary>Creates the record; false when one with that CDR id exists (already applied).</summary>
     Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken);

@@ -47,15 +47,16 @@ public static class IngestionRules
             }
 
             CdrOutcome outcome;
-            if (cdr.SessionId is { } sessionId && next.Sessions.TryGetValue(sessionId, out var session))
+            var session = cdr.SessionId is { } sessionId
+                ? next.Sessions.GetValueOrDefault(sessionId) ?? history?.GetValueOrDefault(sessionId)?.Session
+                : null;
+            if (session is not null)
             {
+                // Terminated: the session charged the call. Otherwise (active, or expired — even dropped from the
+                // document long ago) the CDR charges it at the session's tariff, less what its interims committed.
                 (next, outcome) = session.TerminateAnswer is null
                     ? ChargeThroughSession(next, session, cdr, line, now, closedSessionsKept)
-                    : (next, SettledBySession(next, ClosedSession.Of(next.AccountId, session), cdr, line, now));
-            }
-            else if (cdr.SessionId is { } closedId && history?.GetValueOrDefault(closedId) is { } closed)
-            {
-                outcome = SettledBySession(next, closed, cdr, line, now);
+                    : (next, SettledBySession(next, session, cdr, line, now));
             }
             else
             {
@@ -96,12 +97,12 @@ public static class IngestionRules
     }
 
     /// <summary>The session already charged the call: the CDR is recorded at its own rating, and a difference is a note, not a charge.</summary>
-    private static CdrOutcome SettledBySession(AccountState account, ClosedSession session, Cdr cdr, int line, DateTimeOffset now)
+    private static CdrOutcome SettledBySession(AccountState account, Session session, Cdr cdr, int line, DateTimeOffset now)
     {
         // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
         var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
         var charge = Rater.Charge(session.Tariff, billed);
-        var terminated = session.Answer;
+        var terminated = session.TerminateAnswer!;
         var note = terminated.TotalSeconds == cdr.DurationSeconds && terminated.Charge == charge
             ? null
             : string.Create(CultureInfo.InvariantCulture,
@@ -124,6 +125,7 @@ public static class IngestionRules
         {
             Status = SessionStatus.Terminated,
             UsedSeconds = cdr.DurationSeconds,
+            ReportedSeconds = Math.Max(session.ReportedSeconds, cdr.DurationSeconds),
             CommittedCharge = charge,
             Reserved = 0m,
             GrantedSeconds = 0,
@@ -131,7 +133,7 @@ public static class IngestionRules
             TerminateAnswer = answer,
         };
         var usage = Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
-        return (committed.WithSession(closed, closedSessionsKept), new CdrOutcome(cdr, line, usage, null, ClosedSession.Of(account.AccountId, closed)));
+        return (committed.WithSession(closed, closedSessionsKept), new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
     }
 
     private static UsageRecord Usage(AccountState account, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>

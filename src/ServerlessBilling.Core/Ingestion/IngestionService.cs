@@ -35,7 +35,10 @@ public sealed class IngestionService(
     /// Ingests one batch. Store faults propagate (the caller's host retries the batch, which is safe);
     /// everything else ends as accepted, duplicate or quarantined.
     /// </summary>
-    public async Task<IngestResult> IngestAsync(IReadOnlyList<CdrRecord> records, string source, CancellationToken cancellationToken)
+    public Task<IngestResult> IngestAsync(IReadOnlyList<CdrRecord> records, string source, CancellationToken cancellationToken) =>
+        StoreDeadline.RunAsync(ct => IngestWithinDeadlineAsync(records, source, ct), options.BatchDeadline, clock, "CDR batch", cancellationToken);
+
+    private async Task<IngestResult> IngestWithinDeadlineAsync(IReadOnlyList<CdrRecord> records, string source, CancellationToken cancellationToken)
     {
         var quarantined = new ConcurrentBag<(QuarantinedItem Item, QuarantineRecord Record)>();
         var accepted = 0;
@@ -82,20 +85,27 @@ public sealed class IngestionService(
     {
         var now = clock.GetUtcNow();
         var quarantined = new List<(QuarantinedItem, QuarantineRecord)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = new Dictionary<string, (Cdr Cdr, int Line)>(StringComparer.Ordinal);
         var fresh = new List<(Cdr Cdr, int Line)>(records.Count);
         var raw = new List<string?>(records.Count);
         var duplicates = 0;
         foreach (var record in records)
         {
-            if (seen.Add(record.Cdr!.CdrId))
+            var cdr = record.Cdr!;
+            if (seen.TryAdd(cdr.CdrId, (cdr, record.Line)))
             {
-                fresh.Add((record.Cdr, record.Line));
+                fresh.Add((cdr, record.Line));
                 raw.Add(record.Raw);
+            }
+            else if (seen[cdr.CdrId].Cdr == cdr)
+            {
+                duplicates++;
             }
             else
             {
-                duplicates++;
+                // The same id with other content is not a retry: one of the two is wrong, and money must not guess.
+                quarantined.Add(Quarantine(accountId, cdr.CdrId, record.Line,
+                    $"conflict: CDR id '{cdr.CdrId}' appears earlier in this batch (line {seen[cdr.CdrId].Line}) with different content", record.Raw ?? Describe(cdr), source, now));
             }
         }
 
@@ -105,11 +115,22 @@ public sealed class IngestionService(
         {
             for (var i = fresh.Count - 1; i >= 0; i--)
             {
-                if (existing.Contains(fresh[i].Cdr.CdrId))
+                var (cdr, line) = fresh[i];
+                if (existing.TryGetValue(cdr.CdrId, out var applied))
                 {
+                    if (IsSameCall(applied, cdr))
+                    {
+                        duplicates++;
+                    }
+                    else
+                    {
+                        quarantined.Add(Quarantine(accountId, cdr.CdrId, line,
+                            $"conflict: CDR id '{cdr.CdrId}' was applied before with different content (called number, start, duration, disposition or session); it was not charged again",
+                            raw[i] ?? Describe(cdr), source, now));
+                    }
+
                     fresh.RemoveAt(i);
                     raw.RemoveAt(i);
-                    duplicates++;
                 }
             }
         }
@@ -121,15 +142,29 @@ public sealed class IngestionService(
 
         var decision = await _updater.UpdateAsync(
             accountId,
-            async account => account is null
-                ? Decision.Unchanged<IReadOnlyList<CdrOutcome>>(fresh.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList())
-                : IngestionRules.Apply(
+            async account =>
+            {
+                if (account is null)
+                {
+                    return Decision.Unchanged<IReadOnlyList<CdrOutcome>>(fresh.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList());
+                }
+
+                var decided = IngestionRules.Apply(
                     account,
                     await decks.GetAsync(account.Settings.RateDeckId, cancellationToken),
                     fresh,
                     clock.GetUtcNow(),
                     await HistoryOfAsync(account, fresh, cancellationToken),
-                    options.ClosedSessionsKept),
+                    options.ClosedSessionsKept);
+
+                // Sessions these CDRs closed are recorded before the write that may let the document forget them.
+                foreach (var closed in decided.Answer?.Select(o => o.Closed).OfType<ClosedSession>() ?? [])
+                {
+                    await sessions.RecordClosedAsync(closed, cancellationToken);
+                }
+
+                return decided;
+            },
             cancellationToken);
 
         var accepted = 0;
@@ -150,11 +185,6 @@ public sealed class IngestionService(
             {
                 duplicates++;
             }
-        }
-
-        foreach (var closed in decision.Answer!.Select(o => o.Closed).OfType<ClosedSession>())
-        {
-            await sessions.RecordClosedAsync(closed, cancellationToken);
         }
 
         // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the
@@ -180,6 +210,14 @@ public sealed class IngestionService(
 
         return history;
     }
+
+    /// <summary>Whether a CDR says the same about the call as the usage record its id produced (what moves money).</summary>
+    private static bool IsSameCall(UsageRecord applied, Cdr cdr) =>
+        applied.CalledNumber == cdr.CalledNumber
+        && applied.StartTime == cdr.StartTime
+        && applied.DurationSeconds == cdr.DurationSeconds
+        && applied.Disposition == cdr.Disposition.ToWire()
+        && applied.SessionId == cdr.SessionId;
 
     private static (QuarantinedItem, QuarantineRecord) Quarantine(string? accountId, string? cdrId, int line, string reason, string raw, string source, DateTimeOffset now)
     {

@@ -30,10 +30,11 @@ public sealed class AccountAdministrationTests
         var etag = await s.ETagAsync();
 
         var same = (await s.TopUpAsync("t-1", 5m)).Answer!;
-        var sameIdOtherAmount = (await s.TopUpAsync("t-1", 7m)).Answer!;
+        var sameIdOtherAmount = await s.TopUpAsync("t-1", 7m);
 
         Assert.Equal(first, same);
-        Assert.Equal(first, sameIdOtherAmount);
+        Assert.Equal(OutcomeErrorKind.Conflict, sameIdOtherAmount.Error?.Kind);
+        Assert.Contains("5", sameIdOtherAmount.Error!.Detail, StringComparison.Ordinal);
         Assert.Equal(etag, await s.ETagAsync());
         Assert.Equal(15m, (await s.StateAsync()).Balance);
 

@@ -164,11 +164,8 @@ public sealed class CreditControlModel
             return;
         }
 
-        _uncovered += Uncovered(session, used);
-
         // What the account may still spend once this use is committed and this session's reservation released.
-        _commits.Add((Now, Price(session.Tariff, session.Used + used) - Price(session.Tariff, session.Used)));
-        session.Used += used;
+        Report(session, used);
         session.Granted = 0;
         session.Status = SessionStatus.Active;
         var available = Available();
@@ -219,9 +216,7 @@ public sealed class CreditControlModel
             return;
         }
 
-        _uncovered += Uncovered(session, used);
-        _commits.Add((Now, Price(session.Tariff, session.Used + used) - Price(session.Tariff, session.Used)));
-        session.Used += used;
+        Report(session, used);
         session.Granted = 0;
         session.Status = SessionStatus.Terminated;
         session.LastNumber = request.RequestNumber;
@@ -229,7 +224,8 @@ public sealed class CreditControlModel
 
         var billed = Rater.BilledSeconds(session.Used, answered: true, session.Tariff);
         Assert.Equal(ResultCode.Success, answer.ResultCode);
-        Assert.Equal(session.Used, answer.TotalSeconds);
+        Assert.Equal(session.Reported, answer.TotalSeconds);
+        Assert.Equal(session.Overrun, answer.OverrunSeconds);
         Assert.Equal(billed, answer.BilledSeconds);
         Assert.Equal(Price(session.Tariff, session.Used), answer.Charge);
         Assert.Equal(Fixtures.Deck().Rate(session.Called, Fixtures.Now, session.Used, Disposition.Answered).Charge, answer.Charge);
@@ -276,6 +272,14 @@ public sealed class CreditControlModel
         if (amount <= 0m)
         {
             Assert.Equal(OutcomeErrorKind.Invalid, outcome.Error?.Kind);
+            Assert.Equal(before, ETag());
+            return;
+        }
+
+        if (_topUps.TryGetValue(id, out var recorded) && recorded != amount)
+        {
+            // The same id with another amount is not a retry: refused, nothing moves.
+            Assert.Equal(OutcomeErrorKind.Conflict, outcome.Error?.Kind);
             Assert.Equal(before, ETag());
             return;
         }
@@ -357,13 +361,12 @@ public sealed class CreditControlModel
 
         Assert.Equal(ExpectedReserved(), state.Reserved);
 
-        // No overspend: use within grants is always covered. The one uncovered charge is use reported late on a
-        // grant whose reservation expired; the account may go below zero by that much and no more.
+        // No overspend: a pre-paid account never goes below zero through credit control, whatever the switch reports;
+        // a hard-limit account passes its limit only by use reported beyond its grants (charged and flagged).
         switch (_scenario.Kind)
         {
             case ModelAccountKind.Prepaid:
-                Assert.True(state.Balance - state.Reserved >= -_uncovered, $"overspent: balance {state.Balance}, reserved {state.Reserved}, uncovered {_uncovered}");
-                Assert.True(state.Balance >= -_uncovered, $"balance went to {state.Balance}, uncovered {_uncovered}");
+                Assert.True(state.Balance - state.Reserved >= 0m, $"overspent: balance {state.Balance}, reserved {state.Reserved}");
                 break;
             case ModelAccountKind.PostpaidHardLimit:
                 Assert.True(view.PeriodSpend + view.Reserved <= Limit + _uncovered, $"over the limit: spend {view.PeriodSpend}, reserved {view.Reserved}, uncovered {_uncovered}");
@@ -371,9 +374,33 @@ public sealed class CreditControlModel
         }
     }
 
-    /// <summary>The charge for use reported on a session whose reservation was released by expiry.</summary>
-    private static decimal Uncovered(ModelSession session, int used) =>
-        session.Status == SessionStatus.Expired ? Price(session.Tariff, session.Used + used) - Price(session.Tariff, session.Used) : 0m;
+    /// <summary>
+    /// Applies a report of <paramref name="used"/> seconds as the rules say, written from first principles: use beyond
+    /// the current grant is an overrun; a post-paid account is charged all of it, a pre-paid account only the longest
+    /// use whose whole-call price its credit (this session's reservation and what is unreserved) still covers.
+    /// </summary>
+    private void Report(ModelSession session, int used)
+    {
+        var chargeable = session.Used + used;
+        if (_scenario.Kind == ModelAccountKind.Prepaid)
+        {
+            var budget = ExpectedBalance() - (ExpectedReserved() - session.Reserved) + Price(session.Tariff, session.Used);
+            while (chargeable > session.Used && Price(session.Tariff, chargeable) > budget)
+            {
+                chargeable--;
+            }
+        }
+        else
+        {
+            // A post-paid hard limit may be passed by use beyond the grant: that is flagged, not refused.
+            _uncovered += Price(session.Tariff, chargeable) - Price(session.Tariff, session.Used + Math.Min(used, session.Granted));
+        }
+
+        _commits.Add((Now, Price(session.Tariff, chargeable) - Price(session.Tariff, session.Used)));
+        session.Overrun += Math.Max(0, used - session.Granted);
+        session.Reported += used;
+        session.Used = chargeable;
+    }
 
     private decimal ExpectedBalance() => Opening + _topUps.Values.Sum() - _sessions.Values.Sum(s => Price(s.Tariff, s.Used));
 
@@ -435,7 +462,14 @@ public sealed class CreditControlModel
 
         public SessionStatus Status { get; set; } = SessionStatus.Active;
 
+        /// <summary>Seconds charged so far.</summary>
         public int Used { get; set; }
+
+        /// <summary>Seconds the switch reported so far.</summary>
+        public int Reported { get; set; }
+
+        /// <summary>Reported seconds beyond the grant of the time.</summary>
+        public int Overrun { get; set; }
 
         /// <summary>The seconds of the current grant (0 once it is released).</summary>
         public int Granted { get; set; }

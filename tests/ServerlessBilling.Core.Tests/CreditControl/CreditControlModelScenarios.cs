@@ -53,7 +53,7 @@ public static class CreditControlModelArbitraries
     private static readonly Gen<int> Session = Gen.Choose(0, 5);
 
     private static readonly Gen<int> UsedPercent =
-        Gen.Frequency((4, Gen.Choose(0, 100)), (2, Gen.Constant(100)), (1, Gen.Constant(0)));
+        Gen.Frequency((4, Gen.Choose(0, 100)), (2, Gen.Constant(100)), (1, Gen.Constant(0)), (1, Gen.Choose(101, 300)));
 
     private static readonly Gen<ModelOp> Op = Gen.Frequency(
         (6, from s in Session from d in Gen.Choose(0, CreditControlModel.Destinations.Length - 1) from r in Requested select (ModelOp)new AuthorizeOp(s, d, r)),

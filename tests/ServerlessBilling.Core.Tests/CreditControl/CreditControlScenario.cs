@@ -62,6 +62,9 @@ public sealed class CreditControlScenario
     public static Task<CreditControlScenario> PrepaidAsync(decimal opening, CreditControlOptions? options = null) =>
         OpenAsync(Fixtures.Prepaid(), opening, options);
 
+    public static Task<CreditControlScenario> PostpaidAsync(decimal limit, bool hard, CreditControlOptions? options = null) =>
+        OpenAsync(Fixtures.Postpaid(limit, hard), 0m, options);
+
     public static async Task<CreditControlScenario> OpenAsync(AccountSettings settings, decimal opening, CreditControlOptions? options = null, string accountId = "acme")
     {
         var harness = NewHarness(options);
@@ -109,9 +112,9 @@ public sealed class CreditControlScenario
         return outcome;
     }
 
-    public async Task<Outcome<TerminateAnswer>> TerminateAsync(string sessionId, int number, int used, UnauthorizedCall? call = null)
+    public async Task<Outcome<TerminateAnswer>> TerminateAsync(string sessionId, int number, int used)
     {
-        var outcome = await Service.TerminateAsync(new TerminateRequest(sessionId, number, used, call), default);
+        var outcome = await Service.TerminateAsync(new TerminateRequest(sessionId, number, used), default);
         await StateAsync();
         return outcome;
     }

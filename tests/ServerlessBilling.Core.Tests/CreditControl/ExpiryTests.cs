@@ -115,23 +115,38 @@ public sealed class ExpiryTests
     }
 
     [Fact]
-    public async Task A_late_terminate_charges_in_full_even_when_the_released_credit_was_granted_again()
+    public async Task A_late_terminate_of_a_pre_paid_call_is_charged_only_what_the_credit_still_covers()
     {
         var s = await CreditControlScenario.PrepaidAsync(1m);
         await s.GrantAsync("call-1", Numbers.Uk, 60);
         s.Advance(900);
         Assert.Equal(1, await s.ReleaseExpiredAsync());
-        await s.GrantAsync("call-2", Numbers.Uk, 60); // the released 1.00 is available again
+        await s.GrantAsync("call-2", Numbers.Uk, 60); // the released 1.00 is held by another call now
 
         var late = (await s.TerminateAsync("call-1", 1, 60)).Answer!;
         var second = (await s.TerminateAsync("call-2", 1, 60)).Answer!;
 
-        Assert.Equal(1.00m, late.Charge);
+        // The whole late use is an overrun (its grant was gone) and nothing covers it: it is recorded, not charged.
+        Assert.Equal((60, 0, 0m, 60), (late.TotalSeconds, late.BilledSeconds, late.Charge, late.OverrunSeconds));
         Assert.Equal(1.00m, second.Charge);
         var state = await s.StateAsync();
-        Assert.Equal(-1m, state.Balance);
-        Assert.Equal(2m, state.Committed);
+        Assert.Equal(0m, state.Balance);
+        Assert.Equal(1m, state.Committed);
         Assert.Equal(0m, state.Reserved);
+        Assert.Equal(60, (await s.SessionAsync("call-1")).OverrunSeconds);
+    }
+
+    [Fact]
+    public async Task A_late_terminate_of_a_post_paid_call_is_charged_in_full_and_flagged()
+    {
+        var s = await CreditControlScenario.PostpaidAsync(1m, hard: true);
+        await s.GrantAsync("call-1", Numbers.Uk, 60);
+        s.Advance(900);
+        Assert.Equal(1, await s.ReleaseExpiredAsync());
+
+        var late = (await s.TerminateAsync("call-1", 1, 60)).Answer!;
+
+        Assert.Equal((60, 60, 1.00m, 60), (late.TotalSeconds, late.BilledSeconds, late.Charge, late.OverrunSeconds));
     }
 
     [Fact]

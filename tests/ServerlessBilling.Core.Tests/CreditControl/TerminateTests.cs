@@ -95,15 +95,53 @@ public sealed class TerminateTests
     }
 
     [Fact]
-    public async Task Use_beyond_the_grant_is_still_charged_in_full()
+    public async Task Use_beyond_the_grant_of_a_pre_paid_account_is_charged_only_as_far_as_its_credit_goes()
     {
         var s = await CreditControlScenario.PrepaidAsync(1m);
         await s.GrantAsync("call-1", Numbers.Uk, 60);
 
+        var end = (await s.TerminateAsync("call-1", 1, 3600)).Answer!;
+
+        Assert.Equal((3600, 60, 1.00m, 0m, 3540), (end.TotalSeconds, end.BilledSeconds, end.Charge, end.Balance, end.OverrunSeconds));
+        Assert.Equal(0m, (await s.StateAsync()).Balance);
+    }
+
+    [Fact]
+    public async Task Use_beyond_the_grant_of_a_pre_paid_account_is_charged_when_unreserved_credit_covers_it()
+    {
+        var s = await CreditControlScenario.PrepaidAsync(5m);
+        await s.GrantAsync("call-1", Numbers.Uk, 60);
+
         var end = (await s.TerminateAsync("call-1", 1, 61)).Answer!;
 
-        Assert.Equal(2.00m, end.Charge);
-        Assert.Equal(-1.00m, end.Balance);
+        Assert.Equal((61, 120, 2.00m, 3.00m, 1), (end.TotalSeconds, end.BilledSeconds, end.Charge, end.Balance, end.OverrunSeconds));
+    }
+
+    [Fact]
+    public async Task Use_beyond_the_grant_of_a_post_paid_account_is_charged_in_full_and_flagged()
+    {
+        var s = await CreditControlScenario.PostpaidAsync(1m, hard: true);
+        await s.GrantAsync("call-1", Numbers.Uk, 60);
+
+        var end = (await s.TerminateAsync("call-1", 1, 3600)).Answer!;
+
+        Assert.Equal((3600, 3600, 60.00m, 3540), (end.TotalSeconds, end.BilledSeconds, end.Charge, end.OverrunSeconds));
+        Assert.Equal(60.00m, (await s.StateAsync()).PeriodSpend);
+    }
+
+    [Theory]
+    [InlineData(86_401)]
+    [InlineData(int.MaxValue)]
+    [InlineData(-1)]
+    public async Task A_report_beyond_24_hours_is_invalid_and_changes_nothing(int used)
+    {
+        var s = await CreditControlScenario.PrepaidAsync(10m);
+        await s.GrantAsync("call-1", Numbers.Uk, 60);
+        var etag = await s.ETagAsync();
+
+        Assert.Equal(OutcomeErrorKind.Invalid, (await s.InterimAsync("call-1", 1, used)).Error?.Kind);
+        Assert.Equal(OutcomeErrorKind.Invalid, (await s.TerminateAsync("call-1", 1, used)).Error?.Kind);
+        Assert.Equal(etag, await s.ETagAsync());
     }
 
     [Theory]
@@ -122,19 +160,6 @@ public sealed class TerminateTests
         Assert.Equal(first, again.Answer);
         Assert.Equal(etag, await s.ETagAsync());
         Assert.Equal(9.53m, (await s.StateAsync()).Balance);
-    }
-
-    [Fact]
-    public async Task A_repeated_terminate_with_call_information_does_not_charge_again()
-    {
-        var s = await CreditControlScenario.PrepaidAsync(10m);
-        await s.GrantAsync("call-1", Numbers.Uk, 60);
-        var first = (await s.TerminateAsync("call-1", 1, 60)).Answer!;
-
-        var again = await s.TerminateAsync("call-1", 1, 60, new UnauthorizedCall(s.AccountId, Numbers.Caller, Numbers.Uk, Fixtures.Now));
-
-        Assert.Equal(first, again.Answer);
-        Assert.Equal(9m, (await s.StateAsync()).Balance);
     }
 
     [Fact]
@@ -157,71 +182,5 @@ public sealed class TerminateTests
         Assert.Equal(ResultCode.CreditLimitReached, (await s.AuthorizeAsync("call-1", Numbers.Uk, 60)).Answer!.ResultCode);
 
         Assert.Equal(OutcomeErrorKind.NotFound, (await s.TerminateAsync("call-1", 1, 60)).Error!.Kind);
-    }
-
-    [Fact]
-    public async Task An_unauthorized_call_is_charged_at_the_tariff_in_force_at_its_start()
-    {
-        var s = await CreditControlScenario.PrepaidAsync(10m);
-        const string Csv = """
-            prefix,destination,rate,connect_fee,min_seconds,increment_seconds,effective_from,effective_to
-            44,United Kingdom,1.00,0,60,60,,2026-11-26
-            44,United Kingdom,2.00,0,60,60,2026-11-26,
-            """;
-        Assert.True((await s.Admin.ImportDeckAsync("dated-deck", new StringReader(Csv), default)).Succeeded);
-        Assert.Null((await s.Admin.UpsertAsync(s.AccountId, Fixtures.Prepaid("dated-deck"), 0m, default)).Error);
-        var start = new DateTimeOffset(2026, 11, 25, 23, 58, 0, TimeSpan.Zero);
-
-        var end = (await s.TerminateAsync("late-1", 1, 90, new UnauthorizedCall(s.AccountId, Numbers.Caller, Numbers.Uk, start))).Answer!;
-
-        Assert.Equal(ResultCode.Success, end.ResultCode);
-        Assert.Equal((90, 120, 2.00m, 8.00m), (end.TotalSeconds, end.BilledSeconds, end.Charge, end.Balance));
-        var session = await s.SessionAsync("late-1");
-        Assert.Equal(SessionStatus.Terminated, session.Status);
-        Assert.Equal(1.00m, session.Tariff.RatePerMinute);
-        Assert.Equal(0m, (await s.StateAsync()).Reserved);
-
-        // The same call started now is priced at the new rate.
-        var now = (await s.TerminateAsync("late-2", 1, 90, new UnauthorizedCall(s.AccountId, Numbers.Caller, Numbers.Uk, Fixtures.Now))).Answer!;
-        Assert.Equal(4.00m, now.Charge);
-
-        // Replays change nothing.
-        Assert.Equal(end, (await s.TerminateAsync("late-1", 1, 90, new UnauthorizedCall(s.AccountId, Numbers.Caller, Numbers.Uk, start))).Answer);
-        Assert.Equal(end, (await s.TerminateAsync("late-1", 2, 90)).Answer);
-        Assert.Equal(4.00m, (await s.StateAsync()).Balance);
-    }
-
-    [Fact]
-    public async Task An_unauthorized_call_is_charged_even_past_the_credit()
-    {
-        var s = await CreditControlScenario.PrepaidAsync(0.10m);
-
-        var end = (await s.TerminateAsync("late-1", 1, 42, new UnauthorizedCall(s.AccountId, Numbers.Caller, Numbers.London, Fixtures.Now))).Answer!;
-
-        Assert.Equal(0.47m, end.Charge);
-        Assert.Equal(-0.37m, end.Balance);
-    }
-
-    [Fact]
-    public async Task An_unauthorized_call_to_an_unrated_destination_is_invalid_and_charges_nothing()
-    {
-        var s = await CreditControlScenario.PrepaidAsync(10m);
-        var etag = await s.ETagAsync();
-
-        var outcome = await s.TerminateAsync("late-1", 1, 42, new UnauthorizedCall(s.AccountId, Numbers.Caller, Numbers.Unrated, Fixtures.Now));
-
-        Assert.Equal(OutcomeErrorKind.Invalid, outcome.Error!.Kind);
-        Assert.Equal(etag, await s.ETagAsync());
-    }
-
-    [Fact]
-    public async Task An_unauthorized_call_of_an_unknown_account_is_not_found()
-    {
-        var s = await CreditControlScenario.PrepaidAsync(10m);
-
-        var outcome = await s.TerminateAsync("late-1", 1, 42, new UnauthorizedCall("nobody", Numbers.Caller, Numbers.London, Fixtures.Now));
-
-        Assert.Equal(OutcomeErrorKind.NotFound, outcome.Error!.Kind);
-        Assert.Null(await s.Accounts.GetAsync("nobody", default));
     }
 }

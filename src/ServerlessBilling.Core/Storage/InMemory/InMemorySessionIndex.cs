@@ -7,8 +7,8 @@ public sealed class InMemorySessionIndex : ISessionIndex
     private readonly ConcurrentDictionary<string, string> _sessions = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ClosedSession> _closed = new(StringComparer.Ordinal);
 
-    public Task<string> GetOrAddAsync(string sessionId, string accountId, CancellationToken cancellationToken) =>
-        Task.FromResult(_sessions.GetOrAdd(sessionId, accountId));
+    public Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken) =>
+        Task.FromResult(_sessions.TryAdd(sessionId, accountId) ? new SessionClaim(accountId, true) : new SessionClaim(_sessions[sessionId], false));
 
     public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken) =>
         Task.FromResult(_sessions.GetValueOrDefault(sessionId));

@@ -7,8 +7,19 @@ public sealed class InMemoryUsageStore : IUsageStore
 {
     private readonly ConcurrentDictionary<(string Account, string CdrId), UsageRecord> _records = new();
 
-    public Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlySet<string>>(cdrIds.Where(id => _records.ContainsKey((accountId, id))).ToHashSet(StringComparer.Ordinal));
+    public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
+        foreach (var id in cdrIds)
+        {
+            if (_records.TryGetValue((accountId, id), out var record))
+            {
+                found[id] = record;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(found);
+    }
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
         Task.FromResult(_records.TryAdd((record.AccountId, record.CdrId), record));
