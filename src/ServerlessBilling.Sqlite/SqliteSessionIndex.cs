@@ -2,22 +2,24 @@ using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
 
-/// <summary>Session id → account id, and each closed session's record as a JSON document beside it.</summary>
+/// <summary>Session id → account id, and each closed session's record (the whole session) as a JSON document beside it.</summary>
 public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clock) : ISessionIndex
 {
-    public async Task<string> GetOrAddAsync(string sessionId, string accountId, CancellationToken cancellationToken)
+    public async Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
     {
         if (await FindAccountAsync(sessionId, cancellationToken) is { } known)
         {
-            return known; // a replay: no write needed
+            return new SessionClaim(known, IsNew: false); // a replay: no write needed
         }
 
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
         return await database.WriteAsync(session =>
         {
-            session.Command("INSERT INTO sessions (session_id, account_id, created_at) VALUES ($id, $account, $at) ON CONFLICT (session_id) DO NOTHING")
-                .With("$id", sessionId).With("$account", accountId).With("$at", createdAt).ExecuteNonQuery();
-            return (string)session.Command("SELECT account_id FROM sessions WHERE session_id = $id").With("$id", sessionId).ExecuteScalar()!;
+            var recorded = session.Command("INSERT INTO sessions (session_id, account_id, created_at) VALUES ($id, $account, $at) ON CONFLICT (session_id) DO NOTHING")
+                .With("$id", sessionId).With("$account", accountId).With("$at", createdAt).ExecuteNonQuery() == 1;
+            return recorded
+                ? new SessionClaim(accountId, IsNew: true)
+                : new SessionClaim((string)session.Command("SELECT account_id FROM sessions WHERE session_id = $id").With("$id", sessionId).ExecuteScalar()!, IsNew: false);
         }, cancellationToken);
     }
 

@@ -5,10 +5,13 @@ namespace ServerlessBilling.Sqlite;
 /// <summary>Top-up history keyed by (account, top-up id): an id recorded once is recognised for ever.</summary>
 public sealed class SqliteTopUpStore(SqliteDatabase database) : ITopUpStore
 {
-    public Task<bool> ExistsAsync(string accountId, string topUpId, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read(session => session
-            .Command("SELECT 1 FROM top_ups WHERE account_id = $account AND top_up_id = $id")
-            .With("$account", accountId).With("$id", topUpId).ExecuteScalar() is not null));
+    public Task<TopUpRecord?> FindAsync(string accountId, string topUpId, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(session =>
+        {
+            using var reader = session.Command("SELECT doc FROM top_ups WHERE account_id = $account AND top_up_id = $id")
+                .With("$account", accountId).With("$id", topUpId).ExecuteReader();
+            return reader.Read() ? SqliteValues.FromJson<TopUpRecord>(reader, 0) : null;
+        }));
 
     public Task<bool> TryCreateAsync(TopUpRecord record, CancellationToken cancellationToken)
     {

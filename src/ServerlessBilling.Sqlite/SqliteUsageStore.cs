@@ -6,23 +6,23 @@ namespace ServerlessBilling.Sqlite;
 /// <summary>Rated usage, one document per CDR keyed by (account, CDR id): a second create of the same CDR is refused.</summary>
 public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
 {
-    public Task<IReadOnlySet<string>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         if (cdrIds.Count == 0)
         {
-            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
+            return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(new Dictionary<string, UsageRecord>(StringComparer.Ordinal));
         }
 
         // One statement whatever the batch size: the ids travel as one JSON array parameter.
         var ids = JsonSerializer.Serialize(cdrIds);
-        return Task.FromResult<IReadOnlySet<string>>(database.Read(session =>
+        return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(database.Read(session =>
         {
-            using var reader = session.Command("SELECT cdr_id FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
+            using var reader = session.Command("SELECT cdr_id, doc FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
                 .With("$account", accountId).With("$ids", ids).ExecuteReader();
-            var found = new HashSet<string>(StringComparer.Ordinal);
+            var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
             while (reader.Read())
             {
-                found.Add(reader.GetString(0));
+                found[reader.GetString(0)] = SqliteValues.FromJson<UsageRecord>(reader, 1);
             }
 
             return found;

@@ -87,7 +87,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Single(await stores.Quarantine.ListAsync(account, 10, default));
         Assert.Equal(closed, await stores.Sessions.FindClosedAsync("call-1", default));
         Assert.Equal(account, await stores.Sessions.FindAccountAsync("open", default));
-        Assert.True(await stores.TopUps.ExistsAsync(account, "t-1", default));
+        Assert.Equal(7.5m, (await stores.TopUps.FindAsync(account, "t-1", default))?.Amount);
         Assert.Equal(3, (await stores.Decks.GetAsync("deck", default))!.Rows.Count);
     }
 

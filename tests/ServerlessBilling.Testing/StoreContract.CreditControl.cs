@@ -79,7 +79,7 @@ public abstract partial class StoreContract
     public async Task A_replay_long_after_the_session_left_the_account_document_is_answered_from_history_and_changes_nothing()
     {
         // Invariant 3, whatever the number of sessions closed since: the document keeps only the newest few.
-        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionsKept = 2 });
+        var harness = NewHarness(new CreditControlOptions { ClosedSessionsKept = 2 });
         var account = await harness.OpenAsync($"old-replay-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 100m);
         var first = $"first-{Guid.NewGuid():N}";
         var grant = (await harness.AuthorizeAsync(account, first, "+447700900123", 120)).Answer!;
@@ -111,7 +111,7 @@ public abstract partial class StoreContract
     [Fact]
     public async Task A_session_that_expired_and_was_dropped_is_never_granted_again_and_its_cdr_charges_it_once()
     {
-        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionRetention = TimeSpan.FromMinutes(5) });
+        var harness = NewHarness(new CreditControlOptions { ClosedSessionRetention = TimeSpan.FromMinutes(5) });
         var account = await harness.OpenAsync($"dropped-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 10m);
         var session = $"dropped-{Guid.NewGuid():N}";
         var grant = (await harness.AuthorizeAsync(account, session, "+447700900123", 60)).Answer!;

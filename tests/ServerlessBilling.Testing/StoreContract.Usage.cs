@@ -21,7 +21,9 @@ public abstract partial class StoreContract
         Assert.False(await Stores.Usage.TryCreateAsync(first with { Charge = 9m }, default));
         Assert.True(await Stores.Usage.TryCreateAsync(Usage(NewId("other"), "c-2", Fixtures.Now), default));
 
-        Assert.Equal(["c-1"], await Stores.Usage.FindExistingAsync(account, ["c-1", "c-2", "c-3"], default));
+        var existing = await Stores.Usage.FindExistingAsync(account, ["c-1", "c-2", "c-3"], default);
+        Assert.Equal(["c-1"], existing.Keys);
+        Assert.Equal(first, existing["c-1"]);
         Assert.Empty(await Stores.Usage.FindExistingAsync(account, [], default));
         Assert.Equal(first, Assert.Single(await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default)));
     }
