@@ -189,5 +189,20 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Contains("accounts_by_next_expiry", plan, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_store_that_remembers_a_document_still_reads_a_newer_version_written_by_another_writer()
+    {
+        var mine = new SqliteAccountStore(_store.Database);
+        var theirs = new SqliteAccountStore(_store.Database);
+        var account = Core.Accounts.AccountState.Open("shared", Fixtures.Prepaid(), 10m, Fixtures.Now);
+        var first = (await mine.TryCreateAsync(account, default))!;
+        Assert.Equal(10m, (await mine.GetAsync("shared", default))!.Value.Balance);
+
+        var second = await theirs.TryReplaceAsync(account with { Balance = 4m, Committed = 6m }, first, default);
+        var read = (await mine.GetAsync("shared", default))!;
+        Assert.Equal((second, 4m), (read.ETag, read.Value.Balance));
+        Assert.Null(await mine.TryReplaceAsync(account with { Balance = 1m }, first, default));
+    }
+
     public void Dispose() => _store.Dispose();
 }
