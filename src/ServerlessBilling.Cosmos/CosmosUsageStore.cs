@@ -72,15 +72,29 @@ public sealed class CosmosQuarantineStore(Container container) : IQuarantineStor
 
     public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
     {
-        var query = new QueryDefinition("SELECT TOP @limit * FROM c ORDER BY c.receivedMs DESC").WithParameter("@limit", limit);
         var options = accountId is null ? null : new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) };
-        var records = new List<QuarantineRecord>();
-        using var feed = container.GetItemQueryIterator<QuarantineDocument>(query, requestOptions: options);
-        while (feed.HasMoreResults && records.Count < limit)
+        var newest = await QueryAsync(new QueryDefinition("SELECT TOP @limit * FROM c ORDER BY c.receivedMs DESC").WithParameter("@limit", limit), options, limit, cancellationToken);
+        if (newest.Count >= limit)
         {
-            records.AddRange((await CosmosFaults.RunAsync("list quarantine", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Record));
+            // TOP cuts among records received in the same millisecond in no set order; fetch all of the last
+            // millisecond so that the tie is broken by id, as the contract says, before the limit applies.
+            var boundary = newest.Min(d => d.ReceivedMs);
+            var tied = await QueryAsync(new QueryDefinition("SELECT * FROM c WHERE c.receivedMs = @boundary").WithParameter("@boundary", boundary), options, int.MaxValue, cancellationToken);
+            newest = newest.Where(d => d.ReceivedMs != boundary).Concat(tied).ToList();
         }
 
-        return records.OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
+        return newest.Select(d => d.Record).OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
+    }
+
+    private async Task<List<QuarantineDocument>> QueryAsync(QueryDefinition query, QueryRequestOptions? options, int limit, CancellationToken cancellationToken)
+    {
+        var documents = new List<QuarantineDocument>();
+        using var feed = container.GetItemQueryIterator<QuarantineDocument>(query, requestOptions: options);
+        while (feed.HasMoreResults && documents.Count < limit)
+        {
+            documents.AddRange(await CosmosFaults.RunAsync("list quarantine", () => feed.ReadNextAsync(cancellationToken), cancellationToken));
+        }
+
+        return documents;
     }
 }
