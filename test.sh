@@ -42,6 +42,13 @@ echo "==> restore and build"
 dotnet restore ServerlessBilling.sln --nologo --locked-mode
 dotnet build ServerlessBilling.sln --no-restore -c Release --nologo -clp:ErrorsOnly
 
+# The deployment checks: a failure fails the run, after the tests so that the summary line still comes last.
+checks=0
+echo "==> bicep build and lint (any warning fails)"
+scripts/bicep-check.sh || { echo "==> bicep check FAILED"; checks=1; }
+echo "==> publish the Functions app"
+scripts/publish-functions.sh --no-build -clp:ErrorsOnly || { echo "==> Functions publish FAILED"; checks=1; }
+
 if [[ $start_emulators -eq 1 && -z "${COSMOS_ENDPOINT:-}" && -x infra/cosmos/start.sh ]]; then
   echo "==> starting the Cosmos-compatible emulator"
   export COSMOS_ENDPOINT
@@ -65,4 +72,8 @@ for project in tests/*/*.Tests.csproj; do
 done
 
 scripts/summarize-trx.sh "$results"
+if [[ $checks -ne 0 ]]; then
+  echo "test.sh: the bicep check or the Functions publish failed (see above)" >&2
+  status=1
+fi
 exit $status

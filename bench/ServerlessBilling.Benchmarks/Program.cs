@@ -6,12 +6,12 @@ using ServerlessBilling.Benchmarks.Proposals;
 const string Usage = """
     Usage:
       dotnet run -c Release --project bench/ServerlessBilling.Benchmarks -- [BenchmarkDotNet options]
-          runs the benchmarks (Rating, CdrReading, DeckImport, RateCommand, Proposal); e.g. --filter '*' --job short,
+          runs the benchmarks (Rating, CdrReading, DeckImport, RateCommand); e.g. --filter '*' --job short,
           or --list flat; BenchmarkDotNet's own help: -- --help-bdn (passed as --help)
       dotnet run -c Release --project bench/ServerlessBilling.Benchmarks -- rate-e2e [--help]
           the rate command end to end on a generated 1,000,000-line CDR file and a 200,000-row deck
       dotnet run -c Release --project bench/ServerlessBilling.Benchmarks -- proposals-check
-          checks that each proposed Core change (Proposals/) gives exactly Core's results
+          checks that the prototype in Proposals/ (CompactPrefixIndex) gives exactly Core's lookups and ratings
 
     """;
 

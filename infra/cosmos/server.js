@@ -513,7 +513,9 @@ function createRequestHandler(getAccount, { keepAlive, scheme }) {
           if (params.collId !== undefined) {
             const collection = account.database(params.dbId).collection(params.collId);
             if (!collection.read()) {
-              // package handlers would crash with a TypeError (500) here
+              // package handlers would crash with a TypeError (500) here; the service answers 404 with
+              // sub-status 1003 ("owner resource does not exist"), which tells it from a missing item.
+              res.setHeader("x-ms-substatus", "1003");
               body = notFound(res, "Resource Not Found");
             } else {
               purgeExpired(collection);

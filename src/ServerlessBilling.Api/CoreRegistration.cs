@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Monitoring;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -25,6 +27,8 @@ public static class CoreRegistration
         services.AddSingleton<CreditControlService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<IngestionService>();
+        services.AddSingleton<MonitoringService>();
+        services.TryAddSingleton<IAlertSink, NoAlertSink>();
         return services;
     }
 
@@ -38,6 +42,9 @@ public static class CoreRegistration
         services.AddSingleton<IUsageStore, InMemoryUsageStore>();
         services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
         services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
+        services.AddSingleton<IAlertStore, InMemoryAlertStore>();
+        services.AddSingleton<IMonitorStore, InMemoryMonitorStore>();
+        services.AddEmbeddedChangeStream();
         return services;
     }
 }

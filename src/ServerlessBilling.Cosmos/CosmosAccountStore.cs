@@ -37,7 +37,7 @@ public sealed class CosmosAccountStore(Container container) : IAccountStore
                 var response = await container.ReplaceItemAsync(AccountDocument.From(account), account.AccountId, new PartitionKey(account.AccountId), options, cancellationToken);
                 return response.ETag;
             }
-            catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed || CosmosFaults.IsMissingItem(ex))
             {
                 return null;
             }

@@ -16,6 +16,9 @@ public static class CosmosBootstrap
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.UsageContainer, "/accountId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.QuarantineContainer, "/accountId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.TopUpsContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.AlertsContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.MonitorsContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.LeasesContainer, "/id"), cancellationToken: cancellationToken);
         return database;
     }
 }

@@ -13,6 +13,9 @@ internal static class CosmosFaults
 {
     private const int Attempts = 3;
 
+    /// <summary>The service's sub-status of a 404 whose container (or database) does not exist.</summary>
+    private const int OwnerResourceMissing = 1003;
+
     public static async Task<T> RunAsync<T>(string what, Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
@@ -20,6 +23,12 @@ internal static class CosmosFaults
             try
             {
                 return await operation();
+            }
+            catch (CosmosException ex) when (IsMissingContainer(ex))
+            {
+                // A container that vanished (an emulator restart, a deleted resource) is an outage, not "no such
+                // account": answering "not found" would deny calls and quarantine CDRs that are fine.
+                throw new StoreUnavailableException($"{what} failed: its container or database does not exist ({Describe(ex)})", ex);
             }
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
@@ -33,6 +42,11 @@ internal static class CosmosFaults
             }
         }
     }
+
+    /// <summary>404 for an item that does not exist, as opposed to a missing container.</summary>
+    public static bool IsMissingItem(CosmosException ex) => ex.StatusCode == HttpStatusCode.NotFound && !IsMissingContainer(ex);
+
+    public static bool IsMissingContainer(CosmosException ex) => ex.StatusCode == HttpStatusCode.NotFound && ex.SubStatusCode == OwnerResourceMissing;
 
     public static bool IsTransient(Exception ex) => ex switch
     {

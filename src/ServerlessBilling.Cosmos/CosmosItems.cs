@@ -31,7 +31,7 @@ internal static class CosmosItems
             {
                 return await container.ReadItemAsync<T>(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
             }
-            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+            catch (CosmosException ex) when (CosmosFaults.IsMissingItem(ex))
             {
                 return null;
             }

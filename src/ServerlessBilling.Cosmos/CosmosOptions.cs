@@ -28,6 +28,18 @@ public sealed class CosmosOptions
 
     public string TopUpsContainer { get; set; } = "topups";
 
+    /// <summary>Raised alerts, partition /accountId.</summary>
+    public string AlertsContainer { get; set; } = "alerts";
+
+    /// <summary>Monitoring's per-account documents, partition /accountId.</summary>
+    public string MonitorsContainer { get; set; } = "monitors";
+
+    /// <summary>The change feed processor's leases (monitoring reads the accounts container's feed).</summary>
+    public string LeasesContainer { get; set; } = "leases";
+
+    /// <summary>How often the monitoring change feed is polled when idle, in milliseconds (the Functions trigger's default is 5 s).</summary>
+    public int MonitoringPollMilliseconds { get; set; } = 200;
+
     /// <summary>Gateway (HTTPS, works everywhere, the emulator) or Direct (TCP, lower latency in Azure).</summary>
     public string ConnectionMode { get; set; } = "Gateway";
 
@@ -53,6 +65,11 @@ public sealed class CosmosOptions
         if (ConnectionMode is not ("Gateway" or "Direct"))
         {
             errors.Add("Cosmos:ConnectionMode must be Gateway or Direct");
+        }
+
+        if (MonitoringPollMilliseconds is < 10 or > 60_000)
+        {
+            errors.Add("Cosmos:MonitoringPollMilliseconds must be from 10 to 60000");
         }
 
         if (string.IsNullOrWhiteSpace(Database))

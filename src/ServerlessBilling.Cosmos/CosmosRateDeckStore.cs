@@ -65,7 +65,7 @@ public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
         {
             await container.DeleteItemAsync<DeckChunkDocument>(id, key, cancellationToken: cancellationToken);
         }
-        catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.NotFound)
+        catch (CosmosException ex) when (CosmosFaults.IsMissingItem(ex))
         {
             // Already gone: another writer cleaned it up.
         }

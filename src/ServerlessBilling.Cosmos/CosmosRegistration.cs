@@ -34,6 +34,9 @@ public static class CosmosRegistration
         services.AddSingleton<IUsageStore>(sp => new CosmosUsageStore(sp.GetRequiredService<Database>().GetContainer(options.UsageContainer)));
         services.AddSingleton<IQuarantineStore>(sp => new CosmosQuarantineStore(sp.GetRequiredService<Database>().GetContainer(options.QuarantineContainer)));
         services.AddSingleton<ITopUpStore>(sp => new CosmosTopUpStore(sp.GetRequiredService<Database>().GetContainer(options.TopUpsContainer)));
+        services.AddSingleton<IAlertStore>(sp => new CosmosAlertStore(sp.GetRequiredService<Database>().GetContainer(options.AlertsContainer)));
+        services.AddSingleton<IMonitorStore>(sp => new CosmosMonitorStore(sp.GetRequiredService<Database>().GetContainer(options.MonitorsContainer)));
+        services.AddSingleton(sp => new CosmosMonitoringFeed(sp.GetRequiredService<Database>(), options));
         return services;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
@@ -35,6 +36,9 @@ public static class SqliteRegistration
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
         services.AddSingleton<IQuarantineStore, SqliteQuarantineStore>();
         services.AddSingleton<ITopUpStore, SqliteTopUpStore>();
+        services.AddSingleton<IAlertStore, SqliteAlertStore>();
+        services.AddSingleton<IMonitorStore, SqliteMonitorStore>();
+        services.AddEmbeddedChangeStream(); // SQLite has no change feed: monitoring hears of account writes in process
         return services;
     }
 }

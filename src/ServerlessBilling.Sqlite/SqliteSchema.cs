@@ -66,6 +66,22 @@ internal static class SqliteSchema
             doc         BLOB NOT NULL,
             PRIMARY KEY (account_id, top_up_id)) WITHOUT ROWID;
         """,
+
+        // 2: spend monitoring.
+        """
+        CREATE TABLE alerts (
+            alert_id    TEXT PRIMARY KEY,
+            account_id  TEXT NOT NULL,
+            raised_at   INTEGER NOT NULL,      -- UTC ticks
+            doc         BLOB NOT NULL);
+        CREATE INDEX alerts_by_time ON alerts (raised_at DESC, alert_id);
+        CREATE INDEX alerts_by_account ON alerts (account_id, raised_at DESC, alert_id);
+
+        CREATE TABLE monitors (
+            account_id  TEXT PRIMARY KEY,
+            version     INTEGER NOT NULL,      -- the ETag, as for accounts
+            doc         BLOB NOT NULL);
+        """,
     ];
 
     public static int Latest => Migrations.Count;

@@ -6,5 +6,7 @@ namespace ServerlessBilling.Cosmos.Tests;
 public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : StoreContract
 {
     protected override StoreSet Stores { get; } =
-        new(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, cosmos.Usage, cosmos.Quarantine, cosmos.TopUps);
+        new(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, cosmos.Usage, cosmos.Quarantine, cosmos.TopUps,
+            new CosmosAlertStore(cosmos.Database.GetContainer(cosmos.Options.AlertsContainer)),
+            new CosmosMonitorStore(cosmos.Database.GetContainer(cosmos.Options.MonitorsContainer)));
 }

@@ -25,6 +25,8 @@ public sealed class CosmosFixture : IAsyncLifetime
         CreateIfNotExists = true,
     };
 
+    public Database Database => _database ?? throw new InvalidOperationException("the fixture is not initialized");
+
     public IAccountStore Accounts { get; private set; } = null!;
 
     public ISessionIndex Sessions { get; private set; } = null!;

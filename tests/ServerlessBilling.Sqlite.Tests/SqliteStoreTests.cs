@@ -47,7 +47,7 @@ public sealed class SqliteStoreTests : IDisposable
     public async Task An_account_document_round_trips_exactly_the_state_the_in_memory_store_holds()
     {
         var memory = Harness(new StoreSet(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(),
-            new InMemoryUsageStore(), new InMemoryQuarantineStore(), new InMemoryTopUpStore()));
+            new InMemoryUsageStore(), new InMemoryQuarantineStore(), new InMemoryTopUpStore(), new InMemoryAlertStore(), new InMemoryMonitorStore()));
         var sqlite = Harness(_store.Stores);
         var account = await RunScenarioAsync(memory);
         await RunScenarioAsync(sqlite);

@@ -22,7 +22,9 @@ public sealed class TempStore : IDisposable
         new SqliteRateDeckStore(Database),
         new SqliteUsageStore(Database),
         new SqliteQuarantineStore(Database),
-        new SqliteTopUpStore(Database));
+        new SqliteTopUpStore(Database),
+        new SqliteAlertStore(Database),
+        new SqliteMonitorStore(Database));
 
     /// <summary>Closes the file and opens it again, as a restart of the host does.</summary>
     public void Reopen()

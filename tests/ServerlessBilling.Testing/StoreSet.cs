@@ -14,4 +14,6 @@ public sealed record StoreSet(
     IRateDeckStore Decks,
     IUsageStore Usage,
     IQuarantineStore Quarantine,
-    ITopUpStore TopUps);
+    ITopUpStore TopUps,
+    IAlertStore Alerts,
+    IMonitorStore Monitors);

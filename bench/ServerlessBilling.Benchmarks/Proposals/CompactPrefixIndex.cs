@@ -3,7 +3,7 @@ using ServerlessBilling.Core.Rating;
 namespace ServerlessBilling.Benchmarks.Proposals;
 
 /// <summary>
-/// PROPOSED CORE CHANGE (prototype of a new layout for Core's internal PrefixIndex; same results).
+/// PROPOSED CORE CHANGE, not adopted yet (prototype of a new layout for Core's internal PrefixIndex; same results).
 /// A lookup on a 200,000-row deck is bound by memory latency, not by instructions: the trie does not fit
 /// in the L2 cache, and Core's index touches up to four places per digit (the child array, the row-count
 /// array, the row-start array and, for every prefix on the way, the row object to test its effective
@@ -12,14 +12,13 @@ namespace ServerlessBilling.Benchmarks.Proposals;
 /// <item>keeps each node's 10 children, first row and row count together (12 ints, one cache line),</item>
 /// <item>walks down first, remembering only the nodes that carry rows, then tests effective ranges from the
 /// deepest node up, so the usual lookup tests one row instead of one per level, and</item>
-/// <item>keeps what rating needs of each row (effective range, minimum, increment and the tariff in whole
-/// ten-thousandths, see <see cref="IntegerCharge"/>) in one struct array beside the rows, so neither testing
-/// a range nor rating loads the row object: a rating costs the walk plus one cache miss.</item>
+/// <item>keeps what rating needs of each row (effective range, minimum, increment and Core's
+/// <see cref="TariffUnits"/>) in one struct array beside the rows, so neither testing a range nor rating
+/// loads the row object: a rating costs the walk plus one cache miss.</item>
 /// </list>
 /// </summary>
 public sealed class CompactPrefixIndex
 {
-    private const int Radix = 10;
     private const int Stride = 12;
     private const int RowStartSlot = 10;
     private const int RowCountSlot = 11;
@@ -60,12 +59,7 @@ public sealed class CompactPrefixIndex
         for (var r = 0; r < _rows.Length; r++)
         {
             var tariff = _rows[r].Tariff;
-            if (!IntegerCharge.TryCreate(tariff, out var charge))
-            {
-                throw new ArgumentException($"line {_rows[r].Line}: the prototype needs tariffs with at most 4 decimals", nameof(rows));
-            }
-
-            _data[r] = new RowData(From(_rows[r]), To(_rows[r]), charge, tariff.MinSeconds, tariff.IncrementSeconds);
+            _data[r] = new RowData(From(_rows[r]), To(_rows[r]), TariffUnits.Of(tariff), tariff.MinSeconds, tariff.IncrementSeconds);
         }
     }
 
@@ -77,8 +71,7 @@ public sealed class CompactPrefixIndex
     }
 
     /// <summary>
-    /// What <c>RateDeck.Rate</c> would do with both proposals (this index and <see cref="IntegerCharge"/>):
-    /// same row, billed seconds and charge as Core.
+    /// What <c>RateDeck.Rate</c> would do on this index: same row, billed seconds and charge as Core.
     /// </summary>
     public RatingOutcome Rate(ReadOnlySpan<char> calledNumber, DateTimeOffset start, int durationSeconds, Disposition disposition)
     {
@@ -96,7 +89,8 @@ public sealed class CompactPrefixIndex
 
         ref readonly var data = ref _data[r];
         var billed = Rater.BilledSeconds(durationSeconds, disposition == Disposition.Answered, data.MinSeconds, data.IncrementSeconds);
-        return new RatingOutcome(_rows[r], billed, data.Charge.Charge(billed), RatingFailure.None);
+        var charge = data.Units is { } units ? Rater.Charge(units, billed) : Rater.Charge(_rows[r].Tariff, billed);
+        return new RatingOutcome(_rows[r], billed, charge, RatingFailure.None);
     }
 
     private int FindRow(ReadOnlySpan<char> digits, long utcTicks)
@@ -134,7 +128,7 @@ public sealed class CompactPrefixIndex
         return -1;
     }
 
-    private readonly record struct RowData(long FromTicks, long ToTicks, IntegerCharge Charge, int MinSeconds, int IncrementSeconds);
+    private readonly record struct RowData(long FromTicks, long ToTicks, TariffUnits? Units, int MinSeconds, int IncrementSeconds);
 
     private static long From(RateDeckRow row) => row.EffectiveFrom?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc).Ticks ?? long.MinValue;
 

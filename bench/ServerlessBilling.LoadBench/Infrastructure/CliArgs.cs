@@ -14,11 +14,11 @@ internal sealed class CliArgs
     {
     }
 
-    public bool Help { get; private set; }
+    private bool Help { get; set; }
 
-    public string? Error { get; private set; }
+    private string? Error { get; set; }
 
-    public static CliArgs Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> valueNames, IReadOnlyCollection<string> flagNames)
+    private static CliArgs Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> valueNames, IReadOnlyCollection<string> flagNames)
     {
         var parsed = new CliArgs();
         for (var i = 0; i < args.Count; i++)
@@ -74,6 +74,22 @@ internal sealed class CliArgs
         return parsed;
     }
 
+    /// <summary>
+    /// A scenario's options: null after printing <paramref name="usage"/> for --help; an <see cref="ArgumentException"/>
+    /// for an unknown option or a missing value.
+    /// </summary>
+    public static CliArgs? ForScenario(IReadOnlyList<string> args, string usage, IReadOnlyCollection<string> valueNames, IReadOnlyCollection<string> flagNames)
+    {
+        var cli = Parse(args, valueNames, flagNames);
+        if (cli.Help)
+        {
+            Console.Write(usage);
+            return null;
+        }
+
+        return cli.Error is null ? cli : throw new ArgumentException(cli.Error);
+    }
+
     public string? this[string name] => _values.GetValueOrDefault(name);
 
     public bool Flag(string name) => _values.GetValueOrDefault(name) is { } v && !string.Equals(v, "false", StringComparison.OrdinalIgnoreCase);
@@ -92,6 +108,14 @@ internal sealed class CliArgs
 
         return value;
     }
+
+    /// <summary>A comma-separated list of whole numbers, each within [min, max].</summary>
+    public int[] Ints(string name, string fallback, int min, int max) =>
+        (this[name] ?? fallback).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                ? n
+                : throw new ArgumentException($"--{name} takes whole numbers from {min} to {max}, comma-separated, not '{t}'"))
+            .ToArray();
 
     public double Seconds(string name, double fallback, double min, double max)
     {

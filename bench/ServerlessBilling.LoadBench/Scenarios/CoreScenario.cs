@@ -4,7 +4,9 @@ using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage.InMemory;
+using ServerlessBilling.LoadBench.Calls;
 using ServerlessBilling.LoadBench.Infrastructure;
+using ServerlessBilling.LoadBench.Stores;
 
 namespace ServerlessBilling.LoadBench.Scenarios;
 
@@ -39,27 +41,16 @@ internal static class CoreScenario
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var cli = CliArgs.Parse(args, ["seconds", "warmup", "accounts", "threads", "max-pairs", "retention"], ["split"]);
-        if (cli.Help)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "warmup", "accounts", "threads", "max-pairs", "retention"], ["split"]) is not { } cli)
         {
-            Console.Write(Usage);
             return 0;
-        }
-
-        if (cli.Error is not null)
-        {
-            throw new ArgumentException(cli.Error);
         }
 
         var seconds = cli.Seconds("seconds", 3, 0.5, 60);
         var warmup = cli.Seconds("warmup", 3, 0, 30);
         var accounts = cli.Int("accounts", 1000, 1, 1_000_000);
         var maxPairs = cli.Int("max-pairs", 5_000_000, 1000, 50_000_000);
-        var threads = (cli["threads"] ?? "1,2").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 64
-                ? n
-                : throw new ArgumentException($"--threads takes thread counts from 1 to 64, not '{t}'"))
-            .ToArray();
+        var threads = cli.Ints("threads", "1,2", 1, 64);
         var retention = cli["retention"] is null ? (TimeSpan?)null : TimeSpan.FromSeconds(cli.Seconds("retention", 0, 0, 30 * 86_400));
         var split = cli.Flag("split");
 
@@ -99,8 +90,8 @@ internal static class CoreScenario
                     Fmt.N0(outcome.GaveUp),
                     $"{Fmt.N0(first)} / {Fmt.N0(last)}",
                     Fmt.N0(outcome.MaxSessions),
-                    outcome.Cpu,
-                    $"{outcome.Gen0}/{outcome.Gen2}",
+                    outcome.Cost.Cpu,
+                    outcome.Cost.Collections,
                     Fmt.N0(r.Failures),
                     outcome.LedgerProblem is null ? "ok" : "MISMATCH: " + outcome.LedgerProblem);
                 if (split)
@@ -124,8 +115,8 @@ internal static class CoreScenario
         if (split)
         {
             splits.Print(Console.Out);
-            RulesProfile().Print(Console.Out);
-            ComponentProfile().Print(Console.Out);
+            CoreProfiles.RulesProfile().Print(Console.Out);
+            CoreProfiles.ComponentProfile().Print(Console.Out);
         }
 
         return 0;
@@ -153,7 +144,7 @@ internal static class CoreScenario
     }
 
     private sealed record CaseOutcome(
-        LoopResult Result, long Conflicts, int MaxSessions, string Cpu, int Gen0, int Gen2, string? LedgerProblem, long ReadTicks, long WriteTicks, long GaveUp);
+        LoopResult Result, long Conflicts, int MaxSessions, RunCost Cost, string? LedgerProblem, long ReadTicks, long WriteTicks, long GaveUp);
 
     private static async Task<CaseOutcome> RunCaseAsync(
         int threads, int accountCount, double seconds, double warmup, int maxPairs, TimeSpan? retention, bool timed, CancellationToken cancellationToken)
@@ -166,154 +157,30 @@ internal static class CoreScenario
 
         var clock = TimeProvider.System;
         var inner = new InMemoryAccountStore();
-        var store = new CountingAccountStore(inner, timed);
+        var store = new TimedAccountStore(inner, timed ? Stopwatch.GetTimestamp : null);
         var decks = new RateDeckCache(new InMemoryRateDeckStore(), clock);
         var service = new CreditControlService(store, new InMemorySessionIndex(), decks, clock, options);
         var admin = new AccountService(inner, new InMemoryTopUpStore(), decks, clock, options);
-        var import = await admin.ImportDeckAsync(BenchData.DeckId, new StringReader(BenchData.DeckCsv), cancellationToken);
-        if (!import.Succeeded)
-        {
-            throw new InvalidOperationException("the bench deck is invalid: " + string.Join("; ", import.Errors));
-        }
-
-        var timedIds = await OpenAsync(admin, "acct-", accountCount, cancellationToken);
-        var warmIds = await OpenAsync(admin, "warm-", accountCount, cancellationToken);
+        await BenchData.ImportDeckAsync(admin, cancellationToken);
+        var timedIds = await BenchData.OpenAsync(admin, "acct-", accountCount, 1, cancellationToken);
+        var warmIds = await BenchData.OpenAsync(admin, "warm-", accountCount, 1, cancellationToken);
 
         if (warmup > 0)
         {
             await ClosedLoop.RunAsync(threads, TimeSpan.FromSeconds(warmup), maxPairs, Pairs.Operation(service, warmIds, threads, "w", new PairStats()), cancellationToken);
         }
 
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
         store.Reset();
-        var cpu = Machine.Cpu();
-        var (gen0, gen2) = (Machine.Gen0Collections, Machine.Gen2Collections);
+        var meter = RunMeter.Start();
         var stats = new PairStats();
         var result = await ClosedLoop.RunAsync(threads, TimeSpan.FromSeconds(seconds), maxPairs, Pairs.Operation(service, timedIds, threads, "t", stats), cancellationToken);
-        var cpuText = Machine.Cpu().Since(cpu, result.Seconds);
+        var cost = meter.Stop(result.Seconds);
         var conflicts = store.Conflicts.Value;
         var (readTicks, writeTicks) = (store.ReadTicks.Value, store.WriteTicks.Value);
 
         var states = timedIds.Select(id => inner.GetAsync(id, cancellationToken).Result!.Value).ToList();
         var consistent = Ledger.Check(states, result.Operations - result.Failures, stats.Dangling.Value, out var problem);
         return new CaseOutcome(
-            result, conflicts, states.Max(s => s.Sessions.Count), cpuText,
-            Machine.Gen0Collections - gen0, Machine.Gen2Collections - gen2, consistent ? null : problem, readTicks, writeTicks, stats.GaveUp.Value);
-    }
-
-    private static async Task<string[]> OpenAsync(AccountService admin, string prefix, int count, CancellationToken cancellationToken)
-    {
-        var ids = Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D6}")).ToArray();
-        foreach (var id in ids)
-        {
-            var opened = await admin.UpsertAsync(id, BenchData.Prepaid(), BenchData.OpeningBalance, cancellationToken);
-            if (opened.Error is { } error)
-            {
-                throw new InvalidOperationException($"could not open account {id}: {error.Detail}");
-            }
-        }
-
-        return ids;
-    }
-
-    /// <summary>
-    /// The rules alone (no store, no session index, no async) on one document that already holds N closed
-    /// sessions: shows how a pair's cost grows with the sessions the document keeps.
-    /// </summary>
-    private static Table RulesProfile()
-    {
-        var rules = new CreditControlRules(new CreditControlOptions());
-        var deck = RateDeckParser.Parse(BenchData.DeckId, BenchData.DeckCsv).Deck!;
-        var table = new Table(
-            "core - the rules alone (CreditControlRules.Authorize + Terminate, no store), by closed sessions already in the document",
-            "closed sessions in doc", "us per pair", "pairs/s (1 thread)");
-        foreach (var retained in new[] { 0, 100, 1_000, 10_000 })
-        {
-            var now = DateTimeOffset.UtcNow;
-            var state = AccountState.Open("profile", BenchData.Prepaid(), BenchData.OpeningBalance, now);
-            for (var i = 0; i < retained; i++)
-            {
-                state = RunPair(rules, deck, state, "old-" + i.ToString(CultureInfo.InvariantCulture), now);
-            }
-
-            // Pairs whose sessions are dropped again, so every measured pair sees `retained` closed sessions.
-            var iterations = retained >= 10_000 ? 300 : retained >= 1_000 ? 3_000 : 30_000;
-            for (var i = 0; i < iterations / 10; i++)
-            {
-                _ = RunPair(rules, deck, state, "warm", now);
-            }
-
-            var start = Stopwatch.GetTimestamp();
-            for (var i = 0; i < iterations; i++)
-            {
-                _ = RunPair(rules, deck, state, "probe", now);
-            }
-
-            var us = LatencySummary.ToUs(Stopwatch.GetTimestamp() - start) / iterations;
-            table.Add(Fmt.N0(retained), Fmt.N2(us), Fmt.N0(1_000_000 / us));
-        }
-
-        table.Note("Every authorize and terminate enumerates all sessions of the document several times (Reserved, Prune, NextExpiry), so a pair costs O(sessions kept).");
-        return table;
-    }
-
-    /// <summary>What single steps inside a pair cost, one thread, mean over many calls.</summary>
-    private static Table ComponentProfile()
-    {
-        var now = DateTimeOffset.UtcNow;
-        var settings = BenchData.Prepaid();
-        var deck = RateDeckParser.Parse(BenchData.DeckId, BenchData.DeckCsv).Deck!;
-        var request = new AuthorizeRequest("probe", "profile", BenchData.CallingNumber, BenchData.CalledNumber, null, BenchData.RequestedSeconds);
-        var table = new Table("core - single steps of a pair (--split), 1 thread, mean ns per call", "step", "ns/call", "calls per pair");
-        var sink = 0L;
-        void Measure(string step, int perPair, int iterations, Func<long> body)
-        {
-            for (var i = 0; i < iterations / 10; i++)
-            {
-                sink += body();
-            }
-
-            var start = Stopwatch.GetTimestamp();
-            for (var i = 0; i < iterations; i++)
-            {
-                sink += body();
-            }
-
-            table.Add(step, Fmt.N0(LatencySummary.ToUs(Stopwatch.GetTimestamp() - start) * 1000 / iterations), perPair.ToString(CultureInfo.InvariantCulture));
-        }
-
-        Measure("AuthorizeRequest.Fingerprint (string.Join)", 2, 200_000, () => request.Fingerprint.Length);
-        Measure("RateDeck.Find (prefix lookup)", 1, 200_000, () => deck.Find(BenchData.CalledNumber, now)!.Line);
-        Measure("BillingPeriod.Containing + Label (AddToTotals, per commit)", 1, 200_000, () =>
-        {
-            var period = BillingPeriod.Containing(now, settings);
-            return period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)).Length;
-        });
-        var open = AccountState.Open("profile", settings, BenchData.OpeningBalance, now);
-        var line = new ChargeLine(0.0056m, 42, 1, "United Kingdom London", now);
-        Measure("AccountState.Commit (RollPeriod + AddToTotals: period, label, 2 sorted-dictionary sets)", 1, 200_000, () => open.Commit(line, now).Totals.Count);
-        foreach (var sessions in new[] { 1, 10, 100, 1_000 })
-        {
-            var state = BenchDocuments.WithClosedSessions("profile", sessions, now);
-            var extra = state.Sessions.Values.First() with { SessionId = "extra" };
-            var n = sessions.ToString("N0", CultureInfo.InvariantCulture);
-            var iterations = sessions >= 1_000 ? 20_000 : 200_000;
-            Measure($"AccountState.Reserved, {n} sessions (O(n) sum)", 2, iterations, () => (long)state.Reserved);
-            Measure($"AccountState.Tidy (the sweep only), {n} sessions, none stale (O(n) scan)", 1, iterations, () => state.Tidy(now, TimeSpan.FromDays(2)).Sessions.Count);
-            Measure($"AccountState.WithSession, {n} sessions (SetItem + O(n) NextExpiry)", 3, iterations, () => state.WithSession(extra).Sessions.Count);
-        }
-
-        table.Note($"calls per pair: how often a pair (authorize + terminate, no conflict) runs the step, read from CreditControlRules/AccountState (checksum {sink % 10}).");
-        return table;
-    }
-
-    private static AccountState RunPair(CreditControlRules rules, RateDeck deck, AccountState state, string sessionId, DateTimeOffset now)
-    {
-        var grant = rules.Authorize(state, deck, new AuthorizeRequest(sessionId, state.AccountId, BenchData.CallingNumber, BenchData.CalledNumber, null, BenchData.RequestedSeconds), now);
-        var authorized = grant.Next ?? throw new InvalidOperationException("authorize refused in the profile");
-        var end = rules.Terminate(authorized, new TerminateRequest(sessionId, 1, BenchData.UsedSeconds), now);
-        return end.Next ?? throw new InvalidOperationException("terminate refused in the profile");
+            result, conflicts, states.Max(s => s.Sessions.Count), cost, consistent ? null : problem, readTicks, writeTicks, stats.GaveUp.Value);
     }
 }

@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessBilling.Core.Storage.InMemory;
+using ServerlessBilling.LoadBench.Calls;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.Local.Hosting;
 
@@ -46,37 +47,20 @@ internal static class HttpScenario
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        var cli = CliArgs.Parse(args, ["seconds", "warmup", "concurrency", "accounts", "max-requests", "retention"], ["demo", "baseline"]);
-        if (cli.Help)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "warmup", "concurrency", "accounts", "max-requests", "retention"], ["demo", "baseline"]) is not { } cli)
         {
-            Console.Write(Usage);
             return 0;
-        }
-
-        if (cli.Error is not null)
-        {
-            throw new ArgumentException(cli.Error);
         }
 
         var seconds = cli.Seconds("seconds", 10, 0.5, 120);
         var warmup = cli.Seconds("warmup", 10, 0, 60);
         var accounts = cli.Int("accounts", 1000, 1, 100_000);
         var maxRequests = cli.Int("max-requests", 2_000_000, 1000, 20_000_000);
-        var concurrencies = (cli["concurrency"] ?? "32").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(t => int.TryParse(t, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 1024
-                ? n
-                : throw new ArgumentException($"--concurrency takes loop counts from 1 to 1024, not '{t}'"))
-            .ToArray();
+        var concurrencies = cli.Ints("concurrency", "32", 1, 1024);
         var demo = cli.Flag("demo");
         var baseline = cli.Flag("baseline");
 
-        var hostArgs = new List<string>
-        {
-            "--urls", "http://127.0.0.1:0",
-            "--Store=" + (cli["store"] ?? "memory"),
-            "--Logging:LogLevel:Default=Warning",
-            "--Local:SeedDemo=" + (demo ? "true" : "false"),
-        };
+        var hostArgs = new List<string>(LoopbackHttp.HostArgs) { "--Local:SeedDemo=" + (demo ? "true" : "false") };
         if (cli["retention"] is not null)
         {
             var retention = TimeSpan.FromSeconds(cli.Seconds("retention", 0, 0, 30 * 86_400));
@@ -84,13 +68,13 @@ internal static class HttpScenario
         }
 
         await using var app = LocalHost.Build([.. hostArgs]);
-        app.MapPost("/loadbench/noop", async (HttpRequest request) =>
+        app.MapPost(HttpCalls.NoopPath, async (HttpRequest request) =>
         {
             // Reads the body like the real handlers do, answers a small JSON object: HTTP and nothing else.
             await request.Body.CopyToAsync(Stream.Null);
             return Results.Ok(new NoopResponse("noop", "SUCCESS"));
         });
-        var timing = new ServerTiming();
+        var timing = new HttpCalls.ServerTiming();
         app.Use(async (context, next) =>
         {
             // Runs after routing, around the endpoint: the handler's time (JSON in, core, JSON out) on the server side.
@@ -98,22 +82,16 @@ internal static class HttpScenario
             await next(context);
             timing.Record(context.Request.Path, Stopwatch.GetTimestamp() - start);
         });
-        await app.StartAsync(cancellationToken);
+        var address = await LoopbackHttp.StartAsync(app, cancellationToken);
         try
         {
-            var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            if (address.Host != "127.0.0.1")
-            {
-                throw new InvalidOperationException($"the host listens on {address}, not on 127.0.0.1");
-            }
-
             Console.WriteLine($"http: {Machine.Describe()}");
             Console.WriteLine($"  local host in process at {address} (demo data {(demo ? "on" : "off")}); load generator in the same process: "
                 + "client and server share the cores");
             Console.WriteLine($"  timed {seconds} s per concurrency after {warmup} s warm-up; {accounts} pre-paid accounts; concurrency {string.Join(", ", concurrencies)}");
 
-            using var client = CreateClient(address, concurrencies.Max());
-            await SetUpAsync(client, "warm-", accounts, cancellationToken);
+            using var client = LoopbackHttp.CreateClient(address, concurrencies.Max(), TimeSpan.FromSeconds(30));
+            await HttpCalls.SetUpAsync(client, "warm-", accounts, cancellationToken);
             var store = app.Services.GetService<InMemoryAccountStore>();
 
             var table = new Table(
@@ -129,67 +107,36 @@ internal static class HttpScenario
                 var phase = "r" + round.ToString(CultureInfo.InvariantCulture);
                 var timedPrefix = phase + "-acct-";
                 timedPrefixes.Add(timedPrefix);
-                await SetUpAsync(client, timedPrefix, accounts, cancellationToken); // fresh accounts: no sessions left by an earlier round
+                await HttpCalls.SetUpAsync(client, timedPrefix, accounts, cancellationToken); // fresh accounts: no sessions left by an earlier round
                 if (warmup > 0)
                 {
-                    await ClosedLoop.RunAsync(concurrency, TimeSpan.FromSeconds(warmup), maxRequests, CallOperation(client, Ids("warm-", accounts), concurrency, phase + "w", cancellationToken), cancellationToken, unit: 2);
+                    await ClosedLoop.RunAsync(concurrency, TimeSpan.FromSeconds(warmup), maxRequests, HttpCalls.CallOperation(client, BenchData.Ids("warm-", accounts), concurrency, phase + "w", cancellationToken), cancellationToken, unit: 2);
                 }
 
                 timing.Reset();
-                var run = await MeasureAsync(concurrency, seconds, maxRequests, CallOperation(client, Ids(timedPrefix, accounts), concurrency, phase + "t", cancellationToken), cancellationToken, unit: 2);
+                var run = await HttpCalls.MeasureAsync(concurrency, seconds, maxRequests, HttpCalls.CallOperation(client, BenchData.Ids(timedPrefix, accounts), concurrency, phase + "t", cancellationToken), cancellationToken, unit: 2);
                 var server = timing.Snapshot();
                 pairsDone = run.Result.Failures == 0 ? pairsDone + (run.Result.Operations / 2) : null;
                 var r = run.Result;
-                var authorize = LatencySummary.Of(r.Recorders.Select(rec => Every(rec.Ticks, 0)));
-                var terminate = LatencySummary.Of(r.Recorders.Select(rec => Every(rec.Ticks, 1)));
-                table.Add(
-                    "authorize+terminate",
-                    concurrency.ToString(CultureInfo.InvariantCulture),
-                    Fmt.N0(r.Operations),
-                    Fmt.N0(r.PerSecondRate),
-                    Fmt.AtLeast(r.PerSecondRate, RequestsTarget, "/s"),
-                    Fmt.N3(r.Latency.P50Us / 1000),
-                    Fmt.N3(r.Latency.P99Us / 1000),
-                    Fmt.N3(r.Latency.P999Us / 1000),
-                    Fmt.N1(r.Latency.MaxUs / 1000),
-                    Fmt.Below(r.Latency.P99Us / 1000, P99TargetMs, " ms"),
+                var authorize = LatencySummary.Of(r.Recorders.Select(rec => HttpCalls.Every(rec.Ticks, 0)));
+                var terminate = LatencySummary.Of(r.Recorders.Select(rec => HttpCalls.Every(rec.Ticks, 1)));
+                AddRow(
+                    table, "authorize+terminate", concurrency, run,
                     $"{Fmt.N3(authorize.P50Us / 1000)} / {Fmt.N3(authorize.P99Us / 1000)}",
                     $"{Fmt.N3(terminate.P50Us / 1000)} / {Fmt.N3(terminate.P99Us / 1000)}",
-                    $"{Fmt.N0(server.AuthorizeUs)} / {Fmt.N0(server.TerminateUs)}",
-                    Fmt.N0(run.CpuUsPerOperation),
-                    run.Cpu,
-                    $"{run.Gen0}/{run.Gen2}",
-                    Fmt.N0(r.Failures));
+                    $"{Fmt.N0(server.AuthorizeUs)} / {Fmt.N0(server.TerminateUs)}");
 
                 if (baseline)
                 {
                     timing.Reset();
-                    var noop = await MeasureAsync(concurrency, seconds, maxRequests, NoopOperation(client, cancellationToken), cancellationToken);
-                    var n = noop.Result;
-                    table.Add(
-                        "baseline: no-op POST",
-                        concurrency.ToString(CultureInfo.InvariantCulture),
-                        Fmt.N0(n.Operations),
-                        Fmt.N0(n.PerSecondRate),
-                        Fmt.AtLeast(n.PerSecondRate, RequestsTarget, "/s"),
-                        Fmt.N3(n.Latency.P50Us / 1000),
-                        Fmt.N3(n.Latency.P99Us / 1000),
-                        Fmt.N3(n.Latency.P999Us / 1000),
-                        Fmt.N1(n.Latency.MaxUs / 1000),
-                        Fmt.Below(n.Latency.P99Us / 1000, P99TargetMs, " ms"),
-                        "",
-                        "",
-                        Fmt.N0(timing.Snapshot().NoopUs),
-                        Fmt.N0(noop.CpuUsPerOperation),
-                        noop.Cpu,
-                        $"{noop.Gen0}/{noop.Gen2}",
-                        Fmt.N0(n.Failures));
+                    var noop = await HttpCalls.MeasureAsync(concurrency, seconds, maxRequests, HttpCalls.NoopOperation(client, cancellationToken), cancellationToken);
+                    AddRow(table, "baseline: no-op POST", concurrency, noop, "", "", Fmt.N0(timing.Snapshot().NoopUs));
                 }
             }
 
             if (store is not null)
             {
-                var states = timedPrefixes.SelectMany(prefix => Ids(prefix, accounts)).Select(id => store.GetAsync(id, cancellationToken).Result!.Value).ToList();
+                var states = timedPrefixes.SelectMany(prefix => BenchData.Ids(prefix, accounts)).Select(id => store.GetAsync(id, cancellationToken).Result!.Value).ToList();
                 var ok = Ledger.Check(states, pairsDone ?? states.Sum(s => s.Totals.Values.Sum(t => (long)t.Total.Calls)), 0, out var problem);
                 table.Note($"ledger after the runs: {(ok ? "consistent (balance = opening - committed, no session left open)" : "MISMATCH: " + problem)}; "
                     + $"max sessions in one account document: {Fmt.N0(states.Max(s => s.Sessions.Count))}");
@@ -213,163 +160,15 @@ internal static class HttpScenario
         return 0;
     }
 
+    private static void AddRow(Table table, string name, int concurrency, HttpCalls.Measured run, string authorize, string terminate, string handler)
+    {
+        var r = run.Result;
+        table.Add(
+            name, concurrency.ToString(CultureInfo.InvariantCulture), Fmt.N0(r.Operations), Fmt.N0(r.PerSecondRate), Fmt.AtLeast(r.PerSecondRate, RequestsTarget, "/s"),
+            Fmt.N3(r.Latency.P50Us / 1000), Fmt.N3(r.Latency.P99Us / 1000), Fmt.N3(r.Latency.P999Us / 1000), Fmt.N1(r.Latency.MaxUs / 1000),
+            Fmt.Below(r.Latency.P99Us / 1000, P99TargetMs, " ms"), authorize, terminate, handler,
+            Fmt.N0(run.Cost.CpuUsPer(r.Operations)), run.Cost.Cpu, run.Cost.Collections, Fmt.N0(r.Failures));
+    }
+
     private sealed record NoopResponse(string SessionId, string ResultCode);
-
-    private sealed record Measured(LoopResult Result, string Cpu, double CpuUsPerOperation, int Gen0, int Gen2);
-
-    /// <summary>Mean time spent around the endpoint on the server, by endpoint kind.</summary>
-    private sealed class ServerTiming
-    {
-        private readonly StripedCounter[] _ticks = [new(), new(), new()];
-        private readonly StripedCounter[] _counts = [new(), new(), new()];
-
-        public void Record(PathString path, long ticks)
-        {
-            var kind = path.StartsWithSegments("/api/authorize", StringComparison.Ordinal) ? 0
-                : path.StartsWithSegments("/api/sessions", StringComparison.Ordinal) ? 1
-                : path.StartsWithSegments("/loadbench/noop", StringComparison.Ordinal) ? 2
-                : -1;
-            if (kind >= 0)
-            {
-                _ticks[kind].Add(ticks);
-                _counts[kind].Add();
-            }
-        }
-
-        public void Reset()
-        {
-            foreach (var counter in _ticks.Concat(_counts))
-            {
-                counter.Reset();
-            }
-        }
-
-        public (double AuthorizeUs, double TerminateUs, double NoopUs) Snapshot() => (Mean(0), Mean(1), Mean(2));
-
-        private double Mean(int kind) => _counts[kind].Value == 0 ? double.NaN : LatencySummary.ToUs(_ticks[kind].Value) / _counts[kind].Value;
-    }
-
-    private static async Task<Measured> MeasureAsync(int concurrency, double seconds, int maxRequests, ClosedLoop.Operation operation, CancellationToken cancellationToken, int unit = 1)
-    {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
-        GC.Collect();
-        var cpu = Machine.Cpu();
-        var (gen0, gen2) = (Machine.Gen0Collections, Machine.Gen2Collections);
-        var result = await ClosedLoop.RunAsync(concurrency, TimeSpan.FromSeconds(seconds), maxRequests, operation, cancellationToken, unit);
-        var end = Machine.Cpu();
-        return new Measured(
-            result, end.Since(cpu, result.Seconds), end.ProcessSeconds(cpu) * 1_000_000 / Math.Max(1, result.Operations), Machine.Gen0Collections - gen0, Machine.Gen2Collections - gen2);
-    }
-
-    private static long[] Every(ReadOnlySpan<long> ticks, int parity)
-    {
-        var picked = new long[(ticks.Length + 1 - parity) / 2];
-        var n = 0;
-        for (var i = parity; i < ticks.Length; i += 2)
-        {
-            picked[n++] = ticks[i];
-        }
-
-        return picked;
-    }
-
-    private static HttpClient CreateClient(Uri address, int connections)
-    {
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            AutomaticDecompression = DecompressionMethods.None,
-            MaxConnectionsPerServer = connections,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-        };
-        return new HttpClient(handler) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
-    }
-
-    private static string[] Ids(string prefix, int count) =>
-        Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"{prefix}{i:D6}")).ToArray();
-
-    private static async Task SetUpAsync(HttpClient client, string prefix, int accounts, CancellationToken cancellationToken)
-    {
-        using (var deck = new StringContent(BenchData.DeckCsv, Encoding.UTF8, "text/csv"))
-        using (var response = await client.PutAsync(new Uri("/api/ratedecks/" + BenchData.DeckId, UriKind.Relative), deck, cancellationToken))
-        {
-            await EnsureOkAsync(response, "PUT /api/ratedecks", cancellationToken);
-        }
-
-        var body = Encoding.UTF8.GetBytes(string.Create(
-            CultureInfo.InvariantCulture,
-            $$$"""{"name":"Load bench","mode":"prepaid","currency":"GBP","initialBalance":{{{BenchData.OpeningBalance}}},"rateDeckId":"{{{BenchData.DeckId}}}","billingDay":1,"timeZone":"Europe/London","tax":{"treatment":"exempt"}}"""));
-        await Parallel.ForEachAsync(
-            Ids(prefix, accounts),
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (id, ct) =>
-            {
-                using var content = Json(body);
-                using var response = await client.PutAsync(new Uri("/api/accounts/" + id, UriKind.Relative), content, ct);
-                await EnsureOkAsync(response, "PUT /api/accounts/" + id, ct);
-            });
-    }
-
-    private static async Task EnsureOkAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
-    {
-        if (response.StatusCode != HttpStatusCode.OK)
-        {
-            throw new InvalidOperationException($"{what} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
-        }
-    }
-
-    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
-
-    private static ByteArrayContent Json(byte[] body)
-    {
-        var content = new ByteArrayContent(body);
-        content.Headers.ContentType = JsonType;
-        return content;
-    }
-
-    private static readonly byte[] Success = "\"SUCCESS\""u8.ToArray();
-    private static readonly byte[] TerminateBody = """{"requestNumber":1,"usedSeconds":42}"""u8.ToArray();
-    private static readonly Uri AuthorizeUri = new("/api/authorize", UriKind.Relative);
-    private static readonly Uri NoopUri = new("/loadbench/noop", UriKind.Relative);
-
-    /// <summary>Even sequence numbers authorize session seq/2 of the loop, odd ones terminate it.</summary>
-    private static ClosedLoop.Operation CallOperation(HttpClient client, string[] accounts, int loops, string phase, CancellationToken cancellationToken) =>
-        async (loop, sequence) =>
-        {
-            var pair = sequence >> 1;
-            var sessionId = string.Create(CultureInfo.InvariantCulture, $"{phase}-{loop}-{pair}");
-            if ((sequence & 1) == 0)
-            {
-                var accountId = accounts[(int)((pair * loops + loop) % accounts.Length)];
-                var body = Encoding.UTF8.GetBytes(string.Create(
-                    CultureInfo.InvariantCulture,
-                    $$"""{"sessionId":"{{sessionId}}","accountId":"{{accountId}}","callingNumber":"{{BenchData.CallingNumber}}","calledNumber":"{{BenchData.CalledNumber}}","requestedSeconds":{{BenchData.RequestedSeconds}}}"""));
-                return await PostAsync(client, AuthorizeUri, body, cancellationToken);
-            }
-
-            return await PostAsync(client, new Uri("/api/sessions/" + sessionId + "/terminate", UriKind.Relative), TerminateBody, cancellationToken);
-        };
-
-    private static ClosedLoop.Operation NoopOperation(HttpClient client, CancellationToken cancellationToken) =>
-        async (_, _) => await PostAsync(client, NoopUri, TerminateBody, cancellationToken);
-
-    private static async Task<bool> PostAsync(HttpClient client, Uri uri, byte[] body, CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var content = Json(body);
-            using var response = await client.PostAsync(uri, content, cancellationToken);
-            var answer = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            return response.StatusCode == HttpStatusCode.OK && answer.AsSpan().IndexOf(Success) >= 0;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
 }

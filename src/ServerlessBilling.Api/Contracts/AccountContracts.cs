@@ -12,7 +12,13 @@ public sealed record AccountBody(
     string? RateDeckId,
     int? BillingDay,
     string? TimeZone,
-    TaxBody? Tax);
+    TaxBody? Tax,
+    MonitoringBody? Monitoring = null);
+
+/// <summary>Alert at these fractions of the limit; suspend at <see cref="SuspendAt"/> × the limit (null: alert only).</summary>
+public sealed record MonitoringBody(IReadOnlyList<decimal>? Thresholds, decimal? SuspendAt);
+
+public sealed record SuspendBody(string? Reason);
 
 public sealed record TopUpBody(string? TopupId, decimal? Amount);
 
@@ -27,7 +33,36 @@ public sealed record BalanceResponse(
     decimal? CreditLimit,
     DateTimeOffset PeriodStart,
     decimal PeriodSpend,
-    int ActiveSessions);
+    int ActiveSessions,
+    MonitoringResponse Monitoring);
+
+/// <summary>
+/// Spend against the limit (pre-paid: against the last credit given) and in rolling windows by call start, and the
+/// monitoring status: ok, over-limit or suspended.
+/// </summary>
+public sealed record MonitoringResponse(
+    string Status,
+    decimal? SpendOfLimit,
+    decimal LastHour,
+    decimal Last24Hours,
+    decimal Last7Days,
+    decimal? DailyBaseline,
+    IReadOnlyList<decimal> Thresholds,
+    decimal? SuspendAt);
+
+public sealed record AlertResponse(
+    string AlertId,
+    string AccountId,
+    string Type,
+    string Severity,
+    decimal? Threshold,
+    decimal PeriodSpend,
+    decimal? CreditLimit,
+    string Currency,
+    DateTimeOffset RaisedAt,
+    string Message);
+
+public sealed record AlertListResponse(IReadOnlyList<AlertResponse> Items);
 
 public sealed record RateDeckResponse(string DeckId, int Rows);
 

@@ -5,6 +5,7 @@ using ServerlessBilling.Api.Http;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Money;
+using ServerlessBilling.Core.Monitoring;
 
 namespace ServerlessBilling.Api.Endpoints;
 
@@ -91,8 +92,38 @@ public static class AccountEndpoints
         return Problems.BadRequest($"the rate deck has {import.Errors.Count} bad line(s){more}; first: {import.Errors[0]}", errors);
     }
 
+    public static async Task<IResult> Suspend(string accountId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await RequestReader.ReadJsonAsync<SuspendBody>(http, cancellationToken);
+        if ((problem ?? RequestReader.CheckId(accountId, "accountId")) is { } bad)
+        {
+            return bad;
+        }
+
+        if (body!.Reason is { Length: > 500 })
+        {
+            return Problems.BadRequest("reason must be at most 500 characters");
+        }
+
+        var outcome = await service.SuspendAsync(accountId, string.IsNullOrWhiteSpace(body.Reason) ? "suspended by an operator" : body.Reason.Trim(), byPolicy: false, cancellationToken);
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+    }
+
+    public static async Task<IResult> Resume(string accountId, AccountService service, CancellationToken cancellationToken)
+    {
+        if (RequestReader.CheckId(accountId, "accountId") is { } bad)
+        {
+            return bad;
+        }
+
+        var outcome = await service.ResumeAsync(accountId, cancellationToken);
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+    }
+
     public static BalanceResponse ToResponse(BalanceView b) =>
-        new(b.AccountId, WireNames.Mode(b.Mode), WireNames.Status(b.Status), b.Currency, b.Balance, b.Reserved, b.Available, b.CreditLimit, b.PeriodStart, b.PeriodSpend, b.ActiveSessions);
+        new(b.AccountId, WireNames.Mode(b.Mode), WireNames.Status(b.Status), b.Currency, b.Balance, b.Reserved, b.Available, b.CreditLimit, b.PeriodStart, b.PeriodSpend, b.ActiveSessions,
+            new MonitoringResponse(b.Monitoring.Status, b.Monitoring.SpendOfLimit, b.Monitoring.LastHour, b.Monitoring.Last24Hours, b.Monitoring.Last7Days, b.Monitoring.DailyBaseline,
+                b.MonitoringPolicy.Thresholds, b.MonitoringPolicy.SuspendAt));
 
     private static (AccountSettings? Settings, List<string> Errors) ToSettings(AccountBody body)
     {
@@ -143,7 +174,8 @@ public static class AccountEndpoints
             body.RateDeckId!,
             body.BillingDay ?? 1,
             body.TimeZone ?? "Etc/UTC",
-            tax);
+            tax,
+            body.Monitoring is { } monitoring ? new MonitoringSettings(monitoring.Thresholds ?? MonitoringSettings.Default.Thresholds, monitoring.SuspendAt) : null);
         errors.AddRange(settings.Validate());
         return errors.Count > 0 ? (null, errors) : (settings, errors);
     }

@@ -11,7 +11,7 @@ namespace ServerlessBilling.Api.Endpoints;
 public static class CdrEndpoints
 {
     public const long MaxBatchBytes = 64L << 20;
-    public const int MaxListLimit = 10_000;
+    public const int MaxListLimit = RequestReader.MaxListLimit;
 
     /// <summary>How many quarantined lines a batch answer lists: a huge bad batch gets a bounded answer.</summary>
     public const int MaxQuarantinedListed = 100;
@@ -51,7 +51,7 @@ public static class CdrEndpoints
             return Problems.BadRequest("to must be after from");
         }
 
-        if (!TryLimit(http.Query["limit"], out var limit))
+        if (!RequestReader.TryLimit(http.Query["limit"], out var limit))
         {
             return Problems.BadRequest($"limit must be a whole number from 1 to {MaxListLimit}");
         }
@@ -70,7 +70,7 @@ public static class CdrEndpoints
             return bad;
         }
 
-        if (!TryLimit(http.Query["limit"], out var limit))
+        if (!RequestReader.TryLimit(http.Query["limit"], out var limit))
         {
             return Problems.BadRequest($"limit must be a whole number from 1 to {MaxListLimit}");
         }
@@ -87,10 +87,4 @@ public static class CdrEndpoints
             || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
 
-    private static bool TryLimit(string? text, out int limit)
-    {
-        limit = 1000;
-        return string.IsNullOrEmpty(text)
-            || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxListLimit);
-    }
 }

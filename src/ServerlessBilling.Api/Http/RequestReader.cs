@@ -9,6 +9,17 @@ public static class RequestReader
 {
     public const long MaxJsonBytes = 1 << 20;
 
+    /// <summary>The most items a listing returns in one answer.</summary>
+    public const int MaxListLimit = 10_000;
+
+    /// <summary>A listing's <c>limit</c> query value: 1000 when absent, else a whole number from 1 to <see cref="MaxListLimit"/>.</summary>
+    public static bool TryLimit(string? text, out int limit)
+    {
+        limit = 1000;
+        return string.IsNullOrEmpty(text)
+            || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxListLimit);
+    }
+
     public static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {

@@ -136,6 +136,61 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
         OutcomeError.Conflict(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"top-up '{request.TopUpId}' was already applied with amount {recorded}; a retry must repeat it exactly (use a new topUpId for a new top-up)"));
 
+    /// <summary>
+    /// Suspends the account: new calls are denied (ACCOUNT_SUSPENDED) and running calls get no further grant.
+    /// Suspending a suspended account changes nothing. <paramref name="byPolicy"/>: monitoring's automatic
+    /// suspension, which an operator's resume waives for the rest of the period.
+    /// </summary>
+    public async Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken)
+    {
+        var decision = await _updater.UpdateAsync(
+            accountId,
+            account =>
+            {
+                var now = clock.GetUtcNow();
+                if (account is null)
+                {
+                    return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"));
+                }
+
+                if (account.Status == AccountStatus.Suspended || (byPolicy && account.RollPeriod(now) is { } current && current.PolicyWaivedFor == current.PeriodLabel))
+                {
+                    return Decision.Unchanged(BalanceView.Of(account, now));
+                }
+
+                var next = account with { Status = AccountStatus.Suspended, SuspendedAt = now, SuspendReason = reason };
+                return Decision.Changed(next, BalanceView.Of(next, now));
+            },
+            cancellationToken);
+        return decision.Error is { } error ? error : decision.Answer!;
+    }
+
+    /// <summary>Lifts a suspension; monitoring will not suspend the account again by policy in this billing period.</summary>
+    public async Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var decision = await _updater.UpdateAsync(
+            accountId,
+            account =>
+            {
+                var now = clock.GetUtcNow();
+                if (account is null)
+                {
+                    return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"));
+                }
+
+                if (account.Status == AccountStatus.Active)
+                {
+                    return Decision.Unchanged(BalanceView.Of(account, now));
+                }
+
+                var current = account.RollPeriod(now);
+                var next = current with { Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel };
+                return Decision.Changed(next, BalanceView.Of(next, now));
+            },
+            cancellationToken);
+        return decision.Error is { } error ? error : decision.Answer!;
+    }
+
     public async Task<BalanceView?> GetBalanceAsync(string accountId, CancellationToken cancellationToken)
     {
         var account = await accounts.GetAsync(accountId, cancellationToken);

@@ -39,8 +39,12 @@ public sealed record AccountSettings(
     string RateDeckId,
     int BillingDay,
     string TimeZone,
-    TaxSettings Tax)
+    TaxSettings Tax,
+    Monitoring.MonitoringSettings? Monitoring = null)
 {
+    /// <summary>The monitoring policy in force: the account's own, or the defaults.</summary>
+    public Monitoring.MonitoringSettings EffectiveMonitoring => Monitoring ?? ServerlessBilling.Core.Monitoring.MonitoringSettings.Default;
+
     /// <summary>Every reason the settings are not usable; empty when they are.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -78,6 +82,11 @@ public sealed record AccountSettings(
         if (Tax.Rate is < 0m or > 1m)
         {
             errors.Add("tax.rate must be from 0 to 1");
+        }
+
+        if (Monitoring is not null)
+        {
+            errors.AddRange(Monitoring.Validate());
         }
 
         return errors;

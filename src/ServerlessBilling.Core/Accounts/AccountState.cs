@@ -28,6 +28,20 @@ public sealed record AccountState
 
     public AccountStatus Status { get; init; } = AccountStatus.Active;
 
+    /// <summary>When and why the account was suspended (null while active).</summary>
+    public DateTimeOffset? SuspendedAt { get; init; }
+
+    public string? SuspendReason { get; init; }
+
+    /// <summary>The period in which an operator lifted a suspension: monitoring does not suspend again by policy in it.</summary>
+    public string? PolicyWaivedFor { get; init; }
+
+    /// <summary>How many times the document has been written: the change feed's order, so a reader can skip stale versions.</summary>
+    public long Revision { get; init; }
+
+    /// <summary>Recent spend by call start, for spend monitoring (velocity).</summary>
+    public Monitoring.SpendHistory Spend { get; init; } = Monitoring.SpendHistory.Empty;
+
     public decimal OpeningBalance { get; init; }
 
     public decimal TopUps { get; init; }
@@ -117,6 +131,7 @@ public sealed record AccountState
             // switch reported; the invoice totals below go by the call's start.
             PeriodSpend = rolled.PeriodSpend + charge.Amount,
             Totals = AddToTotals(rolled.Totals, charge),
+            Spend = rolled.Spend.Add(charge.CallStart, charge.Amount, now),
         };
     }
 

@@ -51,12 +51,14 @@ public sealed class AccountUpdater(IAccountStore store, CreditControlOptions opt
                 return decision;
             }
 
+            // Every write bumps the revision, so that change-feed readers can tell newer versions from older ones.
+            var next = decision.Next with { Revision = (current?.Value.Revision ?? 0) + 1 };
             var written = current is null
-                ? await store.TryCreateAsync(decision.Next, cancellationToken)
-                : await store.TryReplaceAsync(decision.Next, current.ETag, cancellationToken);
+                ? await store.TryCreateAsync(next, cancellationToken)
+                : await store.TryReplaceAsync(next, current.ETag, cancellationToken);
             if (written is not null)
             {
-                return decision;
+                return decision with { Next = next };
             }
 
             if (attempt >= options.MaxConcurrencyRetries)

@@ -12,7 +12,9 @@ public sealed record BalanceView(
     decimal? CreditLimit,
     DateTimeOffset PeriodStart,
     decimal PeriodSpend,
-    int ActiveSessions)
+    int ActiveSessions,
+    Monitoring.SpendFigures Monitoring,
+    Monitoring.MonitoringSettings MonitoringPolicy)
 {
     public static BalanceView Of(AccountState account, DateTimeOffset now)
     {
@@ -28,6 +30,8 @@ public sealed record BalanceView(
             current.Settings.CreditLimit,
             current.PeriodStart,
             current.PeriodSpend,
-            current.ActiveSessions);
+            current.ActiveSessions,
+            ServerlessBilling.Core.Monitoring.MonitorRules.FiguresOf(current, now),
+            current.Settings.EffectiveMonitoring);
     }
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
@@ -10,13 +12,15 @@ namespace ServerlessBilling.Core.CreditControl;
 /// A session's durable record (the session history) is written before the write that lets the document forget
 /// it, so a replay long after the fact is answered from it and changes nothing.
 /// </summary>
-public sealed class CreditControlService(
+public sealed partial class CreditControlService(
     IAccountStore accounts,
     ISessionIndex sessions,
     RateDeckCache decks,
     TimeProvider clock,
-    CreditControlOptions options)
+    CreditControlOptions options,
+    ILogger<CreditControlService>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly CreditControlRules _rules = new(options);
     private readonly AccountUpdater _updater = new(accounts, options);
 
@@ -87,6 +91,12 @@ public sealed class CreditControlService(
                     return decided;
                 },
                 ct);
+            if (decision.Next is not null && decision.Answer is { OverrunSeconds: > 0 } overran)
+            {
+                // Use beyond the grant: a buggy or hostile switch, or a cut-off that came late. Monitoring alerts on it.
+                LogOverrun(_logger, request.SessionId, accountId, overran.OverrunSeconds, overran.TotalSeconds, overran.BilledSeconds);
+            }
+
             return ToOutcome(decision);
         }, cancellationToken);
 
@@ -141,4 +151,7 @@ public sealed class CreditControlService(
         decision.Error is { } error ? error : decision.Answer!;
 
     private sealed record SweepCount(int Before);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} of account {AccountId} reported {OverrunSeconds} s beyond its grants ({TotalSeconds} s in all, {BilledSeconds} s billed)")]
+    private static partial void LogOverrun(ILogger logger, string sessionId, string accountId, int overrunSeconds, int totalSeconds, int billedSeconds);
 }

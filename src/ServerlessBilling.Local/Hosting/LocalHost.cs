@@ -1,4 +1,5 @@
 using ServerlessBilling.Api;
+using ServerlessBilling.Cosmos;
 
 namespace ServerlessBilling.Local.Hosting;
 
@@ -25,6 +26,15 @@ public static class LocalHost
 
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
         builder.Services.AddHostedService<ExpirySweeper>();
+        if (builder.Services.Any(d => d.ServiceType == typeof(Core.Monitoring.AccountChangeStream)))
+        {
+            builder.Services.AddHostedService<MonitoringWorker>();
+        }
+        else if (builder.Services.Any(d => d.ServiceType == typeof(CosmosMonitoringFeed)))
+        {
+            builder.Services.AddHostedService<CosmosMonitoringWorker>();
+        }
+
         builder.Services.AddHostedService<DemoSeeder>();
         configure?.Invoke(builder);
 

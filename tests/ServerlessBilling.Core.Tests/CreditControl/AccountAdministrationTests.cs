@@ -15,8 +15,11 @@ public sealed class AccountAdministrationTests
 
         var view = (await s.TopUpAsync("t-1", 5.25m)).Answer!;
 
-        Assert.Equal(new BalanceView(s.AccountId, AccountMode.Prepaid, AccountStatus.Active, "GBP", 15.25m, 1m, 14.25m, null,
-            new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), 0m, 1), view);
+        Assert.Equal(
+            (s.AccountId, AccountMode.Prepaid, AccountStatus.Active, "GBP", 15.25m, 1m, (decimal?)14.25m, (decimal?)null, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), 0m, 1),
+            (view.AccountId, view.Mode, view.Status, view.Currency, view.Balance, view.Reserved, view.Available, view.CreditLimit, view.PeriodStart, view.PeriodSpend, view.ActiveSessions));
+        Assert.Equal("ok", view.Monitoring.Status);
+        Assert.Equal(5.25m, view.Monitoring.Limit); // a pre-paid account is watched against the last credit given
         var state = await s.StateAsync();
         Assert.Equal(5.25m, state.TopUps);
         Assert.Equal(15.25m, state.Balance);

@@ -36,14 +36,14 @@ public sealed class DeadlineTests
         Assert.Contains("2000 ms", fault.Message, StringComparison.Ordinal);
 
         // Another request on the same account queues behind the frozen one and is answered at its deadline too.
+        // Its deadline timers start when the call is made, so advancing the clock now times it out while it queues.
         var second = _harness.AuthorizeAsync(account, "call-2");
-        await Task.Delay(50);
         _harness.Clock.Advance(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => second.WaitAsync(TimeSpan.FromSeconds(10)));
 
         // The store comes back. Whatever landed late is at most a reservation, and the sweeper releases it.
         _store.Thaw();
-        await Task.Delay(100);
+        await LandedAsync(account, "call-1");
         var state = await _harness.StateAsync(account);
         Fixtures.AssertConserved(state);
         Assert.Equal(10m, state.Balance);
@@ -63,7 +63,7 @@ public sealed class DeadlineTests
         _harness.Clock.Advance(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => authorize.WaitAsync(TimeSpan.FromSeconds(10)));
         _store.Thaw();
-        await Task.Delay(100);
+        await LandedAsync(account, "call-1");
         var reserved = (await _harness.StateAsync(account)).Reserved;
 
         var retry = (await _harness.AuthorizeAsync(account, "call-1")).Answer!;
@@ -88,19 +88,29 @@ public sealed class DeadlineTests
         await Assert.ThrowsAsync<StoreUnavailableException>(() => interim.WaitAsync(TimeSpan.FromSeconds(10)));
 
         var terminate = _harness.TerminateAsync("call-1", 1, 30);
-        await Task.Delay(50);
         _harness.Clock.Advance(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAsync<StoreUnavailableException>(() => terminate.WaitAsync(TimeSpan.FromSeconds(10)));
 
         // The frozen interim lands once the store is back (the terminate gave up while queued); the switch's retry of
         // interim 1 is answered from what landed, and the call ends with its true total.
         _store.Thaw();
-        await Task.Delay(100);
+        await LandedAsync(account, "call-1", s => s.LastRequestNumber == 1);
         Assert.Null((await _harness.InterimAsync("call-1", 1, 30)).Error);
         var end = (await _harness.TerminateAsync("call-1", 2, 12)).Answer!;
         Assert.Equal(42, end.TotalSeconds);
         var state = await _harness.StateAsync(account);
         Fixtures.AssertConserved(state);
         Assert.Equal((10m - end.Charge, 0m), (state.Balance, state.Reserved));
+    }
+
+    /// <summary>Waits (in real time, bounded) for the write held by the frozen store to land once it is thawed.</summary>
+    private async Task LandedAsync(string account, string sessionId, Func<Session, bool>? until = null)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while ((await _harness.StateAsync(account)).Sessions.GetValueOrDefault(sessionId) is not { } session || !(until?.Invoke(session) ?? true))
+        {
+            Assert.True(waited.Elapsed < TimeSpan.FromSeconds(10), "the late write never landed");
+            await Task.Delay(10);
+        }
     }
 }

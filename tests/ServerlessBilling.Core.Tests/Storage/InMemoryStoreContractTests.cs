@@ -11,5 +11,7 @@ public sealed class InMemoryStoreContractTests : StoreContract
         new InMemoryRateDeckStore(),
         new InMemoryUsageStore(),
         new InMemoryQuarantineStore(),
-        new InMemoryTopUpStore());
+        new InMemoryTopUpStore(),
+        new InMemoryAlertStore(),
+        new InMemoryMonitorStore());
 }

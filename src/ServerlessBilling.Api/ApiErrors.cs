@@ -1,0 +1,39 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using ServerlessBilling.Api.Http;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Api;
+
+/// <summary>
+/// The one place where exceptions become HTTP answers, for every host: faults of the store are 503, a bad request
+/// 400 (or its own 4xx), a cancelled request 499, anything else 500 with nothing of the exception shown.
+/// </summary>
+public static partial class ApiErrors
+{
+    public const string LoggerName = "ServerlessBilling.Api";
+
+    public static IResult ToProblem(Exception? exception, PathString path, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(logger);
+        switch (exception)
+        {
+            case StoreUnavailableException unavailable:
+                LogUnavailable(logger, path, exception);
+                return Problems.Unavailable($"the account store is unavailable: {unavailable.Message}; retry");
+            case BadHttpRequestException bad:
+                return Problems.Problem(bad.StatusCode, "Bad request", bad.Message);
+            case OperationCanceledException:
+                return Problems.Problem(499, "Client closed request", "the request was cancelled");
+            default:
+                LogUnhandled(logger, path, exception);
+                return Problems.Problem(StatusCodes.Status500InternalServerError, "Internal error", "an unexpected error occurred; it has been logged");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable while serving {Path}")]
+    private static partial void LogUnavailable(ILogger logger, PathString path, Exception? exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error while serving {Path}")]
+    private static partial void LogUnhandled(ILogger logger, PathString path, Exception? exception);
+}

@@ -1,0 +1,158 @@
+using System.Globalization;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+
+namespace ServerlessBilling.Core.Monitoring;
+
+/// <summary>
+/// The monitoring rules as a pure function of the account document: which alerts stand and whether to suspend.
+/// They read state (totals, spend windows, sessions), not deltas, so a feed delivered twice, out of order or to two
+/// consumers gives the same verdict; alert ids are deterministic, so each alert is raised once.
+/// </summary>
+public static class MonitorRules
+{
+    /// <summary>How far above the limit's pro-rata share a window may go, by window: bursts are normal in an hour.</summary>
+    public static readonly IReadOnlyList<(string Name, TimeSpan Window, decimal ShareFactor)> Windows =
+    [
+        ("1h", TimeSpan.FromHours(1), 10m),
+        ("24h", TimeSpan.FromHours(24), 4m),
+        ("7d", TimeSpan.FromDays(7), 2m),
+    ];
+
+    /// <summary>A window must also exceed the account's own trailing baseline by this factor, when it has one.</summary>
+    public const decimal BaselineFactor = 3m;
+
+    /// <summary>The baseline: the 28 days before the last 7.</summary>
+    public const int BaselineDays = 28;
+
+    public static MonitorVerdict Judge(AccountState account, DateTimeOffset now)
+    {
+        var current = account.RollPeriod(now);
+        var policy = current.Settings.EffectiveMonitoring;
+        var currency = current.Settings.Currency.Code;
+        var (limit, spent, reference) = Exposure(current);
+        var figures = Figures(current, now, limit, spent);
+        var alerts = new List<Alert>();
+        var label = current.PeriodLabel ?? "";
+
+        if (limit is > 0m)
+        {
+            foreach (var fraction in policy.Thresholds.Order())
+            {
+                if (spent >= fraction * limit.Value)
+                {
+                    alerts.Add(new Alert(
+                        Id(current.AccountId, "threshold", label, reference, Text(fraction)), current.AccountId, AlertType.ThresholdReached, fraction,
+                        current.PeriodSpend, current.Settings.CreditLimit, now,
+                        current.Settings.Mode == AccountMode.Prepaid
+                            ? Invariant($"{Percent(fraction)} of the last credit ({limit.Value} {currency}) is spent; balance {current.Balance} {currency}")
+                            : Invariant($"spend this period {spent} {currency} reached {Percent(fraction)} of the credit limit {limit.Value} {currency}"),
+                        currency));
+                }
+            }
+
+            var periodDays = (decimal)(current.PeriodEnd - current.PeriodStart).TotalDays;
+            foreach (var (name, window, factor) in Windows)
+            {
+                var inWindow = current.Spend.Within(window, now);
+                var share = limit.Value * (decimal)window.TotalDays / periodDays;
+                var baseline = figures.DailyBaseline is { } perDay ? perDay * (decimal)window.TotalDays : (decimal?)null;
+                if (inWindow > factor * share && (baseline is null || inWindow > BaselineFactor * baseline.Value))
+                {
+                    alerts.Add(new Alert(
+                        Id(current.AccountId, "velocity", label, name), current.AccountId, AlertType.VelocityAnomaly, null,
+                        current.PeriodSpend, current.Settings.CreditLimit, now,
+                        Invariant($"spend in the last {name} is {inWindow} {currency}: {Ratio(inWindow, share)}x the limit's share for that time ({Round(share)} {currency})")
+                            + (baseline is { } b ? Invariant($" and {Ratio(inWindow, b)}x the account's usual ({Round(b)} {currency})") : ""),
+                        currency));
+                }
+            }
+        }
+
+        foreach (var session in current.Sessions.Values)
+        {
+            if (session is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 })
+            {
+                alerts.Add(new Alert(
+                    Id(current.AccountId, "overrun", session.SessionId), current.AccountId, AlertType.GrantOverrun, null,
+                    current.PeriodSpend, current.Settings.CreditLimit, now,
+                    Invariant($"session '{session.SessionId}' reported {session.OverrunSeconds} s beyond its grants ({session.ReportedSeconds} s in all, {session.UsedSeconds} s charged)"),
+                    currency));
+            }
+        }
+
+        var suspend = current.Status == AccountStatus.Active && policy.SuspendAt is { } at && limit is > 0m && spent >= at * limit.Value;
+        if (current.Status == AccountStatus.Suspended && current.SuspendedAt is { } since)
+        {
+            alerts.Add(new Alert(
+                Id(current.AccountId, "suspended", since.UtcTicks.ToString(CultureInfo.InvariantCulture)), current.AccountId, AlertType.AccountSuspended, policy.SuspendAt,
+                current.PeriodSpend, current.Settings.CreditLimit, since,
+                $"account suspended: {current.SuspendReason ?? "no reason given"}", currency));
+        }
+
+        return new MonitorVerdict(alerts, suspend ? Invariant($"spend {spent} {currency} reached {Percent(policy.SuspendAt!.Value)} of the limit {limit!.Value} {currency}") : null, figures);
+    }
+
+    /// <summary>
+    /// What spend is measured against: the credit limit and this period's spend (post-paid), or the last credit given
+    /// (the newest top-up, else the opening balance) and what has been spent since (pre-paid).
+    /// </summary>
+    private static (decimal? Limit, decimal Spent, string Reference) Exposure(AccountState account)
+    {
+        if (account.Settings.Mode == AccountMode.Postpaid)
+        {
+            return (account.Settings.CreditLimit, account.PeriodSpend, "limit");
+        }
+
+        if (account.RecentTopUps.LastOrDefault() is { } topUp)
+        {
+            return (topUp.Amount, Math.Max(0m, topUp.Amount - account.Balance), "topup:" + topUp.TopUpId);
+        }
+
+        return (account.OpeningBalance, account.OpeningBalance - account.Balance, "opening");
+    }
+
+    /// <summary>The spend figures of the account now: what the balance view shows.</summary>
+    public static SpendFigures FiguresOf(AccountState account, DateTimeOffset now)
+    {
+        var current = account.RollPeriod(now);
+        var (limit, spent, _) = Exposure(current);
+        return Figures(current, now, limit, spent);
+    }
+
+    private static SpendFigures Figures(AccountState account, DateTimeOffset now, decimal? limit, decimal spent)
+    {
+        var status = account.Status == AccountStatus.Suspended ? "suspended"
+            : limit is > 0m && spent >= limit.Value ? "over-limit"
+            : "ok";
+        return new SpendFigures(
+            account.Spend.Within(TimeSpan.FromHours(1), now),
+            account.Spend.Within(TimeSpan.FromHours(24), now),
+            account.Spend.Within(TimeSpan.FromDays(7), now),
+            account.Spend.DailyBaseline(now, skipDays: 7, days: BaselineDays) is { } perDay ? Round(perDay) : null,
+            account.PeriodSpend,
+            limit,
+            limit is > 0m ? decimal.Round(spent / limit.Value, 4) : null,
+            status);
+    }
+
+    /// <summary>Readable (account and kind) and safe as a document id whatever the parts hold (a session id may hold '/').</summary>
+    private static string Id(string accountId, string kind, params string[] parts)
+    {
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', [accountId, kind, .. parts])));
+        return $"{accountId}-{kind}-{Convert.ToHexStringLower(hash.AsSpan(0, 8))}";
+    }
+
+    private static string Text(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+
+    private static string Percent(decimal fraction) => (fraction * 100m).ToString("0.##", CultureInfo.InvariantCulture) + "%";
+
+    private static string Ratio(decimal value, decimal of) => of == 0m ? "∞" : decimal.Round(value / of, 1).ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static decimal Round(decimal value) => decimal.Round(value, 2, MidpointRounding.AwayFromZero);
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
+}
+
+/// <summary>The alerts that stand for an account, a reason to suspend it (null: none), and the figures judged.</summary>
+public sealed record MonitorVerdict(IReadOnlyList<Alert> Alerts, string? SuspendReason, SpendFigures Figures);

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+
+namespace ServerlessBilling.Core.Monitoring;
+
+/// <summary>
+/// Recent spend by call start, kept in the account document so that monitoring reads it with the balance: hourly
+/// buckets for the last <see cref="HoursKept"/> hours and daily buckets for the last <see cref="DaysKept"/> days (UTC).
+/// Bounded (at most 48 + 36 entries), so every commit stays cheap and the document small. A window sums every bucket
+/// that overlaps it, so a figure may include up to one bucket more than the window: monitoring errs towards seeing
+/// spend, never towards missing it.
+/// </summary>
+public sealed record SpendHistory
+{
+    public const int HoursKept = 48;
+    public const int DaysKept = 36;
+
+    public static readonly SpendHistory Empty = new();
+
+    /// <summary>Spend by hour, keyed by whole hours since the Unix epoch.</summary>
+    public ImmutableSortedDictionary<long, decimal> Hours { get; init; } = ImmutableSortedDictionary<long, decimal>.Empty;
+
+    /// <summary>Spend by day, keyed by whole days since the Unix epoch.</summary>
+    public ImmutableSortedDictionary<long, decimal> Days { get; init; } = ImmutableSortedDictionary<long, decimal>.Empty;
+
+    /// <summary>Adds a charge for a call that started at <paramref name="callStart"/>; buckets older than kept are dropped.</summary>
+    public SpendHistory Add(DateTimeOffset callStart, decimal amount, DateTimeOffset now)
+    {
+        if (amount == 0m)
+        {
+            return this;
+        }
+
+        var hour = HourOf(callStart);
+        var day = DayOf(callStart);
+        var hours = hour > HourOf(now) - HoursKept ? Trim(Hours.SetItem(hour, Hours.GetValueOrDefault(hour) + amount), HourOf(now) - HoursKept) : Hours;
+        var days = day > DayOf(now) - DaysKept ? Trim(Days.SetItem(day, Days.GetValueOrDefault(day) + amount), DayOf(now) - DaysKept) : Days;
+        return ReferenceEquals(hours, Hours) && ReferenceEquals(days, Days) ? this : this with { Hours = hours, Days = days };
+    }
+
+    /// <summary>Spend of calls started in the <paramref name="window"/> that ends at <paramref name="now"/> (bucket-aligned, see above).</summary>
+    public decimal Within(TimeSpan window, DateTimeOffset now)
+    {
+        if (window <= TimeSpan.FromHours(HoursKept - 1))
+        {
+            var from = HourOf(now - window);
+            return Hours.Where(h => h.Key >= from && h.Key <= HourOf(now)).Sum(h => h.Value);
+        }
+
+        var fromDay = DayOf(now - window);
+        return Days.Where(d => d.Key >= fromDay && d.Key <= DayOf(now)).Sum(d => d.Value);
+    }
+
+    /// <summary>Average spend per day over the <paramref name="days"/> days before the last <paramref name="skipDays"/>; null without that history.</summary>
+    public decimal? DailyBaseline(DateTimeOffset now, int skipDays, int days)
+    {
+        var last = DayOf(now) - skipDays;
+        var first = last - days + 1;
+        if (Days.Count == 0 || Days.Keys.First() > first)
+        {
+            return null;
+        }
+
+        return Days.Where(d => d.Key >= first && d.Key <= last).Sum(d => d.Value) / days;
+    }
+
+    private static ImmutableSortedDictionary<long, decimal> Trim(ImmutableSortedDictionary<long, decimal> buckets, long keepAfter)
+    {
+        while (buckets.Count > 0 && buckets.Keys.First() <= keepAfter)
+        {
+            buckets = buckets.Remove(buckets.Keys.First());
+        }
+
+        return buckets;
+    }
+
+    private static long HourOf(DateTimeOffset instant) => instant.ToUnixTimeSeconds() / 3600;
+
+    private static long DayOf(DateTimeOffset instant) => instant.ToUnixTimeSeconds() / 86400;
+}

@@ -1,0 +1,30 @@
+using Microsoft.Azure.Cosmos;
+using ServerlessBilling.Core.Monitoring;
+
+namespace ServerlessBilling.Cosmos;
+
+/// <summary>
+/// The accounts container's change feed, read by the SDK's change feed processor (leases in their own container, so
+/// several instances share the work), handed to spend monitoring in batches. A batch that throws is delivered again,
+/// which the monitoring rules make harmless. In Azure the Functions app's Cosmos DB trigger calls the same handler.
+/// </summary>
+public sealed class CosmosMonitoringFeed(Database database, CosmosOptions options)
+{
+    public const string ProcessorName = "monitoring";
+
+    /// <summary>Starts reading the feed from now on; stop the returned processor to end.</summary>
+    public async Task<ChangeFeedProcessor> StartAsync(MonitoringService monitoring, string instanceName, CancellationToken cancellationToken)
+    {
+        var processor = database.GetContainer(options.AccountsContainer)
+            .GetChangeFeedProcessorBuilder<AccountDocument>(ProcessorName, async (changes, ct) =>
+                await monitoring.HandleAsync(changes.Select(d => d.State), ct))
+            .WithInstanceName(instanceName)
+            .WithLeaseContainer(database.GetContainer(options.LeasesContainer))
+            .WithPollInterval(TimeSpan.FromMilliseconds(options.MonitoringPollMilliseconds))
+            .WithMaxItems(1000)
+            .Build();
+        await processor.StartAsync();
+        cancellationToken.ThrowIfCancellationRequested();
+        return processor;
+    }
+}

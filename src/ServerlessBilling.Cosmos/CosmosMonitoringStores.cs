@@ -1,0 +1,73 @@
+using System.Net;
+using System.Text.Json.Serialization;
+using Microsoft.Azure.Cosmos;
+using ServerlessBilling.Core.Monitoring;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Cosmos;
+
+internal sealed record AlertDocument([property: JsonPropertyName("id")] string Id, string AccountId, long RaisedMs, Alert Alert);
+
+internal sealed record MonitorDocument([property: JsonPropertyName("id")] string Id, string AccountId, MonitorState State);
+
+/// <summary>Alerts, partition /accountId, id = the alert's deterministic id: created once (409 = raised before).</summary>
+public sealed class CosmosAlertStore(Container container) : IAlertStore
+{
+    public Task<bool> TryCreateAsync(Alert alert, CancellationToken cancellationToken) =>
+        CosmosItems.TryCreateAsync(container, new AlertDocument(alert.AlertId, alert.AccountId, alert.RaisedAt.ToUnixTimeMilliseconds(), alert), alert.AccountId, "create alert", cancellationToken);
+
+    public async Task<Alert?> FindAsync(string accountId, string alertId, CancellationToken cancellationToken) =>
+        (await CosmosItems.TryReadAsync<AlertDocument>(container, alertId, accountId, "read alert", cancellationToken))?.Resource.Alert;
+
+    public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
+    {
+        var query = new QueryDefinition("SELECT TOP @limit * FROM c ORDER BY c.raisedMs DESC").WithParameter("@limit", limit);
+        var options = accountId is null ? null : new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) };
+        var alerts = new List<Alert>();
+        using var feed = container.GetItemQueryIterator<AlertDocument>(query, requestOptions: options);
+        while (feed.HasMoreResults && alerts.Count < limit)
+        {
+            alerts.AddRange((await CosmosFaults.RunAsync("list alerts", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Alert));
+        }
+
+        return alerts.OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
+    }
+}
+
+/// <summary>Monitor documents, partition /accountId, id = account id; replaced only If-Match.</summary>
+public sealed class CosmosMonitorStore(Container container) : IMonitorStore
+{
+    private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
+
+    public async Task<Versioned<MonitorState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
+        await CosmosItems.TryReadAsync<MonitorDocument>(container, accountId, accountId, "read monitor", cancellationToken) is { } response
+            ? new Versioned<MonitorState>(response.Resource.State, response.ETag)
+            : null;
+
+    public Task<string?> TryCreateAsync(MonitorState state, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("create monitor", async () =>
+        {
+            try
+            {
+                return (await container.CreateItemAsync(new MonitorDocument(state.AccountId, state.AccountId, state), new PartitionKey(state.AccountId), NoContent, cancellationToken)).ETag;
+            }
+            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.Conflict)
+            {
+                return null;
+            }
+        }, cancellationToken);
+
+    public Task<string?> TryReplaceAsync(MonitorState state, string ifMatch, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync("replace monitor", async () =>
+        {
+            try
+            {
+                var options = new ItemRequestOptions { IfMatchEtag = ifMatch, EnableContentResponseOnWrite = false };
+                return (await container.ReplaceItemAsync(new MonitorDocument(state.AccountId, state.AccountId, state), state.AccountId, new PartitionKey(state.AccountId), options, cancellationToken)).ETag;
+            }
+            catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed || CosmosFaults.IsMissingItem(ex))
+            {
+                return null;
+            }
+        }, cancellationToken);
+}

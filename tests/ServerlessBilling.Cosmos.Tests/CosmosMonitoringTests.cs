@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using ServerlessBilling.Core.Monitoring;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Cosmos.Tests;
+
+/// <summary>The seed case through the SDK's change feed processor on the accounts container of the emulator.</summary>
+[Collection(CosmosCollection.Name)]
+public sealed class CosmosMonitoringTests(CosmosFixture cosmos)
+{
+    [Fact]
+    public async Task The_seed_case_raises_three_thresholds_and_velocity_through_the_change_feed_once()
+    {
+        var options = cosmos.Options;
+        var alerts = new CosmosAlertStore(cosmos.Database.GetContainer(options.AlertsContainer));
+        var monitors = new CosmosMonitorStore(cosmos.Database.GetContainer(options.MonitorsContainer));
+        var harness = new CreditControlHarness(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, usage: cosmos.Usage, quarantine: cosmos.Quarantine, topUps: cosmos.TopUps);
+        var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
+        harness.Clock.SetUtcNow(start);
+        var account = await harness.OpenAsync($"feed-{Guid.NewGuid():N}", Fixtures.Postpaid(5000m, hard: false, $"deck-{Guid.NewGuid():N}"), 0m);
+        var monitoring = new MonitoringService(monitors, alerts, new NoAlertSink(), harness.Admin, harness.Clock);
+        var processor = await new CosmosMonitoringFeed(cosmos.Database, options).StartAsync(monitoring, $"test-{Guid.NewGuid():N}", default);
+        try
+        {
+            // 12,000 GBP over a week in 28 batches of 6-hour CDRs (1.00/min; 10-minute calls).
+            for (var batch = 0; batch < 28; batch++)
+            {
+                var csv = new StringBuilder("cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\n");
+                for (var i = 0; i < 43; i++)
+                {
+                    csv.Append(CultureInfo.InvariantCulture, $"f-{batch}-{i},{account},+441234,+447700900123,{start.AddHours(batch * 6).AddMinutes(i * 8):O},600,ANSWERED,\n");
+                }
+
+                harness.Clock.SetUtcNow(start.AddHours((batch + 1) * 6));
+                await harness.IngestCsvAsync(csv.ToString());
+            }
+
+            var posted = Stopwatch.StartNew();
+            IReadOnlyList<Alert> raised;
+            while (true)
+            {
+                raised = await alerts.ListAsync(account, 100, default);
+                if (raised.Count(a => a.Type == AlertType.ThresholdReached) == 3 && raised.Any(a => a.Type == AlertType.VelocityAnomaly))
+                {
+                    break;
+                }
+
+                Assert.True(posted.Elapsed < TimeSpan.FromSeconds(30), "alerts did not arrive: " + string.Join(", ", raised.Select(a => a.Type)));
+                await Task.Delay(50);
+            }
+
+            Assert.Equal([0.5m, 0.8m, 1.0m], raised.Where(a => a.Type == AlertType.ThresholdReached).Select(a => a.Threshold!.Value).Order());
+
+            // Replaying the whole batch set changes no document, so the feed has nothing new and nothing more is raised.
+            var count = raised.Count;
+            await Task.Delay(1000);
+            Assert.Equal(count, (await alerts.ListAsync(account, 100, default)).Count);
+            var monitor = await monitors.GetAsync(account, default);
+            Assert.Equal((await harness.StateAsync(account)).Revision, monitor!.Value.Revision);
+        }
+        finally
+        {
+            await processor.StopAsync();
+        }
+    }
+}

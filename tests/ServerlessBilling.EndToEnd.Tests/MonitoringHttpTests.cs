@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ServerlessBilling.EndToEnd.Tests;
+
+/// <summary>Spend monitoring end to end on the local host: charges in, alerts out within a second, once.</summary>
+public sealed class MonitoringHttpTests(LocalHostFixture host) : IClassFixture<LocalHostFixture>
+{
+    private HttpClient Client => host.Client;
+
+    [Fact]
+    public async Task The_seed_case_over_http_raises_three_thresholds_and_a_velocity_alert_once()
+    {
+        var account = await PutPostpaidAsync(5000m, hardLimit: false, suspendAt: null);
+        var csv = SeedWeek(account);
+
+        var posted = Stopwatch.StartNew();
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync("/api/cdrs", new StringContent(csv, Encoding.UTF8, "text/csv"))).StatusCode);
+        var alerts = await WaitForAlertsAsync(account, a => a.Count(x => x.Type == "THRESHOLD_REACHED") == 3 && a.Any(x => x.Type == "VELOCITY_ANOMALY"));
+        var delay = posted.Elapsed;
+
+        Assert.Equal(["0.5", "0.8", "1"], alerts.Where(a => a.Type == "THRESHOLD_REACHED").Select(a => a.Threshold!.Value.ToString(CultureInfo.InvariantCulture)).Order());
+        Assert.True(delay < TimeSpan.FromSeconds(5), $"alerts took {delay}");
+
+        // The same batch again (an at-least-once delivery): nothing more.
+        var replay = await (await Client.PostAsync("/api/cdrs", new StringContent(csv, Encoding.UTF8, "text/csv"))).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(0, replay.GetProperty("accepted").GetInt32());
+        await Task.Delay(500);
+        Assert.Equal(alerts.Count, (await AlertsAsync(account)).Count);
+
+        var balance = await Client.GetFromJsonAsync<JsonElement>($"/api/accounts/{account}/balance");
+        var monitoring = balance.GetProperty("monitoring");
+        Assert.Equal("over-limit", monitoring.GetProperty("status").GetString());
+        Assert.True(monitoring.GetProperty("last7Days").GetDecimal() >= 11_000m);
+    }
+
+    [Fact]
+    public async Task A_hard_limit_crossed_by_terminates_alone_is_alerted_within_a_second()
+    {
+        var account = await PutPostpaidAsync(10m, hardLimit: true, suspendAt: null);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 12; i++)
+        {
+            var session = $"{account}-call-{i}";
+            using var grant = await Client.PostAsJsonAsync("/api/authorize", new { sessionId = session, accountId = account, calledNumber = "+447700900123", requestedSeconds = 120 });
+            var answer = await grant.Content.ReadFromJsonAsync<JsonElement>();
+            if (answer.GetProperty("resultCode").GetString() != "SUCCESS")
+            {
+                break;
+            }
+
+            using var end = await Client.PostAsJsonAsync($"/api/sessions/{session}/terminate", new { requestNumber = 1, usedSeconds = answer.GetProperty("grantedSeconds").GetInt32() });
+            Assert.Equal(HttpStatusCode.OK, end.StatusCode);
+            watch.Restart();
+        }
+
+        var alerts = await WaitForAlertsAsync(account, a => a.Any(x => x.Type == "THRESHOLD_REACHED" && x.Threshold == 1.0m));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"the 1.0 alert was stored {watch.Elapsed} after the last terminate");
+        Assert.Contains(alerts, a => a.Threshold == 0.5m);
+    }
+
+    [Fact]
+    public async Task A_runaway_account_suspended_by_policy_cannot_start_a_call_until_resumed()
+    {
+        var account = await PutPostpaidAsync(5000m, hardLimit: false, suspendAt: 1.2m);
+        Assert.Equal(HttpStatusCode.OK, (await Client.PostAsync("/api/cdrs", new StringContent(SeedWeek(account), Encoding.UTF8, "text/csv"))).StatusCode);
+        await WaitForAlertsAsync(account, a => a.Any(x => x.Type == "ACCOUNT_SUSPENDED"));
+
+        using var denied = await Client.PostAsJsonAsync("/api/authorize", new { sessionId = $"{account}-late", accountId = account, calledNumber = "+447700900123" });
+        Assert.Equal("ACCOUNT_SUSPENDED", (await denied.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("resultCode").GetString());
+
+        using var resumed = await Client.PostAsJsonAsync($"/api/accounts/{account}/resume", new { });
+        Assert.Equal("active", (await resumed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+        using var allowed = await Client.PostAsJsonAsync("/api/authorize", new { sessionId = $"{account}-after", accountId = account, calledNumber = "+447700900123" });
+        Assert.Equal("SUCCESS", (await allowed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("resultCode").GetString());
+
+        using var suspended = await Client.PostAsJsonAsync($"/api/accounts/{account}/suspend", new { reason = "fraud review" });
+        Assert.Equal("suspended", (await suspended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
+    }
+
+    /// <summary>12,000 GBP over the last 7 days: 1,200 calls of 10 minutes at 1.00/min.</summary>
+    private static string SeedWeek(string account)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var csv = new StringBuilder("cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\n");
+        for (var i = 0; i < 1200; i++)
+        {
+            var start = now.AddMinutes(-(7 * 24 * 60) + (i * 8.4) + 1);
+            csv.Append(CultureInfo.InvariantCulture, $"{account}-{i},{account},+441234,+447700900123,{start:yyyy-MM-ddTHH:mm:ssZ},600,ANSWERED,\n");
+        }
+
+        return csv.ToString();
+    }
+
+    private async Task<string> PutPostpaidAsync(decimal limit, bool hardLimit, decimal? suspendAt)
+    {
+        var account = $"mon-{Guid.NewGuid():N}"[..20];
+        using var deck = await Client.PutAsync("/api/ratedecks/monitoring", new StringContent(
+            "prefix,destination,rate,connect_fee,min_seconds,increment_seconds\n44,United Kingdom,1.00,0,60,60\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, deck.StatusCode);
+        using var response = await Client.PutAsJsonAsync($"/api/accounts/{account}", new
+        {
+            name = "Monitored", mode = "postpaid", currency = "GBP", creditLimit = limit, hardLimit, rateDeckId = "monitoring",
+            timeZone = "Europe/London", monitoring = new { thresholds = new[] { 0.5m, 0.8m, 1.0m }, suspendAt },
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        return account;
+    }
+
+    private async Task<IReadOnlyList<AlertItem>> WaitForAlertsAsync(string account, Func<IReadOnlyList<AlertItem>, bool> done)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var alerts = await AlertsAsync(account);
+            if (done(alerts))
+            {
+                return alerts;
+            }
+
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "alerts did not arrive: " + string.Join(", ", alerts.Select(a => a.Type)));
+            await Task.Delay(20);
+        }
+    }
+
+    private async Task<IReadOnlyList<AlertItem>> AlertsAsync(string account)
+    {
+        var list = await Client.GetFromJsonAsync<JsonElement>($"/api/alerts?accountId={account}");
+        return list.GetProperty("items").EnumerateArray()
+            .Select(a => new AlertItem(a.GetProperty("type").GetString()!, a.GetProperty("threshold").ValueKind == JsonValueKind.Number ? a.GetProperty("threshold").GetDecimal() : null))
+            .ToList();
+    }
+
+    private sealed record AlertItem(string Type, decimal? Threshold);
+}
