@@ -70,31 +70,7 @@ public sealed class CosmosQuarantineStore(Container container) : IQuarantineStor
             "quarantine",
             cancellationToken);
 
-    public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
-    {
-        var options = accountId is null ? null : new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) };
-        var newest = await QueryAsync(new QueryDefinition("SELECT TOP @limit * FROM c ORDER BY c.receivedMs DESC").WithParameter("@limit", limit), options, limit, cancellationToken);
-        if (newest.Count >= limit)
-        {
-            // TOP cuts among records received in the same millisecond in no set order; fetch all of the last
-            // millisecond so that the tie is broken by id, as the contract says, before the limit applies.
-            var boundary = newest.Min(d => d.ReceivedMs);
-            var tied = await QueryAsync(new QueryDefinition("SELECT * FROM c WHERE c.receivedMs = @boundary").WithParameter("@boundary", boundary), options, int.MaxValue, cancellationToken);
-            newest = newest.Where(d => d.ReceivedMs != boundary).Concat(tied).ToList();
-        }
-
-        return newest.Select(d => d.Record).OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
-    }
-
-    private async Task<List<QuarantineDocument>> QueryAsync(QueryDefinition query, QueryRequestOptions? options, int limit, CancellationToken cancellationToken)
-    {
-        var documents = new List<QuarantineDocument>();
-        using var feed = container.GetItemQueryIterator<QuarantineDocument>(query, requestOptions: options);
-        while (feed.HasMoreResults && documents.Count < limit)
-        {
-            documents.AddRange(await CosmosFaults.RunAsync("list quarantine", () => feed.ReadNextAsync(cancellationToken), cancellationToken));
-        }
-
-        return documents;
-    }
+    public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        (await CosmosNewestFirst.QueryAsync<QuarantineDocument>(container, "receivedMs", d => d.ReceivedMs, accountId, limit, "list quarantine", cancellationToken))
+            .Select(d => d.Record).OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
 }
