@@ -35,11 +35,9 @@ internal static class StoreScenario
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        var cli = CliArgs.Parse(args, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability"], []);
-        if (cli.Help || cli.Error is not null)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability"], []) is not { } cli)
         {
-            (cli.Help ? Console.Out : Console.Error).Write(Usage);
-            return cli.Help ? 0 : 2;
+            return 0;
         }
 
         var seconds = cli.Seconds("seconds", 5, 1, 60);

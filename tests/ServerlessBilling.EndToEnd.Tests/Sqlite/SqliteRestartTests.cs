@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -79,6 +81,41 @@ public sealed class SqliteRestartTests : IDisposable
         Assert.Equal(0.04m * 42 / 60, end.GetProperty("charge").GetDecimal()); // 447: 0.04/min, 30 s minimum then 6 s steps
         await client.PostJsonAsync("/api/accounts/smb/topups", new { topupId = "t-restart", amount = 25 });
         Assert.Equal(125m - end.GetProperty("charge").GetDecimal(), (await client.BalanceAsync("smb")).GetProperty("balance").GetDecimal());
+        await StopAsync(app, client);
+    }
+
+    [Fact]
+    public async Task Monitoring_runs_on_sqlite_and_its_alerts_are_kept_across_a_restart()
+    {
+        var (app, client) = await StartAsync();
+        using (var put = await client.PutAsJsonAsync("/api/accounts/watched", new
+        {
+            name = "Watched", mode = "postpaid", currency = "GBP", creditLimit = 10, hardLimit = false, rateDeckId = DemoSeeder.DeckId,
+            timeZone = "Europe/London", monitoring = new { thresholds = new[] { 0.5m, 1.0m }, suspendAt = (decimal?)null },
+        }))
+        {
+            Assert.True(put.IsSuccessStatusCode, await put.Content.ReadAsStringAsync());
+        }
+
+        var start = DateTimeOffset.UtcNow.AddMinutes(-90).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        await client.PostCsvAsync($"cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\nw-1,watched,+441,+33612345678,{start},3600,ANSWERED,\n");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        var alerts = await client.GetJsonAsync("/api/alerts?accountId=watched");
+        static int Thresholds(JsonElement list) => list.GetProperty("items").EnumerateArray().Count(a => a.GetProperty("type").GetString() == "THRESHOLD_REACHED");
+        while (Thresholds(alerts) < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            alerts = await client.GetJsonAsync("/api/alerts?accountId=watched");
+        }
+
+        Assert.Equal(2, Thresholds(alerts)); // 14.41 GBP against a 10 GBP limit: 0.5 and 1.0
+        await Task.Delay(300); // let the pass that raised them finish its other alerts
+        alerts = await client.GetJsonAsync("/api/alerts?accountId=watched");
+        await StopAsync(app, client);
+
+        (app, client) = await StartAsync();
+        await Task.Delay(300); // time for a monitoring pass, which must raise nothing again
+        Assert.Equal(alerts.GetRawText(), (await client.GetJsonAsync("/api/alerts?accountId=watched")).GetRawText());
         await StopAsync(app, client);
     }
 
