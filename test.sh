@@ -35,6 +35,7 @@ mkdir -p "$results"
 
 stop_all() {
   if [[ -x infra/cosmos/stop.sh ]]; then infra/cosmos/stop.sh >/dev/null 2>&1 || true; fi
+  if [[ -n "${started_azurite:-}" ]]; then infra/azurite/stop.sh >/dev/null 2>&1 || true; fi
 }
 trap stop_all EXIT
 
@@ -55,6 +56,11 @@ if [[ $start_emulators -eq 1 && -z "${COSMOS_ENDPOINT:-}" && -x infra/cosmos/sta
   COSMOS_ENDPOINT="$(infra/cosmos/start.sh | tail -n 1)"
   echo "    $COSMOS_ENDPOINT"
   export COSMOS_EMULATOR=local
+fi
+
+if [[ $start_emulators -eq 1 && -z "${AZURITE_CONNECTION_STRING:-}" && -x infra/azurite/start.sh ]]; then
+  echo "==> starting Azurite (Blob)"
+  export AZURITE_CONNECTION_STRING; AZURITE_CONNECTION_STRING="$(infra/azurite/start.sh | tail -n 1)"; started_azurite=1
 fi
 
 echo "==> dotnet test"

@@ -20,6 +20,7 @@ const string Usage = """
                Checks counts (accepted + duplicates + quarantined = received), replay (0 accepted) and the ledger.
       stores   the local host on SQLite against memory in one run: HTTP pairs/s and p99, CDRs/s over HTTP, and the
                start-up time and file size of a SQLite file with 100,000 accounts and 1,000,000 usage records.
+      invoice  the invoice run over 100,000 post-paid accounts on the embedded store (target < 30 s), or --cosmos.
 
     <scenario> --help shows that scenario's options.
 
@@ -41,6 +42,7 @@ try
         ["cosmos", .. var rest] => await CosmosScenario.RunAsync(rest, cancel.Token),
         ["ingest", .. var rest] => await IngestScenario.RunAsync(rest, cancel.Token),
         ["stores", .. var rest] => await StoreScenario.RunAsync(rest, cancel.Token),
+        ["invoice", .. var rest] => await InvoiceScenario.RunAsync(rest, cancel.Token),
         [] or ["--help" or "-h" or "help"] => Help(0),
         _ => Help(2),
     };

@@ -51,7 +51,7 @@ var containers = [
     excludedPaths: [{ path: '/*' }]
   } }
   { name: 'topups', partitionKey: '/accountId', ttl: null, indexing: pointReadsOnly }
-  { name: 'monitor', partitionKey: '/accountId', ttl: null, indexing: indexAll }
+  { name: 'monitors', partitionKey: '/accountId', ttl: null, indexing: indexAll }
   { name: 'alerts', partitionKey: '/accountId', ttl: null, indexing: indexAll }
   { name: 'invoices', partitionKey: '/accountId', ttl: null, indexing: indexAll }
   // The change-feed trigger's lease container: its partition key must be /id.

@@ -11,6 +11,9 @@ param identityClientId string
 
 param storageAccountName string
 param deploymentContainerUrl string
+@description('Blob endpoint of the storage account and the container the invoice documents go to')
+param documentsServiceUri string
+param documentsContainerName string
 param appInsightsConnectionString string
 
 param cosmosEndpoint string
@@ -91,6 +94,10 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'AzureWebJobsStorage__accountName', value: storageAccountName }
         { name: 'AzureWebJobsStorage__credential', value: identityConnection.credential }
         { name: 'AzureWebJobsStorage__clientId', value: identityConnection.clientId }
+        // Invoice documents (HTML, PDF) in Blob storage, through the identity.
+        { name: 'Documents__ServiceUri', value: documentsServiceUri }
+        { name: 'Documents__Container', value: documentsContainerName }
+        { name: 'Documents__ManagedIdentityClientId', value: identityClientId }
         // Telemetry: OpenTelemetry export to Application Insights, authenticated with Entra ID.
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: appInsightsConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identityClientId};Authorization=AAD' }
@@ -117,6 +124,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'CosmosConnection__clientId', value: identityConnection.clientId }
         { name: 'CosmosDatabaseName', value: cosmosDatabaseName }
         { name: 'CosmosLeasesContainerName', value: 'leases' }
+        { name: 'CosmosAccountsContainerName', value: 'accounts' }
         // Alerts (Service Bus sender of spend monitoring).
         { name: 'ServiceBus__FullyQualifiedNamespace', value: serviceBusFullyQualifiedNamespace }
         { name: 'ServiceBus__AlertsTopic', value: alertsTopicName }

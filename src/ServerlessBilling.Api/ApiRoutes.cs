@@ -43,6 +43,10 @@ public static class ApiRoutes
         public const string Alerts = "Alerts";
         public const string Suspend = "Suspend";
         public const string Resume = "Resume";
+        public const string RunInvoices = "RunInvoices";
+        public const string AccountInvoices = "AccountInvoices";
+        public const string Invoice = "Invoice";
+        public const string InvoiceDocument = "InvoiceDocument";
     }
 
     public static class Templates
@@ -60,6 +64,10 @@ public static class ApiRoutes
         public const string Alerts = "alerts";
         public const string Suspend = "accounts/{accountId}/suspend";
         public const string Resume = "accounts/{accountId}/resume";
+        public const string RunInvoices = "invoices/run";
+        public const string AccountInvoices = "accounts/{accountId}/invoices";
+        public const string Invoice = "invoices/{invoiceId}";
+        public const string InvoiceDocument = "invoices/{invoiceId}/document";
     }
 
     public static readonly IReadOnlyList<ApiRoute> All =
@@ -77,6 +85,10 @@ public static class ApiRoutes
         new(Names.Alerts, Get, Templates.Alerts, ApiRole.Admin, AlertEndpoints.List),
         new(Names.Suspend, Post, Templates.Suspend, ApiRole.Admin, AccountEndpoints.Suspend),
         new(Names.Resume, Post, Templates.Resume, ApiRole.Admin, AccountEndpoints.Resume),
+        new(Names.RunInvoices, Post, Templates.RunInvoices, ApiRole.Admin, InvoiceEndpoints.Run),
+        new(Names.AccountInvoices, Get, Templates.AccountInvoices, ApiRole.Admin, InvoiceEndpoints.ListForAccount),
+        new(Names.Invoice, Get, Templates.Invoice, ApiRole.Admin, InvoiceEndpoints.Get),
+        new(Names.InvoiceDocument, Get, Templates.InvoiceDocument, ApiRole.Admin, InvoiceEndpoints.Document),
     ];
 
     /// <summary>The route of that name; a name missing from the table is a programming error.</summary>

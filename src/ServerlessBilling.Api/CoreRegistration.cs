@@ -6,6 +6,7 @@ using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Monitoring;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServerlessBilling.Core.Invoicing;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -29,6 +30,13 @@ public static class CoreRegistration
         services.AddSingleton<IngestionService>();
         services.AddSingleton<MonitoringService>();
         services.TryAddSingleton<IAlertSink, NoAlertSink>();
+        services.AddOptions<InvoiceRunOptions>()
+            .Bind(configuration.GetSection(InvoiceRunOptions.Section))
+            .Validate(o => o.Validate().Count == 0, "Invoicing settings are invalid")
+            .ValidateOnStart();
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<InvoiceRunOptions>>().Value);
+        services.AddSingleton<InvoiceRunService>();
+        services.AddSingleton<InvoiceReader>();
         return services;
     }
 
@@ -45,6 +53,10 @@ public static class CoreRegistration
         services.AddSingleton<IAlertStore, InMemoryAlertStore>();
         services.AddSingleton<IMonitorStore, InMemoryMonitorStore>();
         services.AddEmbeddedChangeStream();
+        services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<InMemoryAccountStore>());
+        services.AddSingleton<IInvoiceStore, InMemoryInvoiceStore>();
+        services.AddSingleton<IInvoiceCounterStore, InMemoryInvoiceCounterStore>();
+        services.TryAddSingleton<IDocumentSink, InMemoryDocumentSink>();
         return services;
     }
 }

@@ -7,7 +7,7 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Cosmos;
 
 /// <summary>Account documents in Cosmos DB, partition key /accountId; writes are conditional on the ETag (If-Match).</summary>
-public sealed class CosmosAccountStore(Container container) : IAccountStore
+public sealed class CosmosAccountStore(Container container) : IAccountStore, IAccountDirectory
 {
     public async Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
         await CosmosItems.TryReadAsync<AccountDocument>(container, accountId, accountId, "read account", cancellationToken) is { } response
@@ -52,6 +52,18 @@ public sealed class CosmosAccountStore(Container container) : IAccountStore
         {
             var page = await CosmosFaults.RunAsync("query expiring accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
             foreach (var id in page)
+            {
+                yield return id;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListAccountIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var feed = container.GetItemQueryIterator<string>(new QueryDefinition("SELECT VALUE c.accountId FROM c"));
+        while (feed.HasMoreResults)
+        {
+            foreach (var id in await CosmosFaults.RunAsync("list accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
             {
                 yield return id;
             }

@@ -19,6 +19,8 @@ public static class CosmosBootstrap
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.AlertsContainer, "/accountId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.MonitorsContainer, "/accountId"), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.LeasesContainer, "/id"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.InvoicesContainer, "/accountId"), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(new ContainerProperties(options.CountersContainer, "/id"), cancellationToken: cancellationToken);
         return database;
     }
 }

@@ -28,3 +28,21 @@ public sealed class CosmosMonitoringFeed(Database database, CosmosOptions option
         return processor;
     }
 }
+
+/// <summary>
+/// A changed account document as the Functions app's Cosmos DB trigger hands it over; <see cref="ToAccount"/> reads
+/// the state with the same JSON settings the store writes it with.
+/// </summary>
+public sealed record AccountFeedDocument(
+    [property: System.Text.Json.Serialization.JsonPropertyName("id")] string Id,
+    string AccountId,
+    System.Text.Json.JsonElement State)
+{
+    public Core.Accounts.AccountState ToAccount() =>
+        System.Text.Json.JsonSerializer.Deserialize<Core.Accounts.AccountState>(State, CosmosJson.Options)
+        ?? throw new System.Text.Json.JsonException($"account document '{Id}' has no state");
+
+    /// <summary>The document as the accounts container stores it (for tests and tools).</summary>
+    public static string Serialize(Core.Accounts.AccountState account) =>
+        System.Text.Json.JsonSerializer.Serialize(AccountDocument.From(account), CosmosJson.Options);
+}

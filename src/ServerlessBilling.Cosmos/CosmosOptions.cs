@@ -39,6 +39,11 @@ public sealed class CosmosOptions
 
     /// <summary>How often the monitoring change feed is polled when idle, in milliseconds (the Functions trigger's default is 5 s).</summary>
     public int MonitoringPollMilliseconds { get; set; } = 200;
+    /// <summary>Issued invoices and statements (partition /accountId).</summary>
+    public string InvoicesContainer { get; set; } = "invoices";
+
+    /// <summary>Invoice-number counters, one small document per series and year (partition /id).</summary>
+    public string CountersContainer { get; set; } = "counters";
 
     /// <summary>Gateway (HTTPS, works everywhere, the emulator) or Direct (TCP, lower latency in Azure).</summary>
     public string ConnectionMode { get; set; } = "Gateway";

@@ -28,7 +28,9 @@ public static class CosmosRegistration
                 ? CosmosBootstrap.EnsureAsync(client, options, CancellationToken.None).GetAwaiter().GetResult()
                 : client.GetDatabase(options.Database);
         });
-        services.AddSingleton<IAccountStore>(sp => new CosmosAccountStore(sp.GetRequiredService<Database>().GetContainer(options.AccountsContainer)));
+        services.AddSingleton(sp => new CosmosAccountStore(sp.GetRequiredService<Database>().GetContainer(options.AccountsContainer)));
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<CosmosAccountStore>());
+        services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<CosmosAccountStore>());
         services.AddSingleton<ISessionIndex>(sp => new CosmosSessionIndex(sp.GetRequiredService<Database>().GetContainer(options.SessionsContainer), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateDeckStore>(sp => new CosmosRateDeckStore(sp.GetRequiredService<Database>().GetContainer(options.RateDecksContainer)));
         services.AddSingleton<IUsageStore>(sp => new CosmosUsageStore(sp.GetRequiredService<Database>().GetContainer(options.UsageContainer)));
@@ -37,6 +39,8 @@ public static class CosmosRegistration
         services.AddSingleton<IAlertStore>(sp => new CosmosAlertStore(sp.GetRequiredService<Database>().GetContainer(options.AlertsContainer)));
         services.AddSingleton<IMonitorStore>(sp => new CosmosMonitorStore(sp.GetRequiredService<Database>().GetContainer(options.MonitorsContainer)));
         services.AddSingleton(sp => new CosmosMonitoringFeed(sp.GetRequiredService<Database>(), options));
+        services.AddSingleton<IInvoiceStore>(sp => new CosmosInvoiceStore(sp.GetRequiredService<Database>().GetContainer(options.InvoicesContainer)));
+        services.AddSingleton<IInvoiceCounterStore>(sp => new CosmosInvoiceCounterStore(sp.GetRequiredService<Database>().GetContainer(options.CountersContainer)));
         return services;
     }
 }

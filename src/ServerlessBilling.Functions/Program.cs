@@ -1,6 +1,7 @@
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using ServerlessBilling.Api;
+using ServerlessBilling.AzureAdapters.Blob;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.Functions.Hosting;
 using ServerlessBilling.Functions.Http;
@@ -12,6 +13,7 @@ builder.UseMiddleware<ProblemMiddleware>(); // after the ASP.NET Core integratio
 builder.Services.AddServerlessBillingApi();
 builder.Services.AddServerlessBillingCore(builder.Configuration);
 builder.Services.AddCosmosStores(builder.Configuration);
+builder.Services.AddBlobDocumentSink(builder.Configuration);
 builder.Services.AddServerlessBillingFunctions(builder.Configuration);
 
 builder.Build().Run();

@@ -10,7 +10,7 @@ namespace ServerlessBilling.Sqlite;
 /// Account documents with a version column as the ETag: a replace names the version it read and succeeds only if
 /// it is still current, exactly as If-Match does on Cosmos DB. Writes go through the group-committing writer.
 /// </summary>
-public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
+public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore, IAccountDirectory
 {
     private const int CacheCapacity = 100_000;
 
@@ -85,6 +85,27 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore
             return ids;
         });
         foreach (var id in due)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListAccountIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask;
+        var ids = database.Read(session =>
+        {
+            using var reader = session.Command("SELECT account_id FROM accounts").ExecuteReader();
+            var all = new List<string>();
+            while (reader.Read())
+            {
+                all.Add(reader.GetString(0));
+            }
+
+            return all;
+        });
+        foreach (var id in ids)
         {
             cancellationToken.ThrowIfCancellationRequested();
             yield return id;

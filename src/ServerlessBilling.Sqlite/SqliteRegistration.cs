@@ -30,7 +30,9 @@ public static class SqliteRegistration
 
         services.AddSingleton(options);
         services.AddSingleton(sp => SqliteDatabase.Open(options, sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IAccountStore, SqliteAccountStore>();
+        services.AddSingleton<SqliteAccountStore>();
+        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<SqliteAccountStore>());
+        services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<SqliteAccountStore>());
         services.AddSingleton<ISessionIndex, SqliteSessionIndex>();
         services.AddSingleton<IRateDeckStore, SqliteRateDeckStore>();
         services.AddSingleton<IUsageStore, SqliteUsageStore>();
@@ -38,6 +40,8 @@ public static class SqliteRegistration
         services.AddSingleton<ITopUpStore, SqliteTopUpStore>();
         services.AddSingleton<IAlertStore, SqliteAlertStore>();
         services.AddSingleton<IMonitorStore, SqliteMonitorStore>();
+        services.AddSingleton<IInvoiceStore, SqliteInvoiceStore>();
+        services.AddSingleton<IInvoiceCounterStore, SqliteInvoiceCounterStore>();
         services.AddEmbeddedChangeStream(); // SQLite has no change feed: monitoring hears of account writes in process
         return services;
     }

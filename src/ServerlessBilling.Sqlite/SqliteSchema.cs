@@ -82,6 +82,22 @@ internal static class SqliteSchema
             version     INTEGER NOT NULL,      -- the ETag, as for accounts
             doc         BLOB NOT NULL);
         """,
+
+        // 3: invoicing.
+        """
+        CREATE TABLE invoices (
+            account_id  TEXT NOT NULL,
+            invoice_id  TEXT NOT NULL,
+            period      TEXT NOT NULL,
+            doc         BLOB NOT NULL,
+            PRIMARY KEY (account_id, invoice_id));
+        CREATE INDEX invoices_by_period ON invoices (account_id, period DESC);
+
+        CREATE TABLE invoice_counters (
+            counter_id  TEXT PRIMARY KEY,
+            version     INTEGER NOT NULL,      -- the ETag, as for accounts
+            doc         BLOB NOT NULL);
+        """,
     ];
 
     public static int Latest => Migrations.Count;

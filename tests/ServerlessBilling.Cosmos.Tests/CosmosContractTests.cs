@@ -10,3 +10,12 @@ public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : StoreContra
             new CosmosAlertStore(cosmos.Database.GetContainer(cosmos.Options.AlertsContainer)),
             new CosmosMonitorStore(cosmos.Database.GetContainer(cosmos.Options.MonitorsContainer)));
 }
+
+[Collection(CosmosCollection.Name)]
+public sealed class CosmosInvoicingContractTests(CosmosFixture cosmos) : InvoicingContract
+{
+    protected override InvoicingStores Stores { get; } =
+        new(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, cosmos.Usage, cosmos.Quarantine, cosmos.Invoices, cosmos.Counters);
+
+    protected override IAccountDirectory AllAccounts => (IAccountDirectory)cosmos.Accounts;
+}

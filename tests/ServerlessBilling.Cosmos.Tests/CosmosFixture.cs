@@ -39,6 +39,10 @@ public sealed class CosmosFixture : IAsyncLifetime
 
     public IQuarantineStore Quarantine { get; private set; } = null!;
 
+    public IInvoiceStore Invoices { get; private set; } = null!;
+
+    public IInvoiceCounterStore Counters { get; private set; } = null!;
+
     public async Task InitializeAsync()
     {
         if (string.IsNullOrWhiteSpace(Options.Endpoint))
@@ -55,6 +59,8 @@ public sealed class CosmosFixture : IAsyncLifetime
         Usage = new CosmosUsageStore(_database.GetContainer(Options.UsageContainer));
         TopUps = new CosmosTopUpStore(_database.GetContainer(Options.TopUpsContainer));
         Quarantine = new CosmosQuarantineStore(_database.GetContainer(Options.QuarantineContainer));
+        Invoices = new CosmosInvoiceStore(_database.GetContainer(Options.InvoicesContainer));
+        Counters = new CosmosInvoiceCounterStore(_database.GetContainer(Options.CountersContainer));
     }
 
     public async Task DisposeAsync()

@@ -150,7 +150,7 @@ public sealed class CreditControlHttpTests(LocalHostFixture host) : IClassFixtur
     [InlineData("{\"name\":\"X\",\"mode\":\"weekly\",\"currency\":\"GBP\",\"rateDeckId\":\"demo\"}", "mode")]
     [InlineData("{\"name\":\"X\",\"mode\":\"prepaid\",\"currency\":\"pounds\",\"rateDeckId\":\"demo\"}", "currency")]
     [InlineData("{\"name\":\"X\",\"mode\":\"prepaid\",\"currency\":\"GBP\"}", "rateDeckId")]
-    [InlineData("{\"name\":\"X\",\"mode\":\"prepaid\",\"currency\":\"GBP\",\"rateDeckId\":\"demo\",\"billingDay\":31}", "billingDay")]
+    [InlineData("{\"name\":\"X\",\"mode\":\"prepaid\",\"currency\":\"GBP\",\"rateDeckId\":\"demo\",\"billingDay\":32}", "billingDay")]
     [InlineData("{\"name\":\"X\",\"mode\":\"prepaid\",\"currency\":\"GBP\",\"rateDeckId\":\"demo\",\"timeZone\":\"Mars/Olympus\"}", "timeZone")]
     [InlineData("{\"name\":\"X\",\"mode\":\"prepaid\",\"currency\":\"GBP\",\"rateDeckId\":\"demo\",\"tax\":{\"treatment\":\"sometimes\"}}", "tax.treatment")]
     [InlineData("{\"name\":\"X\",\"mode\":\"postpaid\",\"currency\":\"GBP\",\"rateDeckId\":\"demo\",\"hardLimit\":true}", "creditLimit")]

@@ -48,9 +48,9 @@ public sealed partial class DeploymentSettingsTests
             [options.UsageContainer] = "/accountId",
             [options.QuarantineContainer] = "/accountId",
             [options.TopUpsContainer] = "/accountId",
-            ["leases"] = "/id",
-            ["monitor"] = "/accountId",
-            ["alerts"] = "/accountId",
+            [options.LeasesContainer] = "/id",
+            [options.MonitorsContainer] = "/accountId",
+            [options.AlertsContainer] = "/accountId",
             ["invoices"] = "/accountId",
         };
         Assert.Equal(expected.OrderBy(p => p.Key), declared.OrderBy(p => p.Key));

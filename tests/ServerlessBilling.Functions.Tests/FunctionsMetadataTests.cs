@@ -6,6 +6,7 @@ using ServerlessBilling.Api;
 using ServerlessBilling.Functions.CreditControl;
 using ServerlessBilling.Functions.Hosting;
 using ServerlessBilling.Functions.Ingestion;
+using ServerlessBilling.Functions.Invoicing;
 
 namespace ServerlessBilling.Functions.Tests;
 
@@ -53,7 +54,7 @@ public sealed partial class FunctionsMetadataTests
     public void The_app_declares_exactly_the_routes_the_cdr_trigger_and_the_sweeper_and_any_change_feed_trigger_names_its_settings()
     {
         Assert.Equal(
-            ApiRoutes.All.Select(r => r.Name).Append(CdrEventsFunction.Name).Append(ReservationSweeperFunction.Name).Order(),
+            ApiRoutes.All.Select(r => r.Name).Append(CdrEventsFunction.Name).Append(ReservationSweeperFunction.Name).Append(InvoiceRunFunction.Name).Order(),
             Functions.Value.Keys.Where(k => !IsChangeFeed(k)).Order());
         foreach (var name in Functions.Value.Keys.Where(IsChangeFeed))
         {
@@ -61,7 +62,10 @@ public sealed partial class FunctionsMetadataTests
             Assert.Equal(TriggerSettings.CosmosConnection, trigger.GetProperty("connection").GetString());
             Assert.Equal($"%{TriggerSettings.CosmosDatabase}%", trigger.GetProperty("databaseName").GetString());
             Assert.Equal($"%{TriggerSettings.LeasesContainer}%", trigger.GetProperty("leaseContainerName").GetString());
-            Assert.Equal("Many", trigger.GetProperty("cardinality").GetString());
+            Assert.Equal($"%{TriggerSettings.AccountsContainer}%", trigger.GetProperty("containerName").GetString());
+            // The change-feed trigger always delivers batches; like the official attribute, it declares no cardinality.
+            Assert.False(trigger.TryGetProperty("cardinality", out var cardinality) && cardinality.GetString() != "Many");
+            Assert.InRange(trigger.GetProperty("feedPollDelay").GetInt32(), 1, 999); // well under the 5 s default
         }
     }
 

@@ -63,6 +63,11 @@ public sealed class HttpParityTests
         new(Names.Alerts, "GET", "alerts?accountId=post"),
         new(Names.Alerts, "GET", "alerts?limit=0"),
         new(Names.Balance, "GET", "accounts/post/balance"),
+        new(Names.RunInvoices, "POST", "invoices/run", """{"period":"2026-10"}"""),
+        new(Names.RunInvoices, "POST", "invoices/run", """{"period":"October"}"""),
+        new(Names.AccountInvoices, "GET", "accounts/post/invoices"),
+        new(Names.Invoice, "GET", "invoices/post.2026-10"),
+        new(Names.InvoiceDocument, "GET", "invoices/post.2026-10/document?format=html"),
     ];
 
     [Fact]
@@ -141,6 +146,10 @@ public sealed class HttpParityTests
             [Names.Alerts] = _ => admin.Alerts,
             [Names.Suspend] = c => r => admin.Suspend(r, Segment(c, 1)),
             [Names.Resume] = c => r => admin.Resume(r, Segment(c, 1)),
+            [Names.RunInvoices] = _ => admin.RunInvoices,
+            [Names.AccountInvoices] = c => r => admin.AccountInvoices(r, Segment(c, 1)),
+            [Names.Invoice] = c => r => admin.Invoice(r, Segment(c, 1)),
+            [Names.InvoiceDocument] = c => r => admin.InvoiceDocument(r, Segment(c, 1)),
         };
     }
 

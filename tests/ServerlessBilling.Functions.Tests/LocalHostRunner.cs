@@ -28,14 +28,15 @@ public sealed class LocalHostRunner : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<LocalHostRunner> StartAsync(FakeTimeProvider clock, Action<IServiceCollection>? configure = null)
+    /// <param name="monitoring">Keep the local host's monitoring worker (off by default: in Azure a separate trigger does that work).</param>
+    public static async Task<LocalHostRunner> StartAsync(FakeTimeProvider clock, Action<IServiceCollection>? configure = null, bool monitoring = false)
     {
         var app = LocalHost.Build(
             ["--urls", "http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false", "--Logging:LogLevel:Default=Warning"],
             b =>
             {
                 b.Services.AddSingleton<TimeProvider>(clock);
-                foreach (var worker in b.Services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(MonitoringWorker)).ToList())
+                foreach (var worker in b.Services.Where(d => !monitoring && d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(MonitoringWorker)).ToList())
                 {
                     b.Services.Remove(worker);
                 }

@@ -5,6 +5,11 @@ using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Functions.CreditControl;
 using ServerlessBilling.Functions.Http;
 using ServerlessBilling.Functions.Ingestion;
+using ServerlessBilling.Functions.Monitoring;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Cosmos;
 using Names = ServerlessBilling.Api.ApiRoutes.Names;
 
 namespace ServerlessBilling.Functions.Tests;
@@ -87,10 +92,36 @@ public sealed class TriggerParityTests
         Assert.Equal(expected, actual);
     }
 
-    private static async Task<(FunctionsApp Functions, LocalHostRunner Local)> StartBothAsync(FakeTimeProvider? functionsClock = null, FakeTimeProvider? localClock = null)
+    [Fact]
+    public async Task The_change_feed_function_raises_the_alerts_the_local_host_raises_for_the_same_charges()
+    {
+        var (functions, local) = await StartBothAsync(monitoring: true);
+        await using var _ = functions;
+        await using var __ = local;
+        var dispatch = HttpParityTests.Dispatch(functions);
+        var cdrs = new HttpCall(Names.PostCdrs, "POST", "cdrs",
+            $"{Header}\nm1,post,+441,+447700900123,2026-11-26T10:00:00Z,36000,ANSWERED,\n", "text/csv");
+        Assert.Equal(await local.SendAsync(cdrs), await functions.CallAsync(cdrs, dispatch[cdrs.Function](cdrs)));
+        var big = new HttpCall(Names.PostCdrs, "POST", "cdrs",
+            $"{Header}\nm2,post,+441,+336123,2026-11-26T10:00:00Z,86400,ANSWERED,\nm3,post,+441,+336124,2026-11-26T11:00:00Z,86400,ANSWERED,\n", "text/csv");
+        Assert.Equal(await local.SendAsync(big), await functions.CallAsync(big, dispatch[big.Function](big)));
+
+        // The trigger hands over the changed account document as the accounts container stores it.
+        var state = (await functions.Services.GetRequiredService<IAccountStore>().GetAsync("post", default))!.Value;
+        var documents = new[] { JsonSerializer.Deserialize<AccountFeedDocument>(AccountFeedDocument.Serialize(state), new JsonSerializerOptions(JsonSerializerDefaults.Web))! };
+        var raised = await functions.Create<SpendMonitorFunction>().Run(documents, CancellationToken.None);
+        Assert.True(raised >= 2, $"raised {raised}");
+        Assert.Equal(0, await functions.Create<SpendMonitorFunction>().Run(documents, CancellationToken.None)); // delivered again: nothing more
+
+        var alerts = new HttpCall(Names.Alerts, "GET", "alerts?accountId=post");
+        var expected = await WaitAsync(local, alerts, a => a.Json.GetProperty("items").GetArrayLength() == raised);
+        Assert.Equal(expected, await functions.CallAsync(alerts, dispatch[alerts.Function](alerts)));
+    }
+
+    private static async Task<(FunctionsApp Functions, LocalHostRunner Local)> StartBothAsync(FakeTimeProvider? functionsClock = null, FakeTimeProvider? localClock = null, bool monitoring = false)
     {
         var functions = new FunctionsApp(functionsClock ?? new FakeTimeProvider(HttpParityTests.Now));
-        var local = await LocalHostRunner.StartAsync(localClock ?? new FakeTimeProvider(HttpParityTests.Now));
+        var local = await LocalHostRunner.StartAsync(localClock ?? new FakeTimeProvider(HttpParityTests.Now), monitoring: monitoring);
         var dispatch = HttpParityTests.Dispatch(functions);
         foreach (var call in Setup)
         {

@@ -19,8 +19,10 @@ public sealed class CreditControlHarness
         CreditControlOptions? options = null,
         IUsageStore? usage = null,
         IQuarantineStore? quarantine = null,
-        ITopUpStore? topUps = null)
+        ITopUpStore? topUps = null,
+        DateTimeOffset? now = null)
     {
+        Clock = new FakeTimeProvider(now ?? Fixtures.Now);
         Accounts = accounts;
         Options = options ?? new CreditControlOptions();
         var deckCache = new RateDeckCache(decks, Clock);
@@ -42,7 +44,7 @@ public sealed class CreditControlHarness
 
     public Task<IngestResult> IngestCsvAsync(string csv) => Ingestion.IngestAsync(CdrCsvReader.Read(csv).ToList(), "test", default);
 
-    public FakeTimeProvider Clock { get; } = new(Fixtures.Now);
+    public FakeTimeProvider Clock { get; }
 
     public CreditControlOptions Options { get; }
 

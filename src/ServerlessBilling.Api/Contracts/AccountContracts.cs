@@ -13,7 +13,8 @@ public sealed record AccountBody(
     int? BillingDay,
     string? TimeZone,
     TaxBody? Tax,
-    MonitoringBody? Monitoring = null);
+    MonitoringBody? Monitoring = null,
+    int? PaymentTermsDays = null);
 
 /// <summary>Alert at these fractions of the limit; suspend at <see cref="SuspendAt"/> × the limit (null: alert only).</summary>
 public sealed record MonitoringBody(IReadOnlyList<decimal>? Thresholds, decimal? SuspendAt);

@@ -175,7 +175,8 @@ public static class AccountEndpoints
             body.BillingDay ?? 1,
             body.TimeZone ?? "Etc/UTC",
             tax,
-            body.Monitoring is { } monitoring ? new MonitoringSettings(monitoring.Thresholds ?? MonitoringSettings.Default.Thresholds, monitoring.SuspendAt) : null);
+            body.Monitoring is { } monitoring ? new MonitoringSettings(monitoring.Thresholds ?? MonitoringSettings.Default.Thresholds, monitoring.SuspendAt) : null,
+            body.PaymentTermsDays ?? AccountSettings.DefaultPaymentTermsDays);
         errors.AddRange(settings.Validate());
         return errors.Count > 0 ? (null, errors) : (settings, errors);
     }

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using ServerlessBilling.Api.Access;
 using ServerlessBilling.Core.Cdrs;
 
 namespace ServerlessBilling.Api.Http;
@@ -7,7 +10,9 @@ namespace ServerlessBilling.Api.Http;
 /// <summary>Reads request bodies and route values; anything malformed becomes a 400 that says what is wrong.</summary>
 public static class RequestReader
 {
-    public const long MaxJsonBytes = 1 << 20;
+    /// <summary>Limits:MaxJsonBodyBytes of the host, or its default where the host does not register the limits.</summary>
+    public static long MaxJsonBytes(HttpRequest request) =>
+        request?.HttpContext.RequestServices?.GetService<IOptions<LimitsOptions>>()?.Value.MaxJsonBodyBytes ?? LimitsOptions.DefaultMaxJsonBodyBytes;
 
     /// <summary>The most items a listing returns in one answer.</summary>
     public const int MaxListLimit = 10_000;
@@ -23,15 +28,17 @@ public static class RequestReader
     public static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
         where T : class
     {
-        if (request.ContentLength is > MaxJsonBytes)
+        ArgumentNullException.ThrowIfNull(request);
+        var limit = MaxJsonBytes(request);
+        if (request.ContentLength > limit)
         {
-            return (null, Problems.BadRequest($"the body is larger than {MaxJsonBytes} bytes"));
+            return (null, Problems.BadRequest($"the body is larger than {limit} bytes"));
         }
 
         try
         {
             // Read with the limit counted as the bytes arrive, so a chunked body (no Content-Length) is held to it too.
-            var bytes = await ReadBytesAsync(request, MaxJsonBytes, cancellationToken);
+            var bytes = await ReadBytesAsync(request, limit, cancellationToken);
             var body = JsonSerializer.Deserialize<T>(bytes, ApiJson.Options);
             return body is null ? (null, Problems.BadRequest("the body must be a JSON object")) : (body, null);
         }

@@ -114,12 +114,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
                     recent = recent.RemoveAt(0);
                 }
 
-                var next = account with
-                {
-                    TopUps = account.TopUps + request.Amount,
-                    Balance = account.Balance + request.Amount,
-                    RecentTopUps = recent,
-                };
+                var next = account.WithTopUp(request.Amount, now) with { RecentTopUps = recent };
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);

@@ -40,8 +40,11 @@ public sealed record AccountSettings(
     int BillingDay,
     string TimeZone,
     TaxSettings Tax,
-    Monitoring.MonitoringSettings? Monitoring = null)
+    Monitoring.MonitoringSettings? Monitoring = null,
+    int PaymentTermsDays = AccountSettings.DefaultPaymentTermsDays)
 {
+    public const int DefaultPaymentTermsDays = 30;
+
     /// <summary>The monitoring policy in force: the account's own, or the defaults.</summary>
     public Monitoring.MonitoringSettings EffectiveMonitoring => Monitoring ?? ServerlessBilling.Core.Monitoring.MonitoringSettings.Default;
 
@@ -69,9 +72,14 @@ public sealed record AccountSettings(
             errors.Add(deckError);
         }
 
-        if (BillingDay is < 1 or > 28)
+        if (BillingDay is < 1 or > 31)
         {
-            errors.Add("billingDay must be from 1 to 28");
+            errors.Add("billingDay must be from 1 to 31 (in shorter months, a day past the end means the last day)");
+        }
+
+        if (PaymentTermsDays is < 0 or > 365)
+        {
+            errors.Add("paymentTermsDays must be from 0 to 365");
         }
 
         if (!BillingPeriod.TryFindTimeZone(TimeZone, out _))

@@ -68,7 +68,14 @@ public sealed record AccountState
     /// <summary>The newest applied CDR ids, oldest first, bounded by <see cref="AppliedCdrCapacity"/>.</summary>
     public ImmutableQueue<string> AppliedCdrs { get; init; } = [];
 
-    /// <summary>Usage totals of the latest billing periods, by period label ("2026-11").</summary>
+    /// <summary>
+    /// The latest billing period the invoice run has closed ("2026-10"), null before the first. Its totals, and
+    /// those of every period before it, never change again: a charge for a call that started in one of them is
+    /// late usage, counted in the next open period (see <see cref="AddToTotals"/>).
+    /// </summary>
+    public string? ClosedThrough { get; init; }
+
+    /// <summary>Usage totals of the latest billing periods, by period label ("2026-11"). Periods not yet closed are never dropped.</summary>
     public ImmutableSortedDictionary<string, PeriodTotals> Totals { get; init; } =
         ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
 
@@ -167,12 +174,65 @@ public sealed record AccountState
         return (period.Label(zone), period.Start, period.End);
     }
 
+    /// <summary>Whether the period labelled <paramref name="label"/> has been closed by the invoice run.</summary>
+    public bool IsClosed(string label) => ClosedThrough is { } closed && string.CompareOrdinal(label, closed) <= 0;
+
+    /// <summary>Closes every period up to <paramref name="label"/>: later charges for them are late usage.</summary>
+    public AccountState CloseThrough(string label) => IsClosed(label) ? this : this with { ClosedThrough = label };
+
     private ImmutableSortedDictionary<string, PeriodTotals> AddToTotals(ImmutableSortedDictionary<string, PeriodTotals> totals, in ChargeLine charge)
     {
         var (label, start, end) = PeriodOf(charge.CallStart);
-        var current = totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
-        totals = totals.SetItem(label, current.Add(charge));
-        while (totals.Count > PeriodsKept)
+        if (IsClosed(label))
+        {
+            // Its invoice is issued and immutable: the charge goes on the next invoice, the one of the first open
+            // period, as usage from its own period. A bounded document keeps this whatever the age of the call.
+            var zone = BillingPeriod.FindTimeZone(Settings.TimeZone);
+            var openLabel = BillingPeriod.NextLabel(ClosedThrough!);
+            BillingPeriod.TryForLabel(openLabel, Settings.BillingDay, zone, out var open);
+            var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, open.Start, open.End);
+            totals = totals.SetItem(openLabel, host.AddLate(label, start, end, charge));
+        }
+        else
+        {
+            var current = totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
+            totals = totals.SetItem(label, current.Add(charge));
+        }
+
+        return Trim(totals);
+    }
+
+    /// <summary>Adds credit: the balance, the all-time top-ups and the current period's top-ups move together.</summary>
+    public AccountState WithTopUp(decimal amount, DateTimeOffset now)
+    {
+        var rolled = RollPeriod(now);
+        var label = rolled.PeriodLabel!;
+        var current = rolled.Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, rolled.PeriodStart, rolled.PeriodEnd);
+        return rolled with
+        {
+            TopUps = rolled.TopUps + amount,
+            Balance = rolled.Balance + amount,
+            Totals = Trim(rolled.Totals.SetItem(label, current with { TopUps = current.TopUps + amount })),
+        };
+    }
+
+    /// <summary>
+    /// The balance when the period <paramref name="label"/> ended, as its statement shows it: the balance now, less
+    /// what the periods from it onwards added (top-ups) and took (usage, late usage included). A closed period's
+    /// totals never change, and every later movement lands in a later period, so the answer stays the same.
+    /// </summary>
+    public (decimal Opening, decimal Closing) StatementBalances(string label)
+    {
+        var onwards = Totals.Where(t => string.CompareOrdinal(t.Key, label) >= 0).Sum(t => t.Value.TopUps - t.Value.UsageAmount);
+        var own = Totals.GetValueOrDefault(label);
+        var opening = Balance - onwards;
+        return (opening, opening + (own?.TopUps ?? 0m) - (own?.UsageAmount ?? 0m));
+    }
+
+    /// <summary>Only closed periods leave the document: the totals of a period not yet invoiced are all there is of it.</summary>
+    private ImmutableSortedDictionary<string, PeriodTotals> Trim(ImmutableSortedDictionary<string, PeriodTotals> totals)
+    {
+        while (totals.Count > PeriodsKept && IsClosed(totals.Keys.First()))
         {
             totals = totals.Remove(totals.Keys.First());
         }

@@ -2,7 +2,8 @@ namespace ServerlessBilling.Core.Accounts;
 
 /// <summary>
 /// A billing period [Start, End): from the account's billing day at local midnight in its time zone
-/// to the same day of the next month. Includes its start, excludes its end.
+/// to the same day of the next month. Includes its start, excludes its end. A billing day past the end of a
+/// short month falls on that month's last day (31 → 28 February, 30 April), so every month has one period start.
 /// </summary>
 public readonly record struct BillingPeriod
 {
@@ -29,25 +30,52 @@ public readonly record struct BillingPeriod
     public static BillingPeriod Containing(DateTimeOffset instant, int billingDay, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(instant, zone);
-        var month = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
-        var startLocal = month.AddDays(billingDay - 1);
+        var startLocal = StartOf(local.Year, local.Month, billingDay);
         if (local.DateTime < startLocal)
         {
-            startLocal = startLocal.AddMonths(-1);
+            var previous = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified).AddMonths(-1);
+            startLocal = StartOf(previous.Year, previous.Month, billingDay);
         }
 
-        return new BillingPeriod(ToInstant(startLocal, zone), ToInstant(startLocal.AddMonths(1), zone));
+        return Of(startLocal, billingDay, zone);
     }
 
     public static BillingPeriod Containing(DateTimeOffset instant, AccountSettings settings) =>
         Containing(instant, settings.BillingDay, FindTimeZone(settings.TimeZone));
 
-    /// <summary>The period labelled <paramref name="yearMonth"/> ("2026-11"): the one starting on the billing day of that month.</summary>
-    public static BillingPeriod ForMonth(int year, int month, int billingDay, TimeZoneInfo zone)
+    /// <summary>The period labelled year-month ("2026-11"): the one starting on the billing day of that month.</summary>
+    public static BillingPeriod ForMonth(int year, int month, int billingDay, TimeZoneInfo zone) =>
+        Of(StartOf(year, month, billingDay), billingDay, zone);
+
+    /// <summary>The period with the label <paramref name="label"/> ("yyyy-MM") for these settings; false when the label is malformed.</summary>
+    public static bool TryForLabel(string? label, int billingDay, TimeZoneInfo zone, out BillingPeriod period)
     {
-        var startLocal = new DateTime(year, month, billingDay, 0, 0, 0, DateTimeKind.Unspecified);
-        return new BillingPeriod(ToInstant(startLocal, zone), ToInstant(startLocal.AddMonths(1), zone));
+        period = default;
+        if (!TryParseLabel(label, out var year, out var month))
+        {
+            return false;
+        }
+
+        period = ForMonth(year, month, billingDay, zone);
+        return true;
     }
+
+    /// <summary>Reads a period label "yyyy-MM" (years 2000 to 9998, so that the next month always exists).</summary>
+    public static bool TryParseLabel(string? label, out int year, out int month)
+    {
+        year = 0;
+        month = 0;
+        return label is { Length: 7 } && label[4] == '-'
+            && int.TryParse(label.AsSpan(0, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out year)
+            && int.TryParse(label.AsSpan(5, 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out month)
+            && year is >= 2000 and <= 9998 && month is >= 1 and <= 12;
+    }
+
+    /// <summary>The label of the month after <paramref name="label"/> ("2026-12" → "2027-01").</summary>
+    public static string NextLabel(string label) =>
+        TryParseLabel(label, out var year, out var month)
+            ? new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified).AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)
+            : throw new ArgumentException($"'{label}' is not a period label (yyyy-MM).", nameof(label));
 
     public static TimeZoneInfo FindTimeZone(string id) =>
         TryFindTimeZone(id, out var zone) ? zone : throw new ArgumentException($"Unknown time zone '{id}'.", nameof(id));
@@ -61,6 +89,16 @@ public readonly record struct BillingPeriod
         }
 
         return TimeZoneInfo.TryFindSystemTimeZoneById(id, out zone!);
+    }
+
+    /// <summary>Local midnight of the billing day in that month, the day moved back to the month's last day when the month is shorter.</summary>
+    private static DateTime StartOf(int year, int month, int billingDay) =>
+        new(year, month, Math.Min(billingDay, DateTime.DaysInMonth(year, month)), 0, 0, 0, DateTimeKind.Unspecified);
+
+    private static BillingPeriod Of(DateTime startLocal, int billingDay, TimeZoneInfo zone)
+    {
+        var nextMonth = new DateTime(startLocal.Year, startLocal.Month, 1, 0, 0, 0, DateTimeKind.Unspecified).AddMonths(1);
+        return new BillingPeriod(ToInstant(startLocal, zone), ToInstant(StartOf(nextMonth.Year, nextMonth.Month, billingDay), zone));
     }
 
     /// <summary>Local midnight as an instant; a midnight skipped by a DST change maps to the first valid moment after it.</summary>

@@ -22,10 +22,30 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
     public ImmutableSortedDictionary<string, UsageTotals> ByDestination { get; init; } =
         ImmutableSortedDictionary<string, UsageTotals>.Empty.WithComparers(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Usage of earlier periods that were already invoiced when it arrived, by the label of the period in which
+    /// the call started ("late usage from 2026-10"). <see cref="Total"/> and <see cref="ByDestination"/> do not
+    /// include it; this period's invoice carries it as separate sections.
+    /// </summary>
+    public ImmutableSortedDictionary<string, PeriodTotals> Late { get; init; } =
+        ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
+
+    /// <summary>Credit added in this period (top-ups, by when they were applied): a pre-paid statement shows it.</summary>
+    public decimal TopUps { get; init; }
+
+    /// <summary>What the period's usage took from the balance: its own calls and the late usage it carries.</summary>
+    public decimal UsageAmount => Total.Amount + Late.Values.Sum(l => l.Total.Amount);
+
     public PeriodTotals Add(in ChargeLine charge) => this with
     {
         Total = Total.Add(charge),
         ByDestination = ByDestination.SetItem(charge.Destination, ByDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge)),
+    };
+
+    /// <summary>Adds a charge for a call that started in the closed period <paramref name="from"/>.</summary>
+    public PeriodTotals AddLate(string from, DateTimeOffset fromStart, DateTimeOffset fromEnd, in ChargeLine charge) => this with
+    {
+        Late = Late.SetItem(from, (Late.GetValueOrDefault(from) ?? new PeriodTotals(from, fromStart, fromEnd)).Add(charge)),
     };
 }
 

@@ -18,6 +18,7 @@ public static class TriggerSettings
     public const string CosmosConnection = "CosmosConnection";
     public const string CosmosDatabase = "CosmosDatabaseName";
     public const string LeasesContainer = "CosmosLeasesContainerName";
+    public const string AccountsContainer = "CosmosAccountsContainerName";
 
     /// <summary>The problems of <paramref name="configuration"/> for the triggers of this app; empty when it can start.</summary>
     public static IReadOnlyList<string> Validate(IConfiguration configuration)

@@ -58,4 +58,24 @@ public sealed class AdminFunctions(ApiRouteInvoker api)
     public Task<IResult> Resume(
         [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Post, Route = ApiRoutes.Templates.Resume)] HttpRequest request, string accountId) =>
         api.InvokeAsync(ApiRoutes.Names.Resume, request, (nameof(accountId), accountId));
+
+    [Function(ApiRoutes.Names.RunInvoices)]
+    public Task<IResult> RunInvoices(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Post, Route = ApiRoutes.Templates.RunInvoices)] HttpRequest request) =>
+        api.InvokeAsync(ApiRoutes.Names.RunInvoices, request);
+
+    [Function(ApiRoutes.Names.AccountInvoices)]
+    public Task<IResult> AccountInvoices(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.AccountInvoices)] HttpRequest request, string accountId) =>
+        api.InvokeAsync(ApiRoutes.Names.AccountInvoices, request, (nameof(accountId), accountId));
+
+    [Function(ApiRoutes.Names.Invoice)]
+    public Task<IResult> Invoice(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.Invoice)] HttpRequest request, string invoiceId) =>
+        api.InvokeAsync(ApiRoutes.Names.Invoice, request, (nameof(invoiceId), invoiceId));
+
+    [Function(ApiRoutes.Names.InvoiceDocument)]
+    public Task<IResult> InvoiceDocument(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.InvoiceDocument)] HttpRequest request, string invoiceId) =>
+        api.InvokeAsync(ApiRoutes.Names.InvoiceDocument, request, (nameof(invoiceId), invoiceId));
 }

@@ -38,10 +38,10 @@ public static class LocalCli
             case ["rate", .. var rateArgs]:
                 return RunRate(rateArgs, stdin, stdout, stderr);
             case ["serve", .. var serveArgs]:
-                return LocalHost.Run(serveArgs);
+                return LocalHost.Run(serveArgs, stderr);
             case []:
             case [var first, ..] when first.StartsWith('-'):
-                return LocalHost.Run(args); // the default command, with its options
+                return LocalHost.Run(args, stderr); // the default command, with its options
             default:
                 stderr.WriteLine($"unknown command '{args[0]}'");
                 stderr.Write(Usage);

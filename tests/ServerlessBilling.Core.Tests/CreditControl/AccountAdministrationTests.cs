@@ -171,7 +171,7 @@ public sealed class AccountAdministrationTests
     public async Task Invalid_settings_are_refused_with_every_reason()
     {
         var harness = CreditControlScenario.NewHarness();
-        var settings = new AccountSettings(" ", AccountMode.Postpaid, Fixtures.Gbp, null, true, "bad/deck", 29, "Mars/Olympus_Mons", new TaxSettings(TaxTreatment.Standard, 1.5m));
+        var settings = new AccountSettings(" ", AccountMode.Postpaid, Fixtures.Gbp, null, true, "bad/deck", 32, "Mars/Olympus_Mons", new TaxSettings(TaxTreatment.Standard, 1.5m));
 
         var outcome = await harness.Admin.UpsertAsync("acme", settings, 0m, default);
 

@@ -15,3 +15,20 @@ public sealed class InMemoryStoreContractTests : StoreContract
         new InMemoryAlertStore(),
         new InMemoryMonitorStore());
 }
+
+public sealed class InMemoryInvoicingContractTests : InvoicingContract
+{
+    private readonly InMemoryAccountStore _accounts = new();
+
+    public InMemoryInvoicingContractTests()
+    {
+        Stores = new InvoicingStores(
+            _accounts, new InMemorySessionIndex(), new InMemoryRateDeckStore(), new InMemoryUsageStore(), new InMemoryQuarantineStore(),
+            new InMemoryInvoiceStore(), new InMemoryInvoiceCounterStore());
+    }
+
+    protected override InvoicingStores Stores { get; }
+
+    protected override IAccountDirectory AllAccounts => _accounts;
+}
+}

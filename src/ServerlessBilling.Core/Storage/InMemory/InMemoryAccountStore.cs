@@ -6,7 +6,7 @@ using ServerlessBilling.Core.Accounts;
 namespace ServerlessBilling.Core.Storage.InMemory;
 
 /// <summary>The embedded account store: the same ETag semantics as Cosmos DB, in process.</summary>
-public sealed class InMemoryAccountStore : IAccountStore
+public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
 {
     private readonly ConcurrentDictionary<string, Versioned<AccountState>> _accounts = new(StringComparer.Ordinal);
     private long _version;
@@ -41,6 +41,16 @@ public sealed class InMemoryAccountStore : IAccountStore
             {
                 yield return id;
             }
+        }
+    }
+
+    public async IAsyncEnumerable<string> ListAccountIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await Task.CompletedTask;
+        foreach (var id in _accounts.Keys)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return id;
         }
     }
 

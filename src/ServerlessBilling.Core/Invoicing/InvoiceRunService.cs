@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Invoicing.Documents;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Core.Invoicing;
+
+/// <summary>
+/// The invoice run: closes each account's billing period and issues one invoice (post-paid) or statement
+/// (pre-paid) per closed period, from the totals the account document keeps. It reads one document per
+/// account, never the usage records, and can run any number of times, concurrently, from any host.
+///
+/// Per account and period, in this order (each step idempotent):
+/// 1. reserve the number for the deterministic id (<see cref="InvoiceNumbering"/>);
+/// 2. close the period on the account document (ETag-conditional): its totals are frozen from then on, and a
+///    later charge for it is late usage for the next invoice;
+/// 3. build the invoice from the closed document and create it (409: it exists);
+/// 4. write its HTML and PDF through the document sink;
+/// 5. confirm the number.
+/// A run that stops anywhere leaves a pending number; the next run finishes it first.
+/// </summary>
+public sealed class InvoiceRunService(
+    IAccountStore accounts,
+    IAccountDirectory directory,
+    IInvoiceStore invoices,
+    IInvoiceCounterStore counters,
+    IDocumentSink documents,
+    TimeProvider clock,
+    CreditControlOptions options,
+    InvoiceRunOptions? runOptions = null)
+{
+    private const int FailuresKept = 20;
+    private readonly InvoiceRunOptions _runOptions = runOptions ?? new InvoiceRunOptions();
+    private readonly AccountUpdater _updater = new(accounts, options);
+    private readonly InvoiceNumbering _numbering = new(counters);
+
+    /// <summary>The timer's call: every account's latest closed period (and any earlier one not yet invoiced).</summary>
+    public Task<Outcome<InvoiceRunSummary>> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Runs for the period labelled <paramref name="period"/> ("2026-10", in each account's time zone and billing
+    /// day; accounts whose period has not ended yet are left for a later run), or, when null, as the timer does.
+    /// </summary>
+    public async Task<Outcome<InvoiceRunSummary>> RunAsync(string? period, CancellationToken cancellationToken)
+    {
+        if (period is not null && !BillingPeriod.TryParseLabel(period, out _, out _))
+        {
+            return OutcomeError.Invalid($"period '{period}' is not a month in the form yyyy-MM");
+        }
+
+        var now = clock.GetUtcNow();
+        var recovered = await FinishPendingAsync(now, cancellationToken);
+        int seen = 0, issued = 0, statements = 0, nothing = 0, failed = 0;
+        var failures = new ConcurrentQueue<string>();
+        await Parallel.ForEachAsync(
+            directory.ListAccountIdsAsync(cancellationToken),
+            new ParallelOptions { MaxDegreeOfParallelism = _runOptions.Parallelism, CancellationToken = cancellationToken },
+            async (accountId, ct) =>
+            {
+                Interlocked.Increment(ref seen);
+                try
+                {
+                    var (i, s) = await RunAccountAsync(accountId, period, now, ct);
+                    Interlocked.Add(ref issued, i);
+                    Interlocked.Add(ref statements, s);
+                    if (i + s == 0)
+                    {
+                        Interlocked.Increment(ref nothing);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // One account's fault must not hold back the others' invoices; its period stays open or its
+                    // number pending, and the next run finishes it.
+                    Interlocked.Increment(ref failed);
+                    if (failures.Count < FailuresKept)
+                    {
+                        failures.Enqueue($"{accountId}: {ex.Message}");
+                    }
+                }
+            });
+
+        return new InvoiceRunSummary(period, now, seen, issued, statements, recovered, nothing, failed, failures.ToList());
+    }
+
+    /// <summary>Issues what is due on one account, oldest period first; (invoices, statements) issued.</summary>
+    private async Task<(int Invoices, int Statements)> RunAccountAsync(string accountId, string? period, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        int issuedInvoices = 0, issuedStatements = 0;
+        while ((await accounts.GetAsync(accountId, cancellationToken))?.Value is { } account && DueLabel(account, period, now) is { } due)
+        {
+            var series = SeriesOf(account);
+            var invoiceId = InvoiceIds.For(accountId, due);
+            var reservation = await _numbering.ReserveAsync(
+                series, invoiceId, now, async ct => await invoices.GetAsync(accountId, invoiceId, ct) is not null, cancellationToken);
+            if (reservation is null)
+            {
+                // Issued, yet the period is open here: the close of the run that issued it is not visible yet.
+                await CloseAsync(accountId, due, cancellationToken);
+            }
+            else if (await IssueAsync(accountId, due, series, reservation, cancellationToken))
+            {
+                if (series == InvoiceIds.InvoiceSeries)
+                {
+                    issuedInvoices++;
+                }
+                else
+                {
+                    issuedStatements++;
+                }
+            }
+        }
+
+        return (issuedInvoices, issuedStatements);
+    }
+
+    /// <summary>
+    /// The oldest period of the account that is due: not closed, ended before <paramref name="now"/>, at most the
+    /// requested one (or, for the timer, the one before the current), and with usage to bill. A period without
+    /// usage issues nothing and stays open: should usage for it come later, it is billed then as its own period.
+    /// </summary>
+    internal static string? DueLabel(AccountState account, string? period, DateTimeOffset now)
+    {
+        var zone = BillingPeriod.FindTimeZone(account.Settings.TimeZone);
+        var current = BillingPeriod.Containing(now, account.Settings.BillingDay, zone);
+        var target = period ?? BillingPeriod.Containing(current.Start.AddTicks(-1), account.Settings.BillingDay, zone).Label(zone);
+        foreach (var (label, totals) in account.Totals)
+        {
+            if (string.CompareOrdinal(label, target) > 0)
+            {
+                break;
+            }
+
+            if (!account.IsClosed(label) && totals.End <= now && (HasUsage(totals) || (account.Settings.Mode == AccountMode.Prepaid && totals.TopUps != 0m)))
+            {
+                return label;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Calls or money to bill (unanswered calls alone bill nothing), in the period or its late sections. Top-ups are never invoiced; a statement reports them.</summary>
+    private static bool HasUsage(PeriodTotals totals) =>
+        totals.Total.Calls > 0 || totals.Total.Amount != 0m || totals.Late.Values.Any(HasUsage);
+
+    private static string SeriesOf(AccountState account) =>
+        account.Settings.Mode == AccountMode.Prepaid ? InvoiceIds.StatementSeries : InvoiceIds.InvoiceSeries;
+
+    /// <summary>Steps 2 to 5 for a reserved number; true when this call created the document.</summary>
+    private async Task<bool> IssueAsync(string accountId, string label, string series, NumberReservation reservation, CancellationToken cancellationToken)
+    {
+        var closed = await CloseAsync(accountId, label, cancellationToken);
+        if (closed is null)
+        {
+            // The account is gone: nothing can carry this number.
+            await _numbering.ReleaseAsync(series, reservation, cancellationToken);
+            return false;
+        }
+
+        var totals = closed.Totals.GetValueOrDefault(label) ?? EmptyTotals(closed, label);
+        var invoice = InvoiceBuilder.Build(closed, totals, reservation);
+        var created = await invoices.TryCreateAsync(invoice, cancellationToken);
+        if (!created)
+        {
+            var existing = await invoices.GetAsync(accountId, reservation.InvoiceId, cancellationToken)
+                ?? throw new StoreUnavailableException($"invoice '{reservation.InvoiceId}' exists but cannot be read");
+            if (existing.InvoiceNumber != reservation.Number)
+            {
+                // Numbered by a run that finished before this one reserved: give this number back.
+                await _numbering.ReleaseAsync(series, reservation, cancellationToken);
+                return false;
+            }
+
+            invoice = existing;
+        }
+
+        await WriteDocumentsAsync(invoice, cancellationToken);
+        await _numbering.CompleteAsync(series, reservation, cancellationToken);
+        return created;
+    }
+
+    /// <summary>Finishes what interrupted runs left pending (this year's counters and last year's); how many it issued.</summary>
+    private async Task<int> FinishPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var finished = 0;
+        var year = InvoiceNumbering.YearOf(now);
+        foreach (var series in new[] { InvoiceIds.InvoiceSeries, InvoiceIds.StatementSeries })
+        {
+            foreach (var y in new[] { year - 1, year })
+            {
+                var counter = await _numbering.ReadAsync(series, y, cancellationToken);
+                foreach (var reservation in counter.PendingReservations.ToList())
+                {
+                    if (InvoiceIds.TryParse(reservation.InvoiceId, out var accountId, out var label)
+                        && await IssueAsync(accountId, label, series, reservation, cancellationToken))
+                    {
+                        finished++;
+                    }
+                }
+            }
+        }
+
+        return finished;
+    }
+
+    /// <summary>Step 2: the account document with the period closed (by this call or an earlier one); null when the account does not exist.</summary>
+    private async Task<AccountState?> CloseAsync(string accountId, string label, CancellationToken cancellationToken)
+    {
+        var decision = await _updater.UpdateAsync(accountId, Close, cancellationToken);
+        return decision.Answer?.Account;
+
+        Decision<Closed> Close(AccountState? account)
+        {
+            if (account is null || account.IsClosed(label))
+            {
+                return Decision.Unchanged(new Closed(account));
+            }
+
+            var closed = account.CloseThrough(label);
+            return Decision.Changed(closed, new Closed(closed));
+        }
+    }
+
+    private sealed record Closed(AccountState? Account);
+
+    /// <summary>The totals of a period that left the document or had none: an invoice with no lines.</summary>
+    private static PeriodTotals EmptyTotals(AccountState account, string label)
+    {
+        BillingPeriod.TryForLabel(label, account.Settings.BillingDay, BillingPeriod.FindTimeZone(account.Settings.TimeZone), out var bounds);
+        return new PeriodTotals(label, bounds.Start, bounds.End);
+    }
+
+    private async Task WriteDocumentsAsync(Invoice invoice, CancellationToken cancellationToken)
+    {
+        var baseName = InvoiceDocuments.BaseName(invoice);
+        if (_runOptions.Documents.HasFlag(DocumentFormats.Html))
+        {
+            await documents.PutAsync(baseName + ".html", InvoiceDocuments.HtmlContentType, InvoiceDocuments.Html(invoice), cancellationToken);
+        }
+
+        if (_runOptions.Documents.HasFlag(DocumentFormats.Pdf))
+        {
+            await documents.PutAsync(baseName + ".pdf", InvoiceDocuments.PdfContentType, InvoiceDocuments.Pdf(invoice), cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Invoicing;
+using ServerlessBilling.Core.Invoicing.Documents;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Core.Tests.Invoicing;
+
+public sealed class InvoiceDocumentTests
+{
+    private static readonly DateTimeOffset IssuedAt = new(2026, 11, 2, 10, 0, 0, TimeSpan.Zero);
+
+    private static Invoice Build(AccountSettings settings, params (string Destination, decimal Amount, string Start)[] calls)
+    {
+        var account = AccountState.Open("acme", settings, 0m, IssuedAt);
+        foreach (var (destination, amount, start) in calls)
+        {
+            account = account.Commit(new ChargeLine(amount, 60, 1, destination, DateTimeOffset.Parse(start, System.Globalization.CultureInfo.InvariantCulture)), IssuedAt);
+        }
+
+        var closed = account.CloseThrough("2026-10");
+        return InvoiceBuilder.Build(closed, closed.Totals["2026-10"], new NumberReservation("acme.2026-10", "INV-2026-000042", 42, IssuedAt));
+    }
+
+    [Fact]
+    public void Each_line_is_rounded_once_and_tax_on_the_subtotal()
+    {
+        // 0.005 twice on one line is 0.01; on two lines it is 0.01 + 0.01 = 0.02: the rule rounds per line.
+        var invoice = Build(Fixtures.Postpaid(100m, hard: false), ("France", 0.005m, "2026-10-02T10:00:00Z"), ("France", 0.005m, "2026-10-03T10:00:00Z"), ("Spain", 0.0050m, "2026-10-04T10:00:00Z"), ("Italy", 0.0049m, "2026-10-05T10:00:00Z"));
+
+        Assert.Equal([("France", 0.01m), ("Italy", 0.00m), ("Spain", 0.01m)], invoice.Lines.Select(l => (l.Destination, l.Amount)));
+        Assert.Equal((0.02m, 0.00m, 0.02m), (invoice.Subtotal, invoice.Tax, invoice.Total)); // 0.02 × 0.20 = 0.004 → 0.00
+    }
+
+    [Fact]
+    public void Html_escapes_what_the_account_and_deck_supply()
+    {
+        var settings = Fixtures.Postpaid(100m, hard: false) with { Name = "<script>alert(1)</script> & Co" };
+        var html = Encoding.UTF8.GetString(InvoiceDocuments.Html(Build(settings, ("<b>Mars</b>", 1m, "2026-10-02T10:00:00Z"))));
+
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<b>Mars", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co", html, StringComparison.Ordinal);
+        Assert.Contains("Invoice INV-2026-000042", html, StringComparison.Ordinal);
+        Assert.Contains("1 October 2026 – 31 October 2026", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reverse_charge_documents_carry_the_legal_note()
+    {
+        var invoice = Build(Fixtures.Postpaid(100m, hard: false) with { Tax = new TaxSettings(TaxTreatment.ReverseCharge, 0.2m) }, ("France", 1m, "2026-10-02T10:00:00Z"));
+        var html = Encoding.UTF8.GetString(InvoiceDocuments.Html(invoice));
+
+        Assert.Contains("VAT (reverse charge)", html, StringComparison.Ordinal);
+        Assert.Contains("Article 196", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_statement_shows_balances_and_no_amount_due()
+    {
+        var invoice = Build(Fixtures.Prepaid(), ("France", 1.2345m, "2026-10-02T10:00:00Z"));
+        var html = Encoding.UTF8.GetString(InvoiceDocuments.Html(invoice));
+
+        Assert.Equal((InvoiceKind.Statement, 0m, (DateOnly?)null), (invoice.Kind, invoice.Tax, invoice.DueDate));
+        Assert.Equal(new StatementBalances(0m, 0m, 1.2345m, -1.2345m), invoice.Balances);
+        Assert.Contains("-1.2345 GBP", html, StringComparison.Ordinal);
+        Assert.Contains("nothing is due", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("Please pay", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_pdf_is_a_pdf_with_its_fonts_embedded_and_a_page_per_fifty_odd_lines()
+    {
+        var calls = Enumerable.Range(0, 120).Select(i => ($"Destination {i:000}", 0.5m, "2026-10-02T10:00:00Z")).ToArray();
+        var pdf = InvoiceDocuments.Pdf(Build(Fixtures.Postpaid(1000m, hard: false), calls));
+        var text = Encoding.Latin1.GetString(pdf);
+
+        Assert.StartsWith("%PDF-", text, StringComparison.Ordinal);
+        Assert.Contains("/FontFile2", text, StringComparison.Ordinal);
+        Assert.Contains("DejaVu", text, StringComparison.Ordinal);
+        Assert.InRange(System.Text.RegularExpressions.Regex.Count(text, @"/Type\s*/Page[^s]"), 3, 5);
+    }
+}
