@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Cosmos.Tests;

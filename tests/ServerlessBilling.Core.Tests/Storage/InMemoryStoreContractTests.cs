@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Testing;
 
@@ -30,5 +31,4 @@ public sealed class InMemoryInvoicingContractTests : InvoicingContract
     protected override InvoicingStores Stores { get; }
 
     protected override IAccountDirectory AllAccounts => _accounts;
-}
 }
