@@ -19,6 +19,7 @@ public static partial class ApiErrors
         switch (exception)
         {
             case StoreUnavailableException unavailable:
+                Core.Diagnostics.BillingMetrics.StoreFaulted();
                 LogUnavailable(logger, path, exception);
                 return Problems.Unavailable($"the account store is unavailable: {unavailable.Message}; retry");
             case BadHttpRequestException bad:

@@ -21,8 +21,8 @@ public static class CoreRegistration
         services.AddSingleton(TimeProvider.System);
         services.AddOptions<CreditControlOptions>()
             .Bind(configuration.GetSection(CreditControlOptions.Section))
-            .Validate(o => o.Validate().Count == 0, "CreditControl settings are invalid")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CreditControlOptions>, CreditControlOptionsValidation>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CreditControlOptions>>().Value);
         services.AddSingleton(sp => new RateDeckCache(sp.GetRequiredService<IRateDeckStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CreditControlService>();
@@ -58,5 +58,12 @@ public static class CoreRegistration
         services.AddSingleton<IInvoiceCounterStore, InMemoryInvoiceCounterStore>();
         services.TryAddSingleton<IDocumentSink, InMemoryDocumentSink>();
         return services;
+    }
+
+    /// <summary>Names every invalid setting (e.g. "CreditControl:ValiditySeconds must be at least 1"), so that a failed start says which.</summary>
+    private sealed class CreditControlOptionsValidation : IValidateOptions<CreditControlOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, CreditControlOptions options) =>
+            options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
 }

@@ -7,7 +7,8 @@ namespace ServerlessBilling.Cosmos.Tests;
 
 /// <summary>
 /// One database per test run on the Cosmos DB named by COSMOS_ENDPOINT (./test.sh starts the local emulator
-/// and sets it). COSMOS_KEY defaults to the emulator's well-known key.
+/// and sets it). COSMOS_KEY defaults to the emulator's well-known key. Without COSMOS_ENDPOINT the tests are
+/// skipped with a reason (see <see cref="CosmosTestFramework"/>) and the fixture connects to nothing.
 /// </summary>
 public sealed class CosmosFixture : IAsyncLifetime
 {
@@ -18,7 +19,7 @@ public sealed class CosmosFixture : IAsyncLifetime
 
     public CosmosOptions Options { get; } = new()
     {
-        Endpoint = Environment.GetEnvironmentVariable("COSMOS_ENDPOINT"),
+        Endpoint = CosmosEnvironment.Endpoint,
         Key = Environment.GetEnvironmentVariable("COSMOS_KEY") is { Length: > 0 } key ? key : EmulatorKey,
         Database = $"billing-tests-{Guid.NewGuid():N}",
         AcceptLoopbackCertificate = true,
@@ -47,8 +48,7 @@ public sealed class CosmosFixture : IAsyncLifetime
     {
         if (string.IsNullOrWhiteSpace(Options.Endpoint))
         {
-            throw new InvalidOperationException(
-                "COSMOS_ENDPOINT is not set: run ./test.sh (it starts infra/cosmos), or start infra/cosmos/start.sh and export COSMOS_ENDPOINT");
+            return; // every test of this assembly is then discovered as skipped (CosmosTestFramework)
         }
 
         _client = CosmosClientFactory.Create(Options);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using ServerlessBilling.Api.Contracts;
 using ServerlessBilling.Api.Http;
 using ServerlessBilling.Core.Cdrs;
@@ -8,7 +9,7 @@ using ServerlessBilling.Core.Ingestion;
 namespace ServerlessBilling.Api.Endpoints;
 
 /// <summary>Handlers of CDR ingestion, usage and quarantine.</summary>
-public static class CdrEndpoints
+public static partial class CdrEndpoints
 {
     public const long MaxBatchBytes = 64L << 20;
     public const int MaxListLimit = RequestReader.MaxListLimit;
@@ -16,7 +17,7 @@ public static class CdrEndpoints
     /// <summary>How many quarantined lines a batch answer lists: a huge bad batch gets a bounded answer.</summary>
     public const int MaxQuarantinedListed = 100;
 
-    public static async Task<IResult> Post(HttpRequest http, IngestionService ingestion, CancellationToken cancellationToken)
+    public static async Task<IResult> Post(HttpRequest http, IngestionService ingestion, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var body = await RequestReader.ReadBytesAsync(http, MaxBatchBytes, cancellationToken);
         var batch = CdrBatchReader.Read(body);
@@ -26,6 +27,13 @@ public static class CdrEndpoints
         }
 
         var result = await ingestion.IngestAsync(batch.Records, "http", cancellationToken);
+        var logger = loggers.CreateLogger("ServerlessBilling.Ingestion");
+        LogBatch(logger, result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count);
+        foreach (var q in result.Quarantined)
+        {
+            LogQuarantined(logger, q.Line, q.CdrId, q.Reason);
+        }
+
         return Results.Ok(new IngestResponse(
             result.Received,
             result.Accepted,
@@ -87,4 +95,10 @@ public static class CdrEndpoints
             || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "CDR batch over HTTP: {Received} received, {Accepted} accepted, {Duplicates} duplicates, {Quarantined} quarantined")]
+    private static partial void LogBatch(ILogger logger, int received, int accepted, int duplicates, int quarantined);
+
+    // Reasons name the field at fault, not the whole line, so no phone number reaches the log.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined CDR line {Line} (id {CdrId}): {Reason}")]
+    private static partial void LogQuarantined(ILogger logger, int line, string? cdrId, string reason);
 }

@@ -1,16 +1,22 @@
+using System.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 using ServerlessBilling.Api.Contracts;
 using ServerlessBilling.Api.Http;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Validation;
+using ServerlessBilling.Core.Diagnostics;
 
 namespace ServerlessBilling.Api.Endpoints;
 
 /// <summary>Handlers of the switch-facing endpoints: validate, call the core once, map the answer.</summary>
-public static class CreditControlEndpoints
+public static partial class CreditControlEndpoints
 {
-    public static async Task<IResult> Authorize(HttpRequest http, CreditControlService service, CancellationToken cancellationToken)
+    private const string LogCategory = "ServerlessBilling.CreditControl";
+
+    public static async Task<IResult> Authorize(HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var (body, problem) = await RequestReader.ReadJsonAsync<AuthorizeBody>(http, cancellationToken);
         if (problem is not null)
         {
@@ -34,10 +40,18 @@ public static class CreditControlEndpoints
 
         var request = new AuthorizeRequest(body.SessionId!, body.AccountId!, body.CallingNumber ?? "", body.CalledNumber, body.StartTime, body.RequestedSeconds);
         var outcome = await service.AuthorizeAsync(request, cancellationToken);
+        var result = Result(outcome.Answer?.ResultCode, outcome.Error);
+        BillingMetrics.AuthorizeAnswered(Stopwatch.GetElapsedTime(started), result);
+        BillingMetrics.CreditControlAnswered("authorize", result);
+        if (outcome.Answer is { } answer)
+        {
+            LogGrant(loggers.CreateLogger(LogCategory), "authorize", answer);
+        }
+
         return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
     }
 
-    public static async Task<IResult> Interim(string sessionId, HttpRequest http, CreditControlService service, CancellationToken cancellationToken)
+    public static async Task<IResult> Interim(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestReader.ReadJsonAsync<InterimBody>(http, cancellationToken);
         if ((problem ?? RequestReader.CheckId(sessionId, "sessionId") ?? CheckReport(body!.RequestNumber, body.UsedSeconds)) is { } bad)
@@ -51,10 +65,16 @@ public static class CreditControlEndpoints
         }
 
         var outcome = await service.InterimAsync(new InterimRequest(sessionId, body.RequestNumber!.Value, body.UsedSeconds!.Value, body.RequestedSeconds), cancellationToken);
+        BillingMetrics.CreditControlAnswered("interim", Result(outcome.Answer?.ResultCode, outcome.Error));
+        if (outcome.Answer is { } answer)
+        {
+            LogGrant(loggers.CreateLogger(LogCategory), "interim", answer);
+        }
+
         return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
     }
 
-    public static async Task<IResult> Terminate(string sessionId, HttpRequest http, CreditControlService service, CancellationToken cancellationToken)
+    public static async Task<IResult> Terminate(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var (body, problem) = await RequestReader.ReadJsonAsync<TerminateBody>(http, cancellationToken);
         if ((problem ?? RequestReader.CheckId(sessionId, "sessionId") ?? CheckReport(body!.RequestNumber, body.UsedSeconds)) is { } bad)
@@ -63,12 +83,14 @@ public static class CreditControlEndpoints
         }
 
         var outcome = await service.TerminateAsync(new TerminateRequest(sessionId, body!.RequestNumber!.Value, body.UsedSeconds!.Value), cancellationToken);
+        BillingMetrics.CreditControlAnswered("terminate", Result(outcome.Answer?.ResultCode, outcome.Error));
         if (outcome.Error is { } error)
         {
             return Problems.From(error);
         }
 
         var a = outcome.Answer!;
+        LogCharge(loggers.CreateLogger(LogCategory), a.SessionId, a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency);
         return Results.Ok(new TerminateResponse(a.SessionId, a.ResultCode.ToWire(), a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency, a.Balance, a.OverrunSeconds));
     }
 
@@ -83,4 +105,30 @@ public static class CreditControlEndpoints
 
     private static GrantResponse ToResponse(GrantAnswer a) =>
         new(a.SessionId, a.ResultCode.ToWire(), a.GrantedSeconds, a.ValiditySeconds, a.FinalUnit, a.ReservedAmount, a.RatePerMinute, a.Currency, a.AvailableAfter);
+
+    /// <summary>The metric tag of an answer: its result code, or the kind of error ("conflict", "notfound", "invalid").</summary>
+    private static string Result(ResultCode? code, OutcomeError? error) =>
+        code is { } c ? c.ToWire() : error?.Kind.ToString().ToLowerInvariant() ?? "none";
+
+    private static void LogGrant(ILogger logger, string operation, GrantAnswer answer)
+    {
+        if (answer.ResultCode == ResultCode.Success)
+        {
+            LogGranted(logger, operation, answer.SessionId, answer.GrantedSeconds, answer.ReservedAmount, answer.Currency, answer.FinalUnit);
+        }
+        else
+        {
+            LogDenied(logger, operation, answer.SessionId, answer.ResultCode.ToWire());
+        }
+    }
+
+    // Grants and charges are the hot path: Debug, so that they cost nothing unless asked for. Denials are rarer and matter.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Granted {Operation} {SessionId}: {GrantedSeconds} s, reserved {Reserved} {Currency}, final unit {FinalUnit}")]
+    private static partial void LogGranted(ILogger logger, string operation, string sessionId, int grantedSeconds, decimal reserved, string currency, bool finalUnit);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Denied {Operation} {SessionId}: {ResultCode}")]
+    private static partial void LogDenied(ILogger logger, string operation, string sessionId, string resultCode);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Charged {SessionId}: {TotalSeconds} s used, {BilledSeconds} s billed, {Charge} {Currency}")]
+    private static partial void LogCharge(ILogger logger, string sessionId, int totalSeconds, int billedSeconds, decimal charge, string currency);
 }

@@ -4,6 +4,7 @@ using System.Text;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Diagnostics;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 
@@ -77,6 +78,7 @@ public sealed class IngestionService(
             await quarantine.AddAsync(record, cancellationToken);
         }
 
+        BillingMetrics.CdrsIngested(accepted, duplicates, ordered.Count);
         return new IngestResult(records.Count, accepted, duplicates, ordered.Select(q => q.Item).ToList());
     }
 

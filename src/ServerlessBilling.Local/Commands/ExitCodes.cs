@@ -12,6 +12,15 @@ public static class ExitCodes
     /// <summary>Bad arguments, a missing file, or a command that is not available.</summary>
     public const int Usage = 2;
 
+    /// <summary>`serve`: a setting is invalid (a value that does not convert, or fails its section's validation).</summary>
+    public const int InvalidSetting = 3;
+
+    /// <summary>`serve`: the address to listen on is already in use.</summary>
+    public const int AddressInUse = 4;
+
+    /// <summary>`serve`: the store did not answer at start.</summary>
+    public const int StoreUnreachable = 5;
+
     /// <summary>Stopped by SIGINT/SIGTERM (128 + 2, as shells report Ctrl+C).</summary>
     public const int Cancelled = 130;
 }

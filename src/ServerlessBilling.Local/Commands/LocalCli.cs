@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using ServerlessBilling.Local.Commands.Rate;
-using ServerlessBilling.Local.Hosting;
+using ServerlessBilling.Local.Commands.Serve;
 
 namespace ServerlessBilling.Local.Commands;
 
@@ -11,15 +11,28 @@ public static class LocalCli
         Usage: ServerlessBilling.Local [command] [options]
 
         Commands:
-          serve   serve the HTTP API of API.md on http://127.0.0.1:7071 (the default); options are
-                  configuration keys, e.g. --urls http://127.0.0.1:8080, --Local:SeedDemo=false,
-                  --Store=sqlite|memory|cosmos (default sqlite: ./data/billing.db; memory forgets on exit),
-                  --Local:DataDirectory=DIR, --Sqlite:Durability=PowerLoss (flush every commit to disk),
-                  --Cosmos:Endpoint=URL (selects cosmos)
+          serve   serve the HTTP API on http://127.0.0.1:7071 (the default command)
           rate    rate a CDR file offline against a rate deck
 
         Options:
-          -h, --help   show this help; 'help COMMAND' or 'COMMAND --help' shows a command's options
+          -h, --help     show this help; 'help COMMAND' or 'COMMAND --help' shows a command's options
+          --version      print the version
+
+        Options of serve:
+          --urls URL             where to listen (default http://127.0.0.1:7071)
+          --no-demo              do not seed the demo deck and accounts (= --Local:SeedDemo=false)
+          --environment NAME     Production (default), Development, ...
+          --Store=KIND           sqlite (durable, in Local:DataDirectory), memory, or cosmos (Cosmos:*)
+          --SECTION:KEY=VALUE    any setting of appsettings.json, e.g. --CreditControl:MaxQuotaSeconds=600,
+                                 --Cosmos:Endpoint=https://127.0.0.1:8081/, --Logging:LogLevel:Default=Debug;
+                                 an unknown section or key is refused
+          Settings are read from appsettings.json next to the program, then the environment
+          (e.g. CreditControl__MaxQuotaSeconds=600), then the command line.
+
+        Exit codes of serve:
+          0  stopped by Ctrl+C or SIGTERM        3  a setting is invalid
+          1  another start failure (detailed)    4  the address is already in use
+          2  bad arguments                       5  the store did not answer at start
 
         """;
 
@@ -28,6 +41,9 @@ public static class LocalCli
         ArgumentNullException.ThrowIfNull(args);
         switch (args)
         {
+            case ["--version"]:
+                stdout.WriteLine($"ServerlessBilling.Local {ServeCommand.Version()}");
+                return ExitCodes.Ok;
             case ["--help" or "-h" or "help"]:
             case ["help", "serve"] or ["serve", "--help" or "-h"]:
                 stdout.Write(Usage);
@@ -38,10 +54,10 @@ public static class LocalCli
             case ["rate", .. var rateArgs]:
                 return RunRate(rateArgs, stdin, stdout, stderr);
             case ["serve", .. var serveArgs]:
-                return LocalHost.Run(serveArgs, stderr);
+                return ServeCommand.Run(serveArgs, stdout, stderr);
             case []:
             case [var first, ..] when first.StartsWith('-'):
-                return LocalHost.Run(args, stderr); // the default command, with its options
+                return ServeCommand.Run(args, stdout, stderr); // the default command, with its options
             default:
                 stderr.WriteLine($"unknown command '{args[0]}'");
                 stderr.Write(Usage);

@@ -2,13 +2,14 @@ using Microsoft.Extensions.Options;
 using ServerlessBilling.Api;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Cosmos;
+using ServerlessBilling.Local.Hosting.OpenApi;
 
 namespace ServerlessBilling.Local.Hosting;
 
 /// <summary>
-/// The `serve` command: the HTTP API of API.md, credit control, the expiry sweeper and the daily invoice run in one
-/// process, on the store named by Store (see <see cref="StoreSelection"/>): a SQLite file under ./data by default,
-/// --Store=memory for tests and demos, or Cosmos DB when Cosmos:Endpoint is set (e.g. --Cosmos:Endpoint=https://127.0.0.1:8081/). Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
+/// The `serve` command: the HTTP API (docs/api.md), credit control, the expiry sweeper, spend monitoring and the daily
+/// invoice run in one process, on the store named by Store (see <see cref="StoreSelection"/>): a SQLite file under
+/// ./data by default, --Store=memory for tests and demos, or Cosmos DB when Cosmos:Endpoint is set (e.g. --Cosmos:Endpoint=https://127.0.0.1:8081/). Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
 /// </summary>
 public static class LocalHost
 {
@@ -16,7 +17,8 @@ public static class LocalHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // Settings load from the program's folder wherever it is started from.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))
         {
             builder.WebHost.UseUrls(DefaultUrl);
@@ -28,6 +30,7 @@ public static class LocalHost
         builder.Services.AddSelectedStores(builder.Configuration);
 
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
+        builder.Services.AddHostedService<StoreStartupCheck>(); // first: an unreachable store fails the start at once
         builder.Services.AddSingleton<IDocumentSink>(sp => new FolderDocumentSink(
             Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<IOptions<LocalOptions>>().Value.DocumentsPath)));
         builder.Services.AddHostedService<ExpirySweeper>();
@@ -42,41 +45,20 @@ public static class LocalHost
 
         builder.Services.AddHostedService<InvoiceScheduler>();
         builder.Services.AddHostedService<DemoSeeder>();
+        builder.Services.AddLocalHealth();
+        builder.Services.AddLocalOpenApi();
+        builder.Services.AddLocalMetrics(builder.Configuration);
         configure?.Invoke(builder);
 
         var app = builder.Build();
         app.UseServerlessBillingErrors();
         app.UseServerlessBillingAccess();
         app.MapServerlessBillingApi();
-        app.MapGet("/", () => Results.Text("ServerlessBilling local host: see /api (API.md)\n"));
-        return app;
-    }
-
-    /// <summary>Serves until stopped; a setting that stops the start (bad keys, no keys off loopback) is one line on <paramref name="stderr"/> and exit code 2.</summary>
-    public static int Run(string[] args, TextWriter stderr)
-    {
-        ArgumentNullException.ThrowIfNull(stderr);
-        WebApplication? app = null;
-        try
-        {
-            app = Build(args);
-            // Validated before the start, so that a bad setting is refused before anything listens and without the host's stack trace.
-            app.Services.GetRequiredService<Microsoft.Extensions.Options.IStartupValidator>().Validate();
-        }
-        catch (Exception ex) when (ex is Microsoft.Extensions.Options.OptionsValidationException
-            || (ex is InvalidOperationException && ex.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)))
-        {
-            (app as IDisposable)?.Dispose();
-            stderr.WriteLine($"error: {ex.Message}");
-            return Commands.ExitCodes.Usage;
-        }
-
-        using (app)
-        {
-            app.Run();
-        }
-
-        return Commands.ExitCodes.Ok;
+        app.MapLocalHealth();
+        app.MapLocalOpenApi();
+        app.MapLocalMetrics();
+        app.MapHomePage();
+        return app.LogWhenStarted();
     }
 }
 
@@ -101,4 +83,7 @@ public sealed class LocalOptions
 
     /// <summary>Where invoice documents (HTML, PDF) are filed, relative to the content root.</summary>
     public string DocumentsPath { get; set; } = Path.Combine("data", "documents");
+
+    /// <summary>How long the store may take to answer at start before the host gives up (exit code 5).</summary>
+    public TimeSpan StoreStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
 }

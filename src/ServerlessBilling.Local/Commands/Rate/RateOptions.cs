@@ -11,8 +11,8 @@ public sealed record RateOptions(string DeckPath, string CdrsPath, string OutPat
     public const string Usage = """
         Usage: ServerlessBilling.Local rate --deck DECK.csv --cdrs CDRS.csv --out RATED.csv
 
-        Rates every CDR of a CDR file against a rate deck (file formats and rating rules: API.md) and
-        writes one result line per CDR line, in input order.
+        Rates every CDR of a CDR file against a rate deck and writes one result line per CDR line, in
+        input order. File formats: docs/formats.md; rating rules: docs/rating.md.
 
         Options:
           --deck PATH   the rate-deck CSV (required); the file name without extension is the deck id

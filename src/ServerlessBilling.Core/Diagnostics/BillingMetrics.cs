@@ -1,0 +1,56 @@
+using System.Diagnostics.Metrics;
+
+namespace ServerlessBilling.Core.Diagnostics;
+
+/// <summary>
+/// The platform's metrics, on one <see cref="Meter"/> named <see cref="MeterName"/> that every host exports
+/// (the local host as a Prometheus scrape endpoint or over OTLP; the Functions app through its own exporter).
+/// Tags are low-cardinality on purpose: never an account, session or phone number.
+/// </summary>
+public static class BillingMetrics
+{
+    public const string MeterName = "ServerlessBilling";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    // An authorize takes microseconds in the handler and milliseconds with a remote store: buckets from 0.1 ms.
+    private static readonly Histogram<double> AuthorizeDuration = Meter.CreateHistogram(
+        "billing.authorize.duration",
+        "ms",
+        "Time to answer an authorize, from request to decision",
+        tags: null,
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500] });
+
+    private static readonly Counter<long> CreditControlAnswers = Meter.CreateCounter<long>(
+        "billing.credit_control.answers", "{answer}", "Credit-control answers by operation and result (result code, or the error)");
+
+    private static readonly Counter<long> Cdrs = Meter.CreateCounter<long>(
+        "billing.cdrs", "{cdr}", "CDRs received, by outcome: accepted, duplicate, quarantined");
+
+    private static readonly Counter<long> StoreFaults = Meter.CreateCounter<long>(
+        "billing.store.faults", "{fault}", "Requests answered 503 because the store faulted or did not answer in time");
+
+    /// <summary>One credit-control answer: <paramref name="operation"/> is authorize, interim or terminate.</summary>
+    public static void CreditControlAnswered(string operation, string result) =>
+        CreditControlAnswers.Add(1, new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("result", result));
+
+    public static void AuthorizeAnswered(TimeSpan elapsed, string result) =>
+        AuthorizeDuration.Record(elapsed.TotalMilliseconds, new KeyValuePair<string, object?>("result", result));
+
+    public static void CdrsIngested(int accepted, int duplicates, int quarantined)
+    {
+        Add(accepted, "accepted");
+        Add(duplicates, "duplicate");
+        Add(quarantined, "quarantined");
+
+        static void Add(int count, string outcome)
+        {
+            if (count > 0)
+            {
+                Cdrs.Add(count, new KeyValuePair<string, object?>("outcome", outcome));
+            }
+        }
+    }
+
+    public static void StoreFaulted() => StoreFaults.Add(1);
+}

@@ -1,0 +1,138 @@
+using System.Reflection;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Cosmos;
+using ServerlessBilling.Local.Hosting;
+
+namespace ServerlessBilling.Local.Commands.Serve;
+
+/// <summary>
+/// The options of <c>serve</c>: a few flags, and configuration keys (<c>--Section:Key=value</c> or
+/// <c>--Section:Key value</c>) that must name a setting the host has, so that a typo such as
+/// <c>--Local:SeeDemo=false</c> is refused instead of silently ignored. The result is handed to the host's
+/// configuration as <c>--key=value</c> only, so that no flag can take the next argument as its value by accident.
+/// </summary>
+public sealed class ServeArguments
+{
+    /// <summary>Top-level keys the host reads (besides the sections below).</summary>
+    private static readonly string[] TopLevelKeys = ["urls", "environment", "Store"];
+
+    /// <summary>
+    /// The settings sections and their keys; null = any key (framework sections). Options classes are read by
+    /// reflection so that a new setting is accepted as soon as it exists. Auth is listed by name because its
+    /// options live with the key middleware.
+    /// </summary>
+    private static readonly Dictionary<string, HashSet<string>?> Sections = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [CreditControlOptions.Section] = PropertiesOf(typeof(CreditControlOptions)),
+        [LocalOptions.Section] = PropertiesOf(typeof(LocalOptions)),
+        [CosmosOptions.Section] = PropertiesOf(typeof(CosmosOptions)),
+        [Api.Access.AuthOptions.Section] = PropertiesOf(typeof(Api.Access.AuthOptions)),
+        [Api.Access.LimitsOptions.Section] = PropertiesOf(typeof(Api.Access.LimitsOptions)),
+        [Core.Invoicing.InvoiceRunOptions.Section] = PropertiesOf(typeof(Core.Invoicing.InvoiceRunOptions)),
+        ["Logging"] = null,
+        ["Kestrel"] = null,
+        [MetricsOptions.Section] = PropertiesOf(typeof(MetricsOptions)),
+    };
+
+    private ServeArguments(IReadOnlyList<string> configuration, bool help, string? error)
+    {
+        Configuration = configuration;
+        Help = help;
+        Error = error;
+    }
+
+    /// <summary>The arguments for the host's configuration, each as <c>--key=value</c>.</summary>
+    public IReadOnlyList<string> Configuration { get; }
+
+    /// <summary>Help was asked for; it wins over any error.</summary>
+    public bool Help { get; }
+
+    /// <summary>The first problem with the arguments, or null.</summary>
+    public string? Error { get; }
+
+    public static ServeArguments Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var configuration = new List<string>();
+        var help = false;
+        string? error = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "-h" or "--help")
+            {
+                help = true;
+                continue;
+            }
+
+            if (error is not null)
+            {
+                continue; // keep looking for --help only
+            }
+
+            if (arg == "--no-demo")
+            {
+                configuration.Add($"--{LocalOptions.Section}:{nameof(LocalOptions.SeedDemo)}=false");
+                continue;
+            }
+
+            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            {
+                error = $"unexpected argument '{arg}'";
+                continue;
+            }
+
+            var equals = arg.IndexOf('=', StringComparison.Ordinal);
+            var key = equals < 0 ? arg[2..] : arg[2..equals];
+            if (Unknown(key) is { } unknown)
+            {
+                error = unknown;
+                continue;
+            }
+
+            if (equals >= 0)
+            {
+                configuration.Add($"--{key}={arg[(equals + 1)..]}");
+            }
+            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                configuration.Add($"--{key}={args[++i]}");
+            }
+            else
+            {
+                error = $"option '--{key}' needs a value (--{key}=VALUE)";
+            }
+        }
+
+        return new ServeArguments(configuration, help, error);
+    }
+
+    /// <summary>Why <paramref name="key"/> is not a setting of the host, or null when it is.</summary>
+    private static string? Unknown(string key)
+    {
+        if (TopLevelKeys.Contains(key, StringComparer.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var parts = key.Split(':');
+        if (parts.Length < 2 || !Sections.TryGetValue(parts[0], out var keys))
+        {
+            return $"unknown option '--{key}'";
+        }
+
+        if (parts[1].Length == 0 || (keys is not null && !keys.Contains(parts[1])))
+        {
+            var known = keys is null ? "" : $" (known: {string.Join(", ", keys.Order(StringComparer.Ordinal).Select(k => $"{parts[0]}:{k}"))})";
+            return $"unknown setting '--{key}'{known}";
+        }
+
+        return null;
+    }
+
+    private static HashSet<string> PropertiesOf(Type options) =>
+        options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite)
+            .Select(p => p.Name)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+}

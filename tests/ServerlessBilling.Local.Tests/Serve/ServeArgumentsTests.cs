@@ -1,0 +1,62 @@
+using ServerlessBilling.Local.Commands.Serve;
+
+namespace ServerlessBilling.Local.Tests.Serve;
+
+public sealed class ServeArgumentsTests
+{
+    [Fact]
+    public void No_demo_does_not_take_the_next_argument()
+    {
+        var parsed = ServeArguments.Parse(["--no-demo", "--urls", "http://127.0.0.1:8080"]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal(["--Local:SeedDemo=false", "--urls=http://127.0.0.1:8080"], parsed.Configuration);
+    }
+
+    [Theory]
+    [InlineData("--CreditControl:MaxQuotaSeconds", "600", "--CreditControl:MaxQuotaSeconds=600")]
+    [InlineData("--creditcontrol:maxquotaseconds=600", null, "--creditcontrol:maxquotaseconds=600")]
+    [InlineData("--Cosmos:Endpoint=https://127.0.0.1:8081/", null, "--Cosmos:Endpoint=https://127.0.0.1:8081/")]
+    [InlineData("--Logging:LogLevel:Default", "Debug", "--Logging:LogLevel:Default=Debug")]
+    [InlineData("--Store=memory", null, "--Store=memory")]
+    [InlineData("--Local:SeedDemo=false", null, "--Local:SeedDemo=false")]
+    [InlineData("--Auth:AdminKeys=k1,k2", null, "--Auth:AdminKeys=k1,k2")]
+    public void Settings_of_the_host_pass_through_as_key_equals_value(string arg, string? value, string expected)
+    {
+        var parsed = ServeArguments.Parse(value is null ? [arg] : [arg, value]);
+
+        Assert.Null(parsed.Error);
+        Assert.Equal([expected], parsed.Configuration);
+    }
+
+    [Theory]
+    [InlineData("--Local:SeeDemo=false", "unknown setting '--Local:SeeDemo' (known: Local:")]
+    [InlineData("--Nope:Key=1", "unknown option '--Nope:Key'")]
+    [InlineData("--verbose", "unknown option '--verbose'")]
+    [InlineData("urls=http://x", "unexpected argument 'urls=http://x'")]
+    [InlineData("--", "unexpected argument '--'")]
+    [InlineData("--urls", "option '--urls' needs a value")]
+    public void Unknown_or_malformed_arguments_are_refused(string arg, string expected)
+    {
+        var parsed = ServeArguments.Parse([arg]);
+
+        Assert.NotNull(parsed.Error);
+        Assert.StartsWith(expected, parsed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_flag_is_not_taken_as_the_value_of_the_option_before_it()
+    {
+        var parsed = ServeArguments.Parse(["--urls", "--no-demo"]);
+
+        Assert.Equal("option '--urls' needs a value (--urls=VALUE)", parsed.Error);
+    }
+
+    [Fact]
+    public void Help_wins_over_an_error()
+    {
+        var parsed = ServeArguments.Parse(["--bogus", "--help"]);
+
+        Assert.True(parsed.Help);
+    }
+}
