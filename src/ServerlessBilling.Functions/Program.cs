@@ -2,6 +2,7 @@ using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 using ServerlessBilling.Api;
 using ServerlessBilling.AzureAdapters.Blob;
+using ServerlessBilling.AzureAdapters.ServiceBus;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.Functions.Hosting;
 using ServerlessBilling.Functions.Http;
@@ -14,6 +15,7 @@ builder.Services.AddServerlessBillingApi();
 builder.Services.AddServerlessBillingCore(builder.Configuration);
 builder.Services.AddCosmosStores(builder.Configuration);
 builder.Services.AddBlobDocumentSink(builder.Configuration);
+builder.Services.AddServiceBusAlertSink(builder.Configuration);
 builder.Services.AddServerlessBillingFunctions(builder.Configuration);
 
 builder.Build().Run();

@@ -102,7 +102,9 @@ public abstract class InvoicingContract
         var runs = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () => (await h.NewRunService().RunAsync("2026-10", default)).Answer!)));
 
         Assert.All(runs, r => Assert.Equal(0, r.Failed));
-        Assert.Equal(12, runs.Sum(r => r.Invoices));
+        // A run may finish a number another run has just reserved (it cannot tell it from one a crash left pending):
+        // that invoice is counted as recovered by one run and issued by none.
+        Assert.Equal(12, runs.Sum(r => r.Invoices + r.Recovered));
         var numbers = new List<long>();
         foreach (var account in accounts)
         {

@@ -34,6 +34,17 @@ public static class LocalHost
         builder.Services.AddSingleton<IDocumentSink>(sp => new FolderDocumentSink(
             Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<IOptions<LocalOptions>>().Value.DocumentsPath)));
         builder.Services.AddHostedService<ExpirySweeper>();
+        var webhook = builder.Configuration.GetSection(AlertWebhookOptions.Section).Get<AlertWebhookOptions>() ?? new AlertWebhookOptions();
+        builder.Services.AddOptions<AlertWebhookOptions>().Bind(builder.Configuration.GetSection(AlertWebhookOptions.Section))
+            .Validate(o => o.Validate().Count == 0, "Alerts settings are invalid: Alerts:WebhookUrl must be an absolute http(s) URL and Alerts:WebhookAttempts from 1 to 10")
+            .ValidateOnStart();
+        if (!string.IsNullOrWhiteSpace(webhook.WebhookUrl))
+        {
+            builder.Services.AddHttpClient<WebhookAlertSink>(c => c.Timeout = TimeSpan.FromSeconds(5));
+            builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertWebhookOptions>>().Value);
+            builder.Services.AddSingleton<Core.Storage.IAlertSink>(sp => sp.GetRequiredService<WebhookAlertSink>());
+        }
+
         if (builder.Services.Any(d => d.ServiceType == typeof(Core.Monitoring.AccountChangeStream)))
         {
             builder.Services.AddHostedService<MonitoringWorker>();

@@ -29,6 +29,7 @@ public sealed class ServeArguments
         [Api.Access.AuthOptions.Section] = PropertiesOf(typeof(Api.Access.AuthOptions)),
         [Api.Access.LimitsOptions.Section] = PropertiesOf(typeof(Api.Access.LimitsOptions)),
         [Core.Invoicing.InvoiceRunOptions.Section] = PropertiesOf(typeof(Core.Invoicing.InvoiceRunOptions)),
+        [Hosting.AlertWebhookOptions.Section] = PropertiesOf(typeof(Hosting.AlertWebhookOptions)),
         ["Logging"] = null,
         ["Kestrel"] = null,
         [MetricsOptions.Section] = PropertiesOf(typeof(MetricsOptions)),
