@@ -18,6 +18,8 @@ const string Usage = """
                CDRs/s; (2) http, POST /api/cdrs text/csv on the local host in process, target >= 100,000 CDRs/s,
                p50/p99 per batch; (3) cosmos, on the Cosmos stores against the local emulator (--endpoint), reported.
                Checks counts (accepted + duplicates + quarantined = received), replay (0 accepted) and the ledger.
+      stores   the local host on SQLite against memory in one run: HTTP pairs/s and p99, CDRs/s over HTTP, and the
+               start-up time and file size of a SQLite file with 100,000 accounts and 1,000,000 usage records.
       invoice  the invoice run over 100,000 post-paid accounts on the embedded store (target < 30 s), or --cosmos.
       monitoring  delay from a charge (CDR batch, terminate) to its alert stored, p50/p99 (target < 1 s), and monitoring's
                lag behind full-speed ingestion, on the local host in process.
@@ -41,6 +43,7 @@ try
         ["http", .. var rest] => await HttpScenario.RunAsync(rest, cancel.Token),
         ["cosmos", .. var rest] => await CosmosScenario.RunAsync(rest, cancel.Token),
         ["ingest", .. var rest] => await IngestScenario.RunAsync(rest, cancel.Token),
+        ["stores", .. var rest] => await StoreScenario.RunAsync(rest, cancel.Token),
         ["invoice", .. var rest] => await InvoiceScenario.RunAsync(rest, cancel.Token),
         ["monitoring", .. var rest] => await MonitoringScenario.RunAsync(rest, cancel.Token),
         [] or ["--help" or "-h" or "help"] => Help(0),

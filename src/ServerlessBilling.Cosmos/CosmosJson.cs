@@ -1,23 +1,10 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
-using ServerlessBilling.Core.Money;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Cosmos;
 
-/// <summary>The documents' JSON: camelCase, enums by name, currencies as their code, decimals as numbers.</summary>
+/// <summary>The documents' JSON: the shape every document store shares (<see cref="StoredJson"/>).</summary>
 internal static class CosmosJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new CurrencyConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
-
-    private sealed class CurrencyConverter : JsonConverter<Currency>
-    {
-        public override Currency Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            Currency.TryParse(reader.GetString(), out var currency) ? currency : throw new JsonException("invalid currency code");
-
-        public override void Write(Utf8JsonWriter writer, Currency value, JsonSerializerOptions options) => writer.WriteStringValue(value.Code);
-    }
+    public static readonly JsonSerializerOptions Options = StoredJson.Options;
 }

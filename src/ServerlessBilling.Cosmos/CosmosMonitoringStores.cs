@@ -19,19 +19,9 @@ public sealed class CosmosAlertStore(Container container) : IAlertStore
     public async Task<Alert?> FindAsync(string accountId, string alertId, CancellationToken cancellationToken) =>
         (await CosmosItems.TryReadAsync<AlertDocument>(container, alertId, accountId, "read alert", cancellationToken))?.Resource.Alert;
 
-    public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
-    {
-        var query = new QueryDefinition("SELECT TOP @limit * FROM c ORDER BY c.raisedMs DESC").WithParameter("@limit", limit);
-        var options = accountId is null ? null : new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) };
-        var alerts = new List<Alert>();
-        using var feed = container.GetItemQueryIterator<AlertDocument>(query, requestOptions: options);
-        while (feed.HasMoreResults && alerts.Count < limit)
-        {
-            alerts.AddRange((await CosmosFaults.RunAsync("list alerts", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Alert));
-        }
-
-        return alerts.OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
-    }
+    public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        (await CosmosNewestFirst.QueryAsync<AlertDocument>(container, "raisedMs", d => d.RaisedMs, accountId, limit, "list alerts", cancellationToken))
+            .Select(d => d.Alert).OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
 }
 
 /// <summary>Monitor documents, partition /accountId, id = account id; replaced only If-Match.</summary>

@@ -70,17 +70,7 @@ public sealed class CosmosQuarantineStore(Container container) : IQuarantineStor
             "quarantine",
             cancellationToken);
 
-    public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
-    {
-        var query = new QueryDefinition("SELECT TOP @limit * FROM c ORDER BY c.receivedMs DESC").WithParameter("@limit", limit);
-        var options = accountId is null ? null : new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) };
-        var records = new List<QuarantineRecord>();
-        using var feed = container.GetItemQueryIterator<QuarantineDocument>(query, requestOptions: options);
-        while (feed.HasMoreResults && records.Count < limit)
-        {
-            records.AddRange((await CosmosFaults.RunAsync("list quarantine", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Record));
-        }
-
-        return records.OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
-    }
+    public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        (await CosmosNewestFirst.QueryAsync<QuarantineDocument>(container, "receivedMs", d => d.ReceivedMs, accountId, limit, "list quarantine", cancellationToken))
+            .Select(d => d.Record).OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
 }

@@ -35,7 +35,7 @@ public sealed class CdrEventBatchHandlerTests
     [
         Event($$"""{"cdrId":"j-1","accountId":"{{Account}}","callingNumber":"+441","calledNumber":"+447700900123","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}""", 100),
         Event($$"""[{"cdrId":"j-2","accountId":"{{Account}}","callingNumber":"+441","calledNumber":"+33145678901","startTime":"2026-11-26T10:00:00Z","durationSeconds":20,"disposition":"ANSWERED"},{"cdrId":"j-3","accountId":"{{Account}}","calledNumber":"+33145678901","startTime":"2026-11-26T10:00:00Z","durationSeconds":"20","disposition":"ANSWERED"}]""", 101),
-        Event($"{IngestionContract.Header}\nc-1,{Account},+441,+447700900123,2026-11-26T10:00:00Z,30,ANSWERED,\n", 102),
+        Event($"{Fixtures.CdrHeader}\nc-1,{Account},+441,+447700900123,2026-11-26T10:00:00Z,30,ANSWERED,\n", 102),
         Event($"c-2,{Account},+441,+447700900123,2026-11-26T10:00:00Z,120,ANSWERED,\nc-3,{Account},+441,+447700900123,not-a-time,120,ANSWERED,\n", 103),
         Event([0x00, 0xFF, 0xFE, 0x7B, 0x00], 104),
         Event("""{"cdrId": """, 105),

@@ -1,44 +1,15 @@
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Cosmos.Tests;
 
 [Collection(CosmosCollection.Name)]
-public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : AccountStoreContract
+public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : StoreContract
 {
-    protected override IAccountStore Accounts => cosmos.Accounts;
-
-    protected override ISessionIndex Sessions => cosmos.Sessions;
-
-    protected override IRateDeckStore Decks => cosmos.Decks;
-
-    protected override ITopUpStore TopUps => cosmos.TopUps;
-}
-
-[Collection(CosmosCollection.Name)]
-public sealed class CosmosCreditControlContractTests(CosmosFixture cosmos) : CreditControlContract
-{
-    protected override IAccountStore Accounts => cosmos.Accounts;
-
-    protected override ISessionIndex Sessions => cosmos.Sessions;
-
-    protected override IRateDeckStore Decks => cosmos.Decks;
-}
-
-[Collection(CosmosCollection.Name)]
-public sealed class CosmosIngestionContractTests(CosmosFixture cosmos) : IngestionContract
-{
-    protected override IAccountStore Accounts => cosmos.Accounts;
-
-    protected override ISessionIndex Sessions => cosmos.Sessions;
-
-    protected override IRateDeckStore Decks => cosmos.Decks;
-
-    protected override IUsageStore Usage => cosmos.Usage;
-
-    protected override IQuarantineStore Quarantine => cosmos.Quarantine;
+    protected override StoreSet Stores { get; } =
+        new(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, cosmos.Usage, cosmos.Quarantine, cosmos.TopUps,
+            new CosmosAlertStore(cosmos.Database.GetContainer(cosmos.Options.AlertsContainer)),
+            new CosmosMonitorStore(cosmos.Database.GetContainer(cosmos.Options.MonitorsContainer)));
 }
 
 [Collection(CosmosCollection.Name)]

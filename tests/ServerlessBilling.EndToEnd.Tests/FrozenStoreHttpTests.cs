@@ -21,7 +21,7 @@ public sealed class FrozenStoreHttpTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _app = LocalHost.Build(
-            ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", "--CreditControl:StoreDeadline=00:00:00.300"],
+            ["--urls", "http://127.0.0.1:0", "--Store=memory", "--Logging:LogLevel:Default=Warning", "--CreditControl:StoreDeadline=00:00:00.300"],
             builder => builder.Services.AddSingleton<IAccountStore>(_store));
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -10,7 +10,7 @@ public sealed class RouteTableTests
     [Fact]
     public async Task Every_route_of_the_table_is_mapped_once_under_api_with_its_role_as_metadata()
     {
-        await using var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Local:SeedDemo=false"]);
+        await using var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false"]);
         var mapped = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints)
             .OfType<RouteEndpoint>()
             .Select(e => (Endpoint: e, Route: e.Metadata.GetMetadata<ApiRoute>()))

@@ -32,7 +32,7 @@ public sealed class LocalHostRunner : IAsyncDisposable
     public static async Task<LocalHostRunner> StartAsync(FakeTimeProvider clock, Action<IServiceCollection>? configure = null, bool monitoring = false)
     {
         var app = LocalHost.Build(
-            ["--urls", "http://127.0.0.1:0", "--Local:SeedDemo=false", "--Logging:LogLevel:Default=Warning"],
+            ["--urls", "http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false", "--Logging:LogLevel:Default=Warning"],
             b =>
             {
                 b.Services.AddSingleton<TimeProvider>(clock);

@@ -9,6 +9,8 @@ public static class Fixtures
 {
     public static readonly Currency Gbp = new("GBP");
 
+    public const string CdrHeader = "cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id";
+
     public static readonly DateTimeOffset Now = new(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
 
     /// <summary>44: 1.00/min 60/60 (a 60 s grant costs exactly 1.00); 4420: 0.60/min 30/6 with a 0.05 connect fee; 33: 0.15/min 1/1.</summary>

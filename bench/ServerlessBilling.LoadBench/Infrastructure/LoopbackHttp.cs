@@ -11,7 +11,7 @@ namespace ServerlessBilling.LoadBench.Infrastructure;
 internal static class LoopbackHttp
 {
     /// <summary>The host arguments every scenario starts with: a free loopback port, quiet logs.</summary>
-    public static readonly string[] HostArgs = ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"];
+    public static readonly string[] HostArgs = ["--urls", "http://127.0.0.1:0", "--Store=memory", "--Logging:LogLevel:Default=Warning"];
 
     public static readonly MediaTypeHeaderValue Json = new("application/json");
 

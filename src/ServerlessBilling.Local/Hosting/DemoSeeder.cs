@@ -1,11 +1,15 @@
 using Microsoft.Extensions.Options;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Money;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Local.Hosting;
 
-/// <summary>A small demo data set so that a newcomer can call the API at once: one deck, a pre-paid and a post-paid account.</summary>
-public sealed partial class DemoSeeder(AccountService accounts, IOptions<LocalOptions> options, ILogger<DemoSeeder> logger) : IHostedService
+/// <summary>
+/// A small demo data set so that a newcomer can call the API at once: one deck, a pre-paid and a post-paid account.
+/// On a durable store it creates only what is missing, so a restart never resets a balance or a changed deck.
+/// </summary>
+public sealed partial class DemoSeeder(AccountService accounts, IRateDeckStore decks, IOptions<LocalOptions> options, ILogger<DemoSeeder> logger) : IHostedService
 {
     public const string DeckId = "demo";
 
@@ -26,25 +30,38 @@ public sealed partial class DemoSeeder(AccountService accounts, IOptions<LocalOp
             return;
         }
 
-        var deck = await accounts.ImportDeckAsync(DeckId, new StringReader(DeckCsv), cancellationToken);
+        var created = new List<string>();
+        if (await decks.GetAsync(DeckId, cancellationToken) is null)
+        {
+            await accounts.ImportDeckAsync(DeckId, new StringReader(DeckCsv), cancellationToken);
+            created.Add($"deck '{DeckId}'");
+        }
+
         var gbp = new Currency("GBP");
         var standardVat = new TaxSettings(TaxTreatment.Standard, 0.20m);
-        var seeded = new[]
+        (string Id, AccountSettings Settings, decimal Opening)[] demo =
+        [
+            ("smb", new AccountSettings("SMB Telecom", AccountMode.Prepaid, gbp, null, false, DeckId, 1, "Europe/London", standardVat), 100m),
+            ("acme", new AccountSettings("Acme Ltd", AccountMode.Postpaid, gbp, 5000m, false, DeckId, 1, "Europe/London", standardVat), 0m),
+            ("wholesale", new AccountSettings("Wholesale Partner", AccountMode.Postpaid, gbp, 1000m, true, DeckId, 1, "Europe/London", TaxSettings.None), 0m),
+        ];
+        foreach (var (id, settings, opening) in demo)
         {
-            await accounts.UpsertAsync("smb", new AccountSettings("SMB Telecom", AccountMode.Prepaid, gbp, null, false, DeckId, 1, "Europe/London", standardVat), 100m, cancellationToken),
-            await accounts.UpsertAsync("acme", new AccountSettings("Acme Ltd", AccountMode.Postpaid, gbp, 5000m, false, DeckId, 1, "Europe/London", standardVat), 0m, cancellationToken),
-            await accounts.UpsertAsync("wholesale", new AccountSettings("Wholesale Partner", AccountMode.Postpaid, gbp, 1000m, true, DeckId, 1, "Europe/London", TaxSettings.None), 0m, cancellationToken),
-        };
+            if (await accounts.GetBalanceAsync(id, cancellationToken) is null)
+            {
+                await accounts.UpsertAsync(id, settings, opening, cancellationToken);
+                created.Add(id);
+            }
+        }
 
-        // Say what the store holds now: on a durable store the accounts may exist already, with other balances.
-        var states = string.Join(", ", seeded.Select(o => o.Answer is { } b
-            ? $"{b.AccountId} ({(b.Mode == AccountMode.Prepaid ? "pre-paid" : "post-paid")}, balance {b.Balance} {b.Currency}{(b.CreditLimit is { } limit ? $", limit {limit}" : "")})"
-            : $"not seeded: {o.Error?.Detail}"));
-        LogSeeded(logger, DeckId, deck.Deck?.Rows.Count ?? 0, states);
+        if (created.Count > 0)
+        {
+            LogSeeded(logger, string.Join(", ", created));
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Demo data: deck '{DeckId}' ({Rows} rows); accounts {Accounts}")]
-    private static partial void LogSeeded(ILogger logger, string deckId, int rows, string accounts);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Seeded the missing demo data: {Created} (smb: pre-paid, 100 GBP; acme: post-paid; wholesale: post-paid, hard limit 1000 GBP)")]
+    private static partial void LogSeeded(ILogger logger, string created);
 }

@@ -7,8 +7,9 @@ using ServerlessBilling.Local.Hosting.OpenApi;
 namespace ServerlessBilling.Local.Hosting;
 
 /// <summary>
-/// The `serve` command: the HTTP API (docs/api.md), credit control, the expiry sweeper, spend monitoring and the daily invoice run in one process, on the
-/// embedded store, or on Cosmos DB when Cosmos:Endpoint is set (e.g. --Cosmos:Endpoint=https://127.0.0.1:8081/). Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
+/// The `serve` command: the HTTP API (docs/api.md), credit control, the expiry sweeper, spend monitoring and the daily
+/// invoice run in one process, on the store named by Store (see <see cref="StoreSelection"/>): a SQLite file under
+/// ./data by default, --Store=memory for tests and demos, or Cosmos DB when Cosmos:Endpoint is set (e.g. --Cosmos:Endpoint=https://127.0.0.1:8081/). Listens on http://127.0.0.1:7071 unless --urls (or ASPNETCORE_URLS) says otherwise.
 /// </summary>
 public static class LocalHost
 {
@@ -26,14 +27,7 @@ public static class LocalHost
         builder.Services.AddServerlessBillingApi();
         builder.Services.AddServerlessBillingAccess(builder.Configuration); // keys and limits (Auth:*, Limits:*); loopback only without keys
         builder.Services.AddServerlessBillingCore(builder.Configuration);
-        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{CosmosOptions.Section}:{nameof(CosmosOptions.Endpoint)}"]))
-        {
-            builder.Services.AddEmbeddedStores();
-        }
-        else
-        {
-            builder.Services.AddCosmosStores(builder.Configuration);
-        }
+        builder.Services.AddSelectedStores(builder.Configuration);
 
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
         builder.Services.AddHostedService<StoreStartupCheck>(); // first: an unreachable store fails the start at once
@@ -83,6 +77,11 @@ public static class LocalHost
 public sealed class LocalOptions
 {
     public const string Section = "Local";
+
+    public const string DefaultDataDirectory = "data";
+
+    /// <summary>The folder of the SQLite data file (Store=sqlite), relative to the working directory unless rooted.</summary>
+    public string DataDirectory { get; set; } = DefaultDataDirectory;
 
     /// <summary>Seed the demo rate deck and accounts at start (turn off with --Local:SeedDemo=false or --no-demo).</summary>
     public bool SeedDemo { get; set; } = true;

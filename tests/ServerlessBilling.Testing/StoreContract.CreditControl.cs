@@ -1,24 +1,14 @@
 using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Testing;
 
 /// <summary>
 /// Credit-control invariants (ARCHITECTURE.md 1-3) under real parallelism, run against every store.
 /// </summary>
-public abstract class CreditControlContract
+public abstract partial class StoreContract
 {
-    protected abstract IAccountStore Accounts { get; }
-
-    protected abstract ISessionIndex Sessions { get; }
-
-    protected abstract IRateDeckStore Decks { get; }
-
-    /// <summary>How many sessions race on one account; the Cosmos-compatible emulator gets fewer steps per second.</summary>
-    protected virtual int ConcurrentSessions => 200;
-
-    private CreditControlHarness NewHarness(bool serialize = true) =>
-        new(Accounts, Sessions, Decks, new CreditControlOptions { SerializeWritersInProcess = serialize, MaxConcurrencyRetries = 200 });
+    private CreditControlHarness NewRacingHarness(bool serialize = true) =>
+        NewHarness(new CreditControlOptions { SerializeWritersInProcess = serialize, MaxConcurrencyRetries = 200 });
 
     /// <param name="serialize">
     /// true: writers of this process queue per account (the default); false: every writer races on the ETag
@@ -29,7 +19,7 @@ public abstract class CreditControlContract
     [InlineData(false)]
     public async Task Concurrent_sessions_on_one_prepaid_account_never_overspend_and_release_everything(bool serialize)
     {
-        var harness = NewHarness(serialize);
+        var harness = NewRacingHarness(serialize);
         var account = await harness.OpenAsync($"hot-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 50m);
         var run = Guid.NewGuid().ToString("N")[..8];
 
@@ -68,7 +58,7 @@ public abstract class CreditControlContract
     [Fact]
     public async Task Replayed_requests_change_nothing_under_concurrency()
     {
-        var harness = NewHarness();
+        var harness = NewRacingHarness();
         var account = await harness.OpenAsync($"replay-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 10m);
         var session = $"replay-{Guid.NewGuid():N}";
 
@@ -89,7 +79,7 @@ public abstract class CreditControlContract
     public async Task A_replay_long_after_the_session_left_the_account_document_is_answered_from_history_and_changes_nothing()
     {
         // Invariant 3, whatever the number of sessions closed since: the document keeps only the newest few.
-        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionsKept = 2 });
+        var harness = NewHarness(new CreditControlOptions { ClosedSessionsKept = 2 });
         var account = await harness.OpenAsync($"old-replay-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 100m);
         var first = $"first-{Guid.NewGuid():N}";
         var grant = (await harness.AuthorizeAsync(account, first, "+447700900123", 120)).Answer!;
@@ -121,7 +111,7 @@ public abstract class CreditControlContract
     [Fact]
     public async Task A_session_that_expired_and_was_dropped_is_never_granted_again_and_its_cdr_charges_it_once()
     {
-        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionRetention = TimeSpan.FromMinutes(5) });
+        var harness = NewHarness(new CreditControlOptions { ClosedSessionRetention = TimeSpan.FromMinutes(5) });
         var account = await harness.OpenAsync($"dropped-{Guid.NewGuid():N}", Fixtures.Prepaid($"deck-{Guid.NewGuid():N}"), 10m);
         var session = $"dropped-{Guid.NewGuid():N}";
         var grant = (await harness.AuthorizeAsync(account, session, "+447700900123", 60)).Answer!;

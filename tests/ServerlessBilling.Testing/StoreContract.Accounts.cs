@@ -5,22 +5,16 @@ using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Testing;
 
-/// <summary>
-/// What every <see cref="IAccountStore"/>, <see cref="ISessionIndex"/> and <see cref="IRateDeckStore"/> must do.
-/// Each store's test project derives from this class once; the same facts run against every store.
-/// </summary>
-public abstract class AccountStoreContract
+/// <summary>What every <see cref="IAccountStore"/>, <see cref="ISessionIndex"/>, <see cref="IRateDeckStore"/> and <see cref="ITopUpStore"/> must do.</summary>
+public abstract partial class StoreContract
 {
-    protected abstract IAccountStore Accounts { get; }
+    private IAccountStore Accounts => Stores.Accounts;
 
-    protected abstract ISessionIndex Sessions { get; }
+    private ISessionIndex Sessions => Stores.Sessions;
 
-    protected abstract IRateDeckStore Decks { get; }
+    private IRateDeckStore Decks => Stores.Decks;
 
-    protected abstract ITopUpStore TopUps { get; }
-
-    /// <summary>A fresh id per test so that stores shared between tests do not interfere.</summary>
-    protected static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+    private ITopUpStore TopUps => Stores.TopUps;
 
     [Fact]
     public async Task Created_account_reads_back_with_an_etag()

@@ -2,7 +2,6 @@ using System.Text;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Ingestion;
-using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Testing;
 
@@ -10,23 +9,9 @@ namespace ServerlessBilling.Testing;
 /// CDR ingestion invariants (ARCHITECTURE.md 3-5: exactly-once effect, one price, nothing lost), run against
 /// every store.
 /// </summary>
-public abstract class IngestionContract
+public abstract partial class StoreContract
 {
-    public const string Header = "cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id";
-
-    protected abstract IAccountStore Accounts { get; }
-
-    protected abstract ISessionIndex Sessions { get; }
-
-    protected abstract IRateDeckStore Decks { get; }
-
-    protected abstract IUsageStore Usage { get; }
-
-    protected abstract IQuarantineStore Quarantine { get; }
-
-    private CreditControlHarness NewHarness() => new(Accounts, Sessions, Decks, usage: Usage, quarantine: Quarantine);
-
-    private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
+    private const string Header = Fixtures.CdrHeader;
 
     /// <summary>A batch for one account: 44 (1.00/min 60/60), 4420 (0.60/min 30/6 + 0.05), 33 (0.15/min 1/1), and an unanswered call.</summary>
     private static string Batch(string account, string run, int calls)
@@ -46,8 +31,8 @@ public abstract class IngestionContract
     public async Task A_batch_replayed_three_times_changes_nothing_after_the_first()
     {
         var harness = NewHarness();
-        var account = await harness.OpenAsync(Unique("post"), Fixtures.Postpaid(10_000m, hard: false, Unique("deck")), 0m);
-        var batch = Batch(account, Unique("c"), 40);
+        var account = await harness.OpenAsync(NewId("post"), Fixtures.Postpaid(10_000m, hard: false, NewId("deck")), 0m);
+        var batch = Batch(account, NewId("c"), 40);
 
         var first = await harness.IngestCsvAsync(batch);
         Assert.Equal(40, first.Accepted);
@@ -72,8 +57,8 @@ public abstract class IngestionContract
     public async Task A_few_cdrs_replayed_after_many_are_recognised_as_duplicates()
     {
         var harness = NewHarness();
-        var account = await harness.OpenAsync(Unique("post"), Fixtures.Postpaid(10_000m, hard: false, Unique("deck")), 0m);
-        var batch = Batch(account, Unique("c"), 100);
+        var account = await harness.OpenAsync(NewId("post"), Fixtures.Postpaid(10_000m, hard: false, NewId("deck")), 0m);
+        var batch = Batch(account, NewId("c"), 100);
         Assert.Equal(100, (await harness.IngestCsvAsync(batch)).Accepted);
         var before = await harness.StateAsync(account);
 
@@ -89,10 +74,10 @@ public abstract class IngestionContract
     public async Task Overlapping_batches_on_two_threads_give_the_totals_of_one_pass()
     {
         var harness = NewHarness();
-        var deck = Unique("deck");
-        var concurrent = await harness.OpenAsync(Unique("two"), Fixtures.Prepaid(deck), 1000m);
-        var single = await harness.OpenAsync(Unique("one"), Fixtures.Prepaid(deck), 1000m);
-        var run = Unique("c");
+        var deck = NewId("deck");
+        var concurrent = await harness.OpenAsync(NewId("two"), Fixtures.Prepaid(deck), 1000m);
+        var single = await harness.OpenAsync(NewId("one"), Fixtures.Prepaid(deck), 1000m);
+        var run = NewId("c");
         var lines = Batch("ACCOUNT", run, 60).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).ToArray();
         string Part(string account, int from, int count) => Header + "\n" + string.Join('\n', lines.Skip(from).Take(count)).Replace("ACCOUNT", account, StringComparison.Ordinal);
 
@@ -116,13 +101,13 @@ public abstract class IngestionContract
     public async Task A_call_charged_by_terminate_and_then_by_its_cdr_is_charged_once()
     {
         var harness = NewHarness();
-        var account = await harness.OpenAsync(Unique("pre"), Fixtures.Prepaid(Unique("deck")), 20m);
-        var session = Unique("call");
+        var account = await harness.OpenAsync(NewId("pre"), Fixtures.Prepaid(NewId("deck")), 20m);
+        var session = NewId("call");
         await harness.AuthorizeAsync(account, session, "+442071234567", 300);
         var end = (await harness.TerminateAsync(session, 1, 95)).Answer!;
         Assert.Equal(1.01m, end.Charge); // 0.05 + 0.60 × 96/60
 
-        var cdr = $"{Header}\n{Unique("cdr")},{account},+441234567,+442071234567,{Fixtures.Now:O},97,ANSWERED,{session}\n";
+        var cdr = $"{Header}\n{NewId("cdr")},{account},+441234567,+442071234567,{Fixtures.Now:O},97,ANSWERED,{session}\n";
         var result = await harness.IngestCsvAsync(cdr);
         Assert.Equal(1, result.Accepted);
 
@@ -139,11 +124,11 @@ public abstract class IngestionContract
     public async Task A_cdr_that_arrives_before_the_terminate_charges_the_call_and_the_terminate_changes_nothing()
     {
         var harness = NewHarness();
-        var account = await harness.OpenAsync(Unique("pre"), Fixtures.Prepaid(Unique("deck")), 20m);
-        var session = Unique("call");
+        var account = await harness.OpenAsync(NewId("pre"), Fixtures.Prepaid(NewId("deck")), 20m);
+        var session = NewId("call");
         await harness.AuthorizeAsync(account, session, "+447700900123", 300);
 
-        var cdr = $"{Header}\n{Unique("cdr")},{account},+441234567,+447700900123,{Fixtures.Now:O},61,ANSWERED,{session}\n";
+        var cdr = $"{Header}\n{NewId("cdr")},{account},+441234567,+447700900123,{Fixtures.Now:O},61,ANSWERED,{session}\n";
         Assert.Equal(1, (await harness.IngestCsvAsync(cdr)).Accepted);
         var afterCdr = await harness.StateAsync(account);
         Assert.Equal(18m, afterCdr.Balance); // 61 s at 60/60 bills 120 s: 2.00
@@ -158,10 +143,10 @@ public abstract class IngestionContract
     [Fact]
     public async Task A_cdr_for_a_session_that_has_left_the_account_document_is_settled_from_its_history()
     {
-        var harness = new CreditControlHarness(Accounts, Sessions, Decks, new CreditControlOptions { ClosedSessionsKept = 1 }, Usage, Quarantine);
-        var account = await harness.OpenAsync(Unique("pre"), Fixtures.Prepaid(Unique("deck")), 20m);
-        var first = Unique("call");
-        var second = Unique("call");
+        var harness = NewHarness(new CreditControlOptions { ClosedSessionsKept = 1 });
+        var account = await harness.OpenAsync(NewId("pre"), Fixtures.Prepaid(NewId("deck")), 20m);
+        var first = NewId("call");
+        var second = NewId("call");
         foreach (var session in new[] { first, second })
         {
             await harness.AuthorizeAsync(account, session, "+447700900123", 60);
@@ -169,7 +154,7 @@ public abstract class IngestionContract
         }
 
         Assert.False((await harness.StateAsync(account)).Sessions.ContainsKey(first));
-        var cdr = $"{Header}\n{Unique("cdr")},{account},+441234567,+447700900123,{Fixtures.Now:O},60,ANSWERED,{first}\n";
+        var cdr = $"{Header}\n{NewId("cdr")},{account},+441234567,+447700900123,{Fixtures.Now:O},60,ANSWERED,{first}\n";
         Assert.Equal(1, (await harness.IngestCsvAsync(cdr)).Accepted);
 
         Assert.Equal(18m, (await harness.StateAsync(account)).Balance);
@@ -181,8 +166,8 @@ public abstract class IngestionContract
     public async Task A_prepaid_cdr_for_an_unknown_session_is_charged_now_even_below_zero()
     {
         var harness = NewHarness();
-        var account = await harness.OpenAsync(Unique("pre"), Fixtures.Prepaid(Unique("deck")), 1m);
-        var cdr = $"{Header}\n{Unique("cdr")},{account},+441234567,+447700900123,{Fixtures.Now:O},150,ANSWERED,{Unique("ghost")}\n";
+        var account = await harness.OpenAsync(NewId("pre"), Fixtures.Prepaid(NewId("deck")), 1m);
+        var cdr = $"{Header}\n{NewId("cdr")},{account},+441234567,+447700900123,{Fixtures.Now:O},150,ANSWERED,{NewId("ghost")}\n";
         Assert.Equal(1, (await harness.IngestCsvAsync(cdr)).Accepted);
         var state = await harness.StateAsync(account);
         Assert.Equal(-2m, state.Balance); // 150 s at 60/60 bills 180 s: 3.00
@@ -193,8 +178,8 @@ public abstract class IngestionContract
     public async Task A_garbage_corpus_is_quarantined_line_by_line_and_every_good_line_applies()
     {
         var harness = NewHarness();
-        var account = await harness.OpenAsync(Unique("post"), Fixtures.Postpaid(1000m, hard: false, Unique("deck")), 0m);
-        var good = Unique("good");
+        var account = await harness.OpenAsync(NewId("post"), Fixtures.Postpaid(1000m, hard: false, NewId("deck")), 0m);
+        var good = NewId("good");
         var lines = new[]
         {
             $"{good}-1,{account},+441,+447700900123,2026-11-26T10:00:00Z,60,ANSWERED,",
@@ -204,7 +189,7 @@ public abstract class IngestionContract
             $"{good}-5,{account},+441,+447700900123,2026-11-26T10:00:00Z,60,HUNG_UP,",         // unknown disposition
             $"{good}-6,{account},+441,+447700900123,1899-01-01T00:00:00Z,60,ANSWERED,",        // date out of range
             $"{good}-7,{account},+441,{new string('9', 5000)},2026-11-26T10:00:00Z,60,ANSWERED,", // huge field
-            $"{good}-8,{Unique("nobody")},+441,+447700900123,2026-11-26T10:00:00Z,60,ANSWERED,", // unknown account
+            $"{good}-8,{NewId("nobody")},+441,+447700900123,2026-11-26T10:00:00Z,60,ANSWERED,", // unknown account
             $"{good}-9,{account},+441,+999999,2026-11-26T10:00:00Z,60,ANSWERED,",              // destination not rated
             $"{good}-10,{account},+441,+33145678901,2026-11-26T10:00:00Z,10,ANSWERED,",
             $"{good}-11,{account},+441,+447700900123,2026-11-26T10:00:00Z,-5,ANSWERED,",       // negative duration
@@ -229,8 +214,8 @@ public abstract class IngestionContract
     public async Task Post_paid_usage_lands_in_the_period_of_the_account_by_destination()
     {
         var harness = NewHarness();
-        var account = await harness.OpenAsync(Unique("post"), Fixtures.Postpaid(1000m, hard: false, Unique("deck")), 0m);
-        var run = Unique("c");
+        var account = await harness.OpenAsync(NewId("post"), Fixtures.Postpaid(1000m, hard: false, NewId("deck")), 0m);
+        var run = NewId("c");
         var csv = $"""
             {Header}
             {run}-1,{account},+441,+447700900123,2026-11-26T10:00:00Z,61,ANSWERED,

@@ -1,0 +1,33 @@
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>Rejected CDRs by their deterministic id: the same rejection delivered again is kept once.</summary>
+public sealed class SqliteQuarantineStore(SqliteDatabase database) : IQuarantineStore
+{
+    public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken)
+    {
+        var doc = SqliteValues.Json(record);
+        return database.WriteAsync(session => session
+            .Command("INSERT INTO quarantine (quarantine_id, account_id, received_at, doc) VALUES ($id, $account, $at, $doc) ON CONFLICT DO NOTHING")
+            .With("$id", record.QuarantineId).With("$account", record.AccountId).With("$at", SqliteValues.Ticks(record.ReceivedAt)).With("$doc", doc)
+            .ExecuteNonQuery(), cancellationToken);
+    }
+
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<QuarantineRecord>>(database.Read(session =>
+        {
+            var command = accountId is null
+                ? session.Command("SELECT doc FROM quarantine ORDER BY received_at DESC, quarantine_id LIMIT $limit")
+                : session.Command("SELECT doc FROM quarantine WHERE account_id = $account ORDER BY received_at DESC, quarantine_id LIMIT $limit")
+                    .With("$account", accountId);
+            using var reader = command.With("$limit", limit).ExecuteReader();
+            var records = new List<QuarantineRecord>();
+            while (reader.Read())
+            {
+                records.Add(SqliteValues.FromJson<QuarantineRecord>(reader, 0));
+            }
+
+            return records;
+        }));
+}

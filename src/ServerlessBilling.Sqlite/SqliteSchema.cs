@@ -1,0 +1,137 @@
+using System.Globalization;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>
+/// The versioned schema. Each migration runs once, in its own transaction with the version it sets, when the file
+/// is opened; a file written by a newer version is refused rather than misread. Migrations are only ever appended.
+/// Documents (accounts, usage, closed sessions, top-ups, quarantine) are JSON in the <see cref="Core.Storage.StoredJson"/>
+/// shape; the columns beside them are what queries need.
+/// </summary>
+internal static class SqliteSchema
+{
+    public static readonly IReadOnlyList<string> Migrations =
+    [
+        // 1: every port of the first release.
+        """
+        CREATE TABLE accounts (
+            account_id  TEXT PRIMARY KEY,
+            version     INTEGER NOT NULL,      -- the ETag: a conditional write names the version it read
+            next_expiry INTEGER,               -- UTC ticks of AccountState.NextExpiry, for the sweeper
+            doc         BLOB NOT NULL);
+        CREATE INDEX accounts_by_next_expiry ON accounts (next_expiry) WHERE next_expiry IS NOT NULL;
+
+        CREATE TABLE sessions (
+            session_id  TEXT PRIMARY KEY,
+            account_id  TEXT NOT NULL,
+            created_at  INTEGER NOT NULL,
+            closed      BLOB);                 -- the ClosedSession record once the session is closed
+
+        CREATE TABLE rate_decks (
+            deck_id     TEXT PRIMARY KEY,
+            row_count   INTEGER NOT NULL);
+        CREATE TABLE rate_deck_rows (
+            deck_id     TEXT NOT NULL,
+            ordinal     INTEGER NOT NULL,
+            prefix      TEXT NOT NULL,
+            destination TEXT NOT NULL,
+            rate        TEXT NOT NULL,         -- decimals as invariant text: exact
+            connect_fee TEXT NOT NULL,
+            min_seconds INTEGER NOT NULL,
+            increment_seconds INTEGER NOT NULL,
+            effective_from INTEGER,            -- DateOnly.DayNumber
+            effective_to INTEGER,
+            line        INTEGER NOT NULL,
+            PRIMARY KEY (deck_id, ordinal)) WITHOUT ROWID;
+
+        CREATE TABLE usage (
+            account_id  TEXT NOT NULL,
+            cdr_id      TEXT NOT NULL,
+            start_time  INTEGER NOT NULL,      -- UTC ticks
+            doc         BLOB NOT NULL,
+            PRIMARY KEY (account_id, cdr_id)) WITHOUT ROWID;
+        CREATE INDEX usage_by_start ON usage (account_id, start_time, cdr_id);
+
+        CREATE TABLE quarantine (
+            quarantine_id TEXT PRIMARY KEY,
+            account_id  TEXT,
+            received_at INTEGER NOT NULL,      -- UTC ticks
+            doc         BLOB NOT NULL);
+        CREATE INDEX quarantine_by_time ON quarantine (received_at DESC, quarantine_id);
+        CREATE INDEX quarantine_by_account ON quarantine (account_id, received_at DESC, quarantine_id);
+
+        CREATE TABLE top_ups (
+            account_id  TEXT NOT NULL,
+            top_up_id   TEXT NOT NULL,
+            doc         BLOB NOT NULL,
+            PRIMARY KEY (account_id, top_up_id)) WITHOUT ROWID;
+        """,
+
+        // 2: spend monitoring.
+        """
+        CREATE TABLE alerts (
+            alert_id    TEXT PRIMARY KEY,
+            account_id  TEXT NOT NULL,
+            raised_at   INTEGER NOT NULL,      -- UTC ticks
+            doc         BLOB NOT NULL);
+        CREATE INDEX alerts_by_time ON alerts (raised_at DESC, alert_id);
+        CREATE INDEX alerts_by_account ON alerts (account_id, raised_at DESC, alert_id);
+
+        CREATE TABLE monitors (
+            account_id  TEXT PRIMARY KEY,
+            version     INTEGER NOT NULL,      -- the ETag, as for accounts
+            doc         BLOB NOT NULL);
+        """,
+
+        // 3: invoicing.
+        """
+        CREATE TABLE invoices (
+            account_id  TEXT NOT NULL,
+            invoice_id  TEXT NOT NULL,
+            period      TEXT NOT NULL,
+            doc         BLOB NOT NULL,
+            PRIMARY KEY (account_id, invoice_id));
+        CREATE INDEX invoices_by_period ON invoices (account_id, period DESC);
+
+        CREATE TABLE invoice_counters (
+            counter_id  TEXT PRIMARY KEY,
+            version     INTEGER NOT NULL,      -- the ETag, as for accounts
+            doc         BLOB NOT NULL);
+        """,
+    ];
+
+    public static int Latest => Migrations.Count;
+
+    /// <summary>Brings the file to <see cref="Latest"/>; returns the version it is at.</summary>
+    public static int Migrate(SqliteSession session, TimeProvider clock)
+    {
+        session.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
+        var current = Convert.ToInt32(session.Command("SELECT coalesce(max(version), 0) FROM schema_version").ExecuteScalar(), CultureInfo.InvariantCulture);
+        if (current > Latest)
+        {
+            throw new InvalidOperationException(
+                $"the data file has schema version {current}, newer than this build knows ({Latest}); run the newer build or restore a backup");
+        }
+
+        for (var version = current + 1; version <= Latest; version++)
+        {
+            session.Execute("BEGIN IMMEDIATE");
+            try
+            {
+                session.Execute(Migrations[version - 1]);
+                var record = session.Command("INSERT INTO schema_version (version, applied_at) VALUES ($v, $at)");
+                record.Parameters.AddWithValue("$v", version);
+                record.Parameters.AddWithValue("$at", clock.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+                record.ExecuteNonQuery();
+                session.Execute("COMMIT");
+            }
+            catch
+            {
+                session.Execute("ROLLBACK");
+                throw;
+            }
+        }
+
+        return Latest;
+    }
+}

@@ -1,0 +1,49 @@
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>Session id → account id, and each closed session's record (the whole session) as a JSON document beside it.</summary>
+public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clock) : ISessionIndex
+{
+    public async Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
+    {
+        if (await FindAccountAsync(sessionId, cancellationToken) is { } known)
+        {
+            return new SessionClaim(known, IsNew: false); // a replay: no write needed
+        }
+
+        var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
+        return await database.WriteAsync(session =>
+        {
+            var recorded = session.Command("INSERT INTO sessions (session_id, account_id, created_at) VALUES ($id, $account, $at) ON CONFLICT (session_id) DO NOTHING")
+                .With("$id", sessionId).With("$account", accountId).With("$at", createdAt).ExecuteNonQuery() == 1;
+            return recorded
+                ? new SessionClaim(accountId, IsNew: true)
+                : new SessionClaim((string)session.Command("SELECT account_id FROM sessions WHERE session_id = $id").With("$id", sessionId).ExecuteScalar()!, IsNew: false);
+        }, cancellationToken);
+    }
+
+    public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(session =>
+            session.Command("SELECT account_id FROM sessions WHERE session_id = $id").With("$id", sessionId).ExecuteScalar() as string));
+
+    public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
+    {
+        var doc = SqliteValues.Json(closed);
+        var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
+        return database.WriteAsync(session => session
+            .Command("""
+                INSERT INTO sessions (session_id, account_id, created_at, closed) VALUES ($id, $account, $at, $closed)
+                ON CONFLICT (session_id) DO UPDATE SET closed = excluded.closed
+                """)
+            .With("$id", closed.SessionId).With("$account", closed.AccountId).With("$at", createdAt).With("$closed", doc)
+            .ExecuteNonQuery(), cancellationToken);
+    }
+
+    public Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(database.Read(session =>
+        {
+            using var reader = session.Command("SELECT closed FROM sessions WHERE session_id = $id AND closed IS NOT NULL").With("$id", sessionId).ExecuteReader();
+            return reader.Read() ? SqliteValues.FromJson<ClosedSession>(reader, 0) : null;
+        }));
+}

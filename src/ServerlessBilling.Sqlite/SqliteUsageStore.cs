@@ -1,0 +1,58 @@
+using System.Text.Json;
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>Rated usage, one document per CDR keyed by (account, CDR id): a second create of the same CDR is refused.</summary>
+public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
+{
+    public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        if (cdrIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(new Dictionary<string, UsageRecord>(StringComparer.Ordinal));
+        }
+
+        // One statement whatever the batch size: the ids travel as one JSON array parameter.
+        var ids = JsonSerializer.Serialize(cdrIds);
+        return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(database.Read(session =>
+        {
+            using var reader = session.Command("SELECT cdr_id, doc FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
+                .With("$account", accountId).With("$ids", ids).ExecuteReader();
+            var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                found[reader.GetString(0)] = SqliteValues.FromJson<UsageRecord>(reader, 1);
+            }
+
+            return found;
+        }));
+    }
+
+    public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        var doc = SqliteValues.Json(record);
+        return database.WriteAsync(session => session
+            .Command("INSERT INTO usage (account_id, cdr_id, start_time, doc) VALUES ($account, $cdr, $start, $doc) ON CONFLICT DO NOTHING")
+            .With("$account", record.AccountId).With("$cdr", record.CdrId).With("$start", SqliteValues.Ticks(record.StartTime)).With("$doc", doc)
+            .ExecuteNonQuery() == 1, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session =>
+        {
+            using var reader = session.Command("""
+                SELECT doc FROM usage WHERE account_id = $account AND start_time >= $from AND start_time < $to
+                ORDER BY start_time, cdr_id LIMIT $limit
+                """)
+                .With("$account", accountId).With("$from", SqliteValues.Ticks(from)).With("$to", SqliteValues.Ticks(to)).With("$limit", limit)
+                .ExecuteReader();
+            var records = new List<UsageRecord>();
+            while (reader.Read())
+            {
+                records.Add(SqliteValues.FromJson<UsageRecord>(reader, 0));
+            }
+
+            return records;
+        }));
+}

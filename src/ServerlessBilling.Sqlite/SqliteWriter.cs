@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>
+/// The single writer of the file, with group commit: one thread drains a queue of writes and runs as many as are
+/// waiting (up to <see cref="SqliteOptions.MaxWritesPerCommit"/>) in one transaction. A caller's task completes
+/// only after the commit that holds its write, so an answer is never given for a write that is not durable; and
+/// a commit's cost (the WAL append, and the disk flush with <see cref="SqliteDurability.PowerLoss"/>) is shared
+/// by every write in it. SQLite admits one writer at a time anyway, so nothing is lost by queuing.
+/// </summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    private readonly BlockingCollection<WriteOp> _queue = new();
+    private readonly SqliteSession _session;
+    private readonly int _maxBatch;
+    private readonly Thread _thread;
+
+    public SqliteWriter(SqliteSession session, int maxBatch)
+    {
+        _session = session;
+        _maxBatch = maxBatch;
+        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
+        _thread.Start();
+    }
+
+    /// <summary>How many transactions have committed; with <see cref="Writes"/>, shows how well writes are grouped.</summary>
+    public long Commits { get; private set; }
+
+    public long Writes { get; private set; }
+
+    /// <summary>
+    /// Runs <paramref name="write"/> on the writer's connection inside a transaction. It may run more than once
+    /// (when another write in its transaction fails, the others are run again in a new one), so it must only read
+    /// and write the database and return a result.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var op = new WriteOp<T>(write, cancellationToken);
+        try
+        {
+            _queue.Add(op, CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ObjectDisposedException(nameof(SqliteWriter), "the SQLite store is closed");
+        }
+
+        return op.Task;
+    }
+
+    private void Run()
+    {
+        var batch = new List<WriteOp>(_maxBatch);
+        foreach (var first in _queue.GetConsumingEnumerable())
+        {
+            batch.Clear();
+            batch.Add(first);
+            while (batch.Count < _maxBatch && _queue.TryTake(out var next))
+            {
+                batch.Add(next);
+            }
+
+            CommitGroup(batch);
+        }
+    }
+
+    private void CommitGroup(List<WriteOp> batch)
+    {
+        var pending = batch.Where(op => !op.SkipIfCancelled()).ToList();
+        while (pending.Count > 0)
+        {
+            WriteOp? failed = null;
+            try
+            {
+                _session.Execute("BEGIN IMMEDIATE");
+                foreach (var op in pending)
+                {
+                    failed = op;
+                    op.Execute(_session);
+                }
+
+                failed = null;
+                _session.Execute("COMMIT");
+            }
+            catch (Exception ex)
+            {
+                TryRollback();
+                if (failed is null)
+                {
+                    // BEGIN or COMMIT failed: no write of the group is durable.
+                    foreach (var op in pending)
+                    {
+                        op.Fail(ex);
+                    }
+
+                    return;
+                }
+
+                // One write failed: it alone gets the error; the others run again without it.
+                failed.Fail(ex);
+                pending.Remove(failed);
+                continue;
+            }
+
+            Commits++;
+            Writes += pending.Count;
+            foreach (var op in pending)
+            {
+                op.Complete();
+            }
+
+            return;
+        }
+    }
+
+    private void TryRollback()
+    {
+        try
+        {
+            if (!_session.Connection.Handle!.IsInvalid && SQLitePCL.raw.sqlite3_get_autocommit(_session.Connection.Handle) == 0)
+            {
+                _session.Execute("ROLLBACK");
+            }
+        }
+        catch (SqliteException)
+        {
+            // The transaction is gone already; the next BEGIN starts clean.
+        }
+    }
+
+    public void Dispose()
+    {
+        _queue.CompleteAdding();
+        _thread.Join();
+        _queue.Dispose();
+    }
+
+    private abstract class WriteOp
+    {
+        public abstract bool SkipIfCancelled();
+
+        public abstract void Execute(SqliteSession session);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class WriteOp<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken) : WriteOp
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T _result = default!;
+
+        public Task<T> Task => _completion.Task;
+
+        public override bool SkipIfCancelled() => cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
+
+        public override void Execute(SqliteSession session) => _result = write(session);
+
+        public override void Complete() => _completion.TrySetResult(_result);
+
+        public override void Fail(Exception exception) => _completion.TrySetException(SqliteFaults.Translate(exception));
+    }
+}

@@ -1,0 +1,66 @@
+using ServerlessBilling.Core.Monitoring;
+
+namespace ServerlessBilling.Testing;
+
+/// <summary>What every <see cref="Core.Storage.IAlertStore"/> and <see cref="Core.Storage.IMonitorStore"/> must do.</summary>
+public abstract partial class StoreContract
+{
+    private static Alert NewAlert(string account, string id, DateTimeOffset raisedAt) =>
+        new(id, account, AlertType.ThresholdReached, 0.8m, 80m, 100m, raisedAt, "80% of the credit limit", "GBP");
+
+    [Fact]
+    public async Task An_alert_is_created_once_and_found_only_under_its_account()
+    {
+        var account = NewId("acc");
+        var alert = NewAlert(account, NewId("alert"), Fixtures.Now);
+        Assert.True(await Stores.Alerts.TryCreateAsync(alert, default));
+        Assert.False(await Stores.Alerts.TryCreateAsync(alert with { Message = "again" }, default));
+
+        Assert.Equal(alert, await Stores.Alerts.FindAsync(account, alert.AlertId, default));
+        Assert.Null(await Stores.Alerts.FindAsync(NewId("other"), alert.AlertId, default));
+    }
+
+    [Fact]
+    public async Task Alerts_list_newest_first_then_by_id_per_account_or_for_all_up_to_the_limit()
+    {
+        var account = NewId("acc");
+        var tag = NewId("alert");
+        Alert[] alerts =
+        [
+            NewAlert(account, $"{tag}-old", Fixtures.Now.AddMinutes(-5)),
+            NewAlert(account, $"{tag}-b", Fixtures.Now),
+            NewAlert(account, $"{tag}-a", Fixtures.Now),
+            NewAlert(NewId("acc"), $"{tag}-other", Fixtures.Now.AddMinutes(1)),
+        ];
+        foreach (var alert in alerts)
+        {
+            await Stores.Alerts.TryCreateAsync(alert, default);
+        }
+
+        Assert.Equal([$"{tag}-a", $"{tag}-b", $"{tag}-old"], (await Stores.Alerts.ListAsync(account, 100, default)).Select(a => a.AlertId));
+        Assert.Equal([$"{tag}-a"], (await Stores.Alerts.ListAsync(account, 1, default)).Select(a => a.AlertId));
+        var all = (await Stores.Alerts.ListAsync(null, 10_000, default)).Where(a => a.AlertId.StartsWith(tag, StringComparison.Ordinal));
+        Assert.Equal([$"{tag}-other", $"{tag}-a", $"{tag}-b", $"{tag}-old"], all.Select(a => a.AlertId));
+    }
+
+    [Fact]
+    public async Task A_monitor_document_is_replaced_only_with_its_current_etag()
+    {
+        var account = NewId("acc");
+        var figures = new SpendFigures(1m, 2m, 3m, null, 2m, 100m, 0.02m, "ok");
+        var state = new MonitorState(account, 1, figures, Fixtures.Now, ["a-1"]);
+        var first = await Stores.Monitors.TryCreateAsync(state, default);
+        Assert.NotNull(first);
+        Assert.Null(await Stores.Monitors.TryCreateAsync(state with { Revision = 9 }, default));
+
+        var second = await Stores.Monitors.TryReplaceAsync(state with { Revision = 2, Raised = ["a-1", "a-2"] }, first, default);
+        Assert.NotNull(second);
+        Assert.Null(await Stores.Monitors.TryReplaceAsync(state with { Revision = 3 }, first, default));
+
+        var read = await Stores.Monitors.GetAsync(account, default);
+        Assert.NotNull(read);
+        Assert.Equal((second, 2L, figures), (read.ETag, read.Value.Revision, read.Value.Figures));
+        Assert.Equal(["a-1", "a-2"], read.Value.Raised);
+        Assert.Null(await Stores.Monitors.GetAsync(NewId("none"), default));
+    }
+}

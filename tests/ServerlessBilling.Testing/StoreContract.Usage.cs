@@ -1,0 +1,102 @@
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Testing;
+
+/// <summary>What every <see cref="IUsageStore"/> and <see cref="IQuarantineStore"/> must do.</summary>
+public abstract partial class StoreContract
+{
+    private static UsageRecord Usage(string account, string cdrId, DateTimeOffset start, decimal charge = 1.25m) =>
+        new(cdrId, account, null, "+447700900123", start, 60, "ANSWERED", "44", "United Kingdom", 60, charge, "GBP", "2026-11",
+            Settlement.Cdr, null, Fixtures.Now);
+
+    private static QuarantineRecord Rejected(string? account, string id, DateTimeOffset receivedAt) =>
+        new(id, account, "cdr-" + id, 2, "destination not rated", $"{id},{account},+441,+999", "test", receivedAt);
+
+    [Fact]
+    public async Task Usage_is_created_once_per_cdr_id_and_found_per_account()
+    {
+        var account = NewId("acc");
+        var first = Usage(account, "c-1", Fixtures.Now, 1.25m);
+        Assert.True(await Stores.Usage.TryCreateAsync(first, default));
+        Assert.False(await Stores.Usage.TryCreateAsync(first with { Charge = 9m }, default));
+        Assert.True(await Stores.Usage.TryCreateAsync(Usage(NewId("other"), "c-2", Fixtures.Now), default));
+
+        var existing = await Stores.Usage.FindExistingAsync(account, ["c-1", "c-2", "c-3"], default);
+        Assert.Equal(["c-1"], existing.Keys);
+        Assert.Equal(first, existing["c-1"]);
+        Assert.Empty(await Stores.Usage.FindExistingAsync(account, [], default));
+        Assert.Equal(first, Assert.Single(await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default)));
+    }
+
+    [Fact]
+    public async Task Usage_lists_the_range_from_inclusive_to_exclusive_oldest_first_then_by_id_up_to_the_limit()
+    {
+        var account = NewId("acc");
+        var from = Fixtures.Now;
+        var to = Fixtures.Now.AddHours(1);
+        var plusTwo = TimeSpan.FromHours(2);
+        UsageRecord[] records =
+        [
+            Usage(account, "before", from.AddTicks(-1)),
+            Usage(account, "at-from-b", from),
+            Usage(account, "at-from-a", from.ToOffset(plusTwo)), // the same instant written with another offset
+            Usage(account, "middle", from.AddMinutes(30).ToOffset(plusTwo)),
+            Usage(account, "last", to.AddTicks(-1)),
+            Usage(account, "at-to", to),
+            Usage(NewId("other"), "elsewhere", from.AddMinutes(10)),
+        ];
+        foreach (var record in records.Reverse())
+        {
+            Assert.True(await Stores.Usage.TryCreateAsync(record, default));
+        }
+
+        var listed = await Stores.Usage.ListAsync(account, from, to, 100, default);
+        Assert.Equal(["at-from-a", "at-from-b", "middle", "last"], listed.Select(r => r.CdrId));
+        Assert.Equal(records[3], listed[2]);
+
+        var limited = await Stores.Usage.ListAsync(account, from, to, 2, default);
+        Assert.Equal(["at-from-a", "at-from-b"], limited.Select(r => r.CdrId));
+        Assert.Equal(["at-to"], (await Stores.Usage.ListAsync(account, to, to.AddDays(1), 100, default)).Select(r => r.CdrId));
+    }
+
+    [Fact]
+    public async Task Quarantine_keeps_one_copy_of_a_record_added_twice()
+    {
+        var account = NewId("acc");
+        var record = Rejected(account, NewId("q"), Fixtures.Now);
+        await Stores.Quarantine.AddAsync(record, default);
+        await Stores.Quarantine.AddAsync(record, default);
+
+        Assert.Equal(record, Assert.Single(await Stores.Quarantine.ListAsync(account, 10, default)));
+    }
+
+    [Fact]
+    public async Task Quarantine_lists_newest_first_then_by_id_per_account_or_for_all_up_to_the_limit()
+    {
+        var account = NewId("acc");
+        var other = NewId("acc");
+        var tag = NewId("q");
+        QuarantineRecord[] records =
+        [
+            Rejected(account, $"{tag}-old", Fixtures.Now.AddMinutes(-5)),
+            Rejected(account, $"{tag}-b", Fixtures.Now),
+            Rejected(account, $"{tag}-a", Fixtures.Now.ToOffset(TimeSpan.FromHours(-3))),
+            Rejected(account, $"{tag}-new", Fixtures.Now.AddMinutes(5)),
+            Rejected(other, $"{tag}-other", Fixtures.Now.AddMinutes(1)),
+            Rejected(null, $"{tag}-unnamed", Fixtures.Now.AddMinutes(2)),
+        ];
+        foreach (var record in records)
+        {
+            await Stores.Quarantine.AddAsync(record, default);
+        }
+
+        var mine = await Stores.Quarantine.ListAsync(account, 100, default);
+        Assert.Equal([$"{tag}-new", $"{tag}-a", $"{tag}-b", $"{tag}-old"], mine.Select(r => r.QuarantineId));
+        Assert.Equal(records[2], mine[1]);
+        Assert.Equal([$"{tag}-new", $"{tag}-a"], (await Stores.Quarantine.ListAsync(account, 2, default)).Select(r => r.QuarantineId));
+
+        // Other tests may share the store: check the order of this test's records within the whole list.
+        var all = (await Stores.Quarantine.ListAsync(null, 10_000, default)).Where(r => r.QuarantineId.StartsWith(tag, StringComparison.Ordinal));
+        Assert.Equal([$"{tag}-new", $"{tag}-unnamed", $"{tag}-other", $"{tag}-a", $"{tag}-b", $"{tag}-old"], all.Select(r => r.QuarantineId));
+    }
+}
