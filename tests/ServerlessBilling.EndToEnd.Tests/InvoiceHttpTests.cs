@@ -21,7 +21,7 @@ public sealed class InvoicingHostFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", $"--Local:DocumentsPath={DocumentsPath}"]);
+        _app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Store=memory", "--Logging:LogLevel:Default=Warning", $"--Local:DocumentsPath={DocumentsPath}"]);
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Client = new HttpClient { BaseAddress = new Uri(address) };

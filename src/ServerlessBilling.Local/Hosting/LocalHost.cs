@@ -31,8 +31,7 @@ public static class LocalHost
 
         builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
         builder.Services.AddHostedService<StoreStartupCheck>(); // first: an unreachable store fails the start at once
-        builder.Services.AddSingleton<IDocumentSink>(sp => new FolderDocumentSink(
-            Path.Combine(builder.Environment.ContentRootPath, sp.GetRequiredService<IOptions<LocalOptions>>().Value.DocumentsPath)));
+        builder.Services.AddSingleton<IDocumentSink>(sp => new FolderDocumentSink(sp.GetRequiredService<IOptions<LocalOptions>>().Value.DocumentsFolder));
         builder.Services.AddHostedService<ExpirySweeper>();
         var webhook = builder.Configuration.GetSection(AlertWebhookOptions.Section).Get<AlertWebhookOptions>() ?? new AlertWebhookOptions();
         builder.Services.AddOptions<AlertWebhookOptions>().Bind(builder.Configuration.GetSection(AlertWebhookOptions.Section))
@@ -92,8 +91,11 @@ public sealed class LocalOptions
     /// <summary>How often the invoice run runs (at start, then at this interval); zero turns it off.</summary>
     public TimeSpan InvoiceRunInterval { get; set; } = TimeSpan.FromDays(1);
 
-    /// <summary>Where invoice documents (HTML, PDF) are filed, relative to the content root.</summary>
-    public string DocumentsPath { get; set; } = Path.Combine("data", "documents");
+    /// <summary>Where invoice documents (HTML, PDF) are filed; default "documents" under <see cref="DataDirectory"/>. A relative path is from the working directory, as the data directory is.</summary>
+    public string? DocumentsPath { get; set; }
+
+    /// <summary>The documents folder in force.</summary>
+    public string DocumentsFolder => Path.GetFullPath(DocumentsPath ?? Path.Combine(DataDirectory, "documents"));
 
     /// <summary>How long the store may take to answer at start before the host gives up (exit code 5).</summary>
     public TimeSpan StoreStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
