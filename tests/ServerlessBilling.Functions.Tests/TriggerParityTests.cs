@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Functions.CreditControl;
 using ServerlessBilling.Functions.Http;
 using ServerlessBilling.Functions.Ingestion;
+using ServerlessBilling.Functions.Invoicing;
 using ServerlessBilling.Functions.Monitoring;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
@@ -116,6 +117,30 @@ public sealed class TriggerParityTests
         var alerts = new HttpCall(Names.Alerts, "GET", "alerts?accountId=post");
         var expected = await WaitAsync(local, alerts, a => a.Json.GetProperty("items").GetArrayLength() == raised);
         Assert.Equal(expected, await functions.CallAsync(alerts, dispatch[alerts.Function](alerts)));
+    }
+
+    [Fact]
+    public async Task The_invoice_timer_issues_the_invoice_the_local_host_issues_for_the_same_period()
+    {
+        var (functions, local) = await StartBothAsync();
+        await using var _ = functions;
+        await using var __ = local;
+        var dispatch = HttpParityTests.Dispatch(functions);
+        var october = new HttpCall(Names.PostCdrs, "POST", "cdrs",
+            $"{Header}\ni1,post,+441,+33612345678,2026-10-20T10:00:00Z,342,ANSWERED,\ni2,post,+441,+442071234567,2026-10-21T10:00:00Z,61,ANSWERED,\n", "text/csv");
+        Assert.Equal(await local.SendAsync(october), await functions.CallAsync(october, dispatch[october.Function](october)));
+
+        // The timer runs the period that has just closed (October, on 26 November); the local host is asked for it by name.
+        var summary = await functions.Create<InvoiceRunFunction>().Run(new TimerInfo(), CancellationToken.None);
+        Assert.Equal(1, summary!.Invoices);
+        var run = new HttpCall(Names.RunInvoices, "POST", "invoices/run", """{"period":"2026-10"}""");
+        Assert.Equal(1, (await local.SendAsync(run)).Json.GetProperty("invoices").GetInt32());
+        Assert.Equal(0, (await functions.Create<InvoiceRunFunction>().Run(new TimerInfo { IsPastDue = true }, CancellationToken.None))!.Invoices);
+
+        var invoice = new HttpCall(Names.Invoice, "GET", "invoices/post.2026-10");
+        var expected = await local.SendAsync(invoice);
+        Assert.Equal(200, expected.Status);
+        Assert.Equal(expected, await functions.CallAsync(invoice, dispatch[invoice.Function](invoice)));
     }
 
     private static async Task<(FunctionsApp Functions, LocalHostRunner Local)> StartBothAsync(FakeTimeProvider? functionsClock = null, FakeTimeProvider? localClock = null, bool monitoring = false)
