@@ -67,6 +67,8 @@ internal static class HttpScenario
             hostArgs.Add("--CreditControl:ClosedSessionRetention=" + retention.ToString("c", CultureInfo.InvariantCulture));
         }
 
+        // Extra host settings for experiments, e.g. LOADBENCH_HOST_ARGS="--Metrics:Prometheus=false".
+        hostArgs.AddRange((Environment.GetEnvironmentVariable("LOADBENCH_HOST_ARGS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries));
         await using var app = LocalHost.Build([.. hostArgs]);
         app.MapPost(HttpCalls.NoopPath, async (HttpRequest request) =>
         {
