@@ -189,13 +189,41 @@ public sealed class IngestionService(
             }
         }
 
-        // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the
-        // replay: the applied set makes the account step a no-op and the creates fill the gaps.
+        // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the replay:
+        // the applied set makes the account step a no-op, and a CDR it knows as applied whose usage record is missing
+        // (the usage store was asked above) gets its record back.
+        var unrecorded = decision.Answer!.Where(o => o.IsDuplicate).Select(o => (o.Cdr, o.Line)).ToList();
+        if (unrecorded.Count > 0)
+        {
+            toRecord.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
+        }
+
         await Parallel.ForEachAsync(
             toRecord,
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (record, ct) => await usage.TryCreateAsync(record, ct));
         return (accepted, duplicates, quarantined);
+    }
+
+    /// <summary>
+    /// The usage records of CDRs whose money moved but whose records were never written (the process died in between):
+    /// the same rules rate them against the document as it would be without them, and that document is thrown away.
+    /// </summary>
+    private async Task<IEnumerable<UsageRecord>> RecordsOfAppliedAsync(string accountId, List<(Cdr Cdr, int Line)> cdrs, CancellationToken cancellationToken)
+    {
+        if (await accounts.GetAsync(accountId, cancellationToken) is not { Value: var account })
+        {
+            return [];
+        }
+
+        var ids = cdrs.Select(c => c.Cdr.CdrId).ToHashSet(StringComparer.Ordinal);
+        var remaining = account.AppliedCdrs.Where(id => !ids.Contains(id)).ToList();
+        var without = account with { AppliedCdrs = [.. remaining], AppliedCount = remaining.Count };
+        var rated = IngestionRules.Apply(
+            without, await decks.GetAsync(account.Settings.RateDeckId, cancellationToken), cdrs, clock.GetUtcNow(),
+            await HistoryOfAsync(account, cdrs, cancellationToken), options.ClosedSessionsKept);
+        return rated.Answer!.Select(o => o.Applied).OfType<UsageRecord>()
+            .Select(r => r with { Note = r.Note is null ? "recorded on replay after an interrupted ingestion" : r.Note + "; recorded on replay after an interrupted ingestion" });
     }
 
     /// <summary>The history of sessions that CDRs name but the account document no longer holds.</summary>

@@ -1,0 +1,61 @@
+using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Storage.InMemory;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Core.Tests.Ingestion;
+
+/// <summary>
+/// A process that dies after the money moved but before the usage records were written: the replay changes no money
+/// and writes the missing records, so the usage listing is complete again (ARCHITECTURE invariant 5, nothing lost).
+/// </summary>
+public sealed class InterruptedIngestionTests
+{
+    [Fact]
+    public async Task A_replay_after_the_usage_writes_failed_records_every_usage_and_moves_no_money()
+    {
+        var usage = new FailingUsageStore(new InMemoryUsageStore());
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(), usage: usage);
+        var account = await h.OpenAsync("crash", Fixtures.Postpaid(1000m, hard: false), 0m);
+        var csv = $"""
+            cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id
+            k1,{account},+441234,+447700900123,{Fixtures.Now:O},61,ANSWERED,
+            k2,{account},+441234,+33612345678,{Fixtures.Now:O},342,ANSWERED,
+            k3,{account},+441234,+442071234567,{Fixtures.Now:O},0,NO_ANSWER,
+            """;
+
+        usage.Fail = true;
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => h.IngestCsvAsync(csv));
+        var charged = (await h.StateAsync(account)).Committed;
+        Assert.True(charged > 0m); // the money moved before the records failed
+        Assert.Empty(await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default));
+
+        usage.Fail = false;
+        var replay = await h.IngestCsvAsync(csv);
+
+        Assert.Equal((3, 0, 3), (replay.Received, replay.Accepted, replay.Duplicates));
+        Assert.Equal(charged, (await h.StateAsync(account)).Committed);
+        var records = await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default);
+        Assert.Equal(["k1", "k2", "k3"], records.Select(r => r.CdrId).Order());
+        Assert.Equal(charged, records.Sum(r => r.Charge));
+        Assert.All(records, r => Assert.Contains("recorded on replay", r.Note, StringComparison.Ordinal));
+
+        // A third delivery finds every record and does nothing more.
+        Assert.Equal((0, 3), ((await h.IngestCsvAsync(csv)).Accepted, (await h.IngestCsvAsync(csv)).Duplicates));
+        Assert.Equal(3, (await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default)).Count);
+    }
+
+    private sealed class FailingUsageStore(IUsageStore inner) : IUsageStore
+    {
+        public bool Fail { get; set; }
+
+        public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken) =>
+            inner.FindExistingAsync(accountId, cdrIds, cancellationToken);
+
+        public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
+            Fail ? throw new StoreUnavailableException("the usage container is down") : inner.TryCreateAsync(record, cancellationToken);
+
+        public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+            inner.ListAsync(accountId, from, to, limit, cancellationToken);
+    }
+}
