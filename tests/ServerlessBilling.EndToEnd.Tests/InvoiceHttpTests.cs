@@ -2,40 +2,21 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessBilling.Local.Hosting;
 
 namespace ServerlessBilling.EndToEnd.Tests;
 
 /// <summary>The local host with its documents filed in a temporary folder that the tests can look into.</summary>
-public sealed class InvoicingHostFixture : IAsyncLifetime
+public sealed class InvoicingHostFixture : LocalHostFixture
 {
-    private WebApplication? _app;
-
     public string DocumentsPath { get; } = Path.Combine(Path.GetTempPath(), $"sb-documents-{Guid.NewGuid():N}");
 
-    public HttpClient Client { get; private set; } = null!;
+    protected override IEnumerable<string> Settings => [.. base.Settings, $"--Local:DocumentsPath={DocumentsPath}"];
 
-    public async Task InitializeAsync()
+    public override async Task DisposeAsync()
     {
-        _app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Store=memory", "--Logging:LogLevel:Default=Warning", $"--Local:DocumentsPath={DocumentsPath}"]);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Client = new HttpClient { BaseAddress = new Uri(address) };
-    }
-
-    public async Task DisposeAsync()
-    {
-        Client.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
+        await base.DisposeAsync();
         if (Directory.Exists(DocumentsPath))
         {
             Directory.Delete(DocumentsPath, recursive: true);
