@@ -19,23 +19,22 @@ public static class StoreProbe
         await probe.WaitAsync(timeout, cancellationToken);
     }
 
-    /// <summary>What the start-up line calls the store in use: its kind (from the adapter's type) and where it is.</summary>
+    /// <summary>What the start-up line calls the store in use: the chosen kind and where it keeps its data.</summary>
     public static string Describe(IServiceProvider services)
     {
         var configuration = services.GetRequiredService<IConfiguration>();
-        var type = services.GetRequiredService<IAccountStore>().GetType().Name;
-        if (type.Contains("Cosmos", StringComparison.OrdinalIgnoreCase))
+        return StoreSelection.Choose(configuration) switch
         {
-            return $"cosmos ({configuration["Cosmos:Endpoint"]}, database {configuration["Cosmos:Database"] ?? "billing"})";
-        }
-
-        if (type.Contains("Sqlite", StringComparison.OrdinalIgnoreCase))
-        {
-            return $"sqlite ({Path.GetFullPath(configuration["Local:DataDirectory"] is { Length: > 0 } dir ? dir : "data")})";
-        }
-
-        return type.StartsWith("InMemory", StringComparison.Ordinal) ? "memory (in this process; state is lost when it stops)" : type;
+            "cosmos" => $"cosmos ({configuration["Cosmos:Endpoint"]}, database {configuration["Cosmos:Database"] ?? "billing"})",
+            "sqlite" => $"sqlite ({SqliteFile(configuration)}, durability {(configuration["Sqlite:Durability"] is { Length: > 0 } d ? d : "ProcessCrash")})",
+            _ => "memory (in this process; state is lost when it stops)",
+        };
     }
+
+    private static string SqliteFile(IConfiguration configuration) =>
+        Path.GetFullPath(Path.Combine(
+            configuration["Local:DataDirectory"] is { Length: > 0 } dir ? dir : LocalOptions.DefaultDataDirectory,
+            configuration["Sqlite:FileName"] is { Length: > 0 } file ? file : "billing.db"));
 }
 
 /// <summary>The store did not answer at start: the host stops with one clear line (exit code 5).</summary>

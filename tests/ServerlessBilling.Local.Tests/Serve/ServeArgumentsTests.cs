@@ -1,3 +1,4 @@
+using System.Reflection;
 using ServerlessBilling.Local.Commands.Serve;
 
 namespace ServerlessBilling.Local.Tests.Serve;
@@ -21,6 +22,7 @@ public sealed class ServeArgumentsTests
     [InlineData("--Store=memory", null, "--Store=memory")]
     [InlineData("--Local:SeedDemo=false", null, "--Local:SeedDemo=false")]
     [InlineData("--Auth:AdminKeys=k1,k2", null, "--Auth:AdminKeys=k1,k2")]
+    [InlineData("--Sqlite:Durability=PowerLoss", null, "--Sqlite:Durability=PowerLoss")]
     public void Settings_of_the_host_pass_through_as_key_equals_value(string arg, string? value, string expected)
     {
         var parsed = ServeArguments.Parse(value is null ? [arg] : [arg, value]);
@@ -58,5 +60,31 @@ public sealed class ServeArgumentsTests
         var parsed = ServeArguments.Parse(["--bogus", "--help"]);
 
         Assert.True(parsed.Help);
+    }
+
+    /// <summary>
+    /// Every settings section of the assemblies the host runs (each options class names its section in a
+    /// <c>Section</c> constant) is accepted on the command line, so that no documented setting is refused as
+    /// unknown when a new options class is added.
+    /// </summary>
+    [Fact]
+    public void Every_options_section_the_host_reads_is_accepted()
+    {
+        var local = typeof(ServeArguments).Assembly;
+        var assemblies = local.GetReferencedAssemblies()
+            .Where(a => a.Name!.StartsWith("ServerlessBilling.", StringComparison.Ordinal))
+            .Select(Assembly.Load)
+            .Append(local);
+        var settings = (
+            from assembly in assemblies
+            from type in assembly.GetExportedTypes()
+            let section = type.GetField("Section", BindingFlags.Public | BindingFlags.Static)
+            where section is { IsLiteral: true } && section.FieldType == typeof(string)
+            from property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            where property.CanWrite
+            select $"--{section.GetRawConstantValue()}:{property.Name}=1").ToList();
+
+        Assert.Contains("--Sqlite:Durability=1", settings);
+        Assert.All(settings, setting => Assert.Null(ServeArguments.Parse([setting]).Error));
     }
 }

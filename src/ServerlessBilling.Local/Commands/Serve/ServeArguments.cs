@@ -26,6 +26,7 @@ public sealed class ServeArguments
         [CreditControlOptions.Section] = PropertiesOf(typeof(CreditControlOptions)),
         [LocalOptions.Section] = PropertiesOf(typeof(LocalOptions)),
         [CosmosOptions.Section] = PropertiesOf(typeof(CosmosOptions)),
+        [Sqlite.SqliteOptions.Section] = PropertiesOf(typeof(Sqlite.SqliteOptions)),
         [Api.Access.AuthOptions.Section] = PropertiesOf(typeof(Api.Access.AuthOptions)),
         [Api.Access.LimitsOptions.Section] = PropertiesOf(typeof(Api.Access.LimitsOptions)),
         [Core.Invoicing.InvoiceRunOptions.Section] = PropertiesOf(typeof(Core.Invoicing.InvoiceRunOptions)),
