@@ -12,7 +12,12 @@ public sealed class InvoicingHostFixture : LocalHostFixture
 {
     public string DocumentsPath { get; } = Path.Combine(Path.GetTempPath(), $"sb-documents-{Guid.NewGuid():N}");
 
-    protected override IEnumerable<string> Settings => [.. base.Settings, $"--Local:DocumentsPath={DocumentsPath}"];
+    protected override IEnumerable<string> Settings =>
+    [
+        .. base.Settings, $"--Local:DocumentsPath={DocumentsPath}",
+        "--Invoicing:Issuer:Name=Example Telecom Ltd", "--Invoicing:Issuer:Address:0=1 Long Lane",
+        "--Invoicing:Issuer:Address:1=London EC1A 9HF", "--Invoicing:Issuer:TaxId=VAT GB 123 4567 89",
+    ];
 
     public override async Task DisposeAsync()
     {
@@ -77,7 +82,9 @@ public sealed class InvoiceHttpTests(InvoicingHostFixture host) : IClassFixture<
         Assert.Equal("%PDF"u8.ToArray(), (await pdf.Content.ReadAsByteArrayAsync())[..4]);
         var html = await Client.GetAsync($"/api/invoices/{invoiceId}/document?format=html");
         Assert.Equal("text/html", html.Content.Headers.ContentType!.MediaType);
-        Assert.Contains(invoice.GetProperty("invoiceNumber").GetString()!, await html.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var page = await html.Content.ReadAsStringAsync();
+        Assert.Contains(invoice.GetProperty("invoiceNumber").GetString()!, page, StringComparison.Ordinal);
+        Assert.Contains("<strong>Example Telecom Ltd</strong><br>1 Long Lane<br>London EC1A 9HF<br>VAT GB 123 4567 89</address>", page, StringComparison.Ordinal);
 
         var filed = Path.Combine(host.DocumentsPath, "invoices", account);
         Assert.True(File.Exists(Path.Combine(filed, invoiceId + ".pdf")));

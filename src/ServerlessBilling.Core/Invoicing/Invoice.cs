@@ -33,6 +33,9 @@ public sealed record Invoice
 
     public InvoiceKind Kind { get; init; } = InvoiceKind.Invoice;
 
+    /// <summary>Who issued it, as configured when it was issued; null when no issuer was configured.</summary>
+    public InvoiceIssuer? Issuer { get; init; }
+
     public required string AccountId { get; init; }
 
     public required string AccountName { get; init; }

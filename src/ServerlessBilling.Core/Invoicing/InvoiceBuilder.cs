@@ -18,7 +18,7 @@ public static class InvoiceBuilder
     /// The invoice of <paramref name="totals"/> (the period's own usage by destination, then each late section).
     /// Each line is its destination's charges (4 decimals each) summed exactly and rounded once to 2 decimals.
     /// </summary>
-    public static Invoice Build(AccountState account, PeriodTotals totals, NumberReservation reservation)
+    public static Invoice Build(AccountState account, PeriodTotals totals, NumberReservation reservation, InvoiceIssuer? issuer = null)
     {
         var settings = account.Settings;
         var lines = Lines(totals);
@@ -36,6 +36,7 @@ public static class InvoiceBuilder
             InvoiceId = reservation.InvoiceId,
             InvoiceNumber = reservation.Number,
             Kind = statement ? InvoiceKind.Statement : InvoiceKind.Invoice,
+            Issuer = issuer is { IsSet: true } ? issuer : null,
             AccountId = account.AccountId,
             AccountName = settings.Name,
             Period = totals.Label,

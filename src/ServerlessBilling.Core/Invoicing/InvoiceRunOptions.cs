@@ -23,6 +23,11 @@ public sealed class InvoiceRunOptions
     /// <summary>How many accounts one run works on at once.</summary>
     public int Parallelism { get; set; } = 8;
 
+    /// <summary>Who issues the invoices, printed at the head of each document.</summary>
+    public InvoiceIssuer Issuer { get; set; } = new();
+
     public IReadOnlyList<string> Validate() =>
-        Parallelism is < 1 or > 256 ? ["Invoicing:Parallelism must be from 1 to 256"] : [];
+        (Parallelism is < 1 or > 256 ? ["Invoicing:Parallelism must be from 1 to 256"] : Array.Empty<string>())
+            .Concat(Issuer.Validate())
+            .ToList();
 }

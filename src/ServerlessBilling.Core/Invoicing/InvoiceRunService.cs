@@ -160,7 +160,7 @@ public sealed class InvoiceRunService(
         }
 
         var totals = closed.Totals.GetValueOrDefault(label) ?? EmptyTotals(closed, label);
-        var invoice = InvoiceBuilder.Build(closed, totals, reservation);
+        var invoice = InvoiceBuilder.Build(closed, totals, reservation, _runOptions.Issuer);
         var created = await invoices.TryCreateAsync(invoice, cancellationToken);
         if (!created)
         {

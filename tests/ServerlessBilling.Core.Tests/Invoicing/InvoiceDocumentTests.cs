@@ -10,7 +10,10 @@ public sealed class InvoiceDocumentTests
 {
     private static readonly DateTimeOffset IssuedAt = new(2026, 11, 2, 10, 0, 0, TimeSpan.Zero);
 
-    private static Invoice Build(AccountSettings settings, params (string Destination, decimal Amount, string Start)[] calls)
+    private static Invoice Build(AccountSettings settings, params (string Destination, decimal Amount, string Start)[] calls) =>
+        Build(settings, null, calls);
+
+    private static Invoice Build(AccountSettings settings, InvoiceIssuer? issuer, params (string Destination, decimal Amount, string Start)[] calls)
     {
         var account = AccountState.Open("acme", settings, 0m, IssuedAt);
         foreach (var (destination, amount, start) in calls)
@@ -19,7 +22,7 @@ public sealed class InvoiceDocumentTests
         }
 
         var closed = account.CloseThrough("2026-10");
-        return InvoiceBuilder.Build(closed, closed.Totals["2026-10"], new NumberReservation("acme.2026-10", "INV-2026-000042", 42, IssuedAt));
+        return InvoiceBuilder.Build(closed, closed.Totals["2026-10"], new NumberReservation("acme.2026-10", "INV-2026-000042", 42, IssuedAt), issuer);
     }
 
     [Fact]
@@ -43,6 +46,34 @@ public sealed class InvoiceDocumentTests
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co", html, StringComparison.Ordinal);
         Assert.Contains("Invoice INV-2026-000042", html, StringComparison.Ordinal);
         Assert.Contains("1 October 2026 – 31 October 2026", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_issuer_heads_the_document_escaped_and_is_absent_when_not_configured()
+    {
+        var issuer = new InvoiceIssuer { Name = "Tele <Co> & Sons", Address = ["1 Long Lane", "", "London"], TaxId = "VAT GB1", Contact = "billing@example.com" };
+        var invoice = Build(Fixtures.Postpaid(100m, hard: false), issuer, ("France", 1m, "2026-10-02T10:00:00Z"));
+        var html = Encoding.UTF8.GetString(InvoiceDocuments.Html(invoice));
+
+        Assert.Same(issuer, invoice.Issuer);
+        Assert.Contains("<address class=\"issuer\"><strong>Tele &lt;Co&gt; &amp; Sons</strong><br>1 Long Lane<br>London<br>VAT GB1<br>billing@example.com</address>", html, StringComparison.Ordinal);
+        Assert.StartsWith("%PDF-", Encoding.Latin1.GetString(InvoiceDocuments.Pdf(invoice)), StringComparison.Ordinal);
+
+        var unnamed = Build(Fixtures.Postpaid(100m, hard: false), new InvoiceIssuer(), ("France", 1m, "2026-10-02T10:00:00Z"));
+        Assert.Null(unnamed.Issuer);
+        Assert.DoesNotContain("<address", Encoding.UTF8.GetString(InvoiceDocuments.Html(unnamed)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Issuer_settings_are_validated()
+    {
+        Assert.Empty(new InvoiceRunOptions { Issuer = new InvoiceIssuer { Name = "Tele Co", Address = ["a", "b"] } }.Validate());
+        Assert.Equal(
+            ["Invoicing:Issuer:Name is required when other Invoicing:Issuer settings are given"],
+            new InvoiceRunOptions { Issuer = new InvoiceIssuer { TaxId = "VAT GB1" } }.Validate());
+        Assert.Equal(
+            ["Invoicing:Issuer:Address must be at most 6 lines of at most 200 characters"],
+            new InvoiceRunOptions { Issuer = new InvoiceIssuer { Name = "Tele Co", Address = Enumerable.Repeat("line", 7).ToList() } }.Validate());
     }
 
     [Fact]

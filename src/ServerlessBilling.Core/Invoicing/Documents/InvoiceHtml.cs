@@ -13,6 +13,7 @@ internal static class InvoiceHtml
         table{width:100%;border-collapse:collapse}th,td{padding:.35rem .4rem;border-bottom:1px solid #dde2e8}
         th{text-align:left;background:#f1f4f7;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
         .totals{margin-left:auto;width:20rem;margin-top:1rem}.totals td{border:none}.grand td{font-weight:700;border-top:2px solid #1d2733}
+        .issuer{float:right;font-style:normal;text-align:right;line-height:1.35;margin:0 0 1rem 1rem}.issuer strong{font-size:1.05rem}
         .note{margin-top:1.2rem;padding:.6rem .8rem;background:#f7f3e8;border-left:3px solid #c9a227}.muted{color:#5b6673}
         """;
 
@@ -22,6 +23,17 @@ internal static class InvoiceHtml
         var title = Title(invoice);
         html.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>")
             .Append(Encode($"{title} {invoice.InvoiceNumber}")).Append("</title><style>").Append(Style).Append("</style></head><body>\n");
+        if (invoice.Issuer is { } issuer)
+        {
+            html.Append("<address class=\"issuer\"><strong>").Append(Encode(issuer.Name)).Append("</strong>");
+            foreach (var line in issuer.DetailLines())
+            {
+                html.Append("<br>").Append(Encode(line));
+            }
+
+            html.Append("</address>\n");
+        }
+
         html.Append("<h1>").Append(title).Append(' ').Append(Encode(invoice.InvoiceNumber)).Append("</h1>\n");
         html.Append("<p class=\"muted\">").Append(Encode(invoice.AccountName)).Append(" (account ").Append(Encode(invoice.AccountId)).Append(")</p>\n");
         html.Append("<dl class=\"meta\">");

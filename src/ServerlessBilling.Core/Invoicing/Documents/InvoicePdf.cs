@@ -22,6 +22,19 @@ internal static class InvoicePdf
         document.Info.CreationDate = invoice.IssuedAt.UtcDateTime;
         var writer = new PageWriter(document);
 
+        if (invoice.Issuer is { } issuer)
+        {
+            // The issuer's block sits top right; the title starts level with it on the left.
+            writer.RightText(issuer.Name, writer.Strong, writer.Right);
+            foreach (var line in issuer.DetailLines())
+            {
+                writer.Advance(Row * 0.8);
+                writer.RightText(line, writer.Body, writer.Right);
+            }
+
+            writer.Advance(Row * 1.5);
+        }
+
         writer.Text($"{Title(invoice)} {invoice.InvoiceNumber}", writer.Heading, 0);
         writer.Advance(30);
         writer.Text(invoice.AccountName, writer.Strong, 0);
