@@ -13,6 +13,9 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
 {
     private const int IdsPerQuery = 200;
 
+    /// <summary>Enough to hide a round trip per create without starving the account writes that share the client.</summary>
+    public const int CreatesInFlight = 16;
+
     public async Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
@@ -35,6 +38,22 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
         CosmosItems.TryCreateAsync(
             container, new UsageDocument(record.CdrId, record.AccountId, record.StartTime.ToUnixTimeMilliseconds(), record), record.AccountId, "create usage", cancellationToken);
+
+    /// <summary>
+    /// Concurrent creates, at most <see cref="CreatesInFlight"/> at a time (a batch may span partitions, which a
+    /// transactional batch cannot, and one conflict would fail all of one). A copy of an id earlier in the batch is not sent.
+    /// </summary>
+    public async Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        var created = new bool[records.Count];
+        var first = new HashSet<(string, string)>();
+        var toSend = Enumerable.Range(0, records.Count).Where(i => first.Add((records[i].AccountId, records[i].CdrId))).ToList();
+        await Parallel.ForEachAsync(
+            toSend,
+            new ParallelOptions { MaxDegreeOfParallelism = CreatesInFlight, CancellationToken = cancellationToken },
+            async (i, ct) => created[i] = await TryCreateAsync(records[i], ct));
+        return created;
+    }
 
     public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {

@@ -29,14 +29,39 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         }));
     }
 
+    private const string Insert = "INSERT INTO usage (account_id, cdr_id, start_time, doc) VALUES ($account, $cdr, $start, $doc) ON CONFLICT DO NOTHING";
+
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         var doc = SqliteValues.Json(record);
-        return database.WriteAsync(session => session
-            .Command("INSERT INTO usage (account_id, cdr_id, start_time, doc) VALUES ($account, $cdr, $start, $doc) ON CONFLICT DO NOTHING")
-            .With("$account", record.AccountId).With("$cdr", record.CdrId).With("$start", SqliteValues.Ticks(record.StartTime)).With("$doc", doc)
-            .ExecuteNonQuery() == 1, cancellationToken);
+        return database.WriteAsync(session => Create(session, record, doc), cancellationToken);
     }
+
+    /// <summary>One write of the group commit, so the whole batch is in one transaction; serialized before it reaches the writer's thread.</summary>
+    public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        if (records.Count == 0)
+        {
+            return Task.FromResult<IReadOnlyList<bool>>([]);
+        }
+
+        var docs = records.Select(r => SqliteValues.Json(r)).ToArray();
+        return database.WriteAsync<IReadOnlyList<bool>>(session =>
+        {
+            var created = new bool[records.Count];
+            for (var i = 0; i < records.Count; i++)
+            {
+                created[i] = Create(session, records[i], docs[i]);
+            }
+
+            return created;
+        }, cancellationToken);
+    }
+
+    private static bool Create(SqliteSession session, UsageRecord record, byte[] doc) =>
+        session.Command(Insert)
+            .With("$account", record.AccountId).With("$cdr", record.CdrId).With("$start", SqliteValues.Ticks(record.StartTime)).With("$doc", doc)
+            .ExecuteNonQuery() == 1;
 
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session =>

@@ -152,6 +152,20 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_usage_batch_is_one_write_in_one_transaction()
+    {
+        var (commitsBefore, writesBefore) = _store.Database.CommitStatistics;
+        var batch = Enumerable.Range(0, 300).Select(i => new Core.Ingestion.UsageRecord(
+            $"c-{i}", "batched", null, "+447700900123", Fixtures.Now.AddSeconds(i), 60, "ANSWERED", "44", "United Kingdom", 60, 1m, "GBP", "2026-11",
+            Core.Ingestion.Settlement.Cdr, null, Fixtures.Now)).ToList();
+
+        Assert.All(await _store.Stores.Usage.TryCreateManyAsync(batch, default), Assert.True);
+
+        var (commits, writes) = _store.Database.CommitStatistics;
+        Assert.Equal((1L, 1L), (commits - commitsBefore, writes - writesBefore));
+    }
+
+    [Fact]
     public async Task A_write_that_fails_fails_alone_and_the_others_in_its_transaction_commit()
     {
         var accounts = _store.Stores.Accounts;

@@ -29,6 +29,50 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Usage_batches_create_what_is_new_and_report_what_was_there_including_an_earlier_copy_in_the_batch()
+    {
+        var account = NewId("acc");
+        var other = NewId("acc");
+        var existing = Usage(account, "c-old", Fixtures.Now, 1.25m);
+        Assert.True(await Stores.Usage.TryCreateAsync(existing, default));
+        UsageRecord[] batch =
+        [
+            Usage(account, "c-1", Fixtures.Now.AddMinutes(1)),
+            existing with { Charge = 9m },
+            Usage(other, "c-1", Fixtures.Now.AddMinutes(2)), // the same CDR id on another account is another record
+            Usage(account, "c-2", Fixtures.Now.AddMinutes(3), 2.5m),
+            Usage(account, "c-1", Fixtures.Now.AddMinutes(4), 7m),
+        ];
+
+        var created = await Stores.Usage.TryCreateManyAsync(batch, default);
+
+        Assert.Equal([true, false, true, true, false], created);
+        var listed = await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default);
+        Assert.Equal([existing, batch[0], batch[3]], listed); // the first copy wins; nothing present is overwritten
+        Assert.Equal([batch[2]], await Stores.Usage.ListAsync(other, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
+        Assert.Empty(await Stores.Usage.TryCreateManyAsync([], default));
+    }
+
+    [Fact]
+    public async Task Usage_batch_delivered_again_creates_nothing_and_a_large_batch_is_stored_whole()
+    {
+        var accounts = Enumerable.Range(0, 3).Select(_ => NewId("acc")).ToArray();
+        var batch = Enumerable.Range(0, 600)
+            .Select(i => Usage(accounts[i % 3], $"c-{i:D4}", Fixtures.Now.AddSeconds(i), 0.01m * i))
+            .ToList();
+
+        Assert.All(await Stores.Usage.TryCreateManyAsync(batch, default), Assert.True);
+        Assert.All(await Stores.Usage.TryCreateManyAsync(batch, default), Assert.False);
+
+        foreach (var account in accounts)
+        {
+            var mine = batch.Where(r => r.AccountId == account).ToList();
+            Assert.Equal(mine, await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 1000, default));
+            Assert.Equal(mine.Count, (await Stores.Usage.FindExistingAsync(account, mine.Select(r => r.CdrId).ToList(), default)).Count);
+        }
+    }
+
+    [Fact]
     public async Task Usage_lists_the_range_from_inclusive_to_exclusive_oldest_first_then_by_id_up_to_the_limit()
     {
         var account = NewId("acc");

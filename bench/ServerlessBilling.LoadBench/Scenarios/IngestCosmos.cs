@@ -97,7 +97,8 @@ internal static class IngestCosmos
             }
 
             table.Note("acct reads ... quarantine: requests per batch x mean ms per request (SDK, serialization, HTTPS round trip, queueing in the emulator).");
-            table.Note("  The service runs 4 account groups at once and 8 usage creates per group at once, so these overlap: their sum exceeds the batch time.");
+            table.Note("  The service runs 4 account groups at once and writes each group's usage as one batch (16 creates at once), so these overlap:");
+            table.Note("  their sum exceeds the batch time; usage create ms is the batch's time per record.");
             table.Note("account doc KB: the largest of the case's first 20 account documents at the end (read and written whole by every account step).");
             table.Note("requests/s: all Cosmos requests of the service per second of the run (account read + replace per account group, one usage");
             table.Note("  look-up query per group, one create per applied CDR, one create per quarantined CDR). The emulator is one node thread on 2 shared");

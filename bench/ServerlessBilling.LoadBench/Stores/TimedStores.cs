@@ -55,6 +55,21 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
         return created;
     }
 
+    /// <summary>Counts each record as a create; the time is the batch's, so per record it is the batch's time shared out.</summary>
+    public async Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        var start = clock?.Invoke() ?? 0;
+        var created = await inner.TryCreateManyAsync(records, cancellationToken);
+        if (clock is not null)
+        {
+            CreateTicks.Add(clock() - start);
+        }
+
+        Creates.Add(records.Count);
+        Refused.Add(created.Count(c => !c));
+        return created;
+    }
+
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.ListAsync(accountId, from, to, limit, cancellationToken);
 

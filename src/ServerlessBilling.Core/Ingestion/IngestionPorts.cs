@@ -9,6 +9,14 @@ public interface IUsageStore
     /// <summary>Creates the record; false when one with that CDR id exists (already applied).</summary>
     Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Creates the records as one batch, idempotent on (account, CDR id) like <see cref="TryCreateAsync"/>. The answer lines
+    /// up with <paramref name="records"/>: true where the record was created, false where one with its id existed (also an
+    /// earlier copy in the same batch). When it throws, any subset may have been created; calling again with the same
+    /// records is safe and completes the batch.
+    /// </summary>
+    Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
+
     /// <summary>Usage of the account with a start time in [from, to), oldest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 }

@@ -198,10 +198,7 @@ public sealed class IngestionService(
             toRecord.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
         }
 
-        await Parallel.ForEachAsync(
-            toRecord,
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (record, ct) => await usage.TryCreateAsync(record, ct));
+        await usage.TryCreateManyAsync(toRecord, cancellationToken);
         return (accepted, duplicates, quarantined);
     }
 

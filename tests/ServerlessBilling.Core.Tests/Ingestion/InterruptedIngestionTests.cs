@@ -45,6 +45,31 @@ public sealed class InterruptedIngestionTests
         Assert.Equal(3, (await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default)).Count);
     }
 
+    [Fact]
+    public async Task A_replay_after_a_usage_batch_written_in_part_records_the_rest_once()
+    {
+        var usage = new FailingUsageStore(new InMemoryUsageStore()) { CreatedBeforeFailing = 2 };
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(), usage: usage);
+        var account = await h.OpenAsync("torn", Fixtures.Postpaid(1000m, hard: false), 0m);
+        var csv = Fixtures.CdrHeader + "\n" + string.Join("\n", Enumerable.Range(1, 5).Select(i =>
+            $"t{i},{account},+441234,+447700900123,{Fixtures.Now.AddMinutes(i):O},{60 * i},ANSWERED,"));
+
+        usage.Fail = true;
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => h.IngestCsvAsync(csv));
+        var charged = (await h.StateAsync(account)).Committed;
+        Assert.Equal(2, (await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default)).Count);
+
+        usage.Fail = false;
+        var replay = await h.IngestCsvAsync(csv);
+
+        Assert.Equal((5, 0, 5), (replay.Received, replay.Accepted, replay.Duplicates));
+        Assert.Equal(charged, (await h.StateAsync(account)).Committed);
+        var records = await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default);
+        Assert.Equal(["t1", "t2", "t3", "t4", "t5"], records.Select(r => r.CdrId));
+        Assert.Equal(charged, records.Sum(r => r.Charge));
+        Assert.Equal(3, records.Count(r => r.Note?.Contains("recorded on replay", StringComparison.Ordinal) == true));
+    }
+
     private sealed class FailingUsageStore(IUsageStore inner) : IUsageStore
     {
         public bool Fail { get; set; }
@@ -54,6 +79,20 @@ public sealed class InterruptedIngestionTests
 
         public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
             Fail ? throw new StoreUnavailableException("the usage container is down") : inner.TryCreateAsync(record, cancellationToken);
+
+        /// <summary>How many records of a batch are written before the failure: a batch torn by a crash.</summary>
+        public int CreatedBeforeFailing { get; init; }
+
+        public async Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+        {
+            if (!Fail)
+            {
+                return await inner.TryCreateManyAsync(records, cancellationToken);
+            }
+
+            await inner.TryCreateManyAsync(records.Take(CreatedBeforeFailing).ToList(), cancellationToken);
+            throw new StoreUnavailableException("the usage container is down");
+        }
 
         public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
             inner.ListAsync(accountId, from, to, limit, cancellationToken);

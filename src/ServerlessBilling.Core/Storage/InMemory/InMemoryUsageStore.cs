@@ -24,6 +24,17 @@ public sealed class InMemoryUsageStore : IUsageStore
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
         Task.FromResult(_records.TryAdd((record.AccountId, record.CdrId), record));
 
+    public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    {
+        var created = new bool[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            created[i] = _records.TryAdd((records[i].AccountId, records[i].CdrId), records[i]);
+        }
+
+        return Task.FromResult<IReadOnlyList<bool>>(created);
+    }
+
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<UsageRecord>>(_records.Values
             .Where(r => r.AccountId == accountId && r.StartTime >= from && r.StartTime < to)
