@@ -1,69 +1,34 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Ingestion;
-using ServerlessBilling.Core.Monitoring;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using ServerlessBilling.Core.Invoicing;
+using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
-using ServerlessBilling.Core.Storage.InMemory;
 
-namespace ServerlessBilling.Api;
+namespace ServerlessBilling.Core;
 
-/// <summary>Registers the core use cases. The host chooses the store: the embedded one, or an adapter's.</summary>
+/// <summary>Registers the core use cases, whatever the host. The host chooses the store: the embedded one, or an adapter's.</summary>
 public static class CoreRegistration
 {
     public static IServiceCollection AddServerlessBillingCore(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddOptions<CreditControlOptions>()
-            .Bind(configuration.GetSection(CreditControlOptions.Section))
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CreditControlOptions>, CreditControlOptionsValidation>();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<CreditControlOptions>>().Value);
+        services.AddValidatedOptions<CreditControlOptions>(configuration);
+        services.AddValidatedOptions<AccountWriteOptions>(configuration);
+        services.AddValidatedOptions<InvoiceRunOptions>(configuration);
+        services.AddSingleton<AccountUpdater>();
         services.AddSingleton(sp => new RateDeckCache(sp.GetRequiredService<IRateDeckStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CreditControlService>();
         services.AddSingleton<AccountService>();
         services.AddSingleton<IngestionService>();
         services.AddSingleton<MonitoringService>();
         services.TryAddSingleton<IAlertSink, NoAlertSink>();
-        services.AddOptions<InvoiceRunOptions>()
-            .Bind(configuration.GetSection(InvoiceRunOptions.Section))
-            .Validate(o => o.Validate().Count == 0, "Invoicing settings are invalid")
-            .ValidateOnStart();
-        services.AddSingleton(sp => sp.GetRequiredService<IOptions<InvoiceRunOptions>>().Value);
         services.AddSingleton<InvoiceRunService>();
         services.AddSingleton<InvoiceReader>();
         return services;
-    }
-
-    /// <summary>The embedded, in-process stores (the local default).</summary>
-    public static IServiceCollection AddEmbeddedStores(this IServiceCollection services)
-    {
-        services.AddSingleton<InMemoryAccountStore>();
-        services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
-        services.AddSingleton<ISessionIndex, InMemorySessionIndex>();
-        services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();
-        services.AddSingleton<IUsageStore, InMemoryUsageStore>();
-        services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
-        services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
-        services.AddSingleton<IAlertStore, InMemoryAlertStore>();
-        services.AddSingleton<IMonitorStore, InMemoryMonitorStore>();
-        services.AddEmbeddedChangeStream();
-        services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<InMemoryAccountStore>());
-        services.AddSingleton<IInvoiceStore, InMemoryInvoiceStore>();
-        services.AddSingleton<IInvoiceCounterStore, InMemoryInvoiceCounterStore>();
-        services.TryAddSingleton<IDocumentSink, InMemoryDocumentSink>();
-        return services;
-    }
-
-    /// <summary>Names every invalid setting (e.g. "CreditControl:ValiditySeconds must be at least 1"), so that a failed start says which.</summary>
-    private sealed class CreditControlOptionsValidation : IValidateOptions<CreditControlOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, CreditControlOptions options) =>
-            options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
 }

@@ -6,9 +6,8 @@ using ServerlessBilling.Core.Validation;
 namespace ServerlessBilling.Core.Accounts;
 
 /// <summary>Administration: accounts, top-ups, balances and rate decks.</summary>
-public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, RateDeckCache decks, TimeProvider clock, CreditControlOptions options)
+public sealed class AccountService(IAccountStore accounts, AccountUpdater updater, ITopUpStore topUps, RateDeckCache decks, TimeProvider clock)
 {
-    private readonly AccountUpdater _updater = new(accounts, options);
 
     /// <summary>
     /// Creates the account, or changes its settings. The opening balance applies only when the account is
@@ -32,7 +31,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
             return OutcomeError.Invalid(string.Join("; ", errors));
         }
 
-        var decision = await _updater.UpdateAsync(
+        var decision = await updater.UpdateAsync(
             accountId,
             account =>
             {
@@ -91,7 +90,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
                 : OutcomeError.NotFound($"account '{request.AccountId}' does not exist");
         }
 
-        var decision = await _updater.UpdateAsync(
+        var decision = await updater.UpdateAsync(
             request.AccountId,
             account =>
             {
@@ -138,7 +137,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
     /// </summary>
     public async Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken)
     {
-        var decision = await _updater.UpdateAsync(
+        var decision = await updater.UpdateAsync(
             accountId,
             account =>
             {
@@ -163,7 +162,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
     /// <summary>Lifts a suspension; monitoring will not suspend the account again by policy in this billing period.</summary>
     public async Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken)
     {
-        var decision = await _updater.UpdateAsync(
+        var decision = await updater.UpdateAsync(
             accountId,
             account =>
             {
