@@ -107,13 +107,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                         : Decision.Failed<BalanceView>(TopUpConflict(request, seen.Amount));
                 }
 
-                var recent = account.RecentTopUps.Add(new RecentTopUp(request.TopUpId, request.Amount));
-                if (recent.Count > AccountState.RecentTopUpCapacity)
-                {
-                    recent = recent.RemoveAt(0);
-                }
-
-                var next = account.WithTopUp(request.Amount, now) with { RecentTopUps = recent };
+                var next = account.WithTopUp(request.Amount, now).RememberTopUp(new RecentTopUp(request.TopUpId, request.Amount));
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);

@@ -218,7 +218,7 @@ public sealed class IngestionService(
 
         var ids = cdrs.Select(c => c.Cdr.CdrId).ToHashSet(StringComparer.Ordinal);
         var remaining = account.AppliedCdrs.Where(id => !ids.Contains(id)).ToList();
-        var without = account with { AppliedCdrs = [.. remaining], AppliedCount = remaining.Count };
+        var without = account with { AppliedCdrs = [.. remaining] };
         var rated = IngestionRules.Apply(
             without, await decks.GetAsync(account.Settings.RateDeckId, cancellationToken), cdrs, clock.GetUtcNow(),
             await HistoryOfAsync(account, cdrs, cancellationToken), options.ClosedSessionsKept);
