@@ -129,18 +129,11 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
     /// Suspending a suspended account changes nothing. <paramref name="byPolicy"/>: monitoring's automatic
     /// suspension, which an operator's resume waives for the rest of the period.
     /// </summary>
-    public async Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken)
-    {
-        var decision = await updater.UpdateAsync(
+    public Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken) =>
+        UpdateExistingAsync(
             accountId,
-            account =>
+            (account, now) =>
             {
-                var now = clock.GetUtcNow();
-                if (account is null)
-                {
-                    return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"));
-                }
-
                 if (account.Status == AccountStatus.Suspended || (byPolicy && account.RollPeriod(now) is { } current && current.PolicyWaivedFor == current.PeriodLabel))
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));
@@ -150,22 +143,13 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);
-        return decision.Error is { } error ? error : decision.Answer!;
-    }
 
     /// <summary>Lifts a suspension; monitoring will not suspend the account again by policy in this billing period.</summary>
-    public async Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken)
-    {
-        var decision = await updater.UpdateAsync(
+    public Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken) =>
+        UpdateExistingAsync(
             accountId,
-            account =>
+            (account, now) =>
             {
-                var now = clock.GetUtcNow();
-                if (account is null)
-                {
-                    return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"));
-                }
-
                 if (account.Status == AccountStatus.Active)
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));
@@ -175,6 +159,16 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                 var next = current with { Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel };
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
+            cancellationToken);
+
+    /// <summary>Applies <paramref name="decide"/> to an account that must exist (404 otherwise) with one conditional write.</summary>
+    private async Task<Outcome<BalanceView>> UpdateExistingAsync(string accountId, Func<AccountState, DateTimeOffset, Decision<BalanceView>> decide, CancellationToken cancellationToken)
+    {
+        var decision = await updater.UpdateAsync(
+            accountId,
+            account => account is null
+                ? Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"))
+                : decide(account, clock.GetUtcNow()),
             cancellationToken);
         return decision.Error is { } error ? error : decision.Answer!;
     }
