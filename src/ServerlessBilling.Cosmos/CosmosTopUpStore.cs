@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Microsoft.Azure.Cosmos;
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Cosmos;
 

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using ServerlessBilling.Api;
 using ServerlessBilling.AzureAdapters.Blob;
 using ServerlessBilling.AzureAdapters.ServiceBus;
+using ServerlessBilling.Core;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.Functions.Hosting;
 using ServerlessBilling.Functions.Http;

@@ -1,4 +1,5 @@
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
 

@@ -1,4 +1,5 @@
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Api;
+using ServerlessBilling.Core;
+using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Functions.Hosting;
 using ServerlessBilling.Functions.Http;
 

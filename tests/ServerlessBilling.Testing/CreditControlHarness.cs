@@ -6,6 +6,7 @@ using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
+using ServerlessBilling.Core;
 
 namespace ServerlessBilling.Testing;
 
@@ -20,19 +21,24 @@ public sealed class CreditControlHarness
         IUsageStore? usage = null,
         IQuarantineStore? quarantine = null,
         ITopUpStore? topUps = null,
-        DateTimeOffset? now = null)
+        DateTimeOffset? now = null,
+        AccountWriteOptions? writes = null)
     {
         Clock = new FakeTimeProvider(now ?? Fixtures.Now);
         Accounts = accounts;
         Options = options ?? new CreditControlOptions();
         var deckCache = new RateDeckCache(decks, Clock);
-        CreditControl = new CreditControlService(accounts, sessions, deckCache, Clock, Options);
+        Updater = new AccountUpdater(accounts, writes ?? new AccountWriteOptions());
+        CreditControl = new CreditControlService(accounts, Updater, sessions, deckCache, Clock, Options);
         TopUps = topUps ?? new InMemoryTopUpStore();
-        Admin = new AccountService(accounts, TopUps, deckCache, Clock, Options);
+        Admin = new AccountService(accounts, Updater, TopUps, deckCache, Clock);
         Usage = usage ?? new InMemoryUsageStore();
         Quarantine = quarantine ?? new InMemoryQuarantineStore();
-        Ingestion = new IngestionService(accounts, sessions, Usage, Quarantine, deckCache, Clock, Options);
+        Ingestion = new IngestionService(accounts, Updater, sessions, Usage, Quarantine, deckCache, Clock, Options);
     }
+
+    /// <summary>The one conditional writer of account documents that every service here shares.</summary>
+    public AccountUpdater Updater { get; }
 
     public ITopUpStore TopUps { get; }
 

@@ -34,7 +34,7 @@ public sealed class InvoicingHarness
 
     /// <summary>A new run service each time: separate services share nothing in process, as separate hosts would.</summary>
     public InvoiceRunService NewRunService(IDocumentSink? sink = null) =>
-        new(Stores.Accounts, Directory, Stores.Invoices, Stores.Counters, sink ?? Documents, Core.Clock, Core.Options);
+        new(Stores.Accounts, new AccountUpdater(Stores.Accounts, new AccountWriteOptions()), Directory, Stores.Invoices, Stores.Counters, sink ?? Documents, Core.Clock);
 
     public async Task<InvoiceRunSummary> RunAsync(string? period)
     {
@@ -86,7 +86,7 @@ public sealed record InvoicingStores(
     IAccountStore Accounts,
     ISessionIndex Sessions,
     IRateDeckStore Decks,
-    Core.Ingestion.IUsageStore Usage,
-    Core.Ingestion.IQuarantineStore Quarantine,
+    Core.Storage.IUsageStore Usage,
+    Core.Storage.IQuarantineStore Quarantine,
     IInvoiceStore Invoices,
     IInvoiceCounterStore Counters);

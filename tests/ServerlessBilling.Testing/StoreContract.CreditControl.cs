@@ -1,4 +1,6 @@
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core;
 
 namespace ServerlessBilling.Testing;
 
@@ -8,7 +10,7 @@ namespace ServerlessBilling.Testing;
 public abstract partial class StoreContract
 {
     private CreditControlHarness NewRacingHarness(bool serialize = true) =>
-        NewHarness(new CreditControlOptions { SerializeWritersInProcess = serialize, MaxConcurrencyRetries = 200 });
+        NewHarness(writes: new AccountWriteOptions { SerializeWritersInProcess = serialize, MaxConcurrencyRetries = 200 });
 
     /// <param name="serialize">
     /// true: writers of this process queue per account (the default); false: every writer races on the ETag

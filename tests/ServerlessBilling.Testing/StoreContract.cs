@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 
 namespace ServerlessBilling.Testing;
@@ -18,6 +19,6 @@ public abstract partial class StoreContract
     /// <summary>A fresh id per test so that stores shared between tests do not interfere.</summary>
     protected static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
-    private CreditControlHarness NewHarness(CreditControlOptions? options = null) =>
-        new(Stores.Accounts, Stores.Sessions, Stores.Decks, options, Stores.Usage, Stores.Quarantine, Stores.TopUps);
+    private CreditControlHarness NewHarness(CreditControlOptions? options = null, AccountWriteOptions? writes = null) =>
+        new(Stores.Accounts, Stores.Sessions, Stores.Decks, options, Stores.Usage, Stores.Quarantine, Stores.TopUps, writes: writes);
 }

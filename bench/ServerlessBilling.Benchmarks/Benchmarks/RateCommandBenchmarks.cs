@@ -2,6 +2,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using ServerlessBilling.Benchmarks.Data;
 using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core;
 using ServerlessBilling.Local.Commands.Rate;
 
 namespace ServerlessBilling.Benchmarks.Benchmarks;

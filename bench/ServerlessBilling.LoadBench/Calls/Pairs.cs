@@ -1,6 +1,7 @@
 using System.Globalization;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core;
 using ServerlessBilling.LoadBench.Infrastructure;
 
 namespace ServerlessBilling.LoadBench.Calls;

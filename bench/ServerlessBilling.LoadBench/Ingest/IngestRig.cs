@@ -21,7 +21,7 @@ internal sealed class IngestRig
         Accounts = new TimedAccountStore(accounts, timer);
         Usage = new TimedUsageStore(usage, timer);
         Quarantine = new TimedQuarantineStore(quarantine, timer);
-        Service = new IngestionService(Accounts, sessions, Usage, Quarantine, decks, clock, options);
+        Service = new IngestionService(Accounts, new AccountUpdater(Accounts, new AccountWriteOptions()), sessions, Usage, Quarantine, decks, clock, options);
     }
 
     public TimedAccountStore Accounts { get; }

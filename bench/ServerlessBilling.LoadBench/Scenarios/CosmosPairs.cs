@@ -30,8 +30,8 @@ internal static class CosmosPairs
         var inner = new CosmosAccountStore(accounts);
         var store = new TimedAccountStore(inner, Stopwatch.GetTimestamp);
         var decks = new RateDeckCache(new CosmosRateDeckStore(database.GetContainer(cosmos.RateDecksContainer)), clock);
-        var service = new CreditControlService(store, new CosmosSessionIndex(database.GetContainer(cosmos.SessionsContainer), clock), decks, clock, options);
-        var admin = new AccountService(inner, new CosmosTopUpStore(database.GetContainer(cosmos.TopUpsContainer)), decks, clock, options);
+        var service = new CreditControlService(store, new AccountUpdater(store, new AccountWriteOptions()), new CosmosSessionIndex(database.GetContainer(cosmos.SessionsContainer), clock), decks, clock, options);
+        var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new CosmosTopUpStore(database.GetContainer(cosmos.TopUpsContainer)), decks, clock);
         await BenchData.ImportDeckAsync(admin, cancellationToken);
         var warm = await BenchData.OpenAsync(admin, "warm-", settings.Spread, 8, cancellationToken);
         var spread = await BenchData.OpenAsync(admin, "spread-", settings.Spread, 8, cancellationToken);

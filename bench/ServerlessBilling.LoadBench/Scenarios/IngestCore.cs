@@ -117,7 +117,7 @@ internal static class IngestCore
         var options = new CreditControlOptions();
         var accounts = new InMemoryAccountStore();
         var decks = new RateDeckCache(new InMemoryRateDeckStore(), clock);
-        var admin = new AccountService(accounts, new InMemoryTopUpStore(), decks, clock, options);
+        var admin = new AccountService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, clock);
         await BenchAdmin.ImportDeckAsync(admin, IngestDeck.DeckId, setup.Deck.Csv, cancellationToken);
         await IngestAccounts.OpenAsync(admin, ids, 1, cancellationToken);
         await IngestAccounts.OpenAsync(admin, warmIds, 1, cancellationToken);

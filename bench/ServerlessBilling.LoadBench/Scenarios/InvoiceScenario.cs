@@ -91,7 +91,7 @@ internal static class InvoiceScenario
             Console.WriteLine($"  setup: {setup.Elapsed.TotalSeconds:F1} s");
 
             var sink = new CountingSink();
-            var service = new InvoiceRunService(accounts, directory, invoices, counters, sink, clock, new CreditControlOptions(),
+            var service = new InvoiceRunService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), directory, invoices, counters, sink, clock,
                 new InvoiceRunOptions { Documents = documents, Parallelism = parallelism });
             GC.Collect();
             var allocated = GC.GetTotalAllocatedBytes(precise: true);

@@ -5,6 +5,7 @@ using ServerlessBilling.Api.Contracts;
 using ServerlessBilling.Api.Http;
 using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Api.Endpoints;
 

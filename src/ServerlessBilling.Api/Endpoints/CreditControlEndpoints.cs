@@ -6,6 +6,7 @@ using ServerlessBilling.Api.Http;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Validation;
 using ServerlessBilling.Core.Diagnostics;
+using ServerlessBilling.Core;
 
 namespace ServerlessBilling.Api.Endpoints;
 

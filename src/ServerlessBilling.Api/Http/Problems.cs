@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core;
 
 namespace ServerlessBilling.Api.Http;
 

@@ -6,9 +6,8 @@ using ServerlessBilling.Core.Validation;
 namespace ServerlessBilling.Core.Accounts;
 
 /// <summary>Administration: accounts, top-ups, balances and rate decks.</summary>
-public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, RateDeckCache decks, TimeProvider clock, CreditControlOptions options)
+public sealed class AccountService(IAccountStore accounts, AccountUpdater updater, ITopUpStore topUps, RateDeckCache decks, TimeProvider clock)
 {
-    private readonly AccountUpdater _updater = new(accounts, options);
 
     /// <summary>
     /// Creates the account, or changes its settings. The opening balance applies only when the account is
@@ -32,7 +31,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
             return OutcomeError.Invalid(string.Join("; ", errors));
         }
 
-        var decision = await _updater.UpdateAsync(
+        var decision = await updater.UpdateAsync(
             accountId,
             account =>
             {
@@ -91,7 +90,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
                 : OutcomeError.NotFound($"account '{request.AccountId}' does not exist");
         }
 
-        var decision = await _updater.UpdateAsync(
+        var decision = await updater.UpdateAsync(
             request.AccountId,
             account =>
             {
@@ -108,13 +107,7 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
                         : Decision.Failed<BalanceView>(TopUpConflict(request, seen.Amount));
                 }
 
-                var recent = account.RecentTopUps.Add(new RecentTopUp(request.TopUpId, request.Amount));
-                if (recent.Count > AccountState.RecentTopUpCapacity)
-                {
-                    recent = recent.RemoveAt(0);
-                }
-
-                var next = account.WithTopUp(request.Amount, now) with { RecentTopUps = recent };
+                var next = account.WithTopUp(request.Amount, now).RememberTopUp(new RecentTopUp(request.TopUpId, request.Amount));
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);
@@ -136,18 +129,11 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
     /// Suspending a suspended account changes nothing. <paramref name="byPolicy"/>: monitoring's automatic
     /// suspension, which an operator's resume waives for the rest of the period.
     /// </summary>
-    public async Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken)
-    {
-        var decision = await _updater.UpdateAsync(
+    public Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken) =>
+        UpdateExistingAsync(
             accountId,
-            account =>
+            (account, now) =>
             {
-                var now = clock.GetUtcNow();
-                if (account is null)
-                {
-                    return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"));
-                }
-
                 if (account.Status == AccountStatus.Suspended || (byPolicy && account.RollPeriod(now) is { } current && current.PolicyWaivedFor == current.PeriodLabel))
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));
@@ -157,22 +143,13 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);
-        return decision.Error is { } error ? error : decision.Answer!;
-    }
 
     /// <summary>Lifts a suspension; monitoring will not suspend the account again by policy in this billing period.</summary>
-    public async Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken)
-    {
-        var decision = await _updater.UpdateAsync(
+    public Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken) =>
+        UpdateExistingAsync(
             accountId,
-            account =>
+            (account, now) =>
             {
-                var now = clock.GetUtcNow();
-                if (account is null)
-                {
-                    return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"));
-                }
-
                 if (account.Status == AccountStatus.Active)
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));
@@ -182,6 +159,16 @@ public sealed class AccountService(IAccountStore accounts, ITopUpStore topUps, R
                 var next = current with { Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel };
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
+            cancellationToken);
+
+    /// <summary>Applies <paramref name="decide"/> to an account that must exist (404 otherwise) with one conditional write.</summary>
+    private async Task<Outcome<BalanceView>> UpdateExistingAsync(string accountId, Func<AccountState, DateTimeOffset, Decision<BalanceView>> decide, CancellationToken cancellationToken)
+    {
+        var decision = await updater.UpdateAsync(
+            accountId,
+            account => account is null
+                ? Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{accountId}' does not exist"))
+                : decide(account, clock.GetUtcNow()),
             cancellationToken);
         return decision.Error is { } error ? error : decision.Answer!;
     }

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using ServerlessBilling.Core.CreditControl;
 
 namespace ServerlessBilling.Core.Accounts;
@@ -63,10 +64,18 @@ public sealed record AccountState
     public ImmutableDictionary<string, Session> Sessions { get; init; } = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
 
     /// <summary>The newest top-ups (id and amount), oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
-    public ImmutableList<RecentTopUp> RecentTopUps { get; init; } = [];
+    [JsonIgnore]
+    public IdWindow<RecentTopUp> TopUpWindow { get; private init; } = IdWindow<RecentTopUp>.Empty;
 
     /// <summary>The newest applied CDR ids, oldest first, bounded by <see cref="AppliedCdrCapacity"/>.</summary>
-    public ImmutableQueue<string> AppliedCdrs { get; init; } = [];
+    [JsonIgnore]
+    public IdWindow<string> AppliedWindow { get; private init; } = IdWindow<string>.Empty;
+
+    /// <summary>The stored form of <see cref="TopUpWindow"/>.</summary>
+    public ImmutableQueue<RecentTopUp> RecentTopUps { get => TopUpWindow.Items; init => TopUpWindow = IdWindow<RecentTopUp>.Of(value); }
+
+    /// <summary>The stored form of <see cref="AppliedWindow"/>.</summary>
+    public ImmutableQueue<string> AppliedCdrs { get => AppliedWindow.Items; init => AppliedWindow = IdWindow<string>.Of(value); }
 
     /// <summary>
     /// The latest billing period the invoice run has closed ("2026-10"), null before the first. Its totals, and
@@ -145,21 +154,15 @@ public sealed record AccountState
     public bool HasApplied(string cdrId) => AppliedCdrs.Contains(cdrId);
 
     /// <summary>Remembers that <paramref name="cdrId"/> has been applied, forgetting the oldest beyond capacity.</summary>
-    public AccountState RememberApplied(string cdrId, int capacity = AppliedCdrCapacity)
-    {
-        var applied = AppliedCdrs.Enqueue(cdrId);
-        var count = AppliedCount + 1;
-        while (count > capacity)
-        {
-            applied = applied.Dequeue();
-            count--;
-        }
+    public AccountState RememberApplied(string cdrId, int capacity = AppliedCdrCapacity) =>
+        this with { AppliedWindow = AppliedWindow.Add(cdrId, capacity) };
 
-        return this with { AppliedCdrs = applied, AppliedCount = count };
-    }
+    /// <summary>Remembers the top-up, forgetting the oldest beyond <see cref="RecentTopUpCapacity"/>.</summary>
+    public AccountState RememberTopUp(RecentTopUp topUp) =>
+        this with { TopUpWindow = TopUpWindow.Add(topUp, RecentTopUpCapacity) };
 
-    /// <summary>How many ids <see cref="AppliedCdrs"/> holds (kept so that trimming is O(1)).</summary>
-    public int AppliedCount { get; init; }
+    /// <summary>How many ids <see cref="AppliedCdrs"/> holds.</summary>
+    public int AppliedCount => AppliedWindow.Count;
 
     /// <summary>The billing period in which a call that started at <paramref name="callStart"/> is invoiced.</summary>
     public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart)

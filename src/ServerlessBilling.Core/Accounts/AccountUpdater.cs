@@ -1,4 +1,3 @@
-using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Core.Accounts;
@@ -7,9 +6,9 @@ namespace ServerlessBilling.Core.Accounts;
 /// Applies a rule to an account document with one conditional write: read, decide, write if the ETag is
 /// unchanged; on a conflict read again and decide again, with jittered back-off and a bound. Writers in this
 /// process queue per account (striped locks), so they do not collide with each other; the ETag still
-/// arbitrates between processes.
+/// arbitrates between processes. One instance serves every service that writes accounts.
 /// </summary>
-public sealed class AccountUpdater(IAccountStore store, CreditControlOptions options)
+public sealed class AccountUpdater(IAccountStore store, AccountWriteOptions options)
 {
     private const int Stripes = 4096;
     private static readonly SemaphoreSlim[] Locks = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();

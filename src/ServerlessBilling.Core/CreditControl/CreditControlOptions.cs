@@ -1,9 +1,11 @@
 namespace ServerlessBilling.Core.CreditControl;
 
-/// <summary>Tunables of credit control; bound from configuration section "CreditControl".</summary>
-public sealed class CreditControlOptions
+/// <summary>Tunables of credit control; bound from configuration section "CreditControl" (the write retries there are <see cref="Accounts.AccountWriteOptions"/>).</summary>
+public sealed class CreditControlOptions : IValidatedOptions
 {
     public const string Section = "CreditControl";
+
+    static string IValidatedOptions.Section => Section;
 
     /// <summary>Seconds granted when the switch does not ask for an amount.</summary>
     public int DefaultQuotaSeconds { get; set; } = 300;
@@ -26,15 +28,6 @@ public sealed class CreditControlOptions
     /// <summary>How long an expired, never-terminated session stays in the account before the sweep drops it.</summary>
     public TimeSpan ClosedSessionRetention { get; set; } = TimeSpan.FromDays(2);
 
-    /// <summary>How many times a step is retried when another writer changed the account first.</summary>
-    public int MaxConcurrencyRetries { get; set; } = 50;
-
-    /// <summary>
-    /// Queue this process's writers per account before the conditional write, so that they do not collide
-    /// (on by default; the ETag still arbitrates between processes). Off, every writer races on the ETag alone.
-    /// </summary>
-    public bool SerializeWritersInProcess { get; set; } = true;
-
     /// <summary>
     /// How long authorize, interim and terminate may wait on the store before answering 503 (Diameter's Tx timer
     /// is the model: a switch waiting longer gives up anyway). Never a grant after it.
@@ -53,7 +46,6 @@ public sealed class CreditControlOptions
         if (MaxQuotaSeconds < DefaultQuotaSeconds) errors.Add("CreditControl:MaxQuotaSeconds must be at least DefaultQuotaSeconds");
         if (ValiditySeconds < 1) errors.Add("CreditControl:ValiditySeconds must be at least 1");
         if (GraceSeconds is < 0) errors.Add("CreditControl:GraceSeconds must not be negative");
-        if (MaxConcurrencyRetries < 1) errors.Add("CreditControl:MaxConcurrencyRetries must be at least 1");
         if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
         if (StoreDeadline <= TimeSpan.Zero) errors.Add("CreditControl:StoreDeadline must be positive");
         if (BatchDeadline <= TimeSpan.Zero) errors.Add("CreditControl:BatchDeadline must be positive");

@@ -14,6 +14,7 @@ namespace ServerlessBilling.Core.CreditControl;
 /// </summary>
 public sealed partial class CreditControlService(
     IAccountStore accounts,
+    AccountUpdater updater,
     ISessionIndex sessions,
     RateDeckCache decks,
     TimeProvider clock,
@@ -22,7 +23,6 @@ public sealed partial class CreditControlService(
 {
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly CreditControlRules _rules = new(options);
-    private readonly AccountUpdater _updater = new(accounts, options);
 
     public Task<Outcome<GrantAnswer>> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken) =>
         WithinDeadlineAsync("authorize", async ct =>
@@ -33,7 +33,7 @@ public sealed partial class CreditControlService(
                 return OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
             }
 
-            var decision = await _updater.UpdateAsync(
+            var decision = await updater.UpdateAsync(
                 request.AccountId,
                 async account =>
                 {
@@ -55,7 +55,7 @@ public sealed partial class CreditControlService(
                 return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
             }
 
-            var decision = await _updater.UpdateAsync(
+            var decision = await updater.UpdateAsync(
                 accountId,
                 async account => account is null
                     ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' no longer exists"))
@@ -72,7 +72,7 @@ public sealed partial class CreditControlService(
                 return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized; its CDR charges the call");
             }
 
-            var decision = await _updater.UpdateAsync(
+            var decision = await updater.UpdateAsync(
                 accountId,
                 async account =>
                 {
@@ -110,7 +110,7 @@ public sealed partial class CreditControlService(
             var changed = 0;
             await foreach (var accountId in accounts.FindExpiringAsync(clock.GetUtcNow(), ct))
             {
-                var decision = await _updater.UpdateAsync(
+                var decision = await updater.UpdateAsync(
                     accountId,
                     async account =>
                     {

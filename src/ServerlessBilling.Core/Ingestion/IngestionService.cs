@@ -22,6 +22,7 @@ public sealed record IngestResult(int Received, int Accepted, int Duplicates, IR
 /// </summary>
 public sealed class IngestionService(
     IAccountStore accounts,
+    AccountUpdater updater,
     ISessionIndex sessions,
     IUsageStore usage,
     IQuarantineStore quarantine,
@@ -30,7 +31,6 @@ public sealed class IngestionService(
     CreditControlOptions options)
 {
     private const int AccountsInParallel = 4;
-    private readonly AccountUpdater _updater = new(accounts, options);
 
     /// <summary>
     /// Ingests one batch. Store faults propagate (the caller's host retries the batch, which is safe);
@@ -142,7 +142,7 @@ public sealed class IngestionService(
             return (0, duplicates, quarantined);
         }
 
-        var decision = await _updater.UpdateAsync(
+        var decision = await updater.UpdateAsync(
             accountId,
             async account =>
             {
@@ -215,7 +215,7 @@ public sealed class IngestionService(
 
         var ids = cdrs.Select(c => c.Cdr.CdrId).ToHashSet(StringComparer.Ordinal);
         var remaining = account.AppliedCdrs.Where(id => !ids.Contains(id)).ToList();
-        var without = account with { AppliedCdrs = [.. remaining], AppliedCount = remaining.Count };
+        var without = account with { AppliedCdrs = [.. remaining] };
         var rated = IngestionRules.Apply(
             without, await decks.GetAsync(account.Settings.RateDeckId, cancellationToken), cdrs, clock.GetUtcNow(),
             await HistoryOfAsync(account, cdrs, cancellationToken), options.ClosedSessionsKept);

@@ -10,9 +10,11 @@ public enum DocumentFormats
 }
 
 /// <summary>Settings of the invoice run (section "Invoicing").</summary>
-public sealed class InvoiceRunOptions
+public sealed class InvoiceRunOptions : IValidatedOptions
 {
     public const string Section = "Invoicing";
+
+    static string IValidatedOptions.Section => Section;
 
     /// <summary>
     /// Which renderings the run files through the document sink. A PDF costs milliseconds where the rest of an

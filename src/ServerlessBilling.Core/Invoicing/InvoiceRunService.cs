@@ -22,17 +22,16 @@ namespace ServerlessBilling.Core.Invoicing;
 /// </summary>
 public sealed class InvoiceRunService(
     IAccountStore accounts,
+    AccountUpdater updater,
     IAccountDirectory directory,
     IInvoiceStore invoices,
     IInvoiceCounterStore counters,
     IDocumentSink documents,
     TimeProvider clock,
-    CreditControlOptions options,
     InvoiceRunOptions? runOptions = null)
 {
     private const int FailuresKept = 20;
     private readonly InvoiceRunOptions _runOptions = runOptions ?? new InvoiceRunOptions();
-    private readonly AccountUpdater _updater = new(accounts, options);
     private readonly InvoiceNumbering _numbering = new(counters);
 
     /// <summary>The timer's call: every account's latest closed period (and any earlier one not yet invoiced).</summary>
@@ -208,7 +207,7 @@ public sealed class InvoiceRunService(
     /// <summary>Step 2: the account document with the period closed (by this call or an earlier one); null when the account does not exist.</summary>
     private async Task<AccountState?> CloseAsync(string accountId, string label, CancellationToken cancellationToken)
     {
-        var decision = await _updater.UpdateAsync(accountId, Close, cancellationToken);
+        var decision = await updater.UpdateAsync(accountId, Close, cancellationToken);
         return decision.Answer?.Account;
 
         Decision<Closed> Close(AccountState? account)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ServerlessBilling.Api;
+using ServerlessBilling.Core;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.Local.Hosting.OpenApi;
@@ -29,18 +30,15 @@ public static class LocalHost
         builder.Services.AddServerlessBillingCore(builder.Configuration);
         builder.Services.AddSelectedStores(builder.Configuration);
 
-        builder.Services.AddOptions<LocalOptions>().Bind(builder.Configuration.GetSection(LocalOptions.Section));
+        builder.Services.AddValidatedOptions<LocalOptions>(builder.Configuration);
         builder.Services.AddHostedService<StoreStartupCheck>(); // first: an unreachable store fails the start at once
         builder.Services.AddSingleton<IDocumentSink>(sp => new FolderDocumentSink(sp.GetRequiredService<IOptions<LocalOptions>>().Value.DocumentsFolder));
         builder.Services.AddHostedService<ExpirySweeper>();
         var webhook = builder.Configuration.GetSection(AlertWebhookOptions.Section).Get<AlertWebhookOptions>() ?? new AlertWebhookOptions();
-        builder.Services.AddOptions<AlertWebhookOptions>().Bind(builder.Configuration.GetSection(AlertWebhookOptions.Section))
-            .Validate(o => o.Validate().Count == 0, "Alerts settings are invalid: Alerts:WebhookUrl must be an absolute http(s) URL and Alerts:WebhookAttempts from 1 to 10")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions<AlertWebhookOptions>(builder.Configuration);
         if (!string.IsNullOrWhiteSpace(webhook.WebhookUrl))
         {
             builder.Services.AddHttpClient<WebhookAlertSink>(c => c.Timeout = TimeSpan.FromSeconds(5));
-            builder.Services.AddSingleton(sp => sp.GetRequiredService<IOptions<AlertWebhookOptions>>().Value);
             builder.Services.AddSingleton<Core.Storage.IAlertSink>(sp => sp.GetRequiredService<WebhookAlertSink>());
         }
 
@@ -73,9 +71,11 @@ public static class LocalHost
 }
 
 /// <summary>Settings of the local host (section "Local").</summary>
-public sealed class LocalOptions
+public sealed class LocalOptions : IValidatedOptions
 {
     public const string Section = "Local";
+
+    static string IValidatedOptions.Section => Section;
 
     public const string DefaultDataDirectory = "data";
 
@@ -99,4 +99,14 @@ public sealed class LocalOptions
 
     /// <summary>How long the store may take to answer at start before the host gives up (exit code 5).</summary>
     public TimeSpan StoreStartTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(DataDirectory)) errors.Add("Local:DataDirectory must name a folder");
+        if (SweepInterval <= TimeSpan.Zero) errors.Add("Local:SweepInterval must be positive");
+        if (InvoiceRunInterval < TimeSpan.Zero) errors.Add("Local:InvoiceRunInterval must not be negative (zero turns the run off)");
+        if (StoreStartTimeout <= TimeSpan.Zero) errors.Add("Local:StoreStartTimeout must be positive");
+        return errors;
+    }
 }

@@ -1,4 +1,4 @@
-using ServerlessBilling.Api;
+using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.Sqlite;
 
@@ -12,14 +12,23 @@ public static class StoreSelection
 {
     public const string Key = "Store";
 
-    public static readonly IReadOnlyList<string> Names = ["memory", "sqlite", "cosmos"];
+    /// <summary>The stores by name, each with the registration of all its ports. A new store is one line here.</summary>
+    private static readonly Dictionary<string, Func<IServiceCollection, IConfiguration, IServiceCollection>> Stores = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["memory"] = (services, _) => services.AddEmbeddedStores(),
+        ["sqlite"] = (services, configuration) => services.AddSqliteStores(
+            configuration, configuration[$"{LocalOptions.Section}:{nameof(LocalOptions.DataDirectory)}"] ?? LocalOptions.DefaultDataDirectory),
+        ["cosmos"] = (services, configuration) => services.AddCosmosStores(configuration),
+    };
+
+    public static IReadOnlyCollection<string> Names => Stores.Keys;
 
     public static string Choose(IConfiguration configuration)
     {
         if (configuration[Key] is { Length: > 0 } named)
         {
             var name = named.Trim().ToLowerInvariant();
-            return Names.Contains(name)
+            return Stores.ContainsKey(name)
                 ? name
                 : throw new InvalidOperationException($"Store must be one of {string.Join(", ", Names)}, not '{named}'");
         }
@@ -28,10 +37,5 @@ public static class StoreSelection
     }
 
     public static IServiceCollection AddSelectedStores(this IServiceCollection services, IConfiguration configuration) =>
-        Choose(configuration) switch
-        {
-            "memory" => services.AddEmbeddedStores(),
-            "cosmos" => services.AddCosmosStores(configuration),
-            _ => services.AddSqliteStores(configuration, configuration[$"{LocalOptions.Section}:{nameof(LocalOptions.DataDirectory)}"] ?? LocalOptions.DefaultDataDirectory),
-        };
+        Stores[Choose(configuration)](services, configuration);
 }

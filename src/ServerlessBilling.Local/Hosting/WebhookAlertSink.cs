@@ -3,15 +3,18 @@ using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using ServerlessBilling.Core;
 using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Local.Hosting;
 
 /// <summary>Settings of the local host's alert webhook (section "Alerts"); no URL, no webhook.</summary>
-public sealed class AlertWebhookOptions
+public sealed class AlertWebhookOptions : IValidatedOptions
 {
     public const string Section = "Alerts";
+
+    static string IValidatedOptions.Section => Section;
 
     /// <summary>Where each alert is POSTed as JSON (a chat or ticketing tool's incoming webhook).</summary>
     public string? WebhookUrl { get; set; }

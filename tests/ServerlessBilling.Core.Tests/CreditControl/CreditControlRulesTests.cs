@@ -113,12 +113,13 @@ public sealed class CreditControlRulesTests
     {
         Assert.Empty(new CreditControlOptions().Validate());
 
-        var errors = new CreditControlOptions { DefaultQuotaSeconds = 0, ValiditySeconds = 0, GraceSeconds = -1, MaxConcurrencyRetries = 0 }.Validate();
-        Assert.Equal(4, errors.Count);
+        var errors = new CreditControlOptions { DefaultQuotaSeconds = 0, ValiditySeconds = 0, GraceSeconds = -1 }.Validate();
+        Assert.Equal(3, errors.Count);
         Assert.Contains(errors, e => e.Contains("DefaultQuotaSeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("ValiditySeconds", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("GraceSeconds", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.Contains("MaxConcurrencyRetries", StringComparison.Ordinal));
+        Assert.Empty(new AccountWriteOptions().Validate());
+        Assert.Contains(new AccountWriteOptions { MaxConcurrencyRetries = 0 }.Validate(), e => e.Contains("CreditControl:MaxConcurrencyRetries", StringComparison.Ordinal));
         Assert.Contains(new CreditControlOptions { DefaultQuotaSeconds = 600, MaxQuotaSeconds = 300 }.Validate(), e => e.Contains("MaxQuotaSeconds", StringComparison.Ordinal));
     }
 }

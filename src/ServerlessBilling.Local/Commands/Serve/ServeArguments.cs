@@ -23,7 +23,7 @@ public sealed class ServeArguments
     /// </summary>
     private static readonly Dictionary<string, HashSet<string>?> Sections = new(StringComparer.OrdinalIgnoreCase)
     {
-        [CreditControlOptions.Section] = PropertiesOf(typeof(CreditControlOptions)),
+        [CreditControlOptions.Section] = PropertiesOf(typeof(CreditControlOptions), typeof(Core.Accounts.AccountWriteOptions)),
         [LocalOptions.Section] = PropertiesOf(typeof(LocalOptions)),
         [CosmosOptions.Section] = PropertiesOf(typeof(CosmosOptions)),
         [Sqlite.SqliteOptions.Section] = PropertiesOf(typeof(Sqlite.SqliteOptions)),
@@ -132,8 +132,8 @@ public sealed class ServeArguments
         return null;
     }
 
-    private static HashSet<string> PropertiesOf(Type options) =>
-        options.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+    private static HashSet<string> PropertiesOf(params Type[] options) =>
+        options.SelectMany(o => o.GetProperties(BindingFlags.Public | BindingFlags.Instance))
             .Where(p => p.CanWrite)
             .Select(p => p.Name)
             .ToHashSet(StringComparer.OrdinalIgnoreCase);

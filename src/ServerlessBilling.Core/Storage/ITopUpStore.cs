@@ -1,7 +1,6 @@
-namespace ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Accounts;
 
-/// <summary>A top-up as recorded in the account's append-only history; its id is the caller's idempotency key.</summary>
-public sealed record TopUpRecord(string TopUpId, string AccountId, decimal Amount, string Currency, DateTimeOffset AppliedAt);
+namespace ServerlessBilling.Core.Storage;
 
 /// <summary>Top-up history, partition by account. A top-up id recorded once is recognised for ever.</summary>
 public interface ITopUpStore

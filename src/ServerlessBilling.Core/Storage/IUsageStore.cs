@@ -1,4 +1,6 @@
-namespace ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Ingestion;
+
+namespace ServerlessBilling.Core.Storage;
 
 /// <summary>Rated usage, partitioned by account.</summary>
 public interface IUsageStore
@@ -19,13 +21,4 @@ public interface IUsageStore
 
     /// <summary>Usage of the account with a start time in [from, to), oldest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
-}
-
-/// <summary>Rejected CDRs with their reasons. Adding the same record twice keeps one.</summary>
-public interface IQuarantineStore
-{
-    Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken);
-
-    /// <summary>Newest first; all accounts when <paramref name="accountId"/> is null.</summary>
-    Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken);
 }

@@ -1,32 +1,7 @@
 using System.Text.Json.Serialization;
-using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.Core.Storage;
-
-/// <summary>A stored value and the ETag that a conditional write must name.</summary>
-public sealed class Versioned<T>(T value, string eTag)
-{
-    public T Value { get; } = value;
-
-    public string ETag { get; } = eTag;
-}
-
-/// <summary>Account documents with optimistic concurrency: every write names the ETag it read.</summary>
-public interface IAccountStore
-{
-    Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken);
-
-    /// <summary>Creates the document; null when one with that id exists already.</summary>
-    Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken);
-
-    /// <summary>Replaces the document when its ETag is still <paramref name="ifMatch"/>; null when it is not (HTTP 412).</summary>
-    Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken);
-
-    /// <summary>Accounts holding a reservation that expires at or before <paramref name="instant"/>.</summary>
-    IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken);
-}
 
 /// <summary>
 /// Which account a session id belongs to (interim and terminate name only the session), and the durable record
@@ -67,16 +42,3 @@ public sealed record ClosedSession(string AccountId, Session Session)
     [JsonIgnore]
     public TerminateAnswer? Answer => Session.TerminateAnswer;
 }
-
-public interface IRateDeckStore
-{
-    Task PutAsync(RateDeck deck, CancellationToken cancellationToken);
-
-    Task<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken);
-}
-
-/// <summary>
-/// The store could not be reached or kept throttling after retries. Never a business answer: the HTTP
-/// layer maps it to 503 so a switch does not take it as a grant.
-/// </summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

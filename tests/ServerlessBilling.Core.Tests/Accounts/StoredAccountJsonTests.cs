@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Core.Tests.Accounts;
+
+/// <summary>
+/// Account documents already stored (SQLite, Cosmos DB) keep reading: Samples/account-document.json was written by the
+/// code before the account document was restructured (sessions active, expired and terminated, top-ups, applied CDRs,
+/// a closed period with late usage, a suspension after a waived one).
+/// </summary>
+public sealed class StoredAccountJsonTests
+{
+    private static readonly string Sample = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Accounts", "Samples", "account-document.json"));
+
+    [Fact]
+    public void A_stored_document_reads_to_the_state_it_was_written_from()
+    {
+        var account = JsonSerializer.Deserialize<AccountState>(Sample, StoredJson.Options)!;
+
+        Assert.Equal("acme", account.AccountId);
+        Assert.Equal(AccountStatus.Suspended, account.Status);
+        Assert.Equal("2026-11", account.PolicyWaivedFor);
+        Assert.Equal(18, account.Revision);
+        Assert.Equal((100m, 62.5m, 2.545m, 159.955m), (account.OpeningBalance, account.TopUps, account.Committed, account.Balance));
+        Assert.Equal(0.65m, account.Reserved);
+        Assert.Equal(["s-3", "s-4", "s-5", "s-6"], account.Sessions.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(SessionStatus.Expired, account.Sessions["s-4"].Status);
+        Assert.Equal(0.41m, account.Sessions["s-3"].TerminateAnswer!.Charge);
+        Assert.Equal(["s-3", "s-5"], account.ClosedOrder);
+        Assert.Equal(2, account.ClosedCount);
+        Assert.Equal(["t-1", "t-2"], account.RecentTopUps.Select(t => t.TopUpId));
+        Assert.Equal(["c-1", "c-2", "c-3"], account.AppliedCdrs);
+        Assert.Equal(3, account.AppliedCount);
+        Assert.Equal("2026-10", account.ClosedThrough);
+        Assert.Equal(0.25m, account.Totals["2026-11"].Late["2026-10"].Total.Amount);
+        Assert.Equal(new DateTimeOffset(2026, 11, 26, 11, 15, 0, TimeSpan.Zero), account.NextExpiry);
+        Fixtures.AssertConserved(account);
+    }
+
+    [Fact]
+    public void A_stored_document_written_again_is_the_same_document()
+    {
+        var account = JsonSerializer.Deserialize<AccountState>(Sample, StoredJson.Options)!;
+
+        var written = JsonNode.Parse(JsonSerializer.Serialize(account, StoredJson.Options));
+
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Sample), written), written!.ToJsonString());
+    }
+}
