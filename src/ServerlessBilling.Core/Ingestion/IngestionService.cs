@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.CreditControl;
@@ -27,10 +28,11 @@ public sealed class IngestionService(
     IQuarantineStore quarantine,
     RateDeckCache decks,
     TimeProvider clock,
-    CreditControlOptions options)
+    CreditControlOptions options,
+    ILogger<IngestionService>? logger = null)
 {
     private const int AccountsInParallel = 4;
-    private readonly AccountUpdater _updater = new(accounts, options);
+    private readonly AccountUpdater _updater = new(accounts, options, logger);
 
     /// <summary>
     /// Ingests one batch. Store faults propagate (the caller's host retries the batch, which is safe);
@@ -178,6 +180,10 @@ public sealed class IngestionService(
             {
                 accepted++;
                 toRecord.Add(record);
+                if (record.Settlement == Settlement.Cdr)
+                {
+                    BillingMetrics.Charged(record.Charge, record.Currency, "cdr");
+                }
             }
             else if (outcome.QuarantineReason is { } reason)
             {
