@@ -47,6 +47,10 @@ public static class ApiRoutes
         public const string AccountInvoices = "AccountInvoices";
         public const string Invoice = "Invoice";
         public const string InvoiceDocument = "InvoiceDocument";
+        public const string ListAccounts = "ListAccounts";
+        public const string GetAccount = "GetAccount";
+        public const string ListRateDecks = "ListRateDecks";
+        public const string GetRateDeck = "GetRateDeck";
     }
 
     public static class Templates
@@ -68,6 +72,8 @@ public static class ApiRoutes
         public const string AccountInvoices = "accounts/{accountId}/invoices";
         public const string Invoice = "invoices/{invoiceId}";
         public const string InvoiceDocument = "invoices/{invoiceId}/document";
+        public const string Accounts = "accounts";
+        public const string RateDecks = "ratedecks";
     }
 
     public static readonly IReadOnlyList<ApiRoute> All =
@@ -89,6 +95,10 @@ public static class ApiRoutes
         new(Names.AccountInvoices, Get, Templates.AccountInvoices, ApiRole.Admin, InvoiceEndpoints.ListForAccount),
         new(Names.Invoice, Get, Templates.Invoice, ApiRole.Admin, InvoiceEndpoints.Get),
         new(Names.InvoiceDocument, Get, Templates.InvoiceDocument, ApiRole.Admin, InvoiceEndpoints.Document),
+        new(Names.ListAccounts, Get, Templates.Accounts, ApiRole.Admin, AccountEndpoints.List),
+        new(Names.GetAccount, Get, Templates.Account, ApiRole.Admin, AccountEndpoints.Get),
+        new(Names.ListRateDecks, Get, Templates.RateDecks, ApiRole.Admin, AccountEndpoints.ListRateDecks),
+        new(Names.GetRateDeck, Get, Templates.RateDeck, ApiRole.Admin, AccountEndpoints.ExportRateDeck),
     ];
 
     /// <summary>The route of that name; a name missing from the table is a programming error.</summary>

@@ -70,5 +70,25 @@ public sealed class CosmosAccountStore(Container container) : IAccountStore, IAc
         }
     }
 
+    public async Task<IReadOnlyList<AccountState>> ListPageAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+
+        // A key range on id (= the account id), not the SDK's continuation token: the page query is the same on every
+        // store, and id is indexed whatever the container's policy (this one indexes only nextExpiryMs). Every id is
+        // non-empty, so "" starts at the first.
+        var query = new QueryDefinition("SELECT TOP @limit * FROM c WHERE c.id > @after ORDER BY c.id")
+            .WithParameter("@limit", limit).WithParameter("@after", after ?? "");
+        var page = new List<AccountState>(Math.Min(limit, 1000));
+        using var feed = container.GetItemQueryIterator<AccountDocument>(query, requestOptions: new QueryRequestOptions { MaxItemCount = limit });
+        while (feed.HasMoreResults && page.Count < limit)
+        {
+            var response = await CosmosFaults.RunAsync("list accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
+            page.AddRange(response.Select(d => d.State).Take(limit - page.Count));
+        }
+
+        return page;
+    }
+
     private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
 }

@@ -56,6 +56,21 @@ public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
         return new RateDeck(deckId, chunks.SelectMany(c => c.Resource.Rows).Select(r => r.ToRow()).ToList());
     }
 
+    public async Task<IReadOnlyList<RateDeckSummary>> ListAsync(CancellationToken cancellationToken)
+    {
+        // Only the heads: one small document per deck, across partitions; decks are few, so sorted here.
+        var query = new QueryDefinition("SELECT * FROM c WHERE STARTSWITH(c.id, @head)").WithParameter("@head", HeadId(""));
+        var decks = new List<RateDeckSummary>();
+        using var feed = container.GetItemQueryIterator<DeckHeadDocument>(query);
+        while (feed.HasMoreResults)
+        {
+            var response = await CosmosFaults.RunAsync("list decks", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
+            decks.AddRange(response.Select(h => new RateDeckSummary(h.DeckId, h.Rows)));
+        }
+
+        return decks.OrderBy(d => d.DeckId, StringComparer.Ordinal).ToList();
+    }
+
     private async Task<DeckHeadDocument?> ReadHeadAsync(string deckId, CancellationToken cancellationToken) =>
         (await CosmosItems.TryReadAsync<DeckHeadDocument>(container, HeadId(deckId), deckId, "read deck head", cancellationToken))?.Resource;
 

@@ -112,6 +112,25 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         }
     }
 
+    public Task<IReadOnlyList<AccountState>> ListPageAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return Task.FromResult<IReadOnlyList<AccountState>>(database.Read(session =>
+        {
+            // The primary key's index serves the range and the order (BINARY collation in both, so pages chain);
+            // every id is non-empty, so "" starts at the first.
+            using var reader = session.Command("SELECT doc FROM accounts WHERE account_id > $after ORDER BY account_id LIMIT $limit")
+                .With("$after", after ?? "").With("$limit", limit).ExecuteReader();
+            var page = new List<AccountState>();
+            while (reader.Read())
+            {
+                page.Add(SqliteValues.FromJson<AccountState>(reader, 0));
+            }
+
+            return page;
+        }));
+    }
+
     /// <summary>Only a committed write is remembered: the task completes after its commit.</summary>
     private async Task<string?> RememberWhenWrittenAsync(AccountState account, Task<string?> write)
     {

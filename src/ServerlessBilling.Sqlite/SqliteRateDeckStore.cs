@@ -68,4 +68,17 @@ public sealed class SqliteRateDeckStore(SqliteDatabase database) : IRateDeckStor
 
             return new RateDeck(deckId, rows);
         }));
+
+    public Task<IReadOnlyList<RateDeckSummary>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RateDeckSummary>>(database.Read(session =>
+        {
+            using var reader = session.Command("SELECT deck_id, row_count FROM rate_decks ORDER BY deck_id").ExecuteReader();
+            var decks = new List<RateDeckSummary>();
+            while (reader.Read())
+            {
+                decks.Add(new RateDeckSummary(reader.GetString(0), reader.GetInt32(1)));
+            }
+
+            return decks;
+        }));
 }

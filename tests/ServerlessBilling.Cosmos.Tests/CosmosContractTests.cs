@@ -9,7 +9,8 @@ public sealed class CosmosStoreContractTests(CosmosFixture cosmos) : StoreContra
     protected override StoreSet Stores { get; } =
         new(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, cosmos.Usage, cosmos.Quarantine, cosmos.TopUps,
             new CosmosAlertStore(cosmos.Database.GetContainer(cosmos.Options.AlertsContainer)),
-            new CosmosMonitorStore(cosmos.Database.GetContainer(cosmos.Options.MonitorsContainer)));
+            new CosmosMonitorStore(cosmos.Database.GetContainer(cosmos.Options.MonitorsContainer)),
+            (IAccountDirectory)cosmos.Accounts);
 }
 
 [Collection(CosmosCollection.Name)]

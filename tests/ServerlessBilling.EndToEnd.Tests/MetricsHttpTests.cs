@@ -49,6 +49,25 @@ public sealed class MetricsHttpTests(LocalHostFixture host) : IClassFixture<Loca
         Assert.True(Value(after, quarantined) >= Value(before, quarantined) + 1, after);
     }
 
+    [Fact]
+    public async Task Charges_are_counted_with_their_amount_by_currency_and_what_settled_them()
+    {
+        const string sessions = """billing_charges_total{otel_scope_name="ServerlessBilling",currency="GBP",settled_by="session"}""";
+        const string amount = """billing_charges_amount_total{otel_scope_name="ServerlessBilling",currency="GBP",settled_by="session"}""";
+        var before = await ScrapeAsync();
+        var session = $"metrics-charge-{Guid.NewGuid():N}";
+        var authorize = $$"""{"sessionId":"{{session}}","accountId":"smb","calledNumber":"+33612345678","requestedSeconds":60}""";
+        using var granted = await Client.PostAsync("/api/authorize", new StringContent(authorize, Encoding.UTF8, "application/json"));
+        using var terminated = await Client.PostAsync($"/api/sessions/{session}/terminate", new StringContent("""{"requestNumber":1,"usedSeconds":60}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, terminated.StatusCode);
+        var charge = (double)System.Text.Json.JsonDocument.Parse(await terminated.Content.ReadAsStringAsync()).RootElement.GetProperty("charge").GetDecimal();
+
+        var after = await ScrapeUntilAsync(text => Value(text, sessions) >= Value(before, sessions) + 1);
+        Assert.True(charge > 0, "the demo deck rates the call");
+        Assert.True(Value(after, sessions) >= Value(before, sessions) + 1, after);
+        Assert.True(Value(after, amount) >= Value(before, amount) + charge - 1e-9, after);
+    }
+
     private static double Value(string scrape, string series)
     {
         var match = Regex.Match(scrape, "^" + Regex.Escape(series) + @" (\S+)", RegexOptions.Multiline);

@@ -68,6 +68,16 @@ public sealed class HttpParityTests
         new(Names.AccountInvoices, "GET", "accounts/post/invoices"),
         new(Names.Invoice, "GET", "invoices/post.2026-10"),
         new(Names.InvoiceDocument, "GET", "invoices/post.2026-10/document?format=html"),
+        new(Names.ListAccounts, "GET", "accounts"),
+        new(Names.ListAccounts, "GET", "accounts?limit=1"),
+        new(Names.ListAccounts, "GET", "accounts?limit=1&continuation=cDE6cG9zdA"),
+        new(Names.ListAccounts, "GET", "accounts?limit=0"),
+        new(Names.ListAccounts, "GET", "accounts?continuation=garbage"),
+        new(Names.GetAccount, "GET", "accounts/post"),
+        new(Names.GetAccount, "GET", "accounts/nobody"),
+        new(Names.ListRateDecks, "GET", "ratedecks"),
+        new(Names.GetRateDeck, "GET", "ratedecks/demo"),
+        new(Names.GetRateDeck, "GET", "ratedecks/nothing"),
     ];
 
     [Fact]
@@ -150,6 +160,10 @@ public sealed class HttpParityTests
             [Names.AccountInvoices] = c => r => admin.AccountInvoices(r, Segment(c, 1)),
             [Names.Invoice] = c => r => admin.Invoice(r, Segment(c, 1)),
             [Names.InvoiceDocument] = c => r => admin.InvoiceDocument(r, Segment(c, 1)),
+            [Names.ListAccounts] = _ => admin.ListAccounts,
+            [Names.GetAccount] = c => r => admin.GetAccount(r, Segment(c, 1)),
+            [Names.ListRateDecks] = _ => admin.ListRateDecks,
+            [Names.GetRateDeck] = c => r => admin.GetRateDeck(r, Segment(c, 1)),
         };
     }
 

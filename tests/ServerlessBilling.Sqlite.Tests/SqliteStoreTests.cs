@@ -46,8 +46,9 @@ public sealed class SqliteStoreTests : IDisposable
     [Fact]
     public async Task An_account_document_round_trips_exactly_the_state_the_in_memory_store_holds()
     {
-        var memory = Harness(new StoreSet(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(),
-            new InMemoryUsageStore(), new InMemoryQuarantineStore(), new InMemoryTopUpStore(), new InMemoryAlertStore(), new InMemoryMonitorStore()));
+        var memoryAccounts = new InMemoryAccountStore();
+        var memory = Harness(new StoreSet(memoryAccounts, new InMemorySessionIndex(), new InMemoryRateDeckStore(),
+            new InMemoryUsageStore(), new InMemoryQuarantineStore(), new InMemoryTopUpStore(), new InMemoryAlertStore(), new InMemoryMonitorStore(), memoryAccounts));
         var sqlite = Harness(_store.Stores);
         var account = await RunScenarioAsync(memory);
         await RunScenarioAsync(sqlite);

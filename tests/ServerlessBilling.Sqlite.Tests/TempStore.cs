@@ -16,15 +16,18 @@ public sealed class TempStore : IDisposable
 
     public SqliteDatabase Database { get; private set; }
 
-    public StoreSet Stores => new(
-        new SqliteAccountStore(Database),
+    public StoreSet Stores => Set(new SqliteAccountStore(Database));
+
+    private StoreSet Set(SqliteAccountStore accounts) => new(
+        accounts,
         new SqliteSessionIndex(Database, TimeProvider.System),
         new SqliteRateDeckStore(Database),
         new SqliteUsageStore(Database),
         new SqliteQuarantineStore(Database),
         new SqliteTopUpStore(Database),
         new SqliteAlertStore(Database),
-        new SqliteMonitorStore(Database));
+        new SqliteMonitorStore(Database),
+        accounts);
 
     /// <summary>Closes the file and opens it again, as a restart of the host does.</summary>
     public void Reopen()

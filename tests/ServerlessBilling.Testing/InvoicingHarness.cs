@@ -30,7 +30,7 @@ public sealed class InvoicingHarness
 
     public InMemoryDocumentSink Documents { get; }
 
-    public IAccountDirectory Directory => new Listed(_accounts);
+    public IAccountDirectory Directory => new Listed(_accounts, Stores.Accounts);
 
     /// <summary>A new run service each time: separate services share nothing in process, as separate hosts would.</summary>
     public InvoiceRunService NewRunService(IDocumentSink? sink = null) =>
@@ -68,8 +68,20 @@ public sealed class InvoicingHarness
         await Stores.Invoices.GetAsync(account, InvoiceIds.For(account, period), default)
             ?? throw new Xunit.Sdk.XunitException($"no invoice for {account} {period}");
 
-    private sealed class Listed(IReadOnlyList<string> ids) : IAccountDirectory
+    /// <summary>Only this harness's accounts: the stores may be shared with other tests.</summary>
+    private sealed class Listed(IReadOnlyList<string> ids, IAccountStore accounts) : IAccountDirectory
     {
+        public async Task<IReadOnlyList<AccountState>> ListPageAsync(string? after, int limit, CancellationToken cancellationToken)
+        {
+            var page = new List<AccountState>();
+            foreach (var id in ids.ToList().Where(id => string.CompareOrdinal(id, after ?? "") > 0).Order(StringComparer.Ordinal).Take(limit))
+            {
+                page.Add((await accounts.GetAsync(id, cancellationToken))!.Value);
+            }
+
+            return page;
+        }
+
         public async IAsyncEnumerable<string> ListAccountIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.CompletedTask;

@@ -16,4 +16,5 @@ public sealed record StoreSet(
     IQuarantineStore Quarantine,
     ITopUpStore TopUps,
     IAlertStore Alerts,
-    IMonitorStore Monitors);
+    IMonitorStore Monitors,
+    IAccountDirectory Directory);

@@ -68,3 +68,41 @@ public sealed record AlertListResponse(IReadOnlyList<AlertResponse> Items);
 public sealed record RateDeckResponse(string DeckId, int Rows);
 
 public sealed record LineError(int Line, string Reason);
+
+/// <summary>One account in the administrators' list: its name and the balance answer's figures.</summary>
+public sealed record AccountSummaryResponse(
+    string AccountId,
+    string Name,
+    string Mode,
+    string Status,
+    string Currency,
+    decimal Balance,
+    decimal Reserved,
+    decimal? Available,
+    decimal? CreditLimit,
+    decimal PeriodSpend,
+    int ActiveSessions);
+
+/// <summary>A page of accounts by id; <see cref="Continuation"/> asks for the next page, null on the last.</summary>
+public sealed record AccountListResponse(IReadOnlyList<AccountSummaryResponse> Accounts, string? Continuation);
+
+/// <summary>
+/// An account's settings in the shape PUT /api/accounts/{accountId} accepts (without the opening balance, which
+/// only a create uses), plus its id and status: sent back unchanged, it changes nothing.
+/// </summary>
+public sealed record AccountSettingsResponse(
+    string AccountId,
+    string Name,
+    string Mode,
+    string Currency,
+    decimal? CreditLimit,
+    bool HardLimit,
+    string RateDeckId,
+    int BillingDay,
+    string TimeZone,
+    TaxBody Tax,
+    MonitoringBody? Monitoring,
+    int PaymentTermsDays,
+    string Status);
+
+public sealed record RateDeckListResponse(IReadOnlyList<RateDeckResponse> Decks);

@@ -6,6 +6,8 @@ using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Money;
 using ServerlessBilling.Core.Monitoring;
+using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Api.Endpoints;
 
@@ -13,6 +15,81 @@ namespace ServerlessBilling.Api.Endpoints;
 public static class AccountEndpoints
 {
     public const long MaxDeckBytes = 256L << 20;
+
+    /// <summary>Accounts per page: a page reads whole account documents, so pages stay far smaller than other lists.</summary>
+    public const int DefaultAccountPage = 50;
+
+    public const int MaxAccountPage = 1000;
+
+    public static async Task<IResult> List(HttpRequest http, IAccountDirectory directory, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (!RequestReader.TryLimit(http.Query["limit"], out var limit, DefaultAccountPage, MaxAccountPage))
+        {
+            return Problems.BadRequest($"limit must be a whole number from 1 to {MaxAccountPage} (default {DefaultAccountPage})");
+        }
+
+        string? after = null;
+        if (http.Query.ContainsKey("continuation"))
+        {
+            if (!PageToken.TryDecode(http.Query["continuation"], out var decoded))
+            {
+                return Problems.BadRequest("continuation is not a token this API handed out; pass the continuation of the previous page unchanged, or none for the first page");
+            }
+
+            after = decoded;
+        }
+
+        // One more than the page tells whether another page follows, so the last page says so (continuation null).
+        var found = await directory.ListPageAsync(after, limit + 1, cancellationToken);
+        var now = clock.GetUtcNow();
+        var page = found.Take(limit).Select(a => ToSummary(a, now)).ToList();
+        return Results.Ok(new AccountListResponse(page, found.Count > limit ? PageToken.Encode(page[^1].AccountId) : null));
+    }
+
+    public static async Task<IResult> Get(string accountId, IAccountStore accounts, CancellationToken cancellationToken)
+    {
+        if (RequestReader.CheckId(accountId, "accountId") is { } bad)
+        {
+            return bad;
+        }
+
+        return await accounts.GetAsync(accountId, cancellationToken) is { Value: var account }
+            ? Results.Ok(ToSettingsResponse(account))
+            : Problems.NotFound($"account '{accountId}' does not exist");
+    }
+
+    public static async Task<IResult> ListRateDecks(IRateDeckStore decks, CancellationToken cancellationToken) =>
+        Results.Ok(new RateDeckListResponse((await decks.ListAsync(cancellationToken)).Select(d => new RateDeckResponse(d.DeckId, d.Rows)).ToList()));
+
+    /// <summary>The deck as the CSV that PUT accepts: exported and imported again, it is the same deck.</summary>
+    public static async Task<IResult> ExportRateDeck(string deckId, IRateDeckStore decks, CancellationToken cancellationToken)
+    {
+        if (RequestReader.CheckId(deckId, "deckId") is { } bad)
+        {
+            return bad;
+        }
+
+        // The store, not the rating cache: an operator reads what is stored now.
+        if (await decks.GetAsync(deckId, cancellationToken) is not { } deck)
+        {
+            return Problems.NotFound($"rate deck '{deckId}' does not exist");
+        }
+
+        return Results.Stream(
+            async body =>
+            {
+                // Asynchronous writes only: the server forbids blocking ones, and a deck may have 200,000 rows.
+                await using var writer = new StreamWriter(body, new UTF8Encoding(false), 1 << 16);
+                foreach (var line in RateDeckCsv.Lines(deck))
+                {
+                    await writer.WriteAsync(line);
+                    await writer.WriteAsync('\n');
+                }
+
+                await writer.FlushAsync(cancellationToken);
+            },
+            "text/csv; charset=utf-8");
+    }
 
     public static async Task<IResult> Put(string accountId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
     {
@@ -124,6 +201,22 @@ public static class AccountEndpoints
         new(b.AccountId, WireNames.Mode(b.Mode), WireNames.Status(b.Status), b.Currency, b.Balance, b.Reserved, b.Available, b.CreditLimit, b.PeriodStart, b.PeriodSpend, b.ActiveSessions,
             new MonitoringResponse(b.Monitoring.Status, b.Monitoring.SpendOfLimit, b.Monitoring.LastHour, b.Monitoring.Last24Hours, b.Monitoring.Last7Days, b.Monitoring.DailyBaseline,
                 b.MonitoringPolicy.Thresholds, b.MonitoringPolicy.SuspendAt));
+
+    public static AccountSummaryResponse ToSummary(AccountState account, DateTimeOffset now)
+    {
+        var b = BalanceView.Of(account, now);
+        return new(b.AccountId, account.Settings.Name, WireNames.Mode(b.Mode), WireNames.Status(b.Status), b.Currency, b.Balance, b.Reserved, b.Available, b.CreditLimit,
+            b.PeriodSpend, b.ActiveSessions);
+    }
+
+    public static AccountSettingsResponse ToSettingsResponse(AccountState account)
+    {
+        var s = account.Settings;
+        return new(account.AccountId, s.Name, WireNames.Mode(s.Mode), s.Currency.Code, s.CreditLimit, s.HardLimit, s.RateDeckId, s.BillingDay, s.TimeZone,
+            new TaxBody(WireNames.Tax(s.Tax.Treatment), s.Tax.Rate),
+            s.Monitoring is { } m ? new MonitoringBody(m.Thresholds, m.SuspendAt) : null,
+            s.PaymentTermsDays, WireNames.Status(account.Status));
+    }
 
     private static (AccountSettings? Settings, List<string> Errors) ToSettings(AccountBody body)
     {

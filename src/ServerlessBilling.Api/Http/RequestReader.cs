@@ -18,12 +18,12 @@ public static class RequestReader
     /// <summary>The most items a listing returns in one answer.</summary>
     public const int MaxListLimit = 10_000;
 
-    /// <summary>A listing's <c>limit</c> query value: 1000 when absent, else a whole number from 1 to <see cref="MaxListLimit"/>.</summary>
-    public static bool TryLimit(string? text, out int limit)
+    /// <summary>A listing's <c>limit</c> query value: <paramref name="byDefault"/> when absent, else a whole number from 1 to <paramref name="max"/>.</summary>
+    public static bool TryLimit(string? text, out int limit, int byDefault = 1000, int max = MaxListLimit)
     {
-        limit = 1000;
+        limit = byDefault;
         return string.IsNullOrEmpty(text)
-            || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= MaxListLimit);
+            || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= max);
     }
 
     public static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessBilling.Core.Diagnostics;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Core.Accounts;
@@ -8,8 +11,10 @@ namespace ServerlessBilling.Core.Accounts;
 /// process queue per account (striped locks), so they do not collide with each other; the ETag still
 /// arbitrates between processes. One instance serves every service that writes accounts.
 /// </summary>
-public sealed class AccountUpdater(IAccountStore store, AccountWriteOptions options)
+public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOptions options, ILogger<AccountUpdater>? logger = null)
 {
+    private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
+
     private const int Stripes = 4096;
     private static readonly SemaphoreSlim[] Locks = Enumerable.Range(0, Stripes).Select(_ => new SemaphoreSlim(1, 1)).ToArray();
 
@@ -62,8 +67,12 @@ public sealed class AccountUpdater(IAccountStore store, AccountWriteOptions opti
 
             if (attempt >= options.MaxConcurrencyRetries)
             {
+                LogGaveUp(_logger, accountId, attempt + 1);
                 throw new StoreUnavailableException($"account '{accountId}' stayed contended after {attempt + 1} attempts");
             }
+
+            BillingMetrics.WriteRetried();
+            LogRetry(_logger, accountId, attempt + 1);
 
             await BackOffAsync(attempt, cancellationToken);
         }
@@ -82,4 +91,12 @@ public sealed class AccountUpdater(IAccountStore store, AccountWriteOptions opti
             await Task.Delay(delay, cancellationToken);
         }
     }
+
+    // Each retry is routine under contention between processes (in-process writers queue instead): Debug, counted by
+    // the billing.store.write_retries metric. Giving up answers 503, so it is a warning.
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Account {AccountId} changed since it was read (ETag conflict); writing again after attempt {Attempt}")]
+    private static partial void LogRetry(ILogger logger, string accountId, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Account {AccountId} stayed contended after {Attempts} attempts; the request is answered 503")]
+    private static partial void LogGaveUp(ILogger logger, string accountId, int attempts);
 }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Diagnostics;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 
@@ -91,6 +92,12 @@ public sealed partial class CreditControlService(
                     return decided;
                 },
                 ct);
+            if (decision.Next is not null && decision.Answer is { } charged)
+            {
+                // Only the write that closed the session: a replayed terminate answers the same charge but moves nothing.
+                BillingMetrics.Charged(charged.Charge, charged.Currency, "session");
+            }
+
             if (decision.Next is not null && decision.Answer is { OverrunSeconds: > 0 } overran)
             {
                 // Use beyond the grant: a buggy or hostile switch, or a cut-off that came late. Monitoring alerts on it.

@@ -27,6 +27,16 @@ public static class BillingMetrics
     private static readonly Counter<long> Cdrs = Meter.CreateCounter<long>(
         "billing.cdrs", "{cdr}", "CDRs received, by outcome: accepted, duplicate, quarantined");
 
+    private static readonly Counter<long> Charges = Meter.CreateCounter<long>(
+        "billing.charges", "{charge}", "Calls charged, by currency and by what settled them: session (a terminate) or cdr (an applied CDR)");
+
+    // Money as a double: a metric shows the trend; the ledger and invoices hold the exact decimal amounts.
+    private static readonly Counter<double> ChargedAmount = Meter.CreateCounter<double>(
+        "billing.charges.amount", "{currency}", "Amount charged, in the currency of the currency tag, by what settled it");
+
+    private static readonly Counter<long> WriteRetries = Meter.CreateCounter<long>(
+        "billing.store.write_retries", "{retry}", "Account writes tried again because the document changed since it was read (ETag conflict)");
+
     private static readonly Counter<long> StoreFaults = Meter.CreateCounter<long>(
         "billing.store.faults", "{fault}", "Requests answered 503 because the store faulted or did not answer in time");
 
@@ -53,4 +63,15 @@ public static class BillingMetrics
     }
 
     public static void StoreFaulted() => StoreFaults.Add(1);
+
+    /// <summary>One charge that moved money: <paramref name="settledBy"/> is session (terminate) or cdr (ingestion).</summary>
+    public static void Charged(decimal amount, string currency, string settledBy)
+    {
+        var currencyTag = new KeyValuePair<string, object?>("currency", currency);
+        var settledTag = new KeyValuePair<string, object?>("settled_by", settledBy);
+        Charges.Add(1, currencyTag, settledTag);
+        ChargedAmount.Add((double)amount, currencyTag, settledTag);
+    }
+
+    public static void WriteRetried() => WriteRetries.Add(1);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.CreditControl;
@@ -178,6 +179,10 @@ public sealed class IngestionService(
             {
                 accepted++;
                 toRecord.Add(record);
+                if (record.Settlement == Settlement.Cdr)
+                {
+                    BillingMetrics.Charged(record.Charge, record.Currency, "cdr");
+                }
             }
             else if (outcome.QuarantineReason is { } reason)
             {

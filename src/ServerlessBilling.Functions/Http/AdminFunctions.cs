@@ -78,4 +78,24 @@ public sealed class AdminFunctions(ApiRouteInvoker api)
     public Task<IResult> InvoiceDocument(
         [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.InvoiceDocument)] HttpRequest request, string invoiceId) =>
         api.InvokeAsync(ApiRoutes.Names.InvoiceDocument, request, (nameof(invoiceId), invoiceId));
+
+    [Function(ApiRoutes.Names.ListAccounts)]
+    public Task<IResult> ListAccounts(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.Accounts)] HttpRequest request) =>
+        api.InvokeAsync(ApiRoutes.Names.ListAccounts, request);
+
+    [Function(ApiRoutes.Names.GetAccount)]
+    public Task<IResult> GetAccount(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.Account)] HttpRequest request, string accountId) =>
+        api.InvokeAsync(ApiRoutes.Names.GetAccount, request, (nameof(accountId), accountId));
+
+    [Function(ApiRoutes.Names.ListRateDecks)]
+    public Task<IResult> ListRateDecks(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.RateDecks)] HttpRequest request) =>
+        api.InvokeAsync(ApiRoutes.Names.ListRateDecks, request);
+
+    [Function(ApiRoutes.Names.GetRateDeck)]
+    public Task<IResult> GetRateDeck(
+        [HttpTrigger(AuthorizationLevel.Admin, ApiRoutes.Get, Route = ApiRoutes.Templates.RateDeck)] HttpRequest request, string deckId) =>
+        api.InvokeAsync(ApiRoutes.Names.GetRateDeck, request, (nameof(deckId), deckId));
 }

@@ -6,15 +6,22 @@ namespace ServerlessBilling.Core.Tests.Storage;
 
 public sealed class InMemoryStoreContractTests : StoreContract
 {
-    protected override StoreSet Stores { get; } = new(
-        new InMemoryAccountStore(),
-        new InMemorySessionIndex(),
-        new InMemoryRateDeckStore(),
-        new InMemoryUsageStore(),
-        new InMemoryQuarantineStore(),
-        new InMemoryTopUpStore(),
-        new InMemoryAlertStore(),
-        new InMemoryMonitorStore());
+    public InMemoryStoreContractTests()
+    {
+        var accounts = new InMemoryAccountStore();
+        Stores = new(
+            accounts,
+            new InMemorySessionIndex(),
+            new InMemoryRateDeckStore(),
+            new InMemoryUsageStore(),
+            new InMemoryQuarantineStore(),
+            new InMemoryTopUpStore(),
+            new InMemoryAlertStore(),
+            new InMemoryMonitorStore(),
+            accounts);
+    }
+
+    protected override StoreSet Stores { get; }
 }
 
 public sealed class InMemoryInvoicingContractTests : InvoicingContract

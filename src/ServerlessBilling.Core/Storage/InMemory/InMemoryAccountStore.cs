@@ -54,6 +54,18 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
         }
     }
 
+    public Task<IReadOnlyList<AccountState>> ListPageAsync(string? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        IReadOnlyList<AccountState> page = _accounts
+            .Where(a => after is null || string.CompareOrdinal(a.Key, after) > 0)
+            .OrderBy(a => a.Key, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(a => a.Value.Value)
+            .ToList();
+        return Task.FromResult(page);
+    }
+
     public IEnumerable<AccountState> All => _accounts.Values.Select(v => v.Value);
 
     private string NextETag() => "\"" + Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture) + "\"";

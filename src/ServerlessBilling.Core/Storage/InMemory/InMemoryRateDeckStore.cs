@@ -15,4 +15,8 @@ public sealed class InMemoryRateDeckStore : IRateDeckStore
 
     public Task<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken) =>
         Task.FromResult(_decks.GetValueOrDefault(deckId));
+
+    public Task<IReadOnlyList<RateDeckSummary>> ListAsync(CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<RateDeckSummary>>(
+            _decks.Values.Select(d => new RateDeckSummary(d.DeckId, d.Rows.Count)).OrderBy(d => d.DeckId, StringComparer.Ordinal).ToList());
 }

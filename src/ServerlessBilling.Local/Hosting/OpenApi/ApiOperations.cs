@@ -28,7 +28,7 @@ public sealed record ApiOperation(
     /// <summary>The JSON body's required fields (the wire types are all nullable, so that a missing field is reported by name).</summary>
     public IReadOnlyList<string> RequiredFields { get; init; } = [];
 
-    /// <summary>The answer's media types when it is a document rather than JSON (then the answer type and example are unused).</summary>
+    /// <summary>The answer's media types when it is a document rather than JSON (then the answer type is unused, and the example is the text/csv one).</summary>
     public IReadOnlyList<string>? AnswerContentTypes { get; init; }
 
     /// <summary>The example of a text/csv body.</summary>
@@ -109,6 +109,35 @@ public static class ApiOperations
             44,United Kingdom,0.0100,0,60,60,,
             4420,United Kingdom London,0.0080,0,30,6,2026-01-01,
             """,
+        },
+        new("GET", "api/accounts", "accounts", "List accounts by id, a page at a time, with their balance figures",
+            null, null, typeof(AccountListResponse),
+            """{ "accounts": [ { "accountId": "acme", "name": "Acme Ltd", "mode": "postpaid", "status": "active", "currency": "GBP", "balance": -12.5, "reserved": 1.2, "available": 4986.3, "creditLimit": 5000, "periodSpend": 12.5, "activeSessions": 1 } ], "continuation": "cDE6YWNtZQ" }""",
+            new Dictionary<int, string> { [400] = "limit or continuation is invalid", [503] = Unavailable })
+        {
+            Query =
+            [
+                new("limit", "at most this many accounts, 1 to 1000 (default 50)"),
+                new("continuation", "the continuation of the previous page, unchanged (none: the first page); null in an answer means the last page"),
+            ],
+        },
+        new("GET", "api/accounts/{accountId}", "accounts", "An account's settings, in the shape PUT takes, and its status",
+            null, null, typeof(AccountSettingsResponse),
+            """{ "accountId": "acme", "name": "Acme Ltd", "mode": "postpaid", "currency": "GBP", "creditLimit": 5000, "hardLimit": false, "rateDeckId": "demo", "billingDay": 1, "timeZone": "Europe/London", "tax": { "treatment": "standard", "rate": 0.20 }, "monitoring": null, "paymentTermsDays": 30, "status": "active" }""",
+            new Dictionary<int, string> { [400] = "the account id is invalid", [404] = "the account does not exist", [503] = Unavailable }),
+        new("GET", "api/ratedecks", "rate decks", "List rate decks by id, with their row counts",
+            null, null, typeof(RateDeckListResponse), """{ "decks": [ { "deckId": "demo", "rows": 2 } ] }""",
+            new Dictionary<int, string> { [503] = Unavailable }),
+        new("GET", "api/ratedecks/{deckId}", "rate decks", "Export a rate deck as the CSV that PUT imports",
+            null, null, typeof(string),
+            """
+            prefix,destination,rate,connect_fee,min_seconds,increment_seconds,effective_from,effective_to
+            44,United Kingdom,0.0100,0,60,60,,
+            4420,United Kingdom London,0.0080,0,30,6,2026-01-01,
+            """,
+            new Dictionary<int, string> { [400] = "the deck id is invalid", [404] = "the deck does not exist", [503] = Unavailable })
+        {
+            AnswerContentTypes = ["text/csv"],
         },
         new("POST", "api/cdrs", "CDRs", "Ingest a batch of CDRs (CSV, or a JSON array of the same fields)",
             typeof(IReadOnlyList<CdrBody>),

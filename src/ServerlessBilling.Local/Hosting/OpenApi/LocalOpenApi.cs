@@ -97,7 +97,9 @@ public static class LocalOpenApi
             {
                 Description = "OK",
                 Content = declared.AnswerContentTypes is { } documents
-                    ? documents.ToDictionary(t => t, _ => new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } })
+                    ? documents.ToDictionary(t => t, t => t == "text/csv"
+                        ? new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String }, Example = Example(declared.AnswerExample, json: false) }
+                        : new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } })
                     : new Dictionary<string, OpenApiMediaType>
                     {
                         ["application/json"] = new()
