@@ -22,7 +22,7 @@ public static class CoreRegistration
         services.AddOptions<CreditControlOptions>()
             .Bind(configuration.GetSection(CreditControlOptions.Section))
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<CreditControlOptions>, CreditControlOptionsValidation>();
+        services.AddSingleton<IValidateOptions<CreditControlOptions>>(new NamedValidation<CreditControlOptions>(o => o.Validate()));
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<CreditControlOptions>>().Value);
         services.AddSingleton(sp => new RateDeckCache(sp.GetRequiredService<IRateDeckStore>(), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CreditControlService>();
@@ -40,14 +40,22 @@ public static class CoreRegistration
         return services;
     }
 
-    /// <summary>The embedded, in-process stores (the local default).</summary>
-    public static IServiceCollection AddEmbeddedStores(this IServiceCollection services)
+    /// <summary>The embedded, in-process stores, bounded by the "Memory" settings (defaults without a configuration).</summary>
+    public static IServiceCollection AddEmbeddedStores(this IServiceCollection services, IConfiguration? configuration = null)
     {
+        var memory = services.AddOptions<MemoryStoreOptions>();
+        if (configuration is not null)
+        {
+            memory.Bind(configuration.GetSection(MemoryStoreOptions.Section));
+        }
+
+        memory.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<MemoryStoreOptions>>(new NamedValidation<MemoryStoreOptions>(o => o.Validate())));
         services.AddSingleton<InMemoryAccountStore>();
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
-        services.AddSingleton<ISessionIndex, InMemorySessionIndex>();
+        services.AddSingleton<ISessionIndex>(sp => new InMemorySessionIndex(MemoryOptionsOf(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();
-        services.AddSingleton<IUsageStore, InMemoryUsageStore>();
+        services.AddSingleton<IUsageStore>(sp => new InMemoryUsageStore(MemoryOptionsOf(sp)));
         services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
         services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
         services.AddSingleton<IAlertStore, InMemoryAlertStore>();
@@ -60,10 +68,13 @@ public static class CoreRegistration
         return services;
     }
 
+    private static MemoryStoreOptions MemoryOptionsOf(IServiceProvider services) => services.GetRequiredService<IOptions<MemoryStoreOptions>>().Value;
+
     /// <summary>Names every invalid setting (e.g. "CreditControl:ValiditySeconds must be at least 1"), so that a failed start says which.</summary>
-    private sealed class CreditControlOptionsValidation : IValidateOptions<CreditControlOptions>
+    private sealed class NamedValidation<T>(Func<T, IReadOnlyList<string>> validate) : IValidateOptions<T>
+        where T : class
     {
-        public ValidateOptionsResult Validate(string? name, CreditControlOptions options) =>
-            options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
+        public ValidateOptionsResult Validate(string? name, T options) =>
+            validate(options) is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
 }

@@ -30,7 +30,7 @@ public static class StoreSelection
     public static IServiceCollection AddSelectedStores(this IServiceCollection services, IConfiguration configuration) =>
         Choose(configuration) switch
         {
-            "memory" => services.AddEmbeddedStores(),
+            "memory" => services.AddEmbeddedStores(configuration),
             "cosmos" => services.AddCosmosStores(configuration),
             _ => services.AddSqliteStores(configuration, configuration[$"{LocalOptions.Section}:{nameof(LocalOptions.DataDirectory)}"] ?? LocalOptions.DefaultDataDirectory),
         };
