@@ -24,6 +24,8 @@ const string Usage = """
       monitoring  delay from a charge (CDR batch, terminate) to its alert stored, p50/p99 (target < 1 s), and monitoring's
                lag behind full-speed ingestion, on the local host in process.
 
+      all      core, ingest core, ingest http and http --baseline in one run (--quick: about a minute).
+
     <scenario> --help shows that scenario's options.
 
     """;
@@ -46,6 +48,7 @@ try
         ["stores", .. var rest] => await StoreScenario.RunAsync(rest, cancel.Token),
         ["invoice", .. var rest] => await InvoiceScenario.RunAsync(rest, cancel.Token),
         ["monitoring", .. var rest] => await MonitoringScenario.RunAsync(rest, cancel.Token),
+        ["all", .. var rest] => await AllScenario.RunAsync(rest, cancel.Token),
         [] or ["--help" or "-h" or "help"] => Help(0),
         _ => Help(2),
     };

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Storage.InMemory;
 
 namespace ServerlessBilling.Local.Hosting;
 
@@ -27,7 +28,7 @@ public static class StoreProbe
         {
             "cosmos" => $"cosmos ({configuration["Cosmos:Endpoint"]}, database {configuration["Cosmos:Database"] ?? "billing"})",
             "sqlite" => $"sqlite ({SqliteFile(configuration)}, durability {(configuration["Sqlite:Durability"] is { Length: > 0 } d ? d : "ProcessCrash")})",
-            _ => "memory (in this process; state is lost when it stops)",
+            _ => $"memory (in this process; state is lost when it stops; {(services.GetService<IOptions<MemoryStoreOptions>>()?.Value ?? new MemoryStoreOptions()).Describe()})",
         };
     }
 

@@ -15,7 +15,7 @@ public static class StoreSelection
     /// <summary>The stores by name, each with the registration of all its ports. A new store is one line here.</summary>
     private static readonly Dictionary<string, Func<IServiceCollection, IConfiguration, IServiceCollection>> Stores = new(StringComparer.OrdinalIgnoreCase)
     {
-        ["memory"] = (services, _) => services.AddEmbeddedStores(),
+        ["memory"] = (services, configuration) => services.AddEmbeddedStores(configuration),
         ["sqlite"] = (services, configuration) => services.AddSqliteStores(
             configuration, configuration[$"{LocalOptions.Section}:{nameof(LocalOptions.DataDirectory)}"] ?? LocalOptions.DefaultDataDirectory),
         ["cosmos"] = (services, configuration) => services.AddCosmosStores(configuration),

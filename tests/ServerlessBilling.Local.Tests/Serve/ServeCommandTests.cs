@@ -39,6 +39,17 @@ public sealed class ServeCommandTests
     }
 
     [Fact]
+    public void A_memory_store_bound_that_keeps_nothing_exits_3_naming_it()
+    {
+        var console = new TestConsole();
+
+        var exit = ServeCommand.Run(["--no-demo", "--urls", "http://127.0.0.1:0", "--Store=memory", "--Memory:MaxUsageRecords=0"], console.Out, console.Error);
+
+        Assert.Equal(ExitCodes.InvalidSetting, exit);
+        Assert.Equal("error: invalid setting: Memory:MaxUsageRecords must be at least 1\n", console.Error.ToString());
+    }
+
+    [Fact]
     public void A_value_that_does_not_convert_exits_3_naming_the_setting()
     {
         var console = new TestConsole();

@@ -14,6 +14,15 @@ public sealed class StoreProbeTests
     }
 
     [Fact]
+    public async Task The_memory_store_says_what_it_keeps_as_set()
+    {
+        await using var app = LocalHost.Build(["--urls=http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false", "--Memory:MaxUsageRecords=5000",
+            "--Memory:MaxClosedSessions=70", "--Memory:SessionHistoryRetention=01:00:00"]);
+
+        Assert.EndsWith("keeps the last 5,000 usage records and 70 closed sessions, session ids for 01:00:00)", StoreProbe.Describe(app.Services), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_sqlite_store_is_named_with_its_file_and_durability()
     {
         var folder = Path.Combine(Path.GetTempPath(), $"probe-{Guid.NewGuid():N}");

@@ -1,19 +1,25 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 using ServerlessBilling.Core.Monitoring;
 
 namespace ServerlessBilling.Core.Storage.InMemory;
 
 public static class InMemoryRegistration
 {
-    /// <summary>The embedded, in-process stores (Store=memory): for tests and demos; nothing survives the process.</summary>
-    public static IServiceCollection AddEmbeddedStores(this IServiceCollection services)
+    /// <summary>
+    /// The embedded, in-process stores (Store=memory): for tests and demos; nothing survives the process, and what
+    /// they keep is bounded by the "Memory" settings (their defaults without a configuration).
+    /// </summary>
+    public static IServiceCollection AddEmbeddedStores(this IServiceCollection services, IConfiguration? configuration = null)
     {
+        services.AddValidatedOptions<MemoryStoreOptions>(configuration ?? new ConfigurationBuilder().Build());
         services.AddSingleton<InMemoryAccountStore>();
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
-        services.AddSingleton<ISessionIndex, InMemorySessionIndex>();
+        services.AddSingleton<ISessionIndex>(sp => new InMemorySessionIndex(MemoryOptionsOf(sp), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();
-        services.AddSingleton<IUsageStore, InMemoryUsageStore>();
+        services.AddSingleton<IUsageStore>(sp => new InMemoryUsageStore(MemoryOptionsOf(sp)));
         services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
         services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
         services.AddSingleton<IAlertStore, InMemoryAlertStore>();
@@ -25,4 +31,6 @@ public static class InMemoryRegistration
         services.TryAddSingleton<IDocumentSink, InMemoryDocumentSink>();
         return services;
     }
+
+    private static MemoryStoreOptions MemoryOptionsOf(IServiceProvider services) => services.GetRequiredService<IOptions<MemoryStoreOptions>>().Value;
 }

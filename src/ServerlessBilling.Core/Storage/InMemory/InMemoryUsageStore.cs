@@ -3,44 +3,134 @@ using ServerlessBilling.Core.Ingestion;
 
 namespace ServerlessBilling.Core.Storage.InMemory;
 
+/// <summary>
+/// The embedded usage store, bounded (<see cref="MemoryStoreOptions.MaxUsageRecords"/>): beyond the count the oldest
+/// recorded is dropped first. Records are kept compact (<see cref="CompactUsage"/>) and by account, so that a listing
+/// reads only its account's records.
+/// </summary>
 public sealed class InMemoryUsageStore : IUsageStore
 {
-    private readonly ConcurrentDictionary<(string Account, string CdrId), UsageRecord> _records = new();
+    private readonly Dictionary<string, Dictionary<string, CompactUsage>> _byAccount = new(StringComparer.Ordinal);
+    private readonly Queue<CompactUsage> _oldestFirst = new();
+    private readonly SharedText _shared = new();
+    private readonly Lock _lock = new();
+    private readonly int _max;
+
+    public InMemoryUsageStore()
+        : this(new MemoryStoreOptions())
+    {
+    }
+
+    public InMemoryUsageStore(MemoryStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _max = options.MaxUsageRecords;
+    }
+
+    /// <summary>Records kept; for tests and the bench.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _oldestFirst.Count;
+            }
+        }
+    }
 
     public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(cdrIds);
         var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
-        foreach (var id in cdrIds)
+        lock (_lock)
         {
-            if (_records.TryGetValue((accountId, id), out var record))
+            if (_byAccount.TryGetValue(accountId, out var records))
             {
-                found[id] = record;
+                foreach (var id in cdrIds)
+                {
+                    if (records.TryGetValue(id, out var record))
+                    {
+                        found[id] = record.ToRecord();
+                    }
+                }
             }
         }
 
         return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(found);
     }
 
-    public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
-        Task.FromResult(_records.TryAdd((record.AccountId, record.CdrId), record));
+    public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
+    {
+        lock (_lock)
+        {
+            return Task.FromResult(Add(record));
+        }
+    }
 
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(records);
         var created = new bool[records.Count];
-        for (var i = 0; i < records.Count; i++)
+        lock (_lock)
         {
-            created[i] = _records.TryAdd((records[i].AccountId, records[i].CdrId), records[i]);
+            for (var i = 0; i < records.Count; i++)
+            {
+                created[i] = Add(records[i]);
+            }
         }
 
         return Task.FromResult<IReadOnlyList<bool>>(created);
     }
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<UsageRecord>>(_records.Values
-            .Where(r => r.AccountId == accountId && r.StartTime >= from && r.StartTime < to)
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    {
+        List<CompactUsage> within;
+        lock (_lock)
+        {
+            within = _byAccount.TryGetValue(accountId, out var records)
+                ? records.Values.Where(r => r.StartTime >= from && r.StartTime < to).ToList()
+                : [];
+        }
+
+        return Task.FromResult<IReadOnlyList<UsageRecord>>(within
             .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal)
             .Take(limit)
+            .Select(r => r.ToRecord())
             .ToList());
+    }
+
+    private bool Add(UsageRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var accountId = _shared.Of(record.AccountId);
+        if (!_byAccount.TryGetValue(accountId, out var records))
+        {
+            records = new Dictionary<string, CompactUsage>(StringComparer.Ordinal);
+            _byAccount[accountId] = records;
+        }
+
+        if (records.ContainsKey(record.CdrId))
+        {
+            return false;
+        }
+
+        var compact = new CompactUsage(record, accountId, _shared);
+        records[record.CdrId] = compact;
+        _oldestFirst.Enqueue(compact);
+        while (_oldestFirst.Count > _max)
+        {
+            var dropped = _oldestFirst.Dequeue();
+            var of = _byAccount[dropped.AccountId];
+            of.Remove(dropped.CdrId);
+            if (of.Count == 0)
+            {
+                _byAccount.Remove(dropped.AccountId);
+            }
+        }
+
+        return true;
+    }
 }
 
 public sealed class InMemoryQuarantineStore : IQuarantineStore

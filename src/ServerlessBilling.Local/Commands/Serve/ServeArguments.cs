@@ -30,6 +30,7 @@ public sealed class ServeArguments
         [Api.Access.AuthOptions.Section] = PropertiesOf(typeof(Api.Access.AuthOptions)),
         [Api.Access.LimitsOptions.Section] = PropertiesOf(typeof(Api.Access.LimitsOptions)),
         [Core.Invoicing.InvoiceRunOptions.Section] = PropertiesOf(typeof(Core.Invoicing.InvoiceRunOptions)),
+        [Core.Storage.InMemory.MemoryStoreOptions.Section] = PropertiesOf(typeof(Core.Storage.InMemory.MemoryStoreOptions)),
         [Hosting.AlertWebhookOptions.Section] = PropertiesOf(typeof(Hosting.AlertWebhookOptions)),
         ["Logging"] = null,
         ["Kestrel"] = null,

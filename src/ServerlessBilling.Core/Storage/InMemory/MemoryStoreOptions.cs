@@ -1,0 +1,42 @@
+using System.Globalization;
+
+namespace ServerlessBilling.Core.Storage.InMemory;
+
+/// <summary>
+/// What the in-memory store keeps (section "Memory"). It is for tests, demos and trials: unlike SQLite and Cosmos it
+/// bounds its session history and usage records so that a long run does not grow without end.
+/// </summary>
+public sealed class MemoryStoreOptions : IValidatedOptions
+{
+    public const string Section = "Memory";
+
+    static string IValidatedOptions.Section => Section;
+
+    /// <summary>
+    /// How long a session id and its history are kept after their last write, as Cosmos' session time to live
+    /// (<c>Cosmos:SessionTimeToLiveSeconds</c>): a replay older than that is taken as a new call.
+    /// </summary>
+    public TimeSpan SessionHistoryRetention { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// How many closed sessions the history keeps; beyond it the longest closed is forgotten first (open sessions are
+    /// never dropped by count, only by <see cref="SessionHistoryRetention"/>).
+    /// </summary>
+    public int MaxClosedSessions { get; set; } = 200_000;
+
+    /// <summary>How many usage records are kept; beyond it the oldest recorded is dropped first.</summary>
+    public int MaxUsageRecords { get; set; } = 1_000_000;
+
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        if (SessionHistoryRetention <= TimeSpan.Zero) errors.Add("Memory:SessionHistoryRetention must be positive");
+        if (MaxClosedSessions < 1) errors.Add("Memory:MaxClosedSessions must be at least 1");
+        if (MaxUsageRecords < 1) errors.Add("Memory:MaxUsageRecords must be at least 1");
+        return errors;
+    }
+
+    /// <summary>One line for the host's start-up report.</summary>
+    public string Describe() =>
+        string.Create(CultureInfo.InvariantCulture, $"keeps the last {MaxUsageRecords:N0} usage records and {MaxClosedSessions:N0} closed sessions, session ids for {SessionHistoryRetention}");
+}
