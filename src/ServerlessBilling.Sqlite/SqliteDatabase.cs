@@ -6,7 +6,8 @@ namespace ServerlessBilling.Sqlite;
 /// <summary>
 /// The data file: one writer (<see cref="SqliteWriter"/>, group commit) and a pool of reader connections, which
 /// WAL mode lets read a consistent snapshot while the writer commits. Opening it creates the file and runs the
-/// schema's migrations.
+/// schema's migrations. One process at a time has it open: an exclusive lock on a file beside it (billing.db.lock)
+/// makes this process the only writer, which is what lets <see cref="Known"/> answer reads without the file.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
@@ -15,12 +16,13 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly string[] _readerPragmas;
     private readonly SqliteWriter _writer;
+    private readonly FileStream _ownership;
     private int _disposed;
 
-    private SqliteDatabase(SqliteOptions options, TimeProvider clock)
+    private SqliteDatabase(SqliteOptions options, TimeProvider clock, FileStream ownership)
     {
         Options = options;
-        Directory.CreateDirectory(Path.GetDirectoryName(options.FilePath)!);
+        _ownership = ownership;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.FilePath,
@@ -59,6 +61,9 @@ public sealed class SqliteDatabase : IDisposable
 
     private SqliteSession WriterSession { get; }
 
+    /// <summary>The committed state this process knows, shared by every store on this file.</summary>
+    internal SqliteKnownState Known { get; } = new();
+
     public static SqliteDatabase Open(SqliteOptions options, TimeProvider clock)
     {
         var errors = options.Validate();
@@ -67,18 +72,48 @@ public sealed class SqliteDatabase : IDisposable
             throw new InvalidOperationException("SQLite settings are invalid: " + string.Join("; ", errors));
         }
 
+        Directory.CreateDirectory(Path.GetDirectoryName(options.FilePath)!);
+        var ownership = TakeOwnership(options.FilePath);
         try
         {
-            return new SqliteDatabase(options, clock);
+            return new SqliteDatabase(options, clock, ownership);
         }
         catch (SqliteException ex)
         {
+            ownership.Dispose();
             throw new InvalidOperationException($"cannot open the SQLite data file '{options.FilePath}': {ex.Message}", ex);
+        }
+        catch
+        {
+            ownership.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An exclusive lock on "{file}.lock" for as long as the file is open (released by the system if the process
+    /// dies). A separate file, because closing any handle of the data file itself would drop SQLite's own locks.
+    /// </summary>
+    private static FileStream TakeOwnership(string filePath)
+    {
+        var lockPath = filePath + ".lock";
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"the SQLite data file '{filePath}' is in use by another process (it holds '{lockPath}'): one host at a time serves a data directory", ex);
         }
     }
 
     internal Task<T> WriteAsync<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(write, cancellationToken);
+        _writer.WriteAsync(write, null, cancellationToken);
+
+    /// <summary>As <see cref="WriteAsync{T}(Func{SqliteSession, T}, CancellationToken)"/>; <paramref name="committed"/> runs on the writer thread after the commit (see <see cref="SqliteWriter"/>).</summary>
+    internal Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T> committed, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(write, committed, cancellationToken);
 
     internal T Read<T>(Func<SqliteSession, T> read)
     {
@@ -130,5 +165,7 @@ public sealed class SqliteDatabase : IDisposable
         {
             reader.Dispose();
         }
+
+        _ownership.Dispose();
     }
 }

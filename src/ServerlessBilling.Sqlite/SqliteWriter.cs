@@ -33,12 +33,15 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>
     /// Runs <paramref name="write"/> on the writer's connection inside a transaction. It may run more than once
     /// (when another write in its transaction fails, the others are run again in a new one), so it must only read
-    /// and write the database and return a result.
+    /// and write the database and return a result. <paramref name="committed"/>, when given, runs on the writer's
+    /// thread once the transaction holding the write has committed, before any task of that transaction completes:
+    /// in commit order, so a cache it updates never goes back to an older state, and a caller that sees its task
+    /// complete sees the cache updated.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken)
+    public Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var op = new WriteOp<T>(write, cancellationToken);
+        var op = new WriteOp<T>(write, committed, cancellationToken);
         try
         {
             _queue.Add(op, CancellationToken.None);
@@ -109,6 +112,11 @@ internal sealed class SqliteWriter : IDisposable
             Writes += pending.Count;
             foreach (var op in pending)
             {
+                op.Committed();
+            }
+
+            foreach (var op in pending)
+            {
                 op.Complete();
             }
 
@@ -144,12 +152,14 @@ internal sealed class SqliteWriter : IDisposable
 
         public abstract void Execute(SqliteSession session);
 
+        public abstract void Committed();
+
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class WriteOp<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken) : WriteOp
+    private sealed class WriteOp<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken) : WriteOp
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _result = default!;
@@ -159,6 +169,8 @@ internal sealed class SqliteWriter : IDisposable
         public override bool SkipIfCancelled() => cancellationToken.IsCancellationRequested && _completion.TrySetCanceled(cancellationToken);
 
         public override void Execute(SqliteSession session) => _result = write(session);
+
+        public override void Committed() => committed?.Invoke(_result);
 
         public override void Complete() => _completion.TrySetResult(_result);
 

@@ -22,20 +22,24 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class StoreScenario
 {
     public const string Usage = """
-        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss]
+        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--split [--warmup S]] [--split-only]
           --seconds       how long the pairs loop runs per store (default 5)
           --concurrency   concurrent HTTP loops (default 32)
           --accounts      pre-paid accounts the pairs and the CDRs spread over (default 1000)
           --batches       CSV batches of 5,000 CDRs posted per store, 4 in flight (default 10)
           --big-accounts  accounts in the start-up file (default 100000; 0 skips the start-up part)
           --big-usage     usage records in the start-up file (default 1000000)
+          --split         then the same pairs through CreditControlService without HTTP on each store: CPU per pair (all
+                          threads, and the SQLite writer thread), writes per commit, commits per pair, and the wall time
+                          of each store call in a pair (--warmup S before each, default 5)
+          --split-only    only that (no HTTP, no start-up part)
         """;
 
     private const int CdrsPerBatch = 5000;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability"], []) is not { } cli)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup"], ["split", "split-only"]) is not { } cli)
         {
             return 0;
         }
@@ -48,6 +52,17 @@ internal static class StoreScenario
         var bigUsage = cli.Int("big-usage", 1_000_000, 0, 10_000_000);
         var durability = cli["durability"] ?? nameof(SqliteDurability.ProcessCrash);
         Console.WriteLine($"stores: {Machine.Describe()}");
+        if (cli.Flag("split") || cli.Flag("split-only"))
+        {
+            var warmup = cli.Seconds("warmup", 5, 0, 60);
+            var parsed = Enum.TryParse<SqliteDurability>(durability, ignoreCase: true, out var level) ? level : throw new ArgumentException("--durability is ProcessCrash or PowerLoss");
+            (await StorePairs.RunAsync(concurrency, seconds, warmup, accounts, parsed, cancellationToken)).Print(Console.Out);
+            if (cli.Flag("split-only"))
+            {
+                return 0;
+            }
+        }
+
 
         var table = new Table("SQLite vs memory over HTTP", "store", "pairs/s", "pair p50 ms", "pair p99 ms", "CDRs/s (HTTP)", "writes/commit");
         foreach (var store in new[] { "memory", "sqlite" })
