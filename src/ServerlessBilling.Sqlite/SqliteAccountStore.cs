@@ -41,11 +41,11 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
     {
-        var doc = SqliteValues.Json(account);
+        var doc = SqliteDocumentJson.Write(account, null);
         var expiry = Expiry(account);
-        return WriteAsync(account, 1, session => session
+        return WriteAsync(account, 1, doc, session => session
             .Command("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES ($id, 1, $expiry, $doc) ON CONFLICT (account_id) DO NOTHING")
-            .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", doc)
+            .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", doc.Bytes)
             .ExecuteNonQuery() == 1, cancellationToken);
     }
 
@@ -56,11 +56,11 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
             return Task.FromResult<string?>(null); // not an ETag this store handed out: it cannot be current
         }
 
-        var doc = SqliteValues.Json(account);
+        var doc = SqliteDocumentJson.Write(account, _known.Document(account.AccountId));
         var expiry = Expiry(account);
-        return WriteAsync(account, checked(version + 1), session => session
+        return WriteAsync(account, checked(version + 1), doc, session => session
             .Command("UPDATE accounts SET version = version + 1, next_expiry = $expiry, doc = $doc WHERE account_id = $id AND version = $version")
-            .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", doc)
+            .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", doc.Bytes)
             .ExecuteNonQuery() == 1, cancellationToken);
     }
 
@@ -111,14 +111,14 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
     /// The conditional write; the state it wrote becomes the known one on the writer's thread right after its commit.
     /// A refused write means the known state (if any) was stale, so it is forgotten.
     /// </summary>
-    private async Task<string?> WriteAsync(AccountState account, long version, Func<SqliteSession, bool> write, CancellationToken cancellationToken)
+    private async Task<string?> WriteAsync(AccountState account, long version, JsonSnapshot document, Func<SqliteSession, bool> write, CancellationToken cancellationToken)
     {
         var etag = ETag(version);
         var written = await database.WriteAsync(write, done =>
         {
             if (done)
             {
-                _known.Committed(new Versioned<AccountState>(account, etag), version);
+                _known.Committed(new Versioned<AccountState>(account, etag), version, document);
             }
         }, cancellationToken);
         if (!written)

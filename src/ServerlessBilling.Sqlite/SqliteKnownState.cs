@@ -16,8 +16,12 @@ internal sealed class SqliteKnownState
 {
     public const int Capacity = 100_000;
 
+    /// <summary>Written documents kept for their next version to reuse (<see cref="SqliteDocumentJson"/>): the accounts being written now.</summary>
+    public const int DocumentCapacity = 10_000;
+
     private readonly ConcurrentDictionary<string, Known> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _sessionOwners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonSnapshot> _documents = new(StringComparer.Ordinal);
     private readonly Lock _evictionGate = new();
     private long _evictions;
 
@@ -26,9 +30,18 @@ internal sealed class SqliteKnownState
 
     public Versioned<AccountState>? Account(string accountId) => _accounts.GetValueOrDefault(accountId)?.State;
 
-    /// <summary>On the writer's thread, after the commit that wrote <paramref name="state"/>.</summary>
-    public void Committed(Versioned<AccountState> state, long version)
+    /// <summary>The JSON last written for the account, if kept: its parts that the next version still holds are copied, not written again.</summary>
+    public JsonSnapshot? Document(string accountId) => _documents.GetValueOrDefault(accountId);
+
+    /// <summary>On the writer's thread, after the commit that wrote <paramref name="state"/> as <paramref name="document"/>.</summary>
+    public void Committed(Versioned<AccountState> state, long version, JsonSnapshot document)
     {
+        if (_documents.Count >= DocumentCapacity)
+        {
+            _documents.Clear();
+        }
+
+        _documents[state.Value.AccountId] = document;
         if (_accounts.Count >= Capacity)
         {
             lock (_evictionGate)
