@@ -17,6 +17,7 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string[] _readerPragmas;
     private readonly SqliteWriter _writer;
     private readonly FileStream _ownership;
+    private readonly SqliteCheckpointer _checkpointer;
     private int _disposed;
 
     private SqliteDatabase(SqliteOptions options, TimeProvider clock, FileStream ownership)
@@ -31,11 +32,13 @@ public sealed class SqliteDatabase : IDisposable
         }.ToString();
         var busy = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}";
         _readerPragmas = [busy];
+        var synchronous = options.Durability == SqliteDurability.PowerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
         var writerSession = new SqliteSession(_connectionString,
         [
             busy,
             "PRAGMA journal_mode = WAL",
-            options.Durability == SqliteDurability.PowerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+            synchronous,
+            $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBackstopPages}",
         ]);
         try
         {
@@ -49,6 +52,7 @@ public sealed class SqliteDatabase : IDisposable
 
         _writer = new SqliteWriter(writerSession, options.MaxWritesPerCommit);
         WriterSession = writerSession;
+        _checkpointer = new SqliteCheckpointer(new SqliteSession(_connectionString, [busy, synchronous]), () => _writer.Commits);
     }
 
     public SqliteOptions Options { get; }
@@ -58,6 +62,12 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>Commits and writes so far: writes per commit is how much group commit saves.</summary>
     public (long Commits, long Writes) CommitStatistics => (_writer.Commits, _writer.Writes);
+
+    /// <summary>How long the writer has spent running groups (wall time): against elapsed time, how busy the one writer is.</summary>
+    public TimeSpan WriterBusy => System.Diagnostics.Stopwatch.GetElapsedTime(0, _writer.BusyTicks);
+
+    /// <summary>Checkpoints run beside the writer (<see cref="SqliteCheckpointer"/>).</summary>
+    internal long Checkpoints => _checkpointer.Checkpoints;
 
     private SqliteSession WriterSession { get; }
 
@@ -159,6 +169,7 @@ public sealed class SqliteDatabase : IDisposable
             return;
         }
 
+        _checkpointer.Dispose();
         _writer.Dispose(); // drains the queue: every accepted write is committed before the file closes
         WriterSession.Dispose();
         while (_readers.TryTake(out var reader))

@@ -30,6 +30,9 @@ internal sealed class SqliteWriter : IDisposable
 
     public long Writes { get; private set; }
 
+    /// <summary>Wall time spent running groups (from BEGIN to the last completion), in Stopwatch ticks: how busy the one writer is.</summary>
+    public long BusyTicks { get; private set; }
+
     /// <summary>
     /// Runs <paramref name="write"/> on the writer's connection inside a transaction. It may run more than once
     /// (when another write in its transaction fails, the others are run again in a new one), so it must only read
@@ -66,7 +69,9 @@ internal sealed class SqliteWriter : IDisposable
                 batch.Add(next);
             }
 
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
             CommitGroup(batch);
+            BusyTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
         }
     }
 

@@ -85,5 +85,24 @@ public sealed class SqliteKnownStateTests : IDisposable
         Assert.Equal(new SessionClaim("other", IsNew: true), await reopened.ClaimAsync("s-2", "other", default));
     }
 
+    [Fact]
+    public async Task The_wal_is_checkpointed_beside_the_writer_which_keeps_its_own_only_as_a_backstop()
+    {
+        var backstop = await _store.Database.WriteAsync(s => (long)s.Command("PRAGMA wal_autocheckpoint").ExecuteScalar()!, default);
+        Assert.Equal(SqliteCheckpointer.WriterBackstopPages, backstop);
+
+        await _store.Stores.Accounts.TryCreateAsync(AccountState.Open("c", Fixtures.Prepaid(), 1m, Fixtures.Now), default);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_store.Database.Checkpoints == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(_store.Database.Checkpoints > 0, "no checkpoint ran beside the writer");
+        var idle = _store.Database.Checkpoints;
+        await Task.Delay(400);
+        Assert.Equal(idle, _store.Database.Checkpoints); // no new commit, no checkpoint (nor its disk flush)
+    }
+
     public void Dispose() => _store.Dispose();
 }

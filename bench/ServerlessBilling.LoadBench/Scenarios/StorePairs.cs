@@ -21,7 +21,7 @@ internal static class StorePairs
     {
         var table = new Table(
             "stores --split: pairs through CreditControlService without HTTP, mean wall us per pair in each store call",
-            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "writer cpu us/pair", "writes/commit", "commits/pair",
+            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "writer cpu us/pair", "writer busy %", "writes/commit", "commits/pair",
             "acct read", "acct write", "claim", "find session", "record closed", "history", "rest");
         Table? steps = null;
         foreach (var name in new[] { "memory", "sqlite" })
@@ -50,10 +50,12 @@ internal static class StorePairs
                 timedSessions.Reset();
                 var commitsBefore = database?.CommitStatistics ?? default;
                 var writerBefore = NamedThreadCpu.Of("sqlite-writer");
+                var busyBefore = database?.WriterBusy ?? TimeSpan.Zero;
                 var meter = RunMeter.Start();
                 var result = await ClosedLoop.RunAsync(loops, TimeSpan.FromSeconds(seconds), 5_000_000, Pairs.Operation(service, timedIds, loops, "t", new PairStats()), cancellationToken);
                 var cost = meter.Stop(result.Seconds);
                 var writerAfter = NamedThreadCpu.Of("sqlite-writer");
+                var busy = ((database?.WriterBusy ?? TimeSpan.Zero) - busyBefore).TotalSeconds / result.Seconds;
                 var commits = (database?.CommitStatistics ?? default) is var after ? (after.Commits - commitsBefore.Commits, after.Writes - commitsBefore.Writes) : default;
                 if (result.Failures > 0)
                 {
@@ -71,6 +73,7 @@ internal static class StorePairs
                     [
                         name, Fmt.N0(result.PerSecondRate), Fmt.N0(result.Latency.P50Us), Fmt.N0(result.Latency.P99Us), Fmt.N0(cost.CpuUsPer(pairs)),
                         writerBefore is { } w0 && writerAfter is { } w1 ? Fmt.N0((w1 - w0).TotalMicroseconds / pairs) : "n/a",
+                        database is null ? "n/a" : Fmt.N0(100 * busy),
                         commits.Item1 > 0 ? Fmt.N1((double)commits.Item2 / commits.Item1) : "n/a",
                         commits.Item1 > 0 ? Fmt.N2((double)commits.Item1 / pairs) : "n/a",
                         .. calls.Select(Fmt.N0), Fmt.N0(result.Latency.MeanUs - calls.Sum()),
@@ -91,7 +94,7 @@ internal static class StorePairs
 
         steps?.Print(Console.Out);
         table.Note($"{loops} loops for {seconds} s after {warmup} s warm-up, over {accountCount} accounts (warm-up on others); sqlite durability {durability}");
-        table.Note("cpu us/pair: process CPU (all threads, GC included); writer cpu: the SQLite writer thread alone. Store-call columns are wall time (waiting for a core included).");
+        table.Note("cpu us/pair: process CPU (all threads, GC included); writer cpu: the SQLite writer thread alone; writer busy: its wall time running groups / the run's. Store-call columns are wall time (waiting for a core included).");
         return table;
     }
 
