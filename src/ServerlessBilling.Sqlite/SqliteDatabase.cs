@@ -125,6 +125,9 @@ public sealed class SqliteDatabase : IDisposable
     internal Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T> committed, CancellationToken cancellationToken) =>
         _writer.WriteAsync(write, committed, cancellationToken);
 
+    /// <summary>A write that no caller waits for, durable with the next commit of any write queued after it (<see cref="SqliteWriter.WriteBefore"/>).</summary>
+    internal void WriteBefore(Action<SqliteSession> write, Action committed) => _writer.WriteBefore(write, committed);
+
     internal T Read<T>(Func<SqliteSession, T> read)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);

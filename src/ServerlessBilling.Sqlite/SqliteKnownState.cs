@@ -23,6 +23,12 @@ internal sealed class SqliteKnownState
     private readonly ConcurrentDictionary<string, string> _sessionOwners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, JsonSnapshot> _documents = new(StringComparer.Ordinal);
     private readonly Lock _evictionGate = new();
+
+    /// <summary>Sessions being claimed, or claimed and not yet committed: the owner once decided. Never evicted; each leaves at its commit.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource<string>> Claims { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Closed-session records queued and not yet committed, so that a read right after the record finds it.</summary>
+    public ConcurrentDictionary<string, ClosedSession> Closing { get; } = new(StringComparer.Ordinal);
     private long _evictions;
 
     /// <summary>A marker taken before reading a document from the file, for <see cref="RememberRead"/>.</summary>

@@ -16,6 +16,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteSession _session;
     private readonly int _maxBatch;
     private readonly Thread _thread;
+    private readonly List<WriteOp> _carried = [];
 
     public SqliteWriter(SqliteSession session, int maxBatch)
     {
@@ -57,6 +58,24 @@ internal sealed class SqliteWriter : IDisposable
         return op.Task;
     }
 
+    /// <summary>
+    /// Queues a write that no caller waits for: it is durable with the commit of any write queued after it, because
+    /// the queue is run in order and a transaction that does not hold it never commits. It runs first in every
+    /// transaction until one holding it commits; while it fails (disk full, I/O error), every later write fails too,
+    /// so no later write is ever answered without it. <paramref name="committed"/> runs as for <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public void WriteBefore(Action<SqliteSession> write, Action committed)
+    {
+        try
+        {
+            _queue.Add(new CarriedOp(write, committed), CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ObjectDisposedException(nameof(SqliteWriter), "the SQLite store is closed");
+        }
+    }
+
     private void Run()
     {
         var batch = new List<WriteOp>(_maxBatch);
@@ -73,11 +92,17 @@ internal sealed class SqliteWriter : IDisposable
             CommitGroup(batch);
             BusyTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
         }
+
+        if (_carried.Count > 0)
+        {
+            CommitGroup([]); // a last try for writes carried over from a failed transaction
+        }
     }
 
     private void CommitGroup(List<WriteOp> batch)
     {
-        var pending = batch.Where(op => !op.SkipIfCancelled()).ToList();
+        var pending = _carried.Concat(batch.Where(op => !op.SkipIfCancelled())).ToList();
+        _carried.Clear();
         while (pending.Count > 0)
         {
             WriteOp? failed = null;
@@ -96,12 +121,20 @@ internal sealed class SqliteWriter : IDisposable
             catch (Exception ex)
             {
                 TryRollback();
-                if (failed is null)
+                if (failed is null || failed.IsCarried)
                 {
-                    // BEGIN or COMMIT failed: no write of the group is durable.
+                    // BEGIN or COMMIT failed, or a write that later writes depend on: nothing of the group is
+                    // durable. The carried writes go first in the next transaction; the others fail.
                     foreach (var op in pending)
                     {
-                        op.Fail(ex);
+                        if (op.IsCarried)
+                        {
+                            _carried.Add(op);
+                        }
+                        else
+                        {
+                            op.Fail(ex);
+                        }
                     }
 
                     return;
@@ -153,6 +186,8 @@ internal sealed class SqliteWriter : IDisposable
 
     private abstract class WriteOp
     {
+        public virtual bool IsCarried => false;
+
         public abstract bool SkipIfCancelled();
 
         public abstract void Execute(SqliteSession session);
@@ -180,5 +215,24 @@ internal sealed class SqliteWriter : IDisposable
         public override void Complete() => _completion.TrySetResult(_result);
 
         public override void Fail(Exception exception) => _completion.TrySetException(SqliteFaults.Translate(exception));
+    }
+
+    private sealed class CarriedOp(Action<SqliteSession> write, Action committed) : WriteOp
+    {
+        public override bool IsCarried => true;
+
+        public override bool SkipIfCancelled() => false;
+
+        public override void Execute(SqliteSession session) => write(session);
+
+        public override void Committed() => committed();
+
+        public override void Complete()
+        {
+        }
+
+        public override void Fail(Exception exception)
+        {
+        }
     }
 }
