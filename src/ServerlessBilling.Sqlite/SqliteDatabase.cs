@@ -38,7 +38,9 @@ public sealed class SqliteDatabase : IDisposable
             busy,
             "PRAGMA journal_mode = WAL",
             synchronous,
+            "PRAGMA cache_size = -65536", // 64 MB (SQLite's default is 2 MB): the pages the writer rewrites stay in its cache instead of being read again
             $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBackstopPages}",
+            $"PRAGMA journal_size_limit = {2 * SqliteCheckpointer.RestartPages * 4096}", // the WAL file is cut back when it starts over
         ]);
         try
         {
@@ -52,7 +54,7 @@ public sealed class SqliteDatabase : IDisposable
 
         _writer = new SqliteWriter(writerSession, options.MaxWritesPerCommit);
         WriterSession = writerSession;
-        _checkpointer = new SqliteCheckpointer(new SqliteSession(_connectionString, [busy, synchronous]), () => _writer.Commits);
+        _checkpointer = new SqliteCheckpointer(new SqliteSession(_connectionString, [busy, synchronous]), () => _writer.Commits, _writer.RequestCheckpoint);
     }
 
     public SqliteOptions Options { get; }
@@ -67,7 +69,10 @@ public sealed class SqliteDatabase : IDisposable
     public TimeSpan WriterBusy => System.Diagnostics.Stopwatch.GetElapsedTime(0, _writer.BusyTicks);
 
     /// <summary>Checkpoints run beside the writer (<see cref="SqliteCheckpointer"/>).</summary>
-    internal long Checkpoints => _checkpointer.Checkpoints;
+    public long Checkpoints => _checkpointer.Checkpoints;
+
+    /// <summary>Pages in the WAL when the last checkpoint beside the writer ran.</summary>
+    public long WalPages => _checkpointer.WalPages;
 
     private SqliteSession WriterSession { get; }
 

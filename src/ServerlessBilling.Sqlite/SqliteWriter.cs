@@ -17,6 +17,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly int _maxBatch;
     private readonly Thread _thread;
     private readonly List<WriteOp> _carried = [];
+    private int _checkpointRequested;
 
     public SqliteWriter(SqliteSession session, int maxBatch)
     {
@@ -90,6 +91,11 @@ internal sealed class SqliteWriter : IDisposable
 
             var start = System.Diagnostics.Stopwatch.GetTimestamp();
             CommitGroup(batch);
+            if (Interlocked.Exchange(ref _checkpointRequested, 0) == 1)
+            {
+                FinishCheckpoint();
+            }
+
             BusyTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
         }
 
@@ -159,6 +165,22 @@ internal sealed class SqliteWriter : IDisposable
             }
 
             return;
+        }
+    }
+
+    /// <summary>Asks the writer to copy what is left of the WAL between two groups (<see cref="SqliteCheckpointer"/>).</summary>
+    public void RequestCheckpoint() => Volatile.Write(ref _checkpointRequested, 1);
+
+    /// <summary>Between groups, with no transaction open: the frames the last checkpoint left, so the next write starts the WAL over.</summary>
+    private void FinishCheckpoint()
+    {
+        try
+        {
+            _session.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+        catch (SqliteException)
+        {
+            // The checkpointer is at work (busy) or the disk failed: the commits are in the WAL; it is asked again later.
         }
     }
 
