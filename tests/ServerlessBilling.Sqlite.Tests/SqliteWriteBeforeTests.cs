@@ -14,11 +14,23 @@ public sealed class SqliteWriteBeforeTests : IDisposable
 {
     private readonly TempStore _store = new();
 
-    /// <summary>Holds the writer until the returned gate is opened, so that what is queued meanwhile is not committed.</summary>
+    /// <summary>
+    /// Holds the writer (in a transaction of its own, once it has started) until the returned gate is opened, so that
+    /// what is queued meanwhile is not committed and goes into the next transaction.
+    /// </summary>
     private (TaskCompletionSource Gate, Task Held) HoldWriter()
     {
         var gate = new TaskCompletionSource();
-        return (gate, _store.Database.WriteAsync(_ => gate.Task.Wait(TimeSpan.FromSeconds(10)), default));
+        var holding = new ManualResetEventSlim();
+        var held = _store.Database.WriteAsync(
+            _ =>
+            {
+                holding.Set();
+                return gate.Task.Wait(TimeSpan.FromSeconds(10));
+            },
+            default);
+        Assert.True(holding.Wait(TimeSpan.FromSeconds(10)), "the writer did not start the holding write");
+        return (gate, held);
     }
 
     private long Count(string sql) => _store.Database.Read(s => (long)s.Command(sql).ExecuteScalar()!);
