@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using ServerlessBilling.Core.Accounts;
@@ -12,46 +11,42 @@ namespace ServerlessBilling.Sqlite;
 /// </summary>
 public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore, IAccountDirectory
 {
-    private const int CacheCapacity = 100_000;
-
-    // The state last written or read per account, with its version. A read still asks the file for the current
-    // version and gets the document only when it differs, so the cache saves parsing a document (tens of KB with
-    // its kept sessions) on every credit-control step without ever serving a stale one. States are immutable.
-    private readonly ConcurrentDictionary<string, Versioned<AccountState>> _known = new(StringComparer.Ordinal);
+    // The latest committed state of each account this process has seen, shared by the stores on the file: a read of
+    // a known account is answered without the file (credit control reads before every write), and one that is not
+    // known reads the file once. States are immutable.
+    private readonly SqliteKnownState _known = database.Known;
 
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken)
     {
-        var known = _known.GetValueOrDefault(accountId);
-        var knownVersion = known is null ? -1L : Version(known.ETag);
-        var read = database.Read(session =>
+        if (_known.Account(accountId) is { } known)
         {
-            using var reader = session.Command("SELECT version, CASE WHEN version = $known THEN NULL ELSE doc END FROM accounts WHERE account_id = $id")
-                .With("$id", accountId).With("$known", knownVersion).ExecuteReader();
-            if (!reader.Read())
-            {
-                return null;
-            }
-
-            return reader.IsDBNull(1) && known is not null
-                ? known
-                : new Versioned<AccountState>(SqliteValues.FromJson<AccountState>(reader, 1), ETag(reader.GetInt64(0)));
-        });
-        if (read is not null && !ReferenceEquals(read, known))
-        {
-            Remember(read);
+            return Task.FromResult<Versioned<AccountState>?>(known);
         }
 
-        return Task.FromResult(read);
+        var marker = _known.ReadMarker;
+        var read = database.Read(session =>
+        {
+            using var reader = session.Command("SELECT version, doc FROM accounts WHERE account_id = $id").With("$id", accountId).ExecuteReader();
+            return reader.Read() ? (Version: reader.GetInt64(0), State: SqliteValues.FromJson<AccountState>(reader, 1)) : default;
+        });
+        if (read.State is null)
+        {
+            return Task.FromResult<Versioned<AccountState>?>(null);
+        }
+
+        var state = new Versioned<AccountState>(read.State, ETag(read.Version));
+        _known.RememberRead(state, read.Version, marker);
+        return Task.FromResult<Versioned<AccountState>?>(state);
     }
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
     {
-        var doc = SqliteValues.Json(account);
+        var doc = SqliteDocumentJson.Write(account, null);
         var expiry = Expiry(account);
-        return RememberWhenWrittenAsync(account, database.WriteAsync(session => session
+        return WriteAsync(account, 1, doc, session => session
             .Command("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES ($id, 1, $expiry, $doc) ON CONFLICT (account_id) DO NOTHING")
-            .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", doc)
-            .ExecuteNonQuery() == 1 ? ETag(1) : null, cancellationToken));
+            .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", doc.Bytes)
+            .ExecuteNonQuery() == 1, cancellationToken);
     }
 
     public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
@@ -61,12 +56,12 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
             return Task.FromResult<string?>(null); // not an ETag this store handed out: it cannot be current
         }
 
-        var doc = SqliteValues.Json(account);
+        var doc = SqliteDocumentJson.Write(account, _known.Document(account.AccountId));
         var expiry = Expiry(account);
-        return RememberWhenWrittenAsync(account, database.WriteAsync(session => session
+        return WriteAsync(account, checked(version + 1), doc, session => session
             .Command("UPDATE accounts SET version = version + 1, next_expiry = $expiry, doc = $doc WHERE account_id = $id AND version = $version")
-            .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", doc)
-            .ExecuteNonQuery() == 1 ? ETag(checked(version + 1)) : null, cancellationToken));
+            .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", doc.Bytes)
+            .ExecuteNonQuery() == 1, cancellationToken);
     }
 
     public async IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -131,29 +126,28 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         }));
     }
 
-    /// <summary>Only a committed write is remembered: the task completes after its commit.</summary>
-    private async Task<string?> RememberWhenWrittenAsync(AccountState account, Task<string?> write)
+    /// <summary>
+    /// The conditional write; the state it wrote becomes the known one on the writer's thread right after its commit.
+    /// A refused write means the known state (if any) was stale, so it is forgotten.
+    /// </summary>
+    private async Task<string?> WriteAsync(AccountState account, long version, JsonSnapshot document, Func<SqliteSession, bool> write, CancellationToken cancellationToken)
     {
-        var etag = await write;
-        if (etag is not null)
+        var etag = ETag(version);
+        var written = await database.WriteAsync(write, done =>
         {
-            Remember(new Versioned<AccountState>(account, etag));
+            if (done)
+            {
+                _known.Committed(new Versioned<AccountState>(account, etag), version, document);
+            }
+        }, cancellationToken);
+        if (!written)
+        {
+            _known.Forget(account.AccountId);
+            return null;
         }
 
         return etag;
     }
-
-    private void Remember(Versioned<AccountState> state)
-    {
-        if (_known.Count >= CacheCapacity)
-        {
-            _known.Clear();
-        }
-
-        _known[state.Value.AccountId] = state;
-    }
-
-    private static long Version(string etag) => long.Parse(etag, NumberStyles.None, CultureInfo.InvariantCulture);
 
     private static long? Expiry(AccountState account) => account.NextExpiry is { } next ? SqliteValues.Ticks(next) : null;
 

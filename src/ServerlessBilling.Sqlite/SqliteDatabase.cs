@@ -6,7 +6,8 @@ namespace ServerlessBilling.Sqlite;
 /// <summary>
 /// The data file: one writer (<see cref="SqliteWriter"/>, group commit) and a pool of reader connections, which
 /// WAL mode lets read a consistent snapshot while the writer commits. Opening it creates the file and runs the
-/// schema's migrations.
+/// schema's migrations. One process at a time has it open: an exclusive lock on a file beside it (billing.db.lock)
+/// makes this process the only writer, which is what lets <see cref="Known"/> answer reads without the file.
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
@@ -15,12 +16,14 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly string[] _readerPragmas;
     private readonly SqliteWriter _writer;
+    private readonly FileStream _ownership;
+    private readonly SqliteCheckpointer _checkpointer;
     private int _disposed;
 
-    private SqliteDatabase(SqliteOptions options, TimeProvider clock)
+    private SqliteDatabase(SqliteOptions options, TimeProvider clock, FileStream ownership)
     {
         Options = options;
-        Directory.CreateDirectory(Path.GetDirectoryName(options.FilePath)!);
+        _ownership = ownership;
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = options.FilePath,
@@ -29,11 +32,15 @@ public sealed class SqliteDatabase : IDisposable
         }.ToString();
         var busy = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}";
         _readerPragmas = [busy];
+        var synchronous = options.Durability == SqliteDurability.PowerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
         var writerSession = new SqliteSession(_connectionString,
         [
             busy,
             "PRAGMA journal_mode = WAL",
-            options.Durability == SqliteDurability.PowerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL",
+            synchronous,
+            "PRAGMA cache_size = -65536", // 64 MB (SQLite's default is 2 MB): the pages the writer rewrites stay in its cache instead of being read again
+            $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBackstopPages}",
+            $"PRAGMA journal_size_limit = {2 * SqliteCheckpointer.RestartPages * 4096}", // the WAL file is cut back when it starts over
         ]);
         try
         {
@@ -47,6 +54,7 @@ public sealed class SqliteDatabase : IDisposable
 
         _writer = new SqliteWriter(writerSession, options.MaxWritesPerCommit);
         WriterSession = writerSession;
+        _checkpointer = new SqliteCheckpointer(new SqliteSession(_connectionString, [busy, synchronous]), () => _writer.Commits, _writer.RequestCheckpoint);
     }
 
     public SqliteOptions Options { get; }
@@ -57,7 +65,19 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Commits and writes so far: writes per commit is how much group commit saves.</summary>
     public (long Commits, long Writes) CommitStatistics => (_writer.Commits, _writer.Writes);
 
+    /// <summary>How long the writer has spent running groups (wall time): against elapsed time, how busy the one writer is.</summary>
+    public TimeSpan WriterBusy => System.Diagnostics.Stopwatch.GetElapsedTime(0, _writer.BusyTicks);
+
+    /// <summary>Checkpoints run beside the writer (<see cref="SqliteCheckpointer"/>).</summary>
+    public long Checkpoints => _checkpointer.Checkpoints;
+
+    /// <summary>Pages in the WAL when the last checkpoint beside the writer ran.</summary>
+    public long WalPages => _checkpointer.WalPages;
+
     private SqliteSession WriterSession { get; }
+
+    /// <summary>The committed state this process knows, shared by every store on this file.</summary>
+    internal SqliteKnownState Known { get; } = new();
 
     public static SqliteDatabase Open(SqliteOptions options, TimeProvider clock)
     {
@@ -67,18 +87,51 @@ public sealed class SqliteDatabase : IDisposable
             throw new InvalidOperationException("SQLite settings are invalid: " + string.Join("; ", errors));
         }
 
+        Directory.CreateDirectory(Path.GetDirectoryName(options.FilePath)!);
+        var ownership = TakeOwnership(options.FilePath);
         try
         {
-            return new SqliteDatabase(options, clock);
+            return new SqliteDatabase(options, clock, ownership);
         }
         catch (SqliteException ex)
         {
+            ownership.Dispose();
             throw new InvalidOperationException($"cannot open the SQLite data file '{options.FilePath}': {ex.Message}", ex);
+        }
+        catch
+        {
+            ownership.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// An exclusive lock on "{file}.lock" for as long as the file is open (released by the system if the process
+    /// dies). A separate file, because closing any handle of the data file itself would drop SQLite's own locks.
+    /// </summary>
+    private static FileStream TakeOwnership(string filePath)
+    {
+        var lockPath = filePath + ".lock";
+        try
+        {
+            return new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException ex)
+        {
+            throw new InvalidOperationException(
+                $"the SQLite data file '{filePath}' is in use by another process (it holds '{lockPath}'): one host at a time serves a data directory", ex);
         }
     }
 
     internal Task<T> WriteAsync<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken) =>
-        _writer.WriteAsync(write, cancellationToken);
+        _writer.WriteAsync(write, null, cancellationToken);
+
+    /// <summary>As <see cref="WriteAsync{T}(Func{SqliteSession, T}, CancellationToken)"/>; <paramref name="committed"/> runs on the writer thread after the commit (see <see cref="SqliteWriter"/>).</summary>
+    internal Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T> committed, CancellationToken cancellationToken) =>
+        _writer.WriteAsync(write, committed, cancellationToken);
+
+    /// <summary>A write that no caller waits for, durable with the next commit of any write queued after it (<see cref="SqliteWriter.WriteBefore"/>).</summary>
+    internal void WriteBefore(Action<SqliteSession> write, Action committed) => _writer.WriteBefore(write, committed);
 
     internal T Read<T>(Func<SqliteSession, T> read)
     {
@@ -124,11 +177,14 @@ public sealed class SqliteDatabase : IDisposable
             return;
         }
 
+        _checkpointer.Dispose();
         _writer.Dispose(); // drains the queue: every accepted write is committed before the file closes
         WriterSession.Dispose();
         while (_readers.TryTake(out var reader))
         {
             reader.Dispose();
         }
+
+        _ownership.Dispose();
     }
 }

@@ -2,48 +2,128 @@ using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
 
-/// <summary>Session id → account id, and each closed session's record (the whole session) as a JSON document beside it.</summary>
+/// <summary>
+/// Session id → account id, and each closed session's record (the whole session) as a JSON document beside it.
+/// A session's account never changes once recorded, so the owners this process has recorded or read are answered
+/// from memory (<see cref="SqliteKnownState"/>). A claim and a closed-session record are written without waiting
+/// for their commit (<see cref="SqliteDatabase.WriteBefore"/>): credit control always follows them with the
+/// account write that answers the switch, which the writer commits only with them or after them, so a step waits
+/// for one commit instead of two, and no answer is ever given for an account write whose session record is lost.
+/// Until they commit, they are answered from memory.
+/// </summary>
 public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clock) : ISessionIndex
 {
+    private const string OwnerQuery = "SELECT account_id FROM sessions WHERE session_id = $id";
+    private readonly SqliteKnownState _known = database.Known;
+
     public async Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
     {
-        if (await FindAccountAsync(sessionId, cancellationToken) is { } known)
+        while (true)
         {
-            return new SessionClaim(known, IsNew: false); // a replay: no write needed
-        }
+            if (_known.SessionOwner(sessionId) is { } known)
+            {
+                return new SessionClaim(known, IsNew: false); // a replay: no write needed
+            }
 
-        var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
-        return await database.WriteAsync(session =>
-        {
-            var recorded = session.Command("INSERT INTO sessions (session_id, account_id, created_at) VALUES ($id, $account, $at) ON CONFLICT (session_id) DO NOTHING")
-                .With("$id", sessionId).With("$account", accountId).With("$at", createdAt).ExecuteNonQuery() == 1;
-            return recorded
-                ? new SessionClaim(accountId, IsNew: true)
-                : new SessionClaim((string)session.Command("SELECT account_id FROM sessions WHERE session_id = $id").With("$id", sessionId).ExecuteScalar()!, IsNew: false);
-        }, cancellationToken);
+            // Registered before the file is asked: a concurrent claim of the same id waits for this one's decision,
+            // and once this one leaves the map at its commit, the file holds it.
+            var mine = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (!_known.Claims.TryAdd(sessionId, mine))
+            {
+                if (_known.Claims.TryGetValue(sessionId, out var other))
+                {
+                    return new SessionClaim(await other.Task.WaitAsync(cancellationToken), IsNew: false);
+                }
+
+                continue; // it committed meanwhile: known now
+            }
+
+            return Decide(sessionId, accountId, mine);
+        }
     }
 
-    public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read(session =>
-            session.Command("SELECT account_id FROM sessions WHERE session_id = $id").With("$id", sessionId).ExecuteScalar() as string));
+    public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        if (_known.SessionOwner(sessionId) is { } known)
+        {
+            return Task.FromResult<string?>(known);
+        }
+
+        if (_known.Claims.TryGetValue(sessionId, out var claim) && claim.Task.IsCompletedSuccessfully)
+        {
+            return Task.FromResult<string?>(claim.Task.Result);
+        }
+
+        return Task.FromResult(ReadOwner(sessionId));
+    }
 
     public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var doc = SqliteValues.Json(closed);
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
-        return database.WriteAsync(session => session
-            .Command("""
-                INSERT INTO sessions (session_id, account_id, created_at, closed) VALUES ($id, $account, $at, $closed)
-                ON CONFLICT (session_id) DO UPDATE SET closed = excluded.closed
-                """)
-            .With("$id", closed.SessionId).With("$account", closed.AccountId).With("$at", createdAt).With("$closed", doc)
-            .ExecuteNonQuery(), cancellationToken);
+        _known.Closing[closed.SessionId] = closed;
+        database.WriteBefore(
+            session => session
+                .Command("""
+                    INSERT INTO sessions (session_id, account_id, created_at, closed) VALUES ($id, $account, $at, $closed)
+                    ON CONFLICT (session_id) DO UPDATE SET closed = excluded.closed
+                    """)
+                .With("$id", closed.SessionId).With("$account", closed.AccountId).With("$at", createdAt).With("$closed", doc)
+                .ExecuteNonQuery(),
+            () => _known.Closing.TryRemove(new KeyValuePair<string, ClosedSession>(closed.SessionId, closed)));
+        return Task.CompletedTask;
     }
 
     public Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken) =>
-        Task.FromResult(database.Read(session =>
+        _known.Closing.TryGetValue(sessionId, out var closing) ? Task.FromResult<ClosedSession?>(closing) : Task.FromResult(database.Read(session =>
         {
             using var reader = session.Command("SELECT closed FROM sessions WHERE session_id = $id AND closed IS NOT NULL").With("$id", sessionId).ExecuteReader();
             return reader.Read() ? SqliteValues.FromJson<ClosedSession>(reader, 0) : null;
         }));
+
+    private SessionClaim Decide(string sessionId, string accountId, TaskCompletionSource<string> mine)
+    {
+        string? owner;
+        try
+        {
+            owner = ReadOwner(sessionId);
+        }
+        catch (Exception ex)
+        {
+            _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
+            mine.SetException(ex);
+            throw;
+        }
+
+        if (owner is not null)
+        {
+            mine.SetResult(owner); // remembered by ReadOwner before it leaves the map
+            _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
+            return new SessionClaim(owner, IsNew: false);
+        }
+
+        mine.SetResult(accountId);
+        var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
+        database.WriteBefore(
+            session => session.Command("INSERT INTO sessions (session_id, account_id, created_at) VALUES ($id, $account, $at) ON CONFLICT (session_id) DO NOTHING")
+                .With("$id", sessionId).With("$account", accountId).With("$at", createdAt).ExecuteNonQuery(),
+            () =>
+            {
+                _known.RememberSessionOwner(sessionId, accountId);
+                _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
+            });
+        return new SessionClaim(accountId, IsNew: true);
+    }
+
+    private string? ReadOwner(string sessionId)
+    {
+        var owner = database.Read(session => session.Command(OwnerQuery).With("$id", sessionId).ExecuteScalar() as string);
+        if (owner is not null)
+        {
+            _known.RememberSessionOwner(sessionId, owner);
+        }
+
+        return owner;
+    }
 }

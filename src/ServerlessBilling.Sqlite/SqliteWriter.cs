@@ -16,6 +16,8 @@ internal sealed class SqliteWriter : IDisposable
     private readonly SqliteSession _session;
     private readonly int _maxBatch;
     private readonly Thread _thread;
+    private readonly List<WriteOp> _carried = [];
+    private int _checkpointRequested;
 
     public SqliteWriter(SqliteSession session, int maxBatch)
     {
@@ -30,15 +32,21 @@ internal sealed class SqliteWriter : IDisposable
 
     public long Writes { get; private set; }
 
+    /// <summary>Wall time spent running groups (from BEGIN to the last completion), in Stopwatch ticks: how busy the one writer is.</summary>
+    public long BusyTicks { get; private set; }
+
     /// <summary>
     /// Runs <paramref name="write"/> on the writer's connection inside a transaction. It may run more than once
     /// (when another write in its transaction fails, the others are run again in a new one), so it must only read
-    /// and write the database and return a result.
+    /// and write the database and return a result. <paramref name="committed"/>, when given, runs on the writer's
+    /// thread once the transaction holding the write has committed, before any task of that transaction completes:
+    /// in commit order, so a cache it updates never goes back to an older state, and a caller that sees its task
+    /// complete sees the cache updated.
     /// </summary>
-    public Task<T> WriteAsync<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken)
+    public Task<T> WriteAsync<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var op = new WriteOp<T>(write, cancellationToken);
+        var op = new WriteOp<T>(write, committed, cancellationToken);
         try
         {
             _queue.Add(op, CancellationToken.None);
@@ -49,6 +57,24 @@ internal sealed class SqliteWriter : IDisposable
         }
 
         return op.Task;
+    }
+
+    /// <summary>
+    /// Queues a write that no caller waits for: it is durable with the commit of any write queued after it, because
+    /// the queue is run in order and a transaction that does not hold it never commits. It runs first in every
+    /// transaction until one holding it commits; while it fails (disk full, I/O error), every later write fails too,
+    /// so no later write is ever answered without it. <paramref name="committed"/> runs as for <see cref="WriteAsync{T}"/>.
+    /// </summary>
+    public void WriteBefore(Action<SqliteSession> write, Action committed)
+    {
+        try
+        {
+            _queue.Add(new CarriedOp(write, committed), CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            throw new ObjectDisposedException(nameof(SqliteWriter), "the SQLite store is closed");
+        }
     }
 
     private void Run()
@@ -63,13 +89,26 @@ internal sealed class SqliteWriter : IDisposable
                 batch.Add(next);
             }
 
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
             CommitGroup(batch);
+            if (Interlocked.Exchange(ref _checkpointRequested, 0) == 1)
+            {
+                FinishCheckpoint();
+            }
+
+            BusyTicks += System.Diagnostics.Stopwatch.GetTimestamp() - start;
+        }
+
+        if (_carried.Count > 0)
+        {
+            CommitGroup([]); // a last try for writes carried over from a failed transaction
         }
     }
 
     private void CommitGroup(List<WriteOp> batch)
     {
-        var pending = batch.Where(op => !op.SkipIfCancelled()).ToList();
+        var pending = _carried.Concat(batch.Where(op => !op.SkipIfCancelled())).ToList();
+        _carried.Clear();
         while (pending.Count > 0)
         {
             WriteOp? failed = null;
@@ -88,12 +127,20 @@ internal sealed class SqliteWriter : IDisposable
             catch (Exception ex)
             {
                 TryRollback();
-                if (failed is null)
+                if (failed is null || failed.IsCarried)
                 {
-                    // BEGIN or COMMIT failed: no write of the group is durable.
+                    // BEGIN or COMMIT failed, or a write that later writes depend on: nothing of the group is
+                    // durable. The carried writes go first in the next transaction; the others fail.
                     foreach (var op in pending)
                     {
-                        op.Fail(ex);
+                        if (op.IsCarried)
+                        {
+                            _carried.Add(op);
+                        }
+                        else
+                        {
+                            op.Fail(ex);
+                        }
                     }
 
                     return;
@@ -109,10 +156,31 @@ internal sealed class SqliteWriter : IDisposable
             Writes += pending.Count;
             foreach (var op in pending)
             {
+                op.Committed();
+            }
+
+            foreach (var op in pending)
+            {
                 op.Complete();
             }
 
             return;
+        }
+    }
+
+    /// <summary>Asks the writer to copy what is left of the WAL between two groups (<see cref="SqliteCheckpointer"/>).</summary>
+    public void RequestCheckpoint() => Volatile.Write(ref _checkpointRequested, 1);
+
+    /// <summary>Between groups, with no transaction open: the frames the last checkpoint left, so the next write starts the WAL over.</summary>
+    private void FinishCheckpoint()
+    {
+        try
+        {
+            _session.Execute("PRAGMA wal_checkpoint(PASSIVE)");
+        }
+        catch (SqliteException)
+        {
+            // The checkpointer is at work (busy) or the disk failed: the commits are in the WAL; it is asked again later.
         }
     }
 
@@ -140,16 +208,20 @@ internal sealed class SqliteWriter : IDisposable
 
     private abstract class WriteOp
     {
+        public virtual bool IsCarried => false;
+
         public abstract bool SkipIfCancelled();
 
         public abstract void Execute(SqliteSession session);
+
+        public abstract void Committed();
 
         public abstract void Complete();
 
         public abstract void Fail(Exception exception);
     }
 
-    private sealed class WriteOp<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken) : WriteOp
+    private sealed class WriteOp<T>(Func<SqliteSession, T> write, Action<T>? committed, CancellationToken cancellationToken) : WriteOp
     {
         private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private T _result = default!;
@@ -160,8 +232,29 @@ internal sealed class SqliteWriter : IDisposable
 
         public override void Execute(SqliteSession session) => _result = write(session);
 
+        public override void Committed() => committed?.Invoke(_result);
+
         public override void Complete() => _completion.TrySetResult(_result);
 
         public override void Fail(Exception exception) => _completion.TrySetException(SqliteFaults.Translate(exception));
+    }
+
+    private sealed class CarriedOp(Action<SqliteSession> write, Action committed) : WriteOp
+    {
+        public override bool IsCarried => true;
+
+        public override bool SkipIfCancelled() => false;
+
+        public override void Execute(SqliteSession session) => write(session);
+
+        public override void Committed() => committed();
+
+        public override void Complete()
+        {
+        }
+
+        public override void Fail(Exception exception)
+        {
+        }
     }
 }

@@ -11,11 +11,11 @@ public sealed class SqliteStoreTests : IDisposable
 {
     private readonly TempStore _store = new();
 
-    private static CreditControlHarness Harness(StoreSet stores) =>
+    internal static CreditControlHarness Harness(StoreSet stores) =>
         new(stores.Accounts, stores.Sessions, stores.Decks, new CreditControlOptions { ClosedSessionsKept = 2 }, stores.Usage, stores.Quarantine, stores.TopUps);
 
     /// <summary>Sessions in every state, interim answers, top-ups, applied CDRs and period totals.</summary>
-    private static async Task<string> RunScenarioAsync(CreditControlHarness harness)
+    internal static async Task<string> RunScenarioAsync(CreditControlHarness harness)
     {
         var account = await harness.OpenAsync("rich", Fixtures.Prepaid("deck"), 50m);
         await harness.Admin.TopUpAsync(new TopUpRequest(account, "t-1", 7.5m), default);

@@ -22,20 +22,25 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class StoreScenario
 {
     public const string Usage = """
-        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss]
+        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--warmup S] [--split] [--split-only]
           --seconds       how long the pairs loop runs per store (default 5)
           --concurrency   concurrent HTTP loops (default 32)
           --accounts      pre-paid accounts the pairs and the CDRs spread over (default 1000)
           --batches       CSV batches of 5,000 CDRs posted per store, 4 in flight (default 10)
           --big-accounts  accounts in the start-up file (default 100000; 0 skips the start-up part)
           --big-usage     usage records in the start-up file (default 1000000)
+          --split         then the same pairs through CreditControlService without HTTP on each store: CPU per pair (all
+                          threads, and the SQLite writer thread), writes per commit, commits per pair, and the wall time
+                          of each store call in a pair
+          --warmup        seconds of pairs before each timed run (default 5)
+          --split-only    only that (no HTTP, no start-up part)
         """;
 
     private const int CdrsPerBatch = 5000;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability"], []) is not { } cli)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup"], ["split", "split-only"]) is not { } cli)
         {
             return 0;
         }
@@ -47,23 +52,43 @@ internal static class StoreScenario
         var bigAccounts = cli.Int("big-accounts", 100_000, 0, 1_000_000);
         var bigUsage = cli.Int("big-usage", 1_000_000, 0, 10_000_000);
         var durability = cli["durability"] ?? nameof(SqliteDurability.ProcessCrash);
+        var warmup = cli.Seconds("warmup", 5, 0, 60);
         Console.WriteLine($"stores: {Machine.Describe()}");
+        if (cli.Flag("split") || cli.Flag("split-only"))
+        {
+            var parsed = Enum.TryParse<SqliteDurability>(durability, ignoreCase: true, out var level) ? level : throw new ArgumentException("--durability is ProcessCrash or PowerLoss");
+            (await StorePairs.RunAsync(concurrency, seconds, warmup, accounts, parsed, cancellationToken)).Print(Console.Out);
+            if (cli.Flag("split-only"))
+            {
+                return 0;
+            }
+        }
 
-        var table = new Table("SQLite vs memory over HTTP", "store", "pairs/s", "pair p50 ms", "pair p99 ms", "CDRs/s (HTTP)", "writes/commit");
+
+        var table = new Table("SQLite vs memory over HTTP", "store", "pairs/s", "pair p50 ms", "pair p99 ms", "cpu us/request", "CDRs/s (HTTP)", "writes/commit");
         foreach (var store in new[] { "memory", "sqlite" })
         {
             using var folder = new BenchFolder();
             await using var host = await StartAsync(folder.Path, store, durability);
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = host.Address };
             var ids = await OpenAccountsAsync(client, accounts, cancellationToken);
+            if (warmup > 0)
+            {
+                await PairsAsync(client, ids, concurrency, TimeSpan.FromSeconds(warmup), store + "-warm", cancellationToken);
+            }
+
+            var before = host.App.Services.GetService<SqliteDatabase>()?.CommitStatistics;
+            var meter = RunMeter.Start();
             var (pairsPerSecond, p50, p99) = await PairsAsync(client, ids, concurrency, TimeSpan.FromSeconds(seconds), store, cancellationToken);
+            var cpuPerRequest = meter.Stop(seconds).CpuUsPer(pairsPerSecond * seconds * 2);
             var cdrsPerSecond = await IngestAsync(client, ids, batches, store, cancellationToken);
             var stats = host.App.Services.GetService<SqliteDatabase>()?.CommitStatistics;
-            table.Add(store, Fmt.N0(pairsPerSecond), Fmt.N2(p50), Fmt.N2(p99), Fmt.N0(cdrsPerSecond),
-                stats is { Commits: > 0 } s ? Fmt.N1((double)s.Writes / s.Commits) : "n/a");
+            table.Add(store, Fmt.N0(pairsPerSecond), Fmt.N2(p50), Fmt.N2(p99), Fmt.N0(cpuPerRequest), Fmt.N0(cdrsPerSecond),
+                stats is { } s && before is { } b && s.Commits > b.Commits ? Fmt.N1((double)(s.Writes - b.Writes) / (s.Commits - b.Commits)) : "n/a");
         }
 
-        table.Note($"pairs: {concurrency} loops for {seconds} s over {accounts} accounts; ingestion: {batches} batches of {CdrsPerBatch} CDRs, 4 in flight; sqlite durability {durability}");
+        table.Note("cpu us/request: process CPU (client, server, GC) per HTTP request of the timed pairs; writes/commit: over the timed pairs and the ingestion");
+        table.Note($"pairs: {concurrency} loops for {seconds} s after {warmup} s warm-up over {accounts} accounts; ingestion: {batches} batches of {CdrsPerBatch} CDRs, 4 in flight; sqlite durability {durability}");
         table.Print(Console.Out);
 
         if (bigAccounts > 0)

@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace ServerlessBilling.LoadBench.Infrastructure;
+
+/// <summary>
+/// The CPU time so far of this process's threads with a given OS name (Linux: /proc/self/task/*/comm and the first
+/// field of schedstat, in ns), e.g. the SQLite store's "sqlite-writer": how much of a run one dedicated thread did.
+/// Answers null where that is not readable.
+/// </summary>
+internal static class NamedThreadCpu
+{
+    public static TimeSpan? Of(string name)
+    {
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
+        {
+            return null;
+        }
+
+        long ns = 0;
+        var found = false;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() != name)
+                {
+                    continue;
+                }
+
+                ns += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture);
+                found = true;
+            }
+            catch (IOException)
+            {
+                // The thread ended while it was being read.
+            }
+        }
+
+        return found ? TimeSpan.FromTicks(ns / 100) : null;
+    }
+}

@@ -1,0 +1,88 @@
+using Microsoft.Data.Sqlite;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>
+/// Copies the WAL back into the data file on its own thread and connection, so that the writer never does it. A
+/// checkpoint copies every page again and flushes the WAL and the file to the disk (with either durability
+/// setting); left to SQLite's automatic checkpoint it would run inside a commit on the writer's thread, and every
+/// request waiting for a commit would wait for the disk flush too. A passive checkpoint runs beside the writer
+/// without blocking it. Commits do not depend on it: the WAL holds them either way. Under steady writes a passive
+/// checkpoint never quite catches up (frames are appended while it copies), and SQLite starts the WAL over only
+/// once every frame is copied; so when the WAL has grown past <see cref="RestartPages"/>, the writer is asked to
+/// copy the few frames left between two groups, after which its next write starts the WAL over. The writer keeps
+/// an automatic checkpoint at <see cref="WriterBackstopPages"/> in case this one falls behind.
+/// </summary>
+internal sealed class SqliteCheckpointer : IDisposable
+{
+    /// <summary>The writer's own automatic checkpoint, a backstop only (SQLite's default is 1,000 pages).</summary>
+    public const int WriterBackstopPages = 20_000;
+
+    /// <summary>A WAL this long (16 MB of 4 KB pages) is started over: the writer finishes the checkpoint.</summary>
+    public const int RestartPages = 4096;
+
+    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
+    private readonly SqliteSession _session;
+    private readonly Func<long> _commits;
+    private readonly Action _finishOnWriter;
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly Thread _thread;
+    private long _checkpointedAt = -1;
+
+    public SqliteCheckpointer(SqliteSession session, Func<long> commits, Action finishOnWriter)
+    {
+        _session = session;
+        _commits = commits;
+        _finishOnWriter = finishOnWriter;
+        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-checkpt" };
+        _thread.Start();
+    }
+
+    /// <summary>Pages in the WAL at the last checkpoint: it stays below about <see cref="RestartPages"/> while the WAL is started over.</summary>
+    public long WalPages { get; private set; }
+
+    /// <summary>Checkpoints that ran (each after at least one new commit).</summary>
+    public long Checkpoints { get; private set; }
+
+    private void Run()
+    {
+        while (!_stop.Wait(Interval))
+        {
+            var commits = _commits();
+            if (commits == _checkpointedAt)
+            {
+                continue; // nothing new in the WAL: no disk flush for nothing
+            }
+
+            try
+            {
+                using (var reader = _session.Command("PRAGMA wal_checkpoint(PASSIVE)").ExecuteReader())
+                {
+                    if (reader.Read())
+                    {
+                        WalPages = reader.GetInt64(1);
+                        if (WalPages >= RestartPages)
+                        {
+                            _finishOnWriter();
+                        }
+                    }
+                }
+
+                _checkpointedAt = commits;
+                Checkpoints++;
+            }
+            catch (SqliteException)
+            {
+                // A lock held elsewhere or an I/O error: the commits are safe in the WAL; the next round tries again.
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Set();
+        _thread.Join();
+        _stop.Dispose();
+        _session.Dispose();
+    }
+}

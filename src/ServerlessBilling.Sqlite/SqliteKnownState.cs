@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>
+/// What this process knows the file holds, so that credit control's reads need not ask the file: the latest
+/// committed account documents with their versions, and which account each session belongs to. It is sound
+/// because the process is the file's only writer (<see cref="SqliteDatabase"/> holds an exclusive lock on it) and
+/// every commit updates it on the writer's thread, in commit order, before the commit's callers resume. A document
+/// read from the file is added only if it is newer than what is known and no eviction ran since the read began,
+/// so a read that raced a commit never puts an older version back.
+/// </summary>
+internal sealed class SqliteKnownState
+{
+    public const int Capacity = 100_000;
+
+    /// <summary>Written documents kept for their next version to reuse (<see cref="SqliteDocumentJson"/>): the accounts being written now.</summary>
+    public const int DocumentCapacity = 10_000;
+
+    private readonly ConcurrentDictionary<string, Known> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _sessionOwners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, JsonSnapshot> _documents = new(StringComparer.Ordinal);
+    private readonly Lock _evictionGate = new();
+
+    /// <summary>Sessions being claimed, or claimed and not yet committed: the owner once decided. Never evicted; each leaves at its commit.</summary>
+    public ConcurrentDictionary<string, TaskCompletionSource<string>> Claims { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Closed-session records queued and not yet committed, so that a read right after the record finds it.</summary>
+    public ConcurrentDictionary<string, ClosedSession> Closing { get; } = new(StringComparer.Ordinal);
+    private long _evictions;
+
+    /// <summary>A marker taken before reading a document from the file, for <see cref="RememberRead"/>.</summary>
+    public long ReadMarker => Volatile.Read(ref _evictions);
+
+    public Versioned<AccountState>? Account(string accountId) => _accounts.GetValueOrDefault(accountId)?.State;
+
+    /// <summary>The JSON last written for the account, if kept: its parts that the next version still holds are copied, not written again.</summary>
+    public JsonSnapshot? Document(string accountId) => _documents.GetValueOrDefault(accountId);
+
+    /// <summary>On the writer's thread, after the commit that wrote <paramref name="state"/> as <paramref name="document"/>.</summary>
+    public void Committed(Versioned<AccountState> state, long version, JsonSnapshot document)
+    {
+        if (_documents.Count >= DocumentCapacity)
+        {
+            _documents.Clear();
+        }
+
+        _documents[state.Value.AccountId] = document;
+        if (_accounts.Count >= Capacity)
+        {
+            lock (_evictionGate)
+            {
+                _accounts.Clear();
+                _evictions++;
+            }
+        }
+
+        Keep(new Known(state, version));
+    }
+
+    /// <summary>A document read from the file at some point after <paramref name="marker"/> was taken.</summary>
+    public void RememberRead(Versioned<AccountState> state, long version, long marker)
+    {
+        lock (_evictionGate)
+        {
+            if (_evictions == marker && _accounts.Count < Capacity)
+            {
+                Keep(new Known(state, version));
+            }
+        }
+    }
+
+    /// <summary>After a conditional write was refused: whatever is known of the account may be stale, so the next read asks the file.</summary>
+    public void Forget(string accountId)
+    {
+        lock (_evictionGate)
+        {
+            _accounts.TryRemove(accountId, out _);
+            _evictions++; // a read of the file already under way may hold the state that was just found stale
+        }
+    }
+
+    /// <summary>A session's account never changes once recorded, so what is known of it stays true.</summary>
+    public string? SessionOwner(string sessionId) => _sessionOwners.GetValueOrDefault(sessionId);
+
+    public void RememberSessionOwner(string sessionId, string accountId)
+    {
+        if (_sessionOwners.Count >= Capacity)
+        {
+            _sessionOwners.Clear();
+        }
+
+        _sessionOwners[sessionId] = accountId;
+    }
+
+    private void Keep(Known known) =>
+        _accounts.AddOrUpdate(known.State.Value.AccountId, known, (_, current) => current.Version >= known.Version ? current : known);
+
+    private sealed record Known(Versioned<AccountState> State, long Version);
+}

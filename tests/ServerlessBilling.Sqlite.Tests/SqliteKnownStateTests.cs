@@ -1,0 +1,108 @@
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Sqlite.Tests;
+
+/// <summary>
+/// Reads answered from what the process knows instead of the file: sound only while the process is the file's only
+/// writer, and never put back an older version than one committed.
+/// </summary>
+public sealed class SqliteKnownStateTests : IDisposable
+{
+    private readonly TempStore _store = new();
+
+    private static Versioned<AccountState> State(decimal balance, long version) =>
+        new(AccountState.Open("a", Fixtures.Prepaid(), balance, Fixtures.Now), version.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    [Fact]
+    public void A_second_process_cannot_open_the_file_while_one_has_it_open_and_can_after_it_closed()
+    {
+        var refused = Assert.Throws<InvalidOperationException>(() => SqliteDatabase.Open(_store.Options, TimeProvider.System));
+        Assert.Contains("in use by another process", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(".lock", refused.Message, StringComparison.Ordinal);
+
+        _store.Reopen(); // closing releases the lock
+        Assert.Equal(SqliteSchema.Latest, _store.Database.SchemaVersion);
+    }
+
+    [Fact]
+    public void A_read_of_the_file_never_replaces_a_newer_committed_version()
+    {
+        var known = new SqliteKnownState();
+        var marker = known.ReadMarker;
+        known.Committed(State(6m, 6), 6, SqliteDocumentJson.Write(State(6m, 6).Value, null));
+        known.RememberRead(State(5m, 5), 5, marker); // read before the commit, remembered after it
+
+        Assert.Equal("6", known.Account("a")!.ETag);
+    }
+
+    [Fact]
+    public void A_read_that_began_before_a_state_was_forgotten_is_not_remembered()
+    {
+        var known = new SqliteKnownState();
+        known.Committed(State(6m, 6), 6, SqliteDocumentJson.Write(State(6m, 6).Value, null));
+        var marker = known.ReadMarker;
+        known.Forget("a");
+        known.RememberRead(State(5m, 5), 5, marker);
+        Assert.Null(known.Account("a"));
+
+        known.RememberRead(State(7m, 7), 7, known.ReadMarker);
+        Assert.Equal("7", known.Account("a")!.ETag);
+    }
+
+    [Fact]
+    public async Task A_refused_write_forgets_the_known_state_so_the_next_read_sees_the_file()
+    {
+        var accounts = _store.Stores.Accounts;
+        var etag = (await accounts.TryCreateAsync(AccountState.Open("acct", Fixtures.Prepaid(), 10m, Fixtures.Now), default))!;
+        var known = (await accounts.GetAsync("acct", default))!;
+        Assert.Equal((etag, 10m), (known.ETag, known.Value.Balance));
+
+        // A change behind the store's back (as another program editing the file would make).
+        var changed = AccountState.Open("acct", Fixtures.Prepaid(), 3m, Fixtures.Now);
+        await _store.Database.WriteAsync(
+            s => s.Command("UPDATE accounts SET version = 9, doc = $doc WHERE account_id = 'acct'").With("$doc", SqliteValues.Json(changed)).ExecuteNonQuery(), default);
+        Assert.Null(await accounts.TryReplaceAsync(known.Value with { Balance = 1m }, known.ETag, default));
+
+        var reread = (await accounts.GetAsync("acct", default))!;
+        Assert.Equal(("9", 3m), (reread.ETag, reread.Value.Balance));
+        Assert.Equal("10", await accounts.TryReplaceAsync(reread.Value, reread.ETag, default));
+    }
+
+    [Fact]
+    public async Task Sessions_claimed_before_a_restart_are_found_and_claimed_again_as_known()
+    {
+        var sessions = _store.Stores.Sessions;
+        Assert.Equal(new SessionClaim("acct", IsNew: true), await sessions.ClaimAsync("s-1", "acct", default));
+        Assert.Equal(new SessionClaim("acct", IsNew: false), await sessions.ClaimAsync("s-1", "other", default));
+        _store.Reopen();
+
+        var reopened = _store.Stores.Sessions;
+        Assert.Equal(new SessionClaim("acct", IsNew: false), await reopened.ClaimAsync("s-1", "other", default)); // decided by the file
+        Assert.Null(await reopened.FindAccountAsync("s-2", default));
+        Assert.Equal("acct", await reopened.FindAccountAsync("s-1", default));
+        Assert.Equal(new SessionClaim("other", IsNew: true), await reopened.ClaimAsync("s-2", "other", default));
+    }
+
+    [Fact]
+    public async Task The_wal_is_checkpointed_beside_the_writer_which_keeps_its_own_only_as_a_backstop()
+    {
+        var backstop = await _store.Database.WriteAsync(s => (long)s.Command("PRAGMA wal_autocheckpoint").ExecuteScalar()!, default);
+        Assert.Equal(SqliteCheckpointer.WriterBackstopPages, backstop);
+
+        await _store.Stores.Accounts.TryCreateAsync(AccountState.Open("c", Fixtures.Prepaid(), 1m, Fixtures.Now), default);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (_store.Database.Checkpoints == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.True(_store.Database.Checkpoints > 0, "no checkpoint ran beside the writer");
+        var idle = _store.Database.Checkpoints;
+        await Task.Delay(400);
+        Assert.Equal(idle, _store.Database.Checkpoints); // no new commit, no checkpoint (nor its disk flush)
+    }
+
+    public void Dispose() => _store.Dispose();
+}
