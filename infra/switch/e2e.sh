@@ -40,7 +40,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-say() { echo "==> switch e2e: $*"; }
+say() { echo "==> switch e2e [${SECONDS}s]: $*"; }
 
 # ---- packages -------------------------------------------------------------------------------------------------
 modules=/usr/lib/x86_64-linux-gnu/kamailio/modules
@@ -160,10 +160,11 @@ pids+=($!)
 uac() {
   local name="$1" scenario="$2" port="$3" account="$4" called="$5" calls="$6" rate="$7" duration="$8"
   shift 8
-  (cd "$work" && sipp "127.0.0.1:$port" -sf "$here/sipp/$scenario" -i 127.0.0.1 -p "$(free_port)" \
+  # timeout: a SIPp call that waits for a message that never comes must not hold the run forever.
+  timeout -k 5 300 sipp "127.0.0.1:$port" -sf "$here/sipp/$scenario" -i 127.0.0.1 -p "$(free_port)" \
     -m "$calls" -r "$rate" -d "$duration" -s "$called" -key account "$account" \
     -cid_str "$name-%u-%p/a?b\\c\"d%%@%s" -nostdin -buff_size 4194304 -timeout 180s \
-    -trace_err -error_file "$work/$name-errors.log" "$@" >"$work/$name.log" 2>&1)
+    -trace_err -error_file "$work/$name-errors.log" "$@" >"$work/$name.log" 2>&1
 }
 
 # ---- checks ----------------------------------------------------------------------------------------------------
@@ -246,7 +247,7 @@ uac lost uac-call.xml "$sip_port" "$lost" 447700900123 10 10 60000 & p_lost=$!
 sleep 3
 held="$(balance "$lost")"
 stop_kamailio "$kamailio_pid" KILL
-kill "$p_lost" 2>/dev/null || true; wait "$p_lost" 2>/dev/null || true
+kill $(pgrep -P "$p_lost") "$p_lost" 2>/dev/null || true; wait "$p_lost" 2>/dev/null || true
 start_kamailio kamailio "$sip_port" "$api" 10 8
 released=0
 for _ in $(seq 1 40); do
