@@ -77,9 +77,12 @@ for project in tests/*/*.Tests.csproj; do
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" "${filter[@]}" || status=1
 done
 
+echo "==> switch integration: Kamailio and SIPp against the local host"
+infra/switch/e2e.sh || { echo "==> switch e2e FAILED"; checks=1; }
+
 scripts/summarize-trx.sh "$results"
 if [[ $checks -ne 0 ]]; then
-  echo "test.sh: the bicep check or the Functions publish failed (see above)" >&2
+  echo "test.sh: the bicep check, the Functions publish or the switch e2e failed (see above)" >&2
   status=1
 fi
 exit $status

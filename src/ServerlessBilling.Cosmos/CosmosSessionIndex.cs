@@ -5,7 +5,7 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Cosmos;
 
 /// <summary>
-/// Session id → account id, in a container partitioned by /id. The mapping never changes once written, so it
+/// Session id → account id, in a container partitioned by /id (the session's document id, <see cref="CosmosSessionIds"/>). The mapping never changes once written, so it
 /// is cached in process (bounded): interim and terminate then cost one account read and one write.
 /// </summary>
 public sealed class CosmosSessionIndex(Container container, TimeProvider clock) : ISessionIndex
@@ -20,10 +20,11 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
             return new SessionClaim(known, false);
         }
 
-        var created = await CosmosItems.TryCreateAsync(container, new SessionDocument(sessionId, accountId, clock.GetUtcNow()), sessionId, "record session", cancellationToken);
+        var id = CosmosSessionIds.DocumentId(sessionId);
+        var created = await CosmosItems.TryCreateAsync(container, new SessionDocument(id, accountId, clock.GetUtcNow()), id, "record session", cancellationToken);
         var owner = created
             ? accountId
-            : (await CosmosItems.TryReadAsync<SessionDocument>(container, sessionId, sessionId, "read session", cancellationToken))?.Resource.AccountId ?? accountId;
+            : (await CosmosItems.TryReadAsync<SessionDocument>(container, id, id, "read session", cancellationToken))?.Resource.AccountId ?? accountId;
         Remember(sessionId, owner);
         return new SessionClaim(owner, created);
     }
@@ -35,7 +36,8 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
             return known;
         }
 
-        var owner = (await CosmosItems.TryReadAsync<SessionDocument>(container, sessionId, sessionId, "find session", cancellationToken))?.Resource.AccountId;
+        var id = CosmosSessionIds.DocumentId(sessionId);
+        var owner = (await CosmosItems.TryReadAsync<SessionDocument>(container, id, id, "find session", cancellationToken))?.Resource.AccountId;
         if (owner is not null)
         {
             Remember(sessionId, owner);
@@ -44,15 +46,21 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
         return owner;
     }
 
-    public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("record closed session", () => container.UpsertItemAsync(
-            new SessionDocument(closed.SessionId, closed.AccountId, clock.GetUtcNow(), closed),
-            new PartitionKey(closed.SessionId),
+    public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
+    {
+        var id = CosmosSessionIds.DocumentId(closed.SessionId);
+        return CosmosFaults.RunAsync("record closed session", () => container.UpsertItemAsync(
+            new SessionDocument(id, closed.AccountId, clock.GetUtcNow(), closed),
+            new PartitionKey(id),
             new ItemRequestOptions { EnableContentResponseOnWrite = false },
             cancellationToken), cancellationToken);
+    }
 
-    public async Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken) =>
-        (await CosmosItems.TryReadAsync<SessionDocument>(container, sessionId, sessionId, "find closed session", cancellationToken))?.Resource.Closed;
+    public async Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var id = CosmosSessionIds.DocumentId(sessionId);
+        return (await CosmosItems.TryReadAsync<SessionDocument>(container, id, id, "find closed session", cancellationToken))?.Resource.Closed;
+    }
 
     private void Remember(string sessionId, string accountId)
     {

@@ -30,6 +30,19 @@ public static class Fixtures
     public static AccountSettings Postpaid(decimal limit, bool hard, string deckId = "test-deck") =>
         new("Postpaid Co", AccountMode.Postpaid, Gbp, limit, hard, deckId, 1, "Europe/London", new TaxSettings(TaxTreatment.Standard, 0.20m));
 
+    /// <summary>Every character RFC 3261 allows in a Call-ID word (with <c>@</c> between two words), <c>/ \ ? " %</c> among them.</summary>
+    public const string CallIdAlphabet = "abcXYZ019-.!%*_+`'~()<>:\\\"/[]?{}";
+
+    /// <summary>
+    /// A SIP Call-ID of <paramref name="length"/> characters (at most 256, the session id bound) that holds every
+    /// character of <see cref="CallIdAlphabet"/> and ends in <paramref name="unique"/> (a GUID keeps tests apart).
+    /// </summary>
+    public static string CallId(string unique, int length = 256)
+    {
+        var head = $"{CallIdAlphabet}@{unique}";
+        return length < head.Length ? throw new ArgumentOutOfRangeException(nameof(length)) : new string('~', length - head.Length) + head;
+    }
+
     /// <summary>The ledger invariants of ARCHITECTURE.md (conservation), as an assertion.</summary>
     public static void AssertConserved(AccountState account)
     {

@@ -24,7 +24,7 @@ public static partial class CreditControlEndpoints
             return problem;
         }
 
-        if ((RequestReader.CheckId(body!.SessionId, "sessionId") ?? RequestReader.CheckId(body.AccountId, "accountId")) is { } badId)
+        if ((RequestReader.CheckSessionId(body!.SessionId, "sessionId") ?? RequestReader.CheckId(body.AccountId, "accountId")) is { } badId)
         {
             return badId;
         }
@@ -54,8 +54,9 @@ public static partial class CreditControlEndpoints
 
     public static async Task<IResult> Interim(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        sessionId = SessionRouteValue.Decode(http, sessionId);
         var (body, problem) = await RequestReader.ReadJsonAsync<InterimBody>(http, cancellationToken);
-        if ((problem ?? RequestReader.CheckId(sessionId, "sessionId") ?? CheckReport(body!.RequestNumber, body.UsedSeconds)) is { } bad)
+        if ((problem ?? RequestReader.CheckSessionId(sessionId, "sessionId") ?? CheckReport(body!.RequestNumber, body.UsedSeconds)) is { } bad)
         {
             return bad;
         }
@@ -77,8 +78,9 @@ public static partial class CreditControlEndpoints
 
     public static async Task<IResult> Terminate(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
+        sessionId = SessionRouteValue.Decode(http, sessionId);
         var (body, problem) = await RequestReader.ReadJsonAsync<TerminateBody>(http, cancellationToken);
-        if ((problem ?? RequestReader.CheckId(sessionId, "sessionId") ?? CheckReport(body!.RequestNumber, body.UsedSeconds)) is { } bad)
+        if ((problem ?? RequestReader.CheckSessionId(sessionId, "sessionId") ?? CheckReport(body!.RequestNumber, body.UsedSeconds)) is { } bad)
         {
             return bad;
         }

@@ -41,7 +41,7 @@ public static class CdrValidation
             || (reason = ParseStart(startTime, out var start)) is not null
             || (reason = ParseDuration(durationSeconds, out var duration)) is not null
             || (reason = ParseDisposition(disposition, out var dispositionValue)) is not null
-            || (!sessionId.IsEmpty && (reason = Identifiers.Validate(sessionId, "session_id")) is not null))
+            || (!sessionId.IsEmpty && (reason = Identifiers.ValidateSession(sessionId, "session_id")) is not null))
         {
             return null;
         }

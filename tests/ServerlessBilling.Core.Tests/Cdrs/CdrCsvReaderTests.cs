@@ -183,7 +183,7 @@ public sealed class CdrCsvReaderTests
         { Line(called: "+44abc"), "called number" },
         { Line(cdrId: new string('x', 200)), "cdr_id" },
         { Line(accountId: new string('a', 129)), "account_id" },
-        { Line(session: new string('s', 129)), "session_id" },
+        { Line(session: new string('s', 257)), "session_id" },
         { Line(calling: new string('4', 65)), "calling_number" },
         { Line(cdrId: "c\u0001d"), "cdr_id" },
         { Line(cdrId: "c\u0000d"), "cdr_id" },
