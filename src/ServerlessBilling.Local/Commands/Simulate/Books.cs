@@ -54,7 +54,10 @@ public sealed class Books
 /// <summary>One figure of an account where the platform and the simulator disagree.</summary>
 public sealed record Mismatch(string AccountId, string Figure, decimal Platform, decimal Expected)
 {
-    public override string ToString() => $"{AccountId}: {Figure} is {Platform} on the platform, {Expected} by the simulator's rating (difference {Platform - Expected})";
+    public override string ToString() =>
+        $"{AccountId}: {Figure} is {Text(Platform)} on the platform, {Text(Expected)} by the simulator's rating (difference {Text(Platform - Expected)})";
+
+    private static string Text(decimal amount) => amount.ToString("0.############", System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>One account's books as checked at the end of the run.</summary>

@@ -26,10 +26,13 @@ public sealed class PlatformClient : IDisposable
     public const int Attempts = 6;
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(2);
     private readonly HttpClient _http;
+    private readonly TimeSpan _firstRetryDelay;
 
-    public PlatformClient(Uri baseUrl, string? key, TimeSpan timeout)
+    /// <param name="firstRetryDelay">The wait before the first retry; each later one waits twice as long (at most 2 s).</param>
+    public PlatformClient(Uri baseUrl, string? key, TimeSpan timeout, TimeSpan firstRetryDelay)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
+        _firstRetryDelay = firstRetryDelay;
         _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
         {
             BaseAddress = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/"),
@@ -130,12 +133,13 @@ public sealed class PlatformClient : IDisposable
         }
     }
 
-    private static TimeSpan RetryDelay(int attempt) => TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, 100 * Math.Pow(2, attempt)));
+    private TimeSpan RetryDelay(int attempt) =>
+        TimeSpan.FromMilliseconds(Math.Min(MaxRetryDelay.TotalMilliseconds, _firstRetryDelay.TotalMilliseconds * Math.Pow(2, attempt - 1)));
 
     private static string Describe(Exception e) => e switch
     {
         TaskCanceledException => "no answer in time",
-        HttpRequestException { InnerException: { } inner } http => $"{http.Message} ({inner.Message})",
+        HttpRequestException { InnerException: { } inner } http when !http.Message.Contains(inner.Message, StringComparison.Ordinal) => $"{http.Message} ({inner.Message})",
         _ => e.Message,
     };
 

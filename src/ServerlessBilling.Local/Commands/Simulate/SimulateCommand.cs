@@ -11,6 +11,9 @@ public sealed class SimulateCommand(TextWriter stdout, TextWriter stderr, IAnsiC
 {
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>The wait before the first retry of a request that got no answer (then doubling, 6 attempts in all).</summary>
+    public TimeSpan FirstRetryDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
     public async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken = default)
     {
         var options = SimulateOptions.Parse(args, time.GetUtcNow(), out var help, out var error);
@@ -29,7 +32,7 @@ public sealed class SimulateCommand(TextWriter stdout, TextWriter stderr, IAnsiC
             return ExitCodes.Usage;
         }
 
-        using var client = new PlatformClient(options.Url, options.Key, RequestTimeout);
+        using var client = new PlatformClient(options.Url, options.Key, RequestTimeout, FirstRetryDelay);
         var stats = new SimulationStats();
         var simulation = new Simulation(options, client, stats, time);
         SimulationView view = console is null ? new PlainProgressView(stdout, stats, time) : new LiveConsoleView(console, options, stats, time);
