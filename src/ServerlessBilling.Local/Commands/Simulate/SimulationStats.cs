@@ -66,21 +66,20 @@ public sealed class SimulationStats
     }
 
     /// <summary>The authorize latency at <paramref name="quantile"/> (0.5, 0.99) in milliseconds, or null before the first.</summary>
-    public double? AuthorizePercentile(double quantile)
+    public double? AuthorizePercentile(double quantile) => AuthorizePercentiles(quantile)[0];
+
+    /// <summary>The authorize latencies at each of <paramref name="quantiles"/> (nearest rank), from one sorted copy.</summary>
+    public double?[] AuthorizePercentiles(params double[] quantiles)
     {
+        ArgumentNullException.ThrowIfNull(quantiles);
         double[] samples;
         lock (_latencyLock)
         {
             samples = [.. _authorizeMilliseconds];
         }
 
-        if (samples.Length == 0)
-        {
-            return null;
-        }
-
         Array.Sort(samples);
-        return samples[Math.Clamp((int)Math.Ceiling(quantile * samples.Length) - 1, 0, samples.Length - 1)];
+        return [.. quantiles.Select(q => samples.Length == 0 ? (double?)null : samples[Math.Clamp((int)Math.Ceiling(q * samples.Length) - 1, 0, samples.Length - 1)])];
     }
 }
 

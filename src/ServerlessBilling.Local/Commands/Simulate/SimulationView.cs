@@ -51,9 +51,10 @@ public abstract class SimulationView(SimulationStats stats, TimeProvider time)
         var seconds = _lastAt == 0 ? time.GetElapsedTime(runStarted, now).TotalSeconds : time.GetElapsedTime(_lastAt, now).TotalSeconds;
         var rate = seconds > 0 ? (started - _lastStarted) / seconds : 0;
         (_lastStarted, _lastAt) = (started, now);
+        var latency = stats.AuthorizePercentiles(0.5, 0.99);
         return new ProgressSnapshot(
             time.GetElapsedTime(runStarted, now), started, stats.Active, rate, stats.Grants, stats.DenialsByCode, stats.CutByFinalUnit,
-            stats.Interims, stats.TopUps, stats.CdrsPosted, stats.HistoryPosted, stats.AuthorizePercentile(0.5), stats.AuthorizePercentile(0.99),
+            stats.Interims, stats.TopUps, stats.CdrsPosted, stats.HistoryPosted, latency[0], latency[1],
             stats.Alerts, stats.Runaway, stats.ErrorCount);
     }
 
