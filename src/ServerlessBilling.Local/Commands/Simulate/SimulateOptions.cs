@@ -56,7 +56,7 @@ public sealed record SimulateOptions(Uri Url, string? Key, int Seed, double Rate
           1    they do not (each mismatch is listed), or the platform answered a request with an error
           2    bad arguments, or the platform refused the key (401/403)
           6    the platform could not be reached (no connection, or no answer after retries)
-          130  stopped by Ctrl+C or SIGTERM
+          130  stopped by Ctrl+C or SIGTERM (calls in progress are not ended: their reservations lapse)
 
         """;
 

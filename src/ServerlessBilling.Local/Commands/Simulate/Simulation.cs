@@ -33,6 +33,9 @@ public sealed class Simulation(SimulateOptions options, PlatformClient client, S
     public const double RunawayShare = 0.6;
     public const int RunawayBatches = 10;
 
+    /// <summary>Denied authorizes sent before the first call, a few at once to open a few connections.</summary>
+    public const int WarmUpRequests = 8;
+
     private readonly IReadOnlyList<SimulatedAccount> _accounts = SimulatedAccount.All(options.Invoice);
     private readonly Books _books = new();
 
@@ -71,6 +74,12 @@ public sealed class Simulation(SimulateOptions options, PlatformClient client, S
                 var created = await client.PutAccountAsync(AccountId(account), account.Settings, abort.Token);
                 periodStarts[AccountId(account)] = created.PeriodStart;
             }
+
+            // An authorize for an account that does not exist is denied and stored nowhere: it warms both ends (code
+            // paths, connections) so that the latency figures are the platform's, not the first calls' start-up.
+            var warmUp = $"{options.IdPrefix}-warm-up";
+            await Task.WhenAll(Enumerable.Range(0, WarmUpRequests).Select(i => client.AuthorizeAsync(
+                new AuthorizeBody($"{warmUp}-{i}", warmUp, CallPlan.CallingRange + "0000", "+442079460000", null, SwitchCall.QuotaSeconds), abort.Token)));
         });
         if (fatal is not null || cancellationToken.IsCancellationRequested)
         {
