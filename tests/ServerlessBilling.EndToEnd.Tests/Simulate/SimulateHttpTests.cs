@@ -19,6 +19,9 @@ public sealed class SimulateHttpTests(LocalHostFixture host) : IClassFixture<Loc
         Assert.Contains("result     the platform's books agree with the simulator's rating (9 accounts and the invoice)", output, StringComparison.Ordinal);
         Assert.DoesNotContain("MISMATCH", output, StringComparison.Ordinal);
 
+        // Calls end when their grant says so: no use is ever reported beyond what was granted.
+        Assert.DoesNotContain("GRANT_OVERRUN", output, StringComparison.Ordinal);
+
         var runaway = await Client.GetFromJsonAsync<JsonElement>("/api/accounts/e2e-ok-runaway/balance");
         Assert.Equal("suspended", runaway.GetProperty("status").GetString());
         Assert.True(runaway.GetProperty("periodSpend").GetDecimal() >= SimulatedAccount.RunawaySpend);
