@@ -2,15 +2,18 @@ namespace ServerlessBilling.Local.Commands;
 
 /// <summary>
 /// The options of one command: <c>--name value</c> or <c>--name=value</c>, each at most once, and
-/// <c>-h</c>/<c>--help</c>. There are no positional arguments, so anything else is an error.
+/// <c>-h</c>/<c>--help</c>, and flags (<c>--name</c>, no value). There are no positional arguments, so anything
+/// else is an error.
 /// </summary>
 public sealed class CommandArguments
 {
     private readonly Dictionary<string, string> _values;
+    private readonly HashSet<string> _flags;
 
-    private CommandArguments(Dictionary<string, string> values, bool help, string? error)
+    private CommandArguments(Dictionary<string, string> values, HashSet<string> flags, bool help, string? error)
     {
         _values = values;
+        _flags = flags;
         Help = help;
         Error = error;
     }
@@ -24,13 +27,19 @@ public sealed class CommandArguments
     /// <summary>The value of option <paramref name="name"/> (without dashes), or null when it was not given.</summary>
     public string? this[string name] => _values.GetValueOrDefault(name);
 
+    /// <summary>Whether flag <paramref name="name"/> (without dashes) was given.</summary>
+    public bool Has(string name) => _flags.Contains(name);
+
     /// <param name="args">The command's arguments (after the command name).</param>
     /// <param name="options">The names of the options the command takes, without dashes.</param>
-    public static CommandArguments Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> options)
+    /// <param name="flags">The names of the flags the command takes (options without a value), without dashes.</param>
+    public static CommandArguments Parse(IReadOnlyList<string> args, IReadOnlyCollection<string> options, IReadOnlyCollection<string>? flags = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(options);
+        flags ??= [];
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        var given = new HashSet<string>(StringComparer.Ordinal);
         var help = false;
         string? error = null;
         for (var i = 0; i < args.Count; i++)
@@ -55,6 +64,14 @@ public sealed class CommandArguments
 
             var equals = arg.IndexOf('=', StringComparison.Ordinal);
             var name = equals < 0 ? arg[2..] : arg[2..equals];
+            if (flags.Contains(name))
+            {
+                error = equals >= 0 ? $"flag '--{name}' takes no value"
+                    : !given.Add(name) ? $"option '--{name}' is given more than once"
+                    : null;
+                continue;
+            }
+
             if (!options.Contains(name))
             {
                 error = $"unknown option '--{name}'";
@@ -86,7 +103,7 @@ public sealed class CommandArguments
             }
         }
 
-        return new CommandArguments(values, help, error);
+        return new CommandArguments(values, given, help, error);
     }
 
     // "-" alone is a value (standard input or output), not an option.

@@ -1,18 +1,21 @@
 using System.Runtime.InteropServices;
 using ServerlessBilling.Local.Commands.Rate;
 using ServerlessBilling.Local.Commands.Serve;
+using ServerlessBilling.Local.Commands.Simulate;
+using Spectre.Console;
 
 namespace ServerlessBilling.Local.Commands;
 
-/// <summary>Picks the command from the first argument: <c>serve</c> (the default) or <c>rate</c>.</summary>
+/// <summary>Picks the command from the first argument: <c>serve</c> (the default), <c>rate</c> or <c>simulate</c>.</summary>
 public static class LocalCli
 {
     public const string Usage = """
         Usage: ServerlessBilling.Local [command] [options]
 
         Commands:
-          serve   serve the HTTP API on http://127.0.0.1:7071 (the default command)
-          rate    rate a CDR file offline against a rate deck
+          serve     serve the HTTP API on http://127.0.0.1:7071 (the default command)
+          rate      rate a CDR file offline against a rate deck
+          simulate  drive a running platform as a switch would, then check its books
 
         Options:
           -h, --help     show this help; 'help COMMAND' or 'COMMAND --help' shows a command's options
@@ -51,8 +54,13 @@ public static class LocalCli
             case ["help", "rate"]:
                 stdout.Write(RateOptions.Usage);
                 return ExitCodes.Ok;
+            case ["help", "simulate"]:
+                stdout.Write(SimulateOptions.Usage);
+                return ExitCodes.Ok;
             case ["rate", .. var rateArgs]:
                 return RunRate(rateArgs, stdin, stdout, stderr);
+            case ["simulate", .. var simulateArgs]:
+                return RunSimulate(simulateArgs, stdout, stderr);
             case ["serve", .. var serveArgs]:
                 return ServeCommand.Run(serveArgs, stdout, stderr);
             case []:
@@ -68,15 +76,45 @@ public static class LocalCli
     private static int RunRate(string[] args, TextReader stdin, TextWriter stdout, TextWriter stderr)
     {
         // Stop cleanly on Ctrl+C / SIGTERM so that no partial output file is left behind.
-        using var cancel = new CancellationTokenSource();
-        void Stop(PosixSignalContext context)
+        using var stop = new StopSignal();
+        return new RateCommand(stdin, stdout, stderr, TimeProvider.System).Run(args, stop.Token);
+    }
+
+    private static int RunSimulate(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        using var stop = new StopSignal();
+
+        // A terminal gets the live view; redirected output (CI, a file) gets plain progress lines.
+        var console = Console.IsOutputRedirected ? null : AnsiConsole.Console;
+        return new SimulateCommand(stdout, stderr, console, TimeProvider.System).RunAsync(args, stop.Token).GetAwaiter().GetResult();
+    }
+
+    /// <summary>Cancels on Ctrl+C or SIGTERM instead of killing the process.</summary>
+    private sealed class StopSignal : IDisposable
+    {
+        private readonly CancellationTokenSource _cancel = new();
+        private readonly PosixSignalRegistration _sigint;
+        private readonly PosixSignalRegistration _sigterm;
+
+        public StopSignal()
         {
-            context.Cancel = true;
-            cancel.Cancel();
+            _sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+            _sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         }
 
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-        return new RateCommand(stdin, stdout, stderr, TimeProvider.System).Run(args, cancel.Token);
+        public CancellationToken Token => _cancel.Token;
+
+        public void Dispose()
+        {
+            _sigint.Dispose();
+            _sigterm.Dispose();
+            _cancel.Dispose();
+        }
+
+        private void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            _cancel.Cancel();
+        }
     }
 }
