@@ -39,6 +39,13 @@ stop_all() {
 }
 trap stop_all EXIT
 
+# The dashboard's browser tests drive Debian's chromium by its path (Playwright downloads no browser).
+if [[ ! -x /usr/bin/chromium && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+  echo "==> installing chromium for the browser tests"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+    || echo "    chromium could not be installed: the browser tests will be skipped"
+fi
+
 echo "==> restore and build"
 dotnet restore ServerlessBilling.sln --nologo --locked-mode
 dotnet build ServerlessBilling.sln --no-restore -c Release --nologo -clp:ErrorsOnly

@@ -65,7 +65,7 @@ public static class LocalHost
         app.MapLocalHealth();
         app.MapLocalOpenApi();
         app.MapLocalMetrics();
-        app.MapHomePage();
+        app.UseDashboard();
         return app.LogWhenStarted();
     }
 }
