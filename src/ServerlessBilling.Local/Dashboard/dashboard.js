@@ -375,7 +375,7 @@
     const rowClass = [status === "suspended" ? "suspended" : "", b?.monitoring?.status === "over-limit" ? "over-limit" : ""].join(" ").trim();
     const available = (b ?? a).available;
     return `<tr class="${rowClass}" data-account="${esc(a.accountId)}" data-status="${esc(status)}">
-      <td><a class="account-link" href="#/accounts/${esc(enc(a.accountId))}">${esc(a.name || a.accountId)}</a><small>${esc(a.accountId)}</small></td>
+      <td title="${esc(a.name ? `${a.name} (${a.accountId})` : a.accountId)}"><a class="account-link" href="#/accounts/${esc(enc(a.accountId))}">${esc(a.name || a.accountId)}</a><small>${esc(a.accountId)}</small></td>
       <td><span class="mode">${esc(modeLabel(a.mode))}</span></td>
       <td>${statusBadge(status, b?.monitoring?.status)}</td>
       <td class="num">${money((b ?? a).balance, a.currency)}</td>
