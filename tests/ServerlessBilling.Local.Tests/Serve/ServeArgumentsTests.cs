@@ -70,21 +70,46 @@ public sealed class ServeArgumentsTests
     [Fact]
     public void Every_options_section_the_host_reads_is_accepted()
     {
-        var local = typeof(ServeArguments).Assembly;
-        var assemblies = local.GetReferencedAssemblies()
-            .Where(a => a.Name!.StartsWith("ServerlessBilling.", StringComparison.Ordinal))
-            .Select(Assembly.Load)
-            .Append(local);
         var settings = (
-            from assembly in assemblies
-            from type in assembly.GetExportedTypes()
-            let section = type.GetField("Section", BindingFlags.Public | BindingFlags.Static)
-            where section is { IsLiteral: true } && section.FieldType == typeof(string)
-            from property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            from options in OptionsClasses()
+            from property in options.Type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             where property.CanWrite
-            select $"--{section.GetRawConstantValue()}:{property.Name}=1").ToList();
+            select $"--{options.Section}:{property.Name}=1").ToList();
 
         Assert.Contains("--Sqlite:Durability=1", settings);
         Assert.All(settings, setting => Assert.Null(ServeArguments.Parse([setting]).Error));
+    }
+
+    /// <summary>appsettings.json shows every settings section the host reads, so that an operator finds each one there.</summary>
+    [Fact]
+    public void Appsettings_shows_every_section_the_host_reads()
+    {
+        var sections = OptionsClasses().Select(o => o.Section).ToHashSet(StringComparer.Ordinal);
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (!File.Exists(Path.Combine(folder.FullName, "ServerlessBilling.sln")))
+        {
+            folder = folder.Parent ?? throw new InvalidOperationException("the repository root was not found");
+        }
+
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(folder.FullName, "src", "ServerlessBilling.Local", "appsettings.json")));
+        var shown = settings.RootElement.EnumerateObject().Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Contains("Memory", sections);
+        Assert.Empty(sections.Except(shown).Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The options classes of the assemblies the host runs: each names its settings section in a <c>Section</c> constant.</summary>
+    private static IEnumerable<(Type Type, string Section)> OptionsClasses()
+    {
+        var local = typeof(ServeArguments).Assembly;
+        return
+            from assembly in local.GetReferencedAssemblies()
+                .Where(a => a.Name!.StartsWith("ServerlessBilling.", StringComparison.Ordinal))
+                .Select(Assembly.Load)
+                .Append(local)
+            from type in assembly.GetExportedTypes()
+            let section = type.GetField("Section", BindingFlags.Public | BindingFlags.Static)
+            where section is { IsLiteral: true } && section.FieldType == typeof(string)
+            select (type, (string)section.GetRawConstantValue()!);
     }
 }
