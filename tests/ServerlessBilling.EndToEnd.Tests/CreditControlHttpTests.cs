@@ -130,7 +130,7 @@ public sealed class CreditControlHttpTests(LocalHostFixture host) : IClassFixtur
     [InlineData("/api/authorize", "{\"sessionId\":\"s-1\",\"accountId\":\"smb\",\"calledNumber\":\"+331\",\"requestedSeconds\":-5}")]
     [InlineData("/api/authorize", "{\"sessionId\":\"s-1\",\"accountId\":\"smb\",\"calledNumber\":\"+331\",\"requestedSeconds\":\"lots\"}")]
     [InlineData("/api/authorize", "{\"sessionId\":\"s-1\",\"accountId\":\"smb\",\"calledNumber\":\"+331\",\"startTime\":\"yesterday\"}")]
-    [InlineData("/api/authorize", "{\"sessionId\":\"a/b\",\"accountId\":\"smb\",\"calledNumber\":\"+331\"}")]
+    [InlineData("/api/authorize", "{\"sessionId\":\"a b\",\"accountId\":\"smb\",\"calledNumber\":\"+331\"}")]
     [InlineData("/api/sessions/s-1/interim", "{\"requestNumber\":\"one\",\"usedSeconds\":10}")]
     [InlineData("/api/sessions/s-1/interim", "{\"requestNumber\":1}")]
     [InlineData("/api/sessions/s-1/interim", "{\"requestNumber\":1,\"usedSeconds\":-1}")]
