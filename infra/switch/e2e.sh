@@ -140,7 +140,7 @@ start_kamailio() { # NAME PORT BILLING_URL REQUEST_SECONDS WORKERS -> sets kamai
   mkdir -p "$work/$name"
   kamailio -f "$here/kamailio.cfg" -DD -E -m 256 -M 16 -Y "$work/$name" \
     -A "BILLING_URL=\"$3\"" -A "BILLING_KEY=\"$switch_key\"" -A "NEXT_HOP=\"sip:127.0.0.1:$uas_port\"" \
-    -A "LISTEN=udp:127.0.0.1:$port" -A "REQUEST_SECONDS=$4" -A INTERIM_LEAD=5 -A "WORKERS=$5" \
+    -A "LISTEN=udp:127.0.0.1:$port" -A "REQUEST_SECONDS=$4" -A INTERIM_LEAD=5 -A BILLING_TIMEOUT=5 -A "WORKERS=$5" \
     >>"$work/$name.log" 2>&1 &
   kamailio_pid=$!
   disown "$kamailio_pid"  # stopped by id (stop_kamailio), and no "Killed" notice from bash when the lost check kills it
@@ -248,6 +248,9 @@ for _ in $(seq 1 20); do
   sleep 0.5
 done
 b="$(balance "$cutoff")"
+if [[ -z "$cut_used" ]]; then
+  echo "    cut-off call, what Kamailio logged:"; grep -a "cutoff-" "$klog" | sed 's/^/      /' || true
+fi
 check "cut-off" "$(is "${rc[cutoff]} == 0 and ($b | .balance) >= 0 and ($b | .balance) == 0 and ($b | .reserved) == 0 and \"${cut_used:-x}\" == \"6\"")" \
   "credit for 6 s, cut by the proxy: sipp exit ${rc[cutoff]}, reported ${cut_used:-?} s, balance $(jq -r .balance <<<"$b") (expected 0, never below)"
 b="$(balance "$long")"
