@@ -2,17 +2,6 @@ namespace ServerlessBilling.Api.Contracts;
 
 public sealed record InvoiceRunBody(string? Period);
 
-public sealed record InvoiceRunResponse(
-    string? Period,
-    DateTimeOffset RanAt,
-    int Accounts,
-    int Invoices,
-    int Statements,
-    int Recovered,
-    int NothingDue,
-    int Failed,
-    IReadOnlyList<string> Failures);
-
 public sealed record InvoiceLineResponse(string Destination, int Calls, long BilledSeconds, decimal Amount);
 
 public sealed record LateUsageResponse(string Period, IReadOnlyList<InvoiceLineResponse> Lines, decimal Subtotal);

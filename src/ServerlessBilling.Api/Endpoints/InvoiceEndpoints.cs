@@ -29,8 +29,7 @@ public static class InvoiceEndpoints
             return Problems.From(error);
         }
 
-        var s = outcome.Answer!;
-        return Results.Ok(new InvoiceRunResponse(s.Period, s.RanAt, s.Accounts, s.Invoices, s.Statements, s.Recovered, s.NothingDue, s.Failed, s.Failures));
+        return Results.Ok(outcome.Answer!);
     }
 
     public static async Task<IResult> ListForAccount(string accountId, InvoiceReader reader, CancellationToken cancellationToken)

@@ -40,68 +40,30 @@ public sealed class CommandArguments
         flags ??= [];
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         var given = new HashSet<string>(StringComparer.Ordinal);
-        var help = false;
-        string? error = null;
-        for (var i = 0; i < args.Count; i++)
+        var (help, error) = ArgumentScan.Run(args, (IReadOnlyList<string> a, ref int i) =>
         {
-            var arg = args[i];
-            if (arg is "-h" or "--help")
+            if (!ArgumentScan.TryOption(a[i], out var name, out var inline, out var notOption))
             {
-                help = true;
-                continue;
+                return notOption;
             }
 
-            if (error is not null)
-            {
-                continue; // keep looking for --help only
-            }
-
-            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
-            {
-                error = $"unexpected argument '{arg}'";
-                continue;
-            }
-
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            var name = equals < 0 ? arg[2..] : arg[2..equals];
             if (flags.Contains(name))
             {
-                error = equals >= 0 ? $"flag '--{name}' takes no value"
+                return inline is not null ? $"flag '--{name}' takes no value"
                     : !given.Add(name) ? $"option '--{name}' is given more than once"
                     : null;
-                continue;
             }
 
             if (!options.Contains(name))
             {
-                error = $"unknown option '--{name}'";
-                continue;
+                return $"unknown option '--{name}'";
             }
 
-            string value;
-            if (equals >= 0)
-            {
-                value = arg[(equals + 1)..];
-            }
-            else if (i + 1 < args.Count && !IsOption(args[i + 1]))
-            {
-                value = args[++i];
-            }
-            else
-            {
-                error = $"option '--{name}' needs a value";
-                continue;
-            }
-
-            if (value.Length == 0)
-            {
-                error = $"option '--{name}' needs a value";
-            }
-            else if (!values.TryAdd(name, value))
-            {
-                error = $"option '--{name}' is given more than once";
-            }
-        }
+            var value = ArgumentScan.ValueOf(a, ref i, inline, IsOption);
+            return string.IsNullOrEmpty(value) ? $"option '--{name}' needs a value"
+                : !values.TryAdd(name, value) ? $"option '--{name}' is given more than once"
+                : null;
+        });
 
         return new CommandArguments(values, given, help, error);
     }

@@ -57,55 +57,33 @@ public sealed class ServeArguments
     {
         ArgumentNullException.ThrowIfNull(args);
         var configuration = new List<string>();
-        var help = false;
-        string? error = null;
-        for (var i = 0; i < args.Count; i++)
+        var (help, error) = ArgumentScan.Run(args, (IReadOnlyList<string> a, ref int i) =>
         {
-            var arg = args[i];
-            if (arg is "-h" or "--help")
-            {
-                help = true;
-                continue;
-            }
-
-            if (error is not null)
-            {
-                continue; // keep looking for --help only
-            }
-
-            if (arg == "--no-demo")
+            if (a[i] == "--no-demo")
             {
                 configuration.Add($"--{LocalOptions.Section}:{nameof(LocalOptions.SeedDemo)}=false");
-                continue;
+                return null;
             }
 
-            if (!arg.StartsWith("--", StringComparison.Ordinal) || arg.Length == 2)
+            if (!ArgumentScan.TryOption(a[i], out var key, out var inline, out var notOption))
             {
-                error = $"unexpected argument '{arg}'";
-                continue;
+                return notOption;
             }
 
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            var key = equals < 0 ? arg[2..] : arg[2..equals];
             if (Unknown(key) is { } unknown)
             {
-                error = unknown;
-                continue;
+                return unknown;
             }
 
-            if (equals >= 0)
+            var value = ArgumentScan.ValueOf(a, ref i, inline, next => next.StartsWith("--", StringComparison.Ordinal));
+            if (value is null)
             {
-                configuration.Add($"--{key}={arg[(equals + 1)..]}");
+                return $"option '--{key}' needs a value (--{key}=VALUE)";
             }
-            else if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
-            {
-                configuration.Add($"--{key}={args[++i]}");
-            }
-            else
-            {
-                error = $"option '--{key}' needs a value (--{key}=VALUE)";
-            }
-        }
+
+            configuration.Add($"--{key}={value}");
+            return null;
+        });
 
         return new ServeArguments(configuration, help, error);
     }

@@ -73,8 +73,8 @@ public sealed class PlatformClient : IDisposable
     public Task<AlertListResponse> AlertsAsync(string accountId, CancellationToken cancellationToken) =>
         SendAsync<AlertListResponse>(HttpMethod.Get, $"api/alerts?accountId={accountId}&limit=100", null, cancellationToken);
 
-    public Task<InvoiceRunResponse> RunInvoicesAsync(string period, CancellationToken cancellationToken) =>
-        SendAsync<InvoiceRunResponse>(HttpMethod.Post, "api/invoices/run", Json(new InvoiceRunBody(period)), cancellationToken);
+    public Task<Core.Invoicing.InvoiceRunSummary> RunInvoicesAsync(string period, CancellationToken cancellationToken) =>
+        SendAsync<Core.Invoicing.InvoiceRunSummary>(HttpMethod.Post, "api/invoices/run", Json(new InvoiceRunBody(period)), cancellationToken);
 
     public Task<InvoiceListResponse> InvoicesAsync(string accountId, CancellationToken cancellationToken) =>
         SendAsync<InvoiceListResponse>(HttpMethod.Get, $"api/accounts/{accountId}/invoices", null, cancellationToken);

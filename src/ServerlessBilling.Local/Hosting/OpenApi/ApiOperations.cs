@@ -195,7 +195,7 @@ public static class ApiOperations
             new Dictionary<int, string> { [400] = "the account id is invalid", [404] = "the account does not exist", [503] = Unavailable }),
         new("POST", "api/invoices/run", "invoicing", "Run the invoice run now: close every period that has ended and issue its invoice or statement",
             typeof(InvoiceRunBody), """{ "period": "2026-10" }""",
-            typeof(InvoiceRunResponse),
+            typeof(Core.Invoicing.InvoiceRunSummary),
             """{ "period": "2026-10", "ranAt": "2026-11-01T00:30:00+00:00", "accounts": 3, "invoices": 2, "statements": 1, "recovered": 0, "nothingDue": 0, "failed": 0, "failures": [] }""",
             new Dictionary<int, string> { [400] = "the period is not yyyy-MM", [503] = Unavailable }),
         new("GET", "api/accounts/{accountId}/invoices", "invoicing", "The account's invoices and statements, newest first",
