@@ -45,8 +45,8 @@ public static class MonitorRules
                         Id(current.AccountId, "threshold", label, reference, Text(fraction)), current.AccountId, AlertType.ThresholdReached, fraction,
                         current.PeriodSpend, current.Settings.CreditLimit, now,
                         current.Settings.Mode == AccountMode.Prepaid
-                            ? Invariant($"{Percent(fraction)} of the last credit ({limit.Value} {currency}) is spent; balance {current.Balance} {currency}")
-                            : Invariant($"spend this period {spent} {currency} reached {Percent(fraction)} of the credit limit {limit.Value} {currency}"),
+                            ? Invariant($"{Percent(fraction)} of the last credit ({Shown(limit.Value)} {currency}) is spent; balance {Shown(current.Balance)} {currency}")
+                            : Invariant($"spend this period {Shown(spent)} {currency} reached {Percent(fraction)} of the credit limit {Shown(limit.Value)} {currency}"),
                         currency));
                 }
             }
@@ -62,8 +62,8 @@ public static class MonitorRules
                     alerts.Add(new Alert(
                         Id(current.AccountId, "velocity", label, name), current.AccountId, AlertType.VelocityAnomaly, null,
                         current.PeriodSpend, current.Settings.CreditLimit, now,
-                        Invariant($"spend in the last {name} is {inWindow} {currency}: {Ratio(inWindow, share)}x the limit's share for that time ({Round(share)} {currency})")
-                            + (baseline is { } b ? Invariant($" and {Ratio(inWindow, b)}x the account's usual ({Round(b)} {currency})") : ""),
+                        Invariant($"spend in the last {name} is {Shown(inWindow)} {currency}: {Ratio(inWindow, share)}x the limit's share for that time ({Shown(Round(share))} {currency})")
+                            + (baseline is { } b ? Invariant($" and {Ratio(inWindow, b)}x the account's usual ({Shown(Round(b))} {currency})") : ""),
                         currency));
                 }
             }
@@ -90,7 +90,7 @@ public static class MonitorRules
                 $"account suspended: {current.SuspendReason ?? "no reason given"}", currency));
         }
 
-        return new MonitorVerdict(alerts, suspend ? Invariant($"spend {spent} {currency} reached {Percent(policy.SuspendAt!.Value)} of the limit {limit!.Value} {currency}") : null, figures);
+        return new MonitorVerdict(alerts, suspend ? Invariant($"spend {Shown(spent)} {currency} reached {Percent(policy.SuspendAt!.Value)} of the limit {Shown(limit!.Value)} {currency}") : null, figures);
     }
 
     /// <summary>
@@ -150,6 +150,9 @@ public static class MonitorRules
     private static string Ratio(decimal value, decimal of) => of == 0m ? "∞" : decimal.Round(value / of, 1).ToString("0.0", CultureInfo.InvariantCulture);
 
     private static decimal Round(decimal value) => decimal.Round(value, 2, MidpointRounding.AwayFromZero);
+
+    /// <summary>An amount as a person reads it: two decimals at least, more only when they are not zero (90.00, 0.178).</summary>
+    internal static string Shown(decimal value) => value.ToString("0.00##########################", CultureInfo.InvariantCulture);
 
     private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 }

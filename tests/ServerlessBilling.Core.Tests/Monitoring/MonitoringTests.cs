@@ -50,6 +50,8 @@ public sealed class MonitoringTests
         Assert.Contains(alerts, a => a.Type == AlertType.VelocityAnomaly);
         Assert.InRange(firstVelocityAt, 1m, 2500m); // well before the limit: within the first half of it
         Assert.Equal(alerts.Count, _sink.Published.Count);
+        var half = alerts.Single(a => a.Type == AlertType.ThresholdReached && a.Threshold == 0.5m).Message;
+        Assert.Matches(@"^spend this period \d+\.\d{2} GBP reached 50% of the credit limit 5000\.00 GBP$", half);
 
         // The feed delivered again, in any order, raises nothing more.
         await monitoring.HandleAsync(versions.AsEnumerable().Reverse(), default);
@@ -184,4 +186,13 @@ public sealed class MonitoringTests
             return Task.CompletedTask;
         }
     }
+
+    [Theory]
+    [InlineData("90.0000", "90.00")]
+    [InlineData("0.178", "0.178")]
+    [InlineData("-0.0140", "-0.014")]
+    [InlineData("5000", "5000.00")]
+    [InlineData("0.00001", "0.00001")]
+    public void Amounts_in_alert_messages_show_two_decimals_at_least_and_no_trailing_zeros_beyond(string amount, string shown) =>
+        Assert.Equal(shown, MonitorRules.Shown(decimal.Parse(amount, CultureInfo.InvariantCulture)));
 }
