@@ -57,7 +57,7 @@ public sealed record AccountState
 
     /// <summary>The money: balance, top-ups and charges.</summary>
     [JsonIgnore]
-    public Ledger Ledger { get; private init; }
+    public AccountLedger Ledger { get; private init; }
 
     /// <summary>The billing periods: the current one, the totals invoices are built from, and which are closed.</summary>
     [JsonIgnore]
@@ -152,7 +152,7 @@ public sealed record AccountState
     {
         AccountId = accountId,
         Settings = settings,
-        Ledger = Ledger.Open(openingBalance),
+        Ledger = AccountLedger.Open(openingBalance),
         PeriodBook = PeriodBook.Open(now, settings),
     };
 
@@ -209,7 +209,7 @@ public sealed record AccountState
     /// <summary>Closes every period up to <paramref name="label"/>: later charges for them are late usage.</summary>
     public AccountState CloseThrough(string label) => IsClosed(label) ? this : this with { PeriodBook = PeriodBook.CloseThrough(label) };
 
-    /// <summary>The balances a statement of the period <paramref name="label"/> shows (see <see cref="Ledger.StatementBalances"/>).</summary>
+    /// <summary>The balances a statement of the period <paramref name="label"/> shows (see <see cref="AccountLedger.StatementBalances"/>).</summary>
     public (decimal Opening, decimal Closing) StatementBalances(string label) => Ledger.StatementBalances(PeriodBook, label);
 
     /// <summary>Stores the session's new state (see <see cref="SessionBook.With"/>).</summary>

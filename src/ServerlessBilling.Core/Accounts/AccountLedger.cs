@@ -5,7 +5,7 @@ namespace ServerlessBilling.Core.Accounts;
 /// Money only moves through <see cref="Charge"/> and <see cref="TopUp"/>, so
 /// <c>Balance = OpeningBalance + TopUps − Committed</c> always holds.
 /// </summary>
-public readonly record struct Ledger
+public readonly record struct AccountLedger
 {
     public decimal OpeningBalance { get; internal init; }
 
@@ -15,13 +15,13 @@ public readonly record struct Ledger
 
     public decimal Balance { get; internal init; }
 
-    public static Ledger Open(decimal openingBalance) => new() { OpeningBalance = openingBalance, Balance = openingBalance };
+    public static AccountLedger Open(decimal openingBalance) => new() { OpeningBalance = openingBalance, Balance = openingBalance };
 
     /// <summary>Takes a charge (a delta: an interim's or a correction's may be any amount) from the balance.</summary>
-    public Ledger Charge(decimal amount) => this with { Committed = Committed + amount, Balance = Balance - amount };
+    public AccountLedger Charge(decimal amount) => this with { Committed = Committed + amount, Balance = Balance - amount };
 
     /// <summary>Adds credit to the balance.</summary>
-    public Ledger TopUp(decimal amount) => this with { TopUps = TopUps + amount, Balance = Balance + amount };
+    public AccountLedger TopUp(decimal amount) => this with { TopUps = TopUps + amount, Balance = Balance + amount };
 
     /// <summary>Whether the balance is what the movements add up to.</summary>
     public bool AddsUp => Balance == OpeningBalance + TopUps - Committed;
