@@ -23,9 +23,6 @@ public readonly record struct AccountLedger
     /// <summary>Adds credit to the balance.</summary>
     public AccountLedger TopUp(decimal amount) => this with { TopUps = TopUps + amount, Balance = Balance + amount };
 
-    /// <summary>Whether the balance is what the movements add up to.</summary>
-    public bool AddsUp => Balance == OpeningBalance + TopUps - Committed;
-
     /// <summary>
     /// The balance when the period <paramref name="label"/> began and ended, as its statement shows it: the balance now,
     /// less what the periods from it onwards added (top-ups) and took (usage, late usage included). A closed period's

@@ -13,7 +13,7 @@ public sealed class AccountLedgerTests
         var ledger = AccountLedger.Open(25m);
 
         Assert.Equal((25m, 0m, 0m, 25m), (ledger.OpeningBalance, ledger.TopUps, ledger.Committed, ledger.Balance));
-        Assert.True(ledger.AddsUp);
+        Assert.True(AddsUp(ledger));
     }
 
     [Fact]
@@ -22,13 +22,6 @@ public sealed class AccountLedgerTests
         var ledger = AccountLedger.Open(10m).Charge(2.5m).TopUp(4m).Charge(-0.5m);
 
         Assert.Equal((10m, 4m, 2m, 12m), (ledger.OpeningBalance, ledger.TopUps, ledger.Committed, ledger.Balance));
-    }
-
-    [Fact]
-    public void A_balance_that_is_not_what_the_movements_add_up_to_is_seen()
-    {
-        Assert.False((AccountLedger.Open(10m) with { Balance = 9m }).AddsUp);
-        Assert.False((AccountLedger.Open(10m).Charge(1m) with { Committed = 0m }).AddsUp);
     }
 
     [Property]
@@ -41,7 +34,7 @@ public sealed class AccountLedgerTests
             ledger = cents >= 0 ? ledger.TopUp(cents / 100m) : ledger.Charge(-cents / 100m);
         }
 
-        return ledger.AddsUp && ledger.OpeningBalance == opening / 100m;
+        return AddsUp(ledger) && ledger.OpeningBalance == opening / 100m;
     }
 
     [Fact]
@@ -63,4 +56,7 @@ public sealed class AccountLedgerTests
         Assert.Equal(account.Balance, account.Ledger.StatementBalances(account.PeriodBook, "2026-11").Closing);
         Assert.Equal((154.5m, 154.5m), account.Ledger.StatementBalances(account.PeriodBook, "2026-12"));
     }
+
+    /// <summary>The conservation rule of the ledger.</summary>
+    internal static bool AddsUp(AccountLedger ledger) => ledger.Balance == ledger.OpeningBalance + ledger.TopUps - ledger.Committed;
 }

@@ -24,7 +24,7 @@ public sealed class AccountStateTests
         Assert.Equal(new UsageTotals(1, 90, 1.5m), account.Totals["2026-11"].Total);
         Assert.Equal(5m, account.Totals["2026-11"].TopUps);
         Assert.Equal(1.5m, account.Spend.Hours.Values.Sum());
-        Assert.True(account.Ledger.AddsUp);
+        Assert.True(AccountLedgerTests.AddsUp(account.Ledger));
         Assert.Equal(98.5m, account.Available); // the hard limit less this period's spend
     }
 
