@@ -8,8 +8,9 @@ namespace ServerlessBilling.Core.Accounts;
 /// The account document: its settings and status, and the parts that hold its state — the <see cref="Ledger"/> (money),
 /// the <see cref="PeriodBook"/> (billing periods and their totals), the <see cref="SessionBook"/> (calls under credit
 /// control) and two bounded id windows (recent top-ups, applied CDRs). Every change is one conditional replace of the
-/// whole document, so the parts always agree with each other. Each rule lives in its part; the members below it are
-/// the stored form (the document's JSON is flat, the same as before the parts existed) and what readers use.
+/// whole document, so the parts always agree with each other. Each rule lives in its part. The stored JSON is flat:
+/// the parts' members are written as properties of the document itself, so documents already stored read as they
+/// are, with no second reader for an older shape.
 /// </summary>
 public sealed record AccountState
 {
@@ -75,7 +76,7 @@ public sealed record AccountState
     [JsonIgnore]
     public IdWindow<string> AppliedWindow { get; private init; } = IdWindow<string>.Empty;
 
-    // The stored form of the parts, in the order the document has always been written.
+    // The parts as stored, in the order stored documents have them.
     [JsonInclude]
     public decimal OpeningBalance { get => Ledger.OpeningBalance; internal init => Ledger = Ledger with { OpeningBalance = value }; }
 
