@@ -178,7 +178,7 @@ public sealed record AccountState
     }
 
     /// <summary>Whether an operator lifted a suspension in the period containing <paramref name="now"/> (monitoring then does not suspend by policy).</summary>
-    public bool PolicyWaived(DateTimeOffset now) => RollPeriod(now) is { } current && current.PolicyWaivedFor == current.PeriodLabel;
+    public bool PolicyWaived(DateTimeOffset now) => PolicyWaivedFor == PeriodBook.Roll(now, Settings).Label;
 
     /// <summary>
     /// Commits a charge: the balance, the all-time committed amount, the current period's spend and the
