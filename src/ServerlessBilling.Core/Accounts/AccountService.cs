@@ -53,13 +53,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                     return Decision.Unchanged(BalanceView.Of(account, now));
                 }
 
-                var updated = account with { Settings = settings };
-                if (account.Settings.BillingDay != settings.BillingDay || account.Settings.TimeZone != settings.TimeZone)
-                {
-                    var period = BillingPeriod.Containing(now, settings);
-                    updated = updated with { PeriodEnd = period.End };
-                }
-
+                var updated = account.WithSettings(settings, now);
                 return Decision.Changed(updated, BalanceView.Of(updated, now));
             },
             cancellationToken);
@@ -134,12 +128,12 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
             accountId,
             (account, now) =>
             {
-                if (account.Status == AccountStatus.Suspended || (byPolicy && account.RollPeriod(now) is { } current && current.PolicyWaivedFor == current.PeriodLabel))
+                if (account.Status == AccountStatus.Suspended || (byPolicy && account.PolicyWaived(now)))
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));
                 }
 
-                var next = account with { Status = AccountStatus.Suspended, SuspendedAt = now, SuspendReason = reason };
+                var next = account.Suspend(reason, now);
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);
@@ -155,8 +149,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                     return Decision.Unchanged(BalanceView.Of(account, now));
                 }
 
-                var current = account.RollPeriod(now);
-                var next = current with { Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel };
+                var next = account.Resume(now);
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);

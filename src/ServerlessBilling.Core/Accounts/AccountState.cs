@@ -5,9 +5,12 @@ using ServerlessBilling.Core.CreditControl;
 namespace ServerlessBilling.Core.Accounts;
 
 /// <summary>
-/// The account document: settings, the money position and the active sessions. Every change is one
-/// conditional replace of the whole document, so what it says is always consistent:
-/// <c>Balance = OpeningBalance + TopUps − Committed</c> and <c>Reserved = Σ session reservations</c>.
+/// The account document: its settings and status, and the parts that hold its state — the <see cref="Ledger"/> (money),
+/// the <see cref="PeriodBook"/> (billing periods and their totals), the <see cref="SessionBook"/> (calls under credit
+/// control) and two bounded id windows (recent top-ups, applied CDRs). Every change is one conditional replace of the
+/// whole document, so the parts always agree with each other. Each rule lives in its part. The stored JSON is flat:
+/// the parts' members are written as properties of the document itself, so documents already stored read as they
+/// are, with no second reader for an older shape.
 /// </summary>
 public sealed record AccountState
 {
@@ -21,47 +24,49 @@ public sealed record AccountState
     public const int AppliedCdrCapacity = 1000;
 
     /// <summary>How many billing periods of totals the document keeps (the current one and those before it).</summary>
-    public const int PeriodsKept = 3;
+    public const int PeriodsKept = PeriodBook.PeriodsKept;
 
-    public required string AccountId { get; init; }
+    [JsonRequired]
+    [JsonInclude]
+    public string AccountId { get; internal init; } = "";
 
-    public required AccountSettings Settings { get; init; }
+    [JsonRequired]
+    [JsonInclude]
+    public AccountSettings Settings { get; internal init; } = null!;
 
-    public AccountStatus Status { get; init; } = AccountStatus.Active;
+    [JsonInclude]
+    public AccountStatus Status { get; internal init; } = AccountStatus.Active;
 
     /// <summary>When and why the account was suspended (null while active).</summary>
-    public DateTimeOffset? SuspendedAt { get; init; }
+    [JsonInclude]
+    public DateTimeOffset? SuspendedAt { get; internal init; }
 
-    public string? SuspendReason { get; init; }
+    [JsonInclude]
+    public string? SuspendReason { get; internal init; }
 
     /// <summary>The period in which an operator lifted a suspension: monitoring does not suspend again by policy in it.</summary>
-    public string? PolicyWaivedFor { get; init; }
+    [JsonInclude]
+    public string? PolicyWaivedFor { get; internal init; }
 
     /// <summary>How many times the document has been written: the change feed's order, so a reader can skip stale versions.</summary>
-    public long Revision { get; init; }
+    [JsonInclude]
+    public long Revision { get; internal init; }
 
     /// <summary>Recent spend by call start, for spend monitoring (velocity).</summary>
-    public Monitoring.SpendHistory Spend { get; init; } = Monitoring.SpendHistory.Empty;
+    [JsonInclude]
+    public Monitoring.SpendHistory Spend { get; internal init; } = Monitoring.SpendHistory.Empty;
 
-    public decimal OpeningBalance { get; init; }
+    /// <summary>The money: balance, top-ups and charges.</summary>
+    [JsonIgnore]
+    public AccountLedger Ledger { get; private init; }
 
-    public decimal TopUps { get; init; }
+    /// <summary>The billing periods: the current one, the totals invoices are built from, and which are closed.</summary>
+    [JsonIgnore]
+    public PeriodBook PeriodBook { get; private init; }
 
-    public decimal Committed { get; init; }
-
-    public decimal Balance { get; init; }
-
-    /// <summary>Start of the billing period that <see cref="PeriodSpend"/> counts.</summary>
-    public DateTimeOffset PeriodStart { get; init; }
-
-    public DateTimeOffset PeriodEnd { get; init; }
-
-    public decimal PeriodSpend { get; init; }
-
-    /// <summary>The label of the current period ("2026-11"), kept so that the hot path needs no time-zone work.</summary>
-    public string? PeriodLabel { get; init; }
-
-    public ImmutableDictionary<string, Session> Sessions { get; init; } = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
+    /// <summary>The sessions and the credit they hold.</summary>
+    [JsonIgnore]
+    public SessionBook SessionBook { get; private init; }
 
     /// <summary>The newest top-ups (id and amount), oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
     [JsonIgnore]
@@ -71,38 +76,62 @@ public sealed record AccountState
     [JsonIgnore]
     public IdWindow<string> AppliedWindow { get; private init; } = IdWindow<string>.Empty;
 
+    // The parts as stored, in the order stored documents have them.
+    [JsonInclude]
+    public decimal OpeningBalance { get => Ledger.OpeningBalance; internal init => Ledger = Ledger with { OpeningBalance = value }; }
+
+    [JsonInclude]
+    public decimal TopUps { get => Ledger.TopUps; internal init => Ledger = Ledger with { TopUps = value }; }
+
+    [JsonInclude]
+    public decimal Committed { get => Ledger.Committed; internal init => Ledger = Ledger with { Committed = value }; }
+
+    [JsonInclude]
+    public decimal Balance { get => Ledger.Balance; internal init => Ledger = Ledger with { Balance = value }; }
+
+    /// <summary>Start of the billing period that <see cref="PeriodSpend"/> counts.</summary>
+    [JsonInclude]
+    public DateTimeOffset PeriodStart { get => PeriodBook.Start; internal init => PeriodBook = PeriodBook with { Start = value }; }
+
+    [JsonInclude]
+    public DateTimeOffset PeriodEnd { get => PeriodBook.End; internal init => PeriodBook = PeriodBook with { End = value }; }
+
+    [JsonInclude]
+    public decimal PeriodSpend { get => PeriodBook.Spend; internal init => PeriodBook = PeriodBook with { Spend = value }; }
+
+    [JsonInclude]
+    public string? PeriodLabel { get => PeriodBook.Label; internal init => PeriodBook = PeriodBook with { Label = value }; }
+
+    [JsonInclude]
+    public ImmutableDictionary<string, Session> Sessions { get => SessionBook.Sessions; internal init => SessionBook = SessionBook with { Sessions = value }; }
+
     /// <summary>The stored form of <see cref="TopUpWindow"/>.</summary>
-    public ImmutableQueue<RecentTopUp> RecentTopUps { get => TopUpWindow.Items; init => TopUpWindow = IdWindow<RecentTopUp>.Of(value); }
+    [JsonInclude]
+    public ImmutableQueue<RecentTopUp> RecentTopUps { get => TopUpWindow.Items; internal init => TopUpWindow = IdWindow<RecentTopUp>.Of(value); }
 
     /// <summary>The stored form of <see cref="AppliedWindow"/>.</summary>
-    public ImmutableQueue<string> AppliedCdrs { get => AppliedWindow.Items; init => AppliedWindow = IdWindow<string>.Of(value); }
+    [JsonInclude]
+    public ImmutableQueue<string> AppliedCdrs { get => AppliedWindow.Items; internal init => AppliedWindow = IdWindow<string>.Of(value); }
 
-    /// <summary>
-    /// The latest billing period the invoice run has closed ("2026-10"), null before the first. Its totals, and
-    /// those of every period before it, never change again: a charge for a call that started in one of them is
-    /// late usage, counted in the next open period (see <see cref="AddToTotals"/>).
-    /// </summary>
-    public string? ClosedThrough { get; init; }
+    [JsonInclude]
+    public string? ClosedThrough { get => PeriodBook.ClosedThrough; internal init => PeriodBook = PeriodBook with { ClosedThrough = value }; }
 
-    /// <summary>Usage totals of the latest billing periods, by period label ("2026-11"). Periods not yet closed are never dropped.</summary>
-    public ImmutableSortedDictionary<string, PeriodTotals> Totals { get; init; } =
-        ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
+    [JsonInclude]
+    public ImmutableSortedDictionary<string, PeriodTotals> Totals { get => PeriodBook.Totals; internal init => PeriodBook = PeriodBook with { Totals = value }; }
 
-    /// <summary>
-    /// No active session expires before this time (a lower bound, kept without scanning the sessions), so a
-    /// sweeper can find the account by query; the sweep makes it exact again.
-    /// </summary>
-    public DateTimeOffset? NextExpiry { get; init; }
+    [JsonInclude]
+    public DateTimeOffset? NextExpiry { get => SessionBook.NextExpiry; internal init => SessionBook = SessionBook with { NextExpiry = value }; }
 
-    /// <summary>The credit held by sessions: kept up to date by <see cref="WithSession"/>, never recomputed on the hot path.</summary>
-    public decimal Reserved { get; init; }
+    [JsonInclude]
+    public decimal Reserved { get => SessionBook.Reserved; internal init => SessionBook = SessionBook with { Reserved = value }; }
 
-    /// <summary>Terminated sessions still in <see cref="Sessions"/>, oldest first (bounded; older ones live in the session history).</summary>
-    public ImmutableQueue<string> ClosedOrder { get; init; } = [];
+    [JsonInclude]
+    public ImmutableQueue<string> ClosedOrder { get => SessionBook.ClosedOrder; internal init => SessionBook = SessionBook with { ClosedOrder = value }; }
 
-    public int ClosedCount { get; init; }
+    [JsonInclude]
+    public int ClosedCount { get => SessionBook.ClosedCount; internal init => SessionBook = SessionBook with { ClosedCount = value }; }
 
-    public int ActiveSessions => Sessions.Values.Count(s => s.Status == SessionStatus.Active);
+    public int ActiveSessions => SessionBook.ActiveCount;
 
     /// <summary>What new calls may spend: balance less reservations (pre-paid) or the limit's headroom (post-paid hard limit); null when unlimited.</summary>
     public decimal? Available => Settings.Mode switch
@@ -117,41 +146,78 @@ public sealed record AccountState
         ? Balance - Reserved
         : Settings.CreditLimit is { } limit ? limit - (PeriodSpend + Reserved) : null;
 
-    public static AccountState Open(string accountId, AccountSettings settings, decimal openingBalance, DateTimeOffset now)
+    /// <summary>How many ids <see cref="AppliedCdrs"/> holds.</summary>
+    public int AppliedCount => AppliedWindow.Count;
+
+    public static AccountState Open(string accountId, AccountSettings settings, decimal openingBalance, DateTimeOffset now) => new()
     {
-        var period = BillingPeriod.Containing(now, settings);
-        return new AccountState
-        {
-            AccountId = accountId,
-            Settings = settings,
-            OpeningBalance = openingBalance,
-            Balance = openingBalance,
-            PeriodStart = period.Start,
-            PeriodEnd = period.End,
-            PeriodLabel = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)),
-        };
+        AccountId = accountId,
+        Settings = settings,
+        Ledger = AccountLedger.Open(openingBalance),
+        PeriodBook = PeriodBook.Open(now, settings),
+    };
+
+    /// <summary>
+    /// New settings. A new billing day or time zone moves the end of the current period (see <see cref="PeriodBook.Rebill"/>);
+    /// the money and the sessions stay as they are.
+    /// </summary>
+    public AccountState WithSettings(AccountSettings settings, DateTimeOffset now) => this with
+    {
+        Settings = settings,
+        PeriodBook = Settings.BillingDay != settings.BillingDay || Settings.TimeZone != settings.TimeZone ? PeriodBook.Rebill(now, settings) : PeriodBook,
+    };
+
+    /// <summary>Suspends the account: new calls are denied and running calls get no further grant.</summary>
+    public AccountState Suspend(string reason, DateTimeOffset now) => this with { Status = AccountStatus.Suspended, SuspendedAt = now, SuspendReason = reason };
+
+    /// <summary>Lifts a suspension, waiving suspension by policy for the rest of the current period.</summary>
+    public AccountState Resume(DateTimeOffset now)
+    {
+        var current = RollPeriod(now);
+        return current with { Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel };
     }
+
+    /// <summary>Whether an operator lifted a suspension in the period containing <paramref name="now"/> (monitoring then does not suspend by policy).</summary>
+    public bool PolicyWaived(DateTimeOffset now) => PolicyWaivedFor == PeriodBook.Roll(now, Settings).Label;
 
     /// <summary>
     /// Commits a charge: the balance, the all-time committed amount, the current period's spend and the
     /// totals of the period in which the call started move together.
     /// </summary>
-    public AccountState Commit(in ChargeLine charge, DateTimeOffset now)
+    public AccountState Commit(in ChargeLine charge, DateTimeOffset now) => this with
     {
-        var rolled = RollPeriod(now);
-        return rolled with
-        {
-            Committed = rolled.Committed + charge.Amount,
-            Balance = rolled.Balance - charge.Amount,
-            // Exposure against a post-paid limit counts what is committed in this period, whatever start time the
-            // switch reported; the invoice totals below go by the call's start.
-            PeriodSpend = rolled.PeriodSpend + charge.Amount,
-            Totals = AddToTotals(rolled.Totals, charge),
-            Spend = rolled.Spend.Add(charge.CallStart, charge.Amount, now),
-        };
-    }
+        Ledger = Ledger.Charge(charge.Amount),
+        PeriodBook = PeriodBook.Roll(now, Settings).Add(charge, Settings),
+        Spend = Spend.Add(charge.CallStart, charge.Amount, now),
+    };
 
-    public bool HasApplied(string cdrId) => AppliedCdrs.Contains(cdrId);
+    /// <summary>Adds credit: the balance, the all-time top-ups and the current period's top-ups move together.</summary>
+    public AccountState WithTopUp(decimal amount, DateTimeOffset now) => this with
+    {
+        Ledger = Ledger.TopUp(amount),
+        PeriodBook = PeriodBook.Roll(now, Settings).AddTopUp(amount),
+    };
+
+    /// <summary>Moves to the billing period that contains <paramref name="now"/> when the current one has ended.</summary>
+    public AccountState RollPeriod(DateTimeOffset now) => now < PeriodBook.End ? this : this with { PeriodBook = PeriodBook.Roll(now, Settings) };
+
+    /// <summary>The billing period in which a call that started at <paramref name="callStart"/> is invoiced.</summary>
+    public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart) => PeriodBook.PeriodOf(callStart, Settings);
+
+    /// <summary>Whether the period labelled <paramref name="label"/> has been closed by the invoice run.</summary>
+    public bool IsClosed(string label) => PeriodBook.IsClosed(label);
+
+    /// <summary>Closes every period up to <paramref name="label"/>: later charges for them are late usage.</summary>
+    public AccountState CloseThrough(string label) => IsClosed(label) ? this : this with { PeriodBook = PeriodBook.CloseThrough(label) };
+
+    /// <summary>The balances a statement of the period <paramref name="label"/> shows (see <see cref="AccountLedger.StatementBalances"/>).</summary>
+    public (decimal Opening, decimal Closing) StatementBalances(string label) => Ledger.StatementBalances(PeriodBook, label);
+
+    /// <summary>Stores the session's new state (see <see cref="SessionBook.With"/>).</summary>
+    public AccountState WithSession(Session session, int closedKept = int.MaxValue) => this with { SessionBook = SessionBook.With(session, closedKept) };
+
+    /// <summary>The sweep's housekeeping (see <see cref="SessionBook.Tidy"/>).</summary>
+    public AccountState Tidy(DateTimeOffset now, TimeSpan retention) => this with { SessionBook = SessionBook.Tidy(now, retention) };
 
     /// <summary>Remembers that <paramref name="cdrId"/> has been applied, forgetting the oldest beyond capacity.</summary>
     public AccountState RememberApplied(string cdrId, int capacity = AppliedCdrCapacity) =>
@@ -160,167 +226,6 @@ public sealed record AccountState
     /// <summary>Remembers the top-up, forgetting the oldest beyond <see cref="RecentTopUpCapacity"/>.</summary>
     public AccountState RememberTopUp(RecentTopUp topUp) =>
         this with { TopUpWindow = TopUpWindow.Add(topUp, RecentTopUpCapacity) };
-
-    /// <summary>How many ids <see cref="AppliedCdrs"/> holds.</summary>
-    public int AppliedCount => AppliedWindow.Count;
-
-    /// <summary>The billing period in which a call that started at <paramref name="callStart"/> is invoiced.</summary>
-    public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart)
-    {
-        if (PeriodLabel is { } label && callStart >= PeriodStart && callStart < PeriodEnd)
-        {
-            return (label, PeriodStart, PeriodEnd);
-        }
-
-        var zone = BillingPeriod.FindTimeZone(Settings.TimeZone);
-        var period = BillingPeriod.Containing(callStart, Settings.BillingDay, zone);
-        return (period.Label(zone), period.Start, period.End);
-    }
-
-    /// <summary>Whether the period labelled <paramref name="label"/> has been closed by the invoice run.</summary>
-    public bool IsClosed(string label) => ClosedThrough is { } closed && string.CompareOrdinal(label, closed) <= 0;
-
-    /// <summary>Closes every period up to <paramref name="label"/>: later charges for them are late usage.</summary>
-    public AccountState CloseThrough(string label) => IsClosed(label) ? this : this with { ClosedThrough = label };
-
-    private ImmutableSortedDictionary<string, PeriodTotals> AddToTotals(ImmutableSortedDictionary<string, PeriodTotals> totals, in ChargeLine charge)
-    {
-        var (label, start, end) = PeriodOf(charge.CallStart);
-        if (IsClosed(label))
-        {
-            // Its invoice is issued and immutable: the charge goes on the next invoice, the one of the first open
-            // period, as usage from its own period. A bounded document keeps this whatever the age of the call.
-            var zone = BillingPeriod.FindTimeZone(Settings.TimeZone);
-            var openLabel = BillingPeriod.NextLabel(ClosedThrough!);
-            BillingPeriod.TryForLabel(openLabel, Settings.BillingDay, zone, out var open);
-            var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, open.Start, open.End);
-            totals = totals.SetItem(openLabel, host.AddLate(label, start, end, charge));
-        }
-        else
-        {
-            var current = totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
-            totals = totals.SetItem(label, current.Add(charge));
-        }
-
-        return Trim(totals);
-    }
-
-    /// <summary>Adds credit: the balance, the all-time top-ups and the current period's top-ups move together.</summary>
-    public AccountState WithTopUp(decimal amount, DateTimeOffset now)
-    {
-        var rolled = RollPeriod(now);
-        var label = rolled.PeriodLabel!;
-        var current = rolled.Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, rolled.PeriodStart, rolled.PeriodEnd);
-        return rolled with
-        {
-            TopUps = rolled.TopUps + amount,
-            Balance = rolled.Balance + amount,
-            Totals = Trim(rolled.Totals.SetItem(label, current with { TopUps = current.TopUps + amount })),
-        };
-    }
-
-    /// <summary>
-    /// The balance when the period <paramref name="label"/> ended, as its statement shows it: the balance now, less
-    /// what the periods from it onwards added (top-ups) and took (usage, late usage included). A closed period's
-    /// totals never change, and every later movement lands in a later period, so the answer stays the same.
-    /// </summary>
-    public (decimal Opening, decimal Closing) StatementBalances(string label)
-    {
-        var onwards = Totals.Where(t => string.CompareOrdinal(t.Key, label) >= 0).Sum(t => t.Value.TopUps - t.Value.UsageAmount);
-        var own = Totals.GetValueOrDefault(label);
-        var opening = Balance - onwards;
-        return (opening, opening + (own?.TopUps ?? 0m) - (own?.UsageAmount ?? 0m));
-    }
-
-    /// <summary>Only closed periods leave the document: the totals of a period not yet invoiced are all there is of it.</summary>
-    private ImmutableSortedDictionary<string, PeriodTotals> Trim(ImmutableSortedDictionary<string, PeriodTotals> totals)
-    {
-        while (totals.Count > PeriodsKept && IsClosed(totals.Keys.First()))
-        {
-            totals = totals.Remove(totals.Keys.First());
-        }
-
-        return totals;
-    }
-
-    /// <summary>Moves to the billing period that contains <paramref name="now"/> when the current one has ended.</summary>
-    public AccountState RollPeriod(DateTimeOffset now)
-    {
-        if (now < PeriodEnd)
-        {
-            return this;
-        }
-
-        var period = BillingPeriod.Containing(now, Settings);
-        return this with { PeriodStart = period.Start, PeriodEnd = period.End, PeriodSpend = 0m, PeriodLabel = period.Label(BillingPeriod.FindTimeZone(Settings.TimeZone)) };
-    }
-
-    /// <summary>
-    /// Stores the session's new state. The reserved total and the expiry bound follow it; a session that has just
-    /// terminated joins the bounded list of closed sessions, and the oldest beyond <paramref name="closedKept"/>
-    /// leaves the document (its durable record is in the session history).
-    /// </summary>
-    public AccountState WithSession(Session session, int closedKept = int.MaxValue)
-    {
-        var previous = Sessions.GetValueOrDefault(session.SessionId);
-        var next = this with
-        {
-            Sessions = Sessions.SetItem(session.SessionId, session),
-            Reserved = Reserved - (previous?.Reserved ?? 0m) + session.Reserved,
-            NextExpiry = session.Status == SessionStatus.Active && (NextExpiry is null || session.ExpiresAt < NextExpiry) ? session.ExpiresAt : NextExpiry,
-        };
-        if (session.Status != SessionStatus.Terminated || previous?.Status == SessionStatus.Terminated)
-        {
-            return next;
-        }
-
-        var order = next.ClosedOrder.Enqueue(session.SessionId);
-        var count = next.ClosedCount + 1;
-        var sessions = next.Sessions;
-        while (count > closedKept)
-        {
-            order = order.Dequeue(out var oldest);
-            sessions = sessions.Remove(oldest);
-            count--;
-        }
-
-        return next with { Sessions = sessions, ClosedOrder = order, ClosedCount = count };
-    }
-
-    /// <summary>
-    /// The sweep's housekeeping: drops expired sessions older than <paramref name="retention"/> (their CDRs charge
-    /// them) and makes <see cref="NextExpiry"/> exact.
-    /// </summary>
-    public AccountState Tidy(DateTimeOffset now, TimeSpan retention)
-    {
-        var stale = Sessions.Values
-            .Where(s => s.Status == SessionStatus.Expired && (s.ClosedAt ?? s.ExpiresAt) + retention <= now)
-            .Select(s => s.SessionId)
-            .ToList();
-        var sessions = stale.Count == 0 ? Sessions : Sessions.RemoveRange(stale);
-        return this with { Sessions = sessions, NextExpiry = NextDue(sessions, retention) };
-    }
-
-    /// <summary>When the sweep must look at the account next: an active session's expiry, or an expired one's removal.</summary>
-    private static DateTimeOffset? NextDue(ImmutableDictionary<string, Session> sessions, TimeSpan retention)
-    {
-        DateTimeOffset? earliest = null;
-        foreach (var session in sessions.Values)
-        {
-            DateTimeOffset? due = session.Status switch
-            {
-                SessionStatus.Active => session.ExpiresAt,
-                SessionStatus.Expired => (session.ClosedAt ?? session.ExpiresAt) + retention,
-                _ => null,
-            };
-            if (due is not null && (earliest is null || due < earliest))
-            {
-                earliest = due;
-            }
-        }
-
-        return earliest;
-    }
 }
 
 /// <summary>A top-up remembered in the account document: its amount tells a retry from a conflicting reuse of the id.</summary>

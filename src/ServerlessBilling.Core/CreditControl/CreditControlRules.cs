@@ -107,7 +107,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Decision.Failed<GrantAnswer>(tooLong);
         }
 
-        var (committed, used) = CommitUse(account, session, request.UsedSeconds, completesCall: false, now);
+        var (committed, used) = SessionCharging.Commit(account, session, SessionUse.Interim(account, session, request.UsedSeconds), now);
         var requested = Quota(request.RequestedSeconds);
         var tariff = session.Tariff;
         int granted;
@@ -162,20 +162,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Decision.Failed<TerminateAnswer>(tooLong);
         }
 
-        var (committed, used) = CommitUse(account, session, request.UsedSeconds, completesCall: true, now);
-        var billed = Rater.BilledSeconds(used.UsedSeconds, answered: true, session.Tariff);
-        var answer = new TerminateAnswer(
-            request.SessionId, ResultCode.Success, used.ReportedSeconds, billed, used.CommittedCharge, account.Settings.Currency.Code, committed.Balance, used.OverrunSeconds);
-        var closed = used with
-        {
-            Status = SessionStatus.Terminated,
-            Reserved = 0m,
-            GrantedSeconds = 0,
-            LastRequestNumber = Math.Max(session.LastRequestNumber, request.RequestNumber),
-            ClosedAt = now,
-            TerminateAnswer = answer,
-        };
-        return Decision.Changed(committed.WithSession(closed, options.ClosedSessionsKept), answer);
+        var (next, closed) = SessionCharging.Close(
+            account, session, SessionUse.Terminate(account, session, request.UsedSeconds, request.RequestNumber), now, options.ClosedSessionsKept);
+        return Decision.Changed(next, closed.TerminateAnswer!);
     }
 
     /// <summary>Releases the reservations of sessions whose validity and grace have passed.</summary>
@@ -196,33 +185,6 @@ public sealed class CreditControlRules(CreditControlOptions options)
         }
 
         return updated.Tidy(now, options.ClosedSessionRetention);
-    }
-
-    /// <summary>
-    /// Commits the use reported so far as the rating of a whole call of that length, less what was already
-    /// committed, and releases the session's reservation. Use beyond the grant of the time is an overrun: a post-paid
-    /// account is charged it (and it is flagged); a pre-paid account is charged only what its credit covers — what
-    /// the grant reserved plus what is still available — so credit control never takes its balance below zero.
-    /// <paramref name="completesCall"/> counts the call once.
-    /// </summary>
-    private static (AccountState Account, Session Used) CommitUse(AccountState account, Session session, int usedSeconds, bool completesCall, DateTimeOffset now)
-    {
-        var reported = session.ReportedSeconds + usedSeconds;
-        var overrun = session.OverrunSeconds + Math.Max(0, usedSeconds - session.GrantedSeconds);
-        var chargeable = session.UsedSeconds + usedSeconds;
-        if (account.Settings.Mode == AccountMode.Prepaid)
-        {
-            var budget = account.Balance - (account.Reserved - session.Reserved) + session.CommittedCharge;
-            chargeable = Math.Max(session.UsedSeconds, Rater.AffordableSeconds(session.Tariff, budget, chargeable));
-        }
-
-        var billed = Rater.BilledSeconds(chargeable, answered: true, session.Tariff);
-        var usedCharge = Rater.Charge(session.Tariff, billed);
-        var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
-        var line = new ChargeLine(usedCharge - session.CommittedCharge, billed - alreadyBilled, completesCall ? 1 : 0, session.Destination, session.StartTime);
-        var used = session with { UsedSeconds = chargeable, ReportedSeconds = reported, OverrunSeconds = overrun, CommittedCharge = usedCharge, Reserved = 0m };
-        var released = account.WithSession(used);
-        return (released.Commit(line, now), used);
     }
 
     /// <summary>A session's reports may not add up to more than the longest call; checked before any arithmetic.</summary>

@@ -100,8 +100,7 @@ public static class IngestionRules
     private static CdrOutcome SettledBySession(AccountState account, Session session, Cdr cdr, int line, DateTimeOffset now)
     {
         // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
-        var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
-        var charge = Rater.Charge(session.Tariff, billed);
+        var (billed, charge) = SessionCharging.Price(session, cdr.DurationSeconds, cdr.Answered);
         var terminated = session.TerminateAnswer!;
         var note = terminated.TotalSeconds == cdr.DurationSeconds && terminated.Charge == charge
             ? null
@@ -110,30 +109,16 @@ public static class IngestionRules
         return new CdrOutcome(cdr, line, Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
     }
 
+    /// <summary>
+    /// The CDR arrived before the terminate (or after the reservation expired): it charges the whole call now and
+    /// closes the session, so that a later terminate changes nothing.
+    /// </summary>
     private static (AccountState, CdrOutcome) ChargeThroughSession(AccountState account, Session session, Cdr cdr, int line, DateTimeOffset now, int closedSessionsKept)
     {
-        var billed = Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, session.Tariff);
-        var charge = Rater.Charge(session.Tariff, billed);
-
-        // The CDR arrived before the terminate (or after the reservation expired): it charges the whole call now
-        // and closes the session, so that a later terminate changes nothing.
-        var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
-        var line2 = new ChargeLine(charge - session.CommittedCharge, billed - alreadyBilled, billed > 0 ? 1 : 0, session.Destination, session.StartTime);
-        var committed = account.WithSession(session with { Reserved = 0m }).Commit(line2, now);
-        var answer = new TerminateAnswer(session.SessionId, ResultCode.Success, cdr.DurationSeconds, billed, charge, account.Settings.Currency.Code, committed.Balance);
-        var closed = session with
-        {
-            Status = SessionStatus.Terminated,
-            UsedSeconds = cdr.DurationSeconds,
-            ReportedSeconds = Math.Max(session.ReportedSeconds, cdr.DurationSeconds),
-            CommittedCharge = charge,
-            Reserved = 0m,
-            GrantedSeconds = 0,
-            ClosedAt = now,
-            TerminateAnswer = answer,
-        };
-        var usage = Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
-        return (committed.WithSession(closed, closedSessionsKept), new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
+        var (next, closed) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, cdr.DurationSeconds, cdr.Answered), now, closedSessionsKept);
+        var charged = closed.TerminateAnswer!;
+        var usage = Usage(account, cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
+        return (next, new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
     }
 
     private static UsageRecord Usage(AccountState account, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>

@@ -50,4 +50,23 @@ public sealed class StoredAccountJsonTests
 
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(Sample), written), written!.ToJsonString());
     }
+
+    [Fact]
+    public void A_stored_document_written_again_has_its_properties_in_the_same_order()
+    {
+        // The parts are not nested in the JSON: every property keeps its name and place, so stores that compare or reuse
+        // the written bytes (SQLite's partial writer) see the documents they always saw.
+        var account = JsonSerializer.Deserialize<AccountState>(Sample, StoredJson.Options)!;
+
+        using var written = JsonDocument.Parse(JsonSerializer.Serialize(account, StoredJson.Options));
+        using var stored = JsonDocument.Parse(Sample);
+        Assert.Equal(NamesOf(stored.RootElement), NamesOf(written.RootElement));
+        foreach (var session in stored.RootElement.GetProperty("sessions").EnumerateObject())
+        {
+            // The sessions' order is the dictionary's (by hash), as it always was; each session's properties keep theirs.
+            Assert.Equal(NamesOf(session.Value), NamesOf(written.RootElement.GetProperty("sessions").GetProperty(session.Name)));
+        }
+    }
+
+    private static List<string> NamesOf(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
 }

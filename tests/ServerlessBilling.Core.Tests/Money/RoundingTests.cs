@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using ServerlessBilling.Core.Money;
 
 namespace ServerlessBilling.Core.Tests.Money;
@@ -43,6 +44,18 @@ public sealed class RoundingTests
     {
         Assert.Equal(4, Rounding.ChargeDecimals);
         Assert.Equal(2, Rounding.InvoiceDecimals);
+    }
+
+    [Property]
+    public bool Rounding_is_idempotent_and_moves_less_than_half_a_unit(int units, int millionths)
+    {
+        var amount = units + (millionths % 1_000_000 / 1_000_000m);
+        var charge = Rounding.Charge(amount);
+        var invoice = Rounding.Invoice(amount);
+        return Rounding.Charge(charge) == charge
+            && Rounding.Invoice(invoice) == invoice
+            && Math.Abs(charge - amount) <= 0.00005m
+            && Math.Abs(invoice - amount) <= 0.005m;
     }
 
     private static decimal Parse(string text) => decimal.Parse(text, System.Globalization.CultureInfo.InvariantCulture);

@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+
+namespace ServerlessBilling.Core.Accounts;
+
+/// <summary>
+/// An account's billing periods: the current one (its bounds, label and the spend that counts against a post-paid
+/// limit), the usage totals that invoices are built from, and how far the invoice run has closed them. The periods
+/// follow the account's billing day and time zone (<see cref="AccountSettings"/>), which every rule that needs them takes.
+/// </summary>
+public readonly record struct PeriodBook
+{
+    /// <summary>How many billing periods of totals are kept (the current one and those before it).</summary>
+    public const int PeriodsKept = 3;
+
+    private static readonly ImmutableSortedDictionary<string, PeriodTotals> NoTotals =
+        ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
+
+    private readonly ImmutableSortedDictionary<string, PeriodTotals>? _totals;
+
+    /// <summary>Start of the current billing period, the one <see cref="Spend"/> counts.</summary>
+    public DateTimeOffset Start { get; internal init; }
+
+    public DateTimeOffset End { get; internal init; }
+
+    /// <summary>What was committed in the current period, whatever start time the switch reported: the exposure against a post-paid limit.</summary>
+    public decimal Spend { get; internal init; }
+
+    /// <summary>The label of the current period ("2026-11"), kept so that the hot path needs no time-zone work.</summary>
+    public string? Label { get; internal init; }
+
+    /// <summary>
+    /// The latest billing period the invoice run has closed ("2026-10"), null before the first. Its totals, and
+    /// those of every period before it, never change again: a charge for a call that started in one of them is
+    /// late usage, counted in the next open period.
+    /// </summary>
+    public string? ClosedThrough { get; internal init; }
+
+    /// <summary>Usage totals of the latest billing periods, by period label ("2026-11"). Periods not yet closed are never dropped.</summary>
+    public ImmutableSortedDictionary<string, PeriodTotals> Totals { get => _totals ?? NoTotals; internal init => _totals = value; }
+
+    /// <summary>The book of an account opened at <paramref name="now"/>: the period containing it, nothing spent.</summary>
+    public static PeriodBook Open(DateTimeOffset now, AccountSettings settings) => default(PeriodBook).MoveTo(now, settings);
+
+    /// <summary>Moves to the billing period that contains <paramref name="now"/> when the current one has ended.</summary>
+    public PeriodBook Roll(DateTimeOffset now, AccountSettings settings) => now < End ? this : MoveTo(now, settings);
+
+    /// <summary>
+    /// New settings moved the billing day or time zone: the current period now ends where the new settings end
+    /// the period containing <paramref name="now"/>, and the next roll starts from there.
+    /// </summary>
+    public PeriodBook Rebill(DateTimeOffset now, AccountSettings settings) => this with { End = BillingPeriod.Containing(now, settings).End };
+
+    /// <summary>The billing period in which a call that started at <paramref name="callStart"/> is invoiced.</summary>
+    public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart, AccountSettings settings)
+    {
+        if (Label is { } label && callStart >= Start && callStart < End)
+        {
+            return (label, Start, End);
+        }
+
+        var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
+        var period = BillingPeriod.Containing(callStart, settings.BillingDay, zone);
+        return (period.Label(zone), period.Start, period.End);
+    }
+
+    /// <summary>Whether the period labelled <paramref name="label"/> has been closed by the invoice run.</summary>
+    public bool IsClosed(string label) => ClosedThrough is { } closed && string.CompareOrdinal(label, closed) <= 0;
+
+    /// <summary>Closes every period up to <paramref name="label"/>: later charges for them are late usage.</summary>
+    public PeriodBook CloseThrough(string label) => IsClosed(label) ? this : this with { ClosedThrough = label };
+
+    /// <summary>
+    /// Counts a charge: the current period's spend, and the totals of the period in which the call started (or, when
+    /// that period is closed, the first open period's, as late usage). The book must have been rolled to now.
+    /// </summary>
+    public PeriodBook Add(in ChargeLine charge, AccountSettings settings) =>
+        this with { Spend = Spend + charge.Amount, Totals = AddToTotals(charge, settings) };
+
+    /// <summary>Counts credit added now in the current period's totals (a pre-paid statement shows it). The book must have been rolled to now.</summary>
+    public PeriodBook AddTopUp(decimal amount)
+    {
+        var label = Label!;
+        var current = Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, Start, End);
+        return this with { Totals = Trim(Totals.SetItem(label, current with { TopUps = current.TopUps + amount })) };
+    }
+
+    private PeriodBook MoveTo(DateTimeOffset now, AccountSettings settings)
+    {
+        var period = BillingPeriod.Containing(now, settings);
+        return this with { Start = period.Start, End = period.End, Spend = 0m, Label = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)) };
+    }
+
+    private ImmutableSortedDictionary<string, PeriodTotals> AddToTotals(in ChargeLine charge, AccountSettings settings)
+    {
+        var totals = Totals;
+        var (label, start, end) = PeriodOf(charge.CallStart, settings);
+        if (IsClosed(label))
+        {
+            // Its invoice is issued and immutable: the charge goes on the next invoice, the one of the first open
+            // period, as usage from its own period. A bounded document keeps this whatever the age of the call.
+            var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
+            var openLabel = BillingPeriod.NextLabel(ClosedThrough!);
+            BillingPeriod.TryForLabel(openLabel, settings.BillingDay, zone, out var open);
+            var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, open.Start, open.End);
+            totals = totals.SetItem(openLabel, host.AddLate(label, start, end, charge));
+        }
+        else
+        {
+            var current = totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
+            totals = totals.SetItem(label, current.Add(charge));
+        }
+
+        return Trim(totals);
+    }
+
+    /// <summary>Only closed periods leave the book: the totals of a period not yet invoiced are all there is of it.</summary>
+    private ImmutableSortedDictionary<string, PeriodTotals> Trim(ImmutableSortedDictionary<string, PeriodTotals> totals)
+    {
+        while (totals.Count > PeriodsKept && IsClosed(totals.Keys.First()))
+        {
+            totals = totals.Remove(totals.Keys.First());
+        }
+
+        return totals;
+    }
+}

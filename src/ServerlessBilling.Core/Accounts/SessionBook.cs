@@ -1,0 +1,120 @@
+using System.Collections.Immutable;
+using ServerlessBilling.Core.CreditControl;
+
+namespace ServerlessBilling.Core.Accounts;
+
+/// <summary>
+/// The calls of an account under credit control: every session by id, the credit they hold
+/// (<c>Reserved = Σ session reservations</c>, kept up to date rather than summed on the hot path), a lower bound on
+/// when one next expires (for the sweep), and the bounded list of terminated sessions still held.
+/// </summary>
+public readonly record struct SessionBook
+{
+    private static readonly ImmutableDictionary<string, Session> NoSessions = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
+
+    private readonly ImmutableDictionary<string, Session>? _sessions;
+    private readonly ImmutableQueue<string>? _closedOrder;
+
+    public ImmutableDictionary<string, Session> Sessions { get => _sessions ?? NoSessions; internal init => _sessions = value; }
+
+    /// <summary>The credit held by the sessions.</summary>
+    public decimal Reserved { get; internal init; }
+
+    /// <summary>
+    /// No active session expires before this time (a lower bound, kept without scanning the sessions), so a
+    /// sweeper can find the account by query; <see cref="Tidy"/> makes it exact again.
+    /// </summary>
+    public DateTimeOffset? NextExpiry { get; internal init; }
+
+    /// <summary>Terminated sessions still in <see cref="Sessions"/>, oldest first (bounded; older ones live in the session history).</summary>
+    public ImmutableQueue<string> ClosedOrder { get => _closedOrder ?? ImmutableQueue<string>.Empty; internal init => _closedOrder = value; }
+
+    /// <summary>How many ids <see cref="ClosedOrder"/> holds (kept, so that trimming is O(1)).</summary>
+    public int ClosedCount { get; internal init; }
+
+    /// <summary>How many sessions hold a reservation now.</summary>
+    public int ActiveCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var session in Sessions.Values)
+            {
+                if (session.Status == SessionStatus.Active)
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>
+    /// Stores the session's new state. The reserved total and the expiry bound follow it; a session that has just
+    /// terminated joins the bounded list of closed sessions, and the oldest beyond <paramref name="closedKept"/>
+    /// leaves the book (its durable record is in the session history).
+    /// </summary>
+    public SessionBook With(Session session, int closedKept = int.MaxValue)
+    {
+        var previous = Sessions.GetValueOrDefault(session.SessionId);
+        var sessions = Sessions.SetItem(session.SessionId, session);
+        var reserved = Reserved - (previous?.Reserved ?? 0m) + session.Reserved;
+        var nextExpiry = session.Status == SessionStatus.Active && (NextExpiry is null || session.ExpiresAt < NextExpiry) ? session.ExpiresAt : NextExpiry;
+        if (session.Status != SessionStatus.Terminated || previous?.Status == SessionStatus.Terminated)
+        {
+            return this with { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry };
+        }
+
+        var order = ClosedOrder.Enqueue(session.SessionId);
+        var count = ClosedCount + 1;
+        while (count > closedKept)
+        {
+            order = order.Dequeue(out var oldest);
+            sessions = sessions.Remove(oldest);
+            count--;
+        }
+
+        return new SessionBook { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry, ClosedOrder = order, ClosedCount = count };
+    }
+
+    /// <summary>
+    /// The sweep's housekeeping: drops expired sessions older than <paramref name="retention"/> (their CDRs charge
+    /// them) and makes <see cref="NextExpiry"/> exact.
+    /// </summary>
+    public SessionBook Tidy(DateTimeOffset now, TimeSpan retention)
+    {
+        List<string>? stale = null;
+        foreach (var session in Sessions.Values)
+        {
+            if (session.Status == SessionStatus.Expired && (session.ClosedAt ?? session.ExpiresAt) + retention <= now)
+            {
+                (stale ??= []).Add(session.SessionId);
+            }
+        }
+
+        var sessions = stale is null ? Sessions : Sessions.RemoveRange(stale);
+        return this with { Sessions = sessions, NextExpiry = NextDue(sessions, retention) };
+    }
+
+    /// <summary>When the sweep must look at the account next: an active session's expiry, or an expired one's removal.</summary>
+    private static DateTimeOffset? NextDue(ImmutableDictionary<string, Session> sessions, TimeSpan retention)
+    {
+        DateTimeOffset? earliest = null;
+        foreach (var session in sessions.Values)
+        {
+            DateTimeOffset? due = session.Status switch
+            {
+                SessionStatus.Active => session.ExpiresAt,
+                SessionStatus.Expired => (session.ClosedAt ?? session.ExpiresAt) + retention,
+                _ => null,
+            };
+            if (due is not null && (earliest is null || due < earliest))
+            {
+                earliest = due;
+            }
+        }
+
+        return earliest;
+    }
+}

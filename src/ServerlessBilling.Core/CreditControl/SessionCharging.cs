@@ -1,0 +1,168 @@
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Rating;
+
+namespace ServerlessBilling.Core.CreditControl;
+
+/// <summary>
+/// One price for a call under credit control, whichever path charges it (interims, terminate or the call's CDR): the
+/// rating of its seconds as one whole call at the tariff fixed at authorize. A step commits that rating less what was
+/// committed before, so the steps add up to the price of the whole call. Closing a session and charging its final use
+/// are one step, the same for terminate and for a CDR.
+/// </summary>
+public static class SessionCharging
+{
+    /// <summary>The seconds billed and the charge for <paramref name="seconds"/> of the session's call as a whole call.</summary>
+    public static (int Billed, decimal Charge) Price(Session session, int seconds, bool answered)
+    {
+        var billed = Rater.BilledSeconds(seconds, answered, session.Tariff);
+        return (billed, Rater.Charge(session.Tariff, billed));
+    }
+
+    /// <summary>Commits the use an interim reports and releases the session's reservation; the session stays open.</summary>
+    public static (AccountState Account, Session Used) Commit(AccountState account, Session session, in SessionUse use, DateTimeOffset now)
+    {
+        var (committed, used, _) = Charge(account, session, use, now);
+        return (committed, used);
+    }
+
+    /// <summary>
+    /// Charges the session's final use and closes it: the answer to its terminate is stored on it, and it joins the
+    /// closed sessions of the document (the oldest beyond <paramref name="closedKept"/> leave).
+    /// </summary>
+    public static (AccountState Account, Session Closed) Close(AccountState account, Session session, in SessionUse use, DateTimeOffset now, int closedKept)
+    {
+        var (committed, used, billed) = Charge(account, session, use, now);
+        var answer = new TerminateAnswer(
+            session.SessionId, ResultCode.Success, use.AnswerSeconds, billed, used.CommittedCharge, account.Settings.Currency.Code, committed.Balance, use.AnswerOverrunSeconds);
+        var closed = used with
+        {
+            Status = SessionStatus.Terminated,
+            Reserved = 0m,
+            GrantedSeconds = 0,
+            LastRequestNumber = Math.Max(session.LastRequestNumber, use.RequestNumber),
+            ClosedAt = now,
+            TerminateAnswer = answer,
+        };
+        return (committed.WithSession(closed, closedKept), closed);
+    }
+
+    private static (AccountState Account, Session Used, int Billed) Charge(AccountState account, Session session, in SessionUse use, DateTimeOffset now)
+    {
+        var (billed, charge) = Price(session, use.ChargeableSeconds, use.Answered);
+        var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
+        var calls = use.Calls switch
+        {
+            CallCount.One => 1,
+            CallCount.WhenBilled when billed > 0 => 1,
+            _ => 0,
+        };
+        var line = new ChargeLine(charge - session.CommittedCharge, billed - alreadyBilled, calls, session.Destination, session.StartTime);
+        var used = session with
+        {
+            UsedSeconds = use.ChargeableSeconds,
+            ReportedSeconds = use.ReportedSeconds,
+            OverrunSeconds = use.OverrunSeconds,
+            CommittedCharge = charge,
+            Reserved = 0m,
+        };
+        return (account.WithSession(used).Commit(line, now), used, billed);
+    }
+}
+
+/// <summary>Whether a charge completes the call, so that the period's totals count it.</summary>
+public enum CallCount
+{
+    /// <summary>An interim: the call goes on.</summary>
+    None,
+
+    /// <summary>Terminate: the call counts once, whatever it billed.</summary>
+    One,
+
+    /// <summary>A CDR: the call counts when it bills any seconds, as a CDR charged without a session does.</summary>
+    WhenBilled,
+}
+
+/// <summary>
+/// What of a session's use a step charges: what the switch reported through credit control (an interim or a
+/// terminate), or what the call's CDR says. Made only by its factories, which hold what differs between the paths.
+/// </summary>
+public readonly record struct SessionUse
+{
+    /// <summary>The seconds charged in all: priced as one whole call.</summary>
+    public int ChargeableSeconds { get; private init; }
+
+    /// <summary>Seconds the switch has reported in all, whether or not they could be charged.</summary>
+    public int ReportedSeconds { get; private init; }
+
+    /// <summary>Reported seconds beyond what the grants covered.</summary>
+    public int OverrunSeconds { get; private init; }
+
+    /// <summary>Whether the call was answered (an unanswered call bills nothing).</summary>
+    public bool Answered { get; private init; }
+
+    /// <summary>The request number of the step (never lowers the session's last one).</summary>
+    public int RequestNumber { get; private init; }
+
+    /// <summary>How the charge counts the call.</summary>
+    public CallCount Calls { get; private init; }
+
+    /// <summary>The total seconds a terminate answer states.</summary>
+    public int AnswerSeconds { get; private init; }
+
+    /// <summary>The overrun a terminate answer states.</summary>
+    public int AnswerOverrunSeconds { get; private init; }
+
+    /// <summary>An interim's report of <paramref name="usedSeconds"/> more use (see <see cref="Terminate"/>); the call goes on.</summary>
+    public static SessionUse Interim(AccountState account, Session session, int usedSeconds) =>
+        Reported(account, session, usedSeconds, session.LastRequestNumber, CallCount.None);
+
+    /// <summary>
+    /// A terminate's report of <paramref name="usedSeconds"/> more use, added to what interims reported. Use beyond the
+    /// grant is an overrun: a post-paid account is charged it (and it is flagged); a pre-paid account is charged only
+    /// what its credit covers — what the grant reserved plus what is still available — so credit control never takes
+    /// its balance below zero. The call counts once.
+    /// </summary>
+    public static SessionUse Terminate(AccountState account, Session session, int usedSeconds, int requestNumber) =>
+        Reported(account, session, usedSeconds, requestNumber, CallCount.One);
+
+    /// <summary>
+    /// The call's CDR, arrived before the terminate (or after the reservation expired): its duration is the whole call,
+    /// charged in full because the switch carried it; the disposition says whether it was answered. The answer states
+    /// the CDR's duration and no overrun.
+    /// </summary>
+    public static SessionUse FromCdr(Session session, int durationSeconds, bool answered) => new()
+    {
+        ChargeableSeconds = durationSeconds,
+        ReportedSeconds = Math.Max(session.ReportedSeconds, durationSeconds),
+        OverrunSeconds = session.OverrunSeconds,
+        Answered = answered,
+        RequestNumber = session.LastRequestNumber,
+        Calls = CallCount.WhenBilled,
+        AnswerSeconds = durationSeconds,
+        AnswerOverrunSeconds = 0,
+    };
+
+    private static SessionUse Reported(AccountState account, Session session, int usedSeconds, int requestNumber, CallCount calls)
+    {
+        var chargeable = session.UsedSeconds + usedSeconds;
+        if (account.Settings.Mode == AccountMode.Prepaid)
+        {
+            var budget = account.Balance - (account.Reserved - session.Reserved) + session.CommittedCharge;
+            chargeable = Math.Max(session.UsedSeconds, Rater.AffordableSeconds(session.Tariff, budget, chargeable));
+        }
+
+        var reported = session.ReportedSeconds + usedSeconds;
+        var overrun = session.OverrunSeconds + Math.Max(0, usedSeconds - session.GrantedSeconds);
+        return new SessionUse
+        {
+            ChargeableSeconds = chargeable,
+            ReportedSeconds = reported,
+            OverrunSeconds = overrun,
+            Answered = true,
+            RequestNumber = requestNumber,
+            Calls = calls,
+            AnswerSeconds = reported,
+            AnswerOverrunSeconds = overrun,
+        };
+    }
+}
