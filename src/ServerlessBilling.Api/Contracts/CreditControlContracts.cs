@@ -13,24 +13,3 @@ public sealed record AuthorizeBody(
 public sealed record InterimBody(int? RequestNumber, int? UsedSeconds, int? RequestedSeconds);
 
 public sealed record TerminateBody(int? RequestNumber, int? UsedSeconds);
-
-public sealed record GrantResponse(
-    string SessionId,
-    string ResultCode,
-    int GrantedSeconds,
-    int ValiditySeconds,
-    bool FinalUnit,
-    decimal ReservedAmount,
-    decimal RatePerMinute,
-    string Currency,
-    decimal? AvailableAfter);
-
-public sealed record TerminateResponse(
-    string SessionId,
-    string ResultCode,
-    int TotalSeconds,
-    int BilledSeconds,
-    decimal Charge,
-    string Currency,
-    decimal Balance,
-    int OverrunSeconds);

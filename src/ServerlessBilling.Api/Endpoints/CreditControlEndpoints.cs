@@ -49,7 +49,7 @@ public static partial class CreditControlEndpoints
             LogGrant(loggers.CreateLogger(LogCategory), "authorize", answer);
         }
 
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
     public static async Task<IResult> Interim(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -73,7 +73,7 @@ public static partial class CreditControlEndpoints
             LogGrant(loggers.CreateLogger(LogCategory), "interim", answer);
         }
 
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
     public static async Task<IResult> Terminate(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -94,7 +94,7 @@ public static partial class CreditControlEndpoints
 
         var a = outcome.Answer!;
         LogCharge(loggers.CreateLogger(LogCategory), a.SessionId, a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency);
-        return Results.Ok(new TerminateResponse(a.SessionId, a.ResultCode.ToWire(), a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency, a.Balance, a.OverrunSeconds));
+        return Results.Ok(a);
     }
 
     private static IResult? CheckReport(int? requestNumber, int? usedSeconds) => (requestNumber, usedSeconds) switch
@@ -105,9 +105,6 @@ public static partial class CreditControlEndpoints
         (_, { } used) when Bounds.CheckReportSeconds(used, "usedSeconds") is { } badUse => Problems.BadRequest(badUse),
         _ => null,
     };
-
-    private static GrantResponse ToResponse(GrantAnswer a) =>
-        new(a.SessionId, a.ResultCode.ToWire(), a.GrantedSeconds, a.ValiditySeconds, a.FinalUnit, a.ReservedAmount, a.RatePerMinute, a.Currency, a.AvailableAfter);
 
     /// <summary>The metric tag of an answer: its result code, or the kind of error ("conflict", "notfound", "invalid").</summary>
     private static string Result(ResultCode? code, OutcomeError? error) =>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.Core.Cdrs;
@@ -13,6 +14,7 @@ public sealed record Cdr(
     Disposition Disposition,
     string? SessionId)
 {
+    [JsonIgnore]
     public bool Answered => Disposition == Disposition.Answered;
 }
 

@@ -1,6 +1,14 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace ServerlessBilling.Core.CreditControl;
 
-/// <summary>Business outcomes of credit control (API.md resultCode). A denial is an answer, not an error.</summary>
+/// <summary>
+/// Business outcomes of credit control (the <c>resultCode</c> of the answers). A denial is an answer, not an error.
+/// On the wire each is its name in upper snake case (<see cref="ResultCodeNames.ToWire"/>); stored documents keep
+/// their own enum form, because a converter in the serializer options wins over this type's.
+/// </summary>
+[JsonConverter(typeof(ResultCodeNames.Json))]
 public enum ResultCode
 {
     Success,
@@ -21,6 +29,9 @@ public static class ResultCodeNames
         ResultCode.DestinationNotRated => "DESTINATION_NOT_RATED",
         _ => throw new ArgumentOutOfRangeException(nameof(code)),
     };
+
+    /// <summary>The wire form in JSON: the same names as <see cref="ToWire"/>.</summary>
+    public sealed class Json() : JsonStringEnumConverter<ResultCode>(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false);
 }
 
 /// <summary>The answer to authorize and interim: a grant (possibly zero) and the account's position after it.</summary>

@@ -1,5 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace ServerlessBilling.Core.Rating;
 
+/// <summary>How a call ended. In JSON it is its wire name (ANSWERED, NO_ANSWER, BUSY, FAILED) unless the serializer options say otherwise.</summary>
+[JsonConverter(typeof(DispositionNames.Json))]
 public enum Disposition
 {
     Answered,
@@ -29,4 +34,7 @@ public static class DispositionNames
         Disposition.Failed => "FAILED",
         _ => throw new ArgumentOutOfRangeException(nameof(disposition)),
     };
+
+    /// <summary>The wire form in JSON: the same names as <see cref="ToWire"/>.</summary>
+    public sealed class Json() : JsonStringEnumConverter<Disposition>(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false);
 }

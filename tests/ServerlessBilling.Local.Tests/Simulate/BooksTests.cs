@@ -1,4 +1,5 @@
 using ServerlessBilling.Api.Contracts;
+using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Local.Commands.Simulate;
 
 namespace ServerlessBilling.Local.Tests.Simulate;
@@ -16,7 +17,7 @@ public sealed class BooksTests
         var books = new Books();
         books.Record(Cdr("a", "+442079460123", 10)); // London 30/6 at 0.008: 30 s -> 0.004
         books.Record(Cdr("a", "+33612345678", 31)); // France mobile 30/6 at 0.24 + 0.01: 36 s -> 0.154
-        books.Record(Cdr("a", "+33612345678", 0, "FAILED"));
+        books.Record(Cdr("a", "+33612345678", 0, Disposition.Failed));
         books.TopUp("a", 5m);
 
         var check = BooksCheck.Check(books, Prepaid, "a", Balance("prepaid", Prepaid.OpeningBalance + 5m - 0.158m), Period);
@@ -80,7 +81,7 @@ public sealed class BooksTests
         Assert.Equal(99, stats.AuthorizePercentile(0.99));
     }
 
-    private static CdrBody Cdr(string account, string called, int seconds, string disposition = "ANSWERED") =>
+    private static Core.Cdrs.Cdr Cdr(string account, string called, int seconds, Disposition disposition = Disposition.Answered) =>
         new($"{account}-{Guid.NewGuid():N}", account, "+441632960000", called, Start, seconds, disposition, null);
 
     private static BalanceResponse Balance(string mode, decimal balance) =>

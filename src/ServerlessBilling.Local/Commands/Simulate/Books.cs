@@ -12,18 +12,18 @@ namespace ServerlessBilling.Local.Commands.Simulate;
 /// </summary>
 public sealed class Books
 {
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<CdrBody>> _calls = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentQueue<Core.Cdrs.Cdr>> _calls = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, decimal> _topUps = new(StringComparer.Ordinal);
 
-    public void Record(CdrBody cdr)
+    public void Record(Core.Cdrs.Cdr cdr)
     {
         ArgumentNullException.ThrowIfNull(cdr);
-        _calls.GetOrAdd(cdr.AccountId, _ => new ConcurrentQueue<CdrBody>()).Enqueue(cdr);
+        _calls.GetOrAdd(cdr.AccountId, _ => new ConcurrentQueue<Core.Cdrs.Cdr>()).Enqueue(cdr);
     }
 
     public void TopUp(string accountId, decimal amount) => _topUps.AddOrUpdate(accountId, amount, (_, sum) => sum + amount);
 
-    public IReadOnlyCollection<CdrBody> CallsOf(string accountId) => _calls.TryGetValue(accountId, out var calls) ? [.. calls] : [];
+    public IReadOnlyCollection<Core.Cdrs.Cdr> CallsOf(string accountId) => _calls.TryGetValue(accountId, out var calls) ? [.. calls] : [];
 
     public decimal TopUpsOf(string accountId) => _topUps.GetValueOrDefault(accountId);
 
@@ -42,12 +42,10 @@ public sealed class Books
             .GroupBy(r => r.Row!.Destination, StringComparer.Ordinal)
             .Sum(line => Rounding.Invoice(line.Sum(r => r.Charge)));
 
-    public static RatingOutcome Rate(CdrBody cdr)
+    public static RatingOutcome Rate(Core.Cdrs.Cdr cdr)
     {
         ArgumentNullException.ThrowIfNull(cdr);
-        return DispositionNames.TryParse(cdr.Disposition, out var disposition)
-            ? SimulatorDeck.Deck.Rate(cdr.CalledNumber, cdr.StartTime, cdr.DurationSeconds, disposition)
-            : throw new ArgumentException($"unknown disposition '{cdr.Disposition}'", nameof(cdr));
+        return SimulatorDeck.Deck.Rate(cdr.CalledNumber, cdr.StartTime, cdr.DurationSeconds, cdr.Disposition);
     }
 }
 

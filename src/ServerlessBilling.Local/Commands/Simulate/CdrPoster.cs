@@ -12,7 +12,7 @@ public sealed class CdrPoster
     public const int BatchSize = 500;
     public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
-    private readonly Channel<CdrBody> _queue = Channel.CreateUnbounded<CdrBody>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<Core.Cdrs.Cdr> _queue = Channel.CreateUnbounded<Core.Cdrs.Cdr>(new UnboundedChannelOptions { SingleReader = true });
     private readonly PlatformClient _client;
     private readonly SimulationStats _stats;
     private readonly TimeProvider _time;
@@ -26,7 +26,7 @@ public sealed class CdrPoster
         _loop = Task.Run(() => LoopAsync(cancellationToken), CancellationToken.None);
     }
 
-    public void Add(CdrBody cdr) => _queue.Writer.TryWrite(cdr);
+    public void Add(Core.Cdrs.Cdr cdr) => _queue.Writer.TryWrite(cdr);
 
     /// <summary>Posts what is left and waits for every batch to be answered.</summary>
     public Task CompleteAsync()
@@ -36,7 +36,7 @@ public sealed class CdrPoster
     }
 
     /// <summary>Posts <paramref name="cdrs"/> at once and checks the answer.</summary>
-    public async Task PostAsync(IReadOnlyList<CdrBody> cdrs, CancellationToken cancellationToken)
+    public async Task PostAsync(IReadOnlyList<Core.Cdrs.Cdr> cdrs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cdrs);
         var answer = await _client.PostCdrsAsync(cdrs, cancellationToken);
@@ -49,7 +49,7 @@ public sealed class CdrPoster
 
     private async Task LoopAsync(CancellationToken cancellationToken)
     {
-        var batch = new List<CdrBody>(BatchSize);
+        var batch = new List<Core.Cdrs.Cdr>(BatchSize);
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync(cancellationToken))
         {

@@ -58,16 +58,16 @@ public sealed class PlatformClient : IDisposable
     public Task<BalanceResponse> BalanceAsync(string accountId, CancellationToken cancellationToken) =>
         SendAsync<BalanceResponse>(HttpMethod.Get, $"api/accounts/{accountId}/balance", null, cancellationToken);
 
-    public Task<GrantResponse> AuthorizeAsync(AuthorizeBody body, CancellationToken cancellationToken) =>
-        SendAsync<GrantResponse>(HttpMethod.Post, "api/authorize", Json(body), cancellationToken);
+    public Task<Core.CreditControl.GrantAnswer> AuthorizeAsync(AuthorizeBody body, CancellationToken cancellationToken) =>
+        SendAsync<Core.CreditControl.GrantAnswer>(HttpMethod.Post, "api/authorize", Json(body), cancellationToken);
 
-    public Task<GrantResponse> InterimAsync(string sessionId, InterimBody body, CancellationToken cancellationToken) =>
-        SendAsync<GrantResponse>(HttpMethod.Post, $"api/sessions/{sessionId}/interim", Json(body), cancellationToken);
+    public Task<Core.CreditControl.GrantAnswer> InterimAsync(string sessionId, InterimBody body, CancellationToken cancellationToken) =>
+        SendAsync<Core.CreditControl.GrantAnswer>(HttpMethod.Post, $"api/sessions/{sessionId}/interim", Json(body), cancellationToken);
 
-    public Task<TerminateResponse> TerminateAsync(string sessionId, TerminateBody body, CancellationToken cancellationToken) =>
-        SendAsync<TerminateResponse>(HttpMethod.Post, $"api/sessions/{sessionId}/terminate", Json(body), cancellationToken);
+    public Task<Core.CreditControl.TerminateAnswer> TerminateAsync(string sessionId, TerminateBody body, CancellationToken cancellationToken) =>
+        SendAsync<Core.CreditControl.TerminateAnswer>(HttpMethod.Post, $"api/sessions/{sessionId}/terminate", Json(body), cancellationToken);
 
-    public Task<IngestResponse> PostCdrsAsync(IReadOnlyList<CdrBody> cdrs, CancellationToken cancellationToken) =>
+    public Task<IngestResponse> PostCdrsAsync(IReadOnlyList<Core.Cdrs.Cdr> cdrs, CancellationToken cancellationToken) =>
         SendAsync<IngestResponse>(HttpMethod.Post, "api/cdrs", Json(cdrs), cancellationToken);
 
     public Task<AlertListResponse> AlertsAsync(string accountId, CancellationToken cancellationToken) =>
@@ -163,13 +163,3 @@ public sealed class PlatformClient : IDisposable
     }
 }
 
-/// <summary>One CDR as the JSON form of <c>POST /api/cdrs</c> carries it.</summary>
-public sealed record CdrBody(
-    string CdrId,
-    string AccountId,
-    string CallingNumber,
-    string CalledNumber,
-    DateTimeOffset StartTime,
-    int DurationSeconds,
-    string Disposition,
-    string? SessionId);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ServerlessBilling.Api.Contracts;
+using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.Local.Commands.Simulate;
 
@@ -154,7 +155,7 @@ public sealed class Simulation(SimulateOptions options, PlatformClient client, S
         }
     }
 
-    private async Task PostPastAsync(CdrPoster poster, IReadOnlyList<CdrBody> cdrs, CancellationToken cancellationToken)
+    private async Task PostPastAsync(CdrPoster poster, IReadOnlyList<Core.Cdrs.Cdr> cdrs, CancellationToken cancellationToken)
     {
         try
         {
@@ -172,8 +173,8 @@ public sealed class Simulation(SimulateOptions options, PlatformClient client, S
         }
     }
 
-    private CdrBody ToCdr(PastCall call) =>
-        new($"{options.IdPrefix}-{call.Name}", AccountId(call.Account), CallPlan.CallingRange + "0000", call.CalledNumber, call.Start, call.DurationSeconds, "ANSWERED", null);
+    private Core.Cdrs.Cdr ToCdr(PastCall call) =>
+        new($"{options.IdPrefix}-{call.Name}", AccountId(call.Account), CallPlan.CallingRange + "0000", call.CalledNumber, call.Start, call.DurationSeconds, Disposition.Answered, null);
 
     /// <summary>Alerts and the runaway account's figures, for the view, until the run ends.</summary>
     private async Task WatchAsync(CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using ServerlessBilling.Api.Contracts;
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.Local.Commands.Simulate;
@@ -16,8 +17,6 @@ public sealed class SwitchCall(PlatformClient client, SimulationStats stats, Boo
     /// <summary>What the switch asks for at each authorize and interim, as switches commonly do (5 minutes).</summary>
     public const int QuotaSeconds = 300;
 
-    public const string Success = "SUCCESS";
-    public const string CreditLimitReached = "CREDIT_LIMIT_REACHED";
     public static readonly TimeSpan TopUpInterval = TimeSpan.FromSeconds(3);
 
     private readonly ConcurrentDictionary<string, (DateTimeOffset At, int Count)> _topUps = new(StringComparer.Ordinal);
@@ -45,22 +44,22 @@ public sealed class SwitchCall(PlatformClient client, SimulationStats stats, Boo
         }
     }
 
-    private async Task<CdrBody> PlaceAsync(PlannedCall call, CancellationToken cancellationToken)
+    private async Task<Core.Cdrs.Cdr> PlaceAsync(PlannedCall call, CancellationToken cancellationToken)
     {
         var sessionId = string.Create(CultureInfo.InvariantCulture, $"{idPrefix}-c{call.Number}");
         var accountId = AccountId(call.Account);
         var now = time.GetUtcNow();
         var start = new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
-        CdrBody Cdr(Disposition disposition, int seconds, string? session) =>
-            new(sessionId, accountId, call.CallingNumber, call.CalledNumber, start, seconds, disposition.ToWire(), session);
+        Core.Cdrs.Cdr Cdr(Disposition disposition, int seconds, string? session) =>
+            new(sessionId, accountId, call.CallingNumber, call.CalledNumber, start, seconds, disposition, session);
 
         var asked = time.GetTimestamp();
         var grant = await client.AuthorizeAsync(new AuthorizeBody(sessionId, accountId, call.CallingNumber, call.CalledNumber, start, QuotaSeconds), cancellationToken);
         stats.AuthorizeTook(time.GetElapsedTime(asked));
-        if (grant.ResultCode != Success)
+        if (grant.ResultCode != ResultCode.Success)
         {
-            stats.Denied(grant.ResultCode);
-            if (grant.ResultCode == CreditLimitReached && call.Account.TopUp > 0)
+            stats.Denied(grant.ResultCode.ToWire());
+            if (grant.ResultCode == ResultCode.CreditLimitReached && call.Account.TopUp > 0)
             {
                 await TopUpAsync(call.Account, cancellationToken);
             }

@@ -60,21 +60,21 @@ public static class ApiOperations
         new("POST", "api/authorize", "credit control", "Authorize a call: rate the destination, reserve credit, grant seconds",
             typeof(AuthorizeBody),
             """{ "sessionId": "call-1", "accountId": "smb", "callingNumber": "+442071234567", "calledNumber": "+33612345678", "startTime": "2026-11-26T10:00:00Z", "requestedSeconds": 300 }""",
-            typeof(GrantResponse), GrantExample,
+            typeof(Core.CreditControl.GrantAnswer), GrantExample,
             new Dictionary<int, string> { [400] = "a field is missing or invalid", [409] = "the session id was used with other parameters", [503] = Unavailable })
         {
             RequiredFields = ["sessionId", "accountId", "calledNumber"],
         },
         new("POST", "api/sessions/{sessionId}/interim", "credit control", "Report use since the last report and ask for a new grant",
             typeof(InterimBody), """{ "requestNumber": 1, "usedSeconds": 300, "requestedSeconds": 300 }""",
-            typeof(GrantResponse), GrantExample,
+            typeof(Core.CreditControl.GrantAnswer), GrantExample,
             new Dictionary<int, string> { [400] = "a field is missing or invalid", [404] = "the session was never authorized", [409] = "the request number is out of sequence, or the session is terminated", [503] = Unavailable })
         {
             RequiredFields = ["requestNumber", "usedSeconds"],
         },
         new("POST", "api/sessions/{sessionId}/terminate", "credit control", "End the call: charge the whole call and release the rest",
             typeof(TerminateBody), """{ "requestNumber": 1, "usedSeconds": 42 }""",
-            typeof(TerminateResponse),
+            typeof(Core.CreditControl.TerminateAnswer),
             """{ "sessionId": "call-1", "resultCode": "SUCCESS", "totalSeconds": 42, "billedSeconds": 42, "charge": 0.178, "currency": "GBP", "balance": 99.822 }""",
             new Dictionary<int, string> { [400] = "a field is missing or invalid", [404] = "the session was never authorized (its CDR charges the call)", [409] = "the request number is out of sequence", [503] = Unavailable })
         {
