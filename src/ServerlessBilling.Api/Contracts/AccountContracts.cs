@@ -23,34 +23,6 @@ public sealed record SuspendBody(string? Reason);
 
 public sealed record TopUpBody(string? TopupId, decimal? Amount);
 
-public sealed record BalanceResponse(
-    string AccountId,
-    string Mode,
-    string Status,
-    string Currency,
-    decimal Balance,
-    decimal Reserved,
-    decimal? Available,
-    decimal? CreditLimit,
-    DateTimeOffset PeriodStart,
-    decimal PeriodSpend,
-    int ActiveSessions,
-    MonitoringResponse Monitoring);
-
-/// <summary>
-/// Spend against the limit (pre-paid: against the last credit given) and in rolling windows by call start, and the
-/// monitoring status: ok, over-limit or suspended.
-/// </summary>
-public sealed record MonitoringResponse(
-    string Status,
-    decimal? SpendOfLimit,
-    decimal LastHour,
-    decimal Last24Hours,
-    decimal Last7Days,
-    decimal? DailyBaseline,
-    IReadOnlyList<decimal> Thresholds,
-    decimal? SuspendAt);
-
 public sealed record AlertResponse(
     string AlertId,
     string AccountId,
@@ -69,22 +41,8 @@ public sealed record RateDeckResponse(string DeckId, int Rows);
 
 public sealed record LineError(int Line, string Reason);
 
-/// <summary>One account in the administrators' list: its name and the balance answer's figures.</summary>
-public sealed record AccountSummaryResponse(
-    string AccountId,
-    string Name,
-    string Mode,
-    string Status,
-    string Currency,
-    decimal Balance,
-    decimal Reserved,
-    decimal? Available,
-    decimal? CreditLimit,
-    decimal PeriodSpend,
-    int ActiveSessions);
-
 /// <summary>A page of accounts by id; <see cref="Continuation"/> asks for the next page, null on the last.</summary>
-public sealed record AccountListResponse(IReadOnlyList<AccountSummaryResponse> Accounts, string? Continuation);
+public sealed record AccountListResponse(IReadOnlyList<Core.Accounts.BalanceView> Accounts, string? Continuation);
 
 /// <summary>
 /// An account's settings in the shape PUT /api/accounts/{accountId} accepts (without the opening balance, which

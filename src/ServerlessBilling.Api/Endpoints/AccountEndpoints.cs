@@ -42,7 +42,7 @@ public static class AccountEndpoints
         // One more than the page tells whether another page follows, so the last page says so (continuation null).
         var found = await directory.ListPageAsync(after, limit + 1, cancellationToken);
         var now = clock.GetUtcNow();
-        var page = found.Take(limit).Select(a => ToSummary(a, now)).ToList();
+        var page = found.Take(limit).Select(a => BalanceView.Of(a, now)).ToList();
         return Results.Ok(new AccountListResponse(page, found.Count > limit ? PageToken.Encode(page[^1].AccountId) : null));
     }
 
@@ -111,7 +111,7 @@ public static class AccountEndpoints
         }
 
         var outcome = await service.UpsertAsync(accountId, settings, body.InitialBalance ?? 0m, cancellationToken);
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
     public static async Task<IResult> TopUp(string accountId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
@@ -128,7 +128,7 @@ public static class AccountEndpoints
         }
 
         var outcome = await service.TopUpAsync(new TopUpRequest(accountId, body.TopupId!, amount), cancellationToken);
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
     public static async Task<IResult> Balance(string accountId, AccountService service, CancellationToken cancellationToken)
@@ -139,7 +139,7 @@ public static class AccountEndpoints
         }
 
         var balance = await service.GetBalanceAsync(accountId, cancellationToken);
-        return balance is null ? Problems.NotFound($"account '{accountId}' does not exist") : Results.Ok(ToResponse(balance));
+        return balance is null ? Problems.NotFound($"account '{accountId}' does not exist") : Results.Ok(balance);
     }
 
     public static async Task<IResult> PutRateDeck(string deckId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
@@ -183,7 +183,7 @@ public static class AccountEndpoints
         }
 
         var outcome = await service.SuspendAsync(accountId, string.IsNullOrWhiteSpace(body.Reason) ? "suspended by an operator" : body.Reason.Trim(), byPolicy: false, cancellationToken);
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
     public static async Task<IResult> Resume(string accountId, AccountService service, CancellationToken cancellationToken)
@@ -194,19 +194,7 @@ public static class AccountEndpoints
         }
 
         var outcome = await service.ResumeAsync(accountId, cancellationToken);
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(ToResponse(outcome.Answer!));
-    }
-
-    public static BalanceResponse ToResponse(BalanceView b) =>
-        new(b.AccountId, WireNames.Mode(b.Mode), WireNames.Status(b.Status), b.Currency, b.Balance, b.Reserved, b.Available, b.CreditLimit, b.PeriodStart, b.PeriodSpend, b.ActiveSessions,
-            new MonitoringResponse(b.Monitoring.Status, b.Monitoring.SpendOfLimit, b.Monitoring.LastHour, b.Monitoring.Last24Hours, b.Monitoring.Last7Days, b.Monitoring.DailyBaseline,
-                b.MonitoringPolicy.Thresholds, b.MonitoringPolicy.SuspendAt));
-
-    public static AccountSummaryResponse ToSummary(AccountState account, DateTimeOffset now)
-    {
-        var b = BalanceView.Of(account, now);
-        return new(b.AccountId, account.Settings.Name, WireNames.Mode(b.Mode), WireNames.Status(b.Status), b.Currency, b.Balance, b.Reserved, b.Available, b.CreditLimit,
-            b.PeriodSpend, b.ActiveSessions);
+        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
     public static AccountSettingsResponse ToSettingsResponse(AccountState account)

@@ -1,18 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using ServerlessBilling.Core.Money;
 
 namespace ServerlessBilling.Core.Accounts;
 
+/// <summary>On the wire: <c>prepaid</c> or <c>postpaid</c>.</summary>
+[JsonConverter(typeof(LowerCaseNames<AccountMode>))]
 public enum AccountMode
 {
     Prepaid,
     Postpaid,
 }
 
+/// <summary>On the wire: <c>active</c> or <c>suspended</c>.</summary>
+[JsonConverter(typeof(LowerCaseNames<AccountStatus>))]
 public enum AccountStatus
 {
     Active,
     Suspended,
 }
+
+/// <summary>An enum's wire form in JSON: its name in lower case (a converter in the serializer options wins over it).</summary>
+public sealed class LowerCaseNames<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false)
+    where T : struct, Enum;
 
 public enum TaxTreatment
 {

@@ -84,7 +84,7 @@ public sealed class BooksTests
     private static Core.Cdrs.Cdr Cdr(string account, string called, int seconds, Disposition disposition = Disposition.Answered) =>
         new($"{account}-{Guid.NewGuid():N}", account, "+441632960000", called, Start, seconds, disposition, null);
 
-    private static BalanceResponse Balance(string mode, decimal balance) =>
-        new("x", mode, "active", "GBP", balance, 0m, null, null, Period, mode == "postpaid" ? -balance : 0m, 0,
-            new MonitoringResponse("ok", null, 0m, 0m, 0m, null, [], null));
+    private static Core.Accounts.BalanceView Balance(string mode, decimal balance) =>
+        new("x", "X", mode == "postpaid" ? Core.Accounts.AccountMode.Postpaid : Core.Accounts.AccountMode.Prepaid, Core.Accounts.AccountStatus.Active, "GBP", balance, 0m, null, null, Period, mode == "postpaid" ? -balance : 0m, 0,
+            new Core.Accounts.MonitoringView("ok", null, 0m, 0m, 0m, null, [], null));
 }

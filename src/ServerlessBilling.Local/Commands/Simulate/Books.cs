@@ -60,13 +60,13 @@ public sealed record Mismatch(string AccountId, string Figure, decimal Platform,
 
 /// <summary>One account's books as checked at the end of the run.</summary>
 /// <param name="PeriodRolled">The billing period changed during the run, so periodSpend could not be checked.</param>
-public sealed record AccountCheck(SimulatedAccount Account, string AccountId, BalanceResponse Platform, decimal ExpectedBalance, decimal Charges, int Calls, bool PeriodRolled, IReadOnlyList<Mismatch> Mismatches);
+public sealed record AccountCheck(SimulatedAccount Account, string AccountId, Core.Accounts.BalanceView Platform, decimal ExpectedBalance, decimal Charges, int Calls, bool PeriodRolled, IReadOnlyList<Mismatch> Mismatches);
 
 /// <summary>Compares the platform's figures for an account with the simulator's books.</summary>
 public static class BooksCheck
 {
     /// <param name="periodStartAtCreation">The account's billing period when the run created it.</param>
-    public static AccountCheck Check(Books books, SimulatedAccount account, string accountId, BalanceResponse platform, DateTimeOffset periodStartAtCreation)
+    public static AccountCheck Check(Books books, SimulatedAccount account, string accountId, Core.Accounts.BalanceView platform, DateTimeOffset periodStartAtCreation)
     {
         ArgumentNullException.ThrowIfNull(books);
         ArgumentNullException.ThrowIfNull(account);

@@ -49,14 +49,14 @@ public sealed class PlatformClient : IDisposable
     public Task<RateDeckResponse> PutDeckAsync(string deckId, string csv, CancellationToken cancellationToken) =>
         SendAsync<RateDeckResponse>(HttpMethod.Put, $"api/ratedecks/{deckId}", () => new StringContent(csv, Encoding.UTF8, "text/csv"), cancellationToken);
 
-    public Task<BalanceResponse> PutAccountAsync(string accountId, AccountBody body, CancellationToken cancellationToken) =>
-        SendAsync<BalanceResponse>(HttpMethod.Put, $"api/accounts/{accountId}", Json(body), cancellationToken);
+    public Task<Core.Accounts.BalanceView> PutAccountAsync(string accountId, AccountBody body, CancellationToken cancellationToken) =>
+        SendAsync<Core.Accounts.BalanceView>(HttpMethod.Put, $"api/accounts/{accountId}", Json(body), cancellationToken);
 
-    public Task<BalanceResponse> TopUpAsync(string accountId, string topupId, decimal amount, CancellationToken cancellationToken) =>
-        SendAsync<BalanceResponse>(HttpMethod.Post, $"api/accounts/{accountId}/topups", Json(new TopUpBody(topupId, amount)), cancellationToken);
+    public Task<Core.Accounts.BalanceView> TopUpAsync(string accountId, string topupId, decimal amount, CancellationToken cancellationToken) =>
+        SendAsync<Core.Accounts.BalanceView>(HttpMethod.Post, $"api/accounts/{accountId}/topups", Json(new TopUpBody(topupId, amount)), cancellationToken);
 
-    public Task<BalanceResponse> BalanceAsync(string accountId, CancellationToken cancellationToken) =>
-        SendAsync<BalanceResponse>(HttpMethod.Get, $"api/accounts/{accountId}/balance", null, cancellationToken);
+    public Task<Core.Accounts.BalanceView> BalanceAsync(string accountId, CancellationToken cancellationToken) =>
+        SendAsync<Core.Accounts.BalanceView>(HttpMethod.Get, $"api/accounts/{accountId}/balance", null, cancellationToken);
 
     public Task<Core.CreditControl.GrantAnswer> AuthorizeAsync(AuthorizeBody body, CancellationToken cancellationToken) =>
         SendAsync<Core.CreditControl.GrantAnswer>(HttpMethod.Post, "api/authorize", Json(body), cancellationToken);

@@ -222,7 +222,7 @@ public sealed class Simulation(SimulateOptions options, PlatformClient client, S
         {
             var balance = await client.BalanceAsync(runaway, cancellationToken);
             stats.Runaway = balance;
-            if (balance.Status == "suspended" || balance.PeriodSpend < SimulatedAccount.RunawayLimit * SimulatedAccount.RunawaySuspendAt)
+            if (balance.Status == Core.Accounts.AccountStatus.Suspended || balance.PeriodSpend < SimulatedAccount.RunawayLimit * SimulatedAccount.RunawaySuspendAt)
             {
                 return;
             }

@@ -34,7 +34,7 @@ public sealed class SimulationStats
     public IReadOnlyList<string> Errors => [.. _errors];
 
     /// <summary>The last balance read of the runaway account (null until read).</summary>
-    public Api.Contracts.BalanceResponse? Runaway { get; set; }
+    public Core.Accounts.BalanceView? Runaway { get; set; }
 
     public void CallStarted() => Interlocked.Increment(ref _started);
     public void CallEnded() => Interlocked.Increment(ref _ended);

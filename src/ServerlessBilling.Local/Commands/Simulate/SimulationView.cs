@@ -19,7 +19,7 @@ public sealed record ProgressSnapshot(
     double? AuthorizeP50,
     double? AuthorizeP99,
     IReadOnlyList<AlertSeen> Alerts,
-    Api.Contracts.BalanceResponse? Runaway,
+    Core.Accounts.BalanceView? Runaway,
     long Errors)
 {
     public long DenialCount => Denials.Values.Sum();
@@ -29,7 +29,7 @@ public sealed record ProgressSnapshot(
         : "-";
 
     public string RunawayText => Runaway is { } r
-        ? string.Create(CultureInfo.InvariantCulture, $"spend {r.PeriodSpend:#,0.00} of {r.CreditLimit:#,0} {r.Currency} ({r.Monitoring.SpendOfLimit * 100:0}%), {r.Status}")
+        ? string.Create(CultureInfo.InvariantCulture, $"spend {r.PeriodSpend:#,0.00} of {r.CreditLimit:#,0} {r.Currency} ({r.Monitoring.SpendOfLimit * 100:0}%), {r.Status.ToString().ToLowerInvariant()}")
         : "-";
 
     public string DenialText => DenialCount == 0 ? "0" : $"{DenialCount} ({string.Join(", ", Denials.Select(d => $"{d.Key} {d.Value}"))})";
@@ -131,7 +131,7 @@ public sealed class LiveConsoleView(IAnsiConsole console, SimulateOptions option
         table.AddRow("top-ups", s.TopUps.ToString(c));
         table.AddRow("authorize", Markup.Escape(s.Latency));
         table.AddRow("CDRs posted", string.Create(c, $"{s.CdrsPosted} live, {s.HistoryPosted} past"));
-        var runaway = s.Runaway?.Status == "suspended" ? $"[red]{Markup.Escape(s.RunawayText)}[/]" : Markup.Escape(s.RunawayText);
+        var runaway = s.Runaway?.Status == Core.Accounts.AccountStatus.Suspended ? $"[red]{Markup.Escape(s.RunawayText)}[/]" : Markup.Escape(s.RunawayText);
         table.AddRow("runaway", runaway);
         var alerts = s.Alerts.Count == 0
             ? "none yet"

@@ -50,7 +50,7 @@ public static class ApiOperations
         """;
 
     private const string BalanceExample = """
-        { "accountId": "smb", "mode": "prepaid", "status": "active", "currency": "GBP", "balance": 99.822,
+        { "accountId": "smb", "name": "SMB Telecom", "mode": "prepaid", "status": "active", "currency": "GBP", "balance": 99.822,
           "reserved": 0, "available": 99.822, "creditLimit": null, "periodStart": "2026-11-01T00:00:00+00:00",
           "periodSpend": 0.178, "activeSessions": 0 }
         """;
@@ -81,19 +81,19 @@ public static class ApiOperations
             RequiredFields = ["requestNumber", "usedSeconds"],
         },
         new("GET", "api/accounts/{accountId}/balance", "accounts", "Balance, reservations and spend of the current period",
-            null, null, typeof(BalanceResponse), BalanceExample,
+            null, null, typeof(Core.Accounts.BalanceView), BalanceExample,
             new Dictionary<int, string> { [400] = "the account id is invalid", [404] = "the account does not exist", [503] = Unavailable }),
         new("PUT", "api/accounts/{accountId}", "accounts", "Create an account or change its settings",
             typeof(AccountBody),
             """{ "name": "Acme Ltd", "mode": "postpaid", "currency": "GBP", "creditLimit": 5000, "hardLimit": false, "initialBalance": 0, "rateDeckId": "demo", "billingDay": 1, "timeZone": "Europe/London", "tax": { "treatment": "standard", "rate": 0.20 } }""",
-            typeof(BalanceResponse), BalanceExample,
+            typeof(Core.Accounts.BalanceView), BalanceExample,
             new Dictionary<int, string> { [400] = "a setting is missing or invalid (each is listed)", [409] = "the account holds money in another currency", [503] = Unavailable })
         {
             RequiredFields = ["mode", "currency", "rateDeckId"],
         },
         new("POST", "api/accounts/{accountId}/topups", "accounts", "Add credit (idempotent on topupId)",
             typeof(TopUpBody), """{ "topupId": "t-1", "amount": 50 }""",
-            typeof(BalanceResponse), BalanceExample,
+            typeof(Core.Accounts.BalanceView), BalanceExample,
             new Dictionary<int, string> { [400] = "the amount or the top-up id is invalid", [404] = "the account does not exist", [409] = "the top-up id was used with another amount", [503] = Unavailable })
         {
             RequiredFields = ["topupId", "amount"],
@@ -188,10 +188,10 @@ public static class ApiOperations
         },
         new("POST", "api/accounts/{accountId}/suspend", "monitoring", "Suspend an account: new calls are denied, running calls get no further grant",
             typeof(SuspendBody), """{ "reason": "fraud review" }""",
-            typeof(BalanceResponse), BalanceExample,
+            typeof(Core.Accounts.BalanceView), BalanceExample,
             new Dictionary<int, string> { [400] = "the reason is too long", [404] = "the account does not exist", [503] = Unavailable }),
         new("POST", "api/accounts/{accountId}/resume", "monitoring", "Lift a suspension (monitoring will not suspend again by policy this period)",
-            null, null, typeof(BalanceResponse), BalanceExample,
+            null, null, typeof(Core.Accounts.BalanceView), BalanceExample,
             new Dictionary<int, string> { [400] = "the account id is invalid", [404] = "the account does not exist", [503] = Unavailable }),
         new("POST", "api/invoices/run", "invoicing", "Run the invoice run now: close every period that has ended and issue its invoice or statement",
             typeof(InvoiceRunBody), """{ "period": "2026-10" }""",
