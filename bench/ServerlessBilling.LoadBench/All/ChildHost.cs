@@ -9,6 +9,8 @@ namespace ServerlessBilling.LoadBench.All;
 /// </summary>
 internal sealed class ChildHost : IAsyncDisposable
 {
+    private const int MaxLinesShown = 10;
+
     private readonly Process _process;
     private readonly Thread _reader;
 
@@ -43,16 +45,28 @@ internal sealed class ChildHost : IAsyncDisposable
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         var reader = new Thread(() =>
         {
+            // The host's own log lines: the first few shown, the rest counted (a host that logs per CDR says so once).
+            var shown = 0;
+            long more = 0;
             while (process.StandardOutput.ReadLine() is { } line)
             {
                 if (line.StartsWith(ServeChild.ListeningPrefix, StringComparison.Ordinal))
                 {
                     listening.TrySetResult(new Uri(line[ServeChild.ListeningPrefix.Length..]));
                 }
-                else
+                else if (shown++ < MaxLinesShown)
                 {
                     Console.WriteLine($"  [{name} host] {line}");
                 }
+                else
+                {
+                    more++;
+                }
+            }
+
+            if (more > 0)
+            {
+                Console.WriteLine($"  [{name} host] ... and {more:N0} more lines of its log output");
             }
 
             listening.TrySetException(new InvalidOperationException($"the {name} host ended before it listened"));

@@ -25,7 +25,7 @@ internal static class ServeChild
 
     public static async Task<int> RunAsync(IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
-        await using var app = LocalHost.Build([.. LoopbackHttp.HostArgs, "--Local:SeedDemo=false", .. hostArgs]);
+        await using var app = LocalHost.Build([.. LoopbackHttp.HostArgs, "--Local:SeedDemo=false", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning", .. hostArgs]);
         app.MapPost(HttpCalls.NoopPath, async (HttpRequest request) =>
         {
             await request.Body.CopyToAsync(Stream.Null);
