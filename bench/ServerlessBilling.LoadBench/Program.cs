@@ -24,7 +24,9 @@ const string Usage = """
       monitoring  delay from a charge (CDR batch, terminate) to its alert stored, p50/p99 (target < 1 s), and monitoring's
                lag behind full-speed ingestion, on the local host in process.
 
-      all      core, ingest core, ingest http and http --baseline in one run (--quick: about a minute).
+      all      every target with its baseline in one run, then one table of figure, baseline, ratio, target and verdict:
+               in-process pairs and ingestion, HTTP ingestion on SQLite and memory vs read-and-discard, HTTP pairs'
+               server CPU vs echo, rate vs read-and-split, RSS after 1M CDRs and over a steady run (--quick, --minutes N).
 
     <scenario> --help shows that scenario's options.
 
@@ -49,6 +51,7 @@ try
         ["invoice", .. var rest] => await InvoiceScenario.RunAsync(rest, cancel.Token),
         ["monitoring", .. var rest] => await MonitoringScenario.RunAsync(rest, cancel.Token),
         ["all", .. var rest] => await AllScenario.RunAsync(rest, cancel.Token),
+        [ServerlessBilling.LoadBench.All.ServeChild.Scenario, .. var rest] => await ServerlessBilling.LoadBench.All.ServeChild.RunAsync(rest, cancel.Token),
         [] or ["--help" or "-h" or "help"] => Help(0),
         _ => Help(2),
     };

@@ -78,7 +78,7 @@ internal static class Fmt
     public static string Below(double value, double target, string unit) => $"{Verdict(value < target)} (< {Trim(target)}{unit})";
 
     public static string Ratio(double numerator, double denominator) =>
-        denominator <= 0 ? "n/a" : (numerator / denominator).ToString("0.00", CultureInfo.InvariantCulture) + "x";
+        denominator <= 0 ? "n/a" : (numerator / denominator).ToString(numerator / denominator < 0.1 ? "0.0000" : "0.00", CultureInfo.InvariantCulture) + "x";
 
     private static string Verdict(bool met) => met ? "MET" : "MISSED";
 

@@ -94,6 +94,13 @@ internal static class CoreScenario
                     outcome.Cost.Collections,
                     Fmt.N0(r.Failures),
                     outcome.LedgerProblem is null ? "ok" : "MISMATCH: " + outcome.LedgerProblem);
+                if (threadCount == 1 && name == "spread")
+                {
+                    var allocatedKb = outcome.Cost.AllocatedKbPer(r.Operations);
+                    All.Findings.AtLeast($"in-process authorize+terminate, 1 thread, {count:N0} accounts", r.PerSecondRate, " pairs/s", "", 0, PairsTarget);
+                    All.Findings.AtMost("in-process allocation per pair", Fmt.N2(allocatedKb) + " KB", allocatedKb, "", 0, "<= 1 KB", 1);
+                }
+
                 if (split)
                 {
                     var pairs = Math.Max(1, r.Operations);

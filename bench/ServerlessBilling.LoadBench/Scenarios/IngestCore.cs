@@ -64,6 +64,13 @@ internal static class IngestCore
                             Fmt.N0(rate), Fmt.AtLeast(rate, Target, "/s"), Fmt.N2(r.Latency.P50Us / 1000), Fmt.N2(r.Latency.P99Us / 1000), Fmt.N1(r.Latency.MaxUs / 1000),
                             Fmt.N2(r.Cost.CpuUsPer(cdrs)), r.Cost.Cpu, r.Cost.Collections, r.Cost.Pause, Fmt.N2(r.Cost.AllocatedKbPer(cdrs)),
                             $"{Fmt.N0(o.Sums.Accepted)} / {Fmt.N0(o.Sums.Duplicates)} / {Fmt.N0(o.Sums.Quarantined)}", o.Counts, o.Replay, o.Ledger);
+                        if (name == "spread" && inFlight == settings.InFlight[0] && applied == settings.Applied[0])
+                        {
+                            All.Findings.AtLeast($"in-process ingestion, {ids.Length:N0} accounts, {input}, {inFlight} in flight", rate, " CDRs/s", "", 0, Target);
+                            All.Findings.Add(new All.Finding($"  its cost per CDR (cpu, allocation, GC pause share)",
+                                $"{Fmt.N1(r.Cost.CpuUsPer(cdrs))} us, {Fmt.N2(r.Cost.AllocatedKbPer(cdrs))} KB, {Fmt.N0(100 * r.Cost.GcPause.TotalSeconds / r.Seconds)}% GC", "", "", "(reported)", null));
+                        }
+
                         if (settings.Split)
                         {
                             AddSplit(split, o, name, applied, input, inFlight);

@@ -19,7 +19,7 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class IngestHttp
 {
     private const double Target = 100_000;
-    private static readonly Uri CdrsUri = new("/api/cdrs", UriKind.Relative);
+    public static readonly Uri CdrsUri = new("/api/cdrs", UriKind.Relative);
 
     public static async Task RunAsync(IngestSetup setup, CancellationToken cancellationToken)
     {
@@ -128,7 +128,7 @@ internal static class IngestHttp
         }
     }
 
-    private static async Task PutAccountsAsync(HttpClient client, string[] ids, CancellationToken cancellationToken)
+    public static async Task PutAccountsAsync(HttpClient client, string[] ids, CancellationToken cancellationToken)
     {
         var bodies = new[] { IngestAccounts.PutBody(0), IngestAccounts.PutBody(1) };
         await Parallel.ForEachAsync(
@@ -142,7 +142,7 @@ internal static class IngestHttp
     }
 
     /// <summary>Posts one batch; the counts of the answer (quarantinedCount: the listed items are capped), or null when it was not a 200 with them.</summary>
-    private static async Task<BatchCounts?> PostAsync(HttpClient client, GeneratedBatch batch, CancellationToken cancellationToken)
+    public static async Task<BatchCounts?> PostAsync(HttpClient client, GeneratedBatch batch, CancellationToken cancellationToken)
     {
         try
         {

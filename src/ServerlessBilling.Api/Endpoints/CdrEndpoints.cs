@@ -30,10 +30,7 @@ public static partial class CdrEndpoints
         var result = await ingestion.IngestAsync(batch.Records, "http", cancellationToken);
         var logger = loggers.CreateLogger("ServerlessBilling.Ingestion");
         LogBatch(logger, result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count);
-        foreach (var q in result.Quarantined)
-        {
-            LogQuarantined(logger, q.Line, q.CdrId, q.Reason);
-        }
+        QuarantineLog.Write(logger, "http", result);
 
         return Results.Ok(new IngestResponse(
             result.Received,
@@ -98,8 +95,4 @@ public static partial class CdrEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CDR batch over HTTP: {Received} received, {Accepted} accepted, {Duplicates} duplicates, {Quarantined} quarantined")]
     private static partial void LogBatch(ILogger logger, int received, int accepted, int duplicates, int quarantined);
-
-    // Reasons name the field at fault, not the whole line, so no phone number reaches the log.
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined CDR line {Line} (id {CdrId}): {Reason}")]
-    private static partial void LogQuarantined(ILogger logger, int line, string? cdrId, string reason);
 }

@@ -31,10 +31,7 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
             : string.Create(CultureInfo.InvariantCulture, $"eventhubs:seq {events[0].SequenceNumber}-{events[^1].SequenceNumber}");
         var result = await ingestion.IngestAsync(records, source, cancellationToken);
         LogBatch(logger, events.Count, result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count, source);
-        foreach (var item in result.Quarantined)
-        {
-            LogQuarantined(logger, item.Line, item.CdrId, item.Reason);
-        }
+        QuarantineLog.Write(logger, source, result);
         return result;
     }
 
@@ -68,8 +65,4 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
     [LoggerMessage(Level = LogLevel.Information,
         Message = "CDR batch from {Source}: {Events} event(s), {Received} record(s): {Accepted} accepted, {Duplicates} duplicate(s), {Quarantined} quarantined")]
     private static partial void LogBatch(ILogger logger, int events, int received, int accepted, int duplicates, int quarantined, string source);
-
-    // As over HTTP: reasons name the field at fault (and the event's sequence number), never the line, so no phone number.
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Quarantined CDR record {Line} (id {CdrId}): {Reason}")]
-    private static partial void LogQuarantined(ILogger logger, int line, string? cdrId, string reason);
 }

@@ -65,11 +65,14 @@ public static class BillingMetrics
     public static void StoreFaulted() => StoreFaults.Add(1);
 
     /// <summary>One charge that moved money: <paramref name="settledBy"/> is session (terminate) or cdr (ingestion).</summary>
-    public static void Charged(decimal amount, string currency, string settledBy)
+    public static void Charged(decimal amount, string currency, string settledBy) => Charged(1, amount, currency, settledBy);
+
+    /// <summary><paramref name="count"/> charges of <paramref name="amount"/> in all, counted at once (a batch's account group).</summary>
+    public static void Charged(int count, decimal amount, string currency, string settledBy)
     {
         var currencyTag = new KeyValuePair<string, object?>("currency", currency);
         var settledTag = new KeyValuePair<string, object?>("settled_by", settledBy);
-        Charges.Add(1, currencyTag, settledTag);
+        Charges.Add(count, currencyTag, settledTag);
         ChargedAmount.Add((double)amount, currencyTag, settledTag);
     }
 

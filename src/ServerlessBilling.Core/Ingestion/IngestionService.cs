@@ -46,25 +46,34 @@ public sealed class IngestionService(
         var accepted = 0;
         var duplicates = 0;
         var now = clock.GetUtcNow();
+
+        // One pass: rejected lines to the quarantine, the rest grouped by account in order of first appearance.
+        // Within a batch the first copy of a CDR id is the one applied; the others are duplicates.
+        var groups = new Dictionary<string, List<CdrRecord>>(StringComparer.Ordinal);
         foreach (var record in records)
         {
             if (record.Rejection is { } rejection)
             {
                 quarantined.Add(Quarantine(rejection.AccountId, rejection.CdrId, rejection.Line, rejection.Reason, rejection.Raw, source, now));
             }
+
+            if (record.Cdr is { } cdr)
+            {
+                if (!groups.TryGetValue(cdr.AccountId, out var group))
+                {
+                    groups.Add(cdr.AccountId, group = []);
+                }
+
+                group.Add(record);
+            }
         }
 
-        // Within a batch the first copy of a CDR id is the one applied; the others are duplicates.
-        var groups = records
-            .Where(r => r.Cdr is not null)
-            .GroupBy(r => r.Cdr!.AccountId, StringComparer.Ordinal)
-            .ToList();
         await Parallel.ForEachAsync(
             groups,
             new ParallelOptions { MaxDegreeOfParallelism = AccountsInParallel, CancellationToken = cancellationToken },
             async (group, ct) =>
             {
-                var (a, d, q) = await IngestAccountAsync(group.Key, group.ToList(), source, ct);
+                var (a, d, q) = await IngestAccountAsync(group.Key, group.Value, source, ct);
                 Interlocked.Add(ref accepted, a);
                 Interlocked.Add(ref duplicates, d);
                 foreach (var item in q)
@@ -171,17 +180,20 @@ public sealed class IngestionService(
             cancellationToken);
 
         var accepted = 0;
-        var toRecord = new List<UsageRecord>();
+        var outcomes = decision.Answer!;
+        var toRecord = new List<UsageRecord>(outcomes.Count);
+        var (charges, charged) = (0, 0m);
         // Outcomes come in the order of `fresh`, so `raw` lines up with them.
-        foreach (var (outcome, index) in decision.Answer!.Select((o, i) => (o, i)))
+        for (var index = 0; index < outcomes.Count; index++)
         {
+            var outcome = outcomes[index];
             if (outcome.Applied is { } record)
             {
                 accepted++;
                 toRecord.Add(record);
                 if (record.Settlement == Settlement.Cdr)
                 {
-                    BillingMetrics.Charged(record.Charge, record.Currency, "cdr");
+                    (charges, charged) = (charges + 1, charged + record.Charge);
                 }
             }
             else if (outcome.QuarantineReason is { } reason)
@@ -194,10 +206,16 @@ public sealed class IngestionService(
             }
         }
 
+        if (charges > 0)
+        {
+            // One account, one currency: the group's charges are counted at once.
+            BillingMetrics.Charged(charges, charged, toRecord[0].Currency, "cdr");
+        }
+
         // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the replay:
         // the applied set makes the account step a no-op, and a CDR it knows as applied whose usage record is missing
         // (the usage store was asked above) gets its record back.
-        var unrecorded = decision.Answer!.Where(o => o.IsDuplicate).Select(o => (o.Cdr, o.Line)).ToList();
+        var unrecorded = outcomes.Where(o => o.IsDuplicate).Select(o => (o.Cdr, o.Line)).ToList();
         if (unrecorded.Count > 0)
         {
             toRecord.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));

@@ -105,6 +105,32 @@ public sealed class InMemoryBoundsTests
     }
 
     [Fact]
+    public async Task Concurrent_batches_of_the_same_records_create_each_exactly_once()
+    {
+        var store = new InMemoryUsageStore(new MemoryStoreOptions { MaxUsageRecords = 1000 });
+        var records = Enumerable.Range(0, 200).Select(i => Usage($"c{i}", $"a{i % 7}", i % 60)).ToList();
+        var created = 0;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 8), async (n, ct) =>
+        {
+            // Each worker offers every record, in chunks and from its own starting point, so that the same ids race.
+            foreach (var chunk in records.Skip(n * 25).Concat(records.Take(n * 25)).Chunk(10))
+            {
+                Interlocked.Add(ref created, (await store.TryCreateManyAsync(chunk, ct)).Count(c => c));
+            }
+        });
+
+        Assert.Equal(200, created);
+        Assert.Equal(200, store.Count);
+        var listed = 0;
+        for (var a = 0; a < 7; a++)
+        {
+            listed += (await store.ListAsync($"a{a}", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 1000, default)).Count;
+        }
+
+        Assert.Equal(200, listed);
+    }
+
+    [Fact]
     public async Task A_usage_record_is_given_back_equal_to_the_one_stored()
     {
         var store = new InMemoryUsageStore();

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ServerlessBilling.Core.Ingestion;
 
 namespace ServerlessBilling.Core.Storage.InMemory;
@@ -59,11 +60,14 @@ internal sealed class CompactUsage
     private static DateTimeOffset At(long ticks, short offsetMinutes) => new(ticks, TimeSpan.FromMinutes(offsetMinutes));
 }
 
-/// <summary>One copy of each short text that repeats across records; cleared when it grows past its bound.</summary>
+/// <summary>
+/// One copy of each short text that repeats across records; cleared when it grows past its bound. Safe from many
+/// threads, so that records are made compact before the store's lock is taken.
+/// </summary>
 internal sealed class SharedText
 {
     private const int Capacity = 200_000;
-    private readonly Dictionary<string, string> _texts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _texts = new(StringComparer.Ordinal);
 
     public string Of(string text)
     {
@@ -77,7 +81,6 @@ internal sealed class SharedText
             _texts.Clear();
         }
 
-        _texts[text] = text;
-        return text;
+        return _texts.GetOrAdd(text, text);
     }
 }

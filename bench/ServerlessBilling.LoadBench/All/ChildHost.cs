@@ -1,0 +1,140 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ServerlessBilling.LoadBench.All;
+
+/// <summary>
+/// The local host in a child process (<see cref="ServeChild"/>): its address, and its own CPU time and RSS, apart
+/// from the load generator in this process. Disposing closes its standard input and waits for it to stop.
+/// </summary>
+internal sealed class ChildHost : IAsyncDisposable
+{
+    private const int MaxLinesShown = 10;
+
+    private readonly Process _process;
+    private readonly Thread _reader;
+
+    private ChildHost(Process process, Uri address, Thread reader)
+    {
+        _process = process;
+        Address = address;
+        _reader = reader;
+    }
+
+    public Uri Address { get; }
+
+    public int Id => _process.Id;
+
+    /// <summary>Starts this bench's own executable as <c>serve-child</c> with <paramref name="hostArgs"/>; the host's own lines are echoed with a prefix.</summary>
+    public static async Task<ChildHost> StartAsync(string name, IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
+    {
+        var path = Environment.ProcessPath ?? throw new InvalidOperationException("no process path to start the child host with");
+        var start = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        if (Path.GetFileNameWithoutExtension(path) == "dotnet")
+        {
+            start.ArgumentList.Add(typeof(ChildHost).Assembly.Location);
+        }
+
+        start.ArgumentList.Add(ServeChild.Scenario);
+        foreach (var arg in hostArgs)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start) ?? throw new InvalidOperationException("the child host did not start");
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reader = new Thread(() =>
+        {
+            // The host's own log lines: the first few shown, the rest counted (a host that logs per CDR says so once).
+            var shown = 0;
+            long more = 0;
+            while (process.StandardOutput.ReadLine() is { } line)
+            {
+                if (line.StartsWith(ServeChild.ListeningPrefix, StringComparison.Ordinal))
+                {
+                    listening.TrySetResult(new Uri(line[ServeChild.ListeningPrefix.Length..]));
+                }
+                else if (shown++ < MaxLinesShown)
+                {
+                    Console.WriteLine($"  [{name} host] {line}");
+                }
+                else
+                {
+                    more++;
+                }
+            }
+
+            if (more > 0)
+            {
+                Console.WriteLine($"  [{name} host] ... and {more:N0} more lines of its log output");
+            }
+
+            listening.TrySetException(new InvalidOperationException($"the {name} host ended before it listened"));
+        })
+        { IsBackground = true, Name = "child host output" };
+        reader.Start();
+        try
+        {
+            var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            return new ChildHost(process, address, reader);
+        }
+        catch
+        {
+            Stop(process);
+            throw;
+        }
+    }
+
+    /// <summary>The child's CPU time so far (all its threads, its GC included).</summary>
+    public TimeSpan Cpu()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
+
+    /// <summary>The child's resident set size, in MB.</summary>
+    public double RssMb()
+    {
+        _process.Refresh();
+        return _process.WorkingSet64 / 1024.0 / 1024.0;
+    }
+
+    /// <summary>A full compacting collection in the child; answers its managed heap size after it, in MB.</summary>
+    public async Task<double> CollectAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var response = await client.PostAsync(new Uri(ServeChild.CollectPath, UriKind.Relative), null, cancellationToken);
+        return long.Parse(await response.Content.ReadAsStringAsync(cancellationToken), CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
+    }
+
+    /// <summary>Puts <paramref name="applied"/> earlier CDR ids into the applied sets of accounts <c>prefix0000</c>…: the steady state.</summary>
+    public static async Task FillAppliedAsync(HttpClient client, string prefix, int count, int applied, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(string.Create(CultureInfo.InvariantCulture, $"{ServeChild.FillAppliedPath}?prefix={prefix}&count={count}&applied={applied}"), UriKind.Relative);
+        using var response = await client.PostAsync(uri, null, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Stop(_process);
+        await Task.Run(() => _reader.Join(TimeSpan.FromSeconds(5)));
+        _process.Dispose();
+    }
+
+    private static void Stop(Process process)
+    {
+        try
+        {
+            process.StandardInput.Close();
+            if (!process.WaitForExit(TimeSpan.FromSeconds(20)))
+            {
+                process.Kill(); // this child only, by its own handle
+                process.WaitForExit(TimeSpan.FromSeconds(5));
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // It has ended already.
+        }
+    }
+}

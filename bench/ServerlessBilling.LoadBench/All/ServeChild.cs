@@ -1,0 +1,83 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.LoadBench.Infrastructure;
+using ServerlessBilling.LoadBench.Ingest;
+using ServerlessBilling.LoadBench.Scenarios;
+using ServerlessBilling.Local.Hosting;
+
+namespace ServerlessBilling.LoadBench.All;
+
+/// <summary>
+/// <c>serve-child</c> (started by <c>all</c>, not by hand): the local host in a process of its own, so that its CPU time
+/// and RSS are the server's alone. Besides the product's routes it maps a few bench-only endpoints under /loadbench
+/// (never part of the product's route table): the echo and read-and-discard baselines, the applied-set fill of the
+/// steady state, and a full collection. Prints "LISTENING address" and stops when its standard input closes.
+/// </summary>
+internal static class ServeChild
+{
+    public const string Scenario = "serve-child";
+    public const string ListeningPrefix = "LISTENING ";
+    public const string DiscardPath = "/loadbench/discard";
+    public const string FillAppliedPath = "/loadbench/fill-applied";
+    public const string CollectPath = "/loadbench/collect";
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
+    {
+        await using var app = LocalHost.Build([.. LoopbackHttp.HostArgs, "--Local:SeedDemo=false", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning", .. hostArgs]);
+        app.MapPost(HttpCalls.NoopPath, async (HttpRequest request) =>
+        {
+            await request.Body.CopyToAsync(Stream.Null);
+            return Results.Text("""{"sessionId":"noop","resultCode":"SUCCESS"}""", "application/json");
+        });
+        app.MapPost(DiscardPath, async (HttpRequest request, CancellationToken ct) =>
+        {
+            // The floor of POST /api/cdrs: the same bodies read to the end and dropped, a small JSON answer.
+            long bytes = 0;
+            while (true)
+            {
+                var read = await request.BodyReader.ReadAsync(ct);
+                bytes += read.Buffer.Length;
+                request.BodyReader.AdvanceTo(read.Buffer.End);
+                if (read.IsCompleted)
+                {
+                    break;
+                }
+            }
+
+            return Results.Text("{\"bytes\":" + bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}", "application/json");
+        });
+        app.MapPost(FillAppliedPath, async (HttpRequest request, IAccountStore store, CancellationToken ct) =>
+        {
+            var prefix = request.Query["prefix"].ToString();
+            var count = int.Parse(request.Query["count"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            var applied = int.Parse(request.Query["applied"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            await IngestRig.FillAppliedAsync(store, IngestAccounts.Ids(prefix, count), applied, 2, ct);
+            return Results.Ok();
+        });
+        app.MapPost(CollectPath, () =>
+        {
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            return Results.Text(GC.GetGCMemoryInfo().HeapSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
+
+        var address = await LoopbackHttp.StartAsync(app, cancellationToken);
+        Console.WriteLine(ListeningPrefix + address);
+        await Console.Out.FlushAsync(cancellationToken);
+        try
+        {
+            // The parent closes our standard input to stop us (or dies, which closes it too).
+            while (await Console.In.ReadLineAsync(cancellationToken) is not null)
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await app.StopAsync(CancellationToken.None);
+        return 0;
+    }
+}

@@ -1,0 +1,113 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using ServerlessBilling.Core.Accounts;
+
+namespace ServerlessBilling.Core.Tests.Accounts;
+
+/// <summary>
+/// The window against its reference model, a plain list trimmed from the front: the same entries in the same order, the
+/// same count, and the same answer to every look-up, whichever version of a line of windows is used (the hash index
+/// belongs to the newest one only) and on both sides of the size where the index starts.
+/// </summary>
+public sealed class IdWindowProperties
+{
+    /// <summary>
+    /// Each step is one int: which earlier version to continue from (so that old versions are added to and asked
+    /// again), whether to add or to look up, and which of a few ids (so that look-ups hit and ids repeat).
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public Property A_window_behaves_like_a_trimmed_list(int[] steps, PositiveInt capacitySeed)
+    {
+        var capacity = 1 + (capacitySeed.Get % (3 * IdWindow<string>.IndexThreshold));
+        var windows = new List<IdWindow<string>> { IdWindow<string>.Empty };
+        List<List<string>> models = [[]];
+        foreach (var step in steps ?? [])
+        {
+            var value = step & int.MaxValue;
+            var version = value % windows.Count < windows.Count - 1 && value % 7 == 0 ? value % windows.Count : windows.Count - 1;
+            var id = "c-" + ((value / 7) % (2 * capacity + 3)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if ((value / 3) % 3 == 0)
+            {
+                if (windows[version].Contains(id) != models[version].Contains(id))
+                {
+                    return false.Label($"look-up of {id} in version {version} of capacity {capacity}");
+                }
+
+                continue;
+            }
+
+            var model = new List<string>(models[version]) { id };
+            if (model.Count > capacity)
+            {
+                model.RemoveRange(0, model.Count - capacity);
+            }
+
+            windows.Add(windows[version].Add(id, capacity));
+            models.Add(model);
+        }
+
+        return (windows.Zip(models).All(pair => pair.First.Items.SequenceEqual(pair.Second)
+                && pair.First.Count == pair.Second.Count
+                && pair.Second.Concat(["absent"]).All(id => pair.First.Contains(id) == pair.Second.Contains(id))))
+            .Label($"every version against its model, capacity {capacity}");
+    }
+
+    [Property(MaxTest = 200)]
+    public Property A_stored_window_answers_like_its_entries(string[] ids, NonEmptyString probe)
+    {
+        var stored = (ids ?? []).Where(id => id is not null).ToList();
+        var window = IdWindow<string>.Of(stored);
+        return (window.Count == stored.Count
+                && window.Items.SequenceEqual(stored)
+                && window.Contains(probe.Get) == stored.Contains(probe.Get)
+                && stored.All(window.Contains))
+            .ToProperty();
+    }
+
+    [Fact]
+    public void The_index_follows_the_newest_version_and_an_older_one_still_answers()
+    {
+        var window = IdWindow<string>.Of(Enumerable.Range(0, 40).Select(i => $"c-{i}"));
+        Assert.True(window.Contains("c-0")); // builds the index
+        var next = window.Add("c-40", capacity: 40);
+
+        Assert.False(next.Contains("c-0"));
+        Assert.True(next.Contains("c-40"));
+        Assert.True(window.Contains("c-0")); // the older version lost the index: it scans
+        Assert.False(window.Contains("c-40"));
+
+        var branch = window.Add("other", capacity: 40);
+        Assert.True(branch.Contains("other"));
+        Assert.False(branch.Contains("c-40"));
+        Assert.True(next.Contains("c-40"));
+    }
+
+    [Fact]
+    public void Look_ups_and_adds_from_many_threads_agree_with_the_model()
+    {
+        var ids = Enumerable.Range(0, 200).Select(i => $"c-{i}").ToList();
+        var window = IdWindow<string>.Of(ids);
+        var failures = 0;
+        Parallel.For(0, 64, n =>
+        {
+            var own = window;
+            var expected = new List<string>(ids);
+            for (var i = 0; i < 300; i++)
+            {
+                var probe = $"c-{(n * 7 + i) % 400}";
+                if (own.Contains(probe) != expected.Contains(probe) || window.Contains(probe) != ids.Contains(probe))
+                {
+                    Interlocked.Increment(ref failures);
+                }
+
+                var added = $"t{n}-{i}";
+                own = own.Add(added, capacity: 200);
+                expected.Add(added);
+                expected.RemoveAt(0);
+            }
+        });
+
+        Assert.Equal(0, failures);
+    }
+}
