@@ -28,19 +28,22 @@ public static class IngestionRules
         IReadOnlyDictionary<string, ClosedSession>? history = null,
         int closedSessionsKept = int.MaxValue)
     {
-        // A few CDRs against a full applied set: look them up in place rather than hash a thousand ids per batch.
+        // Replays are judged against the window as it was before this batch (the batch's own ids may push old ones
+        // out of it), all looked up before the first change, while this version still owns the window's index.
         var applied = new HashSet<string>(StringComparer.Ordinal);
-        var scanInPlace = cdrs.Count * 16 < account.AppliedCount;
-        if (!scanInPlace)
+        foreach (var (cdr, _) in cdrs)
         {
-            applied.UnionWith(account.AppliedCdrs);
+            if (account.AppliedWindow.Contains(cdr.CdrId))
+            {
+                applied.Add(cdr.CdrId);
+            }
         }
 
         var outcomes = new List<CdrOutcome>(cdrs.Count);
         var next = account;
         foreach (var (cdr, line) in cdrs)
         {
-            if (!applied.Add(cdr.CdrId) || (scanInPlace && account.AppliedCdrs.Contains(cdr.CdrId, StringComparer.Ordinal)))
+            if (!applied.Add(cdr.CdrId))
             {
                 outcomes.Add(new CdrOutcome(cdr, line, null, null));
                 continue;

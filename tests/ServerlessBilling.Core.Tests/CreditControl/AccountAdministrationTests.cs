@@ -19,8 +19,9 @@ public sealed class AccountAdministrationTests
             (s.AccountId, AccountMode.Prepaid, AccountStatus.Active, "GBP", 15.25m, 1m, (decimal?)14.25m, (decimal?)null, new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero), 0m, 1),
             (view.AccountId, view.Mode, view.Status, view.Currency, view.Balance, view.Reserved, view.Available, view.CreditLimit, view.PeriodStart, view.PeriodSpend, view.ActiveSessions));
         Assert.Equal("ok", view.Monitoring.Status);
-        Assert.Equal(5.25m, view.Monitoring.Limit); // a pre-paid account is watched against the last credit given
+        Assert.Equal(0m, view.Monitoring.SpendOfLimit);
         var state = await s.StateAsync();
+        Assert.Equal(5.25m, Core.Monitoring.MonitorRules.FiguresOf(state, view.PeriodStart.AddDays(1)).Limit); // a pre-paid account is watched against the last credit given
         Assert.Equal(5.25m, state.TopUps);
         Assert.Equal(15.25m, state.Balance);
     }
