@@ -21,6 +21,9 @@ internal static class SqliteDocumentJson
 {
     /// <summary>Objects are walked down to this depth (root = 0): deep enough for a dictionary held by a part of the document.</summary>
     private const int WalkedDepth = 2;
+
+    /// <summary>Objects down to this depth list every member they wrote (<see cref="Node.Members"/>): the root and its parts, which <see cref="SqliteDocumentRows"/> stores apart.</summary>
+    private const int MemberListDepth = 1;
     private static readonly JsonSerializerOptions Options = Resolving(StoredJson.Options);
     private static readonly ConcurrentDictionary<Type, Shape> Shapes = new();
 
@@ -53,10 +56,12 @@ internal static class SqliteDocumentJson
         }
 
         Dictionary<string, Node>? children = null;
+        List<Member>? members = null;
         switch (depth is < 0 or > WalkedDepth ? Shape.Whole : ShapeOf(type))
         {
             case Shape.Object:
                 writer.WriteStartObject();
+                members = depth <= MemberListDepth ? [] : null;
                 foreach (var property in type.Properties)
                 {
                     // A property without a getter (e.g. [JsonIgnore]) is never written by the serializer either.
@@ -72,19 +77,24 @@ internal static class SqliteDocumentJson
                     }
 
                     writer.WritePropertyName(property.Name);
+                    var valueStart = Position(writer);
                     Child(writer, property.Name, member, Options.GetTypeInfo(property.PropertyType), depth + 1, before, beforeBytes, beforeStart, start, ref children);
+                    members?.Add(new Member(property.Name, valueStart - start, Position(writer) - valueStart));
                 }
 
                 writer.WriteEndObject();
                 break;
             case Shape.Dictionary:
                 writer.WriteStartObject();
+                members = depth <= MemberListDepth ? [] : null;
                 var entries = Options.GetTypeInfo(type.ElementType!);
                 foreach (DictionaryEntry entry in (IDictionary)value)
                 {
                     var key = (string)entry.Key;
                     writer.WritePropertyName(key);
+                    var valueStart = Position(writer);
                     Child(writer, key, entry.Value, entries, -1, before, beforeBytes, beforeStart, start, ref children);
+                    members?.Add(new Member(key, valueStart - start, Position(writer) - valueStart));
                 }
 
                 writer.WriteEndObject();
@@ -95,7 +105,7 @@ internal static class SqliteDocumentJson
         }
 
         // Only references can be recognised again; a value type's bytes are written afresh each time.
-        return value.GetType().IsValueType ? null : new Node(value, start - parentStart, Position(writer) - start, children);
+        return value.GetType().IsValueType ? null : new Node(value, start - parentStart, Position(writer) - start, children, members?.ToArray());
     }
 
     private static void Child(
@@ -148,8 +158,14 @@ internal static class SqliteDocumentJson
             : Shape.Whole;
     });
 
-    /// <summary>A part of a written document: the object, where its bytes start (from its parent's start) and how many, and its parts.</summary>
-    internal sealed record Node(object Value, int Start, int Length, Dictionary<string, Node>? Children);
+    /// <summary>
+    /// A part of a written document: the object, where its bytes start (from its parent's start) and how many, its
+    /// parts that can be recognised again, and, near the root, every member it wrote, in order.
+    /// </summary>
+    internal sealed record Node(object Value, int Start, int Length, Dictionary<string, Node>? Children, Member[]? Members);
+
+    /// <summary>One member of a written object: its name and where its value's bytes lie (from the object's start).</summary>
+    internal readonly record struct Member(string Name, int Start, int Length);
 }
 
 /// <summary>The bytes of one written document, and where each of its parts lies in them, for the next version to reuse.</summary>
