@@ -76,7 +76,7 @@ public sealed class SqliteDocumentJsonTests
     }
 
     /// <summary>The in-memory account store, keeping every version written.</summary>
-    private sealed class RecordingAccountStore : IAccountStore
+    internal sealed class RecordingAccountStore : IAccountStore
     {
         private readonly InMemoryAccountStore _inner = new();
 
