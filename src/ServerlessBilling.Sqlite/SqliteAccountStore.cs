@@ -64,7 +64,7 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         {
             var created = session
                 .Command("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES ($id, 1, $expiry, $doc) ON CONFLICT (account_id) DO NOTHING")
-                .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", document.Rows.Head)
+                .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", document.Head)
                 .ExecuteNonQuery() == 1;
             if (created)
             {
@@ -93,7 +93,7 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         {
             var replaced = session
                 .Command("UPDATE accounts SET version = version + 1, next_expiry = $expiry, doc = $doc WHERE account_id = $id AND version = $version")
-                .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", document.Rows.Head)
+                .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", document.Head)
                 .ExecuteNonQuery() == 1;
             if (replaced)
             {
@@ -183,11 +183,8 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         return etag;
     }
 
-    private static AccountDocument Document(long version, AccountState account, AccountDocument? previous)
-    {
-        var json = SqliteDocumentJson.Write(account, previous?.Json);
-        return new AccountDocument(version, json, SqliteDocumentRows.Split(json));
-    }
+    private static AccountDocument Document(long version, AccountState account, AccountDocument? previous) =>
+        SqliteDocumentRows.Write(version, account, previous);
 
     /// <summary>Reads accounts written by <see cref="DocumentQuery"/> or <see cref="PageQuery"/>: an account's rows come together.</summary>
     private static IEnumerable<(long Version, AccountState State)> ReadDocuments(SqliteDataReader reader)

@@ -1,5 +1,9 @@
 using System.Buffers;
+using System.Collections;
+using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
@@ -7,18 +11,20 @@ namespace ServerlessBilling.Sqlite;
 /// <summary>
 /// How an account document lies in the file: as rows, so that a write stores only the parts that changed. SQLite
 /// rewrites a whole record (and every overflow page of it) when any byte of it changes, so one JSON blob per
-/// account costs every page of the document on every credit-control step, although a step changes one session and
-/// a few totals. The split is by the JSON alone, whatever the document's type declares:
+/// account would cost every page of the document on every credit-control step, although a step changes one session
+/// and a few totals. The split follows the JSON (<see cref="StoredJson"/>), whatever members the document declares:
 /// <list type="bullet">
 /// <item>the head (the <c>doc</c> column of <c>accounts</c>, beside the version): a JSON object with every top-level
-/// member smaller than <see cref="ApartBytes"/>; it changes on every write, and is small;</item>
-/// <item>each larger top-level member is a row of <c>account_parts</c> with member '' (the whole value); or, when it
-/// is an object of at least <see cref="ByMemberBytes"/>, one row per member of it (a dictionary's entry, such as one
-/// session), so that a change to one entry writes one small row.</item>
+/// member whose JSON is shorter than <see cref="ApartBytes"/>; it changes on every write, and is small;</item>
+/// <item>each longer top-level member is a row of <c>account_parts</c> with member <see cref="Whole"/>; or, when it
+/// is an object (a dictionary, or a record) of at least <see cref="ByMemberBytes"/>, one row per member of it (such
+/// as one session), so that a change to one entry writes one small row.</item>
 /// </list>
-/// Reading puts the document together again (members of a part stored by member come back in name order, which a
-/// JSON object does not keep anyway). A member the head holds wins over a part row of the same name, so a whole
-/// document written into <c>doc</c> (as schema 3 stored it, or by hand) is read as it is.
+/// A write starts from the rows written for the version before: a part, or a member of one, that is the same
+/// object as then (the documents are immutable) keeps its bytes and is not serialized or written again. Reading
+/// puts the document together again; members of a part stored by member come back in name order, which a JSON
+/// object does not keep anyway. A member the head holds wins over part rows of the same name, so a whole document
+/// in <c>doc</c> (as schema 3 stored it, or as another program may write it) is read as it is.
 /// </summary>
 internal static class SqliteDocumentRows
 {
@@ -28,78 +34,83 @@ internal static class SqliteDocumentRows
     /// <summary>A top-level object at least this long is stored one row per member.</summary>
     public const int ByMemberBytes = 2048;
 
-    /// <summary>The member column of a part stored whole. A part with a member of that name is stored whole.</summary>
+    /// <summary>The member column of a part stored whole. An object with a member of that name is stored whole.</summary>
     public const string Whole = "";
 
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = StoredJson.Options.Encoder, SkipValidation = true };
+    private static readonly JsonSerializerOptions Options = Resolving(StoredJson.Options);
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
+    private static readonly ConcurrentDictionary<Type, bool> Walkable = new();
+    private static readonly byte[] Null = "null"u8.ToArray();
 
-    /// <summary>The rows of one written document.</summary>
-    public static DocumentRows Split(JsonSnapshot document)
+    /// <summary>The rows of <paramref name="value"/>, reusing those of <paramref name="previous"/> (any document) for parts that are the same objects.</summary>
+    public static AccountDocument Write<T>(long version, T value, AccountDocument? previous)
+        where T : class
     {
-        var bytes = document.Bytes;
-        var root = document.Root;
-        var parts = new Dictionary<PartKey, ReadOnlyMemory<byte>>();
-        if (root.Members is not { } members || StoredJson.Options.WriteIndented)
+        var type = Options.GetTypeInfo(typeof(T));
+        var rows = new Dictionary<PartKey, byte[]>();
+        var parts = new Dictionary<string, WrittenPart>(StringComparer.Ordinal);
+        if (!IsWalkable(type) || Options.WriteIndented)
         {
-            return new DocumentRows(bytes, parts); // not an object walked member by member: all of it is the head
+            return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), rows, parts); // all of it is the head
         }
 
         var head = new ArrayBufferWriter<byte>(1024);
         using (var writer = new Utf8JsonWriter(head, WriterOptions))
         {
             writer.WriteStartObject();
-            foreach (var member in members)
+            foreach (var (name, member, memberType) in Members(value, type))
             {
-                var value = bytes.AsMemory(member.Start, member.Length);
-                if (member.Length < ApartBytes)
+                var before = previous?.Parts.GetValueOrDefault(name);
+                var part = before is not null && Same(before.Value, member) ? before : Part(member, memberType, before);
+                if (part.Inline is { } inline)
                 {
-                    writer.WritePropertyName(member.Name);
-                    writer.WriteRawValue(value.Span, skipInputValidation: true);
-                }
-                else if (member.Length >= ByMemberBytes && root.Children?.GetValueOrDefault(member.Name) is { Members: { } inner } part
-                    && Array.TrueForAll(inner, m => m.Name.Length > 0))
-                {
-                    foreach (var entry in inner)
-                    {
-                        parts[new PartKey(member.Name, entry.Name)] = bytes.AsMemory(part.Start + entry.Start, entry.Length);
-                    }
+                    writer.WritePropertyName(name);
+                    writer.WriteRawValue(inline, skipInputValidation: true);
                 }
                 else
                 {
-                    parts[new PartKey(member.Name, Whole)] = value;
+                    foreach (var (key, json) in part.Rows)
+                    {
+                        rows[new PartKey(name, key)] = json;
+                    }
+                }
+
+                if (member is not null && !member.GetType().IsValueType)
+                {
+                    parts[name] = part;
                 }
             }
 
             writer.WriteEndObject();
         }
 
-        return new DocumentRows(head.WrittenSpan.ToArray(), parts);
+        return new AccountDocument(version, head.WrittenSpan.ToArray(), rows, parts);
     }
 
     /// <summary>
     /// What a write must do to the part rows to go from <paramref name="before"/> (the rows the file holds) to
     /// <paramref name="after"/>; with no <paramref name="before"/>, every row is replaced.
     /// </summary>
-    public static PartChanges Changes(DocumentRows? before, DocumentRows after)
+    public static PartChanges Changes(IReadOnlyDictionary<PartKey, byte[]>? before, IReadOnlyDictionary<PartKey, byte[]> after)
     {
         if (before is null)
         {
-            return new PartChanges(ReplaceAll: true, [.. after.Parts.Select(p => new PartRow(p.Key, p.Value.ToArray()))], []);
+            return new PartChanges(ReplaceAll: true, [.. after.Select(p => new PartRow(p.Key, p.Value))], []);
         }
 
         var upserts = new List<PartRow>();
-        foreach (var (key, value) in after.Parts)
+        foreach (var (key, value) in after)
         {
-            if (!before.Parts.TryGetValue(key, out var old) || !old.Span.SequenceEqual(value.Span))
+            if (!before.TryGetValue(key, out var old) || !(ReferenceEquals(old, value) || old.AsSpan().SequenceEqual(value)))
             {
-                upserts.Add(new PartRow(key, value.ToArray()));
+                upserts.Add(new PartRow(key, value));
             }
         }
 
         var deletes = new List<PartKey>();
-        foreach (var key in before.Parts.Keys)
+        foreach (var key in before.Keys)
         {
-            if (!after.Parts.ContainsKey(key))
+            if (!after.ContainsKey(key))
             {
                 deletes.Add(key);
             }
@@ -176,18 +187,137 @@ internal static class SqliteDocumentRows
 
         return buffer.WrittenSpan.ToArray();
     }
+
+    /// <summary>One top-level member written: in the head, whole in one row, or one row per member of it (kept for the next write to reuse).</summary>
+    private static WrittenPart Part(object? value, JsonTypeInfo type, WrittenPart? before)
+    {
+        if (value is null || !IsWalkable(type))
+        {
+            return Placed(value, Json(value, type), null);
+        }
+
+        var members = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var length = 2;
+        foreach (var (name, member, memberType) in Members(value, type))
+        {
+            var json = before?.Members?.GetValueOrDefault(name) is { } old && Same(old.Value, member) ? old.Json : Json(member, memberType);
+            members[name] = new Entry(member, json);
+            length = checked(length + name.Length + json.Length + 4);
+        }
+
+        if (length >= ByMemberBytes && !members.ContainsKey(Whole))
+        {
+            return new WrittenPart(value, null, [.. members.Select(m => (m.Key, m.Value.Json))], members);
+        }
+
+        var whole = new ArrayBufferWriter<byte>(length);
+        using (var writer = new Utf8JsonWriter(whole, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, entry) in members)
+            {
+                writer.WritePropertyName(name);
+                writer.WriteRawValue(entry.Json, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Placed(value, whole.WrittenSpan.ToArray(), members);
+    }
+
+    private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
+        json.Length < ApartBytes ? new WrittenPart(value, json, [], members) : new WrittenPart(value, null, [(Whole, json)], members);
+
+    private static byte[] Json(object? value, JsonTypeInfo type) => value is null ? Null : JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    /// <summary>The same object as before (documents are immutable, so the same JSON); a value type is never recognised again.</summary>
+    private static bool Same(object? before, object? now) => now is not null && !now.GetType().IsValueType && ReferenceEquals(before, now);
+
+    /// <summary>The members the serializer writes for an object (properties) or a dictionary (entries), in its order.</summary>
+    private static IEnumerable<(string Name, object? Value, JsonTypeInfo Type)> Members(object value, JsonTypeInfo type)
+    {
+        if (type.Kind == JsonTypeInfoKind.Dictionary)
+        {
+            var entries = Options.GetTypeInfo(type.ElementType!);
+            foreach (DictionaryEntry entry in (IDictionary)value)
+            {
+                yield return ((string)entry.Key, entry.Value, entries);
+            }
+
+            yield break;
+        }
+
+        foreach (var property in type.Properties)
+        {
+            // A property without a getter (e.g. [JsonIgnore]) is never written by the serializer either.
+            if (property.Get is null)
+            {
+                continue;
+            }
+
+            var member = property.Get(value);
+            if (property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull)
+            {
+                continue;
+            }
+
+            yield return (property.Name, member, Options.GetTypeInfo(property.PropertyType));
+        }
+    }
+
+    /// <summary>
+    /// Whether an object can be written member by member exactly as the serializer writes it whole: plain objects and
+    /// string-keyed dictionaries, with no custom converter, polymorphism, callbacks or number handling. Decided once per type.
+    /// </summary>
+    private static bool IsWalkable(JsonTypeInfo type) => Walkable.GetOrAdd(type.Type, _ =>
+    {
+        if (type.PolymorphismOptions is not null || type.OnSerializing is not null || type.OnSerialized is not null || type.NumberHandling is not null
+            || (Options.NumberHandling & JsonNumberHandling.WriteAsString) != 0 || Options.ReferenceHandler is not null
+            || Options.DefaultIgnoreCondition is not (JsonIgnoreCondition.Never or JsonIgnoreCondition.WhenWritingNull))
+        {
+            return false;
+        }
+
+        return type.Kind switch
+        {
+            JsonTypeInfoKind.Object => type.Properties.All(p => p.CustomConverter is null && p.NumberHandling is null && !p.IsExtensionData),
+            JsonTypeInfoKind.Dictionary => type.KeyType == typeof(string) && Options.DictionaryKeyPolicy is null && typeof(IDictionary).IsAssignableFrom(type.Type),
+            _ => false,
+        };
+    });
+
+    /// <summary>The options with their contracts available (the serializer sets the default resolver on first use; this walk may come first).</summary>
+    private static JsonSerializerOptions Resolving(JsonSerializerOptions options)
+    {
+        if (!options.IsReadOnly)
+        {
+            options.MakeReadOnly(populateMissingResolver: true);
+        }
+
+        return options;
+    }
+
+    /// <summary>One member of a part as last written: the object and its JSON.</summary>
+    internal sealed record Entry(object? Value, byte[] Json);
+
+    /// <summary>
+    /// A top-level member as last written: the object; its JSON in the head (<see cref="Inline"/>) or its rows; and,
+    /// for an object, its members' JSON, which the next write reuses for members that are the same objects.
+    /// </summary>
+    internal sealed record WrittenPart(object? Value, byte[]? Inline, IReadOnlyList<(string Member, byte[] Json)> Rows, IReadOnlyDictionary<string, Entry>? Members);
 }
 
-/// <summary>A part row's key: the top-level member, and the member of it ('' when the part is stored whole).</summary>
+/// <summary>A part row's key: the top-level member, and the member of it (<see cref="SqliteDocumentRows.Whole"/> when the part is stored whole).</summary>
 internal readonly record struct PartKey(string Part, string Member);
 
 internal sealed record PartRow(PartKey Key, byte[] Json);
 
-/// <summary>The head (the <c>doc</c> column) and the part rows of one document.</summary>
-internal sealed record DocumentRows(byte[] Head, IReadOnlyDictionary<PartKey, ReadOnlyMemory<byte>> Parts);
-
 /// <summary>The part rows a write puts (inserted or replaced) and deletes; <see cref="ReplaceAll"/> deletes every part row of the account first.</summary>
 internal sealed record PartChanges(bool ReplaceAll, IReadOnlyList<PartRow> Upserts, IReadOnlyList<PartKey> Deletes);
 
-/// <summary>What was last written for an account: its version, its JSON (for the next version to reuse) and its rows (what the file holds).</summary>
-internal sealed record AccountDocument(long Version, JsonSnapshot Json, DocumentRows Rows);
+/// <summary>
+/// An account document as written for one version: its head (the <c>doc</c> column), its part rows (what the file
+/// holds while that version is current), and its top-level parts, for the next version to reuse.
+/// </summary>
+internal sealed record AccountDocument(long Version, byte[] Head, IReadOnlyDictionary<PartKey, byte[]> Rows, IReadOnlyDictionary<string, SqliteDocumentRows.WrittenPart> Parts);

@@ -17,8 +17,8 @@ internal sealed class SqliteKnownState
     public const int Capacity = 100_000;
 
     /// <summary>
-    /// Written documents kept for their next version to reuse (<see cref="SqliteDocumentJson"/>) and to write only
-    /// the rows that changed (<see cref="SqliteDocumentRows"/>): the accounts being written now.
+    /// Written documents kept for their next version to reuse and to write only the rows that changed
+    /// (<see cref="SqliteDocumentRows"/>): the accounts being written now.
     /// </summary>
     public const int DocumentCapacity = 10_000;
 

@@ -18,7 +18,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
     /// <summary>Every version of an account that made <see cref="Calls"/> calls (all kept: up to 100 closed sessions), after the rich scenario's.</summary>
     private static async Task<List<AccountState>> BusyVersionsAsync(CreditControlHarness? into = null)
     {
-        var recording = new SqliteDocumentJsonTests.RecordingAccountStore();
+        var recording = new RecordingAccountStore();
         var harness = into ?? new CreditControlHarness(recording, new InMemorySessionIndex(), new InMemoryRateDeckStore(), new CreditControlOptions { ClosedSessionsKept = 100 },
             new InMemoryUsageStore(), new InMemoryQuarantineStore(), new InMemoryTopUpStore());
         var account = await SqliteStoreTests.RunScenarioAsync(harness);
@@ -31,64 +31,55 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
         return recording.Written;
     }
 
-    private static (JsonSnapshot Json, DocumentRows Rows) Written(AccountState state, JsonSnapshot? previous)
-    {
-        var json = SqliteDocumentJson.Write(state, previous);
-        return (json, SqliteDocumentRows.Split(json));
-    }
+    private static AccountDocument Written(AccountState state, AccountDocument? previous) => SqliteDocumentRows.Write(1, state, previous);
 
-    private static byte[] Read(DocumentRows rows) =>
-        SqliteDocumentRows.Assemble(rows.Head, [.. rows.Parts.Select(p => (p.Key.Part, p.Key.Member, p.Value.ToArray()))]);
+    private static string Read(AccountDocument document) => Serializer(SqliteValues.FromJson<AccountState>(
+        SqliteDocumentRows.Assemble(document.Head, [.. document.Rows.Select(p => (p.Key.Part, p.Key.Member, p.Value))])));
 
     [Fact]
-    public async Task Every_version_put_together_from_its_rows_is_the_document_written()
+    public async Task Every_version_put_together_from_its_rows_is_the_document_written_whatever_it_was_written_from()
     {
         var versions = await BusyVersionsAsync();
         Assert.Contains(versions, v => v.Sessions.Count > 50);
-        JsonSnapshot? previous = null;
+        AccountDocument? previous = null;
         var byMember = 0;
         foreach (var version in versions)
         {
-            var (json, rows) = Written(version, previous);
-            previous = json;
-            byMember += rows.Parts.Keys.Any(k => k.Member != SqliteDocumentRows.Whole) ? 1 : 0;
-            Assert.Equal(Serializer(version), Serializer(SqliteValues.FromJson<AccountState>(Read(rows))));
+            var document = Written(version, previous);
+            previous = document;
+            byMember += document.Rows.Keys.Any(k => k.Member != SqliteDocumentRows.Whole) ? 1 : 0;
+            Assert.Equal(Serializer(version), Read(document));
+            Assert.Equal(Serializer(version), Read(Written(version, null)));
         }
 
         Assert.InRange(byMember, 1, versions.Count - 1); // small documents are stored whole, large ones by member
+        var other = Written(AccountState.Open("other", Fixtures.Prepaid(), 1m, Fixtures.Now), null);
+        Assert.Equal(Serializer(versions[^1]), Read(Written(versions[^1], other)));
+        Assert.Equal(Serializer(versions[0]), Read(Written(versions[0], Written(versions[^1], null)))); // backwards in time
     }
 
     [Fact]
-    public async Task The_changes_from_one_version_to_the_next_turn_the_rows_of_one_into_those_of_the_other()
+    public async Task A_session_that_is_the_same_object_keeps_its_row_and_only_the_changed_one_is_serialized_again()
     {
-        var versions = await BusyVersionsAsync();
-        var file = new Dictionary<PartKey, byte[]>();
-        (JsonSnapshot Json, DocumentRows Rows)? previous = null;
-        for (var i = 0; i < versions.Count; i++)
-        {
-            var now = Written(versions[i], previous?.Json);
-            var basis = i % 17 == 5 ? null : previous?.Rows; // now and then no basis (a cold write): every row replaced
-            var changes = SqliteDocumentRows.Changes(basis, now.Rows);
-            if (changes.ReplaceAll)
-            {
-                file.Clear();
-            }
+        var state = (await BusyVersionsAsync()).Last(v => v.Sessions.Count > 50);
+        var before = Written(state, null);
+        var changed = state.Sessions.Values.First();
+        var next = state with { Balance = state.Balance - 1m, Sessions = state.Sessions.SetItem(changed.SessionId, changed with { UsedSeconds = changed.UsedSeconds + 1 }) };
 
-            Assert.Equal(basis is null, changes.ReplaceAll);
-            foreach (var key in changes.Deletes)
-            {
-                Assert.True(file.Remove(key));
-            }
+        // Proof that an unchanged session's row is the one written before, not serialized again: a digit altered in
+        // that row shows up in the next version's row.
+        var kept = state.Sessions.Keys.First(id => id != changed.SessionId);
+        var keptRow = before.Rows[new PartKey("sessions", kept)];
+        var digit = Array.FindIndex(keptRow, b => b is >= (byte)'0' and <= (byte)'8');
+        keptRow[digit]++;
+        var after = Written(next, before);
+        Assert.Same(keptRow, after.Rows[new PartKey("sessions", kept)]);
+        keptRow[digit]--;
+        Assert.Equal(Serializer(next), Read(after));
 
-            foreach (var row in changes.Upserts)
-            {
-                file[row.Key] = row.Json;
-            }
-
-            Assert.Equal(now.Rows.Parts.Count, file.Count);
-            Assert.All(now.Rows.Parts, p => Assert.Equal(p.Value.ToArray(), file[p.Key]));
-            previous = now;
-        }
+        var changes = SqliteDocumentRows.Changes(before.Rows, after.Rows);
+        Assert.Equal([new PartKey("sessions", changed.SessionId)], changes.Upserts.Select(u => u.Key));
+        Assert.Empty(changes.Deletes);
     }
 
     [Fact]
@@ -96,22 +87,23 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
     {
         var versions = await BusyVersionsAsync();
         var before = Written(versions[^2], null);
-        var after = Written(versions[^1], before.Json); // the last terminate
-        Assert.True(after.Json.Bytes.Length > 20_000, $"document of {after.Json.Bytes.Length} bytes");
+        var after = Written(versions[^1], before); // the last terminate
+        var document = JsonSerializer.SerializeToUtf8Bytes(versions[^1], StoredJson.Options).Length;
+        Assert.True(document > 20_000, $"document of {document} bytes");
         var changes = SqliteDocumentRows.Changes(before.Rows, after.Rows);
-        output.WriteLine($"document {after.Json.Bytes.Length} B, head {after.Rows.Head.Length} B, {after.Rows.Parts.Count} part rows");
-        foreach (var part in after.Rows.Parts.GroupBy(p => p.Key.Part))
+        output.WriteLine($"document {document} B, head {after.Head.Length} B, {after.Rows.Count} part rows");
+        foreach (var part in after.Rows.GroupBy(p => p.Key.Part))
         {
             output.WriteLine($"  {part.Key}: {part.Count()} row(s), {part.Sum(p => p.Value.Length)} B");
         }
 
         output.WriteLine($"changed: {string.Join(", ", changes.Upserts.Select(u => $"{u.Key.Part}/{u.Key.Member} {u.Json.Length} B"))}; deleted {changes.Deletes.Count}");
-        Assert.True(after.Rows.Head.Length < SqliteDocumentRows.ByMemberBytes, $"head of {after.Rows.Head.Length} bytes");
-        var sessionRows = after.Rows.Parts.Keys.Where(k => k.Part == "sessions").ToList();
+        Assert.True(after.Head.Length < SqliteDocumentRows.ByMemberBytes, $"head of {after.Head.Length} bytes");
+        var sessionRows = after.Rows.Keys.Where(k => k.Part == "sessions").ToList();
         Assert.Equal(versions[^1].Sessions.Count, sessionRows.Count); // one row per session
         Assert.Contains(changes.Upserts, u => u.Key.Part == "sessions");
         Assert.True(changes.Upserts.Count(u => u.Key.Part == "sessions") <= 2, "only the terminated session (and none other) is written again");
-        Assert.True(changes.Upserts.Sum(u => u.Json.Length) + after.Rows.Head.Length < after.Json.Bytes.Length / 3);
+        Assert.True(changes.Upserts.Sum(u => u.Json.Length) + after.Head.Length < document / 10);
     }
 
     [Fact]
@@ -229,4 +221,28 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
     });
 
     private static long Count(TempStore store, string sql) => store.Database.Read(s => (long)s.Command(sql).ExecuteScalar()!);
+
+    /// <summary>The in-memory account store, keeping every version written.</summary>
+    internal sealed class RecordingAccountStore : IAccountStore
+    {
+        private readonly InMemoryAccountStore _inner = new();
+
+        public List<AccountState> Written { get; } = [];
+
+        public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) => _inner.GetAsync(accountId, cancellationToken);
+
+        public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
+        {
+            Written.Add(account);
+            return _inner.TryCreateAsync(account, cancellationToken);
+        }
+
+        public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+        {
+            Written.Add(account);
+            return _inner.TryReplaceAsync(account, ifMatch, cancellationToken);
+        }
+
+        public IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken) => _inner.FindExpiringAsync(instant, cancellationToken);
+    }
 }

@@ -106,9 +106,5 @@ public sealed class SqliteKnownStateTests : IDisposable
 
     public void Dispose() => _store.Dispose();
 
-    private static AccountDocument Written(AccountState state, long version)
-    {
-        var json = SqliteDocumentJson.Write(state, null);
-        return new AccountDocument(version, json, SqliteDocumentRows.Split(json));
-    }
+    private static AccountDocument Written(AccountState state, long version) => SqliteDocumentRows.Write(version, state, null);
 }
