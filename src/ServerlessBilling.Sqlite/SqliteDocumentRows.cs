@@ -15,7 +15,8 @@ namespace ServerlessBilling.Sqlite;
 /// and a few totals. The split follows the JSON (<see cref="StoredJson"/>), whatever members the document declares:
 /// <list type="bullet">
 /// <item>the head (the <c>doc</c> column of <c>accounts</c>, beside the version): a JSON object with every top-level
-/// member whose JSON is shorter than <see cref="ApartBytes"/>; it changes on every write, and is small;</item>
+/// member whose JSON is shorter than <see cref="ApartBytes"/>, and every number, date, flag or string; it changes on
+/// every write, and is small;</item>
 /// <item>each longer top-level member is a row of <c>account_parts</c> with member <see cref="Whole"/>; or, when it
 /// is an object (a dictionary, or a record) of at least <see cref="ByMemberBytes"/>, one row per member of it (such
 /// as one session), so that a change to one entry writes one small row.</item>
@@ -60,6 +61,14 @@ internal static class SqliteDocumentRows
             writer.WriteStartObject();
             foreach (var (name, member, memberType) in Members(value, type))
             {
+                if (member is null or string || member.GetType().IsValueType)
+                {
+                    // Numbers, dates, flags and names: always in the head, written straight into it.
+                    writer.WritePropertyName(name);
+                    JsonSerializer.Serialize(writer, member, memberType);
+                    continue;
+                }
+
                 var before = previous?.Parts.GetValueOrDefault(name);
                 var part = before is not null && Same(before.Value, member) ? before : Part(member, memberType, before);
                 if (part.Inline is { } inline)
@@ -75,10 +84,7 @@ internal static class SqliteDocumentRows
                     }
                 }
 
-                if (member is not null && !member.GetType().IsValueType)
-                {
-                    parts[name] = part;
-                }
+                parts[name] = part;
             }
 
             writer.WriteEndObject();
