@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Storage;
 
@@ -16,6 +17,20 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
     // known reads the file once. States are immutable.
     private readonly SqliteKnownState _known = database.Known;
 
+    /// <summary>Each account's head with its part rows: one result row per part row, or one with nulls when it has none.</summary>
+    private const string DocumentQuery = """
+        SELECT a.account_id, a.version, a.doc, p.part, p.member, p.json
+        FROM accounts a LEFT JOIN account_parts p ON p.account_id = a.account_id
+        """;
+
+    /// <summary>As <see cref="DocumentQuery"/>, for a page of accounts in id order.</summary>
+    private const string PageQuery = """
+        SELECT a.account_id, a.version, a.doc, p.part, p.member, p.json
+        FROM (SELECT account_id, version, doc FROM accounts WHERE account_id > $after ORDER BY account_id LIMIT $limit) a
+        LEFT JOIN account_parts p ON p.account_id = a.account_id
+        ORDER BY a.account_id
+        """;
+
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken)
     {
         if (_known.Account(accountId) is { } known)
@@ -26,8 +41,9 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         var marker = _known.ReadMarker;
         var read = database.Read(session =>
         {
-            using var reader = session.Command("SELECT version, doc FROM accounts WHERE account_id = $id").With("$id", accountId).ExecuteReader();
-            return reader.Read() ? (Version: reader.GetInt64(0), State: SqliteValues.FromJson<AccountState>(reader, 1)) : default;
+            // One statement, so the head and the part rows are of the same commit.
+            using var reader = session.Command(DocumentQuery + " WHERE a.account_id = $id").With("$id", accountId).ExecuteReader();
+            return ReadDocuments(reader).FirstOrDefault();
         });
         if (read.State is null)
         {
@@ -41,12 +57,22 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
     {
-        var doc = SqliteDocumentJson.Write(account, null);
+        var document = Document(1, account, null);
+        var parts = SqliteDocumentRows.Changes(null, document.Rows);
         var expiry = Expiry(account);
-        return WriteAsync(account, 1, doc, session => session
-            .Command("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES ($id, 1, $expiry, $doc) ON CONFLICT (account_id) DO NOTHING")
-            .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", doc.Bytes)
-            .ExecuteNonQuery() == 1, cancellationToken);
+        return WriteAsync(account, document, session =>
+        {
+            var created = session
+                .Command("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES ($id, 1, $expiry, $doc) ON CONFLICT (account_id) DO NOTHING")
+                .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", document.Head)
+                .ExecuteNonQuery() == 1;
+            if (created)
+            {
+                SqliteDocumentRows.Apply(session, account.AccountId, parts);
+            }
+
+            return created;
+        }, cancellationToken);
     }
 
     public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
@@ -56,12 +82,26 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
             return Task.FromResult<string?>(null); // not an ETag this store handed out: it cannot be current
         }
 
-        var doc = SqliteDocumentJson.Write(account, _known.Document(account.AccountId));
+        var previous = _known.Document(account.AccountId);
+        var document = Document(checked(version + 1), account, previous);
+
+        // The rows written for the version this write replaces are what the file holds if that version is current
+        // (this process is the only writer); rows written for any other version are no basis: every row is replaced.
+        var parts = SqliteDocumentRows.Changes(previous?.Version == version ? previous.Rows : null, document.Rows);
         var expiry = Expiry(account);
-        return WriteAsync(account, checked(version + 1), doc, session => session
-            .Command("UPDATE accounts SET version = version + 1, next_expiry = $expiry, doc = $doc WHERE account_id = $id AND version = $version")
-            .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", doc.Bytes)
-            .ExecuteNonQuery() == 1, cancellationToken);
+        return WriteAsync(account, document, session =>
+        {
+            var replaced = session
+                .Command("UPDATE accounts SET version = version + 1, next_expiry = $expiry, doc = $doc WHERE account_id = $id AND version = $version")
+                .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", document.Head)
+                .ExecuteNonQuery() == 1;
+            if (replaced)
+            {
+                SqliteDocumentRows.Apply(session, account.AccountId, parts);
+            }
+
+            return replaced;
+        }, cancellationToken);
     }
 
     public async IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -113,15 +153,9 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         return Task.FromResult<IReadOnlyList<AccountState>>(database.Read(session =>
         {
             // The primary key's index serves the range and the order (BINARY collation in both, so pages chain);
-            // every id is non-empty, so "" starts at the first.
-            using var reader = session.Command("SELECT doc FROM accounts WHERE account_id > $after ORDER BY account_id LIMIT $limit")
-                .With("$after", after ?? "").With("$limit", limit).ExecuteReader();
-            var page = new List<AccountState>();
-            while (reader.Read())
-            {
-                page.Add(SqliteValues.FromJson<AccountState>(reader, 0));
-            }
-
+            // every id is non-empty, so "" starts at the first. One statement: heads and part rows of one commit.
+            using var reader = session.Command(PageQuery).With("$after", after ?? "").With("$limit", limit).ExecuteReader();
+            var page = ReadDocuments(reader).Select(d => d.State).ToList();
             return page;
         }));
     }
@@ -130,14 +164,14 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
     /// The conditional write; the state it wrote becomes the known one on the writer's thread right after its commit.
     /// A refused write means the known state (if any) was stale, so it is forgotten.
     /// </summary>
-    private async Task<string?> WriteAsync(AccountState account, long version, JsonSnapshot document, Func<SqliteSession, bool> write, CancellationToken cancellationToken)
+    private async Task<string?> WriteAsync(AccountState account, AccountDocument document, Func<SqliteSession, bool> write, CancellationToken cancellationToken)
     {
-        var etag = ETag(version);
+        var etag = ETag(document.Version);
         var written = await database.WriteAsync(write, done =>
         {
             if (done)
             {
-                _known.Committed(new Versioned<AccountState>(account, etag), version, document);
+                _known.Committed(new Versioned<AccountState>(account, etag), document.Version, document);
             }
         }, cancellationToken);
         if (!written)
@@ -148,6 +182,45 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
 
         return etag;
     }
+
+    private static AccountDocument Document(long version, AccountState account, AccountDocument? previous) =>
+        SqliteDocumentRows.Write(version, account, previous);
+
+    /// <summary>Reads accounts written by <see cref="DocumentQuery"/> or <see cref="PageQuery"/>: an account's rows come together.</summary>
+    private static IEnumerable<(long Version, AccountState State)> ReadDocuments(SqliteDataReader reader)
+    {
+        string? id = null;
+        (long Version, byte[] Head) current = (0, []);
+        var rows = new List<(string Part, string Member, byte[] Json)>();
+        while (reader.Read())
+        {
+            var rowId = reader.GetString(0);
+            if (!string.Equals(rowId, id, StringComparison.Ordinal))
+            {
+                if (id is not null)
+                {
+                    yield return (current.Version, Parse(current.Head, rows));
+                    rows.Clear();
+                }
+
+                id = rowId;
+                current = (reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
+            }
+
+            if (!reader.IsDBNull(3))
+            {
+                rows.Add((reader.GetString(3), reader.GetString(4), reader.GetFieldValue<byte[]>(5)));
+            }
+        }
+
+        if (id is not null)
+        {
+            yield return (current.Version, Parse(current.Head, rows));
+        }
+    }
+
+    private static AccountState Parse(byte[] head, List<(string Part, string Member, byte[] Json)> rows) =>
+        SqliteValues.FromJson<AccountState>(SqliteDocumentRows.Assemble(head, rows));
 
     private static long? Expiry(AccountState account) => account.NextExpiry is { } next ? SqliteValues.Ticks(next) : null;
 

@@ -12,6 +12,7 @@ namespace ServerlessBilling.Sqlite;
 public sealed class SqliteDatabase : IDisposable
 {
     private const int ReadersKept = 16;
+    private const int WalFrameHeader = 24;
     private readonly ConcurrentBag<SqliteSession> _readers = [];
     private readonly string _connectionString;
     private readonly string[] _readerPragmas;
@@ -45,6 +46,7 @@ public sealed class SqliteDatabase : IDisposable
         try
         {
             SchemaVersion = SqliteSchema.Migrate(writerSession, clock);
+            PageSize = Convert.ToInt32(writerSession.Command("PRAGMA page_size").ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
         catch
         {
@@ -64,6 +66,12 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>Commits and writes so far: writes per commit is how much group commit saves.</summary>
     public (long Commits, long Writes) CommitStatistics => (_writer.Commits, _writer.Writes);
+
+    /// <summary>Bytes the writer's commits appended to the WAL (pages and their frame headers): against <see cref="CommitStatistics"/>, what a write costs the disk.</summary>
+    public long WalBytesWritten => checked(_writer.PagesWritten * (PageSize + WalFrameHeader));
+
+    /// <summary>The file's page size, read at open.</summary>
+    public int PageSize { get; }
 
     /// <summary>How long the writer has spent running groups (wall time): against elapsed time, how busy the one writer is.</summary>
     public TimeSpan WriterBusy => System.Diagnostics.Stopwatch.GetElapsedTime(0, _writer.BusyTicks);

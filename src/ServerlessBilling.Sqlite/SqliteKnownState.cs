@@ -16,12 +16,15 @@ internal sealed class SqliteKnownState
 {
     public const int Capacity = 100_000;
 
-    /// <summary>Written documents kept for their next version to reuse (<see cref="SqliteDocumentJson"/>): the accounts being written now.</summary>
+    /// <summary>
+    /// Written documents kept for their next version to reuse and to write only the rows that changed
+    /// (<see cref="SqliteDocumentRows"/>): the accounts being written now.
+    /// </summary>
     public const int DocumentCapacity = 10_000;
 
     private readonly ConcurrentDictionary<string, Known> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _sessionOwners = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, JsonSnapshot> _documents = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, AccountDocument> _documents = new(StringComparer.Ordinal);
     private readonly Lock _evictionGate = new();
 
     /// <summary>Sessions being claimed, or claimed and not yet committed: the owner once decided. Never evicted; each leaves at its commit.</summary>
@@ -36,11 +39,11 @@ internal sealed class SqliteKnownState
 
     public Versioned<AccountState>? Account(string accountId) => _accounts.GetValueOrDefault(accountId)?.State;
 
-    /// <summary>The JSON last written for the account, if kept: its parts that the next version still holds are copied, not written again.</summary>
-    public JsonSnapshot? Document(string accountId) => _documents.GetValueOrDefault(accountId);
+    /// <summary>What this process last wrote for the account, if kept: its parts that the next version still holds are copied, not written again.</summary>
+    public AccountDocument? Document(string accountId) => _documents.GetValueOrDefault(accountId);
 
     /// <summary>On the writer's thread, after the commit that wrote <paramref name="state"/> as <paramref name="document"/>.</summary>
-    public void Committed(Versioned<AccountState> state, long version, JsonSnapshot document)
+    public void Committed(Versioned<AccountState> state, long version, AccountDocument document)
     {
         if (_documents.Count >= DocumentCapacity)
         {

@@ -98,13 +98,26 @@ internal static class SqliteSchema
             version     INTEGER NOT NULL,      -- the ETag, as for accounts
             doc         BLOB NOT NULL);
         """,
+
+        // 4: an account document in rows (SqliteDocumentRows): accounts.doc holds its head, each large top-level part
+        // is a row here, or a row per member of it. A document of schema 3 is a head with no part rows, read as it
+        // is; its first write afterwards stores it in rows.
+        """
+        CREATE TABLE account_parts (
+            account_id  TEXT NOT NULL,
+            part        TEXT NOT NULL,         -- the top-level member of the document
+            member      TEXT NOT NULL,         -- '' for the whole part, else one member of it
+            json        BLOB NOT NULL,         -- the JSON value
+            PRIMARY KEY (account_id, part, member)) WITHOUT ROWID;
+        """,
     ];
 
     public static int Latest => Migrations.Count;
 
-    /// <summary>Brings the file to <see cref="Latest"/>; returns the version it is at.</summary>
-    public static int Migrate(SqliteSession session, TimeProvider clock)
+    /// <summary>Brings the file to <see cref="Latest"/> (or <paramref name="target"/>, for tests of a migration); returns the version it is at.</summary>
+    public static int Migrate(SqliteSession session, TimeProvider clock, int? target = null)
     {
+        var latest = target ?? Latest;
         session.Execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
         var current = Convert.ToInt32(session.Command("SELECT coalesce(max(version), 0) FROM schema_version").ExecuteScalar(), CultureInfo.InvariantCulture);
         if (current > Latest)
@@ -113,7 +126,7 @@ internal static class SqliteSchema
                 $"the data file has schema version {current}, newer than this build knows ({Latest}); run the newer build or restore a backup");
         }
 
-        for (var version = current + 1; version <= Latest; version++)
+        for (var version = current + 1; version <= latest; version++)
         {
             session.Execute("BEGIN IMMEDIATE");
             try
@@ -132,6 +145,6 @@ internal static class SqliteSchema
             }
         }
 
-        return Latest;
+        return Math.Max(current, latest);
     }
 }

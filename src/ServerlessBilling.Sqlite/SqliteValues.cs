@@ -9,9 +9,10 @@ internal static class SqliteValues
 {
     public static byte[] Json<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, StoredJson.Options);
 
-    public static T FromJson<T>(SqliteDataReader reader, int ordinal) =>
-        JsonSerializer.Deserialize<T>(reader.GetFieldValue<byte[]>(ordinal), StoredJson.Options)
-        ?? throw new InvalidDataException("a stored document is null");
+    public static T FromJson<T>(SqliteDataReader reader, int ordinal) => FromJson<T>(reader.GetFieldValue<byte[]>(ordinal));
+
+    public static T FromJson<T>(byte[] json) =>
+        JsonSerializer.Deserialize<T>(json, StoredJson.Options) ?? throw new InvalidDataException("a stored document is null");
 
     public static long Ticks(DateTimeOffset instant) => instant.UtcTicks;
 

@@ -35,6 +35,9 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Wall time spent running groups (from BEGIN to the last completion), in Stopwatch ticks: how busy the one writer is.</summary>
     public long BusyTicks { get; private set; }
 
+    /// <summary>Database pages the writer's connection has written (SQLite's SQLITE_DBSTATUS_CACHE_WRITE): in WAL mode, the frames its commits appended.</summary>
+    public long PagesWritten { get; private set; }
+
     /// <summary>
     /// Runs <paramref name="write"/> on the writer's connection inside a transaction. It may run more than once
     /// (when another write in its transaction fails, the others are run again in a new one), so it must only read
@@ -154,6 +157,7 @@ internal sealed class SqliteWriter : IDisposable
 
             Commits++;
             Writes += pending.Count;
+            PagesWritten += TakePagesWritten();
             foreach (var op in pending)
             {
                 op.Committed();
@@ -183,6 +187,9 @@ internal sealed class SqliteWriter : IDisposable
             // The checkpointer is at work (busy) or the disk failed: the commits are in the WAL; it is asked again later.
         }
     }
+
+    private long TakePagesWritten() =>
+        SQLitePCL.raw.sqlite3_db_status(_session.Connection.Handle, SQLitePCL.raw.SQLITE_DBSTATUS_CACHE_WRITE, out var pages, out _, 1) == SQLitePCL.raw.SQLITE_OK ? pages : 0;
 
     private void TryRollback()
     {

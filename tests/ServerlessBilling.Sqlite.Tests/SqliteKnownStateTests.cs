@@ -31,7 +31,7 @@ public sealed class SqliteKnownStateTests : IDisposable
     {
         var known = new SqliteKnownState();
         var marker = known.ReadMarker;
-        known.Committed(State(6m, 6), 6, SqliteDocumentJson.Write(State(6m, 6).Value, null));
+        known.Committed(State(6m, 6), 6, Written(State(6m, 6).Value, 6));
         known.RememberRead(State(5m, 5), 5, marker); // read before the commit, remembered after it
 
         Assert.Equal("6", known.Account("a")!.ETag);
@@ -41,7 +41,7 @@ public sealed class SqliteKnownStateTests : IDisposable
     public void A_read_that_began_before_a_state_was_forgotten_is_not_remembered()
     {
         var known = new SqliteKnownState();
-        known.Committed(State(6m, 6), 6, SqliteDocumentJson.Write(State(6m, 6).Value, null));
+        known.Committed(State(6m, 6), 6, Written(State(6m, 6).Value, 6));
         var marker = known.ReadMarker;
         known.Forget("a");
         known.RememberRead(State(5m, 5), 5, marker);
@@ -105,4 +105,6 @@ public sealed class SqliteKnownStateTests : IDisposable
     }
 
     public void Dispose() => _store.Dispose();
+
+    private static AccountDocument Written(AccountState state, long version) => SqliteDocumentRows.Write(version, state, null);
 }

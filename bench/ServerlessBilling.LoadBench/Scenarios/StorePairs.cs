@@ -21,7 +21,7 @@ internal static class StorePairs
     {
         var table = new Table(
             "stores --split: pairs through CreditControlService without HTTP, mean wall us per pair in each store call",
-            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "writer cpu us/pair", "writer busy %", "writes/commit", "commits/pair",
+            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "writer cpu us/pair", "writer busy %", "writes/commit", "commits/pair", "WAL KB/commit",
             "acct read", "acct write", "claim", "find session", "record closed", "history", "rest");
         Table? steps = null;
         foreach (var name in new[] { "memory", "sqlite" })
@@ -49,6 +49,7 @@ internal static class StorePairs
                 timedAccounts.Reset();
                 timedSessions.Reset();
                 var commitsBefore = database?.CommitStatistics ?? default;
+                var walBefore = database?.WalBytesWritten ?? 0;
                 var writerBefore = NamedThreadCpu.Of("sqlite-writer");
                 var busyBefore = database?.WriterBusy ?? TimeSpan.Zero;
                 var meter = RunMeter.Start();
@@ -76,6 +77,7 @@ internal static class StorePairs
                         database is null ? "n/a" : Fmt.N0(100 * busy),
                         commits.Item1 > 0 ? Fmt.N1((double)commits.Item2 / commits.Item1) : "n/a",
                         commits.Item1 > 0 ? Fmt.N2((double)commits.Item1 / pairs) : "n/a",
+                        commits.Item1 > 0 ? Fmt.N1((database!.WalBytesWritten - walBefore) / 1024.0 / commits.Item1) : "n/a",
                         .. calls.Select(Fmt.N0), Fmt.N0(result.Latency.MeanUs - calls.Sum()),
                     ]);
                 if (database is not null)

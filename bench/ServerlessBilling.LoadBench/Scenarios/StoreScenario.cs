@@ -65,7 +65,7 @@ internal static class StoreScenario
         }
 
 
-        var table = new Table("SQLite vs memory over HTTP", "store", "pairs/s", "pair p50 ms", "pair p99 ms", "cpu us/request", "CDRs/s (HTTP)", "writes/commit");
+        var table = new Table("SQLite vs memory over HTTP", "store", "pairs/s", "pair p50 ms", "pair p99 ms", "cpu us/request", "CDRs/s (HTTP)", "writes/commit", "WAL KB/commit", "WAL KB/pair");
         foreach (var store in new[] { "memory", "sqlite" })
         {
             using var folder = new BenchFolder();
@@ -78,16 +78,21 @@ internal static class StoreScenario
             }
 
             var before = host.App.Services.GetService<SqliteDatabase>()?.CommitStatistics;
+            var walBefore = host.App.Services.GetService<SqliteDatabase>()?.WalBytesWritten ?? 0;
             var meter = RunMeter.Start();
             var (pairsPerSecond, p50, p99) = await PairsAsync(client, ids, concurrency, TimeSpan.FromSeconds(seconds), store, cancellationToken);
             var cpuPerRequest = meter.Stop(seconds).CpuUsPer(pairsPerSecond * seconds * 2);
+            var pairStats = host.App.Services.GetService<SqliteDatabase>()?.CommitStatistics;
+            var pairWal = (host.App.Services.GetService<SqliteDatabase>()?.WalBytesWritten ?? 0) - walBefore;
             var cdrsPerSecond = await IngestAsync(client, ids, batches, store, cancellationToken);
             var stats = host.App.Services.GetService<SqliteDatabase>()?.CommitStatistics;
             table.Add(store, Fmt.N0(pairsPerSecond), Fmt.N2(p50), Fmt.N2(p99), Fmt.N0(cpuPerRequest), Fmt.N0(cdrsPerSecond),
-                stats is { } s && before is { } b && s.Commits > b.Commits ? Fmt.N1((double)(s.Writes - b.Writes) / (s.Commits - b.Commits)) : "n/a");
+                stats is { } s && before is { } b && s.Commits > b.Commits ? Fmt.N1((double)(s.Writes - b.Writes) / (s.Commits - b.Commits)) : "n/a",
+                pairStats is { } ps && before is { } pb && ps.Commits > pb.Commits ? Fmt.N1(pairWal / 1024.0 / (ps.Commits - pb.Commits)) : "n/a",
+                pairStats is not null ? Fmt.N1(pairWal / 1024.0 / Math.Max(1, pairsPerSecond * seconds)) : "n/a");
         }
 
-        table.Note("cpu us/request: process CPU (client, server, GC) per HTTP request of the timed pairs; writes/commit: over the timed pairs and the ingestion");
+        table.Note("cpu us/request: process CPU (client, server, GC) per HTTP request of the timed pairs; writes/commit: over the timed pairs and the ingestion; WAL KB: appended by the timed pairs' commits");
         table.Note($"pairs: {concurrency} loops for {seconds} s after {warmup} s warm-up over {accounts} accounts; ingestion: {batches} batches of {CdrsPerBatch} CDRs, 4 in flight; sqlite durability {durability}");
         table.Print(Console.Out);
 

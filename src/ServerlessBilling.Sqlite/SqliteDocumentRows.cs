@@ -1,0 +1,329 @@
+using System.Buffers;
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Sqlite;
+
+/// <summary>
+/// How an account document lies in the file: as rows, so that a write stores only the parts that changed. SQLite
+/// rewrites a whole record (and every overflow page of it) when any byte of it changes, so one JSON blob per
+/// account would cost every page of the document on every credit-control step, although a step changes one session
+/// and a few totals. The split follows the JSON (<see cref="StoredJson"/>), whatever members the document declares:
+/// <list type="bullet">
+/// <item>the head (the <c>doc</c> column of <c>accounts</c>, beside the version): a JSON object with every top-level
+/// member whose JSON is shorter than <see cref="ApartBytes"/>, and every number, date, flag or string; it changes on
+/// every write, and is small;</item>
+/// <item>each longer top-level member is a row of <c>account_parts</c> with member <see cref="Whole"/>; or, when it
+/// is an object (a dictionary, or a record) of at least <see cref="ByMemberBytes"/>, one row per member of it (such
+/// as one session), so that a change to one entry writes one small row.</item>
+/// </list>
+/// A write starts from the rows written for the version before: a part, or a member of one, that is the same
+/// object as then (the documents are immutable) keeps its bytes and is not serialized or written again. Reading
+/// puts the document together again; members of a part stored by member come back in name order, which a JSON
+/// object does not keep anyway. A member the head holds wins over part rows of the same name, so a whole document
+/// in <c>doc</c> (as schema 3 stored it, or as another program may write it) is read as it is.
+/// </summary>
+internal static class SqliteDocumentRows
+{
+    /// <summary>A top-level member at least this long (bytes of its JSON value) is stored in its own row(s).</summary>
+    public const int ApartBytes = 512;
+
+    /// <summary>A top-level object at least this long is stored one row per member.</summary>
+    public const int ByMemberBytes = 2048;
+
+    /// <summary>The member column of a part stored whole. An object with a member of that name is stored whole.</summary>
+    public const string Whole = "";
+
+    private static readonly JsonSerializerOptions Options = Resolving(StoredJson.Options);
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
+    private static readonly ConcurrentDictionary<Type, bool> Walkable = new();
+    private static readonly byte[] Null = "null"u8.ToArray();
+
+    /// <summary>The rows of <paramref name="value"/>, reusing those of <paramref name="previous"/> (any document) for parts that are the same objects.</summary>
+    public static AccountDocument Write<T>(long version, T value, AccountDocument? previous)
+        where T : class
+    {
+        var type = Options.GetTypeInfo(typeof(T));
+        var rows = new Dictionary<PartKey, byte[]>();
+        var parts = new Dictionary<string, WrittenPart>(StringComparer.Ordinal);
+        if (!IsWalkable(type) || Options.WriteIndented)
+        {
+            return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), rows, parts); // all of it is the head
+        }
+
+        var head = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(head, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, member, memberType) in Members(value, type))
+            {
+                if (member is null or string || member.GetType().IsValueType)
+                {
+                    // Numbers, dates, flags and names: always in the head, written straight into it.
+                    writer.WritePropertyName(name);
+                    JsonSerializer.Serialize(writer, member, memberType);
+                    continue;
+                }
+
+                var before = previous?.Parts.GetValueOrDefault(name);
+                var part = before is not null && Same(before.Value, member) ? before : Part(member, memberType, before);
+                if (part.Inline is { } inline)
+                {
+                    writer.WritePropertyName(name);
+                    writer.WriteRawValue(inline, skipInputValidation: true);
+                }
+                else
+                {
+                    foreach (var (key, json) in part.Rows)
+                    {
+                        rows[new PartKey(name, key)] = json;
+                    }
+                }
+
+                parts[name] = part;
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return new AccountDocument(version, head.WrittenSpan.ToArray(), rows, parts);
+    }
+
+    /// <summary>
+    /// What a write must do to the part rows to go from <paramref name="before"/> (the rows the file holds) to
+    /// <paramref name="after"/>; with no <paramref name="before"/>, every row is replaced.
+    /// </summary>
+    public static PartChanges Changes(IReadOnlyDictionary<PartKey, byte[]>? before, IReadOnlyDictionary<PartKey, byte[]> after)
+    {
+        if (before is null)
+        {
+            return new PartChanges(ReplaceAll: true, [.. after.Select(p => new PartRow(p.Key, p.Value))], []);
+        }
+
+        var upserts = new List<PartRow>();
+        foreach (var (key, value) in after)
+        {
+            if (!before.TryGetValue(key, out var old) || !(ReferenceEquals(old, value) || old.AsSpan().SequenceEqual(value)))
+            {
+                upserts.Add(new PartRow(key, value));
+            }
+        }
+
+        var deletes = new List<PartKey>();
+        foreach (var key in before.Keys)
+        {
+            if (!after.ContainsKey(key))
+            {
+                deletes.Add(key);
+            }
+        }
+
+        return new PartChanges(ReplaceAll: false, upserts, deletes);
+    }
+
+    /// <summary>Runs <paramref name="changes"/> for an account inside the writer's transaction.</summary>
+    public static void Apply(SqliteSession session, string accountId, PartChanges changes)
+    {
+        if (changes.ReplaceAll)
+        {
+            session.Command("DELETE FROM account_parts WHERE account_id = $id").With("$id", accountId).ExecuteNonQuery();
+        }
+
+        foreach (var key in changes.Deletes)
+        {
+            session.Command("DELETE FROM account_parts WHERE account_id = $id AND part = $part AND member = $member")
+                .With("$id", accountId).With("$part", key.Part).With("$member", key.Member).ExecuteNonQuery();
+        }
+
+        foreach (var row in changes.Upserts)
+        {
+            session.Command("""
+                INSERT INTO account_parts (account_id, part, member, json) VALUES ($id, $part, $member, $json)
+                ON CONFLICT (account_id, part, member) DO UPDATE SET json = excluded.json
+                """)
+                .With("$id", accountId).With("$part", row.Key.Part).With("$member", row.Key.Member).With("$json", row.Json).ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>The document's JSON from its head and its part rows (in any order).</summary>
+    public static byte[] Assemble(byte[] head, IReadOnlyList<(string Part, string Member, byte[] Json)> rows)
+    {
+        if (rows.Count == 0)
+        {
+            return head;
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(head.Length + rows.Sum(r => r.Json.Length + r.Member.Length + 8));
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var parsed = JsonDocument.Parse(head))
+        {
+            writer.WriteStartObject();
+            var inHead = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var member in parsed.RootElement.EnumerateObject())
+            {
+                inHead.Add(member.Name);
+                member.WriteTo(writer);
+            }
+
+            foreach (var part in rows.Where(r => !inHead.Contains(r.Part)).GroupBy(r => r.Part, StringComparer.Ordinal))
+            {
+                writer.WritePropertyName(part.Key);
+                if (part.FirstOrDefault(r => r.Member.Length == 0) is { Json: { } whole })
+                {
+                    writer.WriteRawValue(whole, skipInputValidation: true);
+                    continue;
+                }
+
+                writer.WriteStartObject();
+                foreach (var entry in part.OrderBy(r => r.Member, StringComparer.Ordinal))
+                {
+                    writer.WritePropertyName(entry.Member);
+                    writer.WriteRawValue(entry.Json, skipInputValidation: true);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>One top-level member written: in the head, whole in one row, or one row per member of it (kept for the next write to reuse).</summary>
+    private static WrittenPart Part(object? value, JsonTypeInfo type, WrittenPart? before)
+    {
+        if (value is null || !IsWalkable(type))
+        {
+            return Placed(value, Json(value, type), null);
+        }
+
+        var members = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        var length = 2;
+        foreach (var (name, member, memberType) in Members(value, type))
+        {
+            var json = before?.Members?.GetValueOrDefault(name) is { } old && Same(old.Value, member) ? old.Json : Json(member, memberType);
+            members[name] = new Entry(member, json);
+            length = checked(length + name.Length + json.Length + 4);
+        }
+
+        if (length >= ByMemberBytes && !members.ContainsKey(Whole))
+        {
+            return new WrittenPart(value, null, [.. members.Select(m => (m.Key, m.Value.Json))], members);
+        }
+
+        var whole = new ArrayBufferWriter<byte>(length);
+        using (var writer = new Utf8JsonWriter(whole, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var (name, entry) in members)
+            {
+                writer.WritePropertyName(name);
+                writer.WriteRawValue(entry.Json, skipInputValidation: true);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Placed(value, whole.WrittenSpan.ToArray(), members);
+    }
+
+    private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
+        json.Length < ApartBytes ? new WrittenPart(value, json, [], members) : new WrittenPart(value, null, [(Whole, json)], members);
+
+    private static byte[] Json(object? value, JsonTypeInfo type) => value is null ? Null : JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    /// <summary>The same object as before (documents are immutable, so the same JSON); a value type is never recognised again.</summary>
+    private static bool Same(object? before, object? now) => now is not null && !now.GetType().IsValueType && ReferenceEquals(before, now);
+
+    /// <summary>The members the serializer writes for an object (properties) or a dictionary (entries), in its order.</summary>
+    private static IEnumerable<(string Name, object? Value, JsonTypeInfo Type)> Members(object value, JsonTypeInfo type)
+    {
+        if (type.Kind == JsonTypeInfoKind.Dictionary)
+        {
+            var entries = Options.GetTypeInfo(type.ElementType!);
+            foreach (DictionaryEntry entry in (IDictionary)value)
+            {
+                yield return ((string)entry.Key, entry.Value, entries);
+            }
+
+            yield break;
+        }
+
+        foreach (var property in type.Properties)
+        {
+            // A property without a getter (e.g. [JsonIgnore]) is never written by the serializer either.
+            if (property.Get is null)
+            {
+                continue;
+            }
+
+            var member = property.Get(value);
+            if (property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull)
+            {
+                continue;
+            }
+
+            yield return (property.Name, member, Options.GetTypeInfo(property.PropertyType));
+        }
+    }
+
+    /// <summary>
+    /// Whether an object can be written member by member exactly as the serializer writes it whole: plain objects and
+    /// string-keyed dictionaries, with no custom converter, polymorphism, callbacks or number handling. Decided once per type.
+    /// </summary>
+    private static bool IsWalkable(JsonTypeInfo type) => Walkable.GetOrAdd(type.Type, _ =>
+    {
+        if (type.PolymorphismOptions is not null || type.OnSerializing is not null || type.OnSerialized is not null || type.NumberHandling is not null
+            || (Options.NumberHandling & JsonNumberHandling.WriteAsString) != 0 || Options.ReferenceHandler is not null
+            || Options.DefaultIgnoreCondition is not (JsonIgnoreCondition.Never or JsonIgnoreCondition.WhenWritingNull))
+        {
+            return false;
+        }
+
+        return type.Kind switch
+        {
+            JsonTypeInfoKind.Object => type.Properties.All(p => p.CustomConverter is null && p.NumberHandling is null && !p.IsExtensionData),
+            JsonTypeInfoKind.Dictionary => type.KeyType == typeof(string) && Options.DictionaryKeyPolicy is null && typeof(IDictionary).IsAssignableFrom(type.Type),
+            _ => false,
+        };
+    });
+
+    /// <summary>The options with their contracts available (the serializer sets the default resolver on first use; this walk may come first).</summary>
+    private static JsonSerializerOptions Resolving(JsonSerializerOptions options)
+    {
+        if (!options.IsReadOnly)
+        {
+            options.MakeReadOnly(populateMissingResolver: true);
+        }
+
+        return options;
+    }
+
+    /// <summary>One member of a part as last written: the object and its JSON.</summary>
+    internal sealed record Entry(object? Value, byte[] Json);
+
+    /// <summary>
+    /// A top-level member as last written: the object; its JSON in the head (<see cref="Inline"/>) or its rows; and,
+    /// for an object, its members' JSON, which the next write reuses for members that are the same objects.
+    /// </summary>
+    internal sealed record WrittenPart(object? Value, byte[]? Inline, IReadOnlyList<(string Member, byte[] Json)> Rows, IReadOnlyDictionary<string, Entry>? Members);
+}
+
+/// <summary>A part row's key: the top-level member, and the member of it (<see cref="SqliteDocumentRows.Whole"/> when the part is stored whole).</summary>
+internal readonly record struct PartKey(string Part, string Member);
+
+internal sealed record PartRow(PartKey Key, byte[] Json);
+
+/// <summary>The part rows a write puts (inserted or replaced) and deletes; <see cref="ReplaceAll"/> deletes every part row of the account first.</summary>
+internal sealed record PartChanges(bool ReplaceAll, IReadOnlyList<PartRow> Upserts, IReadOnlyList<PartKey> Deletes);
+
+/// <summary>
+/// An account document as written for one version: its head (the <c>doc</c> column), its part rows (what the file
+/// holds while that version is current), and its top-level parts, for the next version to reuse.
+/// </summary>
+internal sealed record AccountDocument(long Version, byte[] Head, IReadOnlyDictionary<PartKey, byte[]> Rows, IReadOnlyDictionary<string, SqliteDocumentRows.WrittenPart> Parts);
