@@ -45,6 +45,7 @@ while [[ $# -gt 0 ]]; do
 done
 
 say() { echo "==> switch e2e [${SECONDS}s]: $*"; }
+load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 
 # ---- packages -------------------------------------------------------------------------------------------------
 modules=/usr/lib/x86_64-linux-gnu/kamailio/modules
@@ -189,32 +190,92 @@ charges() { grep -a "billing: terminate $1-.* charge " "$2" | sed -n 's/.* charg
 
 if [[ $mode == capacity ]]; then
   free_port sip_port
-  say "capacity: starting Kamailio on 127.0.0.1:$sip_port (32 workers)"
+  free_port base_port
+  say "capacity: Kamailio with billing on 127.0.0.1:$sip_port, the same without billing (NO_BILLING) on 127.0.0.1:$base_port, 32 workers each"
   start_kamailio kamailio "$sip_port" "$api" 300 32
-  best=0
-  for rate in $rates; do
-    account="cap-$rate-$run"
-    open_account "$account" 1000000
-    calls=$((rate * 10))
-    status=0
-    started=$SECONDS
-    uac "cap$rate" uac-call.xml "$sip_port" "$account" 442071234567 "$calls" "$rate" 1000 -l $((rate * 4)) || status=$?
-    # SIPp may not reach the rate asked for on a busy machine: report the rate it reached.
-    reached="$(grep -a "Call Rate" "$work/cap$rate.log" | tail -1 | awk -F'|' '{print $3}' | awk '{print $1}' || true)"
-    for _ in $(seq 1 30); do
-      b="$(balance "$account")"
-      [[ "$(is "($b | .activeSessions) == 0")" == 1 ]] && break
-      sleep 1
+  billing_kamailio=$kamailio_pid
+  start_kamailio kamailio-nobilling "$base_port" "$api" 300 32 -A NO_BILLING
+  baseline_kamailio=$kamailio_pid
+  tick="$(getconf CLK_TCK)"
+  # CPU ticks (user + system) used so far by a process and the processes it forked (Kamailio's workers).
+  cpu_ticks() {
+    local pid total=0 t
+    for pid in "$1" $(pgrep -P "$1" || true); do
+      t="$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}' || true)"
+      total=$((total + ${t:-0}))
     done
-    ok="$(is "($b | .balance | c) == (1000000 - 0.30 * $calls | c) and ($b | .reserved) == 0 and ($b | .activeSessions) == 0")"
-    ok_calls=$([[ $status -eq 0 ]] && echo 1 || echo 0)
-    check "capacity $rate calls/s" "$((ok * ok_calls))" "$calls calls in $((SECONDS - started)) s (SIPp reached ${reached:-?} calls/s), sipp exit $status, balance $(jq -r .balance <<<"$b") (expected $(jq -n "1000000 - 0.30 * $calls")), reserved $(jq -r .reserved <<<"$b"), active $(jq -r .activeSessions <<<"$b")"
-    if [[ $ok -eq 1 && $ok_calls -eq 1 ]]; then best="$rate (SIPp reached ${reached:-?})"; else break; fi
+    echo "$total"
+  }
+  seconds() { jq -n "($1) / $tick * 10 | round / 10"; }
+  # The children's CPU time bash's `times` printed (its second line, "0m1.230s 0m0.450s"), in seconds.
+  times_seconds() { awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%.1f", s }' "$1"; }
+  # Warm-up, not counted: the host's first requests pay for JIT compilation.
+  open_account "warmup-$run" 1000
+  uac warmup uac-call.xml "$sip_port" "warmup-$run" 442071234567 500 100 200 || true
+  declare -A best=([billing]=0 [baseline]=0) stopped=([billing]=0 [baseline]=0) reached_at cpu_at
+  table=()
+  for rate in $rates; do
+    for kind in billing baseline; do
+      [[ ${stopped[$kind]} -eq 1 ]] && continue
+      if [[ $kind == billing ]]; then port=$sip_port; kpid=$billing_kamailio; else port=$base_port; kpid=$baseline_kamailio; fi
+      account="cap-$rate-$kind-$run"
+      open_account "$account" 1000000
+      calls=$((rate * 10))
+      k0="$(cpu_ticks "$kpid")"; u0="$(cpu_ticks "$uas_pid")"; h0="$(cpu_ticks "$host_pid")"
+      status=0
+      started=$SECONDS
+      # In a subshell, so that `times` there reports this SIPp caller alone.
+      ( uac "cap$rate$kind" uac-call.xml "$port" "$account" 442071234567 "$calls" "$rate" 1000 -l $((rate * 4)) \
+          || exit $?; times >"$work/cap$rate$kind.times" ) || status=$?
+      [[ -s "$work/cap$rate$kind.times" ]] || printf '0m0s 0m0s\n0m0s 0m0s\n' >"$work/cap$rate$kind.times"
+      # SIPp may not reach the rate asked for on a busy machine: report the rate it reached.
+      reached="$(grep -a "Call Rate" "$work/cap$rate$kind.log" | tail -1 | awk -F'|' '{print $3}' | awk '{printf "%.0f", $1}' || true)"
+      failed_calls="$(grep -a "Failed call" "$work/cap$rate$kind.log" | tail -1 | awk -F'|' '{print $3}' | tr -d ' ' || true)"
+      ok=1
+      money=""
+      if [[ $kind == billing ]]; then
+        for _ in $(seq 1 30); do
+          b="$(balance "$account")"
+          [[ "$(is "($b | .activeSessions) == 0")" == 1 ]] && break
+          sleep 1
+        done
+        ok="$(is "($b | .balance | c) == (1000000 - 0.30 * $calls | c) and ($b | .reserved) == 0 and ($b | .activeSessions) == 0")"
+        money=", balance $(jq -r .balance <<<"$b") (expected $(jq -n "1000000 - 0.30 * $calls")), reserved $(jq -r .reserved <<<"$b"), active $(jq -r .activeSessions <<<"$b")"
+      fi
+      k="$(seconds "$(cpu_ticks "$kpid") - $k0")"; u="$(seconds "$(cpu_ticks "$uas_pid") - $u0")"
+      h="$(seconds "$(cpu_ticks "$host_pid") - $h0")"; c="$(times_seconds "$work/cap$rate$kind.times")"
+      wall=$((SECONDS - started))
+      cpu="CPU s: kamailio $k, sipp caller $c, sipp callee $u, host $h (of ${wall} s x $(nproc) cores)"
+      ok_calls=$([[ $status -eq 0 ]] && echo 1 || echo 0)
+      check "capacity $rate calls/s, $kind" "$((ok * ok_calls))" \
+        "$calls calls in $wall s (SIPp reached ${reached:-?} calls/s), ${failed_calls:-?} failed, sipp exit $status$money; $cpu"
+      table+=("$(printf '%6s  %-8s  %-4s  %7s  %6s  %8s  %11s  %11s  %6s' "$rate" "$kind" \
+        "$([[ $((ok * ok_calls)) -eq 1 ]] && echo pass || echo FAIL)" "${reached:-?}" "${failed_calls:-?}" "$k" "$c" "$u" \
+        "$([[ $kind == billing ]] && echo "$h" || echo "-")")")
+      if [[ $((ok * ok_calls)) -eq 1 ]]; then
+        best[$kind]=$rate; reached_at[$kind]="${reached:-?}"
+        cpu_at[$rate$kind]="$(jq -n "$k + $c + $u + $([[ $kind == billing ]] && echo "$h" || echo 0)")"
+      else
+        stopped[$kind]=1
+      fi
+    done
+    [[ ${stopped[billing]} -eq 1 && ${stopped[baseline]} -eq 1 ]] && break
   done
   echo
-  echo "switch e2e capacity: highest rate with every call completed and money exact: $best calls/s"
+  echo "switch e2e capacity (load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)):"
+  echo "  rate  proxy     ok    reached  failed  kamailio  sipp caller  sipp callee    host   (CPU seconds per 10 s step)"
+  for row in "${table[@]}"; do echo "$row"; done
+  echo
+  ratio="$([[ ${best[baseline]} -gt 0 ]] && echo "$((100 * ${best[billing]} / ${best[baseline]})) %" || echo "-")"
+  echo "highest rate with every call completed (and, with billing, money exact): with billing ${best[billing]} calls/s" \
+    "(SIPp reached ${reached_at[billing]:-?}), without ${best[baseline]} calls/s (SIPp reached ${reached_at[baseline]:-?});" \
+    "with / without: $ratio$([[ ${stopped[baseline]} -eq 0 ]] && echo " (without billing no rate tried failed)")"
+  for rate in $rates; do
+    if [[ -n "${cpu_at[${rate}billing]:-}" && -n "${cpu_at[${rate}baseline]:-}" ]]; then
+      echo "  at $rate calls/s all processes used ${cpu_at[${rate}billing]} CPU s with billing, ${cpu_at[${rate}baseline]} without"
+    fi
+  done
   echo "(one run on this machine, under whatever else it is doing: a noisy figure, not a benchmark)"
-  for r in "${results[@]}"; do echo "  $r"; done
   exit 0
 fi
 
