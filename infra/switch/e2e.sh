@@ -225,9 +225,8 @@ if [[ $mode == capacity ]]; then
       status=0
       started=$SECONDS
       # In a subshell, so that `times` there reports this SIPp caller alone.
-      ( uac "cap$rate$kind" uac-call.xml "$port" "$account" 442071234567 "$calls" "$rate" 1000 -l $((rate * 4)) \
-          || exit $?; times >"$work/cap$rate$kind.times" ) || status=$?
-      [[ -s "$work/cap$rate$kind.times" ]] || printf '0m0s 0m0s\n0m0s 0m0s\n' >"$work/cap$rate$kind.times"
+      ( s=0; uac "cap$rate$kind" uac-call.xml "$port" "$account" 442071234567 "$calls" "$rate" 1000 -l $((rate * 4)) \
+          || s=$?; times >"$work/cap$rate$kind.times"; exit $s ) || status=$?
       # SIPp may not reach the rate asked for on a busy machine: report the rate it reached.
       reached="$(grep -a "Call Rate" "$work/cap$rate$kind.log" | tail -1 | awk -F'|' '{print $3}' | awk '{printf "%.0f", $1}' || true)"
       failed_calls="$(grep -a "Failed call" "$work/cap$rate$kind.log" | tail -1 | awk -F'|' '{print $3}' | tr -d ' ' || true)"
@@ -254,7 +253,7 @@ if [[ $mode == capacity ]]; then
         "$([[ $kind == billing ]] && echo "$h" || echo "-")")")
       if [[ $((ok * ok_calls)) -eq 1 ]]; then
         best[$kind]=$rate; reached_at[$kind]="${reached:-?}"
-        cpu_at[$rate$kind]="$(jq -n "$k + $c + $u + $([[ $kind == billing ]] && echo "$h" || echo 0)")"
+        cpu_at[$rate$kind]="$(jq -n "($k + $c + $u + $([[ $kind == billing ]] && echo "$h" || echo 0)) * 10 | round / 10")"
       else
         stopped[$kind]=1
       fi
