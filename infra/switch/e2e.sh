@@ -209,9 +209,9 @@ if [[ $mode == capacity ]]; then
   seconds() { jq -n "($1) / $tick * 10 | round / 10"; }
   # The children's CPU time bash's `times` printed (its second line, "0m1.230s 0m0.450s"), in seconds.
   times_seconds() { awk 'NR == 2 { s = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); s += a[1] * 60 + a[2] } printf "%.1f", s }' "$1"; }
-  # Warm-up, not counted: the host's first requests pay for JIT compilation.
+  # Warm-up, not counted: the host's first thousands of requests pay for JIT compilation (tiered: twice).
   open_account "warmup-$run" 1000
-  uac warmup uac-call.xml "$sip_port" "warmup-$run" 442071234567 500 100 200 || true
+  uac warmup uac-call.xml "$sip_port" "warmup-$run" 442071234567 3000 300 200 -l 1200 || true
   declare -A best=([billing]=0 [baseline]=0) stopped=([billing]=0 [baseline]=0) reached_at cpu_at
   table=()
   for rate in $rates; do
