@@ -11,7 +11,7 @@ Usage: ./test.sh [--no-emulators] [--filter EXPR]
 
 Restores, builds (Release) and runs all test projects of ServerlessBilling.sln.
   --no-emulators   do not start the Cosmos-compatible emulator; its integration tests are skipped with a reason
-  --filter EXPR    pass a dotnet test filter (e.g. "FullyQualifiedName~Rating")
+  --filter EXPR    pass a dotnet test filter (e.g. "FullyQualifiedName~Rating"); skips the switch e2e
   -h, --help       this text
 Environment: COSMOS_ENDPOINT / COSMOS_KEY point the integration tests at an existing Cosmos DB
 (official emulator or Azure) instead of starting the local one.
@@ -84,14 +84,16 @@ for project in tests/*/*.Tests.csproj; do
     --logger "trx;LogFileName=$name.trx" --results-directory "$results" "${filter[@]}" || status=1
 done
 
-echo "==> switch integration: Kamailio and SIPp against the local host"
-# Reported, not gating for now: on a loaded CI box Kamailio's terminate for the cut-off call has been lost twice
-# (its CDR would settle the call); until that is understood the run says so here instead of failing.
-infra/switch/e2e.sh || echo "==> switch e2e FAILED (reported only, see above)"
+if [[ ${#filter[@]} -eq 0 ]]; then
+  echo "==> switch integration: Kamailio and SIPp against the local host"
+  infra/switch/e2e.sh || { echo "==> switch e2e FAILED"; checks=1; }
+else
+  echo "==> switch integration: skipped (--filter)"
+fi
 
 scripts/summarize-trx.sh "$results"
 if [[ $checks -ne 0 ]]; then
-  echo "test.sh: the bicep check or the Functions publish failed (see above)" >&2
+  echo "test.sh: the bicep check, the Functions publish or the switch e2e failed (see above)" >&2
   status=1
 fi
 exit $status
