@@ -81,17 +81,7 @@ public sealed class SessionIdHttpTests(LocalHostFixture host) : IClassFixture<Lo
         return account;
     }
 
-    private async Task<JsonElement> PostAsync(string path, object body)
-    {
-        using var response = await Client.PostAsJsonAsync(path, body);
-        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private Task<JsonElement> PostAsync(string path, object body) => Client.PostOkAsync(path, body);
 
-    private async Task<JsonElement> GetAsync(string path)
-    {
-        using var response = await Client.GetAsync(path);
-        Assert.True(response.IsSuccessStatusCode, $"{path} answered {(int)response.StatusCode}");
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
+    private Task<JsonElement> GetAsync(string path) => Client.GetOkAsync(path);
 }
