@@ -23,14 +23,22 @@ public static class ApiRegistration
         return services;
     }
 
-    /// <summary>Maps exceptions to problem answers through <see cref="ApiErrors.ToProblem"/>.</summary>
+    /// <summary>
+    /// Maps exceptions to problem answers through <see cref="ApiErrors.ToProblem"/>, which also logs what deserves it
+    /// (a store fault, an unexpected error), so the middleware's own "unhandled exception" error is suppressed: a
+    /// client's oversized body is a 413, not an error in the operator's log.
+    /// </summary>
     public static IApplicationBuilder UseServerlessBillingErrors(this IApplicationBuilder app) =>
-        app.UseExceptionHandler(errors => errors.Run(async context =>
+        app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-            var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(ApiErrors.LoggerName);
-            await ApiErrors.ToProblem(exception, context.Request.Path, logger).ExecuteAsync(context);
-        }));
+            ExceptionHandler = async context =>
+            {
+                var exception = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(ApiErrors.LoggerName);
+                await ApiErrors.ToProblem(exception, context.Request.Path, logger).ExecuteAsync(context);
+            },
+            SuppressDiagnosticsCallback = _ => true,
+        });
 
     /// <summary>Every route of <see cref="ApiRoutes.All"/> under /api, named, with its <see cref="ApiRoute"/> (and so its role) as metadata.</summary>
     public static IEndpointRouteBuilder MapServerlessBillingApi(this IEndpointRouteBuilder routes)

@@ -170,6 +170,17 @@ public sealed partial class AccessHttpTests(KeyedHostFixture host) : IClassFixtu
             $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri} got {(int)response.StatusCode}");
 
     /// <summary>A request to the route with made-up route values and an empty JSON object as the body (POST and PUT).</summary>
+    [Fact]
+    public async Task An_oversized_chunked_body_is_413_and_logs_no_error()
+    {
+        using var request = Request(HttpMethod.Post, "/api/authorize", KeyedHostFixture.SwitchKey, KeyForm.FunctionsKeyHeader, "\"" + new string('a', 2_000_000) + "\"");
+        request.Headers.TransferEncodingChunked = true;
+        using var response = await host.Client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.DoesNotContain(host.Logs.Lines, line => line.StartsWith("Error ", StringComparison.Ordinal) && line.Contains("larger than", StringComparison.Ordinal));
+    }
+
     public static HttpRequestMessage Request(ApiRoute route, string? key, KeyForm form)
     {
         ArgumentNullException.ThrowIfNull(route);
