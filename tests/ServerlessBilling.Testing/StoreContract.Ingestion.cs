@@ -114,7 +114,7 @@ public abstract partial class StoreContract
         var state = await harness.StateAsync(account);
         Assert.Equal(20m - 1.01m, state.Balance);
         var usage = Assert.Single(await harness.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
-        Assert.Equal(Settlement.Session, usage.Settlement);
+        Assert.Equal(Settlement.Session, usage.SettledBy);
         Assert.Equal(1.07m, usage.Charge); // what the CDR rates to: 97 s bills 30 + 12 × 6 = 102 s → 0.05 + 1.02
         Assert.Contains("not charged", usage.Note, StringComparison.Ordinal); // the 0.06 difference is a reconciliation note
         Fixtures.AssertConserved(state);
@@ -159,7 +159,7 @@ public abstract partial class StoreContract
 
         Assert.Equal(18m, (await harness.StateAsync(account)).Balance);
         var usage = Assert.Single(await harness.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
-        Assert.Equal(Settlement.Session, usage.Settlement);
+        Assert.Equal(Settlement.Session, usage.SettledBy);
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.LoadBench.Ingest;
 using ServerlessBilling.LoadBench.Scenarios;

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.LoadBench.Calls;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.LoadBench.Ingest;

@@ -1,8 +1,4 @@
 using System.Globalization;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Money;
-using ServerlessBilling.Core.Rating;
 using ServerlessBilling.LoadBench.Stores;
 
 namespace ServerlessBilling.LoadBench.Calls;

@@ -1,5 +1,3 @@
-using ServerlessBilling.Core.Accounts;
-
 namespace ServerlessBilling.LoadBench.Calls;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Globalization;
-using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core;
 using ServerlessBilling.LoadBench.Infrastructure;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ServerlessBilling.Core.Cdrs;
 
 namespace ServerlessBilling.LoadBench.Ingest;
 

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.Money;
 using ServerlessBilling.LoadBench.Stores;
 
 namespace ServerlessBilling.LoadBench.Ingest;

@@ -1,7 +1,4 @@
 using System.Globalization;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.Ingestion;
-using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.LoadBench.Ingest;
 

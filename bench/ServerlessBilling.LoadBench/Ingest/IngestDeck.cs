@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.LoadBench.Ingest;
 

@@ -1,10 +1,4 @@
 using System.Globalization;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.Cdrs;
-using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Ingestion;
-using ServerlessBilling.Core.Rating;
-using ServerlessBilling.Core.Storage;
 using ServerlessBilling.LoadBench.Stores;
 
 namespace ServerlessBilling.LoadBench.Ingest;

@@ -1,8 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Rating;
 using ServerlessBilling.LoadBench.Calls;
 using ServerlessBilling.LoadBench.Infrastructure;
 

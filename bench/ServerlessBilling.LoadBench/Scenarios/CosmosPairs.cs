@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Azure.Cosmos;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.LoadBench.Calls;
 using ServerlessBilling.LoadBench.Infrastructure;

@@ -1,5 +1,4 @@
 using Microsoft.Azure.Cosmos;
-using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.LoadBench.Infrastructure;
 

@@ -8,7 +8,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.LoadBench.Calls;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.Local.Hosting;

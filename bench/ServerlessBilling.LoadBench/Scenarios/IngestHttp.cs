@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
-using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.LoadBench.Ingest;
 using ServerlessBilling.Local.Hosting;

@@ -2,11 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.Cdrs;
-using ServerlessBilling.Core.Ingestion;
-using ServerlessBilling.Core.Rating;
-using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.LoadBench.Ingest;
 

@@ -1,12 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Azure.Cosmos;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Invoicing;
-using ServerlessBilling.Core.Money;
-using ServerlessBilling.Core.Storage;
-using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Cosmos;
 
 namespace ServerlessBilling.LoadBench.Scenarios;

@@ -3,10 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
-using ServerlessBilling.Core.Cdrs;
-using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Monitoring;
-using ServerlessBilling.Core.Storage;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.Local.Hosting;
 

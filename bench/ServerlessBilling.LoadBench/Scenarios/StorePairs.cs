@@ -1,8 +1,3 @@
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Rating;
-using ServerlessBilling.Core.Storage;
-using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.LoadBench.Calls;
 using ServerlessBilling.LoadBench.Infrastructure;
 using ServerlessBilling.LoadBench.Stores;

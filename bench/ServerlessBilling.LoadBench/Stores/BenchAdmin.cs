@@ -1,5 +1,3 @@
-using ServerlessBilling.Core.Accounts;
-
 namespace ServerlessBilling.LoadBench.Stores;
 
 /// <summary>Sets a case up through Core's <see cref="AccountService"/>, as an operator would: its rate deck and its accounts.</summary>

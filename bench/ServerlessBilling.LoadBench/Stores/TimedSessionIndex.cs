@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using ServerlessBilling.Core.Storage;
 using ServerlessBilling.LoadBench.Infrastructure;
 
 namespace ServerlessBilling.LoadBench.Stores;

@@ -1,9 +1,4 @@
 using System.Collections.Concurrent;
-using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Ingestion;
-using ServerlessBilling.Core.Rating;
-using ServerlessBilling.Core.Storage;
 using ServerlessBilling.LoadBench.Infrastructure;
 
 namespace ServerlessBilling.LoadBench.Stores;

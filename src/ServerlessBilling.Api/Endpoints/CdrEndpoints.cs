@@ -63,9 +63,7 @@ public static partial class CdrEndpoints
         }
 
         var records = await usage.ListAsync(accountId, from, to, limit, cancellationToken);
-        return Results.Ok(new UsageListResponse(accountId, from, to, records.Select(r => new UsageResponse(
-            r.CdrId, r.SessionId, r.CalledNumber, r.StartTime, r.DurationSeconds, r.Disposition, r.Prefix, r.Destination,
-            r.BilledSeconds, r.Charge, r.Currency, r.Period, r.Settlement == Settlement.Session ? "session" : "cdr", r.Note)).ToList()));
+        return Results.Ok(new UsageListResponse(accountId, from, to, records));
     }
 
     public static async Task<IResult> Quarantine(HttpRequest http, IQuarantineStore quarantine, CancellationToken cancellationToken)
@@ -82,8 +80,7 @@ public static partial class CdrEndpoints
         }
 
         var records = await quarantine.ListAsync(accountId, limit, cancellationToken);
-        return Results.Ok(new QuarantineListResponse(records.Select(r =>
-            new QuarantineEntryResponse(r.QuarantineId, r.AccountId, r.CdrId, r.Line, r.Reason, r.Raw, r.Source, r.ReceivedAt)).ToList()));
+        return Results.Ok(new QuarantineListResponse(records));
     }
 
     private static bool TryTime(string? text, DateTimeOffset fallback, out DateTimeOffset value)

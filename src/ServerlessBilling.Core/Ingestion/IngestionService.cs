@@ -191,7 +191,7 @@ public sealed class IngestionService(
             {
                 accepted++;
                 toRecord.Add(record);
-                if (record.Settlement == Settlement.Cdr)
+                if (record.SettledBy == Settlement.Cdr)
                 {
                     (charges, charged) = (charges + 1, charged + record.Charge);
                 }

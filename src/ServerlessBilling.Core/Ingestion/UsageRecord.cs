@@ -1,5 +1,9 @@
+using System.Text.Json.Serialization;
+using ServerlessBilling.Core.Accounts;
+
 namespace ServerlessBilling.Core.Ingestion;
 
+[JsonConverter(typeof(LowerCaseNames<Settlement>))]
 public enum Settlement
 {
     /// <summary>Charged when its CDR was applied.</summary>
@@ -11,8 +15,8 @@ public enum Settlement
 
 /// <summary>
 /// One rated call, one per CDR, id = the CDR id: created (never upserted), so a second create of the same CDR
-/// is recognised as a duplicate. <see cref="Charge"/> is what the CDR rates to; <see cref="Settlement"/> says
-/// whether this CDR moved the money or its session did.
+/// is recognised as a duplicate. <see cref="Charge"/> is what the CDR rates to; <see cref="SettledBy"/> says
+/// whether this CDR moved the money or its session did. The usage listing serves it as it is stored.
 /// </summary>
 public sealed record UsageRecord(
     string CdrId,
@@ -28,9 +32,28 @@ public sealed record UsageRecord(
     decimal Charge,
     string Currency,
     string Period,
-    Settlement Settlement,
+    Settlement SettledBy,
     string? Note,
-    DateTimeOffset AppliedAt);
+    DateTimeOffset AppliedAt)
+{
+    /// <summary>
+    /// Reads records stored before the field was named <c>settledBy</c> (as <c>settlement</c>); never written.
+    /// </summary>
+    [JsonInclude]
+    [JsonPropertyName("settlement")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    internal Settlement? StoredAsSettlement
+    {
+        get => null;
+        init
+        {
+            if (value is { } settledBy)
+            {
+                SettledBy = settledBy;
+            }
+        }
+    }
+}
 
 /// <summary>A CDR that could not be applied, kept with its raw text and reason. Nothing is ever dropped.</summary>
 public sealed record QuarantineRecord(

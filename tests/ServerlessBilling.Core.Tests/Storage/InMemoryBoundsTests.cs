@@ -137,7 +137,7 @@ public sealed class InMemoryBoundsTests
         var record = Usage("c", "a", 7) with
         {
             SessionId = "s", StartTime = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.FromHours(-5.5)),
-            Note = "note", Settlement = Settlement.Session, Charge = 1.2345678m,
+            Note = "note", SettledBy = Settlement.Session, Charge = 1.2345678m,
         };
         await store.TryCreateAsync(record, default);
 

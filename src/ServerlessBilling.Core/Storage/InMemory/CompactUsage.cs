@@ -44,7 +44,7 @@ internal sealed class CompactUsage
         _note = record.Note;
         _durationSeconds = record.DurationSeconds;
         _billedSeconds = record.BilledSeconds;
-        _settlement = record.Settlement;
+        _settlement = record.SettledBy;
     }
 
     public string CdrId { get; }

@@ -154,7 +154,7 @@ public static class ApiOperations
         },
         new("GET", "api/accounts/{accountId}/usage", "CDRs", "Rated usage of an account, oldest first",
             null, null, typeof(UsageListResponse),
-            """{ "accountId": "acme", "from": "2026-11-01T00:00:00+00:00", "to": "2026-12-01T00:00:00+00:00", "items": [ { "cdrId": "c-1", "sessionId": null, "calledNumber": "+33612345678", "startTime": "2026-11-26T10:00:00+00:00", "durationSeconds": 342, "disposition": "ANSWERED", "prefix": "336", "destination": "France Mobile", "billedSeconds": 342, "charge": 1.378, "currency": "GBP", "period": "2026-11", "settledBy": "cdr", "note": null } ] }""",
+            """{ "accountId": "acme", "from": "2026-11-01T00:00:00+00:00", "to": "2026-12-01T00:00:00+00:00", "items": [ { "cdrId": "c-1", "accountId": "acme", "sessionId": null, "calledNumber": "+33612345678", "startTime": "2026-11-26T10:00:00+00:00", "durationSeconds": 342, "disposition": "ANSWERED", "prefix": "336", "destination": "France Mobile", "billedSeconds": 342, "charge": 1.378, "currency": "GBP", "period": "2026-11", "settledBy": "cdr", "note": null, "appliedAt": "2026-11-26T10:06:01+00:00" } ] }""",
             new Dictionary<int, string> { [400] = "from, to or limit is invalid", [503] = Unavailable })
         {
             Query =
