@@ -6,8 +6,19 @@ namespace ServerlessBilling.Core.Storage;
 /// given late. The work is also cancelled; a write that still lands after the caller was answered leaves at most a
 /// reservation, which expires and which the sweeper releases.
 /// </summary>
+/// <remarks>
+/// Most steps finish without waiting (the embedded store answers synchronously), so the deadline's source is reused
+/// per thread once the work is done with it, and a caller's token that can never be cancelled is not linked: a step
+/// then costs no timer and no token source of its own. Work that is still running keeps its source for good.
+/// </remarks>
 public static class StoreDeadline
 {
+    [ThreadStatic]
+    private static CancellationTokenSource? s_spare;
+
+    [ThreadStatic]
+    private static TimeProvider? s_spareClock;
+
     public static async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, TimeSpan limit, TimeProvider clock, string what, CancellationToken cancellationToken)
     {
         if (limit <= TimeSpan.Zero || limit == Timeout.InfiniteTimeSpan)
@@ -15,9 +26,9 @@ public static class StoreDeadline
             return await work(cancellationToken);
         }
 
-        var deadline = new CancellationTokenSource(limit, clock);
-        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var task = work(linked.Token);
+        var deadline = Rent(limit, clock);
+        var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token) : null;
+        var task = work(linked?.Token ?? deadline.Token);
         try
         {
             // WaitAsync also covers a store that ignores cancellation: the caller is answered at the deadline.
@@ -38,9 +49,35 @@ public static class StoreDeadline
             // Work still running holds the tokens; it is left to finish (or fail) on its own, and the sources to the GC.
             if (task.IsCompleted)
             {
-                linked.Dispose();
-                deadline.Dispose();
+                linked?.Dispose();
+                Return(deadline, clock);
             }
+        }
+    }
+
+    private static CancellationTokenSource Rent(TimeSpan limit, TimeProvider clock)
+    {
+        var spare = s_spare;
+        if (spare is not null && ReferenceEquals(s_spareClock, clock))
+        {
+            s_spare = null;
+            spare.CancelAfter(limit);
+            return spare;
+        }
+
+        return new CancellationTokenSource(limit, clock);
+    }
+
+    /// <summary>Keeps the source for the next step on this thread when its timer can be stopped before it fired.</summary>
+    private static void Return(CancellationTokenSource deadline, TimeProvider clock)
+    {
+        if (deadline.TryReset())
+        {
+            (s_spare, s_spareClock) = (deadline, clock);
+        }
+        else
+        {
+            deadline.Dispose();
         }
     }
 
