@@ -65,12 +65,23 @@ public sealed record SpendHistory
 
     private static ImmutableSortedDictionary<long, decimal> Trim(ImmutableSortedDictionary<long, decimal> buckets, long keepAfter)
     {
-        while (buckets.Count > 0 && buckets.Keys.First() <= keepAfter)
+        while (buckets.Count > 0 && Oldest(buckets) is var oldest && oldest <= keepAfter)
         {
-            buckets = buckets.Remove(buckets.Keys.First());
+            buckets = buckets.Remove(oldest);
         }
 
         return buckets;
+    }
+
+    /// <summary>The first key, through the dictionary's own (pooled) enumerator: <c>Keys.First()</c> allocates one per call, and every commit asks.</summary>
+    private static long Oldest(ImmutableSortedDictionary<long, decimal> buckets)
+    {
+        foreach (var bucket in buckets)
+        {
+            return bucket.Key;
+        }
+
+        throw new InvalidOperationException("no buckets");
     }
 
     private static long HourOf(DateTimeOffset instant) => instant.ToUnixTimeSeconds() / 3600;
