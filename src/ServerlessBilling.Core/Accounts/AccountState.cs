@@ -50,7 +50,14 @@ public sealed record AccountState
 
     /// <summary>How many times the document has been written: the change feed's order, so a reader can skip stale versions.</summary>
     [JsonInclude]
-    public long Revision { get; internal init; }
+    public long Revision { get => _revision; internal init => _revision = value; }
+
+    private long _revision;
+
+    // Which object the updater handed to the store. A copy made by `with` copies the mark and so names its original,
+    // never itself: a document is published only when the mark names it (see Publish). Equal for every document, so
+    // record equality ignores it.
+    private PublishMark _published;
 
     /// <summary>Recent spend by call start, for spend monitoring (velocity).</summary>
     [JsonInclude]
@@ -142,9 +149,14 @@ public sealed record AccountState
     };
 
     /// <summary>Available credit as shown to people: post-paid soft-limit accounts show the limit's headroom (or null).</summary>
-    public decimal? DisplayAvailable => Settings.Mode == AccountMode.Prepaid
-        ? Balance - Reserved
-        : Settings.CreditLimit is { } limit ? limit - (PeriodSpend + Reserved) : null;
+    public decimal? DisplayAvailable => DisplayAvailableAt(Reserved);
+
+    /// <summary>What <see cref="DisplayAvailable"/> will be once <paramref name="session"/> is stored (see <see cref="WithSession"/>).</summary>
+    internal decimal? DisplayAvailableWith(Session session) => DisplayAvailableAt(SessionBook.ReservedWith(session));
+
+    private decimal? DisplayAvailableAt(decimal reserved) => Settings.Mode == AccountMode.Prepaid
+        ? Balance - reserved
+        : Settings.CreditLimit is { } limit ? limit - (PeriodSpend + reserved) : null;
 
     /// <summary>How many ids <see cref="AppliedCdrs"/> holds.</summary>
     public int AppliedCount => AppliedWindow.Count;
@@ -213,8 +225,27 @@ public sealed record AccountState
     /// <summary>The balances a statement of the period <paramref name="label"/> shows (see <see cref="AccountLedger.StatementBalances"/>).</summary>
     public (decimal Opening, decimal Closing) StatementBalances(string label) => Ledger.StatementBalances(PeriodBook, label);
 
-    /// <summary>Stores the session's new state (see <see cref="SessionBook.With"/>).</summary>
+    /// <summary>Stores the session's new state (see <see cref="SessionBook.With(Session, int)"/>).</summary>
     public AccountState WithSession(Session session, int closedKept = int.MaxValue) => this with { SessionBook = SessionBook.With(session, closedKept) };
+
+    /// <summary>
+    /// Stores the session's new state, which passed through <paramref name="via"/> earlier in the same step: the
+    /// document <c>WithSession(via).WithSession(session, closedKept)</c> gives, copied once.
+    /// </summary>
+    internal AccountState WithSession(Session session, int closedKept, Session via) => this with { SessionBook = SessionBook.With(session, closedKept, via) };
+
+    /// <summary>
+    /// Commits a session's charge and stores the session's new state in one copy of the document: the document
+    /// <c>WithSession(via).Commit(charge, now).WithSession(session, closedKept)</c> gives, where <paramref name="via"/>
+    /// (when not null) is the state the session passed through earlier in the same step.
+    /// </summary>
+    internal AccountState Settle(Session session, in ChargeLine charge, DateTimeOffset now, int closedKept = int.MaxValue, Session? via = null) => this with
+    {
+        Ledger = Ledger.Charge(charge.Amount),
+        PeriodBook = PeriodBook.Roll(now, Settings).Add(charge, Settings),
+        Spend = Spend.Add(charge.CallStart, charge.Amount, now),
+        SessionBook = SessionBook.With(session, closedKept, via),
+    };
 
     /// <summary>The sweep's housekeeping (see <see cref="SessionBook.Tidy"/>).</summary>
     public AccountState Tidy(DateTimeOffset now, TimeSpan retention) => this with { SessionBook = SessionBook.Tidy(now, retention) };
@@ -226,6 +257,30 @@ public sealed record AccountState
     /// <summary>Remembers the top-up, forgetting the oldest beyond <see cref="RecentTopUpCapacity"/>.</summary>
     public AccountState RememberTopUp(RecentTopUp topUp) =>
         this with { TopUpWindow = TopUpWindow.Add(topUp, RecentTopUpCapacity) };
+
+    /// <summary>
+    /// This document as the write of revision <paramref name="revision"/> stores it. A document a rule has just made
+    /// (new, or copied by <c>with</c> and never handed to a store) is seen by no one else, so it is stamped in place;
+    /// one that may be shared (published before, or the <paramref name="read"/> document itself) is copied.
+    /// </summary>
+    internal AccountState Publish(long revision, AccountState? read)
+    {
+        var next = ReferenceEquals(this, read) || ReferenceEquals(_published.Document, this) ? this with { Revision = revision } : this;
+        next._revision = revision;
+        next._published = new PublishMark(next);
+        return next;
+    }
+
+    private readonly struct PublishMark(AccountState document) : IEquatable<PublishMark>
+    {
+        public AccountState? Document { get; } = document;
+
+        public bool Equals(PublishMark other) => true;
+
+        public override bool Equals(object? obj) => obj is PublishMark;
+
+        public override int GetHashCode() => 0;
+    }
 }
 
 /// <summary>A top-up remembered in the account document: its amount tells a retry from a conflicting reuse of the id.</summary>

@@ -43,7 +43,7 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
         }
     }
 
-    private async Task<Decision<T>> UpdateLockedAsync<T>(string accountId, Func<AccountState?, ValueTask<Decision<T>>> decide, CancellationToken cancellationToken)
+    private async ValueTask<Decision<T>> UpdateLockedAsync<T>(string accountId, Func<AccountState?, ValueTask<Decision<T>>> decide, CancellationToken cancellationToken)
         where T : class
     {
         for (var attempt = 0; ; attempt++)
@@ -56,7 +56,7 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
             }
 
             // Every write bumps the revision, so that change-feed readers can tell newer versions from older ones.
-            var next = decision.Next with { Revision = (current?.Value.Revision ?? 0) + 1 };
+            var next = decision.Next.Publish((current?.Value.Revision ?? 0) + 1, current?.Value);
             var written = current is null
                 ? await store.TryCreateAsync(next, cancellationToken)
                 : await store.TryReplaceAsync(next, current.ETag, cancellationToken);

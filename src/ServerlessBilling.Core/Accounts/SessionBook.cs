@@ -55,12 +55,31 @@ public readonly record struct SessionBook
     /// terminated joins the bounded list of closed sessions, and the oldest beyond <paramref name="closedKept"/>
     /// leaves the book (its durable record is in the session history).
     /// </summary>
-    public SessionBook With(Session session, int closedKept = int.MaxValue)
+    public SessionBook With(Session session, int closedKept = int.MaxValue) => With(session, closedKept, via: null);
+
+    /// <summary>
+    /// As <see cref="With(Session, int)"/>, when earlier in the same step the session passed through the state
+    /// <paramref name="via"/> (charged, its reservation released): the book is the one storing <paramref name="via"/>
+    /// and then <paramref name="session"/> gives, with one copy of the sessions instead of two.
+    /// </summary>
+    internal SessionBook With(Session session, int closedKept, Session? via)
     {
         var previous = Sessions.GetValueOrDefault(session.SessionId);
+        var reserved = Reserved;
+        var nextExpiry = NextExpiry;
+        if (via is not null)
+        {
+            if (via.SessionId != session.SessionId || (via.Status == SessionStatus.Terminated && previous?.Status != SessionStatus.Terminated))
+            {
+                return With(via).With(session, closedKept);
+            }
+
+            (reserved, nextExpiry) = (Follow(reserved, previous, via), Bound(nextExpiry, via));
+            previous = via;
+        }
+
         var sessions = Sessions.SetItem(session.SessionId, session);
-        var reserved = Reserved - (previous?.Reserved ?? 0m) + session.Reserved;
-        var nextExpiry = session.Status == SessionStatus.Active && (NextExpiry is null || session.ExpiresAt < NextExpiry) ? session.ExpiresAt : NextExpiry;
+        (reserved, nextExpiry) = (Follow(reserved, previous, session), Bound(nextExpiry, session));
         if (session.Status != SessionStatus.Terminated || previous?.Status == SessionStatus.Terminated)
         {
             return this with { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry };
@@ -77,6 +96,14 @@ public readonly record struct SessionBook
 
         return new SessionBook { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry, ClosedOrder = order, ClosedCount = count };
     }
+
+    /// <summary>The credit held once <paramref name="session"/> is stored in place of what the book holds for it.</summary>
+    internal decimal ReservedWith(Session session) => Follow(Reserved, Sessions.GetValueOrDefault(session.SessionId), session);
+
+    private static decimal Follow(decimal reserved, Session? previous, Session session) => reserved - (previous?.Reserved ?? 0m) + session.Reserved;
+
+    private static DateTimeOffset? Bound(DateTimeOffset? nextExpiry, Session session) =>
+        session.Status == SessionStatus.Active && (nextExpiry is null || session.ExpiresAt < nextExpiry) ? session.ExpiresAt : nextExpiry;
 
     /// <summary>
     /// The sweep's housekeeping: drops expired sessions older than <paramref name="retention"/> (their CDRs charge

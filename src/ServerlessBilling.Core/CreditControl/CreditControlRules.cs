@@ -133,9 +133,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
             LastRequestNumber = request.RequestNumber,
             ExpiresAt = ExpiryFrom(now, granted),
         };
-        var next = committed.WithSession(updated);
-        var answer = new GrantAnswer(request.SessionId, code, granted, Validity(granted), granted < requested, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, next.DisplayAvailable);
-        return Decision.Changed(next.WithSession(updated with { LastInterimAnswer = answer }), answer);
+        var answer = new GrantAnswer(
+            request.SessionId, code, granted, Validity(granted), granted < requested, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
+        return Decision.Changed(committed.WithSession(updated with { LastInterimAnswer = answer }, int.MaxValue, via: updated), answer);
     }
 
     public Decision<TerminateAnswer> Terminate(AccountState account, TerminateRequest request, DateTimeOffset now, ClosedSession? history = null)

@@ -21,8 +21,9 @@ public static class SessionCharging
     /// <summary>Commits the use an interim reports and releases the session's reservation; the session stays open.</summary>
     public static (AccountState Account, Session Used) Commit(AccountState account, Session session, in SessionUse use, DateTimeOffset now)
     {
-        var (committed, used, _) = Charge(account, session, use, now);
-        return (committed, used);
+        var (line, _, charge) = Charge(session, use);
+        var used = Used(session, use, charge);
+        return (account.Settle(used, line, now), used);
     }
 
     /// <summary>
@@ -31,9 +32,11 @@ public static class SessionCharging
     /// </summary>
     public static (AccountState Account, Session Closed) Close(AccountState account, Session session, in SessionUse use, DateTimeOffset now, int closedKept)
     {
-        var (committed, used, billed) = Charge(account, session, use, now);
+        var (line, billed, charge) = Charge(session, use);
         var answer = new TerminateAnswer(
-            session.SessionId, ResultCode.Success, use.AnswerSeconds, billed, used.CommittedCharge, account.Settings.Currency.Code, committed.Balance, use.AnswerOverrunSeconds);
+            session.SessionId, ResultCode.Success, use.AnswerSeconds, billed, charge, account.Settings.Currency.Code,
+            account.Ledger.Charge(line.Amount).Balance, use.AnswerOverrunSeconds);
+        var used = Used(session, use, charge);
         var closed = used with
         {
             Status = SessionStatus.Terminated,
@@ -43,10 +46,11 @@ public static class SessionCharging
             ClosedAt = now,
             TerminateAnswer = answer,
         };
-        return (committed.WithSession(closed, closedKept), closed);
+        return (account.Settle(closed, line, now, closedKept, via: used), closed);
     }
 
-    private static (AccountState Account, Session Used, int Billed) Charge(AccountState account, Session session, in SessionUse use, DateTimeOffset now)
+    /// <summary>What the step commits: the rating of the session's use as a whole call, less what was committed before.</summary>
+    private static (ChargeLine Line, int Billed, decimal Charge) Charge(Session session, in SessionUse use)
     {
         var (billed, charge) = Price(session, use.ChargeableSeconds, use.Answered);
         var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
@@ -56,17 +60,18 @@ public static class SessionCharging
             CallCount.WhenBilled when billed > 0 => 1,
             _ => 0,
         };
-        var line = new ChargeLine(charge - session.CommittedCharge, billed - alreadyBilled, calls, session.Destination, session.StartTime);
-        var used = session with
-        {
-            UsedSeconds = use.ChargeableSeconds,
-            ReportedSeconds = use.ReportedSeconds,
-            OverrunSeconds = use.OverrunSeconds,
-            CommittedCharge = charge,
-            Reserved = 0m,
-        };
-        return (account.WithSession(used).Commit(line, now), used, billed);
+        return (new ChargeLine(charge - session.CommittedCharge, billed - alreadyBilled, calls, session.Destination, session.StartTime), billed, charge);
     }
+
+    /// <summary>The session with its use charged and its reservation released.</summary>
+    private static Session Used(Session session, in SessionUse use, decimal charge) => session with
+    {
+        UsedSeconds = use.ChargeableSeconds,
+        ReportedSeconds = use.ReportedSeconds,
+        OverrunSeconds = use.OverrunSeconds,
+        CommittedCharge = charge,
+        Reserved = 0m,
+    };
 }
 
 /// <summary>Whether a charge completes the call, so that the period's totals count it.</summary>
