@@ -232,14 +232,14 @@ public sealed record AccountState
     /// Stores the session's new state, which passed through <paramref name="via"/> earlier in the same step: the
     /// document <c>WithSession(via).WithSession(session, closedKept)</c> gives, copied once.
     /// </summary>
-    internal AccountState WithSession(Session session, int closedKept, Session via) => this with { SessionBook = SessionBook.With(session, closedKept, via) };
+    internal AccountState WithSession(Session session, int closedKept, Session via) => this with { SessionBook = SessionBook.With(session, closedKept, SessionPass.Of(via)) };
 
     /// <summary>
     /// Commits a session's charge and stores the session's new state in one copy of the document: the document
     /// <c>WithSession(via).Commit(charge, now).WithSession(session, closedKept)</c> gives, where <paramref name="via"/>
-    /// (when not null) is the state the session passed through earlier in the same step.
+    /// (when not null) is what the book follows of the state the session passed through earlier in the same step.
     /// </summary>
-    internal AccountState Settle(Session session, in ChargeLine charge, DateTimeOffset now, int closedKept = int.MaxValue, Session? via = null) => this with
+    internal AccountState Settle(Session session, in ChargeLine charge, DateTimeOffset now, int closedKept = int.MaxValue, SessionPass? via = null) => this with
     {
         Ledger = Ledger.Charge(charge.Amount),
         PeriodBook = PeriodBook.Roll(now, Settings).Add(charge, Settings),

@@ -59,28 +59,27 @@ public readonly record struct SessionBook
 
     /// <summary>
     /// As <see cref="With(Session, int)"/>, when earlier in the same step the session passed through the state
-    /// <paramref name="via"/> (charged, its reservation released): the book is the one storing <paramref name="via"/>
-    /// and then <paramref name="session"/> gives, with one copy of the sessions instead of two.
+    /// <paramref name="via"/> (e.g. charged, its reservation released): the book is the one storing that state and then
+    /// <paramref name="session"/> gives, with one copy of the sessions instead of two.
     /// </summary>
-    internal SessionBook With(Session session, int closedKept, Session? via)
+    internal SessionBook With(Session session, int closedKept, SessionPass? via)
     {
-        var previous = Sessions.GetValueOrDefault(session.SessionId);
-        var reserved = Reserved;
-        var nextExpiry = NextExpiry;
-        if (via is not null)
+        var stored = Sessions.GetValueOrDefault(session.SessionId);
+        var reserved = Follow(Reserved, stored?.Reserved, (via ?? SessionPass.Of(session)).Reserved);
+        var nextExpiry = Bound(NextExpiry, via ?? SessionPass.Of(session));
+        var previousStatus = stored?.Status;
+        if (via is { } passed)
         {
-            if (via.SessionId != session.SessionId || (via.Status == SessionStatus.Terminated && previous?.Status != SessionStatus.Terminated))
+            if (passed.Status == SessionStatus.Terminated && previousStatus != SessionStatus.Terminated)
             {
-                return With(via).With(session, closedKept);
+                throw new ArgumentException("a session that terminated within the step is stored once, terminated", nameof(via));
             }
 
-            (reserved, nextExpiry) = (Follow(reserved, previous, via), Bound(nextExpiry, via));
-            previous = via;
+            (reserved, nextExpiry, previousStatus) = (Follow(reserved, passed.Reserved, session.Reserved), Bound(nextExpiry, SessionPass.Of(session)), passed.Status);
         }
 
         var sessions = Sessions.SetItem(session.SessionId, session);
-        (reserved, nextExpiry) = (Follow(reserved, previous, session), Bound(nextExpiry, session));
-        if (session.Status != SessionStatus.Terminated || previous?.Status == SessionStatus.Terminated)
+        if (session.Status != SessionStatus.Terminated || previousStatus == SessionStatus.Terminated)
         {
             return this with { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry };
         }
@@ -98,11 +97,11 @@ public readonly record struct SessionBook
     }
 
     /// <summary>The credit held once <paramref name="session"/> is stored in place of what the book holds for it.</summary>
-    internal decimal ReservedWith(Session session) => Follow(Reserved, Sessions.GetValueOrDefault(session.SessionId), session);
+    internal decimal ReservedWith(Session session) => Follow(Reserved, Sessions.GetValueOrDefault(session.SessionId)?.Reserved, session.Reserved);
 
-    private static decimal Follow(decimal reserved, Session? previous, Session session) => reserved - (previous?.Reserved ?? 0m) + session.Reserved;
+    private static decimal Follow(decimal reserved, decimal? previous, decimal next) => reserved - (previous ?? 0m) + next;
 
-    private static DateTimeOffset? Bound(DateTimeOffset? nextExpiry, Session session) =>
+    private static DateTimeOffset? Bound(DateTimeOffset? nextExpiry, in SessionPass session) =>
         session.Status == SessionStatus.Active && (nextExpiry is null || session.ExpiresAt < nextExpiry) ? session.ExpiresAt : nextExpiry;
 
     /// <summary>
@@ -144,4 +143,10 @@ public readonly record struct SessionBook
 
         return earliest;
     }
+}
+
+/// <summary>What of a state a session passed through within a step the book follows: its status, expiry and reservation.</summary>
+internal readonly record struct SessionPass(SessionStatus Status, DateTimeOffset ExpiresAt, decimal Reserved)
+{
+    public static SessionPass Of(Session session) => new(session.Status, session.ExpiresAt, session.Reserved);
 }

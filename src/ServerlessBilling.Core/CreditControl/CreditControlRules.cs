@@ -135,7 +135,10 @@ public sealed class CreditControlRules(CreditControlOptions options)
         };
         var answer = new GrantAnswer(
             request.SessionId, code, granted, Validity(granted), granted < requested, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
-        return Decision.Changed(committed.WithSession(updated with { LastInterimAnswer = answer }, int.MaxValue, via: updated), answer);
+        // Sessions are records, so the book keeps an entry that is equal in value (decimals compare by value, not
+        // scale): an answer equal to the previous one left the grant's entry, with the previous answer, stored as is.
+        var answered = updated with { LastInterimAnswer = answer };
+        return Decision.Changed(committed.WithSession(answered.Equals(updated) ? updated : answered, int.MaxValue, via: updated), answer);
     }
 
     public Decision<TerminateAnswer> Terminate(AccountState account, TerminateRequest request, DateTimeOffset now, ClosedSession? history = null)

@@ -36,9 +36,12 @@ public static class SessionCharging
         var answer = new TerminateAnswer(
             session.SessionId, ResultCode.Success, use.AnswerSeconds, billed, charge, account.Settings.Currency.Code,
             account.Ledger.Charge(line.Amount).Balance, use.AnswerOverrunSeconds);
-        var used = Used(session, use, charge);
-        var closed = used with
+        var closed = session with
         {
+            UsedSeconds = use.ChargeableSeconds,
+            ReportedSeconds = use.ReportedSeconds,
+            OverrunSeconds = use.OverrunSeconds,
+            CommittedCharge = charge,
             Status = SessionStatus.Terminated,
             Reserved = 0m,
             GrantedSeconds = 0,
@@ -46,7 +49,9 @@ public static class SessionCharging
             ClosedAt = now,
             TerminateAnswer = answer,
         };
-        return (account.Settle(closed, line, now, closedKept, via: used), closed);
+
+        // On its way to closed the session was charged with its reservation released (see Used): the book follows that too.
+        return (account.Settle(closed, line, now, closedKept, via: new SessionPass(session.Status, session.ExpiresAt, 0m)), closed);
     }
 
     /// <summary>What the step commits: the rating of the session's use as a whole call, less what was committed before.</summary>

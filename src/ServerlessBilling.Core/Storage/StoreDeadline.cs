@@ -7,17 +7,16 @@ namespace ServerlessBilling.Core.Storage;
 /// reservation, which expires and which the sweeper releases.
 /// </summary>
 /// <remarks>
-/// Most steps finish without waiting (the embedded store answers synchronously), so the deadline's source is reused
-/// per thread once the work is done with it, and a caller's token that can never be cancelled is not linked: a step
-/// then costs no timer and no token source of its own. Work that is still running keeps its source for good.
+/// Most steps finish without waiting (the embedded store answers synchronously), so on the system clock the deadline's
+/// source is reused per thread once the work is done with it, and a caller's token that can never be cancelled is not
+/// linked: a step then costs no token source of its own. Work that is still running keeps its source for good. Only
+/// the system clock's timer is stopped by <see cref="CancellationTokenSource.TryReset"/>; a source on another clock
+/// (a test's) could still fire after a reset, so it is never reused.
 /// </remarks>
 public static class StoreDeadline
 {
     [ThreadStatic]
     private static CancellationTokenSource? s_spare;
-
-    [ThreadStatic]
-    private static TimeProvider? s_spareClock;
 
     public static async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, TimeSpan limit, TimeProvider clock, string what, CancellationToken cancellationToken)
     {
@@ -57,23 +56,27 @@ public static class StoreDeadline
 
     private static CancellationTokenSource Rent(TimeSpan limit, TimeProvider clock)
     {
-        var spare = s_spare;
-        if (spare is not null && ReferenceEquals(s_spareClock, clock))
+        if (!ReferenceEquals(clock, TimeProvider.System))
+        {
+            return new CancellationTokenSource(limit, clock);
+        }
+
+        if (s_spare is { } spare)
         {
             s_spare = null;
             spare.CancelAfter(limit);
             return spare;
         }
 
-        return new CancellationTokenSource(limit, clock);
+        return new CancellationTokenSource(limit);
     }
 
-    /// <summary>Keeps the source for the next step on this thread when its timer can be stopped before it fired.</summary>
+    /// <summary>Keeps a system-clock source for the next step on this thread when its timer was stopped before it fired.</summary>
     private static void Return(CancellationTokenSource deadline, TimeProvider clock)
     {
-        if (deadline.TryReset())
+        if (ReferenceEquals(clock, TimeProvider.System) && deadline.TryReset())
         {
-            (s_spare, s_spareClock) = (deadline, clock);
+            s_spare = deadline;
         }
         else
         {

@@ -1,0 +1,51 @@
+using Microsoft.Extensions.Time.Testing;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Core.Tests.Storage;
+
+/// <summary>
+/// A step that finishes in time leaves its deadline behind: a later step, on any clock, starts with a token that is not
+/// cancelled and gets a deadline of its own (steps on the system clock reuse one token source per thread).
+/// </summary>
+public sealed class StoreDeadlineTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task A_step_after_the_deadline_of_an_earlier_finished_step_has_passed_is_not_cancelled()
+    {
+        var clock = new FakeTimeProvider();
+
+        Assert.False(await StoreDeadline.RunAsync(ct => Task.FromResult(ct.IsCancellationRequested), Limit, clock, "first", default));
+        clock.Advance(Limit * 2);
+
+        Assert.False(await StoreDeadline.RunAsync(ct => Task.FromResult(ct.IsCancellationRequested), Limit, clock, "second", default));
+    }
+
+    [Fact]
+    public async Task Each_step_on_the_system_clock_gets_a_live_deadline_even_after_one_expired()
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.False(await StoreDeadline.RunAsync(ct => Task.FromResult(ct.IsCancellationRequested), Limit, TimeProvider.System, "quick", default));
+        }
+
+        var stalled = await Assert.ThrowsAsync<StoreUnavailableException>(() =>
+            StoreDeadline.RunAsync(async ct => { await Task.Delay(Timeout.Infinite, ct); return false; }, TimeSpan.FromMilliseconds(50), TimeProvider.System, "stalled", default));
+        Assert.Contains("stalled", stalled.Message, StringComparison.Ordinal);
+
+        var sawCancellation = await StoreDeadline.RunAsync(async ct => { await Task.Delay(100, CancellationToken.None); return ct.IsCancellationRequested; }, Limit, TimeProvider.System, "after", default);
+        Assert.False(sawCancellation);
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_still_reaches_the_work()
+    {
+        using var caller = new CancellationTokenSource();
+        var step = StoreDeadline.RunAsync(async ct => { await Task.Delay(Timeout.Infinite, ct); return true; }, Limit, TimeProvider.System, "cancelled", caller.Token);
+
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => step);
+    }
+}
