@@ -37,6 +37,42 @@ public sealed record SpendHistory
         return ReferenceEquals(hours, Hours) && ReferenceEquals(days, Days) ? this : this with { Hours = hours, Days = days };
     }
 
+    /// <summary>Adds <paramref name="charges"/> as <see cref="Add"/> one by one would, building each bucket list once.</summary>
+    internal SpendHistory AddAll(IReadOnlyList<Accounts.ChargeLine> charges, DateTimeOffset now)
+    {
+        var (keepHoursAfter, keepDaysAfter) = (HourOf(now) - HoursKept, DayOf(now) - DaysKept);
+        ImmutableSortedDictionary<long, decimal>.Builder? hours = null;
+        ImmutableSortedDictionary<long, decimal>.Builder? days = null;
+        foreach (var charge in charges)
+        {
+            if (charge.Amount == 0m)
+            {
+                continue;
+            }
+
+            var (hour, day) = (HourOf(charge.CallStart), DayOf(charge.CallStart));
+            if (hour > keepHoursAfter)
+            {
+                hours ??= Hours.ToBuilder();
+                hours[hour] = hours.GetValueOrDefault(hour) + charge.Amount;
+            }
+
+            if (day > keepDaysAfter)
+            {
+                days ??= Days.ToBuilder();
+                days[day] = days.GetValueOrDefault(day) + charge.Amount;
+            }
+        }
+
+        return hours is null && days is null
+            ? this
+            : this with
+            {
+                Hours = hours is null ? Hours : Trim(hours.ToImmutable(), keepHoursAfter),
+                Days = days is null ? Days : Trim(days.ToImmutable(), keepDaysAfter),
+            };
+    }
+
     /// <summary>Spend of calls started in the <paramref name="window"/> that ends at <paramref name="now"/> (bucket-aligned, see above).</summary>
     public decimal Within(TimeSpan window, DateTimeOffset now)
     {
