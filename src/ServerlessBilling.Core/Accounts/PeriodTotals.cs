@@ -45,16 +45,16 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
     /// <summary>Adds <paramref name="charges"/>[<paramref name="first"/>..<paramref name="end"/>) as <see cref="Add"/> one by one would, building the totals once.</summary>
     internal PeriodTotals AddAll(IReadOnlyList<ChargeLine> charges, int first, int end)
     {
-        var total = Total;
+        var (calls, billedSeconds, amount) = (Total.Calls, Total.BilledSeconds, Total.Amount);
         var byDestination = ByDestination.ToBuilder();
         for (var i = first; i < end; i++)
         {
             var charge = charges[i];
-            total = total.Add(charge);
+            (calls, billedSeconds, amount) = (calls + charge.Calls, billedSeconds + charge.BilledSeconds, amount + charge.Amount);
             byDestination[charge.Destination] = byDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge);
         }
 
-        return this with { Total = total, ByDestination = byDestination.ToImmutable() };
+        return this with { Total = new UsageTotals(calls, billedSeconds, amount), ByDestination = byDestination.ToImmutable() };
     }
 
     /// <summary>Adds a charge for a call that started in the closed period <paramref name="from"/>.</summary>

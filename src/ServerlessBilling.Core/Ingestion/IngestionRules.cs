@@ -47,11 +47,13 @@ public static class IngestionRules
     private static Decision<IReadOnlyList<CdrOutcome>> Run(
         AccountState account, RateDeck? deck, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, DateTimeOffset now, IReadOnlyDictionary<string, ClosedSession>? history, int closedSessionsKept, bool oneByOne)
     {
-        var applied = AppliedBefore(account, cdrs);
+        var scratch = Scratch.ForThisThread();
+        var applied = AppliedBefore(account, cdrs, scratch.Applied);
         var outcomes = new List<CdrOutcome>(cdrs.Count);
-        var step = new GroupStep(account, now, oneByOne);
-        foreach (var (cdr, line) in cdrs)
+        var step = new GroupStep(account, now, oneByOne, scratch);
+        for (var i = 0; i < cdrs.Count; i++)
         {
+            var (cdr, line) = cdrs[i];
             if (!applied.Add(cdr.CdrId))
             {
                 outcomes.Add(new CdrOutcome(cdr, line, null, null));
@@ -68,7 +70,7 @@ public static class IngestionRules
             {
                 // Closing a session changes the sessions as well as the money: the step's document is built for it.
                 (var next, outcome) = ChargeThroughSession(step.Build(), session, cdr, line, now, closedSessionsKept);
-                step = new GroupStep(next, now, oneByOne);
+                step = new GroupStep(next, now, oneByOne, scratch);
             }
             else
             {
@@ -96,14 +98,14 @@ public static class IngestionRules
     /// before this group (the group's own ids may push old ones out of it), all looked up before the first change, while
     /// this version still owns the window's index.
     /// </summary>
-    private static HashSet<string> AppliedBefore(AccountState account, IReadOnlyList<(Cdr Cdr, int Line)> cdrs)
+    private static HashSet<string> AppliedBefore(AccountState account, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, HashSet<string> applied)
     {
-        var applied = new HashSet<string>(cdrs.Count, StringComparer.Ordinal);
-        foreach (var (cdr, _) in cdrs)
+        for (var i = 0; i < cdrs.Count; i++)
         {
-            if (account.AppliedWindow.Contains(cdr.CdrId))
+            var id = cdrs[i].Cdr.CdrId;
+            if (account.AppliedWindow.Contains(id))
             {
-                applied.Add(cdr.CdrId);
+                applied.Add(id);
             }
         }
 
@@ -157,7 +159,7 @@ public static class IngestionRules
     {
         var (next, closed) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, cdr.DurationSeconds, cdr.Answered), now, closedSessionsKept);
         var charged = closed.TerminateAnswer!;
-        var usage = Usage(new GroupStep(account, now, oneByOne: true), cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
+        var usage = Usage(new GroupStep(account, now, oneByOne: true, new Scratch()), cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
         return (next, new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
     }
 
@@ -191,16 +193,15 @@ public static class IngestionRules
         private readonly AccountState _account;
         private readonly DateTimeOffset _now;
         private readonly bool _oneByOne;
+        private readonly Scratch _scratch;
 
         // The period book rolled to now once: the label of each usage record comes from it without time-zone work.
         private readonly PeriodBook _periods;
         private AccountState _current;
-        private List<ChargeLine>? _charges;
-        private List<string>? _applied;
 
-        public GroupStep(AccountState account, DateTimeOffset now, bool oneByOne)
+        public GroupStep(AccountState account, DateTimeOffset now, bool oneByOne, Scratch scratch)
         {
-            (_account, _now, _oneByOne, _current) = (account, now, oneByOne, account);
+            (_account, _now, _oneByOne, _scratch, _current) = (account, now, oneByOne, scratch, account);
             _periods = account.PeriodBook.Roll(now, account.Settings);
         }
 
@@ -217,7 +218,7 @@ public static class IngestionRules
                 return;
             }
 
-            (_charges ??= []).Add(charge);
+            _scratch.Charges.Add(charge);
         }
 
         public void Remember(string cdrId)
@@ -228,16 +229,17 @@ public static class IngestionRules
                 return;
             }
 
-            (_applied ??= []).Add(cdrId);
+            _scratch.Remembered.Add(cdrId);
         }
 
         /// <summary>The label of the billing period of a call that started at <paramref name="callStart"/>.</summary>
         public string PeriodOf(DateTimeOffset callStart) => _periods.PeriodOf(callStart, _account.Settings).Label;
 
-        /// <summary>The document after the step: the one it started from when nothing was charged or applied.</summary>
+        /// <summary>The document after the step (the one it started from when nothing was charged or applied); the step is spent.</summary>
         public AccountState Build()
         {
-            if (_charges is null && _applied is null)
+            var (charges, remembered) = (_scratch.Charges, _scratch.Remembered);
+            if (charges.Count == 0 && remembered.Count == 0)
             {
                 return _current;
             }
@@ -245,7 +247,7 @@ public static class IngestionRules
             var ledger = _account.Ledger;
             var periods = _account.PeriodBook;
             var spend = _account.Spend;
-            if (_charges is { } charges)
+            if (charges.Count > 0)
             {
                 foreach (var charge in charges)
                 {
@@ -257,12 +259,39 @@ public static class IngestionRules
             }
 
             var window = _account.AppliedWindow;
-            foreach (var id in _applied ?? [])
+            foreach (var id in remembered)
             {
                 window = window.Add(id, AccountState.AppliedCdrCapacity);
             }
 
+            charges.Clear();
+            remembered.Clear();
             return _account.WithIngested(ledger, periods, spend, window);
+        }
+    }
+
+    /// <summary>
+    /// The working lists of one <see cref="Run"/>, kept per thread: a run never yields, so they are reused by every group
+    /// the thread applies instead of being allocated per group. Only references to ids and destinations stay in them.
+    /// </summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? _current;
+
+        public HashSet<string> Applied { get; } = new(StringComparer.Ordinal);
+
+        public List<ChargeLine> Charges { get; } = [];
+
+        public List<string> Remembered { get; } = [];
+
+        public static Scratch ForThisThread()
+        {
+            var scratch = _current ??= new Scratch();
+            scratch.Applied.Clear();
+            scratch.Charges.Clear();
+            scratch.Remembered.Clear();
+            return scratch;
         }
     }
 }

@@ -101,12 +101,23 @@ public sealed record SpendHistory
 
     private static ImmutableSortedDictionary<long, decimal> Trim(ImmutableSortedDictionary<long, decimal> buckets, long keepAfter)
     {
-        while (buckets.Count > 0 && buckets.Keys.First() <= keepAfter)
+        while (OldestKey(buckets) is { } oldest && oldest <= keepAfter)
         {
-            buckets = buckets.Remove(buckets.Keys.First());
+            buckets = buckets.Remove(oldest);
         }
 
         return buckets;
+    }
+
+    // The dictionary's own enumerator is a struct: no iterator is allocated on a commit's path, as Keys.First() would.
+    private static long? OldestKey(ImmutableSortedDictionary<long, decimal> buckets)
+    {
+        foreach (var bucket in buckets)
+        {
+            return bucket.Key;
+        }
+
+        return null;
     }
 
     private static long HourOf(DateTimeOffset instant) => instant.ToUnixTimeSeconds() / 3600;
