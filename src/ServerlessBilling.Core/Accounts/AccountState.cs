@@ -250,6 +250,13 @@ public sealed record AccountState
     /// <summary>The sweep's housekeeping (see <see cref="SessionBook.Tidy"/>).</summary>
     public AccountState Tidy(DateTimeOffset now, TimeSpan retention) => this with { SessionBook = SessionBook.Tidy(now, retention) };
 
+    /// <summary>
+    /// The document with the money, periods, spend and applied ids a group of CDRs left, computed by ingestion's group
+    /// step from this document in one pass (see <c>IngestionRules</c>): one copy of the document per group, not two per CDR.
+    /// </summary>
+    internal AccountState WithIngested(in AccountLedger ledger, in PeriodBook periods, Monitoring.SpendHistory spend, in IdWindow<string> applied) =>
+        this with { Ledger = ledger, PeriodBook = periods, Spend = spend, AppliedWindow = applied };
+
     /// <summary>Remembers that <paramref name="cdrId"/> has been applied, forgetting the oldest beyond capacity.</summary>
     public AccountState RememberApplied(string cdrId, int capacity = AppliedCdrCapacity) =>
         this with { AppliedWindow = AppliedWindow.Add(cdrId, capacity) };

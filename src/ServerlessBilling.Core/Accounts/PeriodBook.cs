@@ -76,6 +76,39 @@ public readonly record struct PeriodBook
     public PeriodBook Add(in ChargeLine charge, AccountSettings settings) =>
         this with { Spend = Spend + charge.Amount, Totals = AddToTotals(charge, settings) };
 
+    /// <summary>
+    /// Counts <paramref name="charges"/> in order, to the same book as <see cref="Add"/> one by one: a run of charges for
+    /// the same open period builds that period's totals once; late usage (a closed period's) goes one by one through
+    /// <see cref="Add"/>. The book must have been rolled to now.
+    /// </summary>
+    internal PeriodBook AddAll(IReadOnlyList<ChargeLine> charges, AccountSettings settings)
+    {
+        var book = this;
+        var first = 0;
+        while (first < charges.Count)
+        {
+            var (label, start, end) = book.PeriodOf(charges[first].CallStart, settings);
+            if (book.IsClosed(label))
+            {
+                book = book.Add(charges[first++], settings);
+                continue;
+            }
+
+            var spend = book.Spend;
+            var last = first;
+            for (; last < charges.Count && charges[last].CallStart >= start && charges[last].CallStart < end; last++)
+            {
+                spend += charges[last].Amount;
+            }
+
+            var current = book.Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
+            book = book with { Spend = spend, Totals = book.Trim(book.Totals.SetItem(label, current.AddAll(charges, first, last))) };
+            first = last;
+        }
+
+        return book;
+    }
+
     /// <summary>Counts credit added now in the current period's totals (a pre-paid statement shows it). The book must have been rolled to now.</summary>
     public PeriodBook AddTopUp(decimal amount)
     {

@@ -42,6 +42,21 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
         ByDestination = ByDestination.SetItem(charge.Destination, ByDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge)),
     };
 
+    /// <summary>Adds <paramref name="charges"/>[<paramref name="first"/>..<paramref name="end"/>) as <see cref="Add"/> one by one would, building the totals once.</summary>
+    internal PeriodTotals AddAll(IReadOnlyList<ChargeLine> charges, int first, int end)
+    {
+        var (calls, billedSeconds, amount) = (Total.Calls, Total.BilledSeconds, Total.Amount);
+        var byDestination = ByDestination.ToBuilder();
+        for (var i = first; i < end; i++)
+        {
+            var charge = charges[i];
+            (calls, billedSeconds, amount) = (calls + charge.Calls, billedSeconds + charge.BilledSeconds, amount + charge.Amount);
+            byDestination[charge.Destination] = byDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge);
+        }
+
+        return this with { Total = new UsageTotals(calls, billedSeconds, amount), ByDestination = byDestination.ToImmutable() };
+    }
+
     /// <summary>Adds a charge for a call that started in the closed period <paramref name="from"/>.</summary>
     public PeriodTotals AddLate(string from, DateTimeOffset fromStart, DateTimeOffset fromEnd, in ChargeLine charge) => this with
     {

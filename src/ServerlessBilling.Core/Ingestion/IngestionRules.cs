@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
@@ -20,29 +21,39 @@ public readonly record struct CdrOutcome(Cdr Cdr, int Line, UsageRecord? Applied
 /// </summary>
 public static class IngestionRules
 {
+    /// <summary>
+    /// Applies a group of CDRs of one account in one step: the charges, periods, spend and applied ids are gathered as
+    /// the CDRs go and the next document is built once (again only around a CDR that closes a session), so a group
+    /// costs one copy of the document, not two per CDR. The outcome is the one of <see cref="ApplyEach"/>, the
+    /// reference path that applies the CDRs one by one (a property test holds the two together).
+    /// </summary>
     public static Decision<IReadOnlyList<CdrOutcome>> Apply(
         AccountState account,
         RateDeck? deck,
         IReadOnlyList<(Cdr Cdr, int Line)> cdrs,
         DateTimeOffset now,
         IReadOnlyDictionary<string, ClosedSession>? history = null,
-        int closedSessionsKept = int.MaxValue)
-    {
-        // Replays are judged against the window as it was before this batch (the batch's own ids may push old ones
-        // out of it), all looked up before the first change, while this version still owns the window's index.
-        var applied = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (cdr, _) in cdrs)
-        {
-            if (account.AppliedWindow.Contains(cdr.CdrId))
-            {
-                applied.Add(cdr.CdrId);
-            }
-        }
+        int closedSessionsKept = int.MaxValue) =>
+        Run(account, deck, cdrs, now, history, closedSessionsKept, oneByOne: false);
 
+    /// <summary>
+    /// The reference path: each CDR applied to the document the one before it left, through the document's own rules
+    /// (<see cref="AccountState.Commit"/>, <see cref="AccountState.RememberApplied"/>). <see cref="Apply"/> must agree with it.
+    /// </summary>
+    internal static Decision<IReadOnlyList<CdrOutcome>> ApplyEach(
+        AccountState account, RateDeck? deck, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, DateTimeOffset now, IReadOnlyDictionary<string, ClosedSession>? history, int closedSessionsKept) =>
+        Run(account, deck, cdrs, now, history, closedSessionsKept, oneByOne: true);
+
+    private static Decision<IReadOnlyList<CdrOutcome>> Run(
+        AccountState account, RateDeck? deck, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, DateTimeOffset now, IReadOnlyDictionary<string, ClosedSession>? history, int closedSessionsKept, bool oneByOne)
+    {
+        var scratch = Scratch.ForThisThread();
+        var applied = AppliedBefore(account, cdrs, scratch.Applied);
         var outcomes = new List<CdrOutcome>(cdrs.Count);
-        var next = account;
-        foreach (var (cdr, line) in cdrs)
+        var step = new GroupStep(account, now, oneByOne, scratch);
+        for (var i = 0; i < cdrs.Count; i++)
         {
+            var (cdr, line) = cdrs[i];
             if (!applied.Add(cdr.CdrId))
             {
                 outcomes.Add(new CdrOutcome(cdr, line, null, null));
@@ -50,24 +61,25 @@ public static class IngestionRules
             }
 
             CdrOutcome outcome;
-            var session = cdr.SessionId is { } sessionId
-                ? next.Sessions.GetValueOrDefault(sessionId) ?? history?.GetValueOrDefault(sessionId)?.Session
-                : null;
-            if (session is not null)
+            var session = SessionOf(step.Sessions, cdr, history);
+            if (session is null)
             {
-                // Terminated: the session charged the call. Otherwise (active, or expired — even dropped from the
-                // document long ago) the CDR charges it at the session's tariff, less what its interims committed.
-                (next, outcome) = session.TerminateAnswer is null
-                    ? ChargeThroughSession(next, session, cdr, line, now, closedSessionsKept)
-                    : (next, SettledBySession(next, session, cdr, line, now));
+                outcome = ApplyAlone(step, deck, cdr, line, now);
+            }
+            else if (session.TerminateAnswer is null)
+            {
+                // Closing a session changes the sessions as well as the money: the step's document is built for it.
+                (var next, outcome) = ChargeThroughSession(step.Build(), session, cdr, line, now, closedSessionsKept);
+                step = new GroupStep(next, now, oneByOne, scratch);
             }
             else
             {
-                (next, outcome) = ApplyAlone(next, deck, cdr, line, now);
+                outcome = SettledBySession(step, session, cdr, line, now);
             }
+
             if (outcome.Applied is not null)
             {
-                next = next.RememberApplied(cdr.CdrId);
+                step.Remember(cdr.CdrId);
             }
             else
             {
@@ -77,30 +89,57 @@ public static class IngestionRules
             outcomes.Add(outcome);
         }
 
-        return ReferenceEquals(next, account) ? Decision.Unchanged<IReadOnlyList<CdrOutcome>>(outcomes) : Decision.Changed<IReadOnlyList<CdrOutcome>>(next, outcomes);
+        var built = step.Build();
+        return ReferenceEquals(built, account) ? Decision.Unchanged<IReadOnlyList<CdrOutcome>>(outcomes) : Decision.Changed<IReadOnlyList<CdrOutcome>>(built, outcomes);
     }
 
-    private static (AccountState, CdrOutcome) ApplyAlone(AccountState account, RateDeck? deck, Cdr cdr, int line, DateTimeOffset now)
+    /// <summary>
+    /// The ids of the group that the document's window already holds. Replays are judged against the window as it was
+    /// before this group (the group's own ids may push old ones out of it), all looked up before the first change, while
+    /// this version still owns the window's index.
+    /// </summary>
+    private static HashSet<string> AppliedBefore(AccountState account, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, HashSet<string> applied)
     {
+        for (var i = 0; i < cdrs.Count; i++)
+        {
+            var id = cdrs[i].Cdr.CdrId;
+            if (account.AppliedWindow.Contains(id))
+            {
+                applied.Add(id);
+            }
+        }
+
+        return applied;
+    }
+
+    /// <summary>The session the CDR names, in the document or (dropped from it) in the session history.</summary>
+    private static Session? SessionOf(ImmutableDictionary<string, Session> sessions, Cdr cdr, IReadOnlyDictionary<string, ClosedSession>? history) =>
+        cdr.SessionId is { } sessionId
+            ? sessions.GetValueOrDefault(sessionId) ?? history?.GetValueOrDefault(sessionId)?.Session
+            : null;
+
+    private static CdrOutcome ApplyAlone(GroupStep step, RateDeck? deck, Cdr cdr, int line, DateTimeOffset now)
+    {
+        var account = step.Account;
         if (deck is null)
         {
-            return (account, new CdrOutcome(cdr, line, null, $"rate deck '{account.Settings.RateDeckId}' of account '{account.AccountId}' does not exist"));
+            return new CdrOutcome(cdr, line, null, $"rate deck '{account.Settings.RateDeckId}' of account '{account.AccountId}' does not exist");
         }
 
         var rating = deck.Rate(cdr.CalledNumber, cdr.StartTime, cdr.DurationSeconds, cdr.Disposition);
         if (!rating.IsRated)
         {
-            return (account, new CdrOutcome(cdr, line, null, rating.Reason));
+            return new CdrOutcome(cdr, line, null, rating.Reason);
         }
 
         var row = rating.Row!;
         var note = cdr.SessionId is null ? null : $"session '{cdr.SessionId}' is not known here (never authorized, or closed more than the retention ago): charged from the CDR";
-        var next = account.Commit(new ChargeLine(rating.Charge, rating.BilledSeconds, rating.BilledSeconds > 0 ? 1 : 0, row.Destination, cdr.StartTime), now);
-        return (next, new CdrOutcome(cdr, line, Usage(account, cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, now), null));
+        step.Charge(new ChargeLine(rating.Charge, rating.BilledSeconds, rating.BilledSeconds > 0 ? 1 : 0, row.Destination, cdr.StartTime));
+        return new CdrOutcome(cdr, line, Usage(step, cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, now), null);
     }
 
     /// <summary>The session already charged the call: the CDR is recorded at its own rating, and a difference is a note, not a charge.</summary>
-    private static CdrOutcome SettledBySession(AccountState account, Session session, Cdr cdr, int line, DateTimeOffset now)
+    private static CdrOutcome SettledBySession(GroupStep step, Session session, Cdr cdr, int line, DateTimeOffset now)
     {
         // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
         var (billed, charge) = SessionCharging.Price(session, cdr.DurationSeconds, cdr.Answered);
@@ -109,7 +148,7 @@ public static class IngestionRules
             ? null
             : string.Create(CultureInfo.InvariantCulture,
                 $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
-        return new CdrOutcome(cdr, line, Usage(account, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
+        return new CdrOutcome(cdr, line, Usage(step, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
     }
 
     /// <summary>
@@ -120,14 +159,14 @@ public static class IngestionRules
     {
         var (next, closed) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, cdr.DurationSeconds, cdr.Answered), now, closedSessionsKept);
         var charged = closed.TerminateAnswer!;
-        var usage = Usage(account, cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
+        var usage = Usage(new GroupStep(account, now, oneByOne: true, new Scratch()), cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
         return (next, new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
     }
 
-    private static UsageRecord Usage(AccountState account, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>
+    private static UsageRecord Usage(GroupStep step, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>
         new(
             cdr.CdrId,
-            account.AccountId,
+            step.Account.AccountId,
             cdr.SessionId,
             cdr.CalledNumber,
             cdr.StartTime,
@@ -137,9 +176,122 @@ public static class IngestionRules
             destination,
             billed,
             charge,
-            account.Settings.Currency.Code,
-            account.PeriodOf(cdr.StartTime).Label,
+            step.Account.Settings.Currency.Code,
+            step.PeriodOf(cdr.StartTime),
             settlement,
             note,
             now);
+
+    /// <summary>
+    /// What a group of CDRs does to one document, gathered as it goes: the charges in order and the ids applied. The
+    /// next document is built once from them by the parts' own group methods, which count in the order
+    /// <see cref="AccountState.Commit"/> would one by one. <c>oneByOne</c> is the reference path instead: each charge and
+    /// id goes into the document at once, through <see cref="AccountState.Commit"/> and <see cref="AccountState.RememberApplied"/>.
+    /// </summary>
+    private sealed class GroupStep
+    {
+        private readonly AccountState _account;
+        private readonly DateTimeOffset _now;
+        private readonly bool _oneByOne;
+        private readonly Scratch _scratch;
+
+        // The period book rolled to now once: the label of each usage record comes from it without time-zone work.
+        private readonly PeriodBook _periods;
+        private AccountState _current;
+
+        public GroupStep(AccountState account, DateTimeOffset now, bool oneByOne, Scratch scratch)
+        {
+            (_account, _now, _oneByOne, _scratch, _current) = (account, now, oneByOne, scratch, account);
+            _periods = account.PeriodBook.Roll(now, account.Settings);
+        }
+
+        /// <summary>The document the step started from (its settings and sessions hold for the whole step).</summary>
+        public AccountState Account => _account;
+
+        public ImmutableDictionary<string, Session> Sessions => _account.Sessions;
+
+        public void Charge(in ChargeLine charge)
+        {
+            if (_oneByOne)
+            {
+                _current = _current.Commit(charge, _now);
+                return;
+            }
+
+            _scratch.Charges.Add(charge);
+        }
+
+        public void Remember(string cdrId)
+        {
+            if (_oneByOne)
+            {
+                _current = _current.RememberApplied(cdrId);
+                return;
+            }
+
+            _scratch.Remembered.Add(cdrId);
+        }
+
+        /// <summary>The label of the billing period of a call that started at <paramref name="callStart"/>.</summary>
+        public string PeriodOf(DateTimeOffset callStart) => _periods.PeriodOf(callStart, _account.Settings).Label;
+
+        /// <summary>The document after the step (the one it started from when nothing was charged or applied); the step is spent.</summary>
+        public AccountState Build()
+        {
+            var (charges, remembered) = (_scratch.Charges, _scratch.Remembered);
+            if (charges.Count == 0 && remembered.Count == 0)
+            {
+                return _current;
+            }
+
+            var ledger = _account.Ledger;
+            var periods = _account.PeriodBook;
+            var spend = _account.Spend;
+            if (charges.Count > 0)
+            {
+                foreach (var charge in charges)
+                {
+                    ledger = ledger.Charge(charge.Amount);
+                }
+
+                periods = _periods.AddAll(charges, _account.Settings);
+                spend = spend.AddAll(charges, _now);
+            }
+
+            var window = _account.AppliedWindow;
+            foreach (var id in remembered)
+            {
+                window = window.Add(id, AccountState.AppliedCdrCapacity);
+            }
+
+            charges.Clear();
+            remembered.Clear();
+            return _account.WithIngested(ledger, periods, spend, window);
+        }
+    }
+
+    /// <summary>
+    /// The working lists of one <see cref="Run"/>, kept per thread: a run never yields, so they are reused by every group
+    /// the thread applies instead of being allocated per group. Only references to ids and destinations stay in them.
+    /// </summary>
+    private sealed class Scratch
+    {
+        [ThreadStatic]
+        private static Scratch? _current;
+
+        public HashSet<string> Applied { get; } = new(StringComparer.Ordinal);
+
+        public List<ChargeLine> Charges { get; } = [];
+
+        public List<string> Remembered { get; } = [];
+
+        public static Scratch ForThisThread()
+        {
+            var scratch = _current ??= new Scratch();
+            scratch.Applied.Clear();
+            scratch.Charges.Clear();
+            scratch.Remembered.Clear();
+            return scratch;
+        }
+    }
 }

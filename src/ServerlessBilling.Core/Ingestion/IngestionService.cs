@@ -47,11 +47,15 @@ public sealed class IngestionService(
         var duplicates = 0;
         var now = clock.GetUtcNow();
 
-        // One pass: rejected lines to the quarantine, the rest grouped by account in order of first appearance.
-        // Within a batch the first copy of a CDR id is the one applied; the others are duplicates.
-        var groups = new Dictionary<string, List<CdrRecord>>(StringComparer.Ordinal);
-        foreach (var record in records)
+        // One pass: rejected lines to the quarantine, the rest grouped by account in order of first appearance. A group is
+        // a run of record indexes in one array (counted, then placed), not a list of copies per account.
+        var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        var groups = new List<AccountGroup>();
+        var accountOf = new int[records.Count];
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
+            accountOf[i] = -1;
             if (record.Rejection is { } rejection)
             {
                 quarantined.Add(Quarantine(rejection.AccountId, rejection.CdrId, rejection.Line, rejection.Reason, rejection.Raw, source, now));
@@ -59,12 +63,31 @@ public sealed class IngestionService(
 
             if (record.Cdr is { } cdr)
             {
-                if (!groups.TryGetValue(cdr.AccountId, out var group))
+                if (!groupOf.TryGetValue(cdr.AccountId, out var group))
                 {
-                    groups.Add(cdr.AccountId, group = []);
+                    groupOf.Add(cdr.AccountId, group = groups.Count);
+                    groups.Add(new AccountGroup(cdr.AccountId, 0, 0));
                 }
 
-                group.Add(record);
+                accountOf[i] = group;
+                groups[group] = groups[group] with { Count = groups[group].Count + 1 };
+            }
+        }
+
+        // Within a batch the first copy of a CDR id is the one applied; the others are duplicates: the order of records is kept in each group.
+        var placed = new int[groups.Count];
+        for (int g = 0, start = 0; g < groups.Count; start += groups[g].Count, g++)
+        {
+            groups[g] = groups[g] with { Start = start };
+            placed[g] = start;
+        }
+
+        var members = new int[records.Count];
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (accountOf[i] >= 0)
+            {
+                members[placed[accountOf[i]]++] = i;
             }
         }
 
@@ -73,12 +96,15 @@ public sealed class IngestionService(
             new ParallelOptions { MaxDegreeOfParallelism = AccountsInParallel, CancellationToken = cancellationToken },
             async (group, ct) =>
             {
-                var (a, d, q) = await IngestAccountAsync(group.Key, group.Value, source, ct);
+                var (a, d, q) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), source, ct);
                 Interlocked.Add(ref accepted, a);
                 Interlocked.Add(ref duplicates, d);
-                foreach (var item in q)
+                if (q is not null)
                 {
-                    quarantined.Add(item);
+                    foreach (var item in q)
+                    {
+                        quarantined.Add(item);
+                    }
                 }
             });
 
@@ -92,37 +118,42 @@ public sealed class IngestionService(
         return new IngestResult(records.Count, accepted, duplicates, ordered.Select(q => q.Item).ToList());
     }
 
-    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)> Quarantined)> IngestAccountAsync(
-        string accountId, List<CdrRecord> records, string source, CancellationToken cancellationToken)
+    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined)> IngestAccountAsync(
+        string accountId, GroupRecords records, string source, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        var quarantined = new List<(QuarantinedItem, QuarantineRecord)>();
-        var seen = new Dictionary<string, (Cdr Cdr, int Line)>(StringComparer.Ordinal);
+        List<(QuarantinedItem, QuarantineRecord)>? quarantined = null;
         var fresh = new List<(Cdr Cdr, int Line)>(records.Count);
-        var raw = new List<string?>(records.Count);
+        var seen = new FirstCopies(fresh);
         var duplicates = 0;
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
+            var record = records[i];
             var cdr = record.Cdr!;
-            if (seen.TryAdd(cdr.CdrId, (cdr, record.Line)))
+            if (seen.Find(cdr.CdrId) is not { } first)
             {
-                fresh.Add((cdr, record.Line));
-                raw.Add(record.Raw);
+                seen.Add(cdr, record.Line);
             }
-            else if (seen[cdr.CdrId].Cdr == cdr)
+            else if (first.Cdr == cdr)
             {
                 duplicates++;
             }
             else
             {
                 // The same id with other content is not a retry: one of the two is wrong, and money must not guess.
-                quarantined.Add(Quarantine(accountId, cdr.CdrId, record.Line,
-                    $"conflict: CDR id '{cdr.CdrId}' appears earlier in this batch (line {seen[cdr.CdrId].Line}) with different content", record.Raw ?? Describe(cdr), source, now));
+                (quarantined ??= []).Add(Quarantine(accountId, cdr.CdrId, record.Line,
+                    $"conflict: CDR id '{cdr.CdrId}' appears earlier in this batch (line {first.Line}) with different content", record.Raw ?? Describe(cdr), source, now));
             }
         }
 
         // CDRs applied long ago have left the document's applied set; their usage records still say so.
-        var existing = await usage.FindExistingAsync(accountId, fresh.Select(c => c.Cdr.CdrId).ToList(), cancellationToken);
+        var ids = new string[fresh.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = fresh[i].Cdr.CdrId;
+        }
+
+        var existing = await usage.FindExistingAsync(accountId, ids, cancellationToken);
         if (existing.Count > 0)
         {
             for (var i = fresh.Count - 1; i >= 0; i--)
@@ -136,13 +167,12 @@ public sealed class IngestionService(
                     }
                     else
                     {
-                        quarantined.Add(Quarantine(accountId, cdr.CdrId, line,
+                        (quarantined ??= []).Add(Quarantine(accountId, cdr.CdrId, line,
                             $"conflict: CDR id '{cdr.CdrId}' was applied before with different content (called number, start, duration, disposition or session); it was not charged again",
-                            raw[i] ?? Describe(cdr), source, now));
+                            records.RawOf(line) ?? Describe(cdr), source, now));
                     }
 
                     fresh.RemoveAt(i);
-                    raw.RemoveAt(i);
                 }
             }
         }
@@ -170,9 +200,13 @@ public sealed class IngestionService(
                     options.ClosedSessionsKept);
 
                 // Sessions these CDRs closed are recorded before the write that may let the document forget them.
-                foreach (var closed in decided.Answer?.Select(o => o.Closed).OfType<ClosedSession>() ?? [])
+                var outcomes = decided.Answer!;
+                for (var i = 0; i < outcomes.Count; i++)
                 {
-                    await sessions.RecordClosedAsync(closed, cancellationToken);
+                    if (outcomes[i].Closed is { } closed)
+                    {
+                        await sessions.RecordClosedAsync(closed, cancellationToken);
+                    }
                 }
 
                 return decided;
@@ -182,8 +216,8 @@ public sealed class IngestionService(
         var accepted = 0;
         var outcomes = decision.Answer!;
         var toRecord = new List<UsageRecord>(outcomes.Count);
+        List<(Cdr Cdr, int Line)>? unrecorded = null;
         var (charges, charged) = (0, 0m);
-        // Outcomes come in the order of `fresh`, so `raw` lines up with them.
         for (var index = 0; index < outcomes.Count; index++)
         {
             var outcome = outcomes[index];
@@ -198,11 +232,12 @@ public sealed class IngestionService(
             }
             else if (outcome.QuarantineReason is { } reason)
             {
-                quarantined.Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, raw[index] ?? Describe(outcome.Cdr), source, now));
+                (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Line) ?? Describe(outcome.Cdr), source, now));
             }
             else
             {
                 duplicates++;
+                (unrecorded ??= []).Add((outcome.Cdr, outcome.Line));
             }
         }
 
@@ -215,8 +250,7 @@ public sealed class IngestionService(
         // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the replay:
         // the applied set makes the account step a no-op, and a CDR it knows as applied whose usage record is missing
         // (the usage store was asked above) gets its record back.
-        var unrecorded = outcomes.Where(o => o.IsDuplicate).Select(o => (o.Cdr, o.Line)).ToList();
-        if (unrecorded.Count > 0)
+        if (unrecorded is not null)
         {
             toRecord.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
         }
@@ -246,15 +280,21 @@ public sealed class IngestionService(
             .Select(r => r with { Note = r.Note is null ? "recorded on replay after an interrupted ingestion" : r.Note + "; recorded on replay after an interrupted ingestion" });
     }
 
-    /// <summary>The history of sessions that CDRs name but the account document no longer holds.</summary>
-    private async Task<IReadOnlyDictionary<string, ClosedSession>> HistoryOfAsync(AccountState account, List<(Cdr Cdr, int Line)> cdrs, CancellationToken cancellationToken)
+    /// <summary>The history of sessions that CDRs name but the account document no longer holds (null when none do).</summary>
+    private async ValueTask<IReadOnlyDictionary<string, ClosedSession>?> HistoryOfAsync(AccountState account, List<(Cdr Cdr, int Line)> cdrs, CancellationToken cancellationToken)
     {
-        var history = new Dictionary<string, ClosedSession>(StringComparer.Ordinal);
-        foreach (var sessionId in cdrs.Select(c => c.Cdr.SessionId).OfType<string>().Where(id => !account.Sessions.ContainsKey(id)).Distinct(StringComparer.Ordinal))
+        Dictionary<string, ClosedSession>? history = null;
+        HashSet<string>? asked = null;
+        foreach (var (cdr, _) in cdrs)
         {
+            if (cdr.SessionId is not { } sessionId || account.Sessions.ContainsKey(sessionId) || !(asked ??= new(StringComparer.Ordinal)).Add(sessionId))
+            {
+                continue;
+            }
+
             if (await sessions.FindClosedAsync(sessionId, cancellationToken) is { } closed && closed.AccountId == account.AccountId)
             {
-                history[sessionId] = closed;
+                (history ??= new(StringComparer.Ordinal))[sessionId] = closed;
             }
         }
 
@@ -280,4 +320,74 @@ public sealed class IngestionService(
     private static string Describe(Cdr cdr) =>
         string.Join(',', cdr.CdrId, cdr.AccountId, cdr.CallingNumber, cdr.CalledNumber, cdr.StartTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             cdr.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), cdr.Disposition.ToWire(), cdr.SessionId ?? "");
+
+    /// <summary>An account's group of a batch: <see cref="Count"/> record indexes from <see cref="Start"/> in the batch's member array.</summary>
+    private readonly record struct AccountGroup(string AccountId, int Start, int Count);
+
+    /// <summary>The records of one account group, in batch order, read through the batch's member array (no copies).</summary>
+    private readonly struct GroupRecords(IReadOnlyList<CdrRecord> records, int[] members, AccountGroup group)
+    {
+        public int Count => group.Count;
+
+        public CdrRecord this[int index] => records[members[group.Start + index]];
+
+        /// <summary>The text of the group's record on <paramref name="line"/>, for a quarantine record (a rare path: scanned).</summary>
+        public string? RawOf(int line)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (this[i].Line == line)
+                {
+                    return this[i].Raw;
+                }
+            }
+
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The first copy of each CDR id of a group, kept in <c>fresh</c>: a small group is scanned, a large one indexed once
+    /// it grows past <see cref="ScanLimit"/> (most groups hold a few CDRs, and a dictionary per group cost more than the scan).
+    /// </summary>
+    private struct FirstCopies(List<(Cdr Cdr, int Line)> fresh)
+    {
+        private const int ScanLimit = 16;
+        private Dictionary<string, int>? _index;
+
+        public readonly (Cdr Cdr, int Line)? Find(string cdrId)
+        {
+            if (_index is not null)
+            {
+                return _index.TryGetValue(cdrId, out var at) ? fresh[at] : null;
+            }
+
+            foreach (var entry in fresh)
+            {
+                if (string.Equals(entry.Cdr.CdrId, cdrId, StringComparison.Ordinal))
+                {
+                    return entry;
+                }
+            }
+
+            return null;
+        }
+
+        public void Add(Cdr cdr, int line)
+        {
+            fresh.Add((cdr, line));
+            if (_index is not null)
+            {
+                _index.Add(cdr.CdrId, fresh.Count - 1);
+            }
+            else if (fresh.Count > ScanLimit)
+            {
+                _index = new Dictionary<string, int>(fresh.Count * 2, StringComparer.Ordinal);
+                for (var i = 0; i < fresh.Count; i++)
+                {
+                    _index.Add(fresh[i].Cdr.CdrId, i);
+                }
+            }
+        }
+    }
 }

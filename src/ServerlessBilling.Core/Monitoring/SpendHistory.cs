@@ -37,6 +37,42 @@ public sealed record SpendHistory
         return ReferenceEquals(hours, Hours) && ReferenceEquals(days, Days) ? this : this with { Hours = hours, Days = days };
     }
 
+    /// <summary>Adds <paramref name="charges"/> as <see cref="Add"/> one by one would, building each bucket list once.</summary>
+    internal SpendHistory AddAll(IReadOnlyList<Accounts.ChargeLine> charges, DateTimeOffset now)
+    {
+        var (keepHoursAfter, keepDaysAfter) = (HourOf(now) - HoursKept, DayOf(now) - DaysKept);
+        ImmutableSortedDictionary<long, decimal>.Builder? hours = null;
+        ImmutableSortedDictionary<long, decimal>.Builder? days = null;
+        foreach (var charge in charges)
+        {
+            if (charge.Amount == 0m)
+            {
+                continue;
+            }
+
+            var (hour, day) = (HourOf(charge.CallStart), DayOf(charge.CallStart));
+            if (hour > keepHoursAfter)
+            {
+                hours ??= Hours.ToBuilder();
+                hours[hour] = hours.GetValueOrDefault(hour) + charge.Amount;
+            }
+
+            if (day > keepDaysAfter)
+            {
+                days ??= Days.ToBuilder();
+                days[day] = days.GetValueOrDefault(day) + charge.Amount;
+            }
+        }
+
+        return hours is null && days is null
+            ? this
+            : this with
+            {
+                Hours = hours is null ? Hours : Trim(hours.ToImmutable(), keepHoursAfter),
+                Days = days is null ? Days : Trim(days.ToImmutable(), keepDaysAfter),
+            };
+    }
+
     /// <summary>Spend of calls started in the <paramref name="window"/> that ends at <paramref name="now"/> (bucket-aligned, see above).</summary>
     public decimal Within(TimeSpan window, DateTimeOffset now)
     {
@@ -65,7 +101,7 @@ public sealed record SpendHistory
 
     private static ImmutableSortedDictionary<long, decimal> Trim(ImmutableSortedDictionary<long, decimal> buckets, long keepAfter)
     {
-        while (buckets.Count > 0 && Oldest(buckets) is var oldest && oldest <= keepAfter)
+        while (OldestKey(buckets) is { } oldest && oldest <= keepAfter)
         {
             buckets = buckets.Remove(oldest);
         }
@@ -73,15 +109,15 @@ public sealed record SpendHistory
         return buckets;
     }
 
-    /// <summary>The first key, through the dictionary's own (pooled) enumerator: <c>Keys.First()</c> allocates one per call, and every commit asks.</summary>
-    private static long Oldest(ImmutableSortedDictionary<long, decimal> buckets)
+    // The dictionary's own enumerator is a struct: no iterator is allocated on a commit's path, as Keys.First() would.
+    private static long? OldestKey(ImmutableSortedDictionary<long, decimal> buckets)
     {
         foreach (var bucket in buckets)
         {
             return bucket.Key;
         }
 
-        throw new InvalidOperationException("no buckets");
+        return null;
     }
 
     private static long HourOf(DateTimeOffset instant) => instant.ToUnixTimeSeconds() / 3600;
