@@ -48,6 +48,8 @@ internal static class SqliteDocumentRows
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
     private static readonly ConcurrentDictionary<Type, bool> Walkable = new();
     private static readonly ConcurrentDictionary<Type, bool> Chunkable = new();
+    private static readonly ConcurrentDictionary<Type, Property[]> PropertiesOf = new();
+    private static readonly ConcurrentDictionary<Type, JsonTypeInfo> ElementOf = new();
     private static readonly byte[] Null = "null"u8.ToArray();
 
     /// <summary>The rows of <paramref name="value"/>, reusing those of <paramref name="previous"/> (any document) for parts that are the same objects.</summary>
@@ -220,7 +222,7 @@ internal static class SqliteDocumentRows
     {
         if (value is not null && IsChunkable(type))
         {
-            return SqliteArrayChunks.Write((IEnumerable)value, Options.GetTypeInfo(type.ElementType!), before, WriterOptions);
+            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!)), before, WriterOptions);
         }
 
         if (value is null || !IsWalkable(type))
@@ -232,9 +234,9 @@ internal static class SqliteDocumentRows
         var length = 2;
         foreach (var (name, member, memberType) in Members(value, type))
         {
-            var json = before?.Members?.GetValueOrDefault(name) is { } old && Same(old.Value, member) ? old.Json : Json(member, memberType);
-            members[name] = new Entry(member, json);
-            length = checked(length + name.Length + json.Length + 4);
+            var entry = before?.Members?.GetValueOrDefault(name) is { } old && Same(old.Value, member) ? old : new Entry(member, Json(member, memberType));
+            members[name] = entry;
+            length = checked(length + name.Length + entry.Json.Length + 4);
         }
 
         if (length >= ByMemberBytes && !members.ContainsKey(Whole))
@@ -271,7 +273,7 @@ internal static class SqliteDocumentRows
     {
         if (type.Kind == JsonTypeInfoKind.Dictionary)
         {
-            var entries = Options.GetTypeInfo(type.ElementType!);
+            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
             foreach (DictionaryEntry entry in (IDictionary)value)
             {
                 yield return ((string)entry.Key, entry.Value, entries);
@@ -280,23 +282,25 @@ internal static class SqliteDocumentRows
             yield break;
         }
 
-        foreach (var property in type.Properties)
+        foreach (var property in Properties(type))
         {
-            // A property without a getter (e.g. [JsonIgnore]) is never written by the serializer either.
-            if (property.Get is null)
-            {
-                continue;
-            }
-
             var member = property.Get(value);
             if (property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull)
             {
                 continue;
             }
 
-            yield return (property.Name, member, Options.GetTypeInfo(property.PropertyType));
+            yield return (property.Name, member, property.Type);
         }
     }
+
+    /// <summary>
+    /// The properties the serializer writes for an object type, with their contracts, found once per type (looking a
+    /// contract up on every write was a tenth of a credit-control step's serialization). A property without a getter
+    /// (e.g. [JsonIgnore]) is never written by the serializer either.
+    /// </summary>
+    private static Property[] Properties(JsonTypeInfo type) => PropertiesOf.GetOrAdd(type.Type, _ =>
+        [.. type.Properties.Where(p => p.Get is not null).Select(p => new Property(p.Name, p.Get!, p.ShouldSerialize, Options.GetTypeInfo(p.PropertyType)))]);
 
     /// <summary>
     /// Whether an object can be written member by member exactly as the serializer writes it whole: plain objects and
@@ -339,6 +343,9 @@ internal static class SqliteDocumentRows
 
         return options;
     }
+
+    /// <summary>A property the serializer writes: its JSON name, getter, condition and contract.</summary>
+    private sealed record Property(string Name, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type);
 
     /// <summary>One member of a part as last written: the object and its JSON.</summary>
     internal sealed record Entry(object? Value, byte[] Json);
