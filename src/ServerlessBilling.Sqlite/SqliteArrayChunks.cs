@@ -82,36 +82,43 @@ internal static class SqliteArrayChunks
     /// </summary>
     private static List<Chunk>? Reuse(List<object?> items, IEnumerable previous, IReadOnlyList<Chunk> old, JsonTypeInfo element, JsonWriterOptions writerOptions)
     {
-        var before = new List<object?>();
+        var count = old.Sum(c => c.Count);
+        if (old.Count == 0)
+        {
+            return null;
+        }
+
+        // The elements dropped at the front: those before the new array's first (all, if it is not there); the rest
+        // must be the new array's first elements, in order. One pass over the old array, no copy of it.
+        var dropped = 0;
+        var kept = 0;
+        var matching = false;
         foreach (var item in previous)
         {
-            before.Add(item);
-        }
+            if (!matching)
+            {
+                if (items.Count > 0 && Same(item, items[0]))
+                {
+                    matching = true;
+                }
+                else
+                {
+                    dropped++;
+                    continue;
+                }
+            }
 
-        if (before.Count != old.Sum(c => c.Count) || old.Count == 0)
-        {
-            return null;
-        }
-
-        // The elements dropped at the front: the first element kept is the new array's first (or all are dropped).
-        var dropped = items.Count == 0 ? before.Count : before.FindIndex(b => Same(b, items[0]));
-        if (dropped < 0)
-        {
-            dropped = before.Count;
-        }
-
-        var kept = before.Count - dropped;
-        if (kept > items.Count)
-        {
-            return null;
-        }
-
-        for (var i = 0; i < kept; i++)
-        {
-            if (!Same(before[dropped + i], items[i]))
+            if (kept >= items.Count || !Same(item, items[kept]))
             {
                 return null;
             }
+
+            kept++;
+        }
+
+        if (dropped + kept != count)
+        {
+            return null; // the chunks were not written for this array
         }
 
         var chunks = new List<Chunk>(old.Count + 1);

@@ -88,6 +88,8 @@ public sealed class SqliteArrayChunksTests
             ImmutableQueue.CreateRange(Enumerable.Reverse(ids)),                    // reordered
             ImmutableQueue.CreateRange(ids.Where((_, i) => i != 150)),             // one taken out of the middle
             ImmutableQueue.CreateRange(ids.Select((id, i) => i == 10 ? "x" : id)), // one replaced
+            ImmutableQueue.CreateRange(ids.Take(250)),                             // the newest taken off the end
+            ImmutableQueue.CreateRange(ids.Skip(20).Concat(ids.Take(3))),          // the oldest dropped, and old ones appended again
             ImmutableQueue.CreateRange(ids.Take(5)),                               // short: back into the head
             [],
             ImmutableQueue.CreateRange(ids),                                       // long again, from nothing
