@@ -38,9 +38,18 @@ internal static class SqliteDocumentRows
     /// <summary>The member column of a part stored whole. An object with a member of that name is stored whole.</summary>
     public const string Whole = "";
 
+    /// <summary>
+    /// Appended to a top-level member's name in the part column for the rows of an array stored in chunks (schema 5):
+    /// the member column is the chunk's key, in order. A top-level name is a property name, never ending so.
+    /// </summary>
+    public const string ArraySuffix = "[]";
+
     private static readonly JsonSerializerOptions Options = Resolving(StoredJson.Options);
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
     private static readonly ConcurrentDictionary<Type, bool> Walkable = new();
+    private static readonly ConcurrentDictionary<Type, bool> Chunkable = new();
+    private static readonly ConcurrentDictionary<Type, Property[]> PropertiesOf = new();
+    private static readonly ConcurrentDictionary<Type, JsonTypeInfo> ElementOf = new();
     private static readonly byte[] Null = "null"u8.ToArray();
 
     /// <summary>The rows of <paramref name="value"/>, reusing those of <paramref name="previous"/> (any document) for parts that are the same objects.</summary>
@@ -78,9 +87,10 @@ internal static class SqliteDocumentRows
                 }
                 else
                 {
+                    var rowPart = part.Chunks is null ? name : name + ArraySuffix;
                     foreach (var (key, json) in part.Rows)
                     {
-                        rows[new PartKey(name, key)] = json;
+                        rows[new PartKey(rowPart, key)] = json;
                     }
                 }
 
@@ -169,9 +179,22 @@ internal static class SqliteDocumentRows
                 member.WriteTo(writer);
             }
 
-            foreach (var part in rows.Where(r => !inHead.Contains(r.Part)).GroupBy(r => r.Part, StringComparer.Ordinal))
+            foreach (var part in rows.GroupBy(r => r.Part, StringComparer.Ordinal))
             {
-                writer.WritePropertyName(part.Key);
+                var isArray = part.Key.EndsWith(ArraySuffix, StringComparison.Ordinal);
+                var name = isArray ? part.Key[..^ArraySuffix.Length] : part.Key;
+                if (!inHead.Add(name))
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(name);
+                if (isArray)
+                {
+                    writer.WriteRawValue(SqliteArrayChunks.Join(part.OrderBy(r => r.Member, StringComparer.Ordinal).Select(r => r.Json)), skipInputValidation: true);
+                    continue;
+                }
+
                 if (part.FirstOrDefault(r => r.Member.Length == 0) is { Json: { } whole })
                 {
                     writer.WriteRawValue(whole, skipInputValidation: true);
@@ -197,6 +220,11 @@ internal static class SqliteDocumentRows
     /// <summary>One top-level member written: in the head, whole in one row, or one row per member of it (kept for the next write to reuse).</summary>
     private static WrittenPart Part(object? value, JsonTypeInfo type, WrittenPart? before)
     {
+        if (value is not null && IsChunkable(type))
+        {
+            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!)), before, WriterOptions);
+        }
+
         if (value is null || !IsWalkable(type))
         {
             return Placed(value, Json(value, type), null);
@@ -206,14 +234,14 @@ internal static class SqliteDocumentRows
         var length = 2;
         foreach (var (name, member, memberType) in Members(value, type))
         {
-            var json = before?.Members?.GetValueOrDefault(name) is { } old && Same(old.Value, member) ? old.Json : Json(member, memberType);
-            members[name] = new Entry(member, json);
-            length = checked(length + name.Length + json.Length + 4);
+            var entry = before?.Members?.GetValueOrDefault(name) is { } old && Same(old.Value, member) ? old : new Entry(member, Json(member, memberType));
+            members[name] = entry;
+            length = checked(length + name.Length + entry.Json.Length + 4);
         }
 
         if (length >= ByMemberBytes && !members.ContainsKey(Whole))
         {
-            return new WrittenPart(value, null, [.. members.Select(m => (m.Key, m.Value.Json))], members);
+            return new WrittenPart(value, null, [.. members.Select(m => (m.Key, m.Value.Json))], members, null);
         }
 
         var whole = new ArrayBufferWriter<byte>(length);
@@ -233,7 +261,7 @@ internal static class SqliteDocumentRows
     }
 
     private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
-        json.Length < ApartBytes ? new WrittenPart(value, json, [], members) : new WrittenPart(value, null, [(Whole, json)], members);
+        json.Length < ApartBytes ? new WrittenPart(value, json, [], members, null) : new WrittenPart(value, null, [(Whole, json)], members, null);
 
     private static byte[] Json(object? value, JsonTypeInfo type) => value is null ? Null : JsonSerializer.SerializeToUtf8Bytes(value, type);
 
@@ -245,7 +273,7 @@ internal static class SqliteDocumentRows
     {
         if (type.Kind == JsonTypeInfoKind.Dictionary)
         {
-            var entries = Options.GetTypeInfo(type.ElementType!);
+            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
             foreach (DictionaryEntry entry in (IDictionary)value)
             {
                 yield return ((string)entry.Key, entry.Value, entries);
@@ -254,23 +282,25 @@ internal static class SqliteDocumentRows
             yield break;
         }
 
-        foreach (var property in type.Properties)
+        foreach (var property in Properties(type))
         {
-            // A property without a getter (e.g. [JsonIgnore]) is never written by the serializer either.
-            if (property.Get is null)
-            {
-                continue;
-            }
-
             var member = property.Get(value);
             if (property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull)
             {
                 continue;
             }
 
-            yield return (property.Name, member, Options.GetTypeInfo(property.PropertyType));
+            yield return (property.Name, member, property.Type);
         }
     }
+
+    /// <summary>
+    /// The properties the serializer writes for an object type, with their contracts, found once per type (looking a
+    /// contract up on every write was a tenth of a credit-control step's serialization). A property without a getter
+    /// (e.g. [JsonIgnore]) is never written by the serializer either.
+    /// </summary>
+    private static Property[] Properties(JsonTypeInfo type) => PropertiesOf.GetOrAdd(type.Type, _ =>
+        [.. type.Properties.Where(p => p.Get is not null).Select(p => new Property(p.Name, p.Get!, p.ShouldSerialize, Options.GetTypeInfo(p.PropertyType)))]);
 
     /// <summary>
     /// Whether an object can be written member by member exactly as the serializer writes it whole: plain objects and
@@ -293,6 +323,16 @@ internal static class SqliteDocumentRows
         };
     });
 
+    /// <summary>
+    /// Whether a collection is written by the serializer as a JSON array of its elements, each as its element type's
+    /// contract writes it (so that chunks of it put together are what the serializer writes): a built-in collection
+    /// converter (a custom one makes the kind None), of a concrete element type, with the options' checks of <see cref="IsWalkable"/>.
+    /// </summary>
+    private static bool IsChunkable(JsonTypeInfo type) => type.Kind == JsonTypeInfoKind.Enumerable && Chunkable.GetOrAdd(type.Type, _ =>
+        type.ElementType is { } element && element != typeof(object) && !element.IsInterface && !element.IsAbstract
+        && Options.GetTypeInfo(element) is { PolymorphismOptions: null, OnSerializing: null, OnSerialized: null }
+        && type.NumberHandling is null && (Options.NumberHandling & JsonNumberHandling.WriteAsString) == 0 && Options.ReferenceHandler is null);
+
     /// <summary>The options with their contracts available (the serializer sets the default resolver on first use; this walk may come first).</summary>
     private static JsonSerializerOptions Resolving(JsonSerializerOptions options)
     {
@@ -304,14 +344,19 @@ internal static class SqliteDocumentRows
         return options;
     }
 
+    /// <summary>A property the serializer writes: its JSON name, getter, condition and contract.</summary>
+    private sealed record Property(string Name, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type);
+
     /// <summary>One member of a part as last written: the object and its JSON.</summary>
     internal sealed record Entry(object? Value, byte[] Json);
 
     /// <summary>
     /// A top-level member as last written: the object; its JSON in the head (<see cref="Inline"/>) or its rows; and,
-    /// for an object, its members' JSON, which the next write reuses for members that are the same objects.
+    /// for an object, its members' JSON, which the next write reuses for members that are the same objects; for an
+    /// array, its chunks (<see cref="SqliteArrayChunks"/>), which the next write reuses where the elements are the same.
     /// </summary>
-    internal sealed record WrittenPart(object? Value, byte[]? Inline, IReadOnlyList<(string Member, byte[] Json)> Rows, IReadOnlyDictionary<string, Entry>? Members);
+    internal sealed record WrittenPart(
+        object? Value, byte[]? Inline, IReadOnlyList<(string Member, byte[] Json)> Rows, IReadOnlyDictionary<string, Entry>? Members, IReadOnlyList<SqliteArrayChunks.Chunk>? Chunks);
 }
 
 /// <summary>A part row's key: the top-level member, and the member of it (<see cref="SqliteDocumentRows.Whole"/> when the part is stored whole).</summary>

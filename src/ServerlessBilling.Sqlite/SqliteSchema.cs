@@ -110,6 +110,14 @@ internal static class SqliteSchema
             json        BLOB NOT NULL,         -- the JSON value
             PRIMARY KEY (account_id, part, member)) WITHOUT ROWID;
         """,
+
+        // 5: a long array of an account document (applied CDR ids, closed-session order) in chunks (SqliteArrayChunks):
+        // rows of account_parts whose part is the member's name with "[]" appended, one per chunk, keyed in order.
+        // Nothing to convert: an array stored whole (schema 4) is read as it is, and chunked by its next write. The
+        // version is recorded so that a build that would read those rows as a member of its own is refused the file.
+        """
+        SELECT 5;
+        """,
     ];
 
     public static int Latest => Migrations.Count;

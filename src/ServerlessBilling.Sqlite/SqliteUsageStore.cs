@@ -14,12 +14,9 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(new Dictionary<string, UsageRecord>(StringComparer.Ordinal));
         }
 
-        // One statement whatever the batch size: the ids travel as one JSON array parameter.
-        var ids = JsonSerializer.Serialize(cdrIds);
         return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(database.Read(session =>
         {
-            using var reader = session.Command("SELECT cdr_id, doc FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
-                .With("$account", accountId).With("$ids", ids).ExecuteReader();
+            using var reader = Existing(session, accountId, cdrIds).ExecuteReader();
             var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
             while (reader.Read())
             {
@@ -28,6 +25,37 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
 
             return found;
         }));
+    }
+
+    /// <summary>At most this many ids are looked up as parameters of one prepared statement per count; more travel as one JSON array.</summary>
+    private const int IdsAsParameters = 8;
+
+    private static readonly string[] ExistingByIds = [.. Enumerable.Range(1, IdsAsParameters).Select(n =>
+        "SELECT cdr_id, doc FROM usage WHERE account_id = $account AND cdr_id IN (" + string.Join(", ", Enumerable.Range(0, n).Select(i => "$id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")")];
+
+    private static readonly string[] IdNames = [.. Enumerable.Range(0, IdsAsParameters).Select(i => "$id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
+
+    /// <summary>
+    /// One statement whatever the batch size. A few ids (an account's share of a batch spread over many accounts is
+    /// one or two) are parameters, each a primary-key look-up; more travel as one JSON array (json_each), whose
+    /// serializing and parsing costs more than the look-ups for a few.
+    /// </summary>
+    private static Microsoft.Data.Sqlite.SqliteCommand Existing(SqliteSession session, string accountId, IReadOnlyCollection<string> cdrIds)
+    {
+        if (cdrIds.Count > IdsAsParameters)
+        {
+            return session.Command("SELECT cdr_id, doc FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
+                .With("$account", accountId).With("$ids", JsonSerializer.Serialize(cdrIds));
+        }
+
+        var command = session.Command(ExistingByIds[cdrIds.Count - 1]).With("$account", accountId);
+        var i = 0;
+        foreach (var id in cdrIds)
+        {
+            command.With(IdNames[i++], id);
+        }
+
+        return command;
     }
 
     private const string Insert = "INSERT INTO usage (account_id, cdr_id, start_time, doc) VALUES ($account, $cdr, $start, $doc) ON CONFLICT DO NOTHING";
