@@ -25,11 +25,15 @@ internal sealed class ChildHost : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts this bench's own executable as <c>serve-child</c> with <paramref name="hostArgs"/>; the host's own lines are echoed with a prefix.</summary>
+    /// <summary>
+    /// Starts this bench's own executable as <c>serve-child</c> with <paramref name="hostArgs"/> and the local host's GC
+    /// settings (<see cref="ProductGc"/>); the host's own lines are echoed with a prefix.
+    /// </summary>
     public static async Task<ChildHost> StartAsync(string name, IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("no process path to start the child host with");
         var start = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        ProductGc.Apply(start);
         if (Path.GetFileNameWithoutExtension(path) == "dotnet")
         {
             start.ArgumentList.Add(typeof(ChildHost).Assembly.Location);

@@ -50,7 +50,7 @@ internal static class MemoryPart
         // The GC gives freed memory back to the system in steps after a collection, not all at once.
         await Task.Delay(TimeSpan.FromSeconds(15), cancellationToken);
         var settled = host.RssMb();
-        var table = new Table($"all: RSS after {Cdrs:N0} CDRs over {Accounts:N0} accounts on the memory store (host in a child process; {GcSettings()})",
+        var table = new Table($"all: RSS after {Cdrs:N0} CDRs over {Accounts:N0} accounts on the memory store (host in a child process; {ProductGc.Describe()})",
             "moment", "RSS MB", "managed heap MB", "GC committed MB");
         table.Add($"{Accounts:N0} accounts created, before the CDRs", Fmt.N0(before), Fmt.N1(beforeHeap.HeapMb), Fmt.N0(beforeHeap.CommittedMb));
         table.Add($"after {Fmt.N0(received)} CDRs ({clock.Elapsed.TotalSeconds:N0} s, {csvBytes / 1024.0 / 1024.0:N0} MB of CSV)", Fmt.N0(after), Fmt.N1(live.HeapMb) + " (last GC)", Fmt.N0(live.CommittedMb));
@@ -62,29 +62,6 @@ internal static class MemoryPart
             Fmt.N0(before) + " MB before the CDRs", before, "<= 400 MB", 400);
         Findings.AtMost("  the same, after a full collection and 15 s", Fmt.N0(settled) + " MB", settled,
             Fmt.N1(heap.HeapMb) + " MB managed heap", heap.HeapMb, "<= 400 MB", 400);
-    }
-
-    /// <summary>The GC settings the child runs with (it inherits this process's runtime settings and environment).</summary>
-    private static string GcSettings()
-    {
-        var settings = new List<string> { System.Runtime.GCSettings.IsServerGC ? "server GC" : "workstation GC" };
-        foreach (var name in new[] { "System.GC.Concurrent", "System.GC.ConserveMemory", "System.GC.DynamicAdaptationMode", "System.GC.RetainVM" })
-        {
-            if (AppContext.GetData(name) is { } value)
-            {
-                settings.Add($"{name[10..]}={value}");
-            }
-        }
-
-        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
-        {
-            if (variable.Key is string key && key.StartsWith("DOTNET_GC", StringComparison.OrdinalIgnoreCase))
-            {
-                settings.Add($"{key}={variable.Value}");
-            }
-        }
-
-        return string.Join(", ", settings);
     }
 
     public static async Task SteadyAsync(double minutes, bool quick, CancellationToken cancellationToken)
@@ -150,7 +127,7 @@ internal static class MemoryPart
 
         var third = samples.First(s => s.Seconds >= duration.TotalSeconds / 3);
         var end = samples[^1];
-        var table = new Table($"all: RSS over a steady run of {minutes:0.##} min - {PairsPerSecond:N0} authorize+terminate pairs/s and {BatchesPerSecond * BatchSize:N0} CDRs/s (memory store, host in a child process; {GcSettings()})",
+        var table = new Table($"all: RSS over a steady run of {minutes:0.##} min - {PairsPerSecond:N0} authorize+terminate pairs/s and {BatchesPerSecond * BatchSize:N0} CDRs/s (memory store, host in a child process; {ProductGc.Describe()})",
             "seconds", "RSS MB", "managed heap MB (last GC)", "GC committed MB");
         var step = Math.Max(1, samples.Count / 12);
         for (var i = 0; i < samples.Count; i += step)
