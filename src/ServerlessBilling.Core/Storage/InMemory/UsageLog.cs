@@ -263,10 +263,11 @@ internal sealed class UsageLog
                 return;
             }
 
+            // Encoded past the room of its length prefix, then moved up behind it: the room reserved covers both.
             var max = Encoding.UTF8.GetMaxByteCount(value.Length);
-            Room(max + 5);
-            var length = Encoding.UTF8.GetBytes(value, Buffer.AsSpan(_at + 5));
+            Room(max + 10);
             var start = _at + 5;
+            var length = Encoding.UTF8.GetBytes(value, Buffer.AsSpan(start));
             Varint((uint)length + 1);
             Buffer.AsSpan(start, length).CopyTo(Buffer.AsSpan(_at));
             _at += length;
