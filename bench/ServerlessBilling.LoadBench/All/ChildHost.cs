@@ -25,11 +25,15 @@ internal sealed class ChildHost : IAsyncDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts this bench's own executable as <c>serve-child</c> with <paramref name="hostArgs"/>; the host's own lines are echoed with a prefix.</summary>
+    /// <summary>
+    /// Starts this bench's own executable as <c>serve-child</c> with <paramref name="hostArgs"/> and the local host's GC
+    /// settings (<see cref="ProductGc"/>); the host's own lines are echoed with a prefix.
+    /// </summary>
     public static async Task<ChildHost> StartAsync(string name, IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("no process path to start the child host with");
         var start = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
+        ProductGc.Apply(start);
         if (Path.GetFileNameWithoutExtension(path) == "dotnet")
         {
             start.ArgumentList.Add(typeof(ChildHost).Assembly.Location);
@@ -99,12 +103,16 @@ internal sealed class ChildHost : IAsyncDisposable
         return _process.WorkingSet64 / 1024.0 / 1024.0;
     }
 
-    /// <summary>A full compacting collection in the child; answers its managed heap size after it, in MB.</summary>
-    public async Task<double> CollectAsync(HttpClient client, CancellationToken cancellationToken)
+    /// <summary>A full compacting collection in the child; answers its managed heap size after it and what its GC has committed, in MB.</summary>
+    public async Task<HeapFigures> CollectAsync(HttpClient client, CancellationToken cancellationToken)
     {
         using var response = await client.PostAsync(new Uri(ServeChild.CollectPath, UriKind.Relative), null, cancellationToken);
-        return long.Parse(await response.Content.ReadAsStringAsync(cancellationToken), CultureInfo.InvariantCulture) / 1024.0 / 1024.0;
+        return HeapFigures.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
     }
+
+    /// <summary>The child's managed heap as of its last collection and what its GC has committed now, in MB; no collection.</summary>
+    public async Task<HeapFigures> HeapAsync(HttpClient client, CancellationToken cancellationToken) =>
+        HeapFigures.Parse(await client.GetStringAsync(new Uri(ServeChild.HeapPath, UriKind.Relative), cancellationToken));
 
     /// <summary>Puts <paramref name="applied"/> earlier CDR ids into the applied sets of accounts <c>prefix0000</c>…: the steady state.</summary>
     public static async Task FillAppliedAsync(HttpClient client, string prefix, int count, int applied, CancellationToken cancellationToken)
@@ -136,5 +144,15 @@ internal sealed class ChildHost : IAsyncDisposable
         {
             // It has ended already.
         }
+    }
+}
+
+/// <summary>The managed heap (as of the last collection) and the GC's committed memory, in MB.</summary>
+internal readonly record struct HeapFigures(double HeapMb, double CommittedMb)
+{
+    public static HeapFigures Parse(string text)
+    {
+        var parts = text.Split(' ');
+        return new(long.Parse(parts[0], CultureInfo.InvariantCulture) / 1024.0 / 1024.0, long.Parse(parts[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0);
     }
 }

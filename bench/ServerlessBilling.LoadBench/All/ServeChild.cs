@@ -21,6 +21,7 @@ internal static class ServeChild
     public const string DiscardPath = "/loadbench/discard";
     public const string FillAppliedPath = "/loadbench/fill-applied";
     public const string CollectPath = "/loadbench/collect";
+    public const string HeapPath = "/loadbench/heap";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
@@ -59,8 +60,9 @@ internal static class ServeChild
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
             GC.WaitForPendingFinalizers();
-            return Results.Text(GC.GetGCMemoryInfo().HeapSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            return Results.Text(HeapFigures());
         });
+        app.MapGet(HeapPath, () => Results.Text(HeapFigures()));
 
         var address = await LoopbackHttp.StartAsync(app, cancellationToken);
         Console.WriteLine(ListeningPrefix + address);
@@ -78,5 +80,12 @@ internal static class ServeChild
 
         await app.StopAsync(CancellationToken.None);
         return 0;
+    }
+
+    /// <summary>"heap committed" in bytes: the managed heap as of the last collection, and what the GC has committed now.</summary>
+    private static string HeapFigures()
+    {
+        var info = GC.GetGCMemoryInfo();
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{info.HeapSizeBytes} {GC.GetGCMemoryInfo(GCKind.Any).TotalCommittedBytes}");
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Core.Tests.Ingestion;
 
@@ -42,23 +43,5 @@ public sealed class QuarantineLogTests
         QuarantineLog.Write(logger, "http", new IngestResult(10, 10, 0, []));
 
         Assert.Empty(logger.Lines);
-    }
-
-    private sealed class ListLogger(LogLevel minimum) : ILogger
-    {
-        public List<(LogLevel Level, string Message)> Lines { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= minimum;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (IsEnabled(logLevel))
-            {
-                Lines.Add((logLevel, formatter(state, exception)));
-            }
-        }
     }
 }

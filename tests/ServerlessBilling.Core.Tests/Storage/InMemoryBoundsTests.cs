@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Ingestion;
@@ -148,11 +149,148 @@ public sealed class InMemoryBoundsTests
     [Fact]
     public void Settings_that_would_keep_nothing_are_refused_by_name()
     {
-        var errors = new MemoryStoreOptions { SessionHistoryRetention = TimeSpan.Zero, MaxClosedSessions = 0, MaxUsageRecords = 0 }.Validate();
+        var errors = new MemoryStoreOptions { SessionHistoryRetention = TimeSpan.Zero, MaxClosedSessions = 0, MaxUsageRecords = 0, MaxQuarantineRecords = 0 }.Validate();
 
-        Assert.Equal(["Memory:SessionHistoryRetention must be positive", "Memory:MaxClosedSessions must be at least 1", "Memory:MaxUsageRecords must be at least 1"], errors);
+        Assert.Equal(["Memory:SessionHistoryRetention must be positive", "Memory:MaxClosedSessions must be at least 1", "Memory:MaxUsageRecords must be at least 1", "Memory:MaxQuarantineRecords must be at least 1"], errors);
         Assert.Empty(new MemoryStoreOptions().Validate());
     }
+
+    [Fact]
+    public async Task Past_many_chunks_exactly_the_newest_usage_records_are_kept_listed_and_found()
+    {
+        // 2,000 records over 7 accounts kept to 700: the bound falls inside a chunk, accounts lose their oldest first.
+        var store = new InMemoryUsageStore(new MemoryStoreOptions { MaxUsageRecords = 700 });
+        var records = Enumerable.Range(0, 2000).Select(i => Usage($"c{i}", $"a{i % 7}", i)).ToList();
+        foreach (var batch in records.Chunk(93))
+        {
+            Assert.All(await store.TryCreateManyAsync(batch, default), Assert.True);
+        }
+
+        Assert.Equal(700, store.Count);
+        var kept = records.Skip(1300).ToList();
+        for (var a = 0; a < 7; a++)
+        {
+            var account = $"a{a}";
+            var expected = kept.Where(r => r.AccountId == account).ToList();
+            Assert.Equal(expected, await store.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 1000, default));
+            var found = await store.FindExistingAsync(account, [.. records.Where(r => r.AccountId == account).Select(r => r.CdrId)], default);
+            Assert.Equal(expected.Select(r => r.CdrId).Order(), found.Keys.Order());
+        }
+
+        // A dropped record is unknown: creating it again succeeds (and drops the oldest kept); a kept one is a duplicate.
+        Assert.False(await store.TryCreateAsync(records[1300], default));
+        Assert.True(await store.TryCreateAsync(records[0], default));
+        Assert.Equal(700, store.Count);
+        Assert.Empty(await store.FindExistingAsync("a5", ["c1300"], default));
+    }
+
+    [Fact]
+    public async Task A_listing_after_drops_keeps_its_time_window_order_and_limit()
+    {
+        var store = new InMemoryUsageStore(new MemoryStoreOptions { MaxUsageRecords = 10 });
+        // Recorded out of time order: the listing orders by start time, the bound by when each was recorded.
+        foreach (var i in new[] { 9, 3, 14, 0, 7, 12, 1, 11, 5, 13, 2, 8, 4, 6, 10 })
+        {
+            await store.TryCreateAsync(Usage($"c{i:00}", "a", i), default);
+        }
+
+        var listed = await store.ListAsync("a", Fixtures.Now.AddSeconds(2), Fixtures.Now.AddSeconds(13), 5, default);
+
+        Assert.Equal(["c02", "c04", "c05", "c06", "c08"], listed.Select(r => r.CdrId));
+    }
+
+    [Fact]
+    public async Task An_account_whose_records_were_all_dropped_lists_nothing_and_its_number_is_reused()
+    {
+        var store = new InMemoryUsageStore(new MemoryStoreOptions { MaxUsageRecords = 2 });
+        await store.TryCreateAsync(Usage("x", "gone", 0), default);
+        foreach (var n in Enumerable.Range(0, 6))
+        {
+            await store.TryCreateAsync(Usage($"n{n}", $"acc{n}", n), default);
+        }
+
+        Assert.Empty(await store.ListAsync("gone", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
+        Assert.Equal(["n4"], (await store.ListAsync("acc4", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default)).Select(r => r.CdrId));
+        Assert.Equal(["n5"], (await store.ListAsync("acc5", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default)).Select(r => r.CdrId));
+        Assert.True(await store.TryCreateAsync(Usage("x", "gone", 0), default));
+        Assert.Equal(["x"], (await store.ListAsync("gone", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default)).Select(r => r.CdrId));
+        Assert.Empty(await store.ListAsync("acc4", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
+    }
+
+    public static TheoryData<UsageRecord> Unusual => new()
+    {
+        Usage("c", "a", 0) with { Charge = -12345678901234567890.123456789m, Note = "ünïcødé ☎ note", SessionId = "sess-ß" },
+        Usage("ид-☎", "счёт", 0) with { Charge = decimal.MaxValue, DurationSeconds = 0, BilledSeconds = int.MaxValue, Period = "" },
+        Usage("c", "a", 0) with { Charge = 0.0000m, StartTime = DateTimeOffset.MinValue, AppliedAt = DateTimeOffset.MaxValue, Disposition = "" },
+        Usage("c", "a", 0) with { StartTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(14)), AppliedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.FromHours(-14)), DurationSeconds = -1 },
+        Usage(new string('x', 10_000), "a", 0) with { Note = new string('n', 100_000), Destination = new string('d', 3000) },
+    };
+
+    [Theory]
+    [MemberData(nameof(Unusual))]
+    public async Task An_unusual_usage_record_is_given_back_equal_to_the_one_stored(UsageRecord record)
+    {
+        var store = new InMemoryUsageStore();
+        await store.TryCreateAsync(Usage("before", record.AccountId, 1), default);
+        await store.TryCreateAsync(record, default);
+        await store.TryCreateAsync(Usage("after", record.AccountId, 2), default);
+
+        var back = (await store.FindExistingAsync(record.AccountId, [record.CdrId], default))[record.CdrId];
+        Assert.Equal(record, back);
+        Assert.Equal(decimal.GetBits(record.Charge), decimal.GetBits(back.Charge));
+        Assert.Equal(record.StartTime.Offset, back.StartTime.Offset);
+        Assert.Contains(record, await store.ListAsync(record.AccountId, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
+    }
+
+    [Fact]
+    public async Task The_first_drop_of_each_bound_is_logged_once()
+    {
+        var logger = new ListLogger(LogLevel.Information);
+        var options = new MemoryStoreOptions { MaxUsageRecords = 2, MaxClosedSessions = 1, MaxQuarantineRecords = 1, SessionHistoryRetention = TimeSpan.FromHours(1) };
+        var usage = new InMemoryUsageStore(options, logger);
+        var index = new InMemorySessionIndex(options, _clock, logger);
+        var quarantine = new InMemoryQuarantineStore(options, logger);
+        await usage.TryCreateManyAsync([.. Enumerable.Range(0, 2).Select(i => Usage($"c{i}", "a", i))], default);
+        await index.RecordClosedAsync(Closed("s0"), default);
+        await quarantine.AddAsync(Quarantined(0), default);
+        Assert.Empty(logger.Lines);
+
+        await usage.TryCreateManyAsync([.. Enumerable.Range(2, 5).Select(i => Usage($"c{i}", "a", i))], default);
+        foreach (var n in Enumerable.Range(1, 4))
+        {
+            await index.RecordClosedAsync(Closed($"s{n}"), default);
+            await quarantine.AddAsync(Quarantined(n), default);
+        }
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        await index.ClaimAsync("new", "a", default);
+        await index.ClaimAsync("newer", "a", default);
+
+        Assert.Equal(4, logger.Lines.Count);
+        Assert.Single(logger.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("2 usage records kept (Memory:MaxUsageRecords)", StringComparison.Ordinal));
+        Assert.Single(logger.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("1 closed sessions kept (Memory:MaxClosedSessions)", StringComparison.Ordinal));
+        Assert.Single(logger.Lines, l => l.Level == LogLevel.Warning && l.Message.Contains("1 quarantined CDRs kept (Memory:MaxQuarantineRecords)", StringComparison.Ordinal));
+        Assert.Single(logger.Lines, l => l.Level == LogLevel.Information && l.Message.Contains("Memory:SessionHistoryRetention", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Beyond_the_count_the_oldest_quarantined_are_dropped_and_the_listing_shows_the_rest()
+    {
+        var store = new InMemoryQuarantineStore(new MemoryStoreOptions { MaxQuarantineRecords = 3 });
+        foreach (var n in Enumerable.Range(0, 5))
+        {
+            await store.AddAsync(Quarantined(n) with { AccountId = n % 2 == 0 ? "even" : "odd" }, default);
+        }
+
+        await store.AddAsync(Quarantined(4), default);
+
+        Assert.Equal(["q4", "q3", "q2"], (await store.ListAsync(null, 10, default)).Select(q => q.QuarantineId));
+        Assert.Equal(["q4", "q2"], (await store.ListAsync("even", 10, default)).Select(q => q.QuarantineId));
+        Assert.Equal(["q4"], (await store.ListAsync(null, 1, default)).Select(q => q.QuarantineId));
+    }
+
+    private static QuarantineRecord Quarantined(int n) =>
+        new($"q{n}", "a", $"c{n}", n + 1, "duration_seconds is not a whole number", "raw line", "http", Fixtures.Now.AddSeconds(n));
 
     private static ClosedSession Closed(string sessionId) => new("a", new Session
     {

@@ -19,7 +19,7 @@ public sealed class StoreProbeTests
         await using var app = LocalHost.Build(["--urls=http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false", "--Memory:MaxUsageRecords=5000",
             "--Memory:MaxClosedSessions=70", "--Memory:SessionHistoryRetention=01:00:00"]);
 
-        Assert.EndsWith("keeps the last 5,000 usage records and 70 closed sessions, session ids for 01:00:00)", StoreProbe.Describe(app.Services), StringComparison.Ordinal);
+        Assert.EndsWith("keeps the last 5,000 usage records, 70 closed sessions and 100,000 quarantined CDRs, session ids for 01:00:00)", StoreProbe.Describe(app.Services), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ServerlessBilling.Core.Monitoring;
 
@@ -17,11 +18,11 @@ public static class InMemoryRegistration
         services.AddValidatedOptions<MemoryStoreOptions>(configuration ?? new ConfigurationBuilder().Build());
         services.AddSingleton<InMemoryAccountStore>();
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
-        services.AddSingleton<ISessionIndex>(sp => new InMemorySessionIndex(MemoryOptionsOf(sp), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ISessionIndex>(sp => new InMemorySessionIndex(MemoryOptionsOf(sp), sp.GetRequiredService<TimeProvider>(), LoggerOf(sp)));
         services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();
-        services.AddSingleton<IUsageStore>(sp => new InMemoryUsageStore(MemoryOptionsOf(sp)));
+        services.AddSingleton<IUsageStore>(sp => new InMemoryUsageStore(MemoryOptionsOf(sp), LoggerOf(sp)));
         services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
-        services.AddSingleton<IQuarantineStore, InMemoryQuarantineStore>();
+        services.AddSingleton<IQuarantineStore>(sp => new InMemoryQuarantineStore(MemoryOptionsOf(sp), LoggerOf(sp)));
         services.AddSingleton<IAlertStore, InMemoryAlertStore>();
         services.AddSingleton<IMonitorStore, InMemoryMonitorStore>();
         services.AddEmbeddedChangeStream();
@@ -31,6 +32,8 @@ public static class InMemoryRegistration
         services.TryAddSingleton<IDocumentSink, InMemoryDocumentSink>();
         return services;
     }
+
+    private static ILogger? LoggerOf(IServiceProvider services) => services.GetService<ILoggerFactory>()?.CreateLogger("ServerlessBilling.Storage.Memory");
 
     private static MemoryStoreOptions MemoryOptionsOf(IServiceProvider services) => services.GetRequiredService<IOptions<MemoryStoreOptions>>().Value;
 }

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
 namespace ServerlessBilling.Core.Storage.InMemory;
 
 /// <summary>
@@ -15,15 +18,19 @@ public sealed class InMemorySessionIndex : ISessionIndex
     private readonly TimeProvider _clock;
     private readonly long _retentionTicks;
     private readonly int _maxClosed;
+    private readonly ILogger _logger;
+    private bool _forgotByCount;
+    private bool _forgotByAge;
 
     public InMemorySessionIndex()
         : this(new MemoryStoreOptions(), TimeProvider.System)
     {
     }
 
-    public InMemorySessionIndex(MemoryStoreOptions options, TimeProvider clock)
+    public InMemorySessionIndex(MemoryStoreOptions options, TimeProvider clock, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        _logger = logger ?? NullLogger.Instance;
         _clock = clock;
         _retentionTicks = options.SessionHistoryRetention.Ticks;
         _maxClosed = options.MaxClosedSessions;
@@ -124,7 +131,7 @@ public sealed class InMemorySessionIndex : ISessionIndex
             return entry;
         }
 
-        Forget(entry);
+        ForgetExpired(entry);
         return null;
     }
 
@@ -135,13 +142,36 @@ public sealed class InMemorySessionIndex : ISessionIndex
     {
         while (_open.Head is { } open && Expired(open, now))
         {
-            Forget(open);
+            ForgetExpired(open);
         }
 
         while (_closed.Head is { } closed && (_closed.Count > _maxClosed || Expired(closed, now)))
         {
+            if (Expired(closed, now))
+            {
+                ForgetExpired(closed);
+                continue;
+            }
+
+            if (!_forgotByCount)
+            {
+                _forgotByCount = true;
+                MemoryStoreLog.ClosedSessionsForgotten(_logger, _maxClosed);
+            }
+
             Forget(closed);
         }
+    }
+
+    private void ForgetExpired(Entry entry)
+    {
+        if (!_forgotByAge)
+        {
+            _forgotByAge = true;
+            MemoryStoreLog.SessionsExpired(_logger, TimeSpan.FromTicks(_retentionTicks));
+        }
+
+        Forget(entry);
     }
 
     private void Forget(Entry entry)

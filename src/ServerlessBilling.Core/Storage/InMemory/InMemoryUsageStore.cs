@@ -1,30 +1,40 @@
-using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBilling.Core.Ingestion;
 
 namespace ServerlessBilling.Core.Storage.InMemory;
 
 /// <summary>
 /// The embedded usage store, bounded (<see cref="MemoryStoreOptions.MaxUsageRecords"/>): beyond the count the oldest
-/// recorded is dropped first. Records are kept compact (<see cref="CompactUsage"/>) and by account, so that a listing
-/// reads only its account's records.
+/// recorded is dropped first, and the first drop is logged once. Records are packed (<see cref="UsageLog"/>); each
+/// links to its account's previous one, so that a listing reads only its account's records.
 /// </summary>
 public sealed class InMemoryUsageStore : IUsageStore
 {
-    private readonly Dictionary<string, Dictionary<string, CompactUsage>> _byAccount = new(StringComparer.Ordinal);
-    private readonly Queue<CompactUsage> _oldestFirst = new();
-    private readonly SharedText _shared = new();
+    private readonly UsageLog _log = new();
+    private readonly Dictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
+    private readonly List<string?> _accountIds = [];
+    private readonly Stack<int> _freeAccountNumbers = new();
+    private readonly HashSet<long> _ids;
+    private readonly KeyComparer _comparer;
     private readonly Lock _lock = new();
     private readonly int _max;
+    private readonly ILogger _logger;
+    private bool _dropping;
 
     public InMemoryUsageStore()
         : this(new MemoryStoreOptions())
     {
     }
 
-    public InMemoryUsageStore(MemoryStoreOptions options)
+    public InMemoryUsageStore(MemoryStoreOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _max = options.MaxUsageRecords;
+        _logger = logger ?? NullLogger.Instance;
+        _comparer = new KeyComparer(_log);
+        _ids = new HashSet<long>(_comparer);
     }
 
     /// <summary>Records kept; for tests and the bench.</summary>
@@ -34,7 +44,7 @@ public sealed class InMemoryUsageStore : IUsageStore
         {
             lock (_lock)
             {
-                return _oldestFirst.Count;
+                return (int)_log.Count;
             }
         }
     }
@@ -45,13 +55,13 @@ public sealed class InMemoryUsageStore : IUsageStore
         var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
         lock (_lock)
         {
-            if (_byAccount.TryGetValue(accountId, out var records))
+            if (_accounts.TryGetValue(accountId, out var slot))
             {
                 foreach (var id in cdrIds)
                 {
-                    if (records.TryGetValue(id, out var record))
+                    if (Find(slot.Number, id) is { } seq)
                     {
-                        found[id] = record.ToRecord();
+                        found[id] = _log.Read(seq, slot.AccountId);
                     }
                 }
             }
@@ -62,29 +72,25 @@ public sealed class InMemoryUsageStore : IUsageStore
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
     {
-        var compact = Compact(record);
+        ArgumentNullException.ThrowIfNull(record);
+        bool created;
         lock (_lock)
         {
-            return Task.FromResult(Add(compact));
+            created = Add(record);
         }
+
+        return Task.FromResult(created);
     }
 
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
-        // Made compact before the lock: the lock covers only the index, so concurrent account groups wait (and spin) less.
-        var compact = new CompactUsage[records.Count];
-        for (var i = 0; i < records.Count; i++)
-        {
-            compact[i] = Compact(records[i]);
-        }
-
         var created = new bool[records.Count];
         lock (_lock)
         {
-            for (var i = 0; i < compact.Length; i++)
+            for (var i = 0; i < records.Count; i++)
             {
-                created[i] = Add(compact[i]);
+                created[i] = Add(records[i] ?? throw new ArgumentException("a null record", nameof(records)));
             }
         }
 
@@ -93,70 +99,190 @@ public sealed class InMemoryUsageStore : IUsageStore
 
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
-        List<CompactUsage> within;
+        var within = new List<UsageRecord>();
         lock (_lock)
         {
-            within = _byAccount.TryGetValue(accountId, out var records)
-                ? records.Values.Where(r => r.StartTime >= from && r.StartTime < to).ToList()
-                : [];
+            if (_accounts.TryGetValue(accountId, out var slot))
+            {
+                for (var seq = slot.Last; seq >= _log.Oldest; seq = _log.PreviousOf(seq))
+                {
+                    var start = _log.StartOf(seq);
+                    if (start >= from && start < to)
+                    {
+                        within.Add(_log.Read(seq, slot.AccountId));
+                    }
+                }
+            }
         }
 
         return Task.FromResult<IReadOnlyList<UsageRecord>>(within
             .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal)
             .Take(limit)
-            .Select(r => r.ToRecord())
             .ToList());
     }
 
-    private CompactUsage Compact(UsageRecord record)
+    private long? Find(int account, string cdrId)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        return new CompactUsage(record, _shared.Of(record.AccountId), _shared);
+        _comparer.Probe(account, cdrId);
+        return _ids.TryGetValue(KeyComparer.ProbeSeq, out var seq) ? seq : null;
     }
 
-    private bool Add(CompactUsage compact)
+    private bool Add(UsageRecord record)
     {
-        if (!_byAccount.TryGetValue(compact.AccountId, out var records))
+        if (!_accounts.TryGetValue(record.AccountId, out var slot))
         {
-            records = new Dictionary<string, CompactUsage>(StringComparer.Ordinal);
-            _byAccount[compact.AccountId] = records;
-        }
+            var number = _freeAccountNumbers.Count > 0 ? _freeAccountNumbers.Pop() : _accountIds.Count;
+            slot = new AccountSlot(record.AccountId, number) { Last = -1 };
+            if (number == _accountIds.Count)
+            {
+                _accountIds.Add(record.AccountId);
+            }
+            else
+            {
+                _accountIds[number] = record.AccountId;
+            }
 
-        if (!records.TryAdd(compact.CdrId, compact))
+            _accounts[record.AccountId] = slot;
+        }
+        else if (Find(slot.Number, record.CdrId) is not null)
         {
             return false;
         }
 
-        _oldestFirst.Enqueue(compact);
-        while (_oldestFirst.Count > _max)
+        slot.Last = _log.Append(record, slot.Number, slot.Last);
+        _ids.Add(slot.Last);
+        while (_log.Count > _max)
         {
-            var dropped = _oldestFirst.Dequeue();
-            var of = _byAccount[dropped.AccountId];
-            of.Remove(dropped.CdrId);
-            if (of.Count == 0)
-            {
-                _byAccount.Remove(dropped.AccountId);
-            }
+            DropOldest();
         }
 
         return true;
     }
+
+    private void DropOldest()
+    {
+        if (!_dropping)
+        {
+            _dropping = true;
+            MemoryStoreLog.UsageRecordsDropped(_logger, _max);
+        }
+
+        var seq = _log.Oldest;
+        _ids.Remove(seq);
+        var account = _log.KeyOf(seq).Account;
+        var slot = _accounts[_accountIds[account]!];
+        if (slot.Last == seq)
+        {
+            // The account's last record kept: its number is free for another account.
+            _accounts.Remove(slot.AccountId);
+            _accountIds[account] = null;
+            _freeAccountNumbers.Push(account);
+        }
+
+        _log.DropOldest();
+    }
+
+    private sealed class AccountSlot(string accountId, int number)
+    {
+        public string AccountId => accountId;
+
+        public int Number => number;
+
+        /// <summary>The sequence of the account's newest record.</summary>
+        public long Last { get; set; }
+    }
+
+    /// <summary>
+    /// Compares records by their identity in the log, so that the id set holds only sequences; <see cref="ProbeSeq"/>
+    /// stands for the identity being looked up (<see cref="Probe"/>).
+    /// </summary>
+    private sealed class KeyComparer(UsageLog log) : IEqualityComparer<long>
+    {
+        public const long ProbeSeq = -1;
+        private byte[] _probe = new byte[64];
+        private int _probeLength;
+        private int _probeAccount;
+
+        public void Probe(int account, string cdrId)
+        {
+            var max = Encoding.UTF8.GetMaxByteCount(cdrId.Length);
+            if (max > _probe.Length)
+            {
+                _probe = new byte[max];
+            }
+
+            _probeAccount = account;
+            _probeLength = Encoding.UTF8.GetBytes(cdrId, _probe);
+        }
+
+        public bool Equals(long x, long y) => x == y || KeyOf(x).SameAs(KeyOf(y));
+
+        public int GetHashCode(long seq) => KeyOf(seq).Hash();
+
+        private UsageLog.Key KeyOf(long seq) => seq == ProbeSeq ? new UsageLog.Key(_probeAccount, _probe.AsSpan(0, _probeLength)) : log.KeyOf(seq);
+    }
 }
 
+/// <summary>
+/// The embedded quarantine, bounded (<see cref="MemoryStoreOptions.MaxQuarantineRecords"/>): beyond the count the
+/// oldest received is dropped first, and the first drop is logged once.
+/// </summary>
 public sealed class InMemoryQuarantineStore : IQuarantineStore
 {
-    private readonly ConcurrentDictionary<string, QuarantineRecord> _records = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, QuarantineRecord> _records = new(StringComparer.Ordinal);
+    private readonly Queue<string> _oldestFirst = new();
+    private readonly Lock _lock = new();
+    private readonly int _max;
+    private readonly ILogger _logger;
+    private bool _dropping;
+
+    public InMemoryQuarantineStore()
+        : this(new MemoryStoreOptions())
+    {
+    }
+
+    public InMemoryQuarantineStore(MemoryStoreOptions options, ILogger? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _max = options.MaxQuarantineRecords;
+        _logger = logger ?? NullLogger.Instance;
+    }
 
     public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken)
     {
-        _records.TryAdd(record.QuarantineId, record);
+        ArgumentNullException.ThrowIfNull(record);
+        lock (_lock)
+        {
+            if (_records.TryAdd(record.QuarantineId, record))
+            {
+                _oldestFirst.Enqueue(record.QuarantineId);
+                while (_oldestFirst.Count > _max)
+                {
+                    if (!_dropping)
+                    {
+                        _dropping = true;
+                        MemoryStoreLog.QuarantineDropped(_logger, _max);
+                    }
+
+                    _records.Remove(_oldestFirst.Dequeue());
+                }
+            }
+        }
+
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<QuarantineRecord>>(_records.Values
-            .Where(r => accountId is null || r.AccountId == accountId)
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
+    {
+        List<QuarantineRecord> matching;
+        lock (_lock)
+        {
+            matching = _records.Values.Where(r => accountId is null || r.AccountId == accountId).ToList();
+        }
+
+        return Task.FromResult<IReadOnlyList<QuarantineRecord>>(matching
             .OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal)
             .Take(limit)
             .ToList());
+    }
 }

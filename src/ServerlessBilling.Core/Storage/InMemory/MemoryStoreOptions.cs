@@ -4,7 +4,7 @@ namespace ServerlessBilling.Core.Storage.InMemory;
 
 /// <summary>
 /// What the in-memory store keeps (section "Memory"). It is for tests, demos and trials: unlike SQLite and Cosmos it
-/// bounds its session history and usage records so that a long run does not grow without end.
+/// bounds its session history, usage records and quarantine so that a long run does not grow without end.
 /// </summary>
 public sealed class MemoryStoreOptions : IValidatedOptions
 {
@@ -27,16 +27,20 @@ public sealed class MemoryStoreOptions : IValidatedOptions
     /// <summary>How many usage records are kept; beyond it the oldest recorded is dropped first.</summary>
     public int MaxUsageRecords { get; set; } = 1_000_000;
 
+    /// <summary>How many quarantined CDRs are kept; beyond it the oldest received is dropped first.</summary>
+    public int MaxQuarantineRecords { get; set; } = 100_000;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
         if (SessionHistoryRetention <= TimeSpan.Zero) errors.Add("Memory:SessionHistoryRetention must be positive");
         if (MaxClosedSessions < 1) errors.Add("Memory:MaxClosedSessions must be at least 1");
         if (MaxUsageRecords < 1) errors.Add("Memory:MaxUsageRecords must be at least 1");
+        if (MaxQuarantineRecords < 1) errors.Add("Memory:MaxQuarantineRecords must be at least 1");
         return errors;
     }
 
     /// <summary>One line for the host's start-up report.</summary>
     public string Describe() =>
-        string.Create(CultureInfo.InvariantCulture, $"keeps the last {MaxUsageRecords:N0} usage records and {MaxClosedSessions:N0} closed sessions, session ids for {SessionHistoryRetention}");
+        string.Create(CultureInfo.InvariantCulture, $"keeps the last {MaxUsageRecords:N0} usage records, {MaxClosedSessions:N0} closed sessions and {MaxQuarantineRecords:N0} quarantined CDRs, session ids for {SessionHistoryRetention}");
 }
