@@ -34,7 +34,17 @@ internal sealed class ChildHost : IAsyncDisposable
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("no process path to start the child host with");
         var start = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
         ProductGc.Apply(start);
-        if (Path.GetFileNameWithoutExtension(path) == "dotnet")
+        var product = Path.Combine(AppContext.BaseDirectory, ProductRuntimeConfig);
+        if (File.Exists(product))
+        {
+            // The host runs with the product's runtime settings (its runtimeconfig: GC, tiering), not this bench's.
+            start.FileName = Muxer(path);
+            start.ArgumentList.Add("exec");
+            start.ArgumentList.Add("--runtimeconfig");
+            start.ArgumentList.Add(product);
+            start.ArgumentList.Add(typeof(ChildHost).Assembly.Location);
+        }
+        else if (Path.GetFileNameWithoutExtension(path) == "dotnet")
         {
             start.ArgumentList.Add(typeof(ChildHost).Assembly.Location);
         }
@@ -87,6 +97,22 @@ internal sealed class ChildHost : IAsyncDisposable
             Stop(process);
             throw;
         }
+    }
+
+    /// <summary>The local host's runtimeconfig, copied beside this bench by the project reference.</summary>
+    public const string ProductRuntimeConfig = "ServerlessBilling.Local.runtimeconfig.json";
+
+    /// <summary>The dotnet muxer: this process when it is one, else the one that holds the running runtime.</summary>
+    private static string Muxer(string processPath)
+    {
+        if (Path.GetFileNameWithoutExtension(processPath) == "dotnet")
+        {
+            return processPath;
+        }
+
+        var root = Path.GetFullPath(Path.Combine(System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", ".."));
+        var muxer = Path.Combine(root, OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet");
+        return File.Exists(muxer) ? muxer : "dotnet";
     }
 
     /// <summary>The child's CPU time so far (all its threads, its GC included).</summary>

@@ -18,6 +18,8 @@ public static partial class CdrEndpoints
     /// <summary>How many quarantined lines a batch answer lists: a huge bad batch gets a bounded answer.</summary>
     public const int MaxQuarantinedListed = 100;
 
+    private static readonly CategoryLogger Log = new("ServerlessBilling.Ingestion");
+
     public static async Task<IResult> Post(HttpRequest http, IngestionService ingestion, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var body = await RequestReader.ReadBytesAsync(http, MaxBatchBytes, cancellationToken);
@@ -28,11 +30,11 @@ public static partial class CdrEndpoints
         }
 
         var result = await ingestion.IngestAsync(batch.Records, "http", cancellationToken);
-        var logger = loggers.CreateLogger("ServerlessBilling.Ingestion");
+        var logger = Log.For(loggers);
         LogBatch(logger, result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count);
         QuarantineLog.Write(logger, "http", result);
 
-        return Results.Ok(new IngestResponse(
+        return JsonOk.Of(new IngestResponse(
             result.Received,
             result.Accepted,
             result.Duplicates,

@@ -13,7 +13,7 @@ namespace ServerlessBilling.Api.Endpoints;
 /// <summary>Handlers of the switch-facing endpoints: validate, call the core once, map the answer.</summary>
 public static partial class CreditControlEndpoints
 {
-    private const string LogCategory = "ServerlessBilling.CreditControl";
+    private static readonly CategoryLogger Log = new("ServerlessBilling.CreditControl");
 
     public static async Task<IResult> Authorize(HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
@@ -46,10 +46,10 @@ public static partial class CreditControlEndpoints
         BillingMetrics.CreditControlAnswered("authorize", result);
         if (outcome.Answer is { } answer)
         {
-            LogGrant(loggers.CreateLogger(LogCategory), "authorize", answer);
+            LogGrant(Log.For(loggers), "authorize", answer);
         }
 
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
+        return outcome.Error is { } error ? Problems.From(error) : JsonOk.Of(outcome.Answer!);
     }
 
     public static async Task<IResult> Interim(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -70,10 +70,10 @@ public static partial class CreditControlEndpoints
         BillingMetrics.CreditControlAnswered("interim", Result(outcome.Answer?.ResultCode, outcome.Error));
         if (outcome.Answer is { } answer)
         {
-            LogGrant(loggers.CreateLogger(LogCategory), "interim", answer);
+            LogGrant(Log.For(loggers), "interim", answer);
         }
 
-        return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
+        return outcome.Error is { } error ? Problems.From(error) : JsonOk.Of(outcome.Answer!);
     }
 
     public static async Task<IResult> Terminate(string sessionId, HttpRequest http, CreditControlService service, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -93,8 +93,8 @@ public static partial class CreditControlEndpoints
         }
 
         var a = outcome.Answer!;
-        LogCharge(loggers.CreateLogger(LogCategory), a.SessionId, a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency);
-        return Results.Ok(a);
+        LogCharge(Log.For(loggers), a.SessionId, a.TotalSeconds, a.BilledSeconds, a.Charge, a.Currency);
+        return JsonOk.Of(a);
     }
 
     private static IResult? CheckReport(int? requestNumber, int? usedSeconds) => (requestNumber, usedSeconds) switch

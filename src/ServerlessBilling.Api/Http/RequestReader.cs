@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,11 +37,45 @@ public static class RequestReader
             return (null, Problems.BadRequest($"the body is larger than {limit} bytes"));
         }
 
+        // Read with the limit counted as the bytes arrive, so a chunked body (no Content-Length) is held to it too. The
+        // bytes are parsed where the server received them: no copy unless they span several of its buffers.
+        var reader = request.BodyReader;
+        ReadResult read;
+        while (true)
+        {
+            read = await reader.ReadAsync(cancellationToken);
+            if (read.Buffer.Length > limit)
+            {
+                reader.AdvanceTo(read.Buffer.End);
+                throw TooLarge(limit);
+            }
+
+            if (read.IsCompleted)
+            {
+                break;
+            }
+
+            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+        }
+
         try
         {
-            // Read with the limit counted as the bytes arrive, so a chunked body (no Content-Length) is held to it too.
-            var bytes = await ReadBytesAsync(request, limit, cancellationToken);
-            var body = JsonSerializer.Deserialize<T>(bytes, ApiJson.Options);
+            return Parse<T>(read.Buffer);
+        }
+        finally
+        {
+            reader.AdvanceTo(read.Buffer.End);
+        }
+    }
+
+    private static (T? Body, IResult? Problem) Parse<T>(ReadOnlySequence<byte> bytes)
+        where T : class
+    {
+        byte[]? rented = null;
+        try
+        {
+            var span = bytes.IsSingleSegment ? bytes.FirstSpan : Flatten(bytes, out rented);
+            var body = JsonSerializer.Deserialize<T>(span, ApiJson.Options);
             return body is null ? (null, Problems.BadRequest("the body must be a JSON object")) : (body, null);
         }
         catch (JsonException ex)
@@ -48,7 +83,24 @@ public static class RequestReader
             var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";
             return (null, Problems.BadRequest($"malformed JSON{where}: {Describe(ex)}"));
         }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
+
+    private static ReadOnlySpan<byte> Flatten(ReadOnlySequence<byte> bytes, out byte[] rented)
+    {
+        rented = ArrayPool<byte>.Shared.Rent(checked((int)bytes.Length));
+        bytes.CopyTo(rented);
+        return rented.AsSpan(0, (int)bytes.Length);
+    }
+
+    private static BadHttpRequestException TooLarge(long limit) =>
+        new($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
 
     /// <summary>A route or body id, checked by the one id rule of the platform.</summary>
     public static IResult? CheckId(string? value, string name) =>
@@ -63,7 +115,7 @@ public static class RequestReader
     {
         if (request.ContentLength > limit)
         {
-            throw new BadHttpRequestException($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
+            throw TooLarge(limit);
         }
 
         // Bodies on the hot path are small (an authorize is ~200 bytes): read into one exact array when the length is
@@ -77,7 +129,7 @@ public static class RequestReader
             {
                 if (buffer.Length + read > limit)
                 {
-                    throw new BadHttpRequestException($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
+                    throw TooLarge(limit);
                 }
 
                 buffer.Write(chunk, 0, read);
