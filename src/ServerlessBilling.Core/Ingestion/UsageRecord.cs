@@ -55,7 +55,7 @@ public sealed record UsageRecord(
     }
 }
 
-/// <summary>A CDR that could not be applied, kept with its raw text and reason. Nothing is ever dropped.</summary>
+/// <summary>A CDR that could not be applied, kept with its raw text and reason. The durable stores keep every one; the memory store keeps the most recent up to its bound.</summary>
 public sealed record QuarantineRecord(
     string QuarantineId,
     string? AccountId,
