@@ -35,31 +35,40 @@ public sealed partial class MonitoringService(
     {
         var raised = 0;
         List<Task<int>>? waiting = null;
-        foreach (var account in Newest(changed))
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var judged = JudgeAsync(account, cancellationToken);
-            if (judged.IsCompleted)
+            foreach (var account in Newest(changed))
             {
-                raised += await judged;
-                continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                var judged = JudgeAsync(account, cancellationToken);
+                if (judged.IsCompleted)
+                {
+                    raised += await judged;
+                    continue;
+                }
+
+                (waiting ??= []).Add(judged);
+                if (waiting.Count == AccountsInParallel)
+                {
+                    var done = await Task.WhenAny(waiting);
+                    waiting.Remove(done);
+                    raised += await done;
+                }
             }
 
-            (waiting ??= []).Add(judged);
-            if (waiting.Count == AccountsInParallel)
+            if (waiting is not null)
             {
-                var done = await Task.WhenAny(waiting);
-                waiting.Remove(done);
-                raised += await done;
+                foreach (var count in await Task.WhenAll(waiting))
+                {
+                    raised += count;
+                }
             }
         }
-
-        if (waiting is not null)
+        catch when (waiting is { Count: > 0 })
         {
-            foreach (var count in await Task.WhenAll(waiting))
-            {
-                raised += count;
-            }
+            // A failed judgment fails the batch (the feed delivers it again), once the others in flight have finished.
+            await ((Task)Task.WhenAll(waiting)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
         }
 
         return raised;

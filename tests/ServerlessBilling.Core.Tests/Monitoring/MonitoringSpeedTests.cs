@@ -108,6 +108,23 @@ public sealed class MonitoringSpeedTests
         Assert.Equal(9, raised.Select(a => a.AccountId).Distinct().Count());
     }
 
+    [Fact]
+    public async Task A_judgment_that_fails_fails_the_batch_once_the_others_in_flight_have_finished()
+    {
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        var versions = new List<AccountState>();
+        for (var i = 0; i < 6; i++)
+        {
+            versions.Add(await h.StateAsync(await h.OpenAsync($"fail-{i}", Fixtures.Postpaid(10m, hard: false), 0m)));
+        }
+
+        var monitors = new WaitingMonitorStore(new InMemoryMonitorStore(), failing: versions[1].AccountId);
+        var monitoring = new MonitoringService(monitors, new InMemoryAlertStore(), new NoAlertSink(), h.Admin, h.Clock);
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => monitoring.HandleAsync(versions, default));
+        Assert.Equal(0, monitors.InFlight);
+    }
+
     private static AccountState Version(string id, long revision)
     {
         var account = AccountState.Open(id, Fixtures.Postpaid(10m, hard: false), 0m, Now);
@@ -115,11 +132,13 @@ public sealed class MonitoringSpeedTests
     }
 
     /// <summary>A monitor store whose reads take a little time, as a remote store's do; counts how many wait at once.</summary>
-    private sealed class WaitingMonitorStore(IMonitorStore inner) : IMonitorStore
+    private sealed class WaitingMonitorStore(IMonitorStore inner, string? failing = null) : IMonitorStore
     {
         private int _waiting;
 
         public int MostAtOnce { get; private set; }
+
+        public int InFlight => Volatile.Read(ref _waiting);
 
         public async Task<Versioned<MonitorState>?> GetAsync(string accountId, CancellationToken cancellationToken)
         {
@@ -129,9 +148,11 @@ public sealed class MonitoringSpeedTests
                 MostAtOnce = Math.Max(MostAtOnce, now);
             }
 
-            await Task.Delay(20, cancellationToken);
+            await Task.Delay(accountId == failing ? 5 : 50, cancellationToken);
             Interlocked.Decrement(ref _waiting);
-            return await inner.GetAsync(accountId, cancellationToken);
+            return accountId == failing
+                ? throw new StoreUnavailableException($"monitor document of '{accountId}' could not be read")
+                : await inner.GetAsync(accountId, cancellationToken);
         }
 
         public Task<string?> TryCreateAsync(MonitorState state, CancellationToken cancellationToken) => inner.TryCreateAsync(state, cancellationToken);
