@@ -24,18 +24,27 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
 
     /// <summary>As above, for rules that need data loaded for the account they see (its rate deck).</summary>
     public async Task<Decision<T>> UpdateAsync<T>(string accountId, Func<AccountState?, ValueTask<Decision<T>>> decide, CancellationToken cancellationToken)
+        where T : class =>
+        await UpdateAsync(accountId, static (account, decide) => decide(account), decide, cancellationToken);
+
+    /// <summary>
+    /// As above, for a rule that takes its <paramref name="state"/> (a static lambda: no closure per step) and a caller
+    /// that can take a <see cref="ValueTask{T}"/> (the embedded stores answer at once: no task per step).
+    /// </summary>
+    public async ValueTask<Decision<T>> UpdateAsync<T, TState>(
+        string accountId, Func<AccountState?, TState, ValueTask<Decision<T>>> decide, TState state, CancellationToken cancellationToken)
         where T : class
     {
         if (!options.SerializeWritersInProcess)
         {
-            return await UpdateLockedAsync(accountId, decide, cancellationToken);
+            return await UpdateLockedAsync(accountId, decide, state, cancellationToken);
         }
 
         var gate = Locks[(StringComparer.Ordinal.GetHashCode(accountId) & int.MaxValue) % Stripes];
         await gate.WaitAsync(cancellationToken);
         try
         {
-            return await UpdateLockedAsync(accountId, decide, cancellationToken);
+            return await UpdateLockedAsync(accountId, decide, state, cancellationToken);
         }
         finally
         {
@@ -43,13 +52,14 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
         }
     }
 
-    private async ValueTask<Decision<T>> UpdateLockedAsync<T>(string accountId, Func<AccountState?, ValueTask<Decision<T>>> decide, CancellationToken cancellationToken)
+    private async ValueTask<Decision<T>> UpdateLockedAsync<T, TState>(
+        string accountId, Func<AccountState?, TState, ValueTask<Decision<T>>> decide, TState state, CancellationToken cancellationToken)
         where T : class
     {
         for (var attempt = 0; ; attempt++)
         {
             var current = await store.GetAsync(accountId, cancellationToken);
-            var decision = await decide(current?.Value);
+            var decision = await decide(current?.Value, state);
             if (decision.Next is null)
             {
                 return decision;

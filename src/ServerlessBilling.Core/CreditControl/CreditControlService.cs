@@ -25,87 +25,98 @@ public sealed partial class CreditControlService(
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly CreditControlRules _rules = new(options);
 
+    // Each step runs as static lambdas over explicit state: no closure or delegate per request, and no task of its own
+    // below the one the caller awaits when the store answers at once (the embedded stores).
     public Task<Outcome<GrantAnswer>> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken) =>
-        WithinDeadlineAsync("authorize", async ct =>
-        {
-            var claim = await sessions.ClaimAsync(request.SessionId, request.AccountId, ct);
-            if (claim.AccountId != request.AccountId)
-            {
-                return OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
-            }
-
-            var decision = await updater.UpdateAsync(
-                request.AccountId,
-                async account =>
-                {
-                    // A session id seen before that the document no longer holds may have been settled long ago.
-                    var history = account is not null && !claim.IsNew && !account.Sessions.ContainsKey(request.SessionId)
-                        ? await HistoryOfAsync(request.SessionId, account.AccountId, ct)
-                        : null;
-                    return _rules.Authorize(account, await DeckOfAsync(account, ct), request, clock.GetUtcNow(), history);
-                },
-                ct);
-            return ToOutcome(decision);
-        }, cancellationToken);
+        StoreDeadline.RunAsync(static (s, ct) => s.Service.AuthorizeCoreAsync(s.Request, ct), (Service: this, Request: request), options.StoreDeadline, clock, "authorize", cancellationToken);
 
     public Task<Outcome<GrantAnswer>> InterimAsync(InterimRequest request, CancellationToken cancellationToken) =>
-        WithinDeadlineAsync("interim", async ct =>
-        {
-            if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
-            {
-                return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
-            }
-
-            var decision = await updater.UpdateAsync(
-                accountId,
-                async account => account is null
-                    ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' no longer exists"))
-                    : _rules.Interim(account, request, clock.GetUtcNow(), await HistoryUnlessHeldAsync(account, request.SessionId, ct)),
-                ct);
-            return ToOutcome(decision);
-        }, cancellationToken);
+        StoreDeadline.RunAsync(static (s, ct) => s.Service.InterimCoreAsync(s.Request, ct), (Service: this, Request: request), options.StoreDeadline, clock, "interim", cancellationToken);
 
     public Task<Outcome<TerminateAnswer>> TerminateAsync(TerminateRequest request, CancellationToken cancellationToken) =>
-        WithinDeadlineAsync("terminate", async ct =>
+        StoreDeadline.RunAsync(static (s, ct) => s.Service.TerminateCoreAsync(s.Request, ct), (Service: this, Request: request), options.StoreDeadline, clock, "terminate", cancellationToken);
+
+    private async ValueTask<Outcome<GrantAnswer>> AuthorizeCoreAsync(AuthorizeRequest request, CancellationToken ct)
+    {
+        var claim = await sessions.ClaimAsync(request.SessionId, request.AccountId, ct);
+        if (claim.AccountId != request.AccountId)
         {
-            if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
-            {
-                return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized; its CDR charges the call");
-            }
+            return OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
+        }
 
-            var decision = await updater.UpdateAsync(
-                accountId,
-                async account =>
+        var decision = await updater.UpdateAsync(
+            request.AccountId,
+            static async (account, s) =>
+            {
+                // A session id seen before that the document no longer holds may have been settled long ago.
+                var history = account is not null && !s.IsNew && !account.Sessions.ContainsKey(s.Request.SessionId)
+                    ? await s.Service.HistoryOfAsync(s.Request.SessionId, account.AccountId, s.Token)
+                    : null;
+                return s.Service._rules.Authorize(account, await s.Service.DeckOfAsync(account, s.Token), s.Request, s.Service.Now, history);
+            },
+            (Service: this, Request: request, claim.IsNew, Token: ct),
+            ct);
+        return ToOutcome(decision);
+    }
+
+    private async ValueTask<Outcome<GrantAnswer>> InterimCoreAsync(InterimRequest request, CancellationToken ct)
+    {
+        if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
+        {
+            return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
+        }
+
+        var decision = await updater.UpdateAsync(
+            accountId,
+            static async (account, s) => account is null
+                ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{s.AccountId}' of session '{s.Request.SessionId}' no longer exists"))
+                : s.Service._rules.Interim(account, s.Request, s.Service.Now, await s.Service.HistoryUnlessHeldAsync(account, s.Request.SessionId, s.Token)),
+            (Service: this, Request: request, AccountId: accountId, Token: ct),
+            ct);
+        return ToOutcome(decision);
+    }
+
+    private async ValueTask<Outcome<TerminateAnswer>> TerminateCoreAsync(TerminateRequest request, CancellationToken ct)
+    {
+        if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
+        {
+            return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized; its CDR charges the call");
+        }
+
+        var decision = await updater.UpdateAsync(
+            accountId,
+            static async (account, s) =>
+            {
+                if (account is null)
                 {
-                    if (account is null)
-                    {
-                        return Decision.Failed<TerminateAnswer>(OutcomeError.NotFound($"account '{accountId}' of session '{request.SessionId}' does not exist"));
-                    }
+                    return Decision.Failed<TerminateAnswer>(OutcomeError.NotFound($"account '{s.AccountId}' of session '{s.Request.SessionId}' does not exist"));
+                }
 
-                    var decided = _rules.Terminate(account, request, clock.GetUtcNow(), await HistoryUnlessHeldAsync(account, request.SessionId, ct));
-                    if (decided.Next?.Sessions.GetValueOrDefault(request.SessionId) is { TerminateAnswer: not null } closed)
-                    {
-                        // Recorded before the write: once the document lets the session go, its history answers.
-                        await sessions.RecordClosedAsync(new ClosedSession(accountId, closed), ct);
-                    }
+                var decided = s.Service._rules.Terminate(account, s.Request, s.Service.Now, await s.Service.HistoryUnlessHeldAsync(account, s.Request.SessionId, s.Token));
+                if (decided.Next?.Sessions.GetValueOrDefault(s.Request.SessionId) is { TerminateAnswer: not null } closed)
+                {
+                    // Recorded before the write: once the document lets the session go, its history answers.
+                    await s.Service.RecordClosedAsync(new ClosedSession(s.AccountId, closed), s.Token);
+                }
 
-                    return decided;
-                },
-                ct);
-            if (decision.Next is not null && decision.Answer is { } charged)
-            {
-                // Only the write that closed the session: a replayed terminate answers the same charge but moves nothing.
-                BillingMetrics.Charged(charged.Charge, charged.Currency, "session");
-            }
+                return decided;
+            },
+            (Service: this, Request: request, AccountId: accountId, Token: ct),
+            ct);
+        if (decision.Next is not null && decision.Answer is { } charged)
+        {
+            // Only the write that closed the session: a replayed terminate answers the same charge but moves nothing.
+            BillingMetrics.Charged(charged.Charge, charged.Currency, "session");
+        }
 
-            if (decision.Next is not null && decision.Answer is { OverrunSeconds: > 0 } overran)
-            {
-                // Use beyond the grant: a buggy or hostile switch, or a cut-off that came late. Monitoring alerts on it.
-                LogOverrun(_logger, request.SessionId, accountId, overran.OverrunSeconds, overran.TotalSeconds, overran.BilledSeconds);
-            }
+        if (decision.Next is not null && decision.Answer is { OverrunSeconds: > 0 } overran)
+        {
+            // Use beyond the grant: a buggy or hostile switch, or a cut-off that came late. Monitoring alerts on it.
+            LogOverrun(_logger, request.SessionId, accountId, overran.OverrunSeconds, overran.TotalSeconds, overran.BilledSeconds);
+        }
 
-            return ToOutcome(decision);
-        }, cancellationToken);
+        return ToOutcome(decision);
+    }
 
     /// <summary>
     /// Releases every reservation whose validity and grace have passed, and drops expired sessions past their
@@ -140,9 +151,9 @@ public sealed partial class CreditControlService(
             return changed;
         }, options.BatchDeadline, clock, "sweep", cancellationToken);
 
-    private Task<Outcome<T>> WithinDeadlineAsync<T>(string what, Func<CancellationToken, Task<Outcome<T>>> work, CancellationToken cancellationToken)
-        where T : class =>
-        StoreDeadline.RunAsync(work, options.StoreDeadline, clock, what, cancellationToken);
+    private DateTimeOffset Now => clock.GetUtcNow();
+
+    private Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken) => sessions.RecordClosedAsync(closed, cancellationToken);
 
     private ValueTask<ClosedSession?> HistoryUnlessHeldAsync(AccountState account, string sessionId, CancellationToken cancellationToken) =>
         account.Sessions.ContainsKey(sessionId) ? ValueTask.FromResult<ClosedSession?>(null) : new(HistoryOfAsync(sessionId, account.AccountId, cancellationToken));

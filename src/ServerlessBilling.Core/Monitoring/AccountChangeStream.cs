@@ -17,7 +17,8 @@ public sealed class AccountChangeStream
 
     public void Publish(AccountState account)
     {
-        _pending.AddOrUpdate(account.AccountId, account, (_, old) => old.Revision > account.Revision ? old : account);
+        // No closure: a write on the credit-control path pays a dictionary update (in place once the account is pending).
+        _pending.AddOrUpdate(account.AccountId, static (_, added) => added, static (_, old, added) => old.Revision > added.Revision ? old : added, account);
         if (Interlocked.Exchange(ref _signalled, 1) == 0)
         {
             _signal.Release();
@@ -25,12 +26,24 @@ public sealed class AccountChangeStream
     }
 
     /// <summary>Waits for changes, then takes every pending account (newest version each).</summary>
-    public async Task<IReadOnlyList<AccountState>> ReadAsync(CancellationToken cancellationToken)
+    public Task<IReadOnlyList<AccountState>> ReadAsync(CancellationToken cancellationToken) => ReadAsync(TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// Waits for changes, lets more gather for <paramref name="gather"/> (the writes in that time coalesce, and the reader
+    /// wakes once for them instead of once per write), then takes every pending account (newest version each).
+    /// </summary>
+    public async Task<IReadOnlyList<AccountState>> ReadAsync(TimeSpan gather, CancellationToken cancellationToken)
     {
         await _signal.WaitAsync(cancellationToken);
+        if (gather > TimeSpan.Zero)
+        {
+            await Task.Delay(gather, cancellationToken);
+        }
+
+        // Reset before taking: a change published from here on signals again, so none is left behind.
         Interlocked.Exchange(ref _signalled, 0);
-        var batch = new List<AccountState>(_pending.Count);
-        foreach (var id in _pending.Keys)
+        var batch = new List<AccountState>();
+        foreach (var (id, _) in _pending)
         {
             if (_pending.TryRemove(id, out var account))
             {

@@ -25,24 +25,31 @@ public static class MonitorRules
     /// <summary>The baseline: the 28 days before the last 7.</summary>
     public const int BaselineDays = 28;
 
-    public static MonitorVerdict Judge(AccountState account, DateTimeOffset now)
+    public static MonitorVerdict Judge(AccountState account, DateTimeOffset now) => Judge(account, now, []);
+
+    /// <summary>
+    /// As <see cref="Judge(AccountState, DateTimeOffset)"/>, leaving out the alerts whose ids are in <paramref name="known"/>
+    /// (raised before): their messages are not even written.
+    /// </summary>
+    public static MonitorVerdict Judge(AccountState account, DateTimeOffset now, IReadOnlyList<string> known)
     {
         var current = account.RollPeriod(now);
         var policy = current.Settings.EffectiveMonitoring;
         var currency = current.Settings.Currency.Code;
         var (limit, spent, reference) = Exposure(current);
-        var figures = Figures(current, now, limit, spent);
+        var windows = SpendWindows.Of(current.Spend, now);
+        var figures = Figures(current, windows, limit, spent);
         var alerts = new List<Alert>();
         var label = current.PeriodLabel ?? "";
 
         if (limit is > 0m)
         {
-            foreach (var fraction in policy.Thresholds.Order())
+            foreach (var fraction in Ascending(policy.Thresholds))
             {
-                if (spent >= fraction * limit.Value)
+                if (spent >= fraction * limit.Value && New(Id(current.AccountId, "threshold", label, reference, Text(fraction)), known) is { } id)
                 {
                     alerts.Add(new Alert(
-                        Id(current.AccountId, "threshold", label, reference, Text(fraction)), current.AccountId, AlertType.ThresholdReached, fraction,
+                        id, current.AccountId, AlertType.ThresholdReached, fraction,
                         current.PeriodSpend, current.Settings.CreditLimit, now,
                         current.Settings.Mode == AccountMode.Prepaid
                             ? Invariant($"{Percent(fraction)} of the last credit ({Shown(limit.Value)} {currency}) is spent; balance {Shown(current.Balance)} {currency}")
@@ -54,13 +61,14 @@ public static class MonitorRules
             var periodDays = (decimal)(current.PeriodEnd - current.PeriodStart).TotalDays;
             foreach (var (name, window, factor) in Windows)
             {
-                var inWindow = current.Spend.Within(window, now);
+                var inWindow = windows.Within(window);
                 var share = limit.Value * (decimal)window.TotalDays / periodDays;
                 var baseline = figures.DailyBaseline is { } perDay ? perDay * (decimal)window.TotalDays : (decimal?)null;
-                if (inWindow > factor * share && (baseline is null || inWindow > BaselineFactor * baseline.Value))
+                if (inWindow > factor * share && (baseline is null || inWindow > BaselineFactor * baseline.Value)
+                    && New(Id(current.AccountId, "velocity", label, name), known) is { } id)
                 {
                     alerts.Add(new Alert(
-                        Id(current.AccountId, "velocity", label, name), current.AccountId, AlertType.VelocityAnomaly, null,
+                        id, current.AccountId, AlertType.VelocityAnomaly, null,
                         current.PeriodSpend, current.Settings.CreditLimit, now,
                         Invariant($"spend in the last {name} is {Shown(inWindow)} {currency}: {Ratio(inWindow, share)}x the limit's share for that time ({Shown(Round(share))} {currency})")
                             + (baseline is { } b ? Invariant($" and {Ratio(inWindow, b)}x the account's usual ({Shown(Round(b))} {currency})") : ""),
@@ -69,12 +77,13 @@ public static class MonitorRules
             }
         }
 
-        foreach (var session in current.Sessions.Values)
+        foreach (var (_, session) in current.Sessions)
         {
-            if (session is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 })
+            if (session is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 }
+                && New(Id(current.AccountId, "overrun", session.SessionId), known) is { } id)
             {
                 alerts.Add(new Alert(
-                    Id(current.AccountId, "overrun", session.SessionId), current.AccountId, AlertType.GrantOverrun, null,
+                    id, current.AccountId, AlertType.GrantOverrun, null,
                     current.PeriodSpend, current.Settings.CreditLimit, now,
                     Invariant($"session '{session.SessionId}' reported {session.OverrunSeconds} s beyond its grants ({session.ReportedSeconds} s in all, {session.UsedSeconds} s charged)"),
                     currency));
@@ -82,15 +91,44 @@ public static class MonitorRules
         }
 
         var suspend = current.Status == AccountStatus.Active && policy.SuspendAt is { } at && limit is > 0m && spent >= at * limit.Value;
-        if (current.Status == AccountStatus.Suspended && current.SuspendedAt is { } since)
+        if (current.Status == AccountStatus.Suspended && current.SuspendedAt is { } since
+            && New(Id(current.AccountId, "suspended", since.UtcTicks.ToString(CultureInfo.InvariantCulture)), known) is { } suspendedId)
         {
             alerts.Add(new Alert(
-                Id(current.AccountId, "suspended", since.UtcTicks.ToString(CultureInfo.InvariantCulture)), current.AccountId, AlertType.AccountSuspended, policy.SuspendAt,
+                suspendedId, current.AccountId, AlertType.AccountSuspended, policy.SuspendAt,
                 current.PeriodSpend, current.Settings.CreditLimit, since,
                 $"account suspended: {current.SuspendReason ?? "no reason given"}", currency));
         }
 
         return new MonitorVerdict(alerts, suspend ? Invariant($"spend {Shown(spent)} {currency} reached {Percent(policy.SuspendAt!.Value)} of the limit {Shown(limit!.Value)} {currency}") : null, figures);
+    }
+
+    /// <summary>The id, unless it is among those raised before.</summary>
+    private static string? New(string id, IReadOnlyList<string> known)
+    {
+        for (var i = 0; i < known.Count; i++)
+        {
+            if (string.Equals(known[i], id, StringComparison.Ordinal))
+            {
+                return null;
+            }
+        }
+
+        return id;
+    }
+
+    /// <summary>The thresholds in ascending order; the list as it is when it already is (it usually is).</summary>
+    private static IEnumerable<decimal> Ascending(IReadOnlyList<decimal> thresholds)
+    {
+        for (var i = 1; i < thresholds.Count; i++)
+        {
+            if (thresholds[i] < thresholds[i - 1])
+            {
+                return thresholds.Order();
+            }
+        }
+
+        return thresholds;
     }
 
     /// <summary>
@@ -117,19 +155,19 @@ public static class MonitorRules
     {
         var current = account.RollPeriod(now);
         var (limit, spent, _) = Exposure(current);
-        return Figures(current, now, limit, spent);
+        return Figures(current, SpendWindows.Of(current.Spend, now), limit, spent);
     }
 
-    private static SpendFigures Figures(AccountState account, DateTimeOffset now, decimal? limit, decimal spent)
+    private static SpendFigures Figures(AccountState account, in SpendWindows windows, decimal? limit, decimal spent)
     {
         var status = account.Status == AccountStatus.Suspended ? "suspended"
             : limit is > 0m && spent >= limit.Value ? "over-limit"
             : "ok";
         return new SpendFigures(
-            account.Spend.Within(TimeSpan.FromHours(1), now),
-            account.Spend.Within(TimeSpan.FromHours(24), now),
-            account.Spend.Within(TimeSpan.FromDays(7), now),
-            account.Spend.DailyBaseline(now, skipDays: 7, days: BaselineDays) is { } perDay ? Round(perDay) : null,
+            windows.LastHour,
+            windows.Last24Hours,
+            windows.Last7Days,
+            windows.DailyBaseline is { } perDay ? Round(perDay) : null,
             account.PeriodSpend,
             limit,
             limit is > 0m ? decimal.Round(spent / limit.Value, 4) : null,

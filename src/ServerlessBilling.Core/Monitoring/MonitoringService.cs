@@ -26,15 +26,67 @@ public sealed partial class MonitoringService(
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
 
     /// <summary>Judges every changed account (the newest version of each); returns how many alerts were raised.</summary>
+    /// <remarks>
+    /// Accounts are judged one after the other while the stores answer at once (the embedded stores): no thread is woken
+    /// for them. Once a store call has to wait (Cosmos DB), up to <see cref="AccountsInParallel"/> accounts are judged
+    /// at a time.
+    /// </remarks>
     public async Task<int> HandleAsync(IEnumerable<AccountState> changed, CancellationToken cancellationToken)
     {
-        var newest = changed.GroupBy(a => a.AccountId, StringComparer.Ordinal).Select(g => g.MaxBy(a => a.Revision)!).ToList();
         var raised = 0;
-        await Parallel.ForEachAsync(
-            newest,
-            new ParallelOptions { MaxDegreeOfParallelism = AccountsInParallel, CancellationToken = cancellationToken },
-            async (account, ct) => Interlocked.Add(ref raised, await JudgeAsync(account, ct)));
+        List<Task<int>>? waiting = null;
+        try
+        {
+            foreach (var account in Newest(changed))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var judged = JudgeAsync(account, cancellationToken);
+                if (judged.IsCompleted)
+                {
+                    raised += await judged;
+                    continue;
+                }
+
+                (waiting ??= []).Add(judged);
+                if (waiting.Count == AccountsInParallel)
+                {
+                    var done = await Task.WhenAny(waiting);
+                    waiting.Remove(done);
+                    raised += await done;
+                }
+            }
+
+            if (waiting is not null)
+            {
+                foreach (var count in await Task.WhenAll(waiting))
+                {
+                    raised += count;
+                }
+            }
+        }
+        catch when (waiting is { Count: > 0 })
+        {
+            // A failed judgment fails the batch (the feed delivers it again), once the others in flight have finished.
+            await ((Task)Task.WhenAll(waiting)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
         return raised;
+    }
+
+    /// <summary>The newest version of each account in a feed's batch (the embedded stream's batches hold one each already).</summary>
+    private static IEnumerable<AccountState> Newest(IEnumerable<AccountState> changed)
+    {
+        var newest = new Dictionary<string, AccountState>(StringComparer.Ordinal);
+        foreach (var account in changed)
+        {
+            if (!newest.TryGetValue(account.AccountId, out var seen) || account.Revision > seen.Revision)
+            {
+                newest[account.AccountId] = account;
+            }
+        }
+
+        return newest.Values;
     }
 
     /// <summary>The figures monitoring last judged for the account, for the balance view; null before the first.</summary>
@@ -50,10 +102,11 @@ public sealed partial class MonitoringService(
         }
 
         var now = clock.GetUtcNow();
-        var verdict = MonitorRules.Judge(account, now);
         var known = stored?.Value.Raised ?? [];
-        var raised = new List<string>();
-        foreach (var alert in verdict.Alerts.Where(a => !known.Contains(a.AlertId, StringComparer.Ordinal)))
+        var verdict = MonitorRules.Judge(account, now, known);
+        var raised = 0;
+        var remembered = known;
+        foreach (var alert in verdict.Alerts)
         {
             // Published before it is stored: a crash in between publishes it again (receivers drop it by id), but an
             // alert stored is never left unpublished.
@@ -63,11 +116,11 @@ public sealed partial class MonitoringService(
                 if (await alerts.TryCreateAsync(alert, cancellationToken))
                 {
                     LogRaised(_logger, alert.AccountId, alert.Type.ToWire(), alert.AlertId, alert.Message);
-                    raised.Add(alert.AlertId);
+                    raised++;
                 }
             }
 
-            known = [.. known, alert.AlertId];
+            remembered = [.. remembered, alert.AlertId];
         }
 
         if (verdict.SuspendReason is { } reason)
@@ -75,17 +128,20 @@ public sealed partial class MonitoringService(
             await accounts.SuspendAsync(account.AccountId, reason, byPolicy: true, cancellationToken);
         }
 
-        await RememberAsync(stored, new MonitorState(account.AccountId, account.Revision, verdict.Figures, now, known.TakeLast(MonitorState.RaisedKept).ToList()), cancellationToken);
-        return raised.Count;
+        // The list of raised ids is copied only when it grew: most judgments raise nothing.
+        var kept = ReferenceEquals(remembered, known) ? known : remembered.TakeLast(MonitorState.RaisedKept).ToList();
+        await RememberAsync(stored, new MonitorState(account.AccountId, account.Revision, verdict.Figures, now, kept), cancellationToken);
+        return raised;
     }
 
     private async Task RememberAsync(Versioned<MonitorState>? stored, MonitorState next, CancellationToken cancellationToken)
     {
+        var judgedFrom = stored;
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var written = stored is null
                 ? await monitors.TryCreateAsync(next, cancellationToken)
-                : await monitors.TryReplaceAsync(next with { Raised = stored.Value.Raised.Union(next.Raised, StringComparer.Ordinal).TakeLast(MonitorState.RaisedKept).ToList() }, stored.ETag, cancellationToken);
+                : await monitors.TryReplaceAsync(WithRaisedOf(stored.Value, next, ReferenceEquals(stored, judgedFrom)), stored.ETag, cancellationToken);
             if (written is not null)
             {
                 return;
@@ -101,6 +157,15 @@ public sealed partial class MonitoringService(
 
         throw new StoreUnavailableException($"monitor document of account '{next.AccountId}' stayed contended");
     }
+
+    /// <summary>
+    /// The next monitor document keeps every id the stored one holds as well as its own. When it was judged from that
+    /// very document, its ids already start from the stored ones, so nothing is merged.
+    /// </summary>
+    private static MonitorState WithRaisedOf(MonitorState stored, MonitorState next, bool judgedFromIt) =>
+        judgedFromIt
+            ? next
+            : next with { Raised = stored.Raised.Union(next.Raised, StringComparer.Ordinal).TakeLast(MonitorState.RaisedKept).ToList() };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Type} on account {AccountId} ({AlertId}): {Message}")]
     private static partial void LogRaised(ILogger logger, string accountId, string type, string alertId, string message);

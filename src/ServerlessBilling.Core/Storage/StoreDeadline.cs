@@ -18,16 +18,31 @@ public static class StoreDeadline
     [ThreadStatic]
     private static CancellationTokenSource? s_spare;
 
-    public static async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, TimeSpan limit, TimeProvider clock, string what, CancellationToken cancellationToken)
+    public static Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> work, TimeSpan limit, TimeProvider clock, string what, CancellationToken cancellationToken) =>
+        RunAsync(static (work, ct) => new ValueTask<T>(work(ct)), work, limit, clock, what, cancellationToken);
+
+    /// <summary>
+    /// As above, for work that takes its <paramref name="state"/> (a static lambda: no closure per call) and usually
+    /// finishes without waiting (a <see cref="ValueTask{T}"/>: no task of its own then).
+    /// </summary>
+    public static async Task<T> RunAsync<TState, T>(Func<TState, CancellationToken, ValueTask<T>> work, TState state, TimeSpan limit, TimeProvider clock, string what, CancellationToken cancellationToken)
     {
         if (limit <= TimeSpan.Zero || limit == Timeout.InfiniteTimeSpan)
         {
-            return await work(cancellationToken);
+            return await work(state, cancellationToken);
         }
 
         var deadline = Rent(limit, clock);
         var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token) : null;
-        var task = work(linked?.Token ?? deadline.Token);
+        var pending = work(state, linked?.Token ?? deadline.Token);
+        if (pending.IsCompletedSuccessfully)
+        {
+            linked?.Dispose();
+            Return(deadline, clock);
+            return pending.Result;
+        }
+
+        var task = pending.AsTask();
         try
         {
             // WaitAsync also covers a store that ignores cancellation: the caller is answered at the deadline.

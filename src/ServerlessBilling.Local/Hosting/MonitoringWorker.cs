@@ -8,6 +8,13 @@ namespace ServerlessBilling.Local.Hosting;
 /// </summary>
 public sealed partial class MonitoringWorker(AccountChangeStream changes, MonitoringService monitoring, ILogger<MonitoringWorker> logger) : BackgroundService
 {
+    /// <summary>
+    /// How long changes gather after the first before they are judged: the writes of that time coalesce (an account
+    /// written many times is judged once, on its newest state) and the worker wakes a few times a second, not once per
+    /// write. Alerts still follow the write that caused them well within a second.
+    /// </summary>
+    public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(100);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
@@ -15,7 +22,7 @@ public sealed partial class MonitoringWorker(AccountChangeStream changes, Monito
             IReadOnlyList<Core.Accounts.AccountState> batch;
             try
             {
-                batch = await changes.ReadAsync(stoppingToken);
+                batch = await changes.ReadAsync(Gather, stoppingToken);
             }
             catch (OperationCanceledException)
             {
