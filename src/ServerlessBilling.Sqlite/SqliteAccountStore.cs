@@ -63,9 +63,9 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         return WriteAsync(account, document, session =>
         {
             var created = session
-                .Command("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES ($id, 1, $expiry, $doc) ON CONFLICT (account_id) DO NOTHING")
-                .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", document.Head)
-                .ExecuteNonQuery() == 1;
+                .Statement("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES (?1, 1, ?2, ?3) ON CONFLICT (account_id) DO NOTHING")
+                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, document.Head)
+                .Run() == 1;
             if (created)
             {
                 SqliteDocumentRows.Apply(session, account.AccountId, parts);
@@ -87,14 +87,14 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
 
         // The rows written for the version this write replaces are what the file holds if that version is current
         // (this process is the only writer); rows written for any other version are no basis: every row is replaced.
-        var parts = SqliteDocumentRows.Changes(previous?.Version == version ? previous.Rows : null, document.Rows);
+        var parts = SqliteDocumentRows.Changes(previous?.Version == version ? previous : null, document);
         var expiry = Expiry(account);
         return WriteAsync(account, document, session =>
         {
             var replaced = session
-                .Command("UPDATE accounts SET version = version + 1, next_expiry = $expiry, doc = $doc WHERE account_id = $id AND version = $version")
-                .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", document.Head)
-                .ExecuteNonQuery() == 1;
+                .Statement("UPDATE accounts SET version = version + 1, next_expiry = ?2, doc = ?3 WHERE account_id = ?1 AND version = ?4")
+                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, document.Head).Bind(4, version)
+                .Run() == 1;
             if (replaced)
             {
                 SqliteDocumentRows.Apply(session, account.AccountId, parts);
