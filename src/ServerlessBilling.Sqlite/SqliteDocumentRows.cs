@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -336,32 +338,21 @@ internal static class SqliteDocumentRows
 
         var previous = before?.Members;
         Dictionary<string, Entry> members;
-        var length = 2;
+        int length;
         if (type.Kind == JsonTypeInfoKind.Dictionary)
         {
             // A dictionary (such as the sessions) is walked straight, entry by entry: most entries are the objects
             // of the version before, whose JSON is kept.
-            var dictionary = (IDictionary)value;
             var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
-            members = new Dictionary<string, Entry>(dictionary.Count, StringComparer.Ordinal);
-            var walk = dictionary.GetEnumerator();
-            while (walk.MoveNext())
-            {
-                var name = (string)walk.Key;
-                var member = walk.Value;
-                var entry = previous is not null && previous.TryGetValue(name, out var old) && Same(old.Value, member) ? old : new Entry(member, Json(member, entries));
-                members[name] = entry;
-                length = checked(length + name.Length + entry.Json.Length + 4);
-            }
+            (members, length) = WalkerOf(type.Type)(value, entries, previous);
         }
         else
         {
             members = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            length = 2;
             foreach (var (name, member, memberType) in Members(value, type))
             {
-                var entry = previous is not null && previous.TryGetValue(name, out var old) && Same(old.Value, member) ? old : new Entry(member, Json(member, memberType));
-                members[name] = entry;
-                length = checked(length + name.Length + entry.Json.Length + 4);
+                length = checked(length + Walked(members, previous, name, member, memberType));
             }
         }
 
@@ -384,6 +375,55 @@ internal static class SqliteDocumentRows
         }
 
         return Placed(value, whole.WrittenSpan.ToArray(), members);
+    }
+
+    /// <summary>Walks a dictionary's entries into member entries, keeping those of <c>previous</c> that are the same objects; with the JSON length of the whole.</summary>
+    private delegate (Dictionary<string, Entry> Members, int Length) Walker(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous);
+
+    private static readonly ConcurrentDictionary<Type, Walker> Walkers = new();
+
+    /// <summary>
+    /// The walker for a dictionary type: an <see cref="ImmutableDictionary{TKey, TValue}"/> with string keys (the
+    /// sessions) is enumerated with its own struct enumerator, found once per type; any other through <see cref="IDictionary"/>.
+    /// </summary>
+    private static Walker WalkerOf(Type type) => Walkers.GetOrAdd(type, static t =>
+        t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ImmutableDictionary<,>) && t.GetGenericArguments()[0] == typeof(string)
+            ? typeof(SqliteDocumentRows).GetMethod(nameof(WalkImmutable), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(t.GetGenericArguments()[1]).CreateDelegate<Walker>()
+            : WalkAny);
+
+    private static (Dictionary<string, Entry> Members, int Length) WalkImmutable<TValue>(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
+    {
+        var typed = (ImmutableDictionary<string, TValue>)dictionary;
+        var members = new Dictionary<string, Entry>(typed.Count, StringComparer.Ordinal);
+        var length = 2;
+        foreach (var (name, member) in typed)
+        {
+            length = checked(length + Walked(members, previous, name, member, entries));
+        }
+
+        return (members, length);
+    }
+
+    private static (Dictionary<string, Entry> Members, int Length) WalkAny(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
+    {
+        var untyped = (IDictionary)dictionary;
+        var members = new Dictionary<string, Entry>(untyped.Count, StringComparer.Ordinal);
+        var length = 2;
+        var walk = untyped.GetEnumerator();
+        while (walk.MoveNext())
+        {
+            length = checked(length + Walked(members, previous, (string)walk.Key, walk.Value, entries));
+        }
+
+        return (members, length);
+    }
+
+    /// <summary>One member into <paramref name="members"/>: the entry before if it is the same object, else serialized; returns its share of the JSON length.</summary>
+    private static int Walked(Dictionary<string, Entry> members, Dictionary<string, Entry>? previous, string name, object? member, JsonTypeInfo type)
+    {
+        var entry = previous is not null && previous.TryGetValue(name, out var old) && Same(old.Value, member) ? old : new Entry(member, Json(member, type));
+        members[name] = entry;
+        return name.Length + entry.Json.Length + 4;
     }
 
     private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
@@ -486,13 +526,13 @@ internal static class SqliteDocumentRows
     {
         private IReadOnlyList<(string Member, byte[] Json)>? _rows;
 
-        public WrittenPart(object? value, byte[]? inline, IReadOnlyList<(string Member, byte[] Json)> rows, IReadOnlyDictionary<string, Entry>? members, IReadOnlyList<SqliteArrayChunks.Chunk>? chunks)
+        public WrittenPart(object? value, byte[]? inline, IReadOnlyList<(string Member, byte[] Json)> rows, Dictionary<string, Entry>? members, IReadOnlyList<SqliteArrayChunks.Chunk>? chunks)
         {
             (Value, Inline, _rows, Members, Chunks) = (value, inline, rows, members, chunks);
         }
 
         /// <summary>An object stored one row per member: its rows are its members' JSON.</summary>
-        public WrittenPart(object? value, IReadOnlyDictionary<string, Entry> byMember)
+        public WrittenPart(object? value, Dictionary<string, Entry> byMember)
         {
             (Value, Members, ByMember) = (value, byMember, true);
         }
@@ -501,7 +541,7 @@ internal static class SqliteDocumentRows
 
         public byte[]? Inline { get; }
 
-        public IReadOnlyDictionary<string, Entry>? Members { get; }
+        public Dictionary<string, Entry>? Members { get; }
 
         public IReadOnlyList<SqliteArrayChunks.Chunk>? Chunks { get; }
 

@@ -13,7 +13,7 @@ namespace ServerlessBilling.Sqlite;
 /// </summary>
 public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clock) : ISessionIndex
 {
-    private const string OwnerQuery = "SELECT account_id FROM sessions WHERE session_id = $id";
+    private const string OwnerQuery = "SELECT account_id FROM sessions WHERE session_id = ?1";
     private readonly SqliteKnownState _known = database.Known;
 
     public async Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
@@ -118,7 +118,7 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
 
     private string? ReadOwner(string sessionId)
     {
-        var owner = database.Read(session => session.Command(OwnerQuery).With("$id", sessionId).ExecuteScalar() as string);
+        var owner = database.Read(session => session.Statement(OwnerQuery).Bind(1, sessionId).Text());
         if (owner is not null)
         {
             _known.RememberSessionOwner(sessionId, owner);

@@ -70,6 +70,27 @@ internal sealed class SqliteStatement : IDisposable
         }
     }
 
+    /// <summary>Runs a query and returns the text of its first row's first column (null when there is no row, or it is null); the bindings are cleared.</summary>
+    public string? Text()
+    {
+        try
+        {
+            var rc = raw.sqlite3_step(_statement);
+            if (rc == raw.SQLITE_DONE)
+            {
+                return null;
+            }
+
+            Check(rc == raw.SQLITE_ROW ? raw.SQLITE_OK : rc);
+            return raw.sqlite3_column_type(_statement, 0) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(_statement, 0).utf8_to_string();
+        }
+        finally
+        {
+            raw.sqlite3_reset(_statement);
+            raw.sqlite3_clear_bindings(_statement);
+        }
+    }
+
     private void Check(int rc)
     {
         if (rc != raw.SQLITE_OK)
