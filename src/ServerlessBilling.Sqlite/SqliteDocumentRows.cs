@@ -573,4 +573,7 @@ internal sealed record AccountDocument(long Version, byte[] Head, IReadOnlyDicti
     private IReadOnlyDictionary<PartKey, byte[]>? _rows;
 
     public IReadOnlyDictionary<PartKey, byte[]> Rows => _rows ??= SqliteDocumentRows.RowsOf(Parts);
+
+    /// <summary>The next_expiry column written with it (the accounts' sweep index), when the store sets one.</summary>
+    public long? Expiry { get; init; }
 }
