@@ -31,6 +31,11 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         ORDER BY a.account_id
         """;
 
+    private const string SetExpiry = "UPDATE accounts SET version = version + 1, next_expiry = ?2, doc = ?3 WHERE account_id = ?1 AND version = ?4";
+
+    /// <summary>As <see cref="SetExpiry"/>, leaving next_expiry as it is (?2 is bound and unused: the parameters are numbered up to the largest).</summary>
+    private const string KeepExpiry = "UPDATE accounts SET version = version + 1, doc = ?3 WHERE account_id = ?1 AND version = ?4";
+
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken)
     {
         if (_known.Account(accountId) is { } known)
@@ -57,15 +62,15 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
     {
-        var document = Document(1, account, null);
-        var parts = SqliteDocumentRows.Changes(null, document.Rows);
         var expiry = Expiry(account);
+        var document = Document(1, account, null, expiry);
+        var parts = SqliteDocumentRows.Changes(null, document.Rows);
         return WriteAsync(account, document, session =>
         {
             var created = session
-                .Command("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES ($id, 1, $expiry, $doc) ON CONFLICT (account_id) DO NOTHING")
-                .With("$id", account.AccountId).With("$expiry", expiry).With("$doc", document.Head)
-                .ExecuteNonQuery() == 1;
+                .Statement("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES (?1, 1, ?2, ?3) ON CONFLICT (account_id) DO NOTHING")
+                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, document.Head)
+                .Run() == 1;
             if (created)
             {
                 SqliteDocumentRows.Apply(session, account.AccountId, parts);
@@ -83,18 +88,23 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         }
 
         var previous = _known.Document(account.AccountId);
-        var document = Document(checked(version + 1), account, previous);
+        var expiry = Expiry(account);
+        var document = Document(checked(version + 1), account, previous, expiry);
 
         // The rows written for the version this write replaces are what the file holds if that version is current
         // (this process is the only writer); rows written for any other version are no basis: every row is replaced.
-        var parts = SqliteDocumentRows.Changes(previous?.Version == version ? previous.Rows : null, document.Rows);
-        var expiry = Expiry(account);
+        var basis = previous?.Version == version ? previous : null;
+        var parts = SqliteDocumentRows.Changes(basis, document);
+
+        // next_expiry is indexed: naming it in the SET list rewrites its index entry (a page of the WAL) even when the
+        // value is the same, and a credit-control step seldom moves it (a lower bound). It is left out when the
+        // version replaced holds the same value.
+        var sql = basis is not null && basis.Expiry == expiry ? KeepExpiry : SetExpiry;
         return WriteAsync(account, document, session =>
         {
-            var replaced = session
-                .Command("UPDATE accounts SET version = version + 1, next_expiry = $expiry, doc = $doc WHERE account_id = $id AND version = $version")
-                .With("$id", account.AccountId).With("$version", version).With("$expiry", expiry).With("$doc", document.Head)
-                .ExecuteNonQuery() == 1;
+            var replaced = session.Statement(sql)
+                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, document.Head).Bind(4, version)
+                .Run() == 1;
             if (replaced)
             {
                 SqliteDocumentRows.Apply(session, account.AccountId, parts);
@@ -183,8 +193,8 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         return etag;
     }
 
-    private static AccountDocument Document(long version, AccountState account, AccountDocument? previous) =>
-        SqliteDocumentRows.Write(version, account, previous);
+    private static AccountDocument Document(long version, AccountState account, AccountDocument? previous, long? expiry) =>
+        SqliteDocumentRows.Write(version, account, previous) with { Expiry = expiry };
 
     /// <summary>Reads accounts written by <see cref="DocumentQuery"/> or <see cref="PageQuery"/>: an account's rows come together.</summary>
     private static IEnumerable<(long Version, AccountState State)> ReadDocuments(SqliteDataReader reader)

@@ -44,6 +44,10 @@ public sealed class SqliteDatabase : IDisposable
             // cache's whole page hash (pcache1TruncateUnsafe from pager_end_transaction), which at 64 MB took ~40% of
             // the writer's CPU under ingestion.
             "PRAGMA cache_size = -8192",
+            // The writer reads the pages it is about to change through a memory map of the file instead of a pread()
+            // each (16% of its CPU under credit control, where the pages touched are spread over far more than the
+            // cache). Reads only: every write still goes to the WAL, so what a commit survives is unchanged.
+            "PRAGMA mmap_size = 268435456",
             $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBackstopPages}",
             $"PRAGMA journal_size_limit = {2 * SqliteCheckpointer.RestartPages * 4096}", // the WAL file is cut back when it starts over
         ]);

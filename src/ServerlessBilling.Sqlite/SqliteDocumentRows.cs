@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Collections;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -57,11 +59,10 @@ internal static class SqliteDocumentRows
         where T : class
     {
         var type = Options.GetTypeInfo(typeof(T));
-        var rows = new Dictionary<PartKey, byte[]>();
         var parts = new Dictionary<string, WrittenPart>(StringComparer.Ordinal);
         if (!IsWalkable(type) || Options.WriteIndented)
         {
-            return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), rows, parts); // all of it is the head
+            return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), parts); // all of it is the head
         }
 
         var head = new ArrayBufferWriter<byte>(1024);
@@ -85,14 +86,6 @@ internal static class SqliteDocumentRows
                     writer.WritePropertyName(name);
                     writer.WriteRawValue(inline, skipInputValidation: true);
                 }
-                else
-                {
-                    var rowPart = part.Chunks is null ? name : name + ArraySuffix;
-                    foreach (var (key, json) in part.Rows)
-                    {
-                        rows[new PartKey(rowPart, key)] = json;
-                    }
-                }
 
                 parts[name] = part;
             }
@@ -100,7 +93,7 @@ internal static class SqliteDocumentRows
             writer.WriteEndObject();
         }
 
-        return new AccountDocument(version, head.WrittenSpan.ToArray(), rows, parts);
+        return new AccountDocument(version, head.WrittenSpan.ToArray(), parts);
     }
 
     /// <summary>
@@ -117,7 +110,7 @@ internal static class SqliteDocumentRows
         var upserts = new List<PartRow>();
         foreach (var (key, value) in after)
         {
-            if (!before.TryGetValue(key, out var old) || !(ReferenceEquals(old, value) || old.AsSpan().SequenceEqual(value)))
+            if (!before.TryGetValue(key, out var old) || !SameBytes(old, value))
             {
                 upserts.Add(new PartRow(key, value));
             }
@@ -135,27 +128,140 @@ internal static class SqliteDocumentRows
         return new PartChanges(ReplaceAll: false, upserts, deletes);
     }
 
+    /// <summary>
+    /// As <see cref="Changes(IReadOnlyDictionary{PartKey, byte[]}?, IReadOnlyDictionary{PartKey, byte[]})"/> for the
+    /// rows of two documents, part by part: a part that is the same as before (the same object, reused by
+    /// <see cref="Write{T}"/>) is skipped without looking at its rows, and a part stored by member is compared member
+    /// by member, so that a step costs the parts it changed, not every row of the document.
+    /// </summary>
+    public static PartChanges Changes(AccountDocument? before, AccountDocument after)
+    {
+        if (before is null)
+        {
+            return Changes(null, after.Rows);
+        }
+
+        var upserts = new List<PartRow>();
+        var deletes = new List<PartKey>();
+        foreach (var (name, part) in after.Parts)
+        {
+            var old = before.Parts.GetValueOrDefault(name);
+            if (!ReferenceEquals(old, part))
+            {
+                Diff(name, old, part, upserts, deletes);
+            }
+        }
+
+        foreach (var (name, old) in before.Parts)
+        {
+            if (!after.Parts.ContainsKey(name))
+            {
+                Diff(name, old, null, upserts, deletes);
+            }
+        }
+
+        return new PartChanges(ReplaceAll: false, upserts, deletes);
+    }
+
+    /// <summary>The rows that differ between two versions of one top-level part (either may be absent).</summary>
+    private static void Diff(string name, WrittenPart? old, WrittenPart? now, List<PartRow> upserts, List<PartKey> deletes)
+    {
+        if (old is { ByMember: true, Members: { } oldMembers } && now is { ByMember: true, Members: { } newMembers })
+        {
+            var matched = 0;
+            foreach (var (member, entry) in newMembers)
+            {
+                if (oldMembers.TryGetValue(member, out var was))
+                {
+                    matched++;
+                    if (ReferenceEquals(was, entry) || SameBytes(was.Json, entry.Json))
+                    {
+                        continue;
+                    }
+                }
+
+                upserts.Add(new PartRow(new PartKey(name, member), entry.Json));
+            }
+
+            if (matched != oldMembers.Count)
+            {
+                foreach (var member in oldMembers.Keys)
+                {
+                    if (!newMembers.ContainsKey(member))
+                    {
+                        deletes.Add(new PartKey(name, member));
+                    }
+                }
+            }
+
+            return;
+        }
+
+        var oldRows = new Dictionary<PartKey, byte[]>();
+        if (old is not null)
+        {
+            AddRows(oldRows, name, old);
+        }
+
+        if (now is not null)
+        {
+            foreach (var (member, json) in now.Rows)
+            {
+                var key = new PartKey(now.RowPart(name), member);
+                if (!oldRows.Remove(key, out var was) || !SameBytes(was, json))
+                {
+                    upserts.Add(new PartRow(key, json));
+                }
+            }
+        }
+
+        deletes.AddRange(oldRows.Keys);
+    }
+
+    private static void AddRows(Dictionary<PartKey, byte[]> rows, string name, WrittenPart part)
+    {
+        var rowPart = part.RowPart(name);
+        foreach (var (member, json) in part.Rows)
+        {
+            rows[new PartKey(rowPart, member)] = json;
+        }
+    }
+
+    /// <summary>Every part row of a document (what the file holds while it is current).</summary>
+    internal static IReadOnlyDictionary<PartKey, byte[]> RowsOf(IReadOnlyDictionary<string, WrittenPart> parts)
+    {
+        var rows = new Dictionary<PartKey, byte[]>();
+        foreach (var (name, part) in parts)
+        {
+            AddRows(rows, name, part);
+        }
+
+        return rows;
+    }
+
+    private static bool SameBytes(byte[] before, byte[] now) => ReferenceEquals(before, now) || before.AsSpan().SequenceEqual(now);
+
     /// <summary>Runs <paramref name="changes"/> for an account inside the writer's transaction.</summary>
     public static void Apply(SqliteSession session, string accountId, PartChanges changes)
     {
         if (changes.ReplaceAll)
         {
-            session.Command("DELETE FROM account_parts WHERE account_id = $id").With("$id", accountId).ExecuteNonQuery();
+            session.Statement("DELETE FROM account_parts WHERE account_id = ?1").Bind(1, accountId).Run();
         }
 
         foreach (var key in changes.Deletes)
         {
-            session.Command("DELETE FROM account_parts WHERE account_id = $id AND part = $part AND member = $member")
-                .With("$id", accountId).With("$part", key.Part).With("$member", key.Member).ExecuteNonQuery();
+            session.Statement("DELETE FROM account_parts WHERE account_id = ?1 AND part = ?2 AND member = ?3")
+                .Bind(1, accountId).Bind(2, key.Part).Bind(3, key.Member).Run();
         }
 
         foreach (var row in changes.Upserts)
         {
-            session.Command("""
-                INSERT INTO account_parts (account_id, part, member, json) VALUES ($id, $part, $member, $json)
+            session.Statement("""
+                INSERT INTO account_parts (account_id, part, member, json) VALUES (?1, ?2, ?3, ?4)
                 ON CONFLICT (account_id, part, member) DO UPDATE SET json = excluded.json
                 """)
-                .With("$id", accountId).With("$part", row.Key.Part).With("$member", row.Key.Member).With("$json", row.Json).ExecuteNonQuery();
+                .Bind(1, accountId).Bind(2, row.Key.Part).Bind(3, row.Key.Member).Bind(4, row.Json).Run();
         }
     }
 
@@ -230,18 +336,29 @@ internal static class SqliteDocumentRows
             return Placed(value, Json(value, type), null);
         }
 
-        var members = new Dictionary<string, Entry>(StringComparer.Ordinal);
-        var length = 2;
-        foreach (var (name, member, memberType) in Members(value, type))
+        var previous = before?.Members;
+        Dictionary<string, Entry> members;
+        int length;
+        if (type.Kind == JsonTypeInfoKind.Dictionary)
         {
-            var entry = before?.Members?.GetValueOrDefault(name) is { } old && Same(old.Value, member) ? old : new Entry(member, Json(member, memberType));
-            members[name] = entry;
-            length = checked(length + name.Length + entry.Json.Length + 4);
+            // A dictionary (such as the sessions) is walked straight, entry by entry: most entries are the objects
+            // of the version before, whose JSON is kept.
+            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
+            (members, length) = WalkerOf(type.Type)(value, entries, previous);
+        }
+        else
+        {
+            members = new Dictionary<string, Entry>(StringComparer.Ordinal);
+            length = 2;
+            foreach (var (name, member, memberType) in Members(value, type))
+            {
+                length = checked(length + Walked(members, previous, name, member, memberType));
+            }
         }
 
         if (length >= ByMemberBytes && !members.ContainsKey(Whole))
         {
-            return new WrittenPart(value, null, [.. members.Select(m => (m.Key, m.Value.Json))], members, null);
+            return new WrittenPart(value, members);
         }
 
         var whole = new ArrayBufferWriter<byte>(length);
@@ -258,6 +375,55 @@ internal static class SqliteDocumentRows
         }
 
         return Placed(value, whole.WrittenSpan.ToArray(), members);
+    }
+
+    /// <summary>Walks a dictionary's entries into member entries, keeping those of <c>previous</c> that are the same objects; with the JSON length of the whole.</summary>
+    private delegate (Dictionary<string, Entry> Members, int Length) Walker(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous);
+
+    private static readonly ConcurrentDictionary<Type, Walker> Walkers = new();
+
+    /// <summary>
+    /// The walker for a dictionary type: an <see cref="ImmutableDictionary{TKey, TValue}"/> with string keys (the
+    /// sessions) is enumerated with its own struct enumerator, found once per type; any other through <see cref="IDictionary"/>.
+    /// </summary>
+    private static Walker WalkerOf(Type type) => Walkers.GetOrAdd(type, static t =>
+        t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ImmutableDictionary<,>) && t.GetGenericArguments()[0] == typeof(string)
+            ? typeof(SqliteDocumentRows).GetMethod(nameof(WalkImmutable), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(t.GetGenericArguments()[1]).CreateDelegate<Walker>()
+            : WalkAny);
+
+    private static (Dictionary<string, Entry> Members, int Length) WalkImmutable<TValue>(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
+    {
+        var typed = (ImmutableDictionary<string, TValue>)dictionary;
+        var members = new Dictionary<string, Entry>(typed.Count, StringComparer.Ordinal);
+        var length = 2;
+        foreach (var (name, member) in typed)
+        {
+            length = checked(length + Walked(members, previous, name, member, entries));
+        }
+
+        return (members, length);
+    }
+
+    private static (Dictionary<string, Entry> Members, int Length) WalkAny(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
+    {
+        var untyped = (IDictionary)dictionary;
+        var members = new Dictionary<string, Entry>(untyped.Count, StringComparer.Ordinal);
+        var length = 2;
+        var walk = untyped.GetEnumerator();
+        while (walk.MoveNext())
+        {
+            length = checked(length + Walked(members, previous, (string)walk.Key, walk.Value, entries));
+        }
+
+        return (members, length);
+    }
+
+    /// <summary>One member into <paramref name="members"/>: the entry before if it is the same object, else serialized; returns its share of the JSON length.</summary>
+    private static int Walked(Dictionary<string, Entry> members, Dictionary<string, Entry>? previous, string name, object? member, JsonTypeInfo type)
+    {
+        var entry = previous is not null && previous.TryGetValue(name, out var old) && Same(old.Value, member) ? old : new Entry(member, Json(member, type));
+        members[name] = entry;
+        return name.Length + entry.Json.Length + 4;
     }
 
     private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
@@ -352,11 +518,42 @@ internal static class SqliteDocumentRows
 
     /// <summary>
     /// A top-level member as last written: the object; its JSON in the head (<see cref="Inline"/>) or its rows; and,
-    /// for an object, its members' JSON, which the next write reuses for members that are the same objects; for an
-    /// array, its chunks (<see cref="SqliteArrayChunks"/>), which the next write reuses where the elements are the same.
+    /// for an object, its members' JSON, which the next write reuses for members that are the same objects (and, when
+    /// <see cref="ByMember"/>, its rows); for an array, its chunks (<see cref="SqliteArrayChunks"/>), which the next
+    /// write reuses where the elements are the same.
     /// </summary>
-    internal sealed record WrittenPart(
-        object? Value, byte[]? Inline, IReadOnlyList<(string Member, byte[] Json)> Rows, IReadOnlyDictionary<string, Entry>? Members, IReadOnlyList<SqliteArrayChunks.Chunk>? Chunks);
+    internal sealed class WrittenPart
+    {
+        private IReadOnlyList<(string Member, byte[] Json)>? _rows;
+
+        public WrittenPart(object? value, byte[]? inline, IReadOnlyList<(string Member, byte[] Json)> rows, Dictionary<string, Entry>? members, IReadOnlyList<SqliteArrayChunks.Chunk>? chunks)
+        {
+            (Value, Inline, _rows, Members, Chunks) = (value, inline, rows, members, chunks);
+        }
+
+        /// <summary>An object stored one row per member: its rows are its members' JSON.</summary>
+        public WrittenPart(object? value, Dictionary<string, Entry> byMember)
+        {
+            (Value, Members, ByMember) = (value, byMember, true);
+        }
+
+        public object? Value { get; }
+
+        public byte[]? Inline { get; }
+
+        public Dictionary<string, Entry>? Members { get; }
+
+        public IReadOnlyList<SqliteArrayChunks.Chunk>? Chunks { get; }
+
+        /// <summary>Stored one row per member of <see cref="Members"/>.</summary>
+        public bool ByMember { get; }
+
+        /// <summary>Its rows: member column and JSON (none when it is in the head).</summary>
+        public IReadOnlyList<(string Member, byte[] Json)> Rows => _rows ??= [.. Members!.Select(m => (m.Key, m.Value.Json))];
+
+        /// <summary>The part column of its rows.</summary>
+        public string RowPart(string name) => Chunks is null ? name : name + ArraySuffix;
+    }
 }
 
 /// <summary>A part row's key: the top-level member, and the member of it (<see cref="SqliteDocumentRows.Whole"/> when the part is stored whole).</summary>
@@ -368,7 +565,15 @@ internal sealed record PartRow(PartKey Key, byte[] Json);
 internal sealed record PartChanges(bool ReplaceAll, IReadOnlyList<PartRow> Upserts, IReadOnlyList<PartKey> Deletes);
 
 /// <summary>
-/// An account document as written for one version: its head (the <c>doc</c> column), its part rows (what the file
-/// holds while that version is current), and its top-level parts, for the next version to reuse.
+/// An account document as written for one version: its head (the <c>doc</c> column) and its top-level parts, for
+/// the next version to reuse; its part rows (what the file holds while that version is current) follow from them.
 /// </summary>
-internal sealed record AccountDocument(long Version, byte[] Head, IReadOnlyDictionary<PartKey, byte[]> Rows, IReadOnlyDictionary<string, SqliteDocumentRows.WrittenPart> Parts);
+internal sealed record AccountDocument(long Version, byte[] Head, IReadOnlyDictionary<string, SqliteDocumentRows.WrittenPart> Parts)
+{
+    private IReadOnlyDictionary<PartKey, byte[]>? _rows;
+
+    public IReadOnlyDictionary<PartKey, byte[]> Rows => _rows ??= SqliteDocumentRows.RowsOf(Parts);
+
+    /// <summary>The next_expiry column written with it (the accounts' sweep index), when the store sets one.</summary>
+    public long? Expiry { get; init; }
+}

@@ -9,6 +9,7 @@ namespace ServerlessBilling.Sqlite;
 internal sealed class SqliteSession : IDisposable
 {
     private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteStatement> _statements = new(StringComparer.Ordinal);
 
     public SqliteSession(string connectionString, IEnumerable<string> pragmas)
     {
@@ -36,6 +37,18 @@ internal sealed class SqliteSession : IDisposable
         return command;
     }
 
+    /// <summary>The statement for <paramref name="sql"/> (positional parameters), prepared on first use: see <see cref="SqliteStatement"/>.</summary>
+    public SqliteStatement Statement(string sql)
+    {
+        if (!_statements.TryGetValue(sql, out var statement))
+        {
+            statement = new SqliteStatement(Connection.Handle!, sql);
+            _statements[sql] = statement;
+        }
+
+        return statement;
+    }
+
     public int Execute(string sql) => Command(sql).ExecuteNonQuery();
 
     public void Dispose()
@@ -43,6 +56,11 @@ internal sealed class SqliteSession : IDisposable
         foreach (var command in _commands.Values)
         {
             command.Dispose();
+        }
+
+        foreach (var statement in _statements.Values)
+        {
+            statement.Dispose();
         }
 
         Connection.Dispose();

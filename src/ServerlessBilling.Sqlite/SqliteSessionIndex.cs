@@ -13,7 +13,7 @@ namespace ServerlessBilling.Sqlite;
 /// </summary>
 public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clock) : ISessionIndex
 {
-    private const string OwnerQuery = "SELECT account_id FROM sessions WHERE session_id = $id";
+    private const string OwnerQuery = "SELECT account_id FROM sessions WHERE session_id = ?1";
     private readonly SqliteKnownState _known = database.Known;
 
     public async Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
@@ -65,12 +65,12 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
         _known.Closing[closed.SessionId] = closed;
         database.WriteBefore(
             session => session
-                .Command("""
-                    INSERT INTO sessions (session_id, account_id, created_at, closed) VALUES ($id, $account, $at, $closed)
+                .Statement("""
+                    INSERT INTO sessions (session_id, account_id, created_at, closed) VALUES (?1, ?2, ?3, ?4)
                     ON CONFLICT (session_id) DO UPDATE SET closed = excluded.closed
                     """)
-                .With("$id", closed.SessionId).With("$account", closed.AccountId).With("$at", createdAt).With("$closed", doc)
-                .ExecuteNonQuery(),
+                .Bind(1, closed.SessionId).Bind(2, closed.AccountId).Bind(3, createdAt).Bind(4, doc)
+                .Run(),
             () => _known.Closing.TryRemove(new KeyValuePair<string, ClosedSession>(closed.SessionId, closed)));
         return Task.CompletedTask;
     }
@@ -106,8 +106,8 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
         mine.SetResult(accountId);
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
         database.WriteBefore(
-            session => session.Command("INSERT INTO sessions (session_id, account_id, created_at) VALUES ($id, $account, $at) ON CONFLICT (session_id) DO NOTHING")
-                .With("$id", sessionId).With("$account", accountId).With("$at", createdAt).ExecuteNonQuery(),
+            session => session.Statement("INSERT INTO sessions (session_id, account_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (session_id) DO NOTHING")
+                .Bind(1, sessionId).Bind(2, accountId).Bind(3, createdAt).Run(),
             () =>
             {
                 _known.RememberSessionOwner(sessionId, accountId);
@@ -118,7 +118,7 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
 
     private string? ReadOwner(string sessionId)
     {
-        var owner = database.Read(session => session.Command(OwnerQuery).With("$id", sessionId).ExecuteScalar() as string);
+        var owner = database.Read(session => session.Statement(OwnerQuery).Bind(1, sessionId).Text());
         if (owner is not null)
         {
             _known.RememberSessionOwner(sessionId, owner);

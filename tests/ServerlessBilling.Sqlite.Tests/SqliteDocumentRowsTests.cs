@@ -59,6 +59,56 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_changes_found_part_by_part_take_the_rows_of_the_document_before_to_those_of_the_next_whatever_it_was_written_from()
+    {
+        var versions = await BusyVersionsAsync();
+        AccountDocument? previous = null;
+        foreach (var version in versions)
+        {
+            var document = Written(version, previous);
+            AssertTakes(previous, document);
+            previous = document;
+        }
+
+        // Documents that are not the version before: backwards in time, written from another, another account.
+        var random = new Random(7);
+        var other = Written(AccountState.Open("other", Fixtures.Prepaid(), 1m, Fixtures.Now), null);
+        for (var i = 0; i < 40; i++)
+        {
+            var from = Written(versions[random.Next(versions.Count)], i % 3 == 0 ? null : Written(versions[random.Next(versions.Count)], null));
+            AssertTakes(from, Written(versions[random.Next(versions.Count)], from));
+            AssertTakes(from, Written(versions[random.Next(versions.Count)], null));
+            AssertTakes(other, Written(versions[random.Next(versions.Count)], other));
+            AssertTakes(from, other);
+        }
+    }
+
+    /// <summary>The part-by-part changes from <paramref name="before"/> to <paramref name="after"/> are those of comparing every row, and applied to the rows before give the rows after.</summary>
+    private static void AssertTakes(AccountDocument? before, AccountDocument after)
+    {
+        var fast = SqliteDocumentRows.Changes(before, after);
+        var full = SqliteDocumentRows.Changes(before?.Rows, after.Rows);
+        Assert.Equal(full.ReplaceAll, fast.ReplaceAll);
+        Assert.Equal(Keys(full.Upserts.Select(u => u.Key)), Keys(fast.Upserts.Select(u => u.Key)));
+        Assert.Equal(Keys(full.Deletes), Keys(fast.Deletes));
+        var rows = fast.ReplaceAll || before is null ? [] : new Dictionary<PartKey, byte[]>(before.Rows);
+        foreach (var key in fast.Deletes)
+        {
+            Assert.True(rows.Remove(key), $"{key} deleted but not there");
+        }
+
+        foreach (var upsert in fast.Upserts)
+        {
+            rows[upsert.Key] = upsert.Json;
+        }
+
+        Assert.Equal(Keys(after.Rows.Keys), Keys(rows.Keys));
+        Assert.All(after.Rows, r => Assert.Equal(r.Value, rows[r.Key]));
+    }
+
+    private static List<string> Keys(IEnumerable<PartKey> keys) => [.. keys.Select(k => k.Part + "/" + k.Member).Order(StringComparer.Ordinal)];
+
+    [Fact]
     public async Task A_session_that_is_the_same_object_keeps_its_row_and_only_the_changed_one_is_serialized_again()
     {
         var state = (await BusyVersionsAsync()).Last(v => v.Sessions.Count > 50);

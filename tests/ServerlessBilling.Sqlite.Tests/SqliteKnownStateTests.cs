@@ -38,6 +38,40 @@ public sealed class SqliteKnownStateTests : IDisposable
     }
 
     [Fact]
+    public void Session_owners_and_accounts_start_over_once_the_capacity_is_reached_counting_each_id_once()
+    {
+        var known = new SqliteKnownState();
+        for (var i = 0; i < SqliteKnownState.Capacity - 1; i++)
+        {
+            known.RememberSessionOwner($"s{i}", "a");
+        }
+
+        known.RememberSessionOwner("s0", "a"); // known already: not counted again
+        known.RememberSessionOwner("full", "a");
+        Assert.Equal(("a", "a"), (known.SessionOwner("s0"), known.SessionOwner("full")));
+        known.RememberSessionOwner("beyond", "a");
+        Assert.Equal((null, "a"), (known.SessionOwner("s0"), known.SessionOwner("beyond")));
+
+        var document = Written(State(1m, 1).Value, 1);
+        Versioned<AccountState> Account(string id) => new(AccountState.Open(id, Fixtures.Prepaid(), 1m, Fixtures.Now), "1");
+        for (var i = 0; i < SqliteKnownState.Capacity - 1; i++)
+        {
+            known.Committed(Account($"a{i}"), 1, document);
+        }
+
+        known.Committed(Account("a0"), 1, document); // known already, at this version: not counted again
+        known.Forget("a1"); // one less
+        known.Committed(Account("last"), 1, document);
+        known.Committed(Account("full"), 1, document);
+        Assert.All(new[] { "a0", "last", "full" }, id => Assert.NotNull(known.Account(id)));
+        known.Committed(Account("beyond"), 1, document);
+        Assert.Null(known.Account("a0"));
+        Assert.NotNull(known.Account("beyond"));
+        Assert.Null(known.Document($"a{SqliteKnownState.Capacity - 2}")); // documents start over at their own, smaller capacity
+        Assert.NotNull(known.Document("beyond"));
+    }
+
+    [Fact]
     public void A_read_that_began_before_a_state_was_forgotten_is_not_remembered()
     {
         var known = new SqliteKnownState();

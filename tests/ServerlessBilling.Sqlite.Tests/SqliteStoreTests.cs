@@ -205,6 +205,41 @@ public sealed class SqliteStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_update_that_keeps_the_next_expiry_leaves_its_index_alone_and_one_that_moves_it_is_found_after_a_restart()
+    {
+        var accounts = _store.Stores.Accounts;
+        var state = Core.Accounts.AccountState.Open("acct", Fixtures.Prepaid(), 10m, Fixtures.Now) with { NextExpiry = Fixtures.Now.AddMinutes(5) };
+        var etag = (await accounts.TryCreateAsync(state, default))!;
+        async Task<long> WalOfAsync(Core.Accounts.AccountState next)
+        {
+            var before = _store.Database.WalBytesWritten;
+            etag = (await accounts.TryReplaceAsync(next, etag, default))!;
+            Assert.NotNull(etag);
+            state = next;
+            return _store.Database.WalBytesWritten - before;
+        }
+
+        var kept = await WalOfAsync(state with { Balance = 9m });
+        var moved = await WalOfAsync(state with { Balance = 8m, NextExpiry = Fixtures.Now.AddMinutes(2) });
+        var keptAgain = await WalOfAsync(state with { Balance = 7m });
+        Assert.True(kept < moved, $"an update keeping the expiry appended {kept} bytes, one moving it {moved}");
+        Assert.Equal(kept, keptAgain);
+
+        _store.Reopen(); // nothing known: the next update names next_expiry, whatever it is
+        accounts = _store.Stores.Accounts;
+        Assert.Equal(["acct"], await accounts.FindExpiringAsync(Fixtures.Now.AddMinutes(2), default).ToListAsync());
+        Assert.Empty(await accounts.FindExpiringAsync(Fixtures.Now.AddMinutes(1), default).ToListAsync());
+        etag = (await accounts.GetAsync("acct", default))!.ETag;
+        await WalOfAsync(state with { Balance = 6m, NextExpiry = Fixtures.Now.AddMinutes(3) });
+        await WalOfAsync(state with { Balance = 5m });
+        _store.Reopen();
+        Assert.Empty(await _store.Stores.Accounts.FindExpiringAsync(Fixtures.Now.AddMinutes(2), default).ToListAsync());
+        var read = (await _store.Stores.Accounts.GetAsync("acct", default))!.Value;
+        Assert.Equal((5m, Fixtures.Now.AddMinutes(3)), (read.Balance, read.NextExpiry));
+        Assert.Equal(["acct"], await _store.Stores.Accounts.FindExpiringAsync(Fixtures.Now.AddMinutes(3), default).ToListAsync());
+    }
+
+    [Fact]
     public async Task A_store_that_remembers_a_document_still_reads_a_newer_version_written_by_another_writer()
     {
         var mine = new SqliteAccountStore(_store.Database);
