@@ -66,6 +66,11 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         return database.WriteAsync(session => Create(session, record, doc), cancellationToken);
     }
 
+    /// <summary>
+    /// Many: every write waits for the commit of its group, and the writes of accounts in flight together share one.
+    /// </summary>
+    public int AccountsInParallel => 64;
+
     /// <summary>One write of the group commit, so the whole batch is in one transaction; serialized before it reaches the writer's thread.</summary>
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {

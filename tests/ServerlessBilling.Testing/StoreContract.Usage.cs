@@ -116,6 +116,22 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Quarantine_adds_a_batch_keeping_one_copy_of_each_record_also_of_one_added_before_or_twice_in_the_batch()
+    {
+        var account = NewId("acc");
+        var tag = NewId("qb");
+        var before = Rejected(account, tag + "-0", Fixtures.Now);
+        await Stores.Quarantine.AddAsync(before, default);
+        var batch = Enumerable.Range(0, 5).Select(i => Rejected(account, $"{tag}-{i}", Fixtures.Now.AddSeconds(-i))).ToList();
+
+        await Stores.Quarantine.AddManyAsync([.. batch, batch[3]], default);
+        await Stores.Quarantine.AddManyAsync(batch, default);
+        await Stores.Quarantine.AddManyAsync([], default);
+
+        Assert.Equal(batch, await Stores.Quarantine.ListAsync(account, 100, default));
+    }
+
+    [Fact]
     public async Task Quarantine_lists_newest_first_then_by_id_per_account_or_for_all_up_to_the_limit()
     {
         var account = NewId("acc");

@@ -82,6 +82,9 @@ public sealed class InMemoryUsageStore : IUsageStore
         return Task.FromResult(created);
     }
 
+    /// <summary>One: every call is done when it returns, under one lock.</summary>
+    public int AccountsInParallel => 1;
+
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
@@ -253,23 +256,43 @@ public sealed class InMemoryQuarantineStore : IQuarantineStore
         ArgumentNullException.ThrowIfNull(record);
         lock (_lock)
         {
-            if (_records.TryAdd(record.QuarantineId, record))
-            {
-                _oldestFirst.Enqueue(record.QuarantineId);
-                while (_oldestFirst.Count > _max)
-                {
-                    if (!_dropping)
-                    {
-                        _dropping = true;
-                        MemoryStoreLog.QuarantineDropped(_logger, _max);
-                    }
+            Add(record);
+        }
 
-                    _records.Remove(_oldestFirst.Dequeue());
-                }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Under one lock.</summary>
+    public Task AddManyAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        lock (_lock)
+        {
+            foreach (var record in records)
+            {
+                Add(record ?? throw new ArgumentException("a null record", nameof(records)));
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    private void Add(QuarantineRecord record)
+    {
+        if (_records.TryAdd(record.QuarantineId, record))
+        {
+            _oldestFirst.Enqueue(record.QuarantineId);
+            while (_oldestFirst.Count > _max)
+            {
+                if (!_dropping)
+                {
+                    _dropping = true;
+                    MemoryStoreLog.QuarantineDropped(_logger, _max);
+                }
+
+                _records.Remove(_oldestFirst.Dequeue());
+            }
+        }
     }
 
     public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
