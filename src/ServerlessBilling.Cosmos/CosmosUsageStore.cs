@@ -17,6 +17,9 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
     /// <summary>Enough to hide a round trip per create without starving the account writes that share the client.</summary>
     public const int CreatesInFlight = 16;
 
+    /// <summary>Each account group of a batch makes a few round trips in a row; this many groups hide them without crowding the client.</summary>
+    public int AccountsInParallel => 4;
+
     public async Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
@@ -80,6 +83,13 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
 public sealed class CosmosQuarantineStore(Container container) : IQuarantineStore
 {
     public const string UnknownAccount = "_unknown";
+
+    /// <summary>Concurrent creates, at most <see cref="CosmosUsageStore.CreatesInFlight"/> at a time (the records may span partitions).</summary>
+    public Task AddManyAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken) =>
+        Parallel.ForEachAsync(
+            records,
+            new ParallelOptions { MaxDegreeOfParallelism = CosmosUsageStore.CreatesInFlight, CancellationToken = cancellationToken },
+            async (record, ct) => await AddAsync(record, ct));
 
     /// <summary>A record quarantined before (the same record delivered again) is kept once.</summary>
     public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken) =>

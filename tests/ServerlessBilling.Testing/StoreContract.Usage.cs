@@ -55,6 +55,24 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Usage_batch_larger_than_a_statement_answers_each_record_also_copies_far_apart_and_records_stored_before()
+    {
+        // A store may insert a batch in pieces (SQLite: rows a statement): the answer still lines up with the records.
+        var account = NewId("acc");
+        var batch = Enumerable.Range(0, 150).Select(i => Usage(account, $"c-{i:D3}", Fixtures.Now.AddSeconds(i))).ToList();
+        Assert.True(await Stores.Usage.TryCreateAsync(batch[70], default));
+        batch.Insert(100, batch[3] with { Charge = 5m });
+        batch.Insert(40, batch[39]);
+
+        var created = await Stores.Usage.TryCreateManyAsync(batch, default);
+
+        Assert.Equal(Enumerable.Range(0, batch.Count).Select(i => i is not (40 or 71 or 101)), created);
+        var listed = await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 1000, default);
+        Assert.Equal(150, listed.Count);
+        Assert.Equal(1.25m, listed.Single(r => r.CdrId == "c-003").Charge);
+    }
+
+    [Fact]
     public async Task Usage_batch_delivered_again_creates_nothing_and_a_large_batch_is_stored_whole()
     {
         var accounts = Enumerable.Range(0, 3).Select(_ => NewId("acc")).ToArray();
@@ -113,6 +131,22 @@ public abstract partial class StoreContract
         await Stores.Quarantine.AddAsync(record, default);
 
         Assert.Equal(record, Assert.Single(await Stores.Quarantine.ListAsync(account, 10, default)));
+    }
+
+    [Fact]
+    public async Task Quarantine_adds_a_batch_keeping_one_copy_of_each_record_also_of_one_added_before_or_twice_in_the_batch()
+    {
+        var account = NewId("acc");
+        var tag = NewId("qb");
+        var before = Rejected(account, tag + "-0", Fixtures.Now);
+        await Stores.Quarantine.AddAsync(before, default);
+        var batch = Enumerable.Range(0, 5).Select(i => Rejected(account, $"{tag}-{i}", Fixtures.Now.AddSeconds(-i))).ToList();
+
+        await Stores.Quarantine.AddManyAsync([.. batch, batch[3]], default);
+        await Stores.Quarantine.AddManyAsync(batch, default);
+        await Stores.Quarantine.AddManyAsync([], default);
+
+        Assert.Equal(batch, await Stores.Quarantine.ListAsync(account, 100, default));
     }
 
     [Fact]

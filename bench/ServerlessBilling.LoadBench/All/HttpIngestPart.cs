@@ -23,7 +23,7 @@ internal static class HttpIngestPart
         var deck = IngestDeck.Create(2000, now);
         var table = new Table(
             $"all: HTTP ingestion - POST /api/cdrs, text/csv, {BatchSize:N0} CDRs a batch, {Clients} clients, host in a child process, applied sets full ({AccountState.AppliedCdrCapacity:N0} ids)",
-            "store", "case", "accts", "batches", "CDRs/s", "target", "batch p50/p99 ms", "server cpu us/CDR", "server cpu %", "client cpu us/CDR", "a+d+q = received");
+            "store", "case", "accts", "batches", "CDRs/s", "target", "batch p50/p99 ms", "server cpu us/CDR", "server cpu %", "client cpu us/CDR", "sqlite commits/batch (writes), writer busy", "a+d+q = received");
         double? discardRate = null;
         string discardText = "";
         foreach (var store in new[] { "sqlite", "memory" })
@@ -51,15 +51,21 @@ internal static class HttpIngestPart
                 {
                     var pool = new CdrBatchFactory(deck, ids, name[..1], now, 0, name.Length).CreateMany(batches, BatchSize, parse: false, utf8: true);
                     var results = new BatchCounts[pool.Length];
+                    var commits0 = await CommitsAsync(client, cancellationToken);
                     var cpu0 = host.Cpu();
                     var run = await BatchLoop.RunAsync(Clients, pool.Length, seconds, async i => results[i] = await IngestHttp.PostAsync(client, pool[i], cancellationToken) ?? default, cancellationToken);
                     var serverCpu = (host.Cpu() - cpu0).TotalSeconds;
+                    var commits1 = await CommitsAsync(client, cancellationToken);
+                    var commitsText = store == "sqlite" && run.Done > 0
+                        ? $"{Fmt.N1((double)(commits1.Commits - commits0.Commits) / run.Done)} ({Fmt.N0((double)(commits1.Writes - commits0.Writes) / run.Done)}), "
+                            + Fmt.N0(100 * (commits1.BusyMs - commits0.BusyMs) / 1000 / run.Seconds) + "%"
+                        : "";
                     var cdrs = IngestChecks.Sum(results, run.Done).Received;
                     var rate = cdrs / run.Seconds;
                     var target = ids.Length >= 1000 ? 100_000 : 150_000;
                     table.Add(store, name, Fmt.N0(ids.Length), Fmt.N0(run.Done), Fmt.N0(rate), Fmt.AtLeast(rate, target, "/s"),
                         $"{Fmt.N1(run.Latency.P50Us / 1000)} / {Fmt.N1(run.Latency.P99Us / 1000)}", Fmt.N2(serverCpu * 1e6 / Math.Max(1, cdrs)),
-                        Fmt.N0(100 * serverCpu / run.Seconds / Environment.ProcessorCount), Fmt.N2(run.Cost.CpuUsPer(cdrs)), IngestChecks.Counts(pool, results, run.Done));
+                        Fmt.N0(100 * serverCpu / run.Seconds / Environment.ProcessorCount), Fmt.N2(run.Cost.CpuUsPer(cdrs)), commitsText, IngestChecks.Counts(pool, results, run.Done));
                     if (name == "spread" && discardRate is null)
                     {
                         // The floor: the same bodies, read to the end and dropped by the same host.
@@ -71,7 +77,7 @@ internal static class HttpIngestPart
                         discardText = Fmt.N0(discardRate.Value) + "/s read-and-discard";
                         table.Add("any", "read-and-discard", Fmt.N0(ids.Length), Fmt.N0(discard.Done), Fmt.N0(discardRate.Value), "(baseline)",
                             $"{Fmt.N1(discard.Latency.P50Us / 1000)} / {Fmt.N1(discard.Latency.P99Us / 1000)}", Fmt.N2(discardCpu * 1e6 / Math.Max(1, discardCdrs)),
-                            Fmt.N0(100 * discardCpu / discard.Seconds / Environment.ProcessorCount), Fmt.N2(discard.Cost.CpuUsPer(discardCdrs)), "");
+                            Fmt.N0(100 * discardCpu / discard.Seconds / Environment.ProcessorCount), Fmt.N2(discard.Cost.CpuUsPer(discardCdrs)), "", "");
                     }
 
                     Findings.AtLeast($"HTTP ingestion, {store}, {ids.Length:N0} accounts", rate, " CDRs/s", discardText, discardRate ?? 0, target);
@@ -85,8 +91,17 @@ internal static class HttpIngestPart
 
         table.Note("server cpu: the child host process's CPU time (all its threads, GC included) per CDR, and as a share of the machine; client cpu: this process's.");
         table.Note("read-and-discard: POST " + ServeChild.DiscardPath + " on the same host reads the same bodies to the end and answers a small JSON (a bench-only endpoint).");
+        table.Note("sqlite commits/batch (writes), writer busy: the SQLite writer's transactions per batch during the run, the writes they held (batches in flight overlap), and its thread's busy time (wall) as a share of the run.");
         table.Note("a+d+q = received: every batch's answer adds up and matches what the generator planted (0.3% unrated, 0.1% malformed, 0.2% repeated).");
         table.Print(Console.Out);
+    }
+
+    /// <summary>The SQLite writer's commits and writes so far (zeros on the memory store).</summary>
+    private static async Task<(long Commits, long Writes, double BusyMs)> CommitsAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        var text = await client.GetStringAsync(new Uri(ServeChild.CommitsPath, UriKind.Relative), cancellationToken);
+        var parts = text.Split(' ');
+        return (long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), double.Parse(parts[2], CultureInfo.InvariantCulture));
     }
 
     private static async Task DiscardAsync(HttpClient client, GeneratedBatch batch, CancellationToken cancellationToken)

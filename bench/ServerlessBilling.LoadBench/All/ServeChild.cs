@@ -22,6 +22,7 @@ internal static class ServeChild
     public const string FillAppliedPath = "/loadbench/fill-applied";
     public const string CollectPath = "/loadbench/collect";
     public const string HeapPath = "/loadbench/heap";
+    public const string CommitsPath = "/loadbench/commits";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
@@ -63,6 +64,11 @@ internal static class ServeChild
             return Results.Text(HeapFigures());
         });
         app.MapGet(HeapPath, () => Results.Text(HeapFigures()));
+        app.MapGet(CommitsPath, (IServiceProvider services) =>
+            services.GetService<ServerlessBilling.Sqlite.SqliteDatabase>() is { } database
+                ? Results.Text(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"{database.CommitStatistics.Commits} {database.CommitStatistics.Writes} {database.WriterBusy.TotalMilliseconds:F0}"))
+                : Results.Text("0 0 0"));
 
         var address = await LoopbackHttp.StartAsync(app, cancellationToken);
         Console.WriteLine(ListeningPrefix + address);

@@ -31,8 +31,6 @@ public sealed class IngestionService(
     TimeProvider clock,
     CreditControlOptions options)
 {
-    private const int AccountsInParallel = 4;
-
     /// <summary>
     /// Ingests one batch. Store faults propagate (the caller's host retries the batch, which is safe);
     /// everything else ends as accepted, duplicate or quarantined.
@@ -91,34 +89,64 @@ public sealed class IngestionService(
             }
         }
 
-        await Parallel.ForEachAsync(
-            groups,
-            new ParallelOptions { MaxDegreeOfParallelism = AccountsInParallel, CancellationToken = cancellationToken },
-            async (group, ct) =>
-            {
-                var (a, d, q) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), source, ct);
-                Interlocked.Add(ref accepted, a);
-                Interlocked.Add(ref duplicates, d);
-                if (q is not null)
-                {
-                    foreach (var item in q)
-                    {
-                        quarantined.Add(item);
-                    }
-                }
-            });
-
-        var ordered = quarantined.OrderBy(q => q.Item.Line).ToList();
-        foreach (var (_, record) in ordered)
+        // Each group's usage write is started, not awaited, when its money has moved: the group's place goes to the next
+        // account while the write waits for its commit (on SQLite it shares one with the next accounts' writes). The batch
+        // is answered only when every write is done.
+        var writes = new ConcurrentQueue<Task>();
+        async ValueTask IngestGroupAsync(AccountGroup group, CancellationToken ct)
         {
-            await quarantine.AddAsync(record, cancellationToken);
+            var (a, d, q, write) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), source, ct);
+            Interlocked.Add(ref accepted, a);
+            Interlocked.Add(ref duplicates, d);
+            if (write is not null)
+            {
+                writes.Enqueue(write);
+            }
+
+            if (q is not null)
+            {
+                foreach (var item in q)
+                {
+                    quarantined.Add(item);
+                }
+            }
         }
 
+        var inFlight = Math.Min(Math.Max(1, usage.AccountsInParallel), groups.Count);
+        try
+        {
+            if (inFlight <= 1)
+            {
+                foreach (var group in groups)
+                {
+                    await IngestGroupAsync(group, cancellationToken);
+                }
+            }
+            else
+            {
+                await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken }, IngestGroupAsync);
+            }
+        }
+        catch
+        {
+            // The batch fails (its redelivery completes it); the writes already started are let finish and their faults observed.
+            await Task.WhenAll(writes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            throw;
+        }
+
+        var ordered = quarantined.OrderBy(q => q.Item.Line).ToList();
+        if (ordered.Count > 0)
+        {
+            writes.Enqueue(quarantine.AddManyAsync(ordered.Select(q => q.Record).ToList(), cancellationToken));
+        }
+
+        await Task.WhenAll(writes);
         BillingMetrics.CdrsIngested(accepted, duplicates, ordered.Count);
         return new IngestResult(records.Count, accepted, duplicates, ordered.Select(q => q.Item).ToList());
     }
 
-    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined)> IngestAccountAsync(
+    /// <summary>One account's share of a batch; the usage write it starts (null when none) is the caller's to await.</summary>
+    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined, Task? UsageWrite)> IngestAccountAsync(
         string accountId, GroupRecords records, string source, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -179,7 +207,7 @@ public sealed class IngestionService(
 
         if (fresh.Count == 0)
         {
-            return (0, duplicates, quarantined);
+            return (0, duplicates, quarantined, null);
         }
 
         var decision = await updater.UpdateAsync(
@@ -255,8 +283,8 @@ public sealed class IngestionService(
             toRecord.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
         }
 
-        await usage.TryCreateManyAsync(toRecord, cancellationToken);
-        return (accepted, duplicates, quarantined);
+        var write = toRecord.Count == 0 ? null : usage.TryCreateManyAsync(toRecord, cancellationToken);
+        return (accepted, duplicates, quarantined, write is { IsCompletedSuccessfully: true } ? null : write);
     }
 
     /// <summary>

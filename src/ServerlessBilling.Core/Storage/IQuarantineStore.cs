@@ -7,6 +7,19 @@ public interface IQuarantineStore
 {
     Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds the records, each kept once as by <see cref="AddAsync"/>; a store that can does it in one write. When it
+    /// throws, any subset may have been added; adding them again is safe.
+    /// </summary>
+    async Task AddManyAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        foreach (var record in records)
+        {
+            await AddAsync(record, cancellationToken);
+        }
+    }
+
     /// <summary>Newest first; all accounts when <paramref name="accountId"/> is null.</summary>
     Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken);
 }

@@ -19,6 +19,13 @@ public interface IUsageStore
     /// </summary>
     Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// How many account groups of a CDR batch ingestion works on at once with these stores. 1 where every call is done
+    /// when it returns (the memory stores: more only costs thread hand-offs and lock contention); many where a write waits
+    /// for something it can share (SQLite's group commit, which then holds the writes of many accounts) or for a round trip.
+    /// </summary>
+    int AccountsInParallel => 4;
+
     /// <summary>Usage of the account with a start time in [from, to), oldest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 }

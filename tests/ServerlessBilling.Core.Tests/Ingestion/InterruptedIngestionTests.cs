@@ -70,9 +70,66 @@ public sealed class InterruptedIngestionTests
         Assert.Equal(3, records.Count(r => r.Note?.Contains("recorded on replay", StringComparison.Ordinal) == true));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(8)]
+    public async Task A_usage_write_failing_for_one_account_while_others_are_in_flight_fails_the_batch_and_the_replay_completes_it(int inParallel)
+    {
+        // The usage writes are started as each account's money moves and awaited at the end of the batch (they complete
+        // later, as a group commit's do): the failure of one still fails the batch, and the others are let finish.
+        var usage = new FailingUsageStore(new InMemoryUsageStore()) { InParallel = inParallel, Later = true };
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(), usage: usage);
+        var accounts = new List<string>();
+        for (var a = 0; a < 12; a++)
+        {
+            accounts.Add(await h.OpenAsync($"many-{a}", Fixtures.Postpaid(1000m, hard: false), 0m));
+        }
+
+        var lines = Enumerable.Range(1, 3).SelectMany(i => accounts.Select(account =>
+            $"{account}-c{i},{account},+441234,+447700900123,{Fixtures.Now.AddMinutes(i):O},{60 * i},ANSWERED,")).ToList();
+        lines.Insert(7, $"bad-1,{accounts[0]},+441234,+447700900123,{Fixtures.Now:O},not-a-number,ANSWERED,");
+        var csv = Fixtures.CdrHeader + "\n" + string.Join("\n", lines);
+
+        usage.FailFor = accounts[5];
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => h.IngestCsvAsync(csv));
+        var charged = new Dictionary<string, decimal>();
+        foreach (var account in accounts)
+        {
+            charged[account] = (await h.StateAsync(account)).Committed;
+            Assert.True(charged[account] > 0m);
+            var written = await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default);
+            Assert.Equal(account == accounts[5] ? 0 : 3, written.Count);
+        }
+
+        usage.FailFor = null;
+        var replay = await h.IngestCsvAsync(csv);
+
+        Assert.Equal((37, 0, 36, 1), (replay.Received, replay.Accepted, replay.Duplicates, replay.Quarantined.Count));
+        foreach (var account in accounts)
+        {
+            Assert.Equal(charged[account], (await h.StateAsync(account)).Committed);
+            var records = await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 100, default);
+            Assert.Equal([$"{account}-c1", $"{account}-c2", $"{account}-c3"], records.Select(r => r.CdrId));
+            Assert.Equal(charged[account], records.Sum(r => r.Charge));
+            Assert.Equal(account == accounts[5] ? 3 : 0, records.Count(r => r.Note?.Contains("recorded on replay", StringComparison.Ordinal) == true));
+        }
+
+        Assert.Single(await h.Quarantine.ListAsync(accounts[0], 10, default));
+    }
+
     private sealed class FailingUsageStore(IUsageStore inner) : IUsageStore
     {
         public bool Fail { get; set; }
+
+        /// <summary>Fails the writes of this account only.</summary>
+        public string? FailFor { get; set; }
+
+        /// <summary>Writes complete after the call returns, as a commit shared with other writes does.</summary>
+        public bool Later { get; init; }
+
+        public int InParallel { get; init; } = 4;
+
+        public int AccountsInParallel => InParallel;
 
         public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken) =>
             inner.FindExistingAsync(accountId, cdrIds, cancellationToken);
@@ -85,6 +142,16 @@ public sealed class InterruptedIngestionTests
 
         public async Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
         {
+            if (Later)
+            {
+                await Task.Delay(5, cancellationToken);
+            }
+
+            if (FailFor is not null && records.Any(r => r.AccountId == FailFor))
+            {
+                throw new StoreUnavailableException("the usage partition is down");
+            }
+
             if (!Fail)
             {
                 return await inner.TryCreateManyAsync(records, cancellationToken);

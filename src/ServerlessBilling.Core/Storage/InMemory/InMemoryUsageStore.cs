@@ -23,6 +23,9 @@ public sealed class InMemoryUsageStore : IUsageStore
     private readonly ILogger _logger;
     private bool _dropping;
 
+    private static readonly Task<IReadOnlyDictionary<string, UsageRecord>> NothingFound =
+        Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(System.Collections.Frozen.FrozenDictionary<string, UsageRecord>.Empty);
+
     public InMemoryUsageStore()
         : this(new MemoryStoreOptions())
     {
@@ -52,7 +55,7 @@ public sealed class InMemoryUsageStore : IUsageStore
     public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cdrIds);
-        var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
+        Dictionary<string, UsageRecord>? found = null;
         lock (_lock)
         {
             if (_accounts.TryGetValue(accountId, out var slot))
@@ -61,13 +64,14 @@ public sealed class InMemoryUsageStore : IUsageStore
                 {
                     if (Find(slot.Number, id) is { } seq)
                     {
-                        found[id] = _log.Read(seq, slot.AccountId);
+                        (found ??= new(StringComparer.Ordinal))[id] = _log.Read(seq, slot.AccountId);
                     }
                 }
             }
         }
 
-        return Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(found);
+        // Most look-ups of a batch find nothing: they share one empty answer.
+        return found is null ? NothingFound : Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(found);
     }
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
@@ -81,6 +85,9 @@ public sealed class InMemoryUsageStore : IUsageStore
 
         return Task.FromResult(created);
     }
+
+    /// <summary>One: every call is done when it returns, under one lock.</summary>
+    public int AccountsInParallel => 1;
 
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
@@ -253,23 +260,43 @@ public sealed class InMemoryQuarantineStore : IQuarantineStore
         ArgumentNullException.ThrowIfNull(record);
         lock (_lock)
         {
-            if (_records.TryAdd(record.QuarantineId, record))
-            {
-                _oldestFirst.Enqueue(record.QuarantineId);
-                while (_oldestFirst.Count > _max)
-                {
-                    if (!_dropping)
-                    {
-                        _dropping = true;
-                        MemoryStoreLog.QuarantineDropped(_logger, _max);
-                    }
+            Add(record);
+        }
 
-                    _records.Remove(_oldestFirst.Dequeue());
-                }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Under one lock.</summary>
+    public Task AddManyAsync(IReadOnlyList<QuarantineRecord> records, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        lock (_lock)
+        {
+            foreach (var record in records)
+            {
+                Add(record ?? throw new ArgumentException("a null record", nameof(records)));
             }
         }
 
         return Task.CompletedTask;
+    }
+
+    private void Add(QuarantineRecord record)
+    {
+        if (_records.TryAdd(record.QuarantineId, record))
+        {
+            _oldestFirst.Enqueue(record.QuarantineId);
+            while (_oldestFirst.Count > _max)
+            {
+                if (!_dropping)
+                {
+                    _dropping = true;
+                    MemoryStoreLog.QuarantineDropped(_logger, _max);
+                }
+
+                _records.Remove(_oldestFirst.Dequeue());
+            }
+        }
     }
 
     public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
