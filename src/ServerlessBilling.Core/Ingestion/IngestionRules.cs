@@ -258,12 +258,7 @@ public static class IngestionRules
                 spend = spend.AddAll(charges, _now);
             }
 
-            var window = _account.AppliedWindow;
-            foreach (var id in remembered)
-            {
-                window = window.Add(id, AccountState.AppliedCdrCapacity);
-            }
-
+            var window = _account.AppliedWindow.AddRange(remembered, AccountState.AppliedCdrCapacity);
             charges.Clear();
             remembered.Clear();
             return _account.WithIngested(ledger, periods, spend, window);

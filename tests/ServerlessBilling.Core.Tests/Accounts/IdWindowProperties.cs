@@ -53,6 +53,42 @@ public sealed class IdWindowProperties
             .Label($"every version against its model, capacity {capacity}");
     }
 
+    /// <summary>
+    /// Groups added at once (<see cref="IdWindow{T}.AddRange"/>) give the window of adding them one by one, from the newest
+    /// version or an older one (whose chunks a newer version already writes into), with capacities small and large
+    /// against the chunks' sizes; every version keeps its own entries.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public Property A_group_added_at_once_is_the_window_of_adding_it_one_by_one(int[] steps, PositiveInt capacitySeed)
+    {
+        var capacity = 1 + (capacitySeed.Get % 150);
+        var windows = new List<IdWindow<string>> { IdWindow<string>.Empty };
+        List<List<string>> models = [[]];
+        var n = 0;
+        foreach (var step in steps ?? [])
+        {
+            var value = step & int.MaxValue;
+            var version = value % 5 == 0 ? value % windows.Count : windows.Count - 1;
+            var group = Enumerable.Range(0, (value / 5) % 90).Select(_ => "g-" + (n++ % (3 * capacity)).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var oneByOne = group.Aggregate(windows[version], (window, id) => window.Add(id, capacity));
+            var atOnce = windows[version].AddRange(group, capacity);
+            var model = models[version].Concat(group).ToList();
+            model.RemoveRange(0, Math.Max(0, model.Count - capacity));
+            if (!atOnce.Items.SequenceEqual(model) || !oneByOne.Items.SequenceEqual(model) || atOnce.Count != model.Count
+                || Enumerable.Range(0, model.Count).Any(i => atOnce.Items[i] != model[i])
+                || !model.Concat(["absent", "g-0"]).All(id => atOnce.Contains(id) == model.Contains(id)))
+            {
+                return false.Label($"group of {group.Count} onto version {version}, capacity {capacity}");
+            }
+
+            windows.Add(atOnce);
+            models.Add(model);
+        }
+
+        return windows.Zip(models).All(pair => pair.First.Items.SequenceEqual(pair.Second) && pair.Second.All(pair.First.Contains))
+            .Label($"every version keeps its entries, capacity {capacity}");
+    }
+
     [Property(MaxTest = 200)]
     public Property A_stored_window_answers_like_its_entries(string[] ids, NonEmptyString probe)
     {
