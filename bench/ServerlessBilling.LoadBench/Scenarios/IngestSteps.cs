@@ -135,7 +135,6 @@ internal static class IngestSteps
     /// </summary>
     private static void Steady(Action<string, int, string, int, Func<long>> measure, RateDeck rated, IReadOnlyList<GeneratedBatch> pool, DateTimeOffset now)
     {
-        var sink = 0;
         var batches = pool.Select(b => b.Records.Where(r => r.Cdr is not null).GroupBy(r => r.Cdr!.AccountId, StringComparer.Ordinal)
             .Select(g => g.Select(r => (r.Cdr!, r.Line)).ToList()).ToList()).ToList();
         var documents = new Dictionary<string, AccountState>(StringComparer.Ordinal);
@@ -148,7 +147,6 @@ internal static class IngestSteps
             }
 
             documents[id] = state;
-            sink ^= state.AppliedWindow.Contains(id) ? 1 : 0; // the window's index, built by the first group after a read
         }
 
         var next = 0;
@@ -164,7 +162,7 @@ internal static class IngestSteps
                 n += decision.Answer!.Count;
             }
 
-            return n + sink;
+            return n;
         });
 
         // The parts of a group's step on the steady document with the most destinations, each alone (5 charges, the typical spread group).

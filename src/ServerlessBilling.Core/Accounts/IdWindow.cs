@@ -1,6 +1,4 @@
 using System.Collections;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 
 namespace ServerlessBilling.Core.Accounts;
 
@@ -14,18 +12,14 @@ namespace ServerlessBilling.Core.Accounts;
 /// them, an added entry is written into the free slot after the last one (claimed once, so that two windows derived
 /// from the same version never write the same slot: the second copies the chunk), and trimming moves the start of
 /// the range. A slot is never written again once claimed, so every version keeps reading its own entries: a window is
-/// immutable, and one entry costs a slot of an array, not a node. <see cref="Contains"/> is constant-time on a full
-/// window: a hash index of the entries is built on the first look-up and handed on to the window that
-/// <see cref="Add"/> derives from it, updated in place, instead of being rebuilt per version. Only the newest version of
-/// a line of windows owns the index; an older version asked again scans (correct, just slower), and a second window
-/// derived from an older version builds its own. The index is never stored: the persisted form is <see cref="Items"/> alone.
+/// immutable, and one entry costs a slot of an array, not a node. Beside each entry its hash code is kept, so that
+/// <see cref="Contains"/> compares a few kilobytes of integers (vectorized) and an entry only where its hash matches:
+/// no index to build on the first look-up, to hand on from version to version, or to hold (4 bytes an entry instead of
+/// a dictionary's 30), and every version answers alike. Only <see cref="Items"/> is stored.
 /// </remarks>
 public readonly record struct IdWindow<T>
     where T : notnull
 {
-    /// <summary>Below this many entries a scan is as fast as hashing, and no index is worth its memory.</summary>
-    internal const int IndexThreshold = 16;
-
     private readonly Run? _run;
 
     private IdWindow(Run? run) => _run = run;
@@ -75,35 +69,43 @@ public readonly record struct IdWindow<T>
             return this;
         }
 
-        var dropped = next.TrimTo(capacity);
-        var run = next.ToRun();
-        run.Index = _run?.Index is { } index ? index.HandOver(_run, run, next.Added, dropped) : new WindowIndex(run);
-        return new IdWindow<T>(run);
+        next.TrimTo(capacity);
+        return new IdWindow<T>(next.ToRun());
     }
 
-    /// <summary>Consecutive slots of the line; <see cref="Claimed"/> of them are taken (by some version), never written again.</summary>
+    /// <summary>
+    /// Consecutive slots of the line, each with its entry's hash code; <see cref="Claimed"/> of them are taken (by some
+    /// version), never written again.
+    /// </summary>
     private sealed class Chunk(int size)
     {
         public readonly T[] Slots = new T[size];
+        public readonly int[] Hashes = new int[size];
         public int Claimed;
 
         /// <summary>Takes slot <paramref name="slot"/> for <paramref name="item"/> if no window took it before; false when one did.</summary>
-        public bool TryClaim(int slot, T item)
+        public bool TryClaim(int slot, T item, int hash)
         {
             if (slot >= Slots.Length || Interlocked.CompareExchange(ref Claimed, slot + 1, slot) != slot)
             {
                 return false;
             }
 
-            Slots[slot] = item;
+            (Slots[slot], Hashes[slot]) = (item, hash);
             return true;
+        }
+
+        /// <summary>This chunk's first <paramref name="count"/> slots in a new chunk of the same size, which the caller goes on writing.</summary>
+        public Chunk Copy(int count)
+        {
+            var copy = new Chunk(Slots.Length) { Claimed = count };
+            Array.Copy(Slots, copy.Slots, count);
+            Array.Copy(Hashes, copy.Hashes, count);
+            return copy;
         }
     }
 
-    /// <summary>
-    /// One version's entries: chunks[0][start..] through chunks[^1][..end], in order. Immutable but for <see cref="Index"/>,
-    /// which is set once before the run is handed out.
-    /// </summary>
+    /// <summary>One version's entries: chunks[0][start..] through chunks[^1][..end], in order.</summary>
     private sealed class Run(Chunk[] chunks, int start, int end, int count) : IReadOnlyList<T>
     {
         public readonly Chunk[] Chunks = chunks;
@@ -111,8 +113,6 @@ public readonly record struct IdWindow<T>
         public readonly int End = end;
 
         public int Count { get; } = count;
-
-        public WindowIndex? Index { get; set; }
 
         public T this[int index]
         {
@@ -138,17 +138,24 @@ public readonly record struct IdWindow<T>
         /// <summary>How far chunk <paramref name="c"/> holds entries of this run (its last slot + 1).</summary>
         public int EndOf(int c) => c == Chunks.Length - 1 ? End : Chunks[c].Slots.Length;
 
-        public bool Contains(T item) =>
-            Count >= IndexThreshold && Index?.Contains(this, item) is { } found ? found : Scan(item);
-
-        private bool Scan(T item)
+        /// <summary>The hash codes are compared first, a chunk at a time; an entry only where its hash code matches.</summary>
+        public bool Contains(T item)
         {
             var comparer = EqualityComparer<T>.Default;
-            foreach (var entry in this)
+            var hash = comparer.GetHashCode(item);
+            for (var c = 0; c < Chunks.Length; c++)
             {
-                if (comparer.Equals(entry, item))
+                var (chunk, from) = (Chunks[c], c == 0 ? Start : 0);
+                var hashes = chunk.Hashes.AsSpan(from, EndOf(c) - from);
+                for (var at = hashes.IndexOf(hash); at >= 0;)
                 {
-                    return true;
+                    if (comparer.Equals(chunk.Slots[from + at], item))
+                    {
+                        return true;
+                    }
+
+                    var further = hashes[(at + 1)..].IndexOf(hash);
+                    at = further < 0 ? -1 : at + 1 + further;
                 }
             }
 
@@ -222,10 +229,11 @@ public readonly record struct IdWindow<T>
         {
             Added++;
             _count++;
+            var hash = EqualityComparer<T>.Default.GetHashCode(item);
             if (_chunks.Length > 0)
             {
                 var last = _chunks[^1];
-                if (last.TryClaim(_end, item))
+                if (last.TryClaim(_end, item, hash))
                 {
                     _end++;
                     return;
@@ -234,24 +242,23 @@ public readonly record struct IdWindow<T>
                 if (_end < last.Slots.Length)
                 {
                     // Another window took this slot: this line continues in a copy of the chunk.
-                    var copy = new Chunk(last.Slots.Length) { Claimed = _end + 1 };
-                    Array.Copy(last.Slots, copy.Slots, _end);
-                    copy.Slots[_end++] = item;
+                    var copy = last.Copy(_end);
+                    copy.TryClaim(_end++, item, hash);
                     Own()[^1] = copy;
                     return;
                 }
             }
 
-            var chunk = new Chunk(Math.Clamp(_count, MinChunk, MaxChunk)) { Claimed = 1 };
-            chunk.Slots[0] = item;
+            var chunk = new Chunk(Math.Clamp(_count, MinChunk, MaxChunk));
+            chunk.TryClaim(0, item, hash);
             var chunks = new Chunk[_chunks.Length + 1];
             _chunks.CopyTo(chunks, 0);
             chunks[^1] = chunk;
             (_chunks, _ownChunks, _end) = (chunks, true, 1);
         }
 
-        /// <summary>Drops the oldest entries beyond <paramref name="capacity"/>; how many.</summary>
-        public int TrimTo(int capacity)
+        /// <summary>Drops the oldest entries beyond <paramref name="capacity"/>.</summary>
+        public void TrimTo(int capacity)
         {
             var dropped = Math.Max(0, _count - capacity);
             _count -= dropped;
@@ -266,8 +273,6 @@ public readonly record struct IdWindow<T>
             {
                 (_chunks, _ownChunks) = (_chunks[first..], true);
             }
-
-            return dropped;
         }
 
         public readonly Run ToRun() => new(_chunks, _start, _end, _count);
@@ -280,101 +285,6 @@ public readonly record struct IdWindow<T>
             }
 
             return _chunks;
-        }
-    }
-
-    /// <summary>
-    /// How many times each entry is in the run that owns the index (a window may hold an entry twice), built on the first
-    /// look-up. Windows are values read from many threads, so the owner check and the updates take a lock.
-    /// </summary>
-    private sealed class WindowIndex(Run owner)
-    {
-        private readonly Lock _gate = new();
-        private Run _owner = owner;
-        private Dictionary<T, int>? _counts;
-
-        /// <summary>The answer from the index, or null when <paramref name="run"/> no longer owns it (the caller scans).</summary>
-        public bool? Contains(Run run, T item)
-        {
-            lock (_gate)
-            {
-                if (!ReferenceEquals(_owner, run))
-                {
-                    return null;
-                }
-
-                if (_counts is null)
-                {
-                    _counts = new Dictionary<T, int>(run.Count);
-                    foreach (var entry in run)
-                    {
-                        CollectionsMarshal.GetValueRefOrAddDefault(_counts, entry, out _)++;
-                    }
-                }
-
-                return _counts.ContainsKey(item);
-            }
-        }
-
-        /// <summary>
-        /// This index, moved on from <paramref name="from"/> to <paramref name="to"/> (the last <paramref name="added"/> entries
-        /// of <paramref name="from"/> followed by them are new, the first <paramref name="dropped"/> are gone), or a new one when
-        /// <paramref name="from"/> had lost it.
-        /// </summary>
-        public WindowIndex HandOver(Run from, Run to, int added, int dropped)
-        {
-            lock (_gate)
-            {
-                if (!ReferenceEquals(_owner, from))
-                {
-                    return new WindowIndex(to);
-                }
-
-                _owner = to;
-                if (_counts is null)
-                {
-                    return this;
-                }
-
-                // Counted out: the dropped entries that were in from (the first of them); counted in: the added entries
-                // that stayed, the last of to's. An entry added and dropped at once (a tiny capacity) is neither.
-                var gone = 0;
-                foreach (var entry in from)
-                {
-                    if (gone++ >= dropped)
-                    {
-                        break;
-                    }
-
-                    Forget(entry);
-                }
-
-                var (stayed, c, end) = (Math.Min(added, to.Count), to.Chunks.Length - 1, to.End);
-                while (stayed > 0)
-                {
-                    var first = Math.Max(c == 0 ? to.Start : 0, end - stayed);
-                    foreach (var entry in to.Chunks[c].Slots.AsSpan(first, end - first))
-                    {
-                        CollectionsMarshal.GetValueRefOrAddDefault(_counts, entry, out _)++;
-                    }
-
-                    stayed -= end - first;
-                    end = --c >= 0 ? to.Chunks[c].Slots.Length : 0;
-                }
-
-                return this;
-            }
-        }
-
-        private void Forget(T entry)
-        {
-            ref var count = ref CollectionsMarshal.GetValueRefOrNullRef(_counts!, entry);
-            if (Unsafe.IsNullRef(ref count) || --count > 0)
-            {
-                return;
-            }
-
-            _counts!.Remove(entry);
         }
     }
 }
