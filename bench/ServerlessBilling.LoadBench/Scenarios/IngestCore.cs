@@ -14,9 +14,6 @@ internal static class IngestCore
 {
     private const double Target = 200_000;
 
-    /// <summary>The warm-up's least batches per case (on other accounts), however long they take.</summary>
-    private const int WarmBatches = 10;
-
     /// <summary>What one case measured: the run, the checks, the CSV parsing time and the rig's counters.</summary>
     private sealed record CaseOutcome(BatchRun Run, (long Received, long Accepted, long Duplicates, long Quarantined) Sums, string Counts, string Replay, string Ledger, long ParseTicks, IngestRig Rig);
 
@@ -34,7 +31,7 @@ internal static class IngestCore
         };
         var warmPool = new CdrBatchFactory(deck, warmIds, "w", now, settings.SessionShare, 3).CreateMany(Math.Min(20, settings.MaxBatches), settings.Batch, parse: true, utf8: false);
         Console.WriteLine($"\n(1) core: {settings.MaxBatches} batches of {settings.Batch:N0} CDRs generated per account set in {generation.Elapsed.TotalSeconds:N1} s; "
-            + $"each case: fresh stores, {settings.Warmup} s warm-up on other accounts (at least {Math.Min(WarmBatches, settings.MaxBatches)} batches), then at most {settings.Seconds} s or the {settings.MaxBatches} batches");
+            + $"each case: fresh stores, {settings.Warmup} s warm-up on other accounts (and on until the JIT is done), then at most {settings.Seconds} s or the {settings.MaxBatches} batches");
 
         var table = new Table(
             "ingest (1) core - IngestionService.IngestAsync on the InMemory stores, batches of " + settings.Batch.ToString("N0", CultureInfo.InvariantCulture) + " CDRs",
@@ -150,11 +147,14 @@ internal static class IngestCore
             var warm = await BatchLoop.RunAsync(inFlight, warmPool.Length, setup.Settings.Warmup, async i => await IngestAsync(warmPool[i]), cancellationToken);
 
             // The warm-up is also the JIT's: on a busy machine the time may pass before the hot methods reach their
-            // optimized tier, and the first case alone would pay for it. So at least a number of batches, whatever the time.
-            var least = Math.Min(warmPool.Length, WarmBatches);
-            if (warm.Done < least)
+            // optimized tier, and the first case alone would pay for it. So it goes on a batch at a time until two
+            // batches in a row compile no method (or the warm batches are used up).
+            var (next, quiet) = (warm.Done, 0);
+            while (quiet < 2 && next < warmPool.Length)
             {
-                await BatchLoop.RunAsync(inFlight, least - warm.Done, 60, async i => await IngestAsync(warmPool[warm.Done + i]), cancellationToken);
+                var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
+                await IngestAsync(warmPool[next++]);
+                quiet = System.Runtime.JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
             }
         }
 
