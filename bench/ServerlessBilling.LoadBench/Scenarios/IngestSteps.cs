@@ -11,9 +11,10 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class IngestSteps
 {
     /// <summary>Single steps of ingestion on one thread, mean ns per CDR (or per call): what the rules and readers cost alone.</summary>
-    public static Table Profile(RateDeck rated, GeneratedBatch spreadBatch, GeneratedBatch hotBatch, DateTimeOffset now)
+    public static Table Profile(RateDeck rated, IReadOnlyList<GeneratedBatch> spreadPool, GeneratedBatch hotBatch, DateTimeOffset now)
     {
-        var table = new Table("ingest (1) core - single steps (--split), 1 thread, mean ns", "step", "ns per CDR", "ns per call", "calls per 5,000-CDR batch (spread / hot)");
+        var spreadBatch = spreadPool[0];
+        var table = new Table("ingest (1) core - single steps (--split), 1 thread, mean ns", "step", "ns per CDR", "ns per call", "B per CDR", "calls per 5,000-CDR batch (spread / hot)");
         var sink = 0L;
         void Measure(string step, int cdrsPerCall, string perBatch, int iterations, Func<long> body)
         {
@@ -24,14 +25,15 @@ internal static class IngestSteps
                 sink = unchecked(sink + body());
             }
 
-            var start = Stopwatch.GetTimestamp();
+            var (start, allocated) = (Stopwatch.GetTimestamp(), GC.GetAllocatedBytesForCurrentThread());
             for (var i = 0; i < iterations; i++)
             {
                 sink = unchecked(sink + body());
             }
 
             var ns = LatencySummary.ToUs(Stopwatch.GetTimestamp() - start) * 1000 / iterations;
-            table.Add(step, cdrsPerCall > 0 ? Fmt.N0(ns / cdrsPerCall) : "", Fmt.N0(ns), perBatch);
+            var bytes = (double)(GC.GetAllocatedBytesForCurrentThread() - allocated) / iterations;
+            table.Add(step, cdrsPerCall > 0 ? Fmt.N0(ns / cdrsPerCall) : "", Fmt.N0(ns), Fmt.N0(bytes / Math.Max(1, cdrsPerCall)), perBatch);
         }
 
         var size = spreadBatch.Size;
@@ -97,6 +99,7 @@ internal static class IngestSteps
             });
         }
 
+        Steady(Measure, rated, spreadPool, now);
         var line = new ChargeLine(0.0123m, 60, 1, rated.Rows[0].Destination, now.AddMinutes(-5));
         Measure("AccountState.Commit (period, totals, by destination)", 1, "1 per CDR", 200_000, () => fresh.Commit(line, now).Totals.Count);
         var chainIds = Enumerable.Range(0, 1000).Select(i => string.Create(CultureInfo.InvariantCulture, $"new-cdr-{i:D6}")).ToArray();
@@ -124,5 +127,54 @@ internal static class IngestSteps
             SHA256.HashData(Encoding.UTF8.GetBytes($"a\nb\nreason text of some length\n{spreadBatch.Csv.AsSpan(0, 100)}"))[0]);
         table.Note($"Apply = the decision of one account group: applied-id set (ToHashSet of the document's ids), then per CDR: RateDeck.Rate, Commit, RememberApplied, the usage record. (checksum {sink % 10})");
         return table;
+    }
+
+    /// <summary>
+    /// The rules as the service runs them in the steady state: every group applied to the document the one before left
+    /// (documents carried from batch to batch, each with 1,000 applied ids at the start), one batch per iteration.
+    /// </summary>
+    private static void Steady(Action<string, int, string, int, Func<long>> measure, RateDeck rated, IReadOnlyList<GeneratedBatch> pool, DateTimeOffset now)
+    {
+        var batches = pool.Select(b => b.Records.Where(r => r.Cdr is not null).GroupBy(r => r.Cdr!.AccountId, StringComparer.Ordinal)
+            .Select(g => g.Select(r => (r.Cdr!, r.Line)).ToList()).ToList()).ToList();
+        var documents = new Dictionary<string, AccountState>(StringComparer.Ordinal);
+        foreach (var id in batches.SelectMany(b => b.Select(g => g[0].Item1.AccountId)).Distinct(StringComparer.Ordinal))
+        {
+            var state = AccountState.Open(id, IngestAccounts.Settings(1), 0m, now);
+            for (var i = 0; i < AccountState.AppliedCdrCapacity; i++)
+            {
+                state = state.RememberApplied(string.Create(CultureInfo.InvariantCulture, $"prior-{id}-{i:D6}"));
+            }
+
+            documents[id] = state;
+        }
+
+        var next = 0;
+        var size = pool[0].Size;
+        measure($"IngestionRules.Apply over whole spread batches, documents carried on (steady state, {batches.Count:N0} batches, each once)", size, "1", Math.Max(1, batches.Count * 5 / 6), () =>
+        {
+            long n = 0;
+            foreach (var group in batches[next++ % batches.Count])
+            {
+                var id = group[0].Item1.AccountId;
+                var decision = IngestionRules.Apply(documents[id], rated, group, now);
+                documents[id] = decision.Next ?? documents[id];
+                n += decision.Answer!.Count;
+            }
+
+            return n;
+        });
+
+        // The parts of a group's step on the steady document with the most destinations, each alone (5 charges, the typical spread group).
+        var document = documents.Values.MaxBy(d => d.Totals.Values.Sum(t => t.ByDestination.Count))!;
+        var charges = batches[^1].SelectMany(g => g).Select(c => (c.Item1, Rating: rated.Rate(c.Item1.CalledNumber, c.Item1.StartTime, c.Item1.DurationSeconds, c.Item1.Disposition)))
+            .Where(c => c.Rating.IsRated).Take(5).Select(c => new ChargeLine(c.Rating.Charge, c.Rating.BilledSeconds, 1, c.Rating.Row!.Destination, c.Item1.StartTime)).ToList();
+        var (settings, book) = (document.Settings, document.PeriodBook.Roll(now, document.Settings));
+        var destinations = $"{document.Totals.Values.Sum(t => t.ByDestination.Count)} destinations";
+        measure($"  part: PeriodBook.AddAll, 5 charges, steady document ({destinations})", 5, "1 per group", 20_000, () => book.AddAll(charges, settings).Totals.Count);
+        measure("  part: SpendHistory.AddAll, 5 charges, steady document", 5, "1 per group", 20_000, () => document.Spend.AddAll(charges, now).Hours.Count);
+        measure("  part: AccountState.WithIngested (the document's copy)", 5, "1 per group", 20_000, () => document.WithIngested(document.Ledger, book, document.Spend, document.AppliedWindow).Revision);
+        var (window, ids) = (document.AppliedWindow, charges.Select((_, i) => i.ToString(CultureInfo.InvariantCulture)).ToList());
+        measure("  part: IdWindow.AddRange, 5 ids, full window, each on the one before", 5, "1 per group", 20_000, () => (window = window.AddRange(ids, AccountState.AppliedCdrCapacity)).Count);
     }
 }

@@ -114,11 +114,11 @@ public sealed record AccountState
 
     /// <summary>The stored form of <see cref="TopUpWindow"/>.</summary>
     [JsonInclude]
-    public ImmutableQueue<RecentTopUp> RecentTopUps { get => TopUpWindow.Items; internal init => TopUpWindow = IdWindow<RecentTopUp>.Of(value); }
+    public IEnumerable<RecentTopUp> RecentTopUps { get => TopUpWindow.Items; internal init => TopUpWindow = IdWindow<RecentTopUp>.Of(value); }
 
     /// <summary>The stored form of <see cref="AppliedWindow"/>.</summary>
     [JsonInclude]
-    public ImmutableQueue<string> AppliedCdrs { get => AppliedWindow.Items; internal init => AppliedWindow = IdWindow<string>.Of(value); }
+    public IEnumerable<string> AppliedCdrs { get => AppliedWindow.Items; internal init => AppliedWindow = IdWindow<string>.Of(value); }
 
     [JsonInclude]
     public string? ClosedThrough { get => PeriodBook.ClosedThrough; internal init => PeriodBook = PeriodBook with { ClosedThrough = value }; }

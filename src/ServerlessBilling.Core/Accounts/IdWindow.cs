@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Collections;
 
 namespace ServerlessBilling.Core.Accounts;
 
@@ -8,158 +8,283 @@ namespace ServerlessBilling.Core.Accounts;
 /// are recognised by their durable records (top-up history, usage). One type for both, so the bound is one rule.
 /// </summary>
 /// <remarks>
-/// <see cref="Contains"/> is constant-time on a full window: a hash index of the entries is built on the first look-up
-/// and handed on to the window that <see cref="Add"/> derives from it, updated in place, instead of being rebuilt per
-/// version. Only the newest version of a line of windows owns the index; an older version asked again scans (correct,
-/// just slower), and a second window derived from an older version builds its own. The index is never stored: the
-/// persisted form is <see cref="Items"/> alone.
+/// The entries lie in a line of small arrays (chunks) shared by the versions of a window: a version sees a range of
+/// them, an added entry is written into the free slot after the last one (claimed once, so that two windows derived
+/// from the same version never write the same slot: the second copies the chunk), and trimming moves the start of
+/// the range. A slot is never written again once claimed, so every version keeps reading its own entries: a window is
+/// immutable, and one entry costs a slot of an array, not a node. Beside each entry its hash code is kept, so that
+/// <see cref="Contains"/> compares a few kilobytes of integers (vectorized) and an entry only where its hash matches:
+/// no index to build on the first look-up, to hand on from version to version, or to hold (4 bytes an entry instead of
+/// a dictionary's 30), and every version answers alike. Only <see cref="Items"/> is stored.
 /// </remarks>
 public readonly record struct IdWindow<T>
     where T : notnull
 {
-    /// <summary>Below this many entries a scan is as fast as hashing, and no index is worth its memory.</summary>
-    internal const int IndexThreshold = 16;
+    private readonly Run? _run;
 
-    private readonly ImmutableQueue<T>? _items;
-    private readonly WindowIndex? _index;
+    private IdWindow(Run? run) => _run = run;
 
-    private IdWindow(ImmutableQueue<T> items, int count, WindowIndex? index)
-    {
-        _items = items;
-        Count = count;
-        _index = index;
-    }
+    public static IdWindow<T> Empty => default;
 
-    public static IdWindow<T> Empty => new(ImmutableQueue<T>.Empty, 0, null);
+    /// <summary>The entries, oldest first (the same object for as long as the window is the same).</summary>
+    public IReadOnlyList<T> Items => (IReadOnlyList<T>?)_run ?? [];
 
-    /// <summary>The entries, oldest first.</summary>
-    public ImmutableQueue<T> Items => _items ?? ImmutableQueue<T>.Empty;
-
-    /// <summary>How many entries the window holds (kept, so that trimming is O(1)).</summary>
-    public int Count { get; }
+    /// <summary>How many entries the window holds.</summary>
+    public int Count => _run?.Count ?? 0;
 
     /// <summary>A window of stored entries, as they were written.</summary>
-    public static IdWindow<T> Of(IEnumerable<T>? items)
-    {
-        var queue = ImmutableQueue<T>.Empty;
-        var count = 0;
-        foreach (var item in items ?? [])
-        {
-            queue = queue.Enqueue(item);
-            count++;
-        }
-
-        return new IdWindow<T>(queue, count, new WindowIndex(queue));
-    }
+    public static IdWindow<T> Of(IEnumerable<T>? items) => Empty.AddRange(items ?? [], int.MaxValue);
 
     /// <summary>Whether the window holds <paramref name="item"/> (default equality of <typeparamref name="T"/>): O(1) once indexed.</summary>
-    public bool Contains(T item)
-    {
-        if (_items is null || Count == 0)
-        {
-            return false;
-        }
-
-        return Count >= IndexThreshold && _index?.Contains(_items, Count, item) is { } found ? found : Scan(_items, item);
-    }
+    public bool Contains(T item) => _run is { } run && run.Contains(item);
 
     /// <summary>Adds <paramref name="item"/> as the newest entry and forgets the oldest beyond <paramref name="capacity"/>.</summary>
-    public IdWindow<T> Add(T item, int capacity)
+    public IdWindow<T> Add(T item, int capacity) => AddRange([item], capacity);
+
+    /// <summary>
+    /// Adds <paramref name="items"/> in order as the newest entries and forgets the oldest beyond <paramref name="capacity"/>:
+    /// the window <see cref="Add"/> one by one gives, made once.
+    /// </summary>
+    public IdWindow<T> AddRange(IEnumerable<T> items, int capacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
-        var items = Items.Enqueue(item);
-        var count = Count + 1;
-        List<T>? dropped = null;
-        while (count > capacity)
+        var next = new Builder(_run);
+        if (items is IReadOnlyList<T> list)
         {
-            (dropped ??= []).Add(items.Peek());
-            items = items.Dequeue();
-            count--;
-        }
-
-        var index = _index is null || _items is null ? new WindowIndex(items) : _index.HandOver(_items, items, item, dropped);
-        return new IdWindow<T>(items, count, index);
-    }
-
-    private static bool Scan(ImmutableQueue<T> items, T item)
-    {
-        var comparer = EqualityComparer<T>.Default;
-        foreach (var entry in items)
-        {
-            if (comparer.Equals(entry, item))
+            for (var i = 0; i < list.Count; i++)
             {
-                return true;
+                next.Append(list[i]);
+            }
+        }
+        else
+        {
+            foreach (var item in items)
+            {
+                next.Append(item);
             }
         }
 
-        return false;
+        if (next.Added == 0)
+        {
+            return this;
+        }
+
+        next.TrimTo(capacity);
+        return new IdWindow<T>(next.ToRun());
     }
 
     /// <summary>
-    /// How many times each entry is in the window of the queue it belongs to (a window may hold an entry twice), built
-    /// on the first look-up. Windows are values read from many threads, so the owner check and the updates take a lock.
+    /// Consecutive slots of the line, each with its entry's hash code; <see cref="Claimed"/> of them are taken (by some
+    /// version), never written again.
     /// </summary>
-    private sealed class WindowIndex(ImmutableQueue<T> owner)
+    private sealed class Chunk(int size)
     {
-        private readonly Lock _gate = new();
-        private ImmutableQueue<T> _owner = owner;
-        private Dictionary<T, int>? _counts;
+        public readonly T[] Slots = new T[size];
+        public readonly int[] Hashes = new int[size];
+        public int Claimed;
 
-        /// <summary>The answer from the index, or null when <paramref name="items"/> no longer owns it (the caller scans).</summary>
-        public bool? Contains(ImmutableQueue<T> items, int count, T item)
+        /// <summary>Takes slot <paramref name="slot"/> for <paramref name="item"/> if no window took it before; false when one did.</summary>
+        public bool TryClaim(int slot, T item, int hash)
         {
-            lock (_gate)
+            if (slot >= Slots.Length || Interlocked.CompareExchange(ref Claimed, slot + 1, slot) != slot)
             {
-                if (!ReferenceEquals(_owner, items))
-                {
-                    return null;
-                }
+                return false;
+            }
 
-                if (_counts is null)
+            (Slots[slot], Hashes[slot]) = (item, hash);
+            return true;
+        }
+
+        /// <summary>This chunk's first <paramref name="count"/> slots in a new chunk of the same size, which the caller goes on writing.</summary>
+        public Chunk Copy(int count)
+        {
+            var copy = new Chunk(Slots.Length) { Claimed = count };
+            Array.Copy(Slots, copy.Slots, count);
+            Array.Copy(Hashes, copy.Hashes, count);
+            return copy;
+        }
+    }
+
+    /// <summary>One version's entries: chunks[0][start..] through chunks[^1][..end], in order.</summary>
+    private sealed class Run(Chunk[] chunks, int start, int end, int count) : IReadOnlyList<T>
+    {
+        public readonly Chunk[] Chunks = chunks;
+        public readonly int Start = start;
+        public readonly int End = end;
+
+        public int Count { get; } = count;
+
+        public T this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+                var position = index + Start;
+                foreach (var chunk in Chunks)
                 {
-                    _counts = new Dictionary<T, int>(count);
-                    foreach (var entry in items)
+                    if (position < chunk.Slots.Length)
                     {
-                        Increment(_counts, entry);
+                        return chunk.Slots[position];
                     }
+
+                    position -= chunk.Slots.Length;
                 }
 
-                return _counts.ContainsKey(item);
+                throw new InvalidOperationException("the window's chunks are shorter than its count");
             }
         }
 
-        /// <summary>This index, moved on from <paramref name="from"/> to <paramref name="to"/>, or a new one when <paramref name="from"/> had lost it.</summary>
-        public WindowIndex HandOver(ImmutableQueue<T> from, ImmutableQueue<T> to, T added, List<T>? dropped)
+        /// <summary>How far chunk <paramref name="c"/> holds entries of this run (its last slot + 1).</summary>
+        public int EndOf(int c) => c == Chunks.Length - 1 ? End : Chunks[c].Slots.Length;
+
+        /// <summary>The hash codes are compared first, a chunk at a time; an entry only where its hash code matches.</summary>
+        public bool Contains(T item)
         {
-            lock (_gate)
+            var comparer = EqualityComparer<T>.Default;
+            var hash = comparer.GetHashCode(item);
+            for (var c = 0; c < Chunks.Length; c++)
             {
-                if (!ReferenceEquals(_owner, from))
+                var (chunk, from) = (Chunks[c], c == 0 ? Start : 0);
+                var hashes = chunk.Hashes.AsSpan(from, EndOf(c) - from);
+                for (var at = hashes.IndexOf(hash); at >= 0;)
                 {
-                    return new WindowIndex(to);
-                }
-
-                _owner = to;
-                if (_counts is not null)
-                {
-                    Increment(_counts, added);
-                    foreach (var entry in dropped ?? [])
+                    if (comparer.Equals(chunk.Slots[from + at], item))
                     {
-                        if (_counts[entry] == 1)
-                        {
-                            _counts.Remove(entry);
-                        }
-                        else
-                        {
-                            _counts[entry]--;
-                        }
+                        return true;
                     }
+
+                    var further = hashes[(at + 1)..].IndexOf(hash);
+                    at = further < 0 ? -1 : at + 1 + further;
+                }
+            }
+
+            return false;
+        }
+
+        public Enumerator GetEnumerator() => new(this);
+
+        IEnumerator<T> IEnumerable<T>.GetEnumerator() => GetEnumerator();
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    private struct Enumerator(Run run) : IEnumerator<T>
+    {
+        private int _chunk;
+        private int _slot = run.Start - 1;
+
+        public readonly T Current => run.Chunks[_chunk].Slots[_slot];
+
+        readonly object IEnumerator.Current => Current;
+
+        public bool MoveNext()
+        {
+            if (run.Count == 0)
+            {
+                return false;
+            }
+
+            if (++_slot < run.EndOf(_chunk))
+            {
+                return true;
+            }
+
+            if (_chunk + 1 >= run.Chunks.Length)
+            {
+                _slot--;
+                return false;
+            }
+
+            (_chunk, _slot) = (_chunk + 1, 0);
+            return _slot < run.EndOf(_chunk);
+        }
+
+        public void Reset() => (_chunk, _slot) = (0, run.Start - 1);
+
+        public readonly void Dispose()
+        {
+        }
+    }
+
+    /// <summary>
+    /// The next version, made from a run: entries appended into free slots (or new chunks), then the oldest dropped. The
+    /// list of chunks is copied only when a chunk is added or dropped (once per chunk's worth of entries).
+    /// </summary>
+    private struct Builder(Run? from)
+    {
+        /// <summary>The chunk sizes: small windows (most accounts) stay small; a long one takes this many entries per chunk.</summary>
+        private const int MinChunk = 4;
+        private const int MaxChunk = 64;
+
+        private Chunk[] _chunks = from?.Chunks ?? [];
+        private bool _ownChunks;
+        private int _start = from?.Start ?? 0;
+        private int _end = from?.End ?? 0;
+        private int _count = from?.Count ?? 0;
+
+        public int Added { get; private set; }
+
+        public void Append(T item)
+        {
+            Added++;
+            _count++;
+            var hash = EqualityComparer<T>.Default.GetHashCode(item);
+            if (_chunks.Length > 0)
+            {
+                var last = _chunks[^1];
+                if (last.TryClaim(_end, item, hash))
+                {
+                    _end++;
+                    return;
                 }
 
-                return this;
+                if (_end < last.Slots.Length)
+                {
+                    // Another window took this slot: this line continues in a copy of the chunk.
+                    var copy = last.Copy(_end);
+                    copy.TryClaim(_end++, item, hash);
+                    Own()[^1] = copy;
+                    return;
+                }
+            }
+
+            var chunk = new Chunk(Math.Clamp(_count, MinChunk, MaxChunk));
+            chunk.TryClaim(0, item, hash);
+            var chunks = new Chunk[_chunks.Length + 1];
+            _chunks.CopyTo(chunks, 0);
+            chunks[^1] = chunk;
+            (_chunks, _ownChunks, _end) = (chunks, true, 1);
+        }
+
+        /// <summary>Drops the oldest entries beyond <paramref name="capacity"/>.</summary>
+        public void TrimTo(int capacity)
+        {
+            var dropped = Math.Max(0, _count - capacity);
+            _count -= dropped;
+            _start += dropped;
+            var first = 0;
+            while (first < _chunks.Length - 1 && _start >= _chunks[first].Slots.Length)
+            {
+                _start -= _chunks[first++].Slots.Length;
+            }
+
+            if (first > 0)
+            {
+                (_chunks, _ownChunks) = (_chunks[first..], true);
             }
         }
 
-        private static void Increment(Dictionary<T, int> counts, T entry) =>
-            counts[entry] = counts.GetValueOrDefault(entry) + 1;
+        public readonly Run ToRun() => new(_chunks, _start, _end, _count);
+
+        private Chunk[] Own()
+        {
+            if (!_ownChunks)
+            {
+                (_chunks, _ownChunks) = ((Chunk[])_chunks.Clone(), true);
+            }
+
+            return _chunks;
+        }
     }
 }

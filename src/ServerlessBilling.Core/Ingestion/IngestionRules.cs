@@ -95,8 +95,7 @@ public static class IngestionRules
 
     /// <summary>
     /// The ids of the group that the document's window already holds. Replays are judged against the window as it was
-    /// before this group (the group's own ids may push old ones out of it), all looked up before the first change, while
-    /// this version still owns the window's index.
+    /// before this group (the group's own ids may push old ones out of it), all looked up before the first change.
     /// </summary>
     private static HashSet<string> AppliedBefore(AccountState account, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, HashSet<string> applied)
     {
@@ -258,12 +257,7 @@ public static class IngestionRules
                 spend = spend.AddAll(charges, _now);
             }
 
-            var window = _account.AppliedWindow;
-            foreach (var id in remembered)
-            {
-                window = window.Add(id, AccountState.AppliedCdrCapacity);
-            }
-
+            var window = _account.AppliedWindow.AddRange(remembered, AccountState.AppliedCdrCapacity);
             charges.Clear();
             remembered.Clear();
             return _account.WithIngested(ledger, periods, spend, window);

@@ -7,8 +7,8 @@ namespace ServerlessBilling.Core.Tests.Accounts;
 
 /// <summary>
 /// The window against its reference model, a plain list trimmed from the front: the same entries in the same order, the
-/// same count, and the same answer to every look-up, whichever version of a line of windows is used (the hash index
-/// belongs to the newest one only) and on both sides of the size where the index starts.
+/// same count, and the same answer to every look-up, whichever version of a line of windows is used (versions share
+/// their chunks), with capacities below and beyond a chunk's size.
 /// </summary>
 public sealed class IdWindowProperties
 {
@@ -19,7 +19,7 @@ public sealed class IdWindowProperties
     [Property(MaxTest = 300)]
     public Property A_window_behaves_like_a_trimmed_list(int[] steps, PositiveInt capacitySeed)
     {
-        var capacity = 1 + (capacitySeed.Get % (3 * IdWindow<string>.IndexThreshold));
+        var capacity = 1 + (capacitySeed.Get % 48);
         var windows = new List<IdWindow<string>> { IdWindow<string>.Empty };
         List<List<string>> models = [[]];
         foreach (var step in steps ?? [])
@@ -53,6 +53,42 @@ public sealed class IdWindowProperties
             .Label($"every version against its model, capacity {capacity}");
     }
 
+    /// <summary>
+    /// Groups added at once (<see cref="IdWindow{T}.AddRange"/>) give the window of adding them one by one, from the newest
+    /// version or an older one (whose chunks a newer version already writes into), with capacities small and large
+    /// against the chunks' sizes; every version keeps its own entries.
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public Property A_group_added_at_once_is_the_window_of_adding_it_one_by_one(int[] steps, PositiveInt capacitySeed)
+    {
+        var capacity = 1 + (capacitySeed.Get % 150);
+        var windows = new List<IdWindow<string>> { IdWindow<string>.Empty };
+        List<List<string>> models = [[]];
+        var n = 0;
+        foreach (var step in steps ?? [])
+        {
+            var value = step & int.MaxValue;
+            var version = value % 5 == 0 ? value % windows.Count : windows.Count - 1;
+            var group = Enumerable.Range(0, (value / 5) % 90).Select(_ => "g-" + (n++ % (3 * capacity)).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            var oneByOne = group.Aggregate(windows[version], (window, id) => window.Add(id, capacity));
+            var atOnce = windows[version].AddRange(group, capacity);
+            var model = models[version].Concat(group).ToList();
+            model.RemoveRange(0, Math.Max(0, model.Count - capacity));
+            if (!atOnce.Items.SequenceEqual(model) || !oneByOne.Items.SequenceEqual(model) || atOnce.Count != model.Count
+                || Enumerable.Range(0, model.Count).Any(i => atOnce.Items[i] != model[i])
+                || !model.Concat(["absent", "g-0"]).All(id => atOnce.Contains(id) == model.Contains(id)))
+            {
+                return false.Label($"group of {group.Count} onto version {version}, capacity {capacity}");
+            }
+
+            windows.Add(atOnce);
+            models.Add(model);
+        }
+
+        return windows.Zip(models).All(pair => pair.First.Items.SequenceEqual(pair.Second) && pair.Second.All(pair.First.Contains))
+            .Label($"every version keeps its entries, capacity {capacity}");
+    }
+
     [Property(MaxTest = 200)]
     public Property A_stored_window_answers_like_its_entries(string[] ids, NonEmptyString probe)
     {
@@ -66,15 +102,15 @@ public sealed class IdWindowProperties
     }
 
     [Fact]
-    public void The_index_follows_the_newest_version_and_an_older_one_still_answers()
+    public void A_newer_version_answers_for_itself_and_an_older_one_still_answers_for_itself()
     {
         var window = IdWindow<string>.Of(Enumerable.Range(0, 40).Select(i => $"c-{i}"));
-        Assert.True(window.Contains("c-0")); // builds the index
+        Assert.True(window.Contains("c-0"));
         var next = window.Add("c-40", capacity: 40);
 
         Assert.False(next.Contains("c-0"));
         Assert.True(next.Contains("c-40"));
-        Assert.True(window.Contains("c-0")); // the older version lost the index: it scans
+        Assert.True(window.Contains("c-0")); // the older version still sees its own entries
         Assert.False(window.Contains("c-40"));
 
         var branch = window.Add("other", capacity: 40);

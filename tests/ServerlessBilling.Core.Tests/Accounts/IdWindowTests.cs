@@ -48,7 +48,7 @@ public sealed class IdWindowTests
         }
 
         Assert.Equal(AccountState.RecentTopUpCapacity, account.RecentTopUps.Count());
-        Assert.Equal("t-5", account.RecentTopUps.Peek().TopUpId);
+        Assert.Equal("t-5", account.RecentTopUps.First().TopUpId);
         Assert.Equal(["c-3", "c-4", "c-5", "c-6"], account.AppliedCdrs);
         Assert.Equal(4, account.AppliedCount);
     }
