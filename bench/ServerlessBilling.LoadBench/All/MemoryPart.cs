@@ -57,6 +57,7 @@ internal static class MemoryPart
         table.Add("after a full compacting collection", Fmt.N0(collected), Fmt.N1(heap.HeapMb), Fmt.N0(heap.CommittedMb));
         table.Add("15 s later", Fmt.N0(settled), "", "");
         table.Note("RSS - GC committed is the process's memory outside the managed heap (runtime, code, native buffers).");
+        table.Note($"the store keeps the {new ServerlessBilling.Core.Storage.InMemory.MemoryStoreOptions().ParsedAccounts:N0} most recently used account documents parsed and the rest packed (Memory:ParsedAccounts, the default).");
         table.Print(Console.Out);
         Findings.AtMost($"RSS after {Fmt.N0(received)} CDRs, memory store, {Accounts:N0} accounts", Fmt.N0(after) + " MB", after,
             Fmt.N0(before) + " MB before the CDRs", before, "<= 400 MB", 400);

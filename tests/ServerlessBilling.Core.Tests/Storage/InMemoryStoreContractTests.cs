@@ -4,11 +4,16 @@ using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Core.Tests.Storage;
 
-public sealed class InMemoryStoreContractTests : StoreContract
+public class InMemoryStoreContractTests : StoreContract
 {
     public InMemoryStoreContractTests()
+        : this(new MemoryStoreOptions())
     {
-        var accounts = new InMemoryAccountStore();
+    }
+
+    protected InMemoryStoreContractTests(MemoryStoreOptions options)
+    {
+        var accounts = new InMemoryAccountStore(options);
         Stores = new(
             accounts,
             new InMemorySessionIndex(),
@@ -24,12 +29,21 @@ public sealed class InMemoryStoreContractTests : StoreContract
     protected override StoreSet Stores { get; }
 }
 
-public sealed class InMemoryInvoicingContractTests : InvoicingContract
+/// <summary>The same suite with no account document kept parsed: each is packed after every read and write, and parsed again when read.</summary>
+public sealed class InMemoryPackedStoreContractTests() : InMemoryStoreContractTests(new MemoryStoreOptions { ParsedAccounts = 0 });
+
+public class InMemoryInvoicingContractTests : InvoicingContract
 {
-    private readonly InMemoryAccountStore _accounts = new();
+    private readonly InMemoryAccountStore _accounts;
 
     public InMemoryInvoicingContractTests()
+        : this(new MemoryStoreOptions())
     {
+    }
+
+    protected InMemoryInvoicingContractTests(MemoryStoreOptions options)
+    {
+        _accounts = new InMemoryAccountStore(options);
         Stores = new InvoicingStores(
             _accounts, new InMemorySessionIndex(), new InMemoryRateDeckStore(), new InMemoryUsageStore(), new InMemoryQuarantineStore(),
             new InMemoryInvoiceStore(), new InMemoryInvoiceCounterStore());
@@ -39,3 +53,6 @@ public sealed class InMemoryInvoicingContractTests : InvoicingContract
 
     protected override IAccountDirectory AllAccounts => _accounts;
 }
+
+/// <summary>The invoicing suite with no account document kept parsed.</summary>
+public sealed class InMemoryPackedInvoicingContractTests() : InMemoryInvoicingContractTests(new MemoryStoreOptions { ParsedAccounts = 0 });

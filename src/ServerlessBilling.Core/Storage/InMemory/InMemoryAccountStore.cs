@@ -5,39 +5,98 @@ using ServerlessBilling.Core.Accounts;
 
 namespace ServerlessBilling.Core.Storage.InMemory;
 
-/// <summary>The embedded account store: the same ETag semantics as Cosmos DB, in process.</summary>
+/// <summary>
+/// The embedded account store: the same ETag semantics as Cosmos DB, in process. The most recently used documents
+/// (<see cref="MemoryStoreOptions.ParsedAccounts"/>) are kept as objects, read and replaced as they are; the others
+/// are kept packed (<see cref="PackedAccount"/>: their stored JSON, about a third of its size) and parsed again when
+/// read, so that many accounts cost little memory and the accounts in use cost no parsing.
+/// </summary>
 public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
 {
-    private readonly ConcurrentDictionary<string, Versioned<AccountState>> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Slot> _accounts = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<Slot> _parsed = new();
+    private readonly PackedAccount _packer = new();
+    private readonly Lock _evictionGate = new();
+    private readonly int _parsedCapacity;
+    private int _parsedCount;
     private long _version;
 
+    public InMemoryAccountStore()
+        : this(new MemoryStoreOptions())
+    {
+    }
+
+    public InMemoryAccountStore(MemoryStoreOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _parsedCapacity = options.ParsedAccounts;
+    }
+
+    /// <summary>How many documents are kept as objects now (at most <see cref="MemoryStoreOptions.ParsedAccounts"/>, give or take the writers in flight).</summary>
+    public int ParsedCount => Volatile.Read(ref _parsedCount);
+
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
-        Task.FromResult(_accounts.GetValueOrDefault(accountId));
+        Task.FromResult(_accounts.TryGetValue(accountId, out var slot) ? Read(slot) : null);
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
     {
         var created = new Versioned<AccountState>(account, NextETag());
-        return Task.FromResult(_accounts.TryAdd(account.AccountId, created) ? created.ETag : null);
-    }
-
-    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
-    {
-        if (!_accounts.TryGetValue(account.AccountId, out var current) || current.ETag != ifMatch)
+        var slot = new Slot(created);
+        if (!_accounts.TryAdd(account.AccountId, slot))
         {
             return Task.FromResult<string?>(null);
         }
 
-        var replacement = new Versioned<AccountState>(account, NextETag());
-        return Task.FromResult(_accounts.TryUpdate(account.AccountId, replacement, current) ? replacement.ETag : null);
+        Parsed(slot);
+        return Task.FromResult<string?>(created.ETag);
+    }
+
+    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+    {
+        if (!_accounts.TryGetValue(account.AccountId, out var slot))
+        {
+            return Task.FromResult<string?>(null);
+        }
+
+        while (true)
+        {
+            var current = Volatile.Read(ref slot.State);
+            if (!HasETag(current, ifMatch))
+            {
+                return Task.FromResult<string?>(null);
+            }
+
+            var replacement = new Versioned<AccountState>(account, NextETag());
+            if (ReferenceEquals(Interlocked.CompareExchange(ref slot.State, replacement, current), current))
+            {
+                if (current is byte[])
+                {
+                    Parsed(slot);
+                }
+                else
+                {
+                    slot.Used = true;
+                }
+
+                return Task.FromResult<string?>(replacement.ETag);
+            }
+
+            // Another writer, or the same version packed or parsed meanwhile: look again (a version is never reused).
+        }
     }
 
     public async IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await Task.CompletedTask;
-        foreach (var (id, account) in _accounts)
+        foreach (var (id, slot) in _accounts)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            if (account.Value.NextExpiry is { } next && next <= instant)
+            var next = Volatile.Read(ref slot.State) switch
+            {
+                Versioned<AccountState> parsed => parsed.Value.NextExpiry?.UtcTicks,
+                var packed => PackedAccount.NextExpiryUtcTicks((byte[])packed),
+            };
+            if (next is { } ticks && ticks <= instant.UtcTicks)
             {
                 yield return id;
             }
@@ -61,12 +120,118 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
             .Where(a => after is null || string.CompareOrdinal(a.Key, after) > 0)
             .OrderBy(a => a.Key, StringComparer.Ordinal)
             .Take(limit)
-            .Select(a => a.Value.Value)
+            .Select(a => Peek(a.Value).Value)
             .ToList();
         return Task.FromResult(page);
     }
 
-    public IEnumerable<AccountState> All => _accounts.Values.Select(v => v.Value);
+    /// <summary>Every document, packed ones parsed one at a time (and not kept).</summary>
+    public IEnumerable<AccountState> All => _accounts.Values.Select(slot => Peek(slot).Value);
 
-    private string NextETag() => "\"" + Interlocked.Increment(ref _version).ToString(CultureInfo.InvariantCulture) + "\"";
+    /// <summary>The slot's document, parsed again if packed, and then kept parsed (a most recently used one).</summary>
+    private Versioned<AccountState> Read(Slot slot)
+    {
+        var current = Volatile.Read(ref slot.State);
+        if (current is Versioned<AccountState> parsed)
+        {
+            if (!slot.Used)
+            {
+                slot.Used = true;
+            }
+
+            return parsed;
+        }
+
+        var unpacked = Unpack((byte[])current);
+        if (ReferenceEquals(Interlocked.CompareExchange(ref slot.State, unpacked, current), current))
+        {
+            Parsed(slot);
+        }
+
+        // When another thread wrote meanwhile, this is the version read before its write: what a read just before it gives.
+        return unpacked;
+    }
+
+    /// <summary>The slot's document without changing what is kept parsed (listings: every account once).</summary>
+    private Versioned<AccountState> Peek(Slot slot) => Volatile.Read(ref slot.State) switch
+    {
+        Versioned<AccountState> parsed => parsed,
+        var packed => Unpack((byte[])packed),
+    };
+
+    private Versioned<AccountState> Unpack(byte[] packed)
+    {
+        var (account, version) = _packer.Unpack(packed);
+        return new Versioned<AccountState>(account, ETagOf(version));
+    }
+
+    /// <summary>The slot has just become parsed: it joins the queue, and the least recently used beyond the capacity are packed.</summary>
+    private void Parsed(Slot slot)
+    {
+        slot.Used = false;
+        _parsed.Enqueue(slot);
+        if (Interlocked.Increment(ref _parsedCount) > _parsedCapacity && _evictionGate.TryEnter())
+        {
+            try
+            {
+                PackOldest();
+            }
+            finally
+            {
+                _evictionGate.Exit();
+            }
+        }
+    }
+
+    /// <summary>The queue in the order slots became parsed, with a second chance for those used since (the clock algorithm).</summary>
+    private void PackOldest()
+    {
+        while (Volatile.Read(ref _parsedCount) > _parsedCapacity && _parsed.TryDequeue(out var slot))
+        {
+            if (slot.Used)
+            {
+                slot.Used = false;
+                _parsed.Enqueue(slot);
+                continue;
+            }
+
+            var current = Volatile.Read(ref slot.State);
+            if (current is not Versioned<AccountState> parsed)
+            {
+                continue;
+            }
+
+            var packed = _packer.Pack(parsed.Value, VersionOf(parsed.ETag));
+            if (ReferenceEquals(Interlocked.CompareExchange(ref slot.State, packed, current), current))
+            {
+                Interlocked.Decrement(ref _parsedCount);
+            }
+            else
+            {
+                // Written meanwhile: still parsed, and just used.
+                _parsed.Enqueue(slot);
+            }
+        }
+    }
+
+    private static bool HasETag(object state, string eTag) => state switch
+    {
+        Versioned<AccountState> parsed => parsed.ETag == eTag,
+        var packed => ETagOf(PackedAccount.Version((byte[])packed)) == eTag,
+    };
+
+    private static long VersionOf(string eTag) => long.Parse(eTag.AsSpan(1, eTag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture);
+
+    private static string ETagOf(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
+
+    private string NextETag() => ETagOf(Interlocked.Increment(ref _version));
+
+    /// <summary>One account: its current version, parsed (<see cref="Versioned{T}"/>) or packed (byte[]); swapped whole, by compare-and-swap.</summary>
+    private sealed class Slot(object state)
+    {
+        public object State = state;
+
+        /// <summary>Read or written since the clock last passed: kept parsed one more round.</summary>
+        public volatile bool Used;
+    }
 }

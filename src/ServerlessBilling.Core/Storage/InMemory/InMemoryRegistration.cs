@@ -16,7 +16,7 @@ public static class InMemoryRegistration
     public static IServiceCollection AddEmbeddedStores(this IServiceCollection services, IConfiguration? configuration = null)
     {
         services.AddValidatedOptions<MemoryStoreOptions>(configuration ?? new ConfigurationBuilder().Build());
-        services.AddSingleton<InMemoryAccountStore>();
+        services.AddSingleton(sp => new InMemoryAccountStore(MemoryOptionsOf(sp)));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
         services.AddSingleton<ISessionIndex>(sp => new InMemorySessionIndex(MemoryOptionsOf(sp), sp.GetRequiredService<TimeProvider>(), LoggerOf(sp)));
         services.AddSingleton<IRateDeckStore, InMemoryRateDeckStore>();

@@ -30,6 +30,13 @@ public sealed class MemoryStoreOptions : IValidatedOptions
     /// <summary>How many quarantined CDRs are kept; beyond it the oldest received is dropped first.</summary>
     public int MaxQuarantineRecords { get; set; } = 100_000;
 
+    /// <summary>
+    /// How many account documents are kept as objects, the most recently used; the others are kept packed (their JSON,
+    /// about a third of its size) and parsed again when next read. Accounts in use cost no parsing; the rest, their bytes.
+    /// 0 keeps every document packed (the smallest and slowest).
+    /// </summary>
+    public int ParsedAccounts { get; set; } = 5_000;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
@@ -37,6 +44,7 @@ public sealed class MemoryStoreOptions : IValidatedOptions
         if (MaxClosedSessions < 1) errors.Add("Memory:MaxClosedSessions must be at least 1");
         if (MaxUsageRecords < 1) errors.Add("Memory:MaxUsageRecords must be at least 1");
         if (MaxQuarantineRecords < 1) errors.Add("Memory:MaxQuarantineRecords must be at least 1");
+        if (ParsedAccounts < 0) errors.Add("Memory:ParsedAccounts must not be negative");
         return errors;
     }
 
