@@ -19,6 +19,9 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
 
     public StripedCounter CreateTicks { get; } = new();
 
+    /// <summary>As the store timed: the ingestion service runs as many account groups at once as the store declares.</summary>
+    public int AccountsInParallel => inner.AccountsInParallel;
+
     public async Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         var start = clock?.Invoke() ?? 0;

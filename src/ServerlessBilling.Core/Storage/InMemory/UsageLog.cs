@@ -303,19 +303,7 @@ internal sealed class UsageLog
         private readonly ReadOnlySpan<byte> _bytes = bytes;
         private int _at;
 
-        public ulong Varint64()
-        {
-            ulong value = 0;
-            for (var shift = 0; ; shift += 7)
-            {
-                var b = _bytes[_at++];
-                value |= (ulong)(b & 0x7F) << shift;
-                if (b < 0x80)
-                {
-                    return value;
-                }
-            }
-        }
+        public ulong Varint64() => PackedJson.ReadVarint(_bytes, ref _at);
 
         public uint Varint() => (uint)Varint64();
 
