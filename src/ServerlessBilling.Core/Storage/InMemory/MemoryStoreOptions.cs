@@ -50,5 +50,5 @@ public sealed class MemoryStoreOptions : IValidatedOptions
 
     /// <summary>One line for the host's start-up report.</summary>
     public string Describe() =>
-        string.Create(CultureInfo.InvariantCulture, $"keeps the last {MaxUsageRecords:N0} usage records, {MaxClosedSessions:N0} closed sessions and {MaxQuarantineRecords:N0} quarantined CDRs, session ids for {SessionHistoryRetention}");
+        string.Create(CultureInfo.InvariantCulture, $"keeps the last {MaxUsageRecords:N0} usage records, {MaxClosedSessions:N0} closed sessions and {MaxQuarantineRecords:N0} quarantined CDRs, session ids for {SessionHistoryRetention}, the {ParsedAccounts:N0} most recently used accounts parsed and the rest packed");
 }
