@@ -76,7 +76,7 @@ internal static class IngestCore
         }
 
         table.Note("CDRs/s: CDRs of the batches done / wall time of the run (a batch is 'received' lines: accepted + duplicates + quarantined).");
-        table.Note("in flight: IngestAsync calls running at once (one per Event Hubs partition in Azure); each call works on 4 accounts at a time itself.");
+        table.Note("in flight: IngestAsync calls running at once (one per Event Hubs partition in Azure); each call works on as many accounts at a time as the usage store declares (memory: one per core, SQLite 64, Cosmos DB 4).");
         table.Note("a+d+q = received: every batch's accepted + duplicates + quarantined = received, and exactly the counts the generator planted.");
         table.Note("replay of batch 0: the same records ingested again after the run: all duplicates (or quarantined again), nothing applied.");
         table.Note("ledger: every account's balance = opening - committed, and committed = the CDRs it was sent, rated independently with RateDeck.Rate.");

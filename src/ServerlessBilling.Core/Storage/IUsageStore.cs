@@ -20,7 +20,7 @@ public interface IUsageStore
     Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken);
 
     /// <summary>
-    /// How many account groups of a CDR batch ingestion works on at once with these stores. 1 where every call is done
+    /// How many account groups of a CDR batch ingestion works on at once with these stores: the cores where every call is done
     /// when it returns (the memory stores: more only costs thread hand-offs and lock contention); many where a write waits
     /// for something it can share (SQLite's group commit, which then holds the writes of many accounts) or for a round trip.
     /// </summary>
