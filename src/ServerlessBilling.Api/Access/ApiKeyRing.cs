@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -31,7 +32,8 @@ public sealed class ApiKeyRing
     public ApiCaller? Find(string presented)
     {
         ArgumentNullException.ThrowIfNull(presented);
-        var hash = Hash(presented);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+        Hash(presented, hash);
         ApiCaller? found = null;
         foreach (var (entry, caller) in _entries)
         {
@@ -42,5 +44,26 @@ public sealed class ApiKeyRing
         return found;
     }
 
-    private static byte[] Hash(string key) => SHA256.HashData(Encoding.UTF8.GetBytes(key));
+    private static byte[] Hash(string key)
+    {
+        var hash = new byte[SHA256.HashSizeInBytes];
+        Hash(key, hash);
+        return hash;
+    }
+
+    /// <summary>The key's SHA-256 without a heap copy of its bytes (a request's key is hashed on every call); the copy is wiped.</summary>
+    private static void Hash(string key, Span<byte> hash)
+    {
+        const int OnStack = 256;
+        var length = Encoding.UTF8.GetMaxByteCount(key.Length);
+        var rented = length > OnStack ? ArrayPool<byte>.Shared.Rent(length) : null;
+        var bytes = rented is null ? stackalloc byte[OnStack] : rented.AsSpan();
+        var written = Encoding.UTF8.GetBytes(key, bytes);
+        SHA256.HashData(bytes[..written], hash);
+        CryptographicOperations.ZeroMemory(bytes[..written]);
+        if (rented is not null)
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
 }

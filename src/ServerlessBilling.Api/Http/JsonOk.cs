@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ namespace ServerlessBilling.Api.Http;
 /// <summary>
 /// 200 with a JSON body, serialized with the host's HTTP JSON options as <c>Results.Ok</c> would, but into one buffer
 /// written once with its Content-Length: the hot path's small answers go out in one send instead of an asynchronous
-/// serializer and a chunked body.
+/// serializer and a chunked body. The credit-control answers skip the serializer's metadata (<see cref="AnswerJson"/>).
 /// </summary>
 public sealed class JsonOk<T>(T value) : IResult
 {
@@ -22,10 +23,20 @@ public sealed class JsonOk<T>(T value) : IResult
     {
         ArgumentNullException.ThrowIfNull(httpContext);
         var options = httpContext.RequestServices?.GetService<IOptions<JsonOptions>>()?.Value.SerializerOptions ?? Fallback;
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(Value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
         var response = httpContext.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json; charset=utf-8";
+        if (AnswerJson.TryWrite(Value, options, out var json))
+        {
+            // The span is this thread's buffer: copied into the response's pipe before anything else runs here.
+            response.ContentLength = json.Length;
+            var body = response.BodyWriter;
+            body.Write(json);
+            var flushed = body.FlushAsync(httpContext.RequestAborted);
+            return flushed.IsCompletedSuccessfully ? Task.CompletedTask : flushed.AsTask();
+        }
+
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(Value, (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T)));
         response.ContentLength = bytes.Length;
         return response.Body.WriteAsync(bytes, 0, bytes.Length, httpContext.RequestAborted);
     }

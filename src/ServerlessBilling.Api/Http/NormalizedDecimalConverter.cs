@@ -14,6 +14,12 @@ public sealed class NormalizedDecimalConverter : JsonConverter<decimal>
             ? value
             : throw new JsonException("an amount must be a JSON number within the range of a decimal");
 
-    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) =>
+    public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) => WriteNormalized(writer, value);
+
+    /// <summary>The amount without its trailing zeros.</summary>
+    public static void WriteNormalized(Utf8JsonWriter writer, decimal value)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
         writer.WriteNumberValue(value / 1.0000000000000000000000000000m);
+    }
 }

@@ -75,6 +75,11 @@ public static class RequestReader
         try
         {
             var span = bytes.IsSingleSegment ? bytes.FirstSpan : Flatten(bytes, out rented);
+            if (CreditBodies.TryRead<T>(span, out var plain))
+            {
+                return (plain, null);
+            }
+
             var body = JsonSerializer.Deserialize<T>(span, ApiJson.Options);
             return body is null ? (null, Problems.BadRequest("the body must be a JSON object")) : (body, null);
         }

@@ -14,7 +14,30 @@ public sealed class JsonOkTests
         new GrantAnswer("s-1", ResultCode.Success, 300, 300, false, 1.2500m, 0.0100m, "GBP", 98.75m),
         new GrantAnswer("s-2", ResultCode.CreditLimitReached, 0, 0, true, 0m, 0.01m, "EUR", null),
         new TerminateAnswer("s-1", ResultCode.Success, 61, 120, 0.020m, "GBP", 99.98m, 1),
+        new GrantAnswer("a<b>\"c\"\u00e9\u2028/d", ResultCode.DestinationNotRated, 0, 0, true, 0.000m, 0m, "GBP", -1.50m),
+        new GrantAnswer("s-3", ResultCode.AccountSuspended, 0, 0, true, 0m, 79228162514264337593543950335m, "EUR", 0.0000000001m),
+        new GrantAnswer("s-4", ResultCode.AccountNotFound, int.MaxValue, int.MinValue, false, -0.10m, 1m, "", 0m),
+        new TerminateAnswer("a&b'c\u0001", ResultCode.CreditLimitReached, 0, 0, 0m, "EUR", -12.3400m),
     ];
+
+    [Theory]
+    [MemberData(nameof(Answers))]
+    public async Task Writes_what_Results_Ok_writes_under_other_json_options_too(object answer)
+    {
+        using var services = new ServiceCollection().AddLogging().AddServerlessBillingApi()
+            .ConfigureHttpJsonOptions(o =>
+            {
+                o.SerializerOptions.WriteIndented = true;
+                o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+            })
+            .BuildServiceProvider();
+
+        var expected = await RunAsync(services, Results.Ok(answer));
+        var written = await RunAsync(services, (IResult)Activator.CreateInstance(typeof(JsonOk<>).MakeGenericType(answer.GetType()), answer)!);
+
+        Assert.Equal(expected.Body, written.Body);
+        Assert.Equal(written.Body.Length, written.ContentLength);
+    }
 
     [Theory]
     [MemberData(nameof(Answers))]
