@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -72,7 +73,7 @@ internal static class SqliteDocumentRows
             foreach (var property in Properties(type))
             {
                 var member = property.Get(value);
-                if (property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull)
+                if (Skipped(property, value, member))
                 {
                     continue;
                 }
@@ -81,11 +82,7 @@ internal static class SqliteDocumentRows
                 {
                     // Numbers, dates, flags and names: always in the head, written straight into it.
                     writer.WritePropertyName(property.EncodedName);
-                    if (!property.Scalar.TryWrite(writer, member))
-                    {
-                        JsonSerializer.Serialize(writer, member, property.Type);
-                    }
-
+                    WriteScalar(writer, property, member);
                     continue;
                 }
 
@@ -450,7 +447,73 @@ internal static class SqliteDocumentRows
     private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
         json.Length < ApartBytes ? new WrittenPart(value, json, [], members, null) : new WrittenPart(value, null, [(Whole, json)], members, null);
 
-    private static byte[] Json(object? value, JsonTypeInfo type) => value is null ? Null : JsonSerializer.SerializeToUtf8Bytes(value, type);
+    private static byte[] Json(object? value, JsonTypeInfo type) =>
+        value is null ? Null
+        : SerializedBefore.TryGetValue(value, out var before) && ReferenceEquals(before.Type, type) ? before.Json
+        : JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    /// <summary>
+    /// The JSON of <paramref name="value"/>, an object that holds <paramref name="member"/> as one of its properties (a
+    /// closed session's record and the session): exactly what the serializer writes, with the member's JSON kept beside
+    /// the member (until it is collected), so that the account write that stores the same object next takes those
+    /// bytes instead of serializing it again.
+    /// </summary>
+    public static byte[] WriteHolding<T>(T value, object member)
+        where T : class
+    {
+        var type = Options.GetTypeInfo(typeof(T));
+        if (!IsWalkable(type) || Options.WriteIndented || type.Kind != JsonTypeInfoKind.Object)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(value, type);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var property in Properties(type))
+            {
+                var current = property.Get(value);
+                if (Skipped(property, value, current))
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(property.EncodedName);
+                if (current is not null && ReferenceEquals(current, member) && !current.GetType().IsValueType && IsWalkable(property.Type))
+                {
+                    var json = JsonSerializer.SerializeToUtf8Bytes(current, property.Type);
+                    SerializedBefore.AddOrUpdate(current, new Serialized(property.Type, json));
+                    writer.WriteRawValue(json, skipInputValidation: true);
+                    continue;
+                }
+
+                WriteScalar(writer, property, current);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Whether the serializer leaves the property out for this value (its condition, or a null it ignores).</summary>
+    private static bool Skipped(Property property, object value, object? member) =>
+        property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull;
+
+    /// <summary>A value written straight when it is a scalar of a built-in converter, else by the serializer.</summary>
+    private static void WriteScalar(Utf8JsonWriter writer, Property property, object? member)
+    {
+        if (!property.Scalar.TryWrite(writer, member))
+        {
+            JsonSerializer.Serialize(writer, member, property.Type);
+        }
+    }
+
+    /// <summary>Objects serialized by <see cref="WriteHolding{T}"/> for a record of theirs, with their JSON, for the next account write (weakly held).</summary>
+    private static readonly ConditionalWeakTable<object, Serialized> SerializedBefore = new();
+
+    private sealed record Serialized(JsonTypeInfo Type, byte[] Json);
 
     /// <summary>The same object as before (documents are immutable, so the same JSON); a value type is never recognised again.</summary>
     private static bool Same(object? before, object? now) => now is not null && !now.GetType().IsValueType && ReferenceEquals(before, now);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Testing;
@@ -76,6 +77,23 @@ public sealed class SqliteStepCostTests : IDisposable
         var written = SqliteDocumentRows.Write(1, state, null);
         Assert.Empty(written.Rows); // all of it is in the head
         Assert.Equal(JsonSerializer.Serialize(state, StoredJson.Options), System.Text.Encoding.UTF8.GetString(written.Head));
+    }
+
+    [Fact]
+    public async Task A_closed_session_s_record_is_the_serializer_s_json_and_the_account_write_after_it_reuses_the_session_s_bytes()
+    {
+        var versions = await SqliteDocumentRowsTests.BusyVersionsAsync();
+        var before = versions[^2];
+        var after = versions[^1]; // the last terminate
+        var closed = after.Sessions.Values.Single(s => !ReferenceEquals(s, before.Sessions.GetValueOrDefault(s.SessionId)));
+        var record = SqliteDocumentRows.WriteHolding(new ClosedSession(after.AccountId, closed), closed);
+        Assert.Equal(SqliteValues.Json(new ClosedSession(after.AccountId, closed)), record);
+
+        var written = SqliteDocumentRows.Write(2, after, SqliteDocumentRows.Write(1, before, null));
+        var row = written.Rows[new PartKey("sessions", closed.SessionId)];
+        Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(closed, StoredJson.Options), row);
+        var again = SqliteDocumentRows.Write(2, after, SqliteDocumentRows.Write(1, before, null)).Rows[new PartKey("sessions", closed.SessionId)];
+        Assert.Same(row, again); // the bytes kept with the session, not serialized again
     }
 
     [Fact]
