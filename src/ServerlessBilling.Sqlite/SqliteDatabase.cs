@@ -95,6 +95,9 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>The committed state this process knows, shared by every store on this file.</summary>
     internal SqliteKnownState Known { get; } = new();
 
+    /// <summary>Monitoring's documents as last committed or read, shared by the monitor stores on this file (<see cref="SqliteMonitorStore"/>).</summary>
+    internal SqliteKnownVersions<Core.Monitoring.MonitorState> KnownMonitors { get; } = new(SqliteKnownState.DocumentCapacity);
+
     public static SqliteDatabase Open(SqliteOptions options, TimeProvider clock)
     {
         var errors = options.Validate();

@@ -3,6 +3,7 @@ using System.Collections;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -60,7 +61,7 @@ internal static class SqliteDocumentRows
     {
         var type = Options.GetTypeInfo(typeof(T));
         var parts = new Dictionary<string, WrittenPart>(StringComparer.Ordinal);
-        if (!IsWalkable(type) || Options.WriteIndented)
+        if (!IsWalkable(type) || Options.WriteIndented || type.Kind != JsonTypeInfoKind.Object)
         {
             return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), parts); // all of it is the head
         }
@@ -69,25 +70,31 @@ internal static class SqliteDocumentRows
         using (var writer = new Utf8JsonWriter(head, WriterOptions))
         {
             writer.WriteStartObject();
-            foreach (var (name, member, memberType) in Members(value, type))
+            foreach (var property in Properties(type))
             {
-                if (member is null or string || member.GetType().IsValueType)
+                var member = property.Get(value);
+                if (Skipped(property, value, member))
                 {
-                    // Numbers, dates, flags and names: always in the head, written straight into it.
-                    writer.WritePropertyName(name);
-                    JsonSerializer.Serialize(writer, member, memberType);
                     continue;
                 }
 
-                var before = previous?.Parts.GetValueOrDefault(name);
-                var part = before is not null && Same(before.Value, member) ? before : Part(member, memberType, before);
+                if (member is null or string || member.GetType().IsValueType)
+                {
+                    // Numbers, dates, flags and names: always in the head, written straight into it.
+                    writer.WritePropertyName(property.EncodedName);
+                    WriteScalar(writer, property, member);
+                    continue;
+                }
+
+                var before = previous?.Parts.GetValueOrDefault(property.Name);
+                var part = before is not null && Same(before.Value, member) ? before : Part(member, property.Type, before);
                 if (part.Inline is { } inline)
                 {
-                    writer.WritePropertyName(name);
+                    writer.WritePropertyName(property.EncodedName);
                     writer.WriteRawValue(inline, skipInputValidation: true);
                 }
 
-                parts[name] = part;
+                parts[property.Name] = part;
             }
 
             writer.WriteEndObject();
@@ -104,15 +111,16 @@ internal static class SqliteDocumentRows
     {
         if (before is null)
         {
-            return new PartChanges(ReplaceAll: true, [.. after.Select(p => new PartRow(p.Key, p.Value))], []);
+            return new PartChanges(ReplaceAll: true, [.. after.Select(p => new PartRow(p.Key, p.Value, Existed: false))], []);
         }
 
         var upserts = new List<PartRow>();
         foreach (var (key, value) in after)
         {
-            if (!before.TryGetValue(key, out var old) || !SameBytes(old, value))
+            var existed = before.TryGetValue(key, out var old);
+            if (!existed || !SameBytes(old!, value))
             {
-                upserts.Add(new PartRow(key, value));
+                upserts.Add(new PartRow(key, value, existed));
             }
         }
 
@@ -171,16 +179,17 @@ internal static class SqliteDocumentRows
             var matched = 0;
             foreach (var (member, entry) in newMembers)
             {
-                if (oldMembers.TryGetValue(member, out var was))
+                var existed = oldMembers.TryGetValue(member, out var was);
+                if (existed)
                 {
                     matched++;
-                    if (ReferenceEquals(was, entry) || SameBytes(was.Json, entry.Json))
+                    if (ReferenceEquals(was, entry) || SameBytes(was!.Json, entry.Json))
                     {
                         continue;
                     }
                 }
 
-                upserts.Add(new PartRow(new PartKey(name, member), entry.Json));
+                upserts.Add(new PartRow(new PartKey(name, member), entry.Json, existed));
             }
 
             if (matched != oldMembers.Count)
@@ -208,9 +217,10 @@ internal static class SqliteDocumentRows
             foreach (var (member, json) in now.Rows)
             {
                 var key = new PartKey(now.RowPart(name), member);
-                if (!oldRows.Remove(key, out var was) || !SameBytes(was, json))
+                var existed = oldRows.Remove(key, out var was);
+                if (!existed || !SameBytes(was!, json))
                 {
-                    upserts.Add(new PartRow(key, json));
+                    upserts.Add(new PartRow(key, json, existed));
                 }
             }
         }
@@ -257,6 +267,14 @@ internal static class SqliteDocumentRows
 
         foreach (var row in changes.Upserts)
         {
+            // A row the file holds is updated straight (one seek, where an upsert seeks for the conflict and again to
+            // update); should it be missing after all, the upsert below puts it.
+            if (row.Existed && session.Statement("UPDATE account_parts SET json = ?4 WHERE account_id = ?1 AND part = ?2 AND member = ?3")
+                .Bind(1, accountId).Bind(2, row.Key.Part).Bind(3, row.Key.Member).Bind(4, row.Json).Run() == 1)
+            {
+                continue;
+            }
+
             session.Statement("""
                 INSERT INTO account_parts (account_id, part, member, json) VALUES (?1, ?2, ?3, ?4)
                 ON CONFLICT (account_id, part, member) DO UPDATE SET json = excluded.json
@@ -429,7 +447,73 @@ internal static class SqliteDocumentRows
     private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
         json.Length < ApartBytes ? new WrittenPart(value, json, [], members, null) : new WrittenPart(value, null, [(Whole, json)], members, null);
 
-    private static byte[] Json(object? value, JsonTypeInfo type) => value is null ? Null : JsonSerializer.SerializeToUtf8Bytes(value, type);
+    private static byte[] Json(object? value, JsonTypeInfo type) =>
+        value is null ? Null
+        : SerializedBefore.TryGetValue(value, out var before) && ReferenceEquals(before.Type, type) ? before.Json
+        : JsonSerializer.SerializeToUtf8Bytes(value, type);
+
+    /// <summary>
+    /// The JSON of <paramref name="value"/>, an object that holds <paramref name="member"/> as one of its properties (a
+    /// closed session's record and the session): exactly what the serializer writes, with the member's JSON kept beside
+    /// the member (until it is collected), so that the account write that stores the same object next takes those
+    /// bytes instead of serializing it again.
+    /// </summary>
+    public static byte[] WriteHolding<T>(T value, object member)
+        where T : class
+    {
+        var type = Options.GetTypeInfo(typeof(T));
+        if (!IsWalkable(type) || Options.WriteIndented || type.Kind != JsonTypeInfoKind.Object)
+        {
+            return JsonSerializer.SerializeToUtf8Bytes(value, type);
+        }
+
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            foreach (var property in Properties(type))
+            {
+                var current = property.Get(value);
+                if (Skipped(property, value, current))
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(property.EncodedName);
+                if (current is not null && ReferenceEquals(current, member) && !current.GetType().IsValueType && IsWalkable(property.Type))
+                {
+                    var json = JsonSerializer.SerializeToUtf8Bytes(current, property.Type);
+                    SerializedBefore.AddOrUpdate(current, new Serialized(property.Type, json));
+                    writer.WriteRawValue(json, skipInputValidation: true);
+                    continue;
+                }
+
+                WriteScalar(writer, property, current);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Whether the serializer leaves the property out for this value (its condition, or a null it ignores).</summary>
+    private static bool Skipped(Property property, object value, object? member) =>
+        property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull;
+
+    /// <summary>A value written straight when it is a scalar of a built-in converter, else by the serializer.</summary>
+    private static void WriteScalar(Utf8JsonWriter writer, Property property, object? member)
+    {
+        if (!property.Scalar.TryWrite(writer, member))
+        {
+            JsonSerializer.Serialize(writer, member, property.Type);
+        }
+    }
+
+    /// <summary>Objects serialized by <see cref="WriteHolding{T}"/> for a record of theirs, with their JSON, for the next account write (weakly held).</summary>
+    private static readonly ConditionalWeakTable<object, Serialized> SerializedBefore = new();
+
+    private sealed record Serialized(JsonTypeInfo Type, byte[] Json);
 
     /// <summary>The same object as before (documents are immutable, so the same JSON); a value type is never recognised again.</summary>
     private static bool Same(object? before, object? now) => now is not null && !now.GetType().IsValueType && ReferenceEquals(before, now);
@@ -466,7 +550,8 @@ internal static class SqliteDocumentRows
     /// (e.g. [JsonIgnore]) is never written by the serializer either.
     /// </summary>
     private static Property[] Properties(JsonTypeInfo type) => PropertiesOf.GetOrAdd(type.Type, _ =>
-        [.. type.Properties.Where(p => p.Get is not null).Select(p => new Property(p.Name, p.Get!, p.ShouldSerialize, Options.GetTypeInfo(p.PropertyType)))]);
+        [.. type.Properties.Where(p => p.Get is not null).Select(p => new Property(p.Name, JsonEncodedText.Encode(p.Name, Options.Encoder), p.Get!, p.ShouldSerialize,
+            Options.GetTypeInfo(p.PropertyType), SqliteScalars.Of(Options.GetTypeInfo(p.PropertyType), Options)))]);
 
     /// <summary>
     /// Whether an object can be written member by member exactly as the serializer writes it whole: plain objects and
@@ -510,8 +595,8 @@ internal static class SqliteDocumentRows
         return options;
     }
 
-    /// <summary>A property the serializer writes: its JSON name, getter, condition and contract.</summary>
-    private sealed record Property(string Name, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type);
+    /// <summary>A property the serializer writes: its JSON name (and as the writer escapes it), getter, condition, contract, and how a scalar of it is written straight.</summary>
+    private sealed record Property(string Name, JsonEncodedText EncodedName, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type, SqliteScalars.Kind Scalar);
 
     /// <summary>One member of a part as last written: the object and its JSON.</summary>
     internal sealed record Entry(object? Value, byte[] Json);
@@ -559,7 +644,8 @@ internal static class SqliteDocumentRows
 /// <summary>A part row's key: the top-level member, and the member of it (<see cref="SqliteDocumentRows.Whole"/> when the part is stored whole).</summary>
 internal readonly record struct PartKey(string Part, string Member);
 
-internal sealed record PartRow(PartKey Key, byte[] Json);
+/// <summary>A part row to put; <see cref="Existed"/> when the rows the write starts from hold its key (it is then updated in place, not inserted).</summary>
+internal sealed record PartRow(PartKey Key, byte[] Json, bool Existed);
 
 /// <summary>The part rows a write puts (inserted or replaced) and deletes; <see cref="ReplaceAll"/> deletes every part row of the account first.</summary>
 internal sealed record PartChanges(bool ReplaceAll, IReadOnlyList<PartRow> Upserts, IReadOnlyList<PartKey> Deletes);

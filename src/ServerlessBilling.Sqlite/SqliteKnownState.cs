@@ -22,15 +22,13 @@ internal sealed class SqliteKnownState
     /// </summary>
     public const int DocumentCapacity = 10_000;
 
-    private readonly ConcurrentDictionary<string, Known> _accounts = new(StringComparer.Ordinal);
+    private readonly SqliteKnownVersions<Versioned<AccountState>> _accounts = new(Capacity);
     private readonly ConcurrentDictionary<string, string> _sessionOwners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, AccountDocument> _documents = new(StringComparer.Ordinal);
-    private readonly Lock _evictionGate = new();
 
     // The dictionaries' sizes, kept beside them: ConcurrentDictionary.Count takes every one of its locks (up to 1,024
     // once it has grown), and it was asked on every commit: 16% of the writer thread's CPU under credit control.
     // Each is moved only by a successful add or remove, so it stays the size within the writes under way.
-    private int _accountCount;
     private int _sessionOwnerCount;
     private int _documentCount;
 
@@ -39,12 +37,11 @@ internal sealed class SqliteKnownState
 
     /// <summary>Closed-session records queued and not yet committed, so that a read right after the record finds it.</summary>
     public ConcurrentDictionary<string, ClosedSession> Closing { get; } = new(StringComparer.Ordinal);
-    private long _evictions;
 
     /// <summary>A marker taken before reading a document from the file, for <see cref="RememberRead"/>.</summary>
-    public long ReadMarker => Volatile.Read(ref _evictions);
+    public long ReadMarker => _accounts.ReadMarker;
 
-    public Versioned<AccountState>? Account(string accountId) => _accounts.GetValueOrDefault(accountId)?.State;
+    public Versioned<AccountState>? Account(string accountId) => _accounts.Find(accountId)?.Value;
 
     /// <summary>What this process last wrote for the account, if kept: its parts that the next version still holds are copied, not written again.</summary>
     public AccountDocument? Document(string accountId) => _documents.GetValueOrDefault(accountId);
@@ -68,44 +65,14 @@ internal sealed class SqliteKnownState
             _documents[state.Value.AccountId] = document;
         }
 
-        if (Volatile.Read(ref _accountCount) >= Capacity)
-        {
-            lock (_evictionGate)
-            {
-                _accounts.Clear();
-                Volatile.Write(ref _accountCount, 0);
-                _evictions++;
-            }
-        }
-
-        Keep(new Known(state, version));
+        _accounts.Committed(state.Value.AccountId, state, version);
     }
 
     /// <summary>A document read from the file at some point after <paramref name="marker"/> was taken.</summary>
-    public void RememberRead(Versioned<AccountState> state, long version, long marker)
-    {
-        lock (_evictionGate)
-        {
-            if (_evictions == marker && Volatile.Read(ref _accountCount) < Capacity)
-            {
-                Keep(new Known(state, version));
-            }
-        }
-    }
+    public void RememberRead(Versioned<AccountState> state, long version, long marker) => _accounts.RememberRead(state.Value.AccountId, state, version, marker);
 
     /// <summary>After a conditional write was refused: whatever is known of the account may be stale, so the next read asks the file.</summary>
-    public void Forget(string accountId)
-    {
-        lock (_evictionGate)
-        {
-            if (_accounts.TryRemove(accountId, out _))
-            {
-                Interlocked.Decrement(ref _accountCount);
-            }
-
-            _evictions++; // a read of the file already under way may hold the state that was just found stale
-        }
-    }
+    public void Forget(string accountId) => _accounts.Forget(accountId);
 
     /// <summary>A session's account never changes once recorded, so what is known of it stays true.</summary>
     public string? SessionOwner(string sessionId) => _sessionOwners.GetValueOrDefault(sessionId);
@@ -123,27 +90,4 @@ internal sealed class SqliteKnownState
             Interlocked.Increment(ref _sessionOwnerCount);
         }
     }
-
-    /// <summary>Keeps <paramref name="known"/> unless a version as new is known.</summary>
-    private void Keep(Known known)
-    {
-        var id = known.State.Value.AccountId;
-        while (true)
-        {
-            if (_accounts.TryGetValue(id, out var current))
-            {
-                if (current.Version >= known.Version || _accounts.TryUpdate(id, known, current))
-                {
-                    return;
-                }
-            }
-            else if (_accounts.TryAdd(id, known))
-            {
-                Interlocked.Increment(ref _accountCount);
-                return;
-            }
-        }
-    }
-
-    private sealed record Known(Versioned<AccountState> State, long Version);
 }

@@ -60,7 +60,7 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
     public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var doc = SqliteValues.Json(closed);
+        var doc = SqliteDocumentRows.WriteHolding(closed, closed.Session); // the session's JSON is kept for the account write that follows
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
         _known.Closing[closed.SessionId] = closed;
         database.WriteBefore(

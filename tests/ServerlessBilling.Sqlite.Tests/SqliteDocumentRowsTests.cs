@@ -16,7 +16,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
     private static string Serializer(AccountState state) => JsonSerializer.Serialize(state, StoredJson.Options);
 
     /// <summary>Every version of an account that made <see cref="Calls"/> calls (all kept: up to 100 closed sessions), after the rich scenario's.</summary>
-    private static async Task<List<AccountState>> BusyVersionsAsync(CreditControlHarness? into = null)
+    internal static async Task<List<AccountState>> BusyVersionsAsync(CreditControlHarness? into = null)
     {
         var recording = new RecordingAccountStore();
         var harness = into ?? new CreditControlHarness(recording, new InMemorySessionIndex(), new InMemoryRateDeckStore(), new CreditControlOptions { ClosedSessionsKept = 100 },
