@@ -110,7 +110,7 @@ public sealed record AccountState
     public string? PeriodLabel { get => PeriodBook.Label; internal init => PeriodBook = PeriodBook with { Label = value }; }
 
     [JsonInclude]
-    public ImmutableDictionary<string, Session> Sessions { get => SessionBook.Sessions; internal init => SessionBook = SessionBook with { Sessions = value }; }
+    public SessionMap Sessions { get => SessionBook.Sessions; internal init => SessionBook = SessionBook with { Sessions = value }; }
 
     /// <summary>The stored form of <see cref="TopUpWindow"/>.</summary>
     [JsonInclude]

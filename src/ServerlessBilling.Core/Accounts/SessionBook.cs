@@ -10,12 +10,11 @@ namespace ServerlessBilling.Core.Accounts;
 /// </summary>
 public readonly record struct SessionBook
 {
-    private static readonly ImmutableDictionary<string, Session> NoSessions = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
-
-    private readonly ImmutableDictionary<string, Session>? _sessions;
+    private readonly SessionMap? _sessions;
     private readonly ImmutableQueue<string>? _closedOrder;
 
-    public ImmutableDictionary<string, Session> Sessions { get => _sessions ?? NoSessions; internal init => _sessions = value; }
+    /// <summary>Every session by id, in the order they came (see <see cref="SessionMap"/>).</summary>
+    public SessionMap Sessions { get => _sessions ?? SessionMap.Empty; internal init => _sessions = value.Frozen(); }
 
     /// <summary>The credit held by the sessions.</summary>
     public decimal Reserved { get; internal init; }
@@ -38,7 +37,7 @@ public readonly record struct SessionBook
         get
         {
             var count = 0;
-            foreach (var session in Sessions.Values)
+            foreach (var (_, session) in Sessions)
             {
                 if (session.Status == SessionStatus.Active)
                 {
@@ -111,7 +110,7 @@ public readonly record struct SessionBook
     public SessionBook Tidy(DateTimeOffset now, TimeSpan retention)
     {
         List<string>? stale = null;
-        foreach (var session in Sessions.Values)
+        foreach (var (_, session) in Sessions)
         {
             if (session.Status == SessionStatus.Expired && (session.ClosedAt ?? session.ExpiresAt) + retention <= now)
             {
@@ -124,10 +123,10 @@ public readonly record struct SessionBook
     }
 
     /// <summary>When the sweep must look at the account next: an active session's expiry, or an expired one's removal.</summary>
-    private static DateTimeOffset? NextDue(ImmutableDictionary<string, Session> sessions, TimeSpan retention)
+    private static DateTimeOffset? NextDue(SessionMap sessions, TimeSpan retention)
     {
         DateTimeOffset? earliest = null;
-        foreach (var session in sessions.Values)
+        foreach (var (_, session) in sessions)
         {
             DateTimeOffset? due = session.Status switch
             {
