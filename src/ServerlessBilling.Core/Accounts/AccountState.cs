@@ -133,7 +133,7 @@ public sealed record AccountState
     public decimal Reserved { get => SessionBook.Reserved; internal init => SessionBook = SessionBook with { Reserved = value }; }
 
     [JsonInclude]
-    public ImmutableQueue<string> ClosedOrder { get => SessionBook.ClosedOrder; internal init => SessionBook = SessionBook with { ClosedOrder = value }; }
+    public IEnumerable<string> ClosedOrder { get => SessionBook.ClosedOrder; internal init => SessionBook = SessionBook with { ClosedOrder = value }; }
 
     [JsonInclude]
     public int ClosedCount { get => SessionBook.ClosedCount; internal init => SessionBook = SessionBook with { ClosedCount = value }; }

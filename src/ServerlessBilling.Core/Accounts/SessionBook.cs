@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ServerlessBilling.Core.CreditControl;
 
 namespace ServerlessBilling.Core.Accounts;
@@ -11,9 +10,8 @@ namespace ServerlessBilling.Core.Accounts;
 public readonly record struct SessionBook
 {
     private readonly SessionMap? _sessions;
-    private readonly ImmutableQueue<string>? _closedOrder;
 
-    /// <summary>Every session by id, in the order they came (see <see cref="SessionMap"/>).</summary>
+    /// <summary>Every session by id, enumerated in id order (see <see cref="SessionMap"/>).</summary>
     public SessionMap Sessions { get => _sessions ?? SessionMap.Empty; internal init => _sessions = value.Frozen(); }
 
     /// <summary>The credit held by the sessions.</summary>
@@ -26,7 +24,10 @@ public readonly record struct SessionBook
     public DateTimeOffset? NextExpiry { get; internal init; }
 
     /// <summary>Terminated sessions still in <see cref="Sessions"/>, oldest first (bounded; older ones live in the session history).</summary>
-    public ImmutableQueue<string> ClosedOrder { get => _closedOrder ?? ImmutableQueue<string>.Empty; internal init => _closedOrder = value; }
+    /// <remarks>An <see cref="IdWindow{T}"/>: closing a session writes a slot of a shared chunk, not a queue node, and never reverses a list.</remarks>
+    public IEnumerable<string> ClosedOrder { get => ClosedWindow.Items; internal init => ClosedWindow = IdWindow<string>.Of(value); }
+
+    private IdWindow<string> ClosedWindow { get; init; }
 
     /// <summary>How many ids <see cref="ClosedOrder"/> holds (kept, so that trimming is O(1)).</summary>
     public int ClosedCount { get; internal init; }
@@ -37,7 +38,7 @@ public readonly record struct SessionBook
         get
         {
             var count = 0;
-            foreach (var (_, session) in Sessions)
+            foreach (var session in Sessions.Unordered)
             {
                 if (session.Status == SessionStatus.Active)
                 {
@@ -63,7 +64,7 @@ public readonly record struct SessionBook
     /// </summary>
     internal SessionBook With(Session session, int closedKept, SessionPass? via)
     {
-        var stored = Sessions.GetValueOrDefault(session.SessionId);
+        var sessions = Sessions.SetItem(session.SessionId, session, out var stored);
         var reserved = Follow(Reserved, stored?.Reserved, (via ?? SessionPass.Of(session)).Reserved);
         var nextExpiry = Bound(NextExpiry, via ?? SessionPass.Of(session));
         var previousStatus = stored?.Status;
@@ -77,22 +78,28 @@ public readonly record struct SessionBook
             (reserved, nextExpiry, previousStatus) = (Follow(reserved, passed.Reserved, session.Reserved), Bound(nextExpiry, SessionPass.Of(session)), passed.Status);
         }
 
-        var sessions = Sessions.SetItem(session.SessionId, session);
         if (session.Status != SessionStatus.Terminated || previousStatus == SessionStatus.Terminated)
         {
             return this with { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry };
         }
 
-        var order = ClosedOrder.Enqueue(session.SessionId);
-        var count = ClosedCount + 1;
-        while (count > closedKept)
+        // The session joins the closed ones; the oldest beyond closedKept (by the count kept) leave the order and the book.
+        var order = ClosedWindow;
+        var leaving = Math.Clamp(ClosedCount + 1 - closedKept, 0, order.Count + 1);
+        for (var i = 0; i < leaving; i++)
         {
-            order = order.Dequeue(out var oldest);
-            sessions = sessions.Remove(oldest);
-            count--;
+            sessions = sessions.Remove(i < order.Count ? order.Items[i] : session.SessionId);
         }
 
-        return new SessionBook { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry, ClosedOrder = order, ClosedCount = count };
+        var kept = order.Count + 1 - leaving;
+        return new SessionBook
+        {
+            Sessions = sessions,
+            Reserved = reserved,
+            NextExpiry = nextExpiry,
+            ClosedWindow = kept == 0 ? IdWindow<string>.Empty : order.Add(session.SessionId, kept),
+            ClosedCount = ClosedCount + 1 - leaving,
+        };
     }
 
     /// <summary>The credit held once <paramref name="session"/> is stored in place of what the book holds for it.</summary>
@@ -110,7 +117,7 @@ public readonly record struct SessionBook
     public SessionBook Tidy(DateTimeOffset now, TimeSpan retention)
     {
         List<string>? stale = null;
-        foreach (var (_, session) in Sessions)
+        foreach (var session in Sessions.Unordered)
         {
             if (session.Status == SessionStatus.Expired && (session.ClosedAt ?? session.ExpiresAt) + retention <= now)
             {
@@ -126,7 +133,7 @@ public readonly record struct SessionBook
     private static DateTimeOffset? NextDue(SessionMap sessions, TimeSpan retention)
     {
         DateTimeOffset? earliest = null;
-        foreach (var (_, session) in sessions)
+        foreach (var session in sessions.Unordered)
         {
             DateTimeOffset? due = session.Status switch
             {

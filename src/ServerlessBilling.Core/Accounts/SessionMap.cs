@@ -13,8 +13,12 @@ namespace ServerlessBilling.Core.Accounts;
 /// session copies the short tail chunk, replacing an older one copies its chunk and the spine, and dropping the oldest
 /// moves a start index. A lookup compares the hashes of the entries (a few cache lines), then the id.
 /// <para>
-/// Enumeration is in insertion order (a replaced session keeps its place), so a document written, read and written
-/// again is the same bytes. Every map is immutable once built; the public constructor makes an empty map that a
+/// Enumeration is in ordinal order of the ids, whatever order the sessions came in, so that the JSON of a document is a
+/// function of its sessions: a document read back from a store that keeps its sessions in any order (SQLite keeps one
+/// row per session) is written as the same bytes. The order is made when first enumerated (a credit-control step on
+/// the memory store never asks) and kept; a map made from one whose order is known makes its own from that one and the
+/// few changes between them, without sorting again. The rules' own passes over every session (<see cref="Unordered"/>)
+/// take the entries as they lie. Every map is immutable once built; the public constructor makes an empty map that a
 /// deserializer fills through <see cref="IDictionary{TKey, TValue}"/>, and the account document keeps a frozen copy.
 /// </para>
 /// </summary>
@@ -22,6 +26,11 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 {
     /// <summary>Entries per chunk: the tail is copied whole on each add, the spine once per chunk.</summary>
     internal const int ChunkSize = 8;
+
+    /// <summary>How many changes a map's order may be behind a known order before it is sorted again instead.</summary>
+    private const int MaxChanges = 8;
+
+    private static readonly Comparison<Session> ById = static (a, b) => string.CompareOrdinal(a.SessionId, b.SessionId);
 
     public static SessionMap Empty { get; } = new([], 0, [], 0, open: false);
 
@@ -32,6 +41,10 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     private Entry[] _tail;
     private int _count;
     private bool _open;
+
+    // The sessions in id order once made (see Ordered), or what to make it from: a known order and the changes since.
+    private Session[]? _ordered;
+    private Pending? _pending;
 
     /// <summary>An empty map for a deserializer to fill; an account document keeps a frozen copy of it (see <see cref="Frozen"/>).</summary>
     public SessionMap()
@@ -46,27 +59,14 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
     public Session this[string key] => GetValueOrDefault(key) ?? throw new KeyNotFoundException($"no session '{key}'");
 
-    public IEnumerable<string> Keys
-    {
-        get
-        {
-            foreach (var (key, _) in this)
-            {
-                yield return key;
-            }
-        }
-    }
+    /// <summary>The ids, in ordinal order.</summary>
+    public IEnumerable<string> Keys => Ordered().Select(static s => s.SessionId);
 
-    public IEnumerable<Session> Values
-    {
-        get
-        {
-            foreach (var (_, session) in this)
-            {
-                yield return session;
-            }
-        }
-    }
+    /// <summary>The sessions, in ordinal order of their ids.</summary>
+    public IEnumerable<Session> Values => Ordered();
+
+    /// <summary>Every session in no particular order (as they lie), with nothing made for it: for passes that look at each one.</summary>
+    internal UnorderedSessions Unordered => new(this);
 
     public bool ContainsKey(string key) => Find(key, Hash(key), out _, out _) is not null;
 
@@ -79,7 +79,10 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     public Session? GetValueOrDefault(string key) => Find(key, Hash(key), out _, out _);
 
     /// <summary>The map with <paramref name="value"/> stored under its id <paramref name="key"/>: in its place if the id is held, else last.</summary>
-    public SessionMap SetItem(string key, Session value)
+    public SessionMap SetItem(string key, Session value) => SetItem(key, value, out _);
+
+    /// <summary>As <see cref="SetItem(string, Session)"/>, with the session it replaces (null when the id was not held): one look-up for both.</summary>
+    internal SessionMap SetItem(string key, Session value, out Session? previous)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (!string.Equals(key, value.SessionId, StringComparison.Ordinal))
@@ -89,20 +92,21 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
         var hash = Hash(key);
         var entry = new Entry(hash, value);
-        if (Find(key, hash, out var chunk, out var index) is not null)
+        previous = Find(key, hash, out var chunk, out var index);
+        if (previous is not null)
         {
             if (chunk < 0)
             {
                 var tail = (Entry[])_tail.Clone();
                 tail[index] = entry;
-                return new(_chunks, _head, tail, _count, open: false);
+                return Next(_chunks, _head, tail, _count, key, value);
             }
 
             var chunks = (Entry[][])_chunks.Clone();
             var entries = (Entry[])chunks[chunk].Clone();
             entries[index] = entry;
             chunks[chunk] = entries;
-            return new(chunks, _head, _tail, _count, open: false);
+            return Next(chunks, _head, _tail, _count, key, value);
         }
 
         var grown = new Entry[_tail.Length + 1];
@@ -110,18 +114,24 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         grown[^1] = entry;
         if (grown.Length < ChunkSize)
         {
-            return new(_chunks, _head, grown, _count + 1, open: false);
+            return Next(_chunks, _head, grown, _count + 1, key, value);
         }
 
         var spine = new Entry[_chunks.Length + 1][];
         _chunks.CopyTo(spine, 0);
         spine[^1] = grown;
-        return new(spine, _head, [], _count + 1, open: false);
+        return Next(spine, _head, [], _count + 1, key, value);
     }
 
     /// <summary>The map without the session <paramref name="key"/> (this map when it holds none).</summary>
     public SessionMap Remove(string key)
     {
+        if (_chunks.Length > 0 && _chunks[0][_head].Session is { } oldest && string.Equals(oldest.SessionId, key, StringComparison.Ordinal))
+        {
+            // The oldest entry (the oldest closed session, usually), found without a search: the start moves, nothing is copied.
+            return _count == 1 ? Empty : Next(Started(_chunks, _head + 1, _tail, _count - 1), key, null);
+        }
+
         if (Find(key, Hash(key), out var chunk, out var index) is null)
         {
             return this;
@@ -137,13 +147,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             var tail = new Entry[_tail.Length - 1];
             _tail.AsSpan(0, index).CopyTo(tail);
             _tail.AsSpan(index + 1).CopyTo(tail.AsSpan(index));
-            return new(_chunks, _head, tail, _count - 1, open: false);
-        }
-
-        if (chunk == 0 && index == _head)
-        {
-            // The oldest entry (the oldest closed session, usually): the start moves, nothing is copied.
-            return Started(_chunks, _head + 1, _tail, _count - 1);
+            return Next(_chunks, _head, tail, _count - 1, key, null);
         }
 
         var entries = (Entry[])_chunks[chunk].Clone();
@@ -161,7 +165,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             chunks[chunk] = entries;
         }
 
-        var next = new SessionMap(chunks, _head, _tail, _count - 1, open: false);
+        var next = Next(chunks, _head, _tail, _count - 1, key, null);
         return (chunks.Length * ChunkSize) - _head > (2 * next._count) + (2 * ChunkSize) ? next.Compacted() : next;
     }
 
@@ -180,7 +184,8 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     /// <summary>The empty map.</summary>
     public SessionMap Clear() => Empty;
 
-    public Enumerator GetEnumerator() => new(this);
+    /// <summary>The sessions in ordinal order of their ids.</summary>
+    public Enumerator GetEnumerator() => new(Ordered());
 
     /// <summary>This map as an account document keeps it: itself, or a frozen copy of a map a deserializer filled.</summary>
     internal SessionMap Frozen() => !_open ? this : _count == 0 ? Empty : new(_chunks, _head, _tail, _count, open: false);
@@ -223,6 +228,108 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         return null;
     }
 
+    /// <summary>The next version: these entries, one change (<paramref name="session"/> stored under <paramref name="key"/>, or removed when null) from this map.</summary>
+    private SessionMap Next(Entry[][] chunks, int head, Entry[] tail, int count, string key, Session? session) =>
+        Next(new SessionMap(chunks, head, tail, count, open: false), key, session);
+
+    /// <summary>Hands <paramref name="next"/> this map's order, if known or close to it, with the change that makes its own.</summary>
+    private SessionMap Next(SessionMap next, string key, Session? session)
+    {
+        if (_open)
+        {
+            return next;
+        }
+
+        var ordered = Volatile.Read(ref _ordered);
+        var pending = Volatile.Read(ref _pending);
+        if (ordered is not null)
+        {
+            next._pending = new Pending(ordered, [new Change(key, session)]);
+        }
+        else if (pending is not null && pending.Changes.Length < MaxChanges)
+        {
+            next._pending = new Pending(pending.Basis, [.. pending.Changes, new Change(key, session)]);
+        }
+
+        return next;
+    }
+
+    /// <summary>The sessions in ordinal order of their ids: made once, from the order known to an earlier map and the changes since if it can, else sorted.</summary>
+    private Session[] Ordered()
+    {
+        if (Volatile.Read(ref _ordered) is { } done)
+        {
+            return done;
+        }
+
+        Session[] ordered;
+        if (!_open && Volatile.Read(ref _pending) is { } pending)
+        {
+            var list = new List<Session>(pending.Basis.Length + pending.Changes.Length);
+            list.AddRange(pending.Basis);
+            foreach (var change in pending.Changes)
+            {
+                var at = IndexOf(list, change.Key);
+                if (change.Session is { } stored)
+                {
+                    if (at >= 0)
+                    {
+                        list[at] = stored;
+                    }
+                    else
+                    {
+                        list.Insert(~at, stored);
+                    }
+                }
+                else if (at >= 0)
+                {
+                    list.RemoveAt(at);
+                }
+            }
+
+            ordered = [.. list];
+        }
+        else
+        {
+            ordered = new Session[_count];
+            var i = 0;
+            foreach (var session in Unordered)
+            {
+                ordered[i++] = session;
+            }
+
+            Array.Sort(ordered, ById);
+        }
+
+        if (_open)
+        {
+            return ordered;
+        }
+
+        Volatile.Write(ref _ordered, ordered);
+        Volatile.Write(ref _pending, null);
+        return ordered;
+    }
+
+    /// <summary>Where <paramref name="key"/> is in the id-ordered <paramref name="sessions"/> (or the complement of where it would go).</summary>
+    private static int IndexOf(List<Session> sessions, string key)
+    {
+        var (low, high) = (0, sessions.Count - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var order = string.CompareOrdinal(sessions[middle].SessionId, key);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
+        }
+
+        return ~low;
+    }
+
     /// <summary>The map whose first chunk starts at <paramref name="head"/>, past removed entries and chunks wholly dropped.</summary>
     private static SessionMap Started(Entry[][] chunks, int head, Entry[] tail, int count)
     {
@@ -250,9 +357,9 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     private SessionMap Compacted()
     {
         var map = Empty;
-        foreach (var (key, session) in this)
+        foreach (var session in Unordered)
         {
-            map = map.SetItem(key, session);
+            map = map.SetItem(session.SessionId, session);
         }
 
         return map;
@@ -276,25 +383,55 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
     private readonly record struct Entry(int Hash, Session? Session);
 
-    /// <summary>The sessions in insertion order.</summary>
+    /// <summary>A known order and the changes since: what a map makes its own order from.</summary>
+    private sealed record Pending(Session[] Basis, Change[] Changes);
+
+    /// <summary>A session stored under <see cref="Key"/>, or removed (null).</summary>
+    private readonly record struct Change(string Key, Session? Session);
+
+    /// <summary>The sessions in ordinal order of their ids.</summary>
     public struct Enumerator : IEnumerator<KeyValuePair<string, Session>>, IDictionaryEnumerator
+    {
+        private readonly Session[] _sessions;
+        private int _index;
+
+        internal Enumerator(Session[] sessions) => (_sessions, _index) = (sessions, -1);
+
+        public readonly KeyValuePair<string, Session> Current => new(_sessions[_index].SessionId, _sessions[_index]);
+
+        readonly object IEnumerator.Current => Current;
+
+        readonly DictionaryEntry IDictionaryEnumerator.Entry => new(_sessions[_index].SessionId, _sessions[_index]);
+
+        readonly object IDictionaryEnumerator.Key => _sessions[_index].SessionId;
+
+        readonly object? IDictionaryEnumerator.Value => _sessions[_index];
+
+        public bool MoveNext() => ++_index < _sessions.Length;
+
+        public void Reset() => _index = -1;
+
+        public readonly void Dispose()
+        {
+        }
+    }
+
+    /// <summary>Every session of a map as the entries lie (oldest added first), with nothing made for it.</summary>
+    internal readonly struct UnorderedSessions(SessionMap map)
+    {
+        public UnorderedEnumerator GetEnumerator() => new(map);
+    }
+
+    internal struct UnorderedEnumerator
     {
         private readonly SessionMap _map;
         private int _chunk;
         private int _index;
         private Session? _current;
 
-        internal Enumerator(SessionMap map) => (_map, _chunk, _index, _current) = (map, 0, (map._chunks.Length > 0 ? map._head : 0) - 1, null);
+        internal UnorderedEnumerator(SessionMap map) => (_map, _chunk, _index, _current) = (map, 0, (map._chunks.Length > 0 ? map._head : 0) - 1, null);
 
-        public readonly KeyValuePair<string, Session> Current => new(_current!.SessionId, _current);
-
-        readonly object IEnumerator.Current => Current;
-
-        readonly DictionaryEntry IDictionaryEnumerator.Entry => new(_current!.SessionId, _current);
-
-        readonly object IDictionaryEnumerator.Key => _current!.SessionId;
-
-        readonly object? IDictionaryEnumerator.Value => _current;
+        public readonly Session Current => _current!;
 
         public bool MoveNext()
         {
@@ -316,12 +453,6 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
             _current = null;
             return false;
-        }
-
-        public void Reset() => (_chunk, _index, _current) = (0, (_map._chunks.Length > 0 ? _map._head : 0) - 1, null);
-
-        public readonly void Dispose()
-        {
         }
     }
 

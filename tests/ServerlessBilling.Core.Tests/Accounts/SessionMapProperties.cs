@@ -11,11 +11,11 @@ using ServerlessBilling.Testing;
 namespace ServerlessBilling.Core.Tests.Accounts;
 
 /// <summary>
-/// The sessions map against its reference model, a list of (id, session) in insertion order (a replaced session keeps
-/// its place): the same sessions in the same order, the same count and the same answer to every look-up, whichever
-/// version of a line of maps is used (versions share their chunks, and a published document's map never changes),
-/// with more sessions than a chunk holds, removals from the front, the middle and the tail; and its JSON read back
-/// is written as the same bytes.
+/// The sessions map against its reference model, a list of sessions in insertion order (a replaced session keeps its
+/// place): the same sessions, enumerated in id order (and, as they lie, in the model's order), the same count and the
+/// same answer to every look-up, whichever version of a line of maps is used (versions share their chunks, and a
+/// published document's map never changes), with more sessions than a chunk holds, removals from the front, the middle
+/// and the tail, and orders made from an earlier map's or sorted; and its JSON read back is written as the same bytes.
 /// </summary>
 public sealed class SessionMapProperties
 {
@@ -90,16 +90,32 @@ public sealed class SessionMapProperties
                     break;
             }
 
+            if (value % 3 == 0)
+            {
+                // Enumerated now: the maps made from it make their order from this one's.
+                foreach (var _ in map)
+                {
+                }
+            }
+
             maps.Add(map);
             models.Add(model);
         }
 
         foreach (var (map, model) in maps.Zip(models))
         {
-            if (!map.Select(p => p.Value).SequenceEqual(model, ReferenceEqualityComparer.Instance)
+            var ordered = model.OrderBy(s => s.SessionId, StringComparer.Ordinal).ToList();
+            var lying = new List<Session>();
+            foreach (var session in map.Unordered)
+            {
+                lying.Add(session);
+            }
+
+            if (!map.Select(p => p.Value).SequenceEqual(ordered, ReferenceEqualityComparer.Instance)
+                || !lying.SequenceEqual(model, ReferenceEqualityComparer.Instance)
                 || !map.All(p => p.Key == p.Value.SessionId)
                 || map.Count != model.Count
-                || !map.Keys.SequenceEqual(model.Select(s => s.SessionId))
+                || !map.Keys.SequenceEqual(ordered.Select(s => s.SessionId))
                 || !Enumerable.Range(0, 38).Select(i => "s-" + i.ToString(CultureInfo.InvariantCulture))
                     .All(id => map.ContainsKey(id) == model.Exists(s => s.SessionId == id) && map.GetValueOrDefault(id) == model.Find(s => s.SessionId == id)))
             {
@@ -110,8 +126,15 @@ public sealed class SessionMapProperties
         var last = maps[^1];
         var json = JsonSerializer.Serialize(last, StoredJson.Options);
         var read = JsonSerializer.Deserialize<SessionMap>(json, StoredJson.Options)!;
-        return (read.Keys.SequenceEqual(last.Keys) && JsonSerializer.Serialize(read, StoredJson.Options) == json)
-            .Label("the newest map's JSON, read back, is written as the same bytes");
+        var shuffled = SessionMap.Empty;
+        foreach (var session in last.Values.Reverse())
+        {
+            shuffled = shuffled.SetItem(session.SessionId, session);
+        }
+
+        return (read.Keys.SequenceEqual(last.Keys) && JsonSerializer.Serialize(read, StoredJson.Options) == json
+                && JsonSerializer.Serialize(shuffled, StoredJson.Options) == json)
+            .Label("the newest map's JSON, read back or built in another order, is written as the same bytes");
     }
 
     [Fact]
