@@ -42,9 +42,9 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     private int _count;
     private bool _open;
 
-    // The sessions in id order once made (see Ordered), or what to make it from: a known order and the changes since.
-    private Session[]? _ordered;
-    private Pending? _pending;
+    // The sessions in id order once made (a Session[], see Ordered), or what to make it from (a Pending: a known order
+    // and the changes since), or null. One field, so that a reader sees one or the other whole.
+    private object? _order;
 
     /// <summary>An empty map for a deserializer to fill; an account document keeps a frozen copy of it (see <see cref="Frozen"/>).</summary>
     public SessionMap()
@@ -240,15 +240,14 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             return next;
         }
 
-        var ordered = Volatile.Read(ref _ordered);
-        var pending = Volatile.Read(ref _pending);
-        if (ordered is not null)
+        switch (Volatile.Read(ref _order))
         {
-            next._pending = new Pending(ordered, [new Change(key, session)]);
-        }
-        else if (pending is not null && pending.Changes.Length < MaxChanges)
-        {
-            next._pending = new Pending(pending.Basis, [.. pending.Changes, new Change(key, session)]);
+            case Session[] ordered:
+                next._order = new Pending(ordered, [new Change(key, session)]);
+                break;
+            case Pending pending when pending.Changes.Length < MaxChanges:
+                next._order = new Pending(pending.Basis, [.. pending.Changes, new Change(key, session)]);
+                break;
         }
 
         return next;
@@ -257,13 +256,14 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     /// <summary>The sessions in ordinal order of their ids: made once, from the order known to an earlier map and the changes since if it can, else sorted.</summary>
     private Session[] Ordered()
     {
-        if (Volatile.Read(ref _ordered) is { } done)
+        var known = Volatile.Read(ref _order);
+        if (known is Session[] done)
         {
             return done;
         }
 
         Session[] ordered;
-        if (!_open && Volatile.Read(ref _pending) is { } pending)
+        if (!_open && known is Pending pending)
         {
             var list = new List<Session>(pending.Basis.Length + pending.Changes.Length);
             list.AddRange(pending.Basis);
@@ -306,8 +306,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             return ordered;
         }
 
-        Volatile.Write(ref _ordered, ordered);
-        Volatile.Write(ref _pending, null);
+        Volatile.Write(ref _order, ordered);
         return ordered;
     }
 
