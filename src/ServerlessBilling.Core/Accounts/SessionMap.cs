@@ -11,7 +11,9 @@ namespace ServerlessBilling.Core.Accounts;
 /// copies a path of nodes for each of those (a pair of steps cost ~1.4 KB); here the sessions lie in insertion order
 /// in chunks of <see cref="ChunkSize"/> entries, each entry with its id's hash, so that adding or replacing a recent
 /// session copies the short tail chunk, replacing an older one copies its chunk and the spine, and dropping the oldest
-/// moves a start index. A lookup compares the hashes of the entries (a few cache lines), then the id.
+/// moves a start index. A lookup compares the hashes of the entries, then the id; beside the spine, one 64-bit mask per
+/// chunk says which hash bits its entries have, so that a look-up of an id the map does not hold (every authorize)
+/// reads the masks and the tail, not every chunk (a document not touched for a while is not in the cache).
 /// <para>
 /// Enumeration is in ordinal order of the ids, whatever order the sessions came in, so that the JSON of a document is a
 /// function of its sessions: a document read back from a store that keeps its sessions in any order (SQLite keeps one
@@ -32,11 +34,12 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
     private static readonly Comparison<Session> ById = static (a, b) => string.CompareOrdinal(a.SessionId, b.SessionId);
 
-    public static SessionMap Empty { get; } = new([], 0, [], 0, open: false);
+    public static SessionMap Empty { get; } = new([], [], 0, [], 0, open: false);
 
     // Sealed chunks of exactly ChunkSize entries (a removed entry leaves a null session behind), the entries of the
     // first chunk before _head dropped, then the tail (fewer than ChunkSize entries, none removed).
     private Entry[][] _chunks;
+    private ulong[] _masks; // one a chunk: the bits (see Bit) of the hashes of its entries (a removed one's may stay)
     private int _head;
     private Entry[] _tail;
     private int _count;
@@ -48,12 +51,12 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
     /// <summary>An empty map for a deserializer to fill; an account document keeps a frozen copy of it (see <see cref="Frozen"/>).</summary>
     public SessionMap()
-        : this([], 0, [], 0, open: true)
+        : this([], [], 0, [], 0, open: true)
     {
     }
 
-    private SessionMap(Entry[][] chunks, int head, Entry[] tail, int count, bool open) =>
-        (_chunks, _head, _tail, _count, _open) = (chunks, head, tail, count, open);
+    private SessionMap(Entry[][] chunks, ulong[] masks, int head, Entry[] tail, int count, bool open) =>
+        (_chunks, _masks, _head, _tail, _count, _open) = (chunks, masks, head, tail, count, open);
 
     public int Count => _count;
 
@@ -99,14 +102,14 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             {
                 var tail = (Entry[])_tail.Clone();
                 tail[index] = entry;
-                return Next(_chunks, _head, tail, _count, key, value);
+                return Next(_chunks, _masks, _head, tail, _count, key, value);
             }
 
             var chunks = (Entry[][])_chunks.Clone();
             var entries = (Entry[])chunks[chunk].Clone();
             entries[index] = entry;
             chunks[chunk] = entries;
-            return Next(chunks, _head, _tail, _count, key, value);
+            return Next(chunks, _masks, _head, _tail, _count, key, value);
         }
 
         var grown = new Entry[_tail.Length + 1];
@@ -114,13 +117,20 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         grown[^1] = entry;
         if (grown.Length < ChunkSize)
         {
-            return Next(_chunks, _head, grown, _count + 1, key, value);
+            return Next(_chunks, _masks, _head, grown, _count + 1, key, value);
         }
 
         var spine = new Entry[_chunks.Length + 1][];
         _chunks.CopyTo(spine, 0);
         spine[^1] = grown;
-        return Next(spine, _head, [], _count + 1, key, value);
+        var masks = new ulong[_masks.Length + 1];
+        _masks.CopyTo(masks, 0);
+        foreach (var sealedEntry in grown)
+        {
+            masks[^1] |= Bit(sealedEntry.Hash);
+        }
+
+        return Next(spine, masks, _head, [], _count + 1, key, value);
     }
 
     /// <summary>The map without the session <paramref name="key"/> (this map when it holds none).</summary>
@@ -129,7 +139,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         if (_chunks.Length > 0 && _chunks[0][_head].Session is { } oldest && string.Equals(oldest.SessionId, key, StringComparison.Ordinal))
         {
             // The oldest entry (the oldest closed session, usually), found without a search: the start moves, nothing is copied.
-            return _count == 1 ? Empty : Next(Started(_chunks, _head + 1, _tail, _count - 1), key, null);
+            return _count == 1 ? Empty : Next(Started(_chunks, _masks, _head + 1, _tail, _count - 1), key, null);
         }
 
         if (Find(key, Hash(key), out var chunk, out var index) is null)
@@ -147,17 +157,21 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             var tail = new Entry[_tail.Length - 1];
             _tail.AsSpan(0, index).CopyTo(tail);
             _tail.AsSpan(index + 1).CopyTo(tail.AsSpan(index));
-            return Next(_chunks, _head, tail, _count - 1, key, null);
+            return Next(_chunks, _masks, _head, tail, _count - 1, key, null);
         }
 
         var entries = (Entry[])_chunks[chunk].Clone();
         entries[index] = default;
         Entry[][] chunks;
+        var masks = _masks;
         if (Array.TrueForAll(entries, e => e.Session is null))
         {
             chunks = new Entry[_chunks.Length - 1][];
             _chunks.AsSpan(0, chunk).CopyTo(chunks);
             _chunks.AsSpan(chunk + 1).CopyTo(chunks.AsSpan(chunk));
+            masks = new ulong[_masks.Length - 1];
+            _masks.AsSpan(0, chunk).CopyTo(masks);
+            _masks.AsSpan(chunk + 1).CopyTo(masks.AsSpan(chunk));
         }
         else
         {
@@ -165,7 +179,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             chunks[chunk] = entries;
         }
 
-        var next = Next(chunks, _head, _tail, _count - 1, key, null);
+        var next = Next(chunks, masks, _head, _tail, _count - 1, key, null);
         return (chunks.Length * ChunkSize) - _head > (2 * next._count) + (2 * ChunkSize) ? next.Compacted() : next;
     }
 
@@ -188,7 +202,10 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     public Enumerator GetEnumerator() => new(Ordered());
 
     /// <summary>This map as an account document keeps it: itself, or a frozen copy of a map a deserializer filled.</summary>
-    internal SessionMap Frozen() => !_open ? this : _count == 0 ? Empty : new(_chunks, _head, _tail, _count, open: false);
+    internal SessionMap Frozen() => !_open ? this : _count == 0 ? Empty : new(_chunks, _masks, _head, _tail, _count, open: false);
+
+    /// <summary>The bit of a chunk's mask that an entry with hash code <paramref name="hash"/> sets.</summary>
+    private static ulong Bit(int hash) => 1UL << (hash & 63);
 
     private static int Hash(string key)
     {
@@ -209,9 +226,14 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             }
         }
 
-        var chunks = _chunks;
+        var (chunks, masks, bit) = (_chunks, _masks, Bit(hash));
         for (var c = chunks.Length - 1; c >= 0; c--)
         {
+            if ((masks[c] & bit) == 0)
+            {
+                continue;
+            }
+
             var entries = chunks[c];
             var first = c == 0 ? _head : 0;
             for (var i = entries.Length - 1; i >= first; i--)
@@ -229,8 +251,8 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     }
 
     /// <summary>The next version: these entries, one change (<paramref name="session"/> stored under <paramref name="key"/>, or removed when null) from this map.</summary>
-    private SessionMap Next(Entry[][] chunks, int head, Entry[] tail, int count, string key, Session? session) =>
-        Next(new SessionMap(chunks, head, tail, count, open: false), key, session);
+    private SessionMap Next(Entry[][] chunks, ulong[] masks, int head, Entry[] tail, int count, string key, Session? session) =>
+        Next(new SessionMap(chunks, masks, head, tail, count, open: false), key, session);
 
     /// <summary>Hands <paramref name="next"/> this map's order, if known or close to it, with the change that makes its own.</summary>
     private SessionMap Next(SessionMap next, string key, Session? session)
@@ -330,7 +352,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     }
 
     /// <summary>The map whose first chunk starts at <paramref name="head"/>, past removed entries and chunks wholly dropped.</summary>
-    private static SessionMap Started(Entry[][] chunks, int head, Entry[] tail, int count)
+    private static SessionMap Started(Entry[][] chunks, ulong[] masks, int head, Entry[] tail, int count)
     {
         var first = 0;
         while (first < chunks.Length)
@@ -349,7 +371,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             (first, head) = (first + 1, 0);
         }
 
-        return new(first == 0 ? chunks : chunks[first..], head, tail, count, open: false);
+        return first == 0 ? new(chunks, masks, head, tail, count, open: false) : new(chunks[first..], masks[first..], head, tail, count, open: false);
     }
 
     /// <summary>The same sessions in the same order, in full chunks (after many removals from the middle).</summary>
@@ -377,7 +399,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         }
 
         var next = SetItem(key, value);
-        (_chunks, _head, _tail, _count) = (next._chunks, next._head, next._tail, next._count);
+        (_chunks, _masks, _head, _tail, _count) = (next._chunks, next._masks, next._head, next._tail, next._count);
     }
 
     private readonly record struct Entry(int Hash, Session? Session);
