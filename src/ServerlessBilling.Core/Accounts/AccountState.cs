@@ -110,7 +110,7 @@ public sealed record AccountState
     public string? PeriodLabel { get => PeriodBook.Label; internal init => PeriodBook = PeriodBook with { Label = value }; }
 
     [JsonInclude]
-    public ImmutableDictionary<string, Session> Sessions { get => SessionBook.Sessions; internal init => SessionBook = SessionBook with { Sessions = value }; }
+    public SessionMap Sessions { get => SessionBook.Sessions; internal init => SessionBook = SessionBook with { Sessions = value }; }
 
     /// <summary>The stored form of <see cref="TopUpWindow"/>.</summary>
     [JsonInclude]
@@ -133,7 +133,7 @@ public sealed record AccountState
     public decimal Reserved { get => SessionBook.Reserved; internal init => SessionBook = SessionBook with { Reserved = value }; }
 
     [JsonInclude]
-    public ImmutableQueue<string> ClosedOrder { get => SessionBook.ClosedOrder; internal init => SessionBook = SessionBook with { ClosedOrder = value }; }
+    public IEnumerable<string> ClosedOrder { get => SessionBook.ClosedOrder; internal init => SessionBook = SessionBook with { ClosedOrder = value }; }
 
     [JsonInclude]
     public int ClosedCount { get => SessionBook.ClosedCount; internal init => SessionBook = SessionBook with { ClosedCount = value }; }

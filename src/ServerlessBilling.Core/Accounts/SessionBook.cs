@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using ServerlessBilling.Core.CreditControl;
 
 namespace ServerlessBilling.Core.Accounts;
@@ -10,12 +9,10 @@ namespace ServerlessBilling.Core.Accounts;
 /// </summary>
 public readonly record struct SessionBook
 {
-    private static readonly ImmutableDictionary<string, Session> NoSessions = ImmutableDictionary<string, Session>.Empty.WithComparers(StringComparer.Ordinal);
+    private readonly SessionMap? _sessions;
 
-    private readonly ImmutableDictionary<string, Session>? _sessions;
-    private readonly ImmutableQueue<string>? _closedOrder;
-
-    public ImmutableDictionary<string, Session> Sessions { get => _sessions ?? NoSessions; internal init => _sessions = value; }
+    /// <summary>Every session by id, enumerated in id order (see <see cref="SessionMap"/>).</summary>
+    public SessionMap Sessions { get => _sessions ?? SessionMap.Empty; internal init => _sessions = value.Frozen(); }
 
     /// <summary>The credit held by the sessions.</summary>
     public decimal Reserved { get; internal init; }
@@ -27,7 +24,10 @@ public readonly record struct SessionBook
     public DateTimeOffset? NextExpiry { get; internal init; }
 
     /// <summary>Terminated sessions still in <see cref="Sessions"/>, oldest first (bounded; older ones live in the session history).</summary>
-    public ImmutableQueue<string> ClosedOrder { get => _closedOrder ?? ImmutableQueue<string>.Empty; internal init => _closedOrder = value; }
+    /// <remarks>An <see cref="IdWindow{T}"/>: closing a session writes a slot of a shared chunk, not a queue node, and never reverses a list.</remarks>
+    public IEnumerable<string> ClosedOrder { get => ClosedWindow.Items; internal init => ClosedWindow = IdWindow<string>.Of(value); }
+
+    private IdWindow<string> ClosedWindow { get; init; }
 
     /// <summary>How many ids <see cref="ClosedOrder"/> holds (kept, so that trimming is O(1)).</summary>
     public int ClosedCount { get; internal init; }
@@ -38,7 +38,7 @@ public readonly record struct SessionBook
         get
         {
             var count = 0;
-            foreach (var session in Sessions.Values)
+            foreach (var session in Sessions.Unordered)
             {
                 if (session.Status == SessionStatus.Active)
                 {
@@ -64,7 +64,7 @@ public readonly record struct SessionBook
     /// </summary>
     internal SessionBook With(Session session, int closedKept, SessionPass? via)
     {
-        var stored = Sessions.GetValueOrDefault(session.SessionId);
+        var sessions = Sessions.SetItem(session.SessionId, session, out var stored);
         var reserved = Follow(Reserved, stored?.Reserved, (via ?? SessionPass.Of(session)).Reserved);
         var nextExpiry = Bound(NextExpiry, via ?? SessionPass.Of(session));
         var previousStatus = stored?.Status;
@@ -78,22 +78,28 @@ public readonly record struct SessionBook
             (reserved, nextExpiry, previousStatus) = (Follow(reserved, passed.Reserved, session.Reserved), Bound(nextExpiry, SessionPass.Of(session)), passed.Status);
         }
 
-        var sessions = Sessions.SetItem(session.SessionId, session);
         if (session.Status != SessionStatus.Terminated || previousStatus == SessionStatus.Terminated)
         {
             return this with { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry };
         }
 
-        var order = ClosedOrder.Enqueue(session.SessionId);
-        var count = ClosedCount + 1;
-        while (count > closedKept)
+        // The session joins the closed ones; the oldest beyond closedKept (by the count kept) leave the order and the book.
+        var order = ClosedWindow;
+        var leaving = Math.Clamp(ClosedCount + 1 - closedKept, 0, order.Count + 1);
+        for (var i = 0; i < leaving; i++)
         {
-            order = order.Dequeue(out var oldest);
-            sessions = sessions.Remove(oldest);
-            count--;
+            sessions = sessions.Remove(i < order.Count ? order.Items[i] : session.SessionId);
         }
 
-        return new SessionBook { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry, ClosedOrder = order, ClosedCount = count };
+        var kept = order.Count + 1 - leaving;
+        return new SessionBook
+        {
+            Sessions = sessions,
+            Reserved = reserved,
+            NextExpiry = nextExpiry,
+            ClosedWindow = kept == 0 ? IdWindow<string>.Empty : order.Add(session.SessionId, kept),
+            ClosedCount = ClosedCount + 1 - leaving,
+        };
     }
 
     /// <summary>The credit held once <paramref name="session"/> is stored in place of what the book holds for it.</summary>
@@ -111,7 +117,7 @@ public readonly record struct SessionBook
     public SessionBook Tidy(DateTimeOffset now, TimeSpan retention)
     {
         List<string>? stale = null;
-        foreach (var session in Sessions.Values)
+        foreach (var session in Sessions.Unordered)
         {
             if (session.Status == SessionStatus.Expired && (session.ClosedAt ?? session.ExpiresAt) + retention <= now)
             {
@@ -124,10 +130,10 @@ public readonly record struct SessionBook
     }
 
     /// <summary>When the sweep must look at the account next: an active session's expiry, or an expired one's removal.</summary>
-    private static DateTimeOffset? NextDue(ImmutableDictionary<string, Session> sessions, TimeSpan retention)
+    private static DateTimeOffset? NextDue(SessionMap sessions, TimeSpan retention)
     {
         DateTimeOffset? earliest = null;
-        foreach (var session in sessions.Values)
+        foreach (var session in sessions.Unordered)
         {
             DateTimeOffset? due = session.Status switch
             {

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
@@ -112,7 +111,7 @@ public static class IngestionRules
     }
 
     /// <summary>The session the CDR names, in the document or (dropped from it) in the session history.</summary>
-    private static Session? SessionOf(ImmutableDictionary<string, Session> sessions, Cdr cdr, IReadOnlyDictionary<string, ClosedSession>? history) =>
+    private static Session? SessionOf(SessionMap sessions, Cdr cdr, IReadOnlyDictionary<string, ClosedSession>? history) =>
         cdr.SessionId is { } sessionId
             ? sessions.GetValueOrDefault(sessionId) ?? history?.GetValueOrDefault(sessionId)?.Session
             : null;
@@ -207,7 +206,7 @@ public static class IngestionRules
         /// <summary>The document the step started from (its settings and sessions hold for the whole step).</summary>
         public AccountState Account => _account;
 
-        public ImmutableDictionary<string, Session> Sessions => _account.Sessions;
+        public SessionMap Sessions => _account.Sessions;
 
         public void Charge(in ChargeLine charge)
         {
