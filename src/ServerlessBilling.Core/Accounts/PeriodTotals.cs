@@ -112,8 +112,6 @@ internal readonly record struct DestinationLog
     /// <summary>How many charges wait at most; one more and they are all counted into the tree.</summary>
     public const int FoldAfter = 64;
 
-    private const int MinChunk = 4;
-
     private readonly Chunk? _last;
     private readonly int _used;
 
@@ -143,8 +141,10 @@ internal readonly record struct DestinationLog
             return true;
         }
 
-        // No room, or another version took the slots after ours: a new chunk (as long as the log, to grow geometrically) follows ours.
-        var chunk = new Chunk(Math.Max(charges.Length, Math.Clamp(count, MinChunk, FoldAfter)), _last, _used);
+        // A new chunk follows ours: when ours is full, as long as the log (so that a line of totals grows it geometrically);
+        // when another version took the slots after ours (a retried step), just long enough.
+        var size = _last is { } full && _used < full.Slots.Length ? charges.Length : Math.Max(charges.Length, Math.Min(count, FoldAfter));
+        var chunk = new Chunk(size, _last, _used);
         chunk.TryClaim(0, charges);
         appended = new DestinationLog(chunk, charges.Length, count);
         return true;
