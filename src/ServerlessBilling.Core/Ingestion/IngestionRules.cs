@@ -49,7 +49,7 @@ public static class IngestionRules
         var scratch = Scratch.ForThisThread();
         var applied = AppliedBefore(account, cdrs, scratch.Applied);
         var outcomes = new List<CdrOutcome>(cdrs.Count);
-        var step = new GroupStep(account, now, oneByOne, scratch);
+        var step = scratch.Step.Start(account, now, oneByOne);
         for (var i = 0; i < cdrs.Count; i++)
         {
             var (cdr, line) = cdrs[i];
@@ -69,7 +69,7 @@ public static class IngestionRules
             {
                 // Closing a session changes the sessions as well as the money: the step's document is built for it.
                 (var next, outcome) = ChargeThroughSession(step.Build(), session, cdr, line, now, closedSessionsKept);
-                step = new GroupStep(next, now, oneByOne, scratch);
+                step.Start(next, now, oneByOne);
             }
             else
             {
@@ -133,7 +133,7 @@ public static class IngestionRules
         var row = rating.Row!;
         var note = cdr.SessionId is null ? null : $"session '{cdr.SessionId}' is not known here (never authorized, or closed more than the retention ago): charged from the CDR";
         step.Charge(new ChargeLine(rating.Charge, rating.BilledSeconds, rating.BilledSeconds > 0 ? 1 : 0, row.Destination, cdr.StartTime));
-        return new CdrOutcome(cdr, line, Usage(step, cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, now), null);
+        return new CdrOutcome(cdr, line, Usage(account, step.PeriodOf(cdr.StartTime), cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, now), null);
     }
 
     /// <summary>The session already charged the call: the CDR is recorded at its own rating, and a difference is a note, not a charge.</summary>
@@ -146,7 +146,7 @@ public static class IngestionRules
             ? null
             : string.Create(CultureInfo.InvariantCulture,
                 $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
-        return new CdrOutcome(cdr, line, Usage(step, cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
+        return new CdrOutcome(cdr, line, Usage(step.Account, step.PeriodOf(cdr.StartTime), cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
     }
 
     /// <summary>
@@ -157,14 +157,15 @@ public static class IngestionRules
     {
         var (next, closed) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, cdr.DurationSeconds, cdr.Answered), now, closedSessionsKept);
         var charged = closed.TerminateAnswer!;
-        var usage = Usage(new GroupStep(account, now, oneByOne: true, new Scratch()), cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
+        var period = account.PeriodBook.Roll(now, account.Settings).PeriodOf(cdr.StartTime, account.Settings).Label;
+        var usage = Usage(account, period, cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
         return (next, new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
     }
 
-    private static UsageRecord Usage(GroupStep step, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>
+    private static UsageRecord Usage(AccountState account, string period, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>
         new(
             cdr.CdrId,
-            step.Account.AccountId,
+            account.AccountId,
             cdr.SessionId,
             cdr.CalledNumber,
             cdr.StartTime,
@@ -174,8 +175,8 @@ public static class IngestionRules
             destination,
             billed,
             charge,
-            step.Account.Settings.Currency.Code,
-            step.PeriodOf(cdr.StartTime),
+            account.Settings.Currency.Code,
+            period,
             settlement,
             note,
             now);
@@ -186,21 +187,23 @@ public static class IngestionRules
     /// <see cref="AccountState.Commit"/> would one by one. <c>oneByOne</c> is the reference path instead: each charge and
     /// id goes into the document at once, through <see cref="AccountState.Commit"/> and <see cref="AccountState.RememberApplied"/>.
     /// </summary>
-    private sealed class GroupStep
+    private sealed class GroupStep(Scratch scratch)
     {
-        private readonly AccountState _account;
-        private readonly DateTimeOffset _now;
-        private readonly bool _oneByOne;
-        private readonly Scratch _scratch;
+        private readonly Scratch _scratch = scratch;
+        private AccountState _account = null!;
+        private DateTimeOffset _now;
+        private bool _oneByOne;
 
         // The period book rolled to now once: the label of each usage record comes from it without time-zone work.
-        private readonly PeriodBook _periods;
-        private AccountState _current;
+        private PeriodBook _periods;
+        private AccountState _current = null!;
 
-        public GroupStep(AccountState account, DateTimeOffset now, bool oneByOne, Scratch scratch)
+        /// <summary>Starts a step from <paramref name="account"/> (the thread's one step, reused: a run never yields).</summary>
+        public GroupStep Start(AccountState account, DateTimeOffset now, bool oneByOne)
         {
-            (_account, _now, _oneByOne, _scratch, _current) = (account, now, oneByOne, scratch, account);
+            (_account, _now, _oneByOne, _current) = (account, now, oneByOne, account);
             _periods = account.PeriodBook.Roll(now, account.Settings);
+            return this;
         }
 
         /// <summary>The document the step started from (its settings and sessions hold for the whole step).</summary>
@@ -264,7 +267,7 @@ public static class IngestionRules
     }
 
     /// <summary>
-    /// The working lists of one <see cref="Run"/>, kept per thread: a run never yields, so they are reused by every group
+    /// The working lists and the step of one <see cref="Run"/>, kept per thread: a run never yields, so they are reused by every group
     /// the thread applies instead of being allocated per group. Only references to ids and destinations stay in them.
     /// </summary>
     private sealed class Scratch
@@ -272,11 +275,15 @@ public static class IngestionRules
         [ThreadStatic]
         private static Scratch? _current;
 
+        private GroupStep? _step;
+
         public HashSet<string> Applied { get; } = new(StringComparer.Ordinal);
 
         public List<ChargeLine> Charges { get; } = [];
 
         public List<string> Remembered { get; } = [];
+
+        public GroupStep Step => _step ??= new GroupStep(this);
 
         public static Scratch ForThisThread()
         {

@@ -37,14 +37,17 @@ public sealed record SpendHistory
         return ReferenceEquals(hours, Hours) && ReferenceEquals(days, Days) ? this : this with { Hours = hours, Days = days };
     }
 
-    /// <summary>Adds <paramref name="charges"/> as <see cref="Add"/> one by one would, building each bucket list once.</summary>
+    /// <summary>
+    /// Adds <paramref name="charges"/> as <see cref="Add"/> one by one would: each bucket's sum is made in the order the
+    /// charges came, from what the bucket held, and set once; the buckets older than kept are dropped once.
+    /// </summary>
     internal SpendHistory AddAll(IReadOnlyList<Accounts.ChargeLine> charges, DateTimeOffset now)
     {
         var (keepHoursAfter, keepDaysAfter) = (HourOf(now) - HoursKept, DayOf(now) - DaysKept);
-        ImmutableSortedDictionary<long, decimal>.Builder? hours = null;
-        ImmutableSortedDictionary<long, decimal>.Builder? days = null;
-        foreach (var charge in charges)
+        var sums = Sums.ForThisThread();
+        for (var i = 0; i < charges.Count; i++)
         {
+            var charge = charges[i];
             if (charge.Amount == 0m)
             {
                 continue;
@@ -53,24 +56,28 @@ public sealed record SpendHistory
             var (hour, day) = (HourOf(charge.CallStart), DayOf(charge.CallStart));
             if (hour > keepHoursAfter)
             {
-                hours ??= Hours.ToBuilder();
-                hours[hour] = hours.GetValueOrDefault(hour) + charge.Amount;
+                Sums.Add(sums.Hours, Hours, hour, charge.Amount);
             }
 
             if (day > keepDaysAfter)
             {
-                days ??= Days.ToBuilder();
-                days[day] = days.GetValueOrDefault(day) + charge.Amount;
+                Sums.Add(sums.Days, Days, day, charge.Amount);
             }
         }
 
-        return hours is null && days is null
-            ? this
-            : this with
-            {
-                Hours = hours is null ? Hours : Trim(hours.ToImmutable(), keepHoursAfter),
-                Days = days is null ? Days : Trim(days.ToImmutable(), keepDaysAfter),
-            };
+        if (sums.Hours.Count == 0 && sums.Days.Count == 0)
+        {
+            return this;
+        }
+
+        var next = this with
+        {
+            Hours = sums.Hours.Count == 0 ? Hours : Trim(Sums.Into(Hours, sums.Hours), keepHoursAfter),
+            Days = sums.Days.Count == 0 ? Days : Trim(Sums.Into(Days, sums.Days), keepDaysAfter),
+        };
+        sums.Hours.Clear();
+        sums.Days.Clear();
+        return next;
     }
 
     /// <summary>Spend of calls started in the <paramref name="window"/> that ends at <paramref name="now"/> (bucket-aligned, see above).</summary>
@@ -118,6 +125,66 @@ public sealed record SpendHistory
         }
 
         return null;
+    }
+
+    /// <summary>A group's working sums by bucket, in the order first charged, kept per thread (the sums never yield).</summary>
+    private sealed class Sums
+    {
+        /// <summary>Up to this many buckets are set one at a time; more go through a builder.</summary>
+        private const int SetOneByOne = 4;
+
+        [ThreadStatic]
+        private static Sums? _current;
+
+        public List<(long Key, decimal Sum)> Hours { get; } = [];
+
+        public List<(long Key, decimal Sum)> Days { get; } = [];
+
+        public static Sums ForThisThread()
+        {
+            var sums = _current ??= new Sums();
+            sums.Hours.Clear();
+            sums.Days.Clear();
+            return sums;
+        }
+
+        /// <summary>Adds <paramref name="amount"/> to the sum of <paramref name="key"/>, which starts from what <paramref name="buckets"/> held.</summary>
+        public static void Add(List<(long Key, decimal Sum)> sums, ImmutableSortedDictionary<long, decimal> buckets, long key, decimal amount)
+        {
+            var span = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(sums);
+            for (var i = span.Length - 1; i >= 0; i--)
+            {
+                if (span[i].Key == key)
+                {
+                    span[i].Sum += amount;
+                    return;
+                }
+            }
+
+            sums.Add((key, buckets.GetValueOrDefault(key) + amount));
+        }
+
+        /// <summary><paramref name="buckets"/> with every sum set.</summary>
+        public static ImmutableSortedDictionary<long, decimal> Into(ImmutableSortedDictionary<long, decimal> buckets, List<(long Key, decimal Sum)> sums)
+        {
+            if (sums.Count <= SetOneByOne)
+            {
+                foreach (var (key, sum) in sums)
+                {
+                    buckets = buckets.SetItem(key, sum);
+                }
+
+                return buckets;
+            }
+
+            var builder = buckets.ToBuilder();
+            foreach (var (key, sum) in sums)
+            {
+                builder[key] = sum;
+            }
+
+            return builder.ToImmutable();
+        }
     }
 
     private static long HourOf(DateTimeOffset instant) => instant.ToUnixTimeSeconds() / 3600;

@@ -1,0 +1,126 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
+
+namespace ServerlessBilling.Core.Tests.Accounts;
+
+/// <summary>
+/// The totals by destination against their reference model, a sorted dictionary to which each charge is added at once
+/// (<see cref="UsageTotals.Add"/> on the destination's totals): the same figures and the same stored JSON, byte for byte,
+/// whichever version of a line of totals is added to (versions share the log of charges not yet in the tree), in runs
+/// of any length (past the fold at <see cref="DestinationLog.FoldAfter"/>), read or not in between, and after a round
+/// trip through the stored JSON.
+/// </summary>
+public sealed class PeriodTotalsProperties
+{
+    private static readonly string[] Destinations = ["France", "Germany", "United Kingdom", "United Kingdom - Mobile", "Zimbabwe"];
+    private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// Each step is one number drawn from the seed: which earlier version to continue from (a third of the time an older
+    /// one, so that two versions append after the same charges), how many charges to add (one, through
+    /// <see cref="PeriodTotals.Add"/>, or a run through <see cref="PeriodTotals.AddAll"/>), whether to read the totals
+    /// first or to store and read them back, and the charges' figures (amounts of several scales, so that a sum's scale shows).
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public Property Totals_by_destination_are_the_charges_added_one_at_a_time(int seed, PositiveInt length) =>
+        Differs(seed, length.Get) is { } why ? false.Label(why) : true.ToProperty();
+
+    /// <summary>Where a line of versions drawn from <paramref name="seed"/> differs from the model (null when it does not).</summary>
+    internal static string? Differs(int seed, int length)
+    {
+        // Long lines of versions, drawn from the seed: FsCheck's own arrays are short and their numbers small.
+        var random = new Random(seed);
+        var steps = Enumerable.Range(0, 1 + (length % 120)).Select(_ => random.Next()).ToArray();
+        var versions = new List<PeriodTotals> { new("2026-11", Start, Start.AddMonths(1)) };
+        var models = new List<(UsageTotals Total, ImmutableSortedDictionary<string, UsageTotals> ByDestination)> { (UsageTotals.Zero, Empty) };
+        foreach (var value in steps)
+        {
+            var version = value % 3 == 0 ? (value / 3) % versions.Count : versions.Count - 1;
+            var (totals, model) = (versions[version], models[version]);
+            switch ((value / 5) % 8)
+            {
+                case 0:
+                    _ = totals.ByDestination.Count;
+                    break;
+                case 1:
+                    totals = JsonSerializer.Deserialize<PeriodTotals>(Json(totals), StoredJson.Options)!;
+                    break;
+            }
+
+            var charges = Charges(value, (value / 7) % 3 == 0 ? 1 : 1 + ((value / 11) % 40));
+            totals = charges.Count == 1 && (value / 7) % 2 == 0 ? totals.Add(charges[0]) : totals.AddAll(charges, 0, charges.Count);
+            foreach (var charge in charges)
+            {
+                model = (model.Total.Add(charge), model.ByDestination.SetItem(charge.Destination, model.ByDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge)));
+            }
+
+            versions.Add(totals);
+            models.Add(model);
+        }
+
+        for (var v = 0; v < versions.Count; v++)
+        {
+            var expected = versions[0] with { Total = models[v].Total, ByDestination = models[v].ByDestination };
+            if (!versions[v].ByDestination.SequenceEqual(models[v].ByDestination) || Json(versions[v]) != Json(expected))
+            {
+                return $"version {v} of {versions.Count}: {Json(versions[v])} instead of {Json(expected)}";
+            }
+        }
+
+        return null;
+    }
+
+    [Fact]
+    public void Two_totals_made_from_the_same_version_keep_their_own_charges()
+    {
+        // Two charges: the second lies in a chunk with free slots after it, which the first totals made from it take.
+        var start = new PeriodTotals("2026-11", Start, Start.AddMonths(1)).Add(Charge("France", 1.5m)).Add(Charge("France", 1m));
+        var (a, b) = (start.Add(Charge("Germany", 2m)), start.Add(Charge("France", 0.25m)));
+        var (c, d) = (a.Add(Charge("Zimbabwe", 3m)), b.Add(Charge("Germany", 0.5m)));
+
+        Assert.Equal([("France", 2.5m), ("Germany", 2m)], a.ByDestination.Select(t => (t.Key, t.Value.Amount)));
+        Assert.Equal([("France", 2.75m)], b.ByDestination.Select(t => (t.Key, t.Value.Amount)));
+        Assert.Equal([("France", 2.5m), ("Germany", 2m), ("Zimbabwe", 3m)], c.ByDestination.Select(t => (t.Key, t.Value.Amount)));
+        Assert.Equal([("France", 2.75m), ("Germany", 0.5m)], d.ByDestination.Select(t => (t.Key, t.Value.Amount)));
+        Assert.Equal([("France", 2.5m)], start.ByDestination.Select(t => (t.Key, t.Value.Amount)));
+    }
+
+    [Fact]
+    public void Charges_past_the_fold_are_counted_once()
+    {
+        var totals = new PeriodTotals("2026-11", Start, Start.AddMonths(1));
+        for (var i = 0; i < 3 * DestinationLog.FoldAfter + 5; i++)
+        {
+            totals = totals.Add(Charge(Destinations[i % 2], 0.10m));
+            if (i == DestinationLog.FoldAfter / 2)
+            {
+                _ = totals.ByDestination; // read midway: the next totals start from the tree made for it
+            }
+        }
+
+        var n = 3 * DestinationLog.FoldAfter + 5;
+        Assert.Equal(new UsageTotals(n, 60L * n, 0.10m * n), totals.Total);
+        Assert.Equal(new UsageTotals((n + 1) / 2, 60L * ((n + 1) / 2), 0.10m * ((n + 1) / 2)), totals.ByDestination["France"]);
+        Assert.Equal(new UsageTotals(n / 2, 60L * (n / 2), 0.10m * (n / 2)), totals.ByDestination["Germany"]);
+    }
+
+    private static ImmutableSortedDictionary<string, UsageTotals> Empty { get; } = ImmutableSortedDictionary<string, UsageTotals>.Empty.WithComparers(StringComparer.Ordinal);
+
+    private static ChargeLine Charge(string destination, decimal amount) => new(amount, 60, 1, destination, Start.AddDays(1));
+
+    private static List<ChargeLine> Charges(int seed, int count) =>
+        Enumerable.Range(0, count).Select(i =>
+        {
+            var x = (seed / 3) + (i * 7919);
+            var scale = (byte)(x % 5);
+            return new ChargeLine(new decimal(x % 100_000, 0, 0, false, scale), x % 3600, x % 4 == 0 ? 0 : 1, Destinations[x % Destinations.Length], Start.AddMinutes(x % 1000));
+        }).ToList();
+
+    private static string Json<T>(T value) => JsonSerializer.Serialize(value, StoredJson.Options);
+}
