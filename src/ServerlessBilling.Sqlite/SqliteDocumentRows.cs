@@ -7,6 +7,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
@@ -401,20 +402,17 @@ internal static class SqliteDocumentRows
     private static readonly ConcurrentDictionary<Type, Walker> Walkers = new();
 
     /// <summary>
-    /// The walker for a dictionary type: an <see cref="ImmutableDictionary{TKey, TValue}"/> with string keys (the
-    /// sessions) is enumerated with its own struct enumerator, found once per type; any other through <see cref="IDictionary"/>.
+    /// The walker for a dictionary type: the sessions (<see cref="SessionMap"/>) are enumerated with their own struct
+    /// enumerator; any other dictionary through <see cref="IDictionary"/>.
     /// </summary>
-    private static Walker WalkerOf(Type type) => Walkers.GetOrAdd(type, static t =>
-        t.IsGenericType && t.GetGenericTypeDefinition() == typeof(ImmutableDictionary<,>) && t.GetGenericArguments()[0] == typeof(string)
-            ? typeof(SqliteDocumentRows).GetMethod(nameof(WalkImmutable), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(t.GetGenericArguments()[1]).CreateDelegate<Walker>()
-            : WalkAny);
+    private static Walker WalkerOf(Type type) => Walkers.GetOrAdd(type, static t => t == typeof(SessionMap) ? WalkSessions : WalkAny);
 
-    private static (Dictionary<string, Entry> Members, int Length) WalkImmutable<TValue>(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
+    private static (Dictionary<string, Entry> Members, int Length) WalkSessions(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
     {
-        var typed = (ImmutableDictionary<string, TValue>)dictionary;
-        var members = new Dictionary<string, Entry>(typed.Count, StringComparer.Ordinal);
+        var sessions = (SessionMap)dictionary;
+        var members = new Dictionary<string, Entry>(sessions.Count, StringComparer.Ordinal);
         var length = 2;
-        foreach (var (name, member) in typed)
+        foreach (var (name, member) in sessions)
         {
             length = checked(length + Walked(members, previous, name, member, entries));
         }

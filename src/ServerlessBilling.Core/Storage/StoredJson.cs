@@ -10,11 +10,22 @@ namespace ServerlessBilling.Core.Storage;
 /// </summary>
 public static class StoredJson
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    /// <summary>
+    /// Read-only from the start, with the default contracts: code that looks a contract up before anything was
+    /// serialized (the SQLite store's member-by-member writer) finds the same ones the serializer uses, whatever ran first.
+    /// </summary>
+    public static readonly JsonSerializerOptions Options = Create();
+
+    private static JsonSerializerOptions Create()
     {
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new CurrencyConverter() },
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    };
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase), new CurrencyConverter() },
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        };
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
 
     private sealed class CurrencyConverter : JsonConverter<Currency>
     {
