@@ -18,6 +18,9 @@ public static class LocalHost
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        // Background collection is on in the runtimeconfig only for the small young-generation budgets that come with
+        // it; every collection is blocking, so that gen2 compacts (GarbageCollection.props).
+        System.Runtime.GCSettings.LatencyMode = System.Runtime.GCLatencyMode.Batch;
         // Settings load from the program's folder wherever it is started from.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         if (string.IsNullOrEmpty(builder.Configuration["urls"]))

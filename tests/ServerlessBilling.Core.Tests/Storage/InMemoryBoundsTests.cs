@@ -147,6 +147,63 @@ public sealed class InMemoryBoundsTests
     }
 
     [Fact]
+    public async Task Records_of_a_chunk_recorded_apart_in_time_come_back_exact()
+    {
+        // Times are kept as differences from the chunk's first record's: far apart, before it, and to the tick.
+        var store = new InMemoryUsageStore();
+        var records = Enumerable.Range(0, 600).Select(i => Usage($"c{i}", $"a{i % 3}", i) with
+        {
+            StartTime = Fixtures.Now.AddDays((i % 5) - 2).AddTicks(i * 7919),
+            AppliedAt = Fixtures.Now.AddYears(i % 2 == 0 ? -1 : 1).AddTicks(i),
+            CalledNumber = i % 4 == 0 ? "+4477009" + i : "sip:" + i,
+        }).ToList();
+        Assert.All(await store.TryCreateManyAsync(records, default), Assert.True);
+
+        for (var a = 0; a < 3; a++)
+        {
+            var expected = records.Where(r => r.AccountId == $"a{a}").OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal);
+            Assert.Equal(expected, await store.ListAsync($"a{a}", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 1000, default));
+        }
+    }
+
+    [Fact]
+    public void The_id_table_finds_what_a_set_holds_through_adds_and_removals_of_the_oldest()
+    {
+        // Hashes forced into few values: long probe runs, and removals that shift later slots back across the wrap.
+        var log = new UsageLog();
+        var ids = new UsageIds(log);
+        var kept = new Queue<(long Seq, string CdrId)>();
+        var random = new Random(7);
+        for (var i = 0; i < 20_000; i++)
+        {
+            var cdrId = $"c{i}";
+            var seq = log.Append(Usage(cdrId, "a", i), 0, -1);
+            ids.Add(seq, Collide(cdrId));
+            kept.Enqueue((seq, cdrId));
+            while (kept.Count > 1500 || (kept.Count > 0 && random.Next(3) == 0))
+            {
+                var (oldest, _) = kept.Dequeue();
+                ids.Remove(oldest, Collide($"c{oldest}"));
+                log.DropOldest();
+            }
+
+            if (i % 997 == 0)
+            {
+                foreach (var (s, id) in kept)
+                {
+                    Assert.Equal(s, ids.Find(Key(id), Collide(id)));
+                }
+
+                Assert.Null(ids.Find(Key($"c{i - 1600}"), Collide($"c{i - 1600}")));
+            }
+        }
+
+        static int Collide(string cdrId) => cdrId.Length * 31;
+
+        static UsageLog.Key Key(string cdrId) => new(0, System.Text.Encoding.UTF8.GetBytes(cdrId));
+    }
+
+    [Fact]
     public void Settings_that_would_keep_nothing_are_refused_by_name()
     {
         var errors = new MemoryStoreOptions { SessionHistoryRetention = TimeSpan.Zero, MaxClosedSessions = 0, MaxUsageRecords = 0, MaxQuarantineRecords = 0 }.Validate();
@@ -224,6 +281,12 @@ public sealed class InMemoryBoundsTests
         Usage("c", "a", 0) with { Charge = 0.0000m, StartTime = DateTimeOffset.MinValue, AppliedAt = DateTimeOffset.MaxValue, Disposition = "" },
         Usage("c", "a", 0) with { StartTime = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.FromHours(14)), AppliedAt = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.FromHours(-14)), DurationSeconds = -1 },
         Usage(new string('x', 10_000), "a", 0) with { Note = new string('n', 100_000), Destination = new string('d', 3000) },
+        // Called numbers packed two digits a byte, or kept as text when they are not only dialled characters.
+        Usage("c", "a", 0) with { CalledNumber = "12345", AppliedAt = Fixtures.Now.AddTicks(1_234_567) },
+        Usage("c", "a", 0) with { CalledNumber = "", StartTime = Fixtures.Now.AddTicks(-1) },
+        Usage("c", "a", 0) with { CalledNumber = "+44 (0) 7700 900123", Charge = new decimal(0, 0, 0, true, 3) },
+        Usage("c", "a", 0) with { CalledNumber = "*#06#-1.2 +", Charge = 4_294_967_295.0000000001m },
+        Usage("c", "a", 0) with { CalledNumber = "٤٤٧٧", Charge = -4_294_967_296m, StartTime = DateTimeOffset.MaxValue.AddTicks(-1), AppliedAt = DateTimeOffset.MinValue },
     };
 
     [Theory]

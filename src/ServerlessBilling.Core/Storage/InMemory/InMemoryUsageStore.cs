@@ -16,8 +16,8 @@ public sealed class InMemoryUsageStore : IUsageStore
     private readonly Dictionary<string, AccountSlot> _accounts = new(StringComparer.Ordinal);
     private readonly List<string?> _accountIds = [];
     private readonly Stack<int> _freeAccountNumbers = new();
-    private readonly HashSet<long> _ids;
-    private readonly KeyComparer _comparer;
+    private readonly UsageIds _ids;
+    private byte[] _probe = new byte[64];
     private readonly Lock _lock = new();
     private readonly int _max;
     private readonly ILogger _logger;
@@ -36,8 +36,7 @@ public sealed class InMemoryUsageStore : IUsageStore
         ArgumentNullException.ThrowIfNull(options);
         _max = options.MaxUsageRecords;
         _logger = logger ?? NullLogger.Instance;
-        _comparer = new KeyComparer(_log);
-        _ids = new HashSet<long>(_comparer);
+        _ids = new UsageIds(_log);
     }
 
     /// <summary>Records kept; for tests and the bench.</summary>
@@ -133,8 +132,20 @@ public sealed class InMemoryUsageStore : IUsageStore
 
     private long? Find(int account, string cdrId)
     {
-        _comparer.Probe(account, cdrId);
-        return _ids.TryGetValue(KeyComparer.ProbeSeq, out var seq) ? seq : null;
+        var key = Probe(account, cdrId);
+        return _ids.Find(key, key.Hash());
+    }
+
+    /// <summary>The identity of <paramref name="cdrId"/> under account number <paramref name="account"/>, as the log keeps it.</summary>
+    private UsageLog.Key Probe(int account, string cdrId)
+    {
+        var max = Encoding.UTF8.GetMaxByteCount(cdrId.Length);
+        if (max > _probe.Length)
+        {
+            _probe = new byte[max];
+        }
+
+        return new UsageLog.Key(account, _probe.AsSpan(0, Encoding.UTF8.GetBytes(cdrId, _probe)));
     }
 
     private bool Add(UsageRecord record)
@@ -154,13 +165,16 @@ public sealed class InMemoryUsageStore : IUsageStore
 
             _accounts[record.AccountId] = slot;
         }
-        else if (Find(slot.Number, record.CdrId) is not null)
+
+        var key = Probe(slot.Number, record.CdrId);
+        var hash = key.Hash();
+        if (slot.Last >= 0 && _ids.Find(key, hash) is not null)
         {
             return false;
         }
 
         slot.Last = _log.Append(record, slot.Number, slot.Last);
-        _ids.Add(slot.Last);
+        _ids.Add(slot.Last, hash);
         while (_log.Count > _max)
         {
             DropOldest();
@@ -178,8 +192,9 @@ public sealed class InMemoryUsageStore : IUsageStore
         }
 
         var seq = _log.Oldest;
-        _ids.Remove(seq);
-        var account = _log.KeyOf(seq).Account;
+        var key = _log.KeyOf(seq);
+        _ids.Remove(seq, key.Hash());
+        var account = key.Account;
         var slot = _accounts[_accountIds[account]!];
         if (slot.Last == seq)
         {
@@ -200,36 +215,6 @@ public sealed class InMemoryUsageStore : IUsageStore
 
         /// <summary>The sequence of the account's newest record.</summary>
         public long Last { get; set; }
-    }
-
-    /// <summary>
-    /// Compares records by their identity in the log, so that the id set holds only sequences; <see cref="ProbeSeq"/>
-    /// stands for the identity being looked up (<see cref="Probe"/>).
-    /// </summary>
-    private sealed class KeyComparer(UsageLog log) : IEqualityComparer<long>
-    {
-        public const long ProbeSeq = -1;
-        private byte[] _probe = new byte[64];
-        private int _probeLength;
-        private int _probeAccount;
-
-        public void Probe(int account, string cdrId)
-        {
-            var max = Encoding.UTF8.GetMaxByteCount(cdrId.Length);
-            if (max > _probe.Length)
-            {
-                _probe = new byte[max];
-            }
-
-            _probeAccount = account;
-            _probeLength = Encoding.UTF8.GetBytes(cdrId, _probe);
-        }
-
-        public bool Equals(long x, long y) => x == y || KeyOf(x).SameAs(KeyOf(y));
-
-        public int GetHashCode(long seq) => KeyOf(seq).Hash();
-
-        private UsageLog.Key KeyOf(long seq) => seq == ProbeSeq ? new UsageLog.Key(_probeAccount, _probe.AsSpan(0, _probeLength)) : log.KeyOf(seq);
     }
 }
 

@@ -1,13 +1,13 @@
-using System.Buffers.Binary;
 using System.Text;
 using ServerlessBilling.Core.Ingestion;
 
 namespace ServerlessBilling.Core.Storage.InMemory;
 
 /// <summary>
-/// Usage records packed into byte chunks, oldest first, numbered by a sequence: about 60-90 bytes a record instead of
-/// an object graph of several hundred. Ids and numbers are UTF-8, integers are varints, times are ticks, the text that
-/// repeats (prefix, destination, disposition, currency, period) is a number into <see cref="TextTable"/>. Dropping the
+/// Usage records packed into byte chunks, oldest first, numbered by a sequence: about 40-60 bytes a record instead of
+/// an object graph of several hundred. Ids are UTF-8, called numbers two digits a byte, integers are varints, times
+/// are differences from the chunk's first record's (whole seconds as seconds), the texts that repeat together
+/// (disposition, prefix, destination, currency, period) are one number into <see cref="TextTable"/>. Dropping the
 /// oldest frees whole chunks. Not thread-safe: the store serializes access.
 /// </summary>
 internal sealed class UsageLog
@@ -20,7 +20,11 @@ internal sealed class UsageLog
     private int _ringHead;
     private int _ringCount;
     private long _firstChunk;
+    /// <summary>The first size of the open chunk's buffer, and the most it keeps between chunks.</summary>
+    private const int OpenBytes = 32 * 1024, MaxOpenBytes = 64 * 1024;
+
     private byte[] _scratch = new byte[256];
+    private byte[] _open = new byte[OpenBytes];
 
     /// <summary>The sequence of the oldest record kept.</summary>
     public long Oldest { get; private set; }
@@ -30,34 +34,34 @@ internal sealed class UsageLog
 
     public long Count => Next - Oldest;
 
+    /// <summary>The characters a dialled number is packed from, a nibble each.</summary>
+    private const string Dialled = "0123456789+-*#. ";
+
     /// <summary>Appends <paramref name="record"/> under account number <paramref name="account"/>, linked to that account's previous record.</summary>
     public long Append(UsageRecord record, int account, long previous)
     {
         var seq = Next;
+        var slot = (int)(seq % PerChunk);
+        var chunk = slot == 0 ? NewChunk(record) : ChunkOf(seq);
         var writer = new Writer(_scratch);
         writer.Varint((uint)account);
         writer.Text(record.CdrId);
         writer.Varint64(previous < 0 ? 0 : checked((ulong)(seq - previous)));
         writer.Text(record.SessionId);
-        writer.Text(record.CalledNumber);
-        writer.Fixed64(record.StartTime.Ticks);
+        writer.Digits(record.CalledNumber);
+        writer.Time(record.StartTime.Ticks - chunk.BaseStart);
         writer.Signed(record.StartTime.Offset.Ticks / TimeSpan.TicksPerMinute);
-        writer.Signed(record.AppliedAt.Ticks - record.StartTime.Ticks);
+        writer.Time(record.AppliedAt.Ticks - chunk.BaseApplied);
         writer.Signed(record.AppliedAt.Offset.Ticks / TimeSpan.TicksPerMinute);
         writer.Signed(record.DurationSeconds);
         writer.Signed(record.BilledSeconds);
         writer.Decimal(record.Charge);
-        writer.Shared(_texts, record.Disposition);
-        writer.Shared(_texts, record.Prefix);
-        writer.Shared(_texts, record.Destination);
-        writer.Shared(_texts, record.Currency);
-        writer.Shared(_texts, record.Period);
+        writer.Shared(_texts, record);
         writer.Varint((uint)record.SettledBy);
         writer.Text(record.Note);
         _scratch = writer.Buffer;
 
-        var chunk = seq % PerChunk == 0 ? NewChunk() : ChunkOf(seq);
-        chunk.Add(writer.Written, (int)(seq % PerChunk), last: seq % PerChunk == PerChunk - 1);
+        chunk.Add(writer.Written, slot, ref _open, last: slot == PerChunk - 1);
         Next = seq + 1;
         return seq;
     }
@@ -98,54 +102,53 @@ internal sealed class UsageLog
 
     public DateTimeOffset StartOf(long seq)
     {
-        var reader = ReaderOf(seq);
+        var reader = ReaderOf(seq, out var chunk);
         reader.Varint();
         reader.Utf8();
         reader.Varint64();
         reader.Utf8();
-        reader.Utf8();
-        var ticks = reader.Fixed64();
+        reader.SkipDigits();
+        var ticks = chunk.BaseStart + reader.Time();
         return new DateTimeOffset(ticks, TimeSpan.FromMinutes(reader.Signed()));
     }
 
     public UsageRecord Read(long seq, string accountId)
     {
-        var reader = ReaderOf(seq);
+        var reader = ReaderOf(seq, out var chunk);
         reader.Varint();
         var cdrId = reader.Text()!;
         reader.Varint64();
         var sessionId = reader.Text();
-        var called = reader.Text()!;
-        var startTicks = reader.Fixed64();
+        var called = reader.Digits()!;
+        var startTicks = chunk.BaseStart + reader.Time();
         var start = new DateTimeOffset(startTicks, TimeSpan.FromMinutes(reader.Signed()));
-        var appliedTicks = startTicks + reader.Signed();
+        var appliedTicks = chunk.BaseApplied + reader.Time();
         var applied = new DateTimeOffset(appliedTicks, TimeSpan.FromMinutes(reader.Signed()));
         var duration = (int)reader.Signed();
         var billed = (int)reader.Signed();
         var charge = reader.Decimal();
-        var disposition = reader.Shared(_texts);
-        var prefix = reader.Shared(_texts);
-        var destination = reader.Shared(_texts);
-        var currency = reader.Shared(_texts);
-        var period = reader.Shared(_texts);
+        var (disposition, prefix, destination, currency, period) = reader.Shared(_texts);
         var settledBy = (Settlement)reader.Varint();
         var note = reader.Text();
         return new UsageRecord(cdrId, accountId, sessionId, called, start, duration, disposition, prefix, destination, billed, charge, currency, period, settledBy, note, applied);
     }
 
-    private Reader ReaderOf(long seq)
+    private Reader ReaderOf(long seq) => ReaderOf(seq, out _);
+
+    private Reader ReaderOf(long seq, out Chunk chunk)
     {
         if (seq < Oldest || seq >= Next)
         {
             throw new ArgumentOutOfRangeException(nameof(seq), seq, "not a record kept");
         }
 
-        return ChunkOf(seq).ReaderAt((int)(seq % PerChunk));
+        chunk = ChunkOf(seq);
+        return chunk.ReaderAt((int)(seq % PerChunk));
     }
 
     private Chunk ChunkOf(long seq) => _ring[(int)((_ringHead + (seq / PerChunk) - _firstChunk) % _ring.Length)];
 
-    private Chunk NewChunk()
+    private Chunk NewChunk(UsageRecord first)
     {
         if (_ringCount == _ring.Length)
         {
@@ -163,11 +166,16 @@ internal sealed class UsageLog
             _firstChunk = Next / PerChunk;
         }
 
-        var chunk = new Chunk();
+        // Times are kept as differences from the chunk's first record's: its records were recorded together.
+        var chunk = new Chunk(first.StartTime.Ticks, first.AppliedAt.Ticks, _open);
         _ring[(_ringHead + _ringCount) % _ring.Length] = chunk;
         _ringCount++;
         return chunk;
     }
+
+    private static ulong ZigZag(long value) => unchecked((ulong)((value << 1) ^ (value >> 63)));
+
+    private static long ZigZag(ulong value) => unchecked((long)(value >> 1) ^ -(long)(value & 1));
 
     /// <summary>A record's identity: its account's number and its CDR id as UTF-8 (a view into the chunk or a scratch buffer).</summary>
     public readonly ref struct Key(int account, ReadOnlySpan<byte> cdrId)
@@ -187,26 +195,43 @@ internal sealed class UsageLog
         }
     }
 
-    private sealed class Chunk
+    /// <summary>
+    /// <see cref="PerChunk"/> records and the times their own are told from. While it fills, its bytes are the log's
+    /// open buffer (one, reused from chunk to chunk); once full, a copy of exactly their size: a chunk leaves no grown
+    /// and dropped arrays behind it in the old generation.
+    /// </summary>
+    private sealed class Chunk(long baseStart, long baseApplied, byte[] open)
     {
         private readonly int[] _offsets = new int[PerChunk];
-        private byte[] _bytes = new byte[4096];
+        private byte[] _bytes = open;
         private int _used;
 
-        public void Add(ReadOnlySpan<byte> record, int slot, bool last)
+        /// <summary>The start time (ticks) of the chunk's first record.</summary>
+        public long BaseStart => baseStart;
+
+        /// <summary>When the chunk's first record was applied (ticks).</summary>
+        public long BaseApplied => baseApplied;
+
+        public void Add(ReadOnlySpan<byte> record, int slot, ref byte[] open, bool last)
         {
             if (_used + record.Length > _bytes.Length)
             {
-                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, _used + record.Length));
+                var grown = new byte[Math.Max(_bytes.Length * 2, _used + record.Length)];
+                _bytes.AsSpan(0, _used).CopyTo(grown);
+                _bytes = open = grown;
             }
 
             _offsets[slot] = _used;
             record.CopyTo(_bytes.AsSpan(_used));
             _used += record.Length;
-            if (last && _used < _bytes.Length)
+            if (last)
             {
-                // A full chunk no longer grows: its spare room is given back.
-                Array.Resize(ref _bytes, _used);
+                _bytes = _bytes.AsSpan(0, _used).ToArray();
+                if (open.Length > MaxOpenBytes)
+                {
+                    // A chunk of very long records grew it: the next starts small again.
+                    open = new byte[OpenBytes];
+                }
             }
         }
 
@@ -235,27 +260,79 @@ internal sealed class UsageLog
             Buffer[_at++] = (byte)value;
         }
 
-        public void Signed(long value) => Varint64(unchecked((ulong)((value << 1) ^ (value >> 63))));
+        public void Signed(long value) => Varint64(ZigZag(value));
 
-        public void Fixed64(long value)
-        {
-            Room(8);
-            BinaryPrimitives.WriteInt64LittleEndian(Buffer.AsSpan(_at), value);
-            _at += 8;
-        }
-
+        /// <summary>
+        /// Sign, scale and whether the 96-bit integer fits 32 bits, in 7 bits; that integer above them when it fits (a
+        /// charge in two or three bytes), else its three words after them.
+        /// </summary>
         public void Decimal(decimal value)
         {
             Span<int> bits = stackalloc int[4];
             decimal.GetBits(value, bits);
-            Varint(unchecked((uint)bits[3]) >> 16);
+            var head = ((ulong)((bits[3] >> 16) & 0xFF) << 2) | (bits[3] < 0 ? 2UL : 0);
+            if (bits[1] == 0 && bits[2] == 0)
+            {
+                Varint64(((ulong)unchecked((uint)bits[0]) << 7) | head | 1);
+                return;
+            }
+
+            Varint64(head);
             Varint(unchecked((uint)bits[0]));
             Varint(unchecked((uint)bits[1]));
             Varint(unchecked((uint)bits[2]));
         }
 
-        /// <summary>Length + 1 (0 for null), then the UTF-8 bytes.</summary>
-        public void Text(string? value)
+        /// <summary>A difference of ticks: whole seconds (most CDR times) as seconds, else as ticks; the low bit says which.</summary>
+        public void Time(long ticks)
+        {
+            if (ticks % TimeSpan.TicksPerSecond == 0)
+            {
+                Varint64(ZigZag(ticks / TimeSpan.TicksPerSecond) << 1);
+            }
+            else
+            {
+                Varint64((ZigZag(ticks) << 1) | 1);
+            }
+        }
+
+        /// <summary>
+        /// A dialled number (<see cref="Dialled"/> characters only) two characters a byte after (count &lt;&lt; 1) | 1; any
+        /// other text as UTF-8 after (length + 1) &lt;&lt; 1; 0 for null.
+        /// </summary>
+        public void Digits(string? value)
+        {
+            if (value is null || value.Length == 0 || !IsDialled(value))
+            {
+                Text(value, shift: 1);
+                return;
+            }
+
+            Varint64(((ulong)value.Length << 1) | 1);
+            Room((value.Length + 1) / 2);
+            for (var i = 0; i < value.Length; i += 2)
+            {
+                var high = Dialled.IndexOf(value[i], StringComparison.Ordinal);
+                var low = i + 1 < value.Length ? Dialled.IndexOf(value[i + 1], StringComparison.Ordinal) : 0;
+                Buffer[_at++] = (byte)((high << 4) | low);
+            }
+        }
+
+        private static bool IsDialled(string value)
+        {
+            foreach (var c in value)
+            {
+                if (!Dialled.Contains(c, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        /// <summary>Length + 1 (0 for null), shifted left by <paramref name="shift"/>, then the UTF-8 bytes.</summary>
+        public void Text(string? value, int shift = 0)
         {
             if (value is null)
             {
@@ -268,22 +345,30 @@ internal sealed class UsageLog
             Room(max + 10);
             var start = _at + 5;
             var length = Encoding.UTF8.GetBytes(value, Buffer.AsSpan(start));
-            Varint((uint)length + 1);
+            Varint64(((ulong)length + 1) << shift);
             Buffer.AsSpan(start, length).CopyTo(Buffer.AsSpan(_at));
             _at += length;
         }
 
-        /// <summary>Its number in the table + 1, or 0 and the text itself once the table is full.</summary>
-        public void Shared(TextTable texts, string value)
+        /// <summary>
+        /// The record's disposition, prefix, destination, currency and period, which repeat together: their number in
+        /// the table + 1, or 0 and the five texts once the table is full.
+        /// </summary>
+        public void Shared(TextTable texts, UsageRecord record)
         {
-            if (texts.NumberOf(value) is { } number)
+            var shared = (record.Disposition, record.Prefix, record.Destination, record.Currency, record.Period);
+            if (texts.NumberOf(shared) is { } number)
             {
                 Varint((uint)number + 1);
             }
             else
             {
                 Varint(0);
-                Text(value);
+                Text(shared.Disposition);
+                Text(shared.Prefix);
+                Text(shared.Destination);
+                Text(shared.Currency);
+                Text(shared.Period);
             }
         }
 
@@ -307,26 +392,56 @@ internal sealed class UsageLog
 
         public uint Varint() => (uint)Varint64();
 
-        public long Signed()
-        {
-            var raw = Varint64();
-            return unchecked((long)(raw >> 1) ^ -(long)(raw & 1));
-        }
-
-        public long Fixed64()
-        {
-            var value = BinaryPrimitives.ReadInt64LittleEndian(_bytes[_at..]);
-            _at += 8;
-            return value;
-        }
+        public long Signed() => ZigZag(Varint64());
 
         public decimal Decimal()
         {
-            var flags = Varint();
+            var head = Varint64();
+            var negative = (head & 2) != 0;
+            var scale = (byte)((head >> 2) & 0x1F);
+            if ((head & 1) != 0)
+            {
+                return new decimal(unchecked((int)(uint)(head >> 7)), 0, 0, negative, scale);
+            }
+
             var lo = unchecked((int)Varint());
             var mid = unchecked((int)Varint());
             var hi = unchecked((int)Varint());
-            return new decimal(lo, mid, hi, (flags & 0x8000) != 0, (byte)(flags & 0xFF));
+            return new decimal(lo, mid, hi, negative, scale);
+        }
+
+        public long Time()
+        {
+            var raw = Varint64();
+            var value = ZigZag(raw >> 1);
+            return (raw & 1) == 0 ? value * TimeSpan.TicksPerSecond : value;
+        }
+
+        public string? Digits()
+        {
+            var head = Varint64();
+            if ((head & 1) == 0)
+            {
+                return head == 0 ? null : Utf8String((int)(head >> 1) - 1);
+            }
+
+            var count = (int)(head >> 1);
+            var packed = _bytes.Slice(_at, (count + 1) / 2);
+            _at += packed.Length;
+            var chars = count <= 64 ? stackalloc char[count] : new char[count];
+            for (var i = 0; i < count; i++)
+            {
+                var b = packed[i / 2];
+                chars[i] = Dialled[i % 2 == 0 ? b >> 4 : b & 15];
+            }
+
+            return new string(chars);
+        }
+
+        public void SkipDigits()
+        {
+            var head = Varint64();
+            _at += (head & 1) == 0 ? (head == 0 ? 0 : (int)(head >> 1) - 1) : ((int)(head >> 1) + 1) / 2;
         }
 
         public ReadOnlySpan<byte> Utf8()
@@ -345,39 +460,40 @@ internal sealed class UsageLog
         public string? Text()
         {
             var length = (int)Varint();
-            if (length == 0)
-            {
-                return null;
-            }
+            return length == 0 ? null : Utf8String(length - 1);
+        }
 
-            var text = Encoding.UTF8.GetString(_bytes.Slice(_at, length - 1));
-            _at += length - 1;
+        private string Utf8String(int length)
+        {
+            var text = Encoding.UTF8.GetString(_bytes.Slice(_at, length));
+            _at += length;
             return text;
         }
 
-        public string Shared(TextTable texts)
+        public (string Disposition, string Prefix, string Destination, string Currency, string Period) Shared(TextTable texts)
         {
             var number = (int)Varint();
-            return number == 0 ? Text()! : texts[number - 1];
+            return number == 0 ? (Text()!, Text()!, Text()!, Text()!, Text()!) : texts[number - 1];
         }
     }
 }
 
 /// <summary>
-/// One copy of each short text that repeats across usage records, by number. Its texts come from rate decks and
-/// periods, so they are few; past <see cref="Capacity"/> a new text is no longer numbered (the record keeps it inline).
+/// One copy of each combination of the texts that repeat across usage records (disposition, prefix, destination,
+/// currency, period), by number. They come from rate decks and periods, so they are few; past <see cref="Capacity"/> a
+/// new combination is no longer numbered (the record keeps its texts inline).
 /// </summary>
 internal sealed class TextTable
 {
     private const int Capacity = 100_000;
-    private readonly Dictionary<string, int> _numbers = new(StringComparer.Ordinal);
-    private readonly List<string> _texts = [];
+    private readonly Dictionary<(string, string, string, string, string), int> _numbers = [];
+    private readonly List<(string Disposition, string Prefix, string Destination, string Currency, string Period)> _texts = [];
 
-    public string this[int number] => _texts[number];
+    public (string Disposition, string Prefix, string Destination, string Currency, string Period) this[int number] => _texts[number];
 
-    public int? NumberOf(string text)
+    public int? NumberOf((string, string, string, string, string) texts)
     {
-        if (_numbers.TryGetValue(text, out var number))
+        if (_numbers.TryGetValue(texts, out var number))
         {
             return number;
         }
@@ -387,8 +503,8 @@ internal sealed class TextTable
             return null;
         }
 
-        _numbers[text] = _texts.Count;
-        _texts.Add(text);
+        _numbers[texts] = _texts.Count;
+        _texts.Add(texts);
         return _texts.Count - 1;
     }
 }
