@@ -140,6 +140,10 @@ internal sealed class ChildHost : IAsyncDisposable
     public async Task<HeapFigures> HeapAsync(HttpClient client, CancellationToken cancellationToken) =>
         HeapFigures.Parse(await client.GetStringAsync(new Uri(ServeChild.HeapPath, UriKind.Relative), cancellationToken));
 
+    /// <summary>How many methods the child's JIT has compiled so far (tier-0 and optimized alike).</summary>
+    public static async Task<long> CompiledMethodsAsync(HttpClient client, CancellationToken cancellationToken) =>
+        long.Parse(await client.GetStringAsync(new Uri(ServeChild.JitPath, UriKind.Relative), cancellationToken), CultureInfo.InvariantCulture);
+
     /// <summary>Puts <paramref name="applied"/> earlier CDR ids into the applied sets of accounts <c>prefix0000</c>…: the steady state.</summary>
     public static async Task FillAppliedAsync(HttpClient client, string prefix, int count, int applied, CancellationToken cancellationToken)
     {

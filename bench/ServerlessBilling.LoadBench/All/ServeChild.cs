@@ -23,6 +23,7 @@ internal static class ServeChild
     public const string CollectPath = "/loadbench/collect";
     public const string HeapPath = "/loadbench/heap";
     public const string CommitsPath = "/loadbench/commits";
+    public const string JitPath = "/loadbench/jit";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
@@ -64,6 +65,7 @@ internal static class ServeChild
             return Results.Text(HeapFigures());
         });
         app.MapGet(HeapPath, () => Results.Text(HeapFigures()));
+        app.MapGet(JitPath, () => Results.Text(System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture)));
         app.MapGet(CommitsPath, (IServiceProvider services) =>
             services.GetService<ServerlessBilling.Sqlite.SqliteDatabase>() is { } database
                 ? Results.Text(string.Create(System.Globalization.CultureInfo.InvariantCulture,
