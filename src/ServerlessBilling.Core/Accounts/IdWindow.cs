@@ -13,7 +13,8 @@ namespace ServerlessBilling.Core.Accounts;
 /// from the same version never write the same slot: the second copies the chunk), and trimming moves the start of
 /// the range. A slot is never written again once claimed, so every version keeps reading its own entries: a window is
 /// immutable, and one entry costs a slot of an array, not a node. Beside each entry its hash code is kept, so that
-/// <see cref="Contains"/> compares a few kilobytes of integers (vectorized) and an entry only where its hash matches:
+/// <see cref="Contains"/> reads a word of each chunk's filter of them, then, in a chunk that may hold the entry, compares
+/// its hash codes (vectorized) and an entry only where its hash matches:
 /// no index to build on the first look-up, to hand on from version to version, or to hold (4 bytes an entry instead of
 /// a dictionary's 30), and every version answers alike. Only <see cref="Items"/> is stored.
 /// </remarks>
@@ -83,6 +84,15 @@ public readonly record struct IdWindow<T>
         public readonly int[] Hashes = new int[size];
         public int Claimed;
 
+        /// <summary>
+        /// A filter of the hash codes of every slot ever claimed in the chunk (by any version): two bits of one of
+        /// eight words per entry. A clear bit proves an entry absent, so a look-up reads one word of a chunk instead of
+        /// its hash codes (a cold document's kilobytes); set bits only send it on to the hash codes. Bits are only ever
+        /// added, so a version's own entries always pass. Small chunks (small windows) have none: their hash codes are
+        /// as short as a filter.
+        /// </summary>
+        private readonly long[]? _filter = size >= 16 ? new long[8] : null;
+
         /// <summary>Takes slot <paramref name="slot"/> for <paramref name="item"/> if no window took it before; false when one did.</summary>
         public bool TryClaim(int slot, T item, int hash)
         {
@@ -92,7 +102,19 @@ public readonly record struct IdWindow<T>
             }
 
             (Slots[slot], Hashes[slot]) = (item, hash);
+            if (_filter is { } filter)
+            {
+                Interlocked.Or(ref filter[Word(hash)], Bits(hash));
+            }
+
             return true;
+        }
+
+        /// <summary>Whether an entry with this hash code may lie in the chunk (false: it does not).</summary>
+        public bool MayHold(int hash)
+        {
+            var bits = Bits(hash);
+            return _filter is not { } filter || (Volatile.Read(ref filter[Word(hash)]) & bits) == bits;
         }
 
         /// <summary>This chunk's first <paramref name="count"/> slots in a new chunk of the same size, which the caller goes on writing.</summary>
@@ -101,8 +123,17 @@ public readonly record struct IdWindow<T>
             var copy = new Chunk(Slots.Length) { Claimed = count };
             Array.Copy(Slots, copy.Slots, count);
             Array.Copy(Hashes, copy.Hashes, count);
+            for (var i = 0; copy._filter is { } filter && i < count; i++)
+            {
+                filter[Word(copy.Hashes[i])] |= Bits(copy.Hashes[i]);
+            }
+
             return copy;
         }
+
+        private static int Word(int hash) => hash & 7;
+
+        private static long Bits(int hash) => (1L << ((hash >> 3) & 63)) | (1L << ((hash >> 9) & 63));
     }
 
     /// <summary>One version's entries: chunks[0][start..] through chunks[^1][..end], in order.</summary>
@@ -146,6 +177,11 @@ public readonly record struct IdWindow<T>
             for (var c = 0; c < Chunks.Length; c++)
             {
                 var (chunk, from) = (Chunks[c], c == 0 ? Start : 0);
+                if (!chunk.MayHold(hash))
+                {
+                    continue;
+                }
+
                 var hashes = chunk.Hashes.AsSpan(from, EndOf(c) - from);
                 for (var at = hashes.IndexOf(hash); at >= 0;)
                 {

@@ -146,4 +146,41 @@ public sealed class IdWindowProperties
 
         Assert.Equal(0, failures);
     }
+
+    /// <summary>
+    /// Long windows (chunks of 16 and more carry a filter of their hash codes): versions branched from older ones (their
+    /// chunks copied, filters with them) and added to further still find every entry they hold and none they do not.
+    /// </summary>
+    [Fact]
+    public void Long_windows_branched_from_older_versions_find_exactly_their_own_entries()
+    {
+        const int capacity = AccountState.AppliedCdrCapacity;
+        var random = new Random(20261201);
+        var windows = new List<(IdWindow<string> Window, List<string> Model)> { (IdWindow<string>.Empty, []) };
+        for (var i = 0; i < 3000; i++)
+        {
+            var (window, model) = random.Next(10) == 0 ? windows[random.Next(windows.Count)] : windows[^1];
+            var id = "cdr-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var next = new List<string>(model) { id };
+            if (next.Count > capacity)
+            {
+                next.RemoveRange(0, next.Count - capacity);
+            }
+
+            windows.Add((window.Add(id, capacity), next));
+        }
+
+        foreach (var (window, model) in windows.Where((_, i) => i % 97 == 0 || i == windows.Count - 1))
+        {
+            var held = model.ToHashSet(StringComparer.Ordinal);
+            Assert.All(model, id => Assert.True(window.Contains(id), id));
+            for (var i = 0; i < 3000; i += 7)
+            {
+                var id = "cdr-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Assert.Equal(held.Contains(id), window.Contains(id));
+            }
+
+            Assert.False(window.Contains("absent"));
+        }
+    }
 }
