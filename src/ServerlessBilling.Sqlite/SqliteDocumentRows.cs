@@ -48,7 +48,7 @@ internal static class SqliteDocumentRows
     /// </summary>
     public const string ArraySuffix = "[]";
 
-    private static readonly JsonSerializerOptions Options = Resolving(StoredJson.Options);
+    private static readonly JsonSerializerOptions Options = StoredJson.Options;
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
     private static readonly ConcurrentDictionary<Type, bool> Walkable = new();
     private static readonly ConcurrentDictionary<Type, bool> Chunkable = new();
@@ -581,17 +581,6 @@ internal static class SqliteDocumentRows
         type.ElementType is { } element && element != typeof(object) && !element.IsInterface && !element.IsAbstract
         && Options.GetTypeInfo(element) is { PolymorphismOptions: null, OnSerializing: null, OnSerialized: null }
         && type.NumberHandling is null && (Options.NumberHandling & JsonNumberHandling.WriteAsString) == 0 && Options.ReferenceHandler is null);
-
-    /// <summary>The options with their contracts available (the serializer sets the default resolver on first use; this walk may come first).</summary>
-    private static JsonSerializerOptions Resolving(JsonSerializerOptions options)
-    {
-        if (!options.IsReadOnly)
-        {
-            options.MakeReadOnly(populateMissingResolver: true);
-        }
-
-        return options;
-    }
 
     /// <summary>A property the serializer writes: its JSON name (and as the writer escapes it), getter, condition, contract, and how a scalar of it is written straight.</summary>
     private sealed record Property(string Name, JsonEncodedText EncodedName, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type, SqliteScalars.Kind Scalar);

@@ -110,12 +110,8 @@ public readonly record struct IdWindow<T>
             return true;
         }
 
-        /// <summary>Whether an entry with this hash code may lie in the chunk (false: it does not).</summary>
-        public bool MayHold(int hash)
-        {
-            var bits = Bits(hash);
-            return _filter is not { } filter || (Volatile.Read(ref filter[Word(hash)]) & bits) == bits;
-        }
+        /// <summary>Whether an entry whose hash code has this <see cref="Word"/> and these <see cref="Bits"/> may lie in the chunk (false: it does not).</summary>
+        public bool MayHold(int word, long bits) => _filter is not { } filter || (Volatile.Read(ref filter[word]) & bits) == bits;
 
         /// <summary>This chunk's first <paramref name="count"/> slots in a new chunk of the same size, which the caller goes on writing.</summary>
         public Chunk Copy(int count)
@@ -131,9 +127,9 @@ public readonly record struct IdWindow<T>
             return copy;
         }
 
-        private static int Word(int hash) => hash & 7;
+        public static int Word(int hash) => hash & 7;
 
-        private static long Bits(int hash) => (1L << ((hash >> 3) & 63)) | (1L << ((hash >> 9) & 63));
+        public static long Bits(int hash) => (1L << ((hash >> 3) & 63)) | (1L << ((hash >> 9) & 63));
     }
 
     /// <summary>One version's entries: chunks[0][start..] through chunks[^1][..end], in order.</summary>
@@ -174,10 +170,11 @@ public readonly record struct IdWindow<T>
         {
             var comparer = EqualityComparer<T>.Default;
             var hash = comparer.GetHashCode(item);
+            var (word, bits) = (Chunk.Word(hash), Chunk.Bits(hash));
             for (var c = 0; c < Chunks.Length; c++)
             {
                 var (chunk, from) = (Chunks[c], c == 0 ? Start : 0);
-                if (!chunk.MayHold(hash))
+                if (!chunk.MayHold(word, bits))
                 {
                     continue;
                 }
