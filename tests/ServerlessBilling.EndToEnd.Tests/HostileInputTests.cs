@@ -127,6 +127,70 @@ public sealed class HostileInputTests(LocalHostFixture host) : IClassFixture<Loc
         Assert.Equal(before, await SnapshotAsync());
     }
 
+    [Fact]
+    public async Task The_dearest_tariff_a_deck_may_hold_rates_the_longest_calls_without_overflow()
+    {
+        const string DeckHeader = "prefix,destination,rate,connect_fee,min_seconds,increment_seconds,effective_from,effective_to\n";
+        var deck = $"dear-{Guid.NewGuid():N}"[..13];
+        using var tooDear = await Client.PutAsync($"/api/ratedecks/{deck}", new StringContent(DeckHeader + "33,France,79228162514264337593543950335,0,1,1,,\n", Encoding.UTF8, "text/csv"));
+        var refusal = await tooDear.Content.ReadAsStringAsync();
+        Assert.True(tooDear.StatusCode == HttpStatusCode.BadRequest, refusal);
+        Assert.Contains("line 2: rate", refusal, StringComparison.Ordinal);
+
+        using var dearest = await Client.PutAsync($"/api/ratedecks/{deck}", new StringContent(DeckHeader + "33,France,1000000,1000000,86400,86400,,\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, dearest.StatusCode);
+        // A day's minimum at this tariff is 1.44 × 10^9: beyond the largest pre-paid balance, unlimited post-paid.
+        foreach (var (account, mode, opening, granted) in new[] { ($"{deck}-post", "postpaid", 0m, "SUCCESS"), ($"{deck}-pre", "prepaid", 1_000_000_000m, "CREDIT_LIMIT_REACHED") })
+        {
+            using var put = await Client.PutAsJsonAsync($"/api/accounts/{account}", new { name = "Dear", mode, currency = "GBP", initialBalance = opening, rateDeckId = deck });
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+            var session = $"{account}-call";
+            using var authorize = await Client.PostAsJsonAsync("/api/authorize", new { sessionId = session, accountId = account, calledNumber = "+33612345678", requestedSeconds = 86400 });
+            Assert.Equal(HttpStatusCode.OK, authorize.StatusCode);
+            Assert.Equal(granted, (await authorize.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("resultCode").GetString());
+            if (granted == "SUCCESS")
+            {
+                await ExpectOkAsync(await Client.PostAsJsonAsync($"/api/sessions/{session}/interim", new { requestNumber = 1, usedSeconds = 86400, requestedSeconds = 86400 }));
+                await ExpectOkAsync(await Client.PostAsJsonAsync($"/api/sessions/{session}/terminate", new { requestNumber = 2, usedSeconds = 86400 }));
+            }
+
+            var start = DateTimeOffset.UtcNow.AddDays(-1);
+            var week = CultureFree($"{account}-w1,{account},+441234,+33612345678,{start:yyyy-MM-ddTHH:mm:ssZ},604800,ANSWERED,\n{account}-w2,{account},+441234,+33612345678,{start:yyyy-MM-ddTHH:mm:ssZ},604800,ANSWERED,\n");
+            var ingested = await PostCdrsAsync("cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\n" + week);
+            Assert.Equal(2, ingested.GetProperty("accepted").GetInt32() + ingested.GetProperty("quarantinedCount").GetInt32());
+            await ExpectOkAsync(await Client.GetAsync($"/api/accounts/{account}/balance"));
+            await ExpectOkAsync(await Client.GetAsync($"/api/accounts/{account}/usage"));
+        }
+
+        await ExpectOkAsync(await Client.PostAsync("/api/invoices/run", new StringContent("", Encoding.UTF8, "application/json")));
+    }
+
+    [Fact]
+    public async Task Suspend_takes_no_body_as_no_reason()
+    {
+        var account = $"quiet-{Guid.NewGuid():N}"[..14];
+        using var put = await Client.PutAsJsonAsync($"/api/accounts/{account}", new { name = "Quiet", mode = "postpaid", currency = "GBP", rateDeckId = "demo" });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        using var suspended = await Client.PostAsync($"/api/accounts/{account}/suspend", null);
+        var text = await suspended.Content.ReadAsStringAsync();
+        Assert.True(suspended.StatusCode == HttpStatusCode.OK, text);
+        Assert.Equal("suspended", JsonDocument.Parse(text).RootElement.GetProperty("status").GetString());
+        using var resumed = await Client.PostAsync($"/api/accounts/{account}/resume", new StringContent("", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.OK, resumed.StatusCode);
+        using var malformed = await Client.PostAsync($"/api/accounts/{account}/suspend", new StringContent("{", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+    }
+
+    private static async Task ExpectOkAsync(HttpResponseMessage response)
+    {
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {text}");
+        }
+    }
+
     private async Task<JsonElement> PostCdrsAsync(string csv)
     {
         using var response = await Client.PostAsync("/api/cdrs", new StringContent(csv, Encoding.UTF8, "text/csv"));

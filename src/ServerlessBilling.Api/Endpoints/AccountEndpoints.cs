@@ -171,7 +171,7 @@ public static class AccountEndpoints
 
     public static async Task<IResult> Suspend(string accountId, HttpRequest http, AccountService service, CancellationToken cancellationToken)
     {
-        var (body, problem) = await RequestReader.ReadJsonAsync<SuspendBody>(http, cancellationToken);
+        var (body, problem) = await RequestReader.ReadOptionalJsonAsync(http, new SuspendBody(null), cancellationToken);
         if ((problem ?? RequestReader.CheckId(accountId, "accountId")) is { } bad)
         {
             return bad;

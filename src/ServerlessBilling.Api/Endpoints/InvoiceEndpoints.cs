@@ -11,19 +11,13 @@ public static class InvoiceEndpoints
     /// <summary>Runs what the timer runs, now; an empty body (or no period) runs as the timer does.</summary>
     public static async Task<IResult> Run(HttpRequest http, InvoiceRunService service, CancellationToken cancellationToken)
     {
-        string? period = null;
-        if (http.ContentLength is not 0)
+        var (body, problem) = await RequestReader.ReadOptionalJsonAsync(http, new InvoiceRunBody(null), cancellationToken);
+        if (problem is not null)
         {
-            var (body, problem) = await RequestReader.ReadJsonAsync<InvoiceRunBody>(http, cancellationToken);
-            if (problem is not null)
-            {
-                return problem;
-            }
-
-            period = body!.Period;
+            return problem;
         }
 
-        var outcome = await service.RunAsync(period, cancellationToken);
+        var outcome = await service.RunAsync(body!.Period, cancellationToken);
         if (outcome.Error is { } error)
         {
             return Problems.From(error);

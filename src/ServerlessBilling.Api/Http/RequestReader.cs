@@ -27,7 +27,19 @@ public static class RequestReader
             || (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out limit) && limit >= 1 && limit <= max);
     }
 
-    public static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+    public static Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class =>
+        ReadJsonAsync<T>(request, whenEmpty: null, cancellationToken);
+
+    /// <summary>
+    /// A body that may be left out: no body at all, or one of zero bytes (however it is framed: Content-Length 0,
+    /// chunked, or no length), reads as <paramref name="whenEmpty"/>; anything else must be the JSON object.
+    /// </summary>
+    public static Task<(T? Body, IResult? Problem)> ReadOptionalJsonAsync<T>(HttpRequest request, T whenEmpty, CancellationToken cancellationToken)
+        where T : class =>
+        ReadJsonAsync(request, whenEmpty, cancellationToken);
+
+    private static async Task<(T? Body, IResult? Problem)> ReadJsonAsync<T>(HttpRequest request, T? whenEmpty, CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -60,7 +72,7 @@ public static class RequestReader
 
         try
         {
-            return Parse<T>(read.Buffer);
+            return whenEmpty is not null && read.Buffer.IsEmpty ? (whenEmpty, null) : Parse<T>(read.Buffer);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ServerlessBilling.Core.Csv;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Core.Rating;
 
@@ -158,7 +159,14 @@ public static class RateDeckParser
             return $"{name} '{Clip(text)}' is not a number";
         }
 
-        return value < 0m ? $"{name} {value.ToString(CultureInfo.InvariantCulture)} must not be negative" : null;
+        if (value < 0m)
+        {
+            return $"{name} {value.ToString(CultureInfo.InvariantCulture)} must not be negative";
+        }
+
+        return value > Bounds.MaxTariffAmount
+            ? $"{name} {value.ToString(CultureInfo.InvariantCulture)} must be at most {Bounds.MaxTariffAmount.ToString(CultureInfo.InvariantCulture)}"
+            : null;
     }
 
     private static string? ParseSeconds(CsvRow csv, int column, string name, out int value)
