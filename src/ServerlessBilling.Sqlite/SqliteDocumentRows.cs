@@ -23,7 +23,8 @@ namespace ServerlessBilling.Sqlite;
 /// every write, and is small;</item>
 /// <item>each longer top-level member is a row of <c>account_parts</c> with member <see cref="Whole"/>; or, when it
 /// is an object (a dictionary, or a record) of at least <see cref="ByMemberBytes"/>, one row per member of it (such
-/// as one session), so that a change to one entry writes one small row.</item>
+/// as one session, a row of <c>account_members</c> since schema 6: see <see cref="TableOf"/>), so that a change to one
+/// entry writes one small row.</item>
 /// </list>
 /// A write starts from the rows written for the version before: a part, or a member of one, that is the same
 /// object as then (the documents are immutable) keeps its bytes and is not serialized or written again. Reading
