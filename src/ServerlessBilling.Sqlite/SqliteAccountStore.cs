@@ -17,18 +17,27 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
     // known reads the file once. States are immutable.
     private readonly SqliteKnownState _known = database.Known;
 
-    /// <summary>Each account's head with its part rows: one result row per part row, or one with nulls when it has none.</summary>
+    /// <summary>
+    /// An account's head with its part rows (<c>account_parts</c>) and member rows (<c>account_members</c>): one result
+    /// row per such row, or one with nulls when it has none; the head is on every result row.
+    /// </summary>
     private const string DocumentQuery = """
         SELECT a.account_id, a.version, a.doc, p.part, p.member, p.json
-        FROM accounts a LEFT JOIN account_parts p ON p.account_id = a.account_id
+        FROM accounts a LEFT JOIN account_parts p ON p.account_id = a.account_id WHERE a.account_id = $id
+        UNION ALL
+        SELECT a.account_id, a.version, a.doc, m.part, m.member, m.json
+        FROM accounts a JOIN account_members m ON m.account_id = a.account_id WHERE a.account_id = $id
         """;
 
-    /// <summary>As <see cref="DocumentQuery"/>, for a page of accounts in id order.</summary>
+    /// <summary>As <see cref="DocumentQuery"/>, for a page of accounts in id order (an account's rows together).</summary>
     private const string PageQuery = """
+        WITH a AS MATERIALIZED (SELECT account_id, version, doc FROM accounts WHERE account_id > $after ORDER BY account_id LIMIT $limit)
         SELECT a.account_id, a.version, a.doc, p.part, p.member, p.json
-        FROM (SELECT account_id, version, doc FROM accounts WHERE account_id > $after ORDER BY account_id LIMIT $limit) a
-        LEFT JOIN account_parts p ON p.account_id = a.account_id
-        ORDER BY a.account_id
+        FROM a LEFT JOIN account_parts p ON p.account_id = a.account_id
+        UNION ALL
+        SELECT a.account_id, a.version, a.doc, m.part, m.member, m.json
+        FROM a JOIN account_members m ON m.account_id = a.account_id
+        ORDER BY 1
         """;
 
     private const string SetExpiry = "UPDATE accounts SET version = version + 1, next_expiry = ?2, doc = ?3 WHERE account_id = ?1 AND version = ?4";
@@ -47,7 +56,7 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         var read = database.Read(session =>
         {
             // One statement, so the head and the part rows are of the same commit.
-            using var reader = session.Command(DocumentQuery + " WHERE a.account_id = $id").With("$id", accountId).ExecuteReader();
+            using var reader = session.Command(DocumentQuery).With("$id", accountId).ExecuteReader();
             return ReadDocuments(reader).FirstOrDefault();
         });
         if (read.State is null)

@@ -23,7 +23,8 @@ namespace ServerlessBilling.Sqlite;
 /// every write, and is small;</item>
 /// <item>each longer top-level member is a row of <c>account_parts</c> with member <see cref="Whole"/>; or, when it
 /// is an object (a dictionary, or a record) of at least <see cref="ByMemberBytes"/>, one row per member of it (such
-/// as one session), so that a change to one entry writes one small row.</item>
+/// as one session, a row of <c>account_members</c> since schema 6: see <see cref="TableOf"/>), so that a change to one
+/// entry writes one small row.</item>
 /// </list>
 /// A write starts from the rows written for the version before: a part, or a member of one, that is the same
 /// object as then (the documents are immutable) keeps its bytes and is not serialized or written again. Reading
@@ -258,33 +259,53 @@ internal static class SqliteDocumentRows
         if (changes.ReplaceAll)
         {
             session.Statement("DELETE FROM account_parts WHERE account_id = ?1").Bind(1, accountId).Run();
+            session.Statement("DELETE FROM account_members WHERE account_id = ?1").Bind(1, accountId).Run();
         }
 
         foreach (var key in changes.Deletes)
         {
-            session.Statement("DELETE FROM account_parts WHERE account_id = ?1 AND part = ?2 AND member = ?3")
-                .Bind(1, accountId).Bind(2, key.Part).Bind(3, key.Member).Run();
+            session.Statement(TableOf(key).Delete).Bind(1, accountId).Bind(2, key.Part).Bind(3, key.Member).Run();
         }
 
         foreach (var row in changes.Upserts)
         {
             // A row the file holds is updated straight (one seek, where an upsert seeks for the conflict and again to
             // update); should it be missing after all, the upsert below puts it.
-            if (row.Existed && session.Statement("UPDATE account_parts SET json = ?4 WHERE account_id = ?1 AND part = ?2 AND member = ?3")
-                .Bind(1, accountId).Bind(2, row.Key.Part).Bind(3, row.Key.Member).Bind(4, row.Json).Run() == 1)
+            var table = TableOf(row.Key);
+            if (row.Existed && session.Statement(table.Update).Bind(1, accountId).Bind(2, row.Key.Part).Bind(3, row.Key.Member).Bind(4, row.Json).Run() == 1)
             {
                 continue;
             }
 
-            session.Statement("""
-                INSERT INTO account_parts (account_id, part, member, json) VALUES (?1, ?2, ?3, ?4)
-                ON CONFLICT (account_id, part, member) DO UPDATE SET json = excluded.json
-                """)
-                .Bind(1, accountId).Bind(2, row.Key.Part).Bind(3, row.Key.Member).Bind(4, row.Json).Run();
+            session.Statement(table.Upsert).Bind(1, accountId).Bind(2, row.Key.Part).Bind(3, row.Key.Member).Bind(4, row.Json).Run();
         }
     }
 
-    /// <summary>The document's JSON from its head and its part rows (in any order).</summary>
+    /// <summary>
+    /// The table of a part row (schema 6): a member of a part stored by member is a row of <c>account_members</c> (a
+    /// rowid table: appended in the order written, with a small unique index on the key); a part stored whole and the
+    /// chunks of an array are rows of <c>account_parts</c>.
+    /// </summary>
+    internal static RowTable TableOf(PartKey key) =>
+        key.Member.Length != 0 && !key.Part.EndsWith(ArraySuffix, StringComparison.Ordinal) ? RowTable.Members : RowTable.Parts;
+
+    /// <summary>The statements of one table of part rows (parameters: account, part, member, JSON).</summary>
+    internal sealed record RowTable(string Delete, string Update, string Upsert)
+    {
+        public static readonly RowTable Parts = Of("account_parts");
+
+        public static readonly RowTable Members = Of("account_members");
+
+        private static RowTable Of(string table) => new(
+            $"DELETE FROM {table} WHERE account_id = ?1 AND part = ?2 AND member = ?3",
+            $"UPDATE {table} SET json = ?4 WHERE account_id = ?1 AND part = ?2 AND member = ?3",
+            $"""
+            INSERT INTO {table} (account_id, part, member, json) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT (account_id, part, member) DO UPDATE SET json = excluded.json
+            """);
+    }
+
+    /// <summary>The document's JSON from its head and its part rows (in any order): the head's members, then the parts in the order of their names.</summary>
     public static byte[] Assemble(byte[] head, IReadOnlyList<(string Part, string Member, byte[] Json)> rows)
     {
         if (rows.Count == 0)
@@ -304,7 +325,8 @@ internal static class SqliteDocumentRows
                 member.WriteTo(writer);
             }
 
-            foreach (var part in rows.GroupBy(r => r.Part, StringComparer.Ordinal))
+            // Parts in the order of their names, as the rows of one table keyed by them came (schema 5), from whichever table.
+            foreach (var part in rows.GroupBy(r => r.Part, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var isArray = part.Key.EndsWith(ArraySuffix, StringComparison.Ordinal);
                 var name = isArray ? part.Key[..^ArraySuffix.Length] : part.Key;

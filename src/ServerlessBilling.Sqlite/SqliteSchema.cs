@@ -118,6 +118,23 @@ internal static class SqliteSchema
         """
         SELECT 5;
         """,
+
+        // 6: the rows of a part stored by member (one session each) in a rowid table of their own (SqliteDocumentRows):
+        // a new member is appended where the last rows went instead of inserted where its name sorts among the rows of
+        // its account (which split the account's leaf pages as sessions were added and grew), and one grown in place
+        // stays on its page; only the small unique index is in key order. account_parts keeps whole parts and chunks.
+        // The member rows schema 4 and 5 wrote are moved here.
+        """
+        CREATE TABLE account_members (
+            account_id  TEXT NOT NULL,
+            part        TEXT NOT NULL,         -- the top-level member of the document (an object stored by member)
+            member      TEXT NOT NULL,         -- one member of it
+            json        BLOB NOT NULL);        -- the JSON value
+        CREATE UNIQUE INDEX account_members_by_key ON account_members (account_id, part, member);
+        INSERT INTO account_members (account_id, part, member, json)
+            SELECT account_id, part, member, json FROM account_parts WHERE member <> '' AND substr(part, -2) <> '[]' ORDER BY account_id, part, member;
+        DELETE FROM account_parts WHERE member <> '' AND substr(part, -2) <> '[]';
+        """,
     ];
 
     public static int Latest => Migrations.Count;

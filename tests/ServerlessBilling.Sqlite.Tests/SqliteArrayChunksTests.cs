@@ -117,13 +117,14 @@ public sealed class SqliteArrayChunksTests
         var whole = JsonSerializer.SerializeToUtf8Bytes(state.AppliedCdrs, StoredJson.Options);
         await store.Database.WriteAsync(s =>
         {
+            TempStore.AsSchema5(s);
             s.Command($"DELETE FROM account_parts WHERE part = '{Applied}[]'").ExecuteNonQuery();
             s.Command($"INSERT INTO account_parts (account_id, part, member, json) VALUES ('a', '{Applied}', '', $json)").With("$json", whole).ExecuteNonQuery();
             return s.Execute("DELETE FROM schema_version WHERE version >= 5");
         }, default);
         store.Reopen();
         Assert.Equal(SqliteSchema.Latest, store.Database.SchemaVersion);
-        Assert.Equal(5, SqliteSchema.Latest);
+        Assert.Equal(6, SqliteSchema.Latest);
         accounts = store.Stores.Accounts;
         var read = (await accounts.GetAsync("a", default))!;
         Assert.Equal((etag, Serializer(state)), (read.ETag, Serializer(read.Value)));

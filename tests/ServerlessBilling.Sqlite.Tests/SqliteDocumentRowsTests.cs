@@ -164,7 +164,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
         var harness = new CreditControlHarness(stores.Accounts, stores.Sessions, stores.Decks, new CreditControlOptions { ClosedSessionsKept = 100 }, stores.Usage, stores.Quarantine, stores.TopUps);
         await BusyVersionsAsync(harness);
         var written = (await stores.Accounts.GetAsync("rich", default))!;
-        Assert.True(Count(store, "SELECT count(*) FROM account_parts WHERE account_id = 'rich' AND part = 'sessions'") > 50);
+        Assert.True(Count(store, "SELECT count(*) FROM account_members WHERE account_id = 'rich' AND part = 'sessions'") > 50);
 
         store.Reopen();
         var accounts = store.Stores.Accounts;
@@ -175,7 +175,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
         // The first write after the restart has no rows to compare with: it replaces them all, and drops what is gone.
         var fewer = read.Value with { Sessions = read.Value.Sessions.Clear(), ClosedOrder = [] };
         var etag = (await accounts.TryReplaceAsync(fewer, read.ETag, default))!;
-        Assert.Equal(0, Count(store, "SELECT count(*) FROM account_parts WHERE account_id = 'rich' AND part = 'sessions'"));
+        Assert.Equal(0, Count(store, "SELECT count(*) FROM account_members WHERE account_id = 'rich' AND part = 'sessions'"));
         store.Reopen();
         var again = (await store.Stores.Accounts.GetAsync("rich", default))!;
         Assert.Equal((etag, Serializer(fewer)), (again.ETag, Serializer(again.Value)));
@@ -208,6 +208,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
             }
 
             s.Execute("DROP TABLE account_parts");
+            s.Execute("DROP TABLE account_members");
             return s.Execute("DELETE FROM schema_version WHERE version >= 4");
         }, default);
         store.Reopen();
@@ -215,6 +216,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
         Assert.Equal(SqliteSchema.Latest, store.Database.SchemaVersion);
         var dump = Dump(store);
         Assert.Equal(0, Count(store, "SELECT count(*) FROM account_parts"));
+        Assert.Equal(0, Count(store, "SELECT count(*) FROM account_members"));
 
         accounts = (SqliteAccountStore)store.Stores.Accounts;
         foreach (var (id, written) in expected)
@@ -229,7 +231,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
         var rich = (await accounts.GetAsync("rich", default))!;
         var next = rich.Value with { Balance = rich.Value.Balance - 1m, OpeningBalance = rich.Value.OpeningBalance - 1m };
         var etag = (await accounts.TryReplaceAsync(next, rich.ETag, default))!;
-        Assert.True(Count(store, "SELECT count(*) FROM account_parts WHERE account_id = 'rich'") > 50);
+        Assert.True(Count(store, "SELECT (SELECT count(*) FROM account_parts WHERE account_id = 'rich') + (SELECT count(*) FROM account_members WHERE account_id = 'rich')") > 50);
         store.Reopen();
         var again = (await store.Stores.Accounts.GetAsync("rich", default))!;
         Assert.Equal((etag, Serializer(next)), (again.ETag, Serializer(again.Value)));
@@ -237,10 +239,10 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
     }
 
     /// <summary>Every row of every table but the accounts' (and the schema's record), as text.</summary>
-    private static List<string> Dump(TempStore store) => store.Database.Read(s =>
+    internal static List<string> Dump(TempStore store) => store.Database.Read(s =>
     {
         var tables = new List<string>();
-        using (var names = s.Command("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('accounts', 'account_parts', 'schema_version') ORDER BY name").ExecuteReader())
+        using (var names = s.Command("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('accounts', 'account_parts', 'account_members', 'schema_version') ORDER BY name").ExecuteReader())
         {
             while (names.Read())
             {

@@ -36,6 +36,17 @@ public sealed class TempStore : IDisposable
         Database = SqliteDatabase.Open(Options, TimeProvider.System);
     }
 
+    /// <summary>
+    /// Lays the file's account rows out as schema 5 wrote them (every part row in account_parts, the member rows too)
+    /// and drops what schema 6 added, so that the next open migrates it again; run inside a write.
+    /// </summary>
+    internal static int AsSchema5(SqliteSession session)
+    {
+        session.Execute("INSERT INTO account_parts (account_id, part, member, json) SELECT account_id, part, member, json FROM account_members");
+        session.Execute("DROP TABLE account_members");
+        return session.Execute("DELETE FROM schema_version WHERE version >= 6");
+    }
+
     public void Dispose()
     {
         Database.Dispose();
