@@ -27,7 +27,7 @@ internal sealed class SqliteCheckpointer : IDisposable
     private readonly Action _finishOnWriter;
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _thread;
-    private long _checkpointedAt = -1;
+    private long _checkpointedAt = -1; // -1: the first round checkpoints what a previous process left in the WAL
 
     public SqliteCheckpointer(SqliteSession session, Func<long> commits, Action finishOnWriter)
     {
@@ -41,8 +41,11 @@ internal sealed class SqliteCheckpointer : IDisposable
     /// <summary>Pages in the WAL at the last checkpoint: it stays below about <see cref="RestartPages"/> while the WAL is started over.</summary>
     public long WalPages { get; private set; }
 
-    /// <summary>Checkpoints that ran (each after at least one new commit).</summary>
+    /// <summary>Checkpoints that ran: one at start, then each after at least one new commit.</summary>
     public long Checkpoints { get; private set; }
+
+    /// <summary>The writer's commit count the last checkpoint covered (-1 before the first).</summary>
+    public long CheckpointedCommits => Volatile.Read(ref _checkpointedAt);
 
     private void Run()
     {
@@ -68,8 +71,8 @@ internal sealed class SqliteCheckpointer : IDisposable
                     }
                 }
 
-                _checkpointedAt = commits;
                 Checkpoints++;
+                Volatile.Write(ref _checkpointedAt, commits);
             }
             catch (SqliteException)
             {

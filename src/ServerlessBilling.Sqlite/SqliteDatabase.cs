@@ -87,6 +87,9 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Checkpoints run beside the writer (<see cref="SqliteCheckpointer"/>).</summary>
     public long Checkpoints => _checkpointer.Checkpoints;
 
+    /// <summary>Whether a checkpoint beside the writer has run since its latest commit.</summary>
+    public bool CheckpointedLatestCommit => _checkpointer.CheckpointedCommits == _writer.Commits;
+
     /// <summary>Pages in the WAL when the last checkpoint beside the writer ran.</summary>
     public long WalPages => _checkpointer.WalPages;
 
