@@ -85,6 +85,9 @@ internal static class RatePart
 
         public T Time<T>(bool measured, Func<T> action)
         {
+            // Every case starts on a collected heap, with no background collection of the case before still running.
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             var cpu = Machine.CpuTime();
             var started = Stopwatch.GetTimestamp();
             var result = action();
