@@ -24,8 +24,7 @@ public static class CdrCsvReader
             yield break;
         }
 
-        var columns = new Columns(header);
-        var row = new CsvRow();
+        var parser = new CdrLineParser(header);
         var lineNumber = 1;
         while (reader.ReadLine() is { } line)
         {
@@ -35,63 +34,19 @@ public static class CdrCsvReader
                 continue;
             }
 
-            yield return ReadLine(line, lineNumber, columns, row);
+            yield return ReadLine(line, lineNumber, parser);
         }
     }
 
     public static IEnumerable<CdrRecord> Read(string csv) => Read(new StringReader(csv));
 
-    private static CdrRecord ReadLine(string line, int lineNumber, Columns c, CsvRow row)
+    private static CdrRecord ReadLine(string line, int lineNumber, CdrLineParser parser)
     {
-        if (line.Length > MaxLineLength)
-        {
-            return Reject(lineNumber, null, null, $"line is longer than {MaxLineLength} characters", line);
-        }
-
-        if (!row.Split(line))
-        {
-            return Reject(lineNumber, null, null, row.Error!, line);
-        }
-
-        if (row.Count != c.Count)
-        {
-            return Reject(lineNumber, First(row, c.CdrId), First(row, c.AccountId), $"expected {c.Count} columns, found {row.Count}", line);
-        }
-
-        var cdr = CdrValidation.TryBuild(
-            row[c.CdrId], row[c.AccountId], row[c.Calling], row[c.Called], row[c.Start], row[c.Duration], row[c.Disposition],
-            c.Session >= 0 ? row[c.Session] : [],
-            out var reason);
-        return cdr is null
-            ? Reject(lineNumber, First(row, c.CdrId), First(row, c.AccountId), reason!, line)
-            : CdrRecord.Accepted(lineNumber, cdr, line);
+        var reason = parser.Parse(line, line, out var fields);
+        return reason is null
+            ? CdrRecord.Accepted(lineNumber, fields.ToCdr(), line)
+            : CdrRecord.Rejected(new CdrRejection(lineNumber, OrNull(fields.CdrId), OrNull(fields.AccountId), reason, CdrValidation.ClipRaw(line)));
     }
 
-    private static CdrRecord Reject(int line, string? cdrId, string? accountId, string reason, string raw) =>
-        CdrRecord.Rejected(new CdrRejection(line, cdrId, accountId, reason, CdrValidation.ClipRaw(raw)));
-
-    /// <summary>The id as far as it can be told from a bad line, for the quarantine record.</summary>
-    private static string? First(CsvRow row, int column)
-    {
-        if (column >= row.Count)
-        {
-            return null;
-        }
-
-        var value = row[column].Trim();
-        return Identifiers.IsValid(value) ? value.ToString() : null;
-    }
-
-    private sealed class Columns(CsvHeader header)
-    {
-        public int Count { get; } = header.Count;
-        public int CdrId { get; } = header.IndexOf("cdr_id");
-        public int AccountId { get; } = header.IndexOf("account_id");
-        public int Calling { get; } = header.IndexOf("calling_number");
-        public int Called { get; } = header.IndexOf("called_number");
-        public int Start { get; } = header.IndexOf("start_time");
-        public int Duration { get; } = header.IndexOf("duration_seconds");
-        public int Disposition { get; } = header.IndexOf("disposition");
-        public int Session { get; } = header.IndexOf("session_id");
-    }
+    private static string? OrNull(ReadOnlySpan<char> id) => id.IsEmpty ? null : id.ToString();
 }

@@ -30,10 +30,31 @@ public static class CdrValidation
         ReadOnlySpan<char> sessionId,
         out string? reason)
     {
+        reason = Validate(cdrId, accountId, callingNumber, calledNumber, startTime, durationSeconds, disposition, sessionId, out var fields);
+        return reason is null ? fields.ToCdr() : null;
+    }
+
+    /// <summary>
+    /// The rules of <see cref="TryBuild"/> without making the record: why the texts are not a CDR, or null with
+    /// <paramref name="fields"/> set (trimmed spans over the texts, and the parsed values).
+    /// </summary>
+    public static string? Validate(
+        ReadOnlySpan<char> cdrId,
+        ReadOnlySpan<char> accountId,
+        ReadOnlySpan<char> callingNumber,
+        ReadOnlySpan<char> calledNumber,
+        ReadOnlySpan<char> startTime,
+        ReadOnlySpan<char> durationSeconds,
+        ReadOnlySpan<char> disposition,
+        ReadOnlySpan<char> sessionId,
+        out CdrFields fields)
+    {
+        fields = default;
         cdrId = cdrId.Trim();
         accountId = accountId.Trim();
         sessionId = sessionId.Trim();
         callingNumber = callingNumber.Trim();
+        string? reason;
         if ((reason = Identifiers.Validate(cdrId, "cdr_id")) is not null
             || (reason = Identifiers.Validate(accountId, "account_id")) is not null
             || (reason = CalledNumber.Validate(calledNumber)) is not null
@@ -43,24 +64,32 @@ public static class CdrValidation
             || (reason = ParseDisposition(disposition, out var dispositionValue)) is not null
             || (!sessionId.IsEmpty && (reason = Identifiers.ValidateSession(sessionId, "session_id")) is not null))
         {
-            return null;
+            return reason;
         }
 
-        return new Cdr(
-            cdrId.ToString(),
-            accountId.ToString(),
-            callingNumber.ToString(),
-            calledNumber.Trim().ToString(),
-            start,
-            duration,
-            dispositionValue,
-            sessionId.IsEmpty ? null : sessionId.ToString());
+        fields = new CdrFields
+        {
+            CdrId = cdrId,
+            AccountId = accountId,
+            CallingNumber = callingNumber,
+            CalledNumber = calledNumber.Trim(),
+            StartTime = start,
+            DurationSeconds = duration,
+            Disposition = dispositionValue,
+            SessionId = sessionId,
+        };
+        return null;
     }
 
     public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : raw[..MaxRawLength];
 
     private static string? ValidateCalling(ReadOnlySpan<char> calling)
     {
+        if (calling.Length <= MaxCallingNumberLength && !calling.ContainsAnyExceptInRange(' ', '~'))
+        {
+            return null; // printable ASCII has no control characters
+        }
+
         if (calling.Length > MaxCallingNumberLength)
         {
             return $"calling_number is longer than {MaxCallingNumberLength} characters";
@@ -171,7 +200,7 @@ public static class CdrValidation
             return "duration_seconds is missing";
         }
 
-        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out duration))
+        if (!TryParseDigits(text, out duration) && !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out duration))
         {
             return "duration_seconds is not a whole number";
         }
@@ -182,6 +211,30 @@ public static class CdrValidation
             > MaxDurationSeconds => $"duration_seconds is more than {MaxDurationSeconds} (7 days)",
             _ => null,
         };
+    }
+
+    /// <summary>Up to 9 ASCII digits, the usual duration, read without the general parser (the same value).</summary>
+    private static bool TryParseDigits(ReadOnlySpan<char> text, out int value)
+    {
+        value = 0;
+        if (text.Length > 9)
+        {
+            return false;
+        }
+
+        foreach (var c in text)
+        {
+            var digit = unchecked((uint)(c - '0'));
+            if (digit > 9)
+            {
+                value = 0;
+                return false;
+            }
+
+            value = (value * 10) + (int)digit;
+        }
+
+        return true;
     }
 
     private static string? ParseDisposition(ReadOnlySpan<char> text, out Disposition disposition) =>

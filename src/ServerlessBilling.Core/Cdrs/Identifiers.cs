@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace ServerlessBilling.Core.Cdrs;
 
 /// <summary>
@@ -13,6 +15,8 @@ public static class Identifiers
 
     /// <summary>Twice the usual bound: SIP stacks build Call-IDs from a random part, '@' and a host name.</summary>
     public const int MaxSessionLength = 256;
+
+    private static readonly SearchValues<char> PathCharacters = SearchValues.Create("/\\?#");
 
     /// <summary>Why <paramref name="value"/> is not a valid id, or null when it is.</summary>
     public static string? Validate(ReadOnlySpan<char> value, string name)
@@ -35,6 +39,13 @@ public static class Identifiers
 
     private static string? Check(ReadOnlySpan<char> value, string name, int maxLength, bool pathCharactersAllowed)
     {
+        // The usual id, printable ASCII without a space (or a path character), passes every rule below.
+        if (!value.IsEmpty && value.Length <= maxLength && !value.ContainsAnyExceptInRange('!', '~')
+            && (pathCharactersAllowed || !value.ContainsAny(PathCharacters)))
+        {
+            return null;
+        }
+
         if (value.IsEmpty || value.IsWhiteSpace())
         {
             return $"{name} is missing";

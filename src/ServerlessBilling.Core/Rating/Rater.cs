@@ -13,6 +13,24 @@ public static class Rater
             return 0;
         }
 
+        if (minSeconds >= 0 && incrementSeconds > 0)
+        {
+            // Every tariff of a deck: the same steps in 32-bit unsigned division, a fraction of the 64-bit one's cost.
+            if (durationSeconds <= minSeconds)
+            {
+                return minSeconds;
+            }
+
+            var past = (uint)(durationSeconds - minSeconds);
+            var increments = past / (uint)incrementSeconds;
+            if (past != increments * (uint)incrementSeconds)
+            {
+                increments++;
+            }
+
+            return checked((int)(minSeconds + ((long)increments * incrementSeconds)));
+        }
+
         return checked((int)Billed(durationSeconds, minSeconds, incrementSeconds));
     }
 
