@@ -140,9 +140,9 @@ public sealed class IngestionService(
             // money moved are written all the same (fewer for the replay to repair), and the writes already started are let
             // finish and their faults observed.
             tally.Report();
-            if (wholeBatch?.Write(usage, cancellationToken) is { } write)
+            if (wholeBatch is not null)
             {
-                writes.Enqueue(write);
+                writes.Enqueue(wholeBatch.WriteAsync(usage, cancellationToken));
             }
 
             await Task.WhenAll(writes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -150,9 +150,9 @@ public sealed class IngestionService(
         }
 
         tally.Report();
-        if (wholeBatch?.Write(usage, cancellationToken) is { } batchWrite)
+        if (wholeBatch is not null)
         {
-            writes.Enqueue(batchWrite);
+            writes.Enqueue(wholeBatch.WriteAsync(usage, cancellationToken));
         }
 
         var ordered = quarantined.OrderBy(q => q.Item.Line).ToList();
@@ -305,74 +305,6 @@ public sealed class IngestionService(
         }
 
         return (accepted, duplicates, quarantined, toRecord.Count == 0 ? null : toRecord);
-    }
-
-    /// <summary>The charges of a batch's account groups by currency, counted in the metrics once a batch (groups add from several threads).</summary>
-    private sealed class ChargeTally
-    {
-        private readonly Dictionary<string, (int Count, decimal Amount)> _byCurrency = new(StringComparer.Ordinal);
-
-        public void Add(string currency, int count, decimal amount)
-        {
-            lock (_byCurrency)
-            {
-                var (c, a) = _byCurrency.GetValueOrDefault(currency);
-                _byCurrency[currency] = (c + count, a + amount);
-            }
-        }
-
-        public void Report()
-        {
-            lock (_byCurrency)
-            {
-                foreach (var (currency, (count, amount)) in _byCurrency)
-                {
-                    BillingMetrics.Charged(count, amount, currency, "cdr");
-                }
-
-                _byCurrency.Clear();
-            }
-        }
-    }
-
-    /// <summary>The usage records of a batch's account groups, gathered for one write (groups add from several threads).</summary>
-    private sealed class BatchUsage
-    {
-        private readonly List<List<UsageRecord>> _groups = [];
-        private int _count;
-
-        public void Add(List<UsageRecord> records)
-        {
-            lock (_groups)
-            {
-                _groups.Add(records);
-                _count += records.Count;
-            }
-        }
-
-        /// <summary>Starts the one write of every record gathered (null when none); what is written is taken out.</summary>
-        public Task? Write(IUsageStore usage, CancellationToken cancellationToken)
-        {
-            List<UsageRecord> all;
-            lock (_groups)
-            {
-                if (_count == 0)
-                {
-                    return null;
-                }
-
-                all = new List<UsageRecord>(_count);
-                foreach (var group in _groups)
-                {
-                    all.AddRange(group);
-                }
-
-                _groups.Clear();
-                _count = 0;
-            }
-
-            return usage.TryCreateManyAsync(all, cancellationToken);
-        }
     }
 
     /// <summary>
