@@ -58,8 +58,6 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         return command;
     }
 
-    private const string Insert = "INSERT INTO usage (account_id, cdr_id, start_time, doc) VALUES ($account, $cdr, $start, $doc) ON CONFLICT DO NOTHING";
-
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         var doc = SqliteValues.Json(record);
@@ -71,69 +69,95 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     /// </summary>
     public int AccountsInParallel => 64;
 
+    /// <summary>A CDR batch's usage in one write: one transaction, one statement run row after row in key order.</summary>
+    public bool RecordsWholeBatches => true;
+
     /// <summary>
-    /// One write of the group commit, so the whole batch is in one transaction; serialized before it reaches the writer's
-    /// thread, and inserted <see cref="RowsPerInsert"/> rows a statement (the cost of a statement's round trip through the
-    /// driver is paid once for them), each statement naming the rows it created.
+    /// Rows are inserted in key order (account, CDR id), so the B-tree is walked forward and an account's rows land on its
+    /// pages together, by one prepared statement run once a row straight through SQLite (its changed-row count says whether
+    /// the row was created: no RETURNING to read back, no parameter names to look up). The documents are serialized and the
+    /// rows ordered before the writer's thread gets them. Up to <see cref="RowsPerWrite"/> rows are one write of the group
+    /// commit (a CDR batch of the API's usual size is one transaction); more are cut into writes of that many, so that one
+    /// huge batch does not hold the writer from every other write until it is done.
     /// </summary>
-    public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(records);
+        var created = new bool[records.Count];
         if (records.Count == 0)
         {
-            return Task.FromResult<IReadOnlyList<bool>>([]);
+            return created;
         }
 
-        var docs = records.Select(r => SqliteValues.Json(r)).ToArray();
-        return database.WriteAsync<IReadOnlyList<bool>>(session =>
+        var order = KeyOrder(records);
+        var docs = new byte[records.Count][];
+        for (var i = 0; i < docs.Length; i++)
         {
-            var created = new bool[records.Count];
-            var inserted = new HashSet<(string, string)>();
-            for (var from = 0; from < records.Count; from += RowsPerInsert)
-            {
-                var count = Math.Min(RowsPerInsert, records.Count - from);
-                var command = session.Command(InsertRows[count - 1]);
-                for (var i = 0; i < count; i++)
-                {
-                    var record = records[from + i];
-                    command.With(RowNames[i].Account, record.AccountId).With(RowNames[i].Cdr, record.CdrId)
-                        .With(RowNames[i].Start, SqliteValues.Ticks(record.StartTime)).With(RowNames[i].Doc, docs[from + i]);
-                }
+            docs[i] = SqliteValues.Json(records[i] ?? throw new ArgumentException("a null record", nameof(records)));
+        }
 
-                using var reader = command.ExecuteReader();
-                while (reader.Read())
-                {
-                    inserted.Add((reader.GetString(0), reader.GetString(1)));
-                }
-            }
-
-            // A row is created by its first copy in the batch only; a later copy (or one stored before) was not.
-            for (var i = 0; i < records.Count; i++)
-            {
-                created[i] = inserted.Remove((records[i].AccountId, records[i].CdrId));
-            }
-
+        if (order.Length <= RowsPerWrite)
+        {
+            await database.WriteAsync(session => InsertRows(session, records, docs, order, created), cancellationToken);
             return created;
-        }, cancellationToken);
+        }
+
+        var writes = new List<Task<bool[]>>();
+        for (var from = 0; from < order.Length; from += RowsPerWrite)
+        {
+            var part = order.AsMemory(from, Math.Min(RowsPerWrite, order.Length - from));
+            writes.Add(database.WriteAsync(session => InsertRows(session, records, docs, part.Span, created), cancellationToken));
+        }
+
+        await Task.WhenAll(writes);
+        return created;
     }
 
-    /// <summary>Rows of one multi-row insert: 4 parameters each, far below SQLite's limit on a statement's parameters.</summary>
-    private const int RowsPerInsert = 32;
+    /// <summary>Rows of one write of <see cref="TryCreateManyAsync"/> at most.</summary>
+    internal const int RowsPerWrite = 8192;
 
-    private static readonly (string Account, string Cdr, string Start, string Doc)[] RowNames = [.. Enumerable.Range(0, RowsPerInsert).Select(i =>
-        (Account: "$a" + Number(i), Cdr: "$c" + Number(i), Start: "$s" + Number(i), Doc: "$d" + Number(i)))];
+    private const string InsertRow = "INSERT INTO usage (account_id, cdr_id, start_time, doc) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING";
 
-    /// <summary>The insert of 1 to <see cref="RowsPerInsert"/> rows, each prepared once per connection when first used.</summary>
-    private static readonly string[] InsertRows = [.. Enumerable.Range(1, RowsPerInsert).Select(n =>
-        "INSERT INTO usage (account_id, cdr_id, start_time, doc) VALUES "
-        + string.Join(", ", RowNames.Take(n).Select(r => $"({r.Account}, {r.Cdr}, {r.Start}, {r.Doc})"))
-        + " ON CONFLICT DO NOTHING RETURNING account_id, cdr_id")];
+    /// <summary>
+    /// Inserts the rows at <paramref name="order"/>, each marked in <paramref name="created"/> (every mark set again when the
+    /// writer runs the write again in a new transaction). A row is created by its first copy only: copies sort after it.
+    /// </summary>
+    private static bool[] InsertRows(SqliteSession session, IReadOnlyList<UsageRecord> records, byte[][] docs, ReadOnlySpan<int> order, bool[] created)
+    {
+        foreach (var i in order)
+        {
+            created[i] = Create(session, records[i], docs[i]);
+        }
 
-    private static string Number(int i) => i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return created;
+    }
+
+    /// <summary>The records' indexes by (account, CDR id) in ordinal order, copies of one key in batch order.</summary>
+    private static int[] KeyOrder(IReadOnlyList<UsageRecord> records)
+    {
+        var order = new int[records.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+
+        Array.Sort(order, (a, b) =>
+        {
+            var (x, y) = (records[a], records[b]);
+            var byAccount = string.CompareOrdinal(x.AccountId, y.AccountId);
+            if (byAccount != 0)
+            {
+                return byAccount;
+            }
+
+            var byCdr = string.CompareOrdinal(x.CdrId, y.CdrId);
+            return byCdr != 0 ? byCdr : a.CompareTo(b);
+        });
+        return order;
+    }
 
     private static bool Create(SqliteSession session, UsageRecord record, byte[] doc) =>
-        session.Command(Insert)
-            .With("$account", record.AccountId).With("$cdr", record.CdrId).With("$start", SqliteValues.Ticks(record.StartTime)).With("$doc", doc)
-            .ExecuteNonQuery() == 1;
+        session.Statement(InsertRow).Bind(1, record.AccountId).Bind(2, record.CdrId).Bind(3, SqliteValues.Ticks(record.StartTime)).Bind(4, doc).Run() == 1;
 
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session =>

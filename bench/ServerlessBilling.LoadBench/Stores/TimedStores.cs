@@ -22,6 +22,9 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
     /// <summary>As the store timed: the ingestion service runs as many account groups at once as the store declares.</summary>
     public int AccountsInParallel => inner.AccountsInParallel;
 
+    /// <summary>As the store timed: whole batches in one write where the store takes them.</summary>
+    public bool RecordsWholeBatches => inner.RecordsWholeBatches;
+
     public async Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         var start = clock?.Invoke() ?? 0;

@@ -90,15 +90,22 @@ public sealed class IngestionService(
         }
 
         // Each group's usage write is started, not awaited, when its money has moved: the group's place goes to the next
-        // account while the write waits for its commit (on SQLite it shares one with the next accounts' writes). The batch
-        // is answered only when every write is done.
+        // account while the write waits for its commit. A store that takes whole batches (the embedded ones) gets every
+        // group's records in one write once all the money has moved instead: one lock, or one SQLite transaction. The
+        // batch is answered only when every write is done.
         var writes = new ConcurrentQueue<Task>();
+        var wholeBatch = usage.RecordsWholeBatches ? new BatchUsage() : null;
+        var tally = new ChargeTally();
         async ValueTask IngestGroupAsync(AccountGroup group, CancellationToken ct)
         {
-            var (a, d, q, write) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), source, ct);
+            var (a, d, q, toRecord) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, ct);
             Interlocked.Add(ref accepted, a);
             Interlocked.Add(ref duplicates, d);
-            if (write is not null)
+            if (toRecord is not null && wholeBatch is not null)
+            {
+                wholeBatch.Add(toRecord);
+            }
+            else if (toRecord is not null && usage.TryCreateManyAsync(toRecord, ct) is { IsCompletedSuccessfully: false } write)
             {
                 writes.Enqueue(write);
             }
@@ -129,9 +136,23 @@ public sealed class IngestionService(
         }
         catch
         {
-            // The batch fails (its redelivery completes it); the writes already started are let finish and their faults observed.
+            // The batch fails (its redelivery completes it); the money that moved is counted, the records of the groups whose
+            // money moved are written all the same (fewer for the replay to repair), and the writes already started are let
+            // finish and their faults observed.
+            tally.Report();
+            if (wholeBatch is not null)
+            {
+                writes.Enqueue(wholeBatch.WriteAsync(usage, cancellationToken));
+            }
+
             await Task.WhenAll(writes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
+        }
+
+        tally.Report();
+        if (wholeBatch is not null)
+        {
+            writes.Enqueue(wholeBatch.WriteAsync(usage, cancellationToken));
         }
 
         var ordered = quarantined.OrderBy(q => q.Item.Line).ToList();
@@ -145,9 +166,9 @@ public sealed class IngestionService(
         return new IngestResult(records.Count, accepted, duplicates, ordered.Select(q => q.Item).ToList());
     }
 
-    /// <summary>One account's share of a batch; the usage write it starts (null when none) is the caller's to await.</summary>
-    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined, Task? UsageWrite)> IngestAccountAsync(
-        string accountId, GroupRecords records, string source, CancellationToken cancellationToken)
+    /// <summary>One account's share of a batch; the usage records it leaves to write (null when none) are the caller's to write.</summary>
+    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined, List<UsageRecord>? ToRecord)> IngestAccountAsync(
+        string accountId, GroupRecords records, ChargeTally tally, string source, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         List<(QuarantinedItem, QuarantineRecord)>? quarantined = null;
@@ -271,8 +292,8 @@ public sealed class IngestionService(
 
         if (charges > 0)
         {
-            // One account, one currency: the group's charges are counted at once.
-            BillingMetrics.Charged(charges, charged, toRecord[0].Currency, "cdr");
+            // One account, one currency: the group's charges are counted with the batch's others in that currency.
+            tally.Add(toRecord[0].Currency, charges, charged);
         }
 
         // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the replay:
@@ -283,8 +304,7 @@ public sealed class IngestionService(
             toRecord.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
         }
 
-        var write = toRecord.Count == 0 ? null : usage.TryCreateManyAsync(toRecord, cancellationToken);
-        return (accepted, duplicates, quarantined, write is { IsCompletedSuccessfully: true } ? null : write);
+        return (accepted, duplicates, quarantined, toRecord.Count == 0 ? null : toRecord);
     }
 
     /// <summary>

@@ -26,6 +26,13 @@ public interface IUsageStore
     /// </summary>
     int AccountsInParallel => 4;
 
+    /// <summary>
+    /// Whether ingestion gives this store a CDR batch's usage records in one <see cref="TryCreateManyAsync"/> call once every
+    /// account group's money has moved (the embedded stores: one lock, or one SQLite transaction, per batch), instead of
+    /// one call per account group as its money moves (a store whose writes fail per partition, or that sends them apart).
+    /// </summary>
+    bool RecordsWholeBatches => false;
+
     /// <summary>Usage of the account with a start time in [from, to), oldest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 }

@@ -42,6 +42,33 @@ public sealed class BillingMetricsTests
     }
 
     [Fact]
+    public async Task A_cdr_batch_over_several_accounts_counts_each_charge_once_with_their_amounts_and_a_replay_counts_nothing()
+    {
+        using var measured = new Measurements();
+        var harness = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        var accounts = new List<string>();
+        for (var a = 0; a < 3; a++)
+        {
+            accounts.Add(await harness.OpenAsync($"metrics-{a}-{Guid.NewGuid():N}", Fixtures.Postpaid(1000m, hard: false) with { Currency = Xts }, 0m));
+        }
+
+        var csv = Fixtures.CdrHeader + "\n" + string.Join("\n", accounts.SelectMany((account, a) => Enumerable.Range(1, a + 1).Select(i =>
+            $"{account}-c{i},{account},+441234,+33612345678,2026-11-26T09:0{i}:00Z,{60 * i},ANSWERED,")));
+        await harness.IngestCsvAsync(csv);
+        await harness.IngestCsvAsync(csv);
+
+        var committed = 0m;
+        foreach (var account in accounts)
+        {
+            committed += (await harness.StateAsync(account)).Committed;
+        }
+
+        Assert.True(committed > 0m);
+        Assert.Equal(6, measured.Sum("billing.charges", ("currency", "XTS"), ("settled_by", "cdr")));
+        Assert.Equal((double)committed, measured.Sum("billing.charges.amount", ("currency", "XTS"), ("settled_by", "cdr")), 10);
+    }
+
+    [Fact]
     public async Task An_etag_conflict_counts_a_write_retry_and_logs_it_with_the_account_only()
     {
         using var measured = new Measurements();

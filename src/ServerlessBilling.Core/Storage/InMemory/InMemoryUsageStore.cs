@@ -91,6 +91,9 @@ public sealed class InMemoryUsageStore : IUsageStore
     /// </summary>
     public int AccountsInParallel => Environment.ProcessorCount;
 
+    /// <summary>A batch's records under one lock, not one per account group.</summary>
+    public bool RecordsWholeBatches => true;
+
     public Task<IReadOnlyList<bool>> TryCreateManyAsync(IReadOnlyList<UsageRecord> records, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(records);
