@@ -11,8 +11,16 @@ public readonly record struct SessionBook
 {
     private readonly SessionMap? _sessions;
 
+    // How many terminated sessions with an overrun the book holds, kept by With; not known (counted when asked) for a
+    // book whose sessions were set whole (read from a store). Equal for every book, so record equality ignores it.
+    private readonly OverrunTally _overruns;
+
     /// <summary>Every session by id, enumerated in id order (see <see cref="SessionMap"/>).</summary>
-    public SessionMap Sessions { get => _sessions ?? SessionMap.Empty; internal init => _sessions = value.Frozen(); }
+    public SessionMap Sessions
+    {
+        get => _sessions ?? SessionMap.Empty;
+        internal init => (_sessions, _overruns) = (value.Frozen(), default);
+    }
 
     /// <summary>The credit held by the sessions.</summary>
     public decimal Reserved { get; internal init; }
@@ -31,6 +39,16 @@ public readonly record struct SessionBook
 
     /// <summary>How many ids <see cref="ClosedOrder"/> holds (kept, so that trimming is O(1)).</summary>
     public int ClosedCount { get; internal init; }
+
+    /// <summary>
+    /// How many sessions are terminated with an overrun (<see cref="Session.OverrunSeconds"/> above 0), the ones
+    /// monitoring raises an alert for: kept as the sessions change, so that it is read without a pass over them (counted
+    /// once when the sessions were set whole, e.g. read from a store, and the book not changed since).
+    /// </summary>
+    public int OverrunCount => _overruns.Known ? _overruns.Count : CountOverruns(Sessions);
+
+    /// <summary>Whether monitoring raises an overrun alert for <paramref name="session"/> (see <see cref="OverrunCount"/>).</summary>
+    internal static bool IsOverrun(Session? session) => session is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 };
 
     /// <summary>How many sessions hold a reservation now.</summary>
     public int ActiveCount
@@ -65,6 +83,7 @@ public readonly record struct SessionBook
     internal SessionBook With(Session session, int closedKept, SessionPass? via)
     {
         var sessions = Sessions.SetItem(session.SessionId, session, out var stored);
+        var overruns = OverrunCount - (IsOverrun(stored) ? 1 : 0) + (IsOverrun(session) ? 1 : 0);
         var reserved = Follow(Reserved, stored?.Reserved, (via ?? SessionPass.Of(session)).Reserved);
         var nextExpiry = Bound(NextExpiry, via ?? SessionPass.Of(session));
         var previousStatus = stored?.Status;
@@ -80,7 +99,7 @@ public readonly record struct SessionBook
 
         if (session.Status != SessionStatus.Terminated || previousStatus == SessionStatus.Terminated)
         {
-            return this with { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry };
+            return this with { Sessions = sessions, Reserved = reserved, NextExpiry = nextExpiry, Overruns = new(overruns) };
         }
 
         // The session joins the closed ones; the oldest beyond closedKept (by the count kept) leave the order and the book.
@@ -88,7 +107,13 @@ public readonly record struct SessionBook
         var leaving = Math.Clamp(ClosedCount + 1 - closedKept, 0, order.Count + 1);
         for (var i = 0; i < leaving; i++)
         {
-            sessions = sessions.Remove(i < order.Count ? order.Items[i] : session.SessionId);
+            var id = i < order.Count ? order.Items[i] : session.SessionId;
+            if (overruns > 0 && IsOverrun(sessions.GetValueOrDefault(id)))
+            {
+                overruns--;
+            }
+
+            sessions = sessions.Remove(id);
         }
 
         var kept = order.Count + 1 - leaving;
@@ -99,6 +124,7 @@ public readonly record struct SessionBook
             NextExpiry = nextExpiry,
             ClosedWindow = kept == 0 ? IdWindow<string>.Empty : order.Add(session.SessionId, kept),
             ClosedCount = ClosedCount + 1 - leaving,
+            Overruns = new(overruns),
         };
     }
 
@@ -126,7 +152,24 @@ public readonly record struct SessionBook
         }
 
         var sessions = stale is null ? Sessions : Sessions.RemoveRange(stale);
-        return this with { Sessions = sessions, NextExpiry = NextDue(sessions, retention) };
+        // Only expired sessions leave: the overruns (terminated sessions) stay as counted.
+        return this with { Sessions = sessions, NextExpiry = NextDue(sessions, retention), Overruns = _overruns };
+    }
+
+    private OverrunTally Overruns { init => _overruns = value; }
+
+    private static int CountOverruns(SessionMap sessions)
+    {
+        var count = 0;
+        foreach (var session in sessions.Unordered)
+        {
+            if (IsOverrun(session))
+            {
+                count++;
+            }
+        }
+
+        return count;
     }
 
     /// <summary>When the sweep must look at the account next: an active session's expiry, or an expired one's removal.</summary>
@@ -155,4 +198,23 @@ public readonly record struct SessionBook
 internal readonly record struct SessionPass(SessionStatus Status, DateTimeOffset ExpiresAt, decimal Reserved)
 {
     public static SessionPass Of(Session session) => new(session.Status, session.ExpiresAt, session.Reserved);
+}
+
+/// <summary>
+/// A count a <see cref="SessionBook"/> keeps of its sessions (or not known: the default). Equal to every other, so
+/// that a book's equality is that of its sessions and totals, whether it has counted them or not.
+/// </summary>
+internal readonly struct OverrunTally(int count) : IEquatable<OverrunTally>
+{
+    private readonly int _countPlusOne = count + 1;
+
+    public bool Known => _countPlusOne > 0;
+
+    public int Count => _countPlusOne - 1;
+
+    public bool Equals(OverrunTally other) => true;
+
+    public override bool Equals(object? obj) => obj is OverrunTally;
+
+    public override int GetHashCode() => 0;
 }

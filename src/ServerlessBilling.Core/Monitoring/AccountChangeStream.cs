@@ -17,8 +17,26 @@ public sealed class AccountChangeStream
 
     public void Publish(AccountState account)
     {
-        // No closure: a write on the credit-control path pays a dictionary update (in place once the account is pending).
-        _pending.AddOrUpdate(account.AccountId, static (_, added) => added, static (_, old, added) => old.Revision > added.Revision ? old : added, account);
+        // A write on the credit-control path pays a look-up and an update in place once the account is pending: no
+        // delegate, and no AddOrUpdate<TArg> (a generic method, looked up at run time on every call from shared code).
+        var id = account.AccountId;
+        while (true)
+        {
+            if (_pending.TryGetValue(id, out var pending))
+            {
+                if (pending.Revision > account.Revision || _pending.TryUpdate(id, account, pending))
+                {
+                    break;
+                }
+            }
+            else if (_pending.TryAdd(id, account))
+            {
+                break;
+            }
+
+            // Taken or written by another meanwhile: look again.
+        }
+
         if (Interlocked.Exchange(ref _signalled, 1) == 0)
         {
             _signal.Release();
@@ -60,20 +78,34 @@ public sealed class ObservedAccountStore(IAccountStore inner, AccountChangeStrea
 {
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
 
-    public async Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
+    public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
+        PublishWritten(inner.TryCreateAsync(account, cancellationToken), account);
+
+    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
+        PublishWritten(inner.TryReplaceAsync(account, ifMatch, cancellationToken), account);
+
+    /// <summary>
+    /// Publishes <paramref name="account"/> once <paramref name="write"/> has written it, and answers as the write does: the
+    /// write's own task when it has finished (the embedded stores answer at once), with no state machine and no second task.
+    /// </summary>
+    private Task<string?> PublishWritten(Task<string?> write, AccountState account)
     {
-        var etag = await inner.TryCreateAsync(account, cancellationToken);
-        if (etag is not null)
+        if (!write.IsCompletedSuccessfully)
+        {
+            return PublishWhenWrittenAsync(write, account);
+        }
+
+        if (write.Result is not null)
         {
             changes.Publish(account);
         }
 
-        return etag;
+        return write;
     }
 
-    public async Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+    private async Task<string?> PublishWhenWrittenAsync(Task<string?> write, AccountState account)
     {
-        var etag = await inner.TryReplaceAsync(account, ifMatch, cancellationToken);
+        var etag = await write;
         if (etag is not null)
         {
             changes.Publish(account);

@@ -19,7 +19,7 @@ namespace ServerlessBilling.Core.Tests.Accounts;
 /// </summary>
 public sealed class SessionMapProperties
 {
-    private static readonly Session Template = new()
+    internal static readonly Session Template = new()
     {
         SessionId = "template",
         Fingerprint = "f",

@@ -24,7 +24,7 @@ public static class InMemoryRegistration
         services.AddSingleton<ITopUpStore, InMemoryTopUpStore>();
         services.AddSingleton<IQuarantineStore>(sp => new InMemoryQuarantineStore(MemoryOptionsOf(sp), LoggerOf(sp)));
         services.AddSingleton<IAlertStore, InMemoryAlertStore>();
-        services.AddSingleton<IMonitorStore, InMemoryMonitorStore>();
+        services.AddSingleton<IMonitorStore>(sp => new InMemoryMonitorStore(MemoryOptionsOf(sp)));
         services.AddEmbeddedChangeStream();
         services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<InMemoryAccountStore>());
         services.AddSingleton<IInvoiceStore, InMemoryInvoiceStore>();

@@ -33,7 +33,7 @@ public sealed class MemoryStoreOptions : IValidatedOptions
     /// <summary>
     /// How many account documents are kept as objects, the most recently used; the others are kept packed (their JSON,
     /// about a third of its size) and parsed again when next read. Accounts in use cost no parsing; the rest, their bytes.
-    /// 0 keeps every document packed (the smallest and slowest).
+    /// 0 keeps every document packed (the smallest and slowest). Monitoring's documents are kept the same way, as many of them.
     /// </summary>
     public int ParsedAccounts { get; set; } = 5_000;
 
