@@ -137,9 +137,9 @@ public sealed class HostileInputTests(LocalHostFixture host) : IClassFixture<Loc
         Assert.True(tooDear.StatusCode == HttpStatusCode.BadRequest, refusal);
         Assert.Contains("line 2: rate", refusal, StringComparison.Ordinal);
 
-        using var dearest = await Client.PutAsync($"/api/ratedecks/{deck}", new StringContent(DeckHeader + "33,France,1000000,1000000,86400,86400,,\n", Encoding.UTF8, "text/csv"));
+        using var dearest = await Client.PutAsync($"/api/ratedecks/{deck}", new StringContent(DeckHeader + "33,France,1000000000,1000000000,86400,86400,,\n", Encoding.UTF8, "text/csv"));
         Assert.Equal(HttpStatusCode.OK, dearest.StatusCode);
-        // A day's minimum at this tariff is 1.44 × 10^9: beyond the largest pre-paid balance, unlimited post-paid.
+        // A day's minimum at this tariff is 1.44 × 10^12: beyond the largest pre-paid balance, unlimited post-paid.
         foreach (var (account, mode, opening, granted) in new[] { ($"{deck}-post", "postpaid", 0m, "SUCCESS"), ($"{deck}-pre", "prepaid", 1_000_000_000m, "CREDIT_LIMIT_REACHED") })
         {
             using var put = await Client.PutAsJsonAsync($"/api/accounts/{account}", new { name = "Dear", mode, currency = "GBP", initialBalance = opening, rateDeckId = deck });

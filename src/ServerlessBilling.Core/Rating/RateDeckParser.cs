@@ -164,8 +164,8 @@ public static class RateDeckParser
             return $"{name} {value.ToString(CultureInfo.InvariantCulture)} must not be negative";
         }
 
-        return value > Bounds.MaxTariffAmount
-            ? $"{name} {value.ToString(CultureInfo.InvariantCulture)} must be at most {Bounds.MaxTariffAmount.ToString(CultureInfo.InvariantCulture)}"
+        return value > Bounds.MaxAmount
+            ? $"{name} {value.ToString(CultureInfo.InvariantCulture)} must be at most {Bounds.MaxAmount.ToString(CultureInfo.InvariantCulture)}"
             : null;
     }
 

@@ -21,14 +21,12 @@ public static class Bounds
     /// <summary>The longest call: 7 days, for CDR durations and the sum of a session's reports.</summary>
     public const int MaxCallSeconds = 7 * 24 * 3600;
 
-    /// <summary>The largest single amount (a top-up, an opening balance, a credit limit).</summary>
-    public const decimal MaxAmount = 1_000_000_000m;
-
     /// <summary>
-    /// The highest per-minute rate or connect fee a rate deck may hold. A 7-day call at it costs about 10^13, so the
-    /// charges and reservations of a year of such calls stay far inside decimal's range (about 7.9 × 10^28).
+    /// The largest single amount (a top-up, an opening balance, a credit limit, a rate deck's per-minute rate or
+    /// connect fee). A 7-day call at the highest rate costs about 10^13, so charges and reservations stay far inside
+    /// decimal's range (about 7.9 × 10^28).
     /// </summary>
-    public const decimal MaxTariffAmount = 1_000_000m;
+    public const decimal MaxAmount = 1_000_000_000m;
 
     /// <summary>Amounts carry at most this many decimals, the precision of a rated charge.</summary>
     public const int MaxAmountDecimals = 4;
