@@ -92,41 +92,6 @@ public sealed class InMemoryBoundsTests
     }
 
     [Fact]
-    public async Task A_closed_session_kept_packed_comes_back_with_the_same_stored_json()
-    {
-        // The index keeps closed sessions packed: what a replay is answered from must be the very session recorded,
-        // its answers' decimals with their scale and its times with their offsets.
-        var index = new InMemorySessionIndex(new MemoryStoreOptions(), _clock);
-        var start = new DateTimeOffset(2026, 11, 30, 23, 59, 59, 123, TimeSpan.FromHours(5.5));
-        var grant = new GrantAnswer("s-ü\"1", ResultCode.Success, 300, 300, true, 1.2100m, 0.240m, "GBP", null);
-        var interim = grant with { GrantedSeconds = 60, ReservedAmount = 0.00m, AvailableAfter = -0.5m };
-        var terminated = new Session
-        {
-            SessionId = "s-ü\"1", Fingerprint = "a|+44|+336|x", StartTime = start, Prefix = "336", Destination = "France, Mobile",
-            Tariff = new Tariff(0.2400m, 0.01m, 30, 6), Status = SessionStatus.Terminated, UsedSeconds = 61, ReportedSeconds = 342,
-            OverrunSeconds = 42, CommittedCharge = 1.3780m, Reserved = 0m, GrantedSeconds = 60, LastRequestNumber = 7,
-            ExpiresAt = start.AddMinutes(15), ClosedAt = start.AddSeconds(342).ToOffset(TimeSpan.Zero), AuthorizeAnswer = grant,
-            LastInterimAnswer = interim,
-            TerminateAnswer = new TerminateAnswer("s-ü\"1", ResultCode.Success, 342, 342, 1.3780m, "GBP", 98.6220m, 42),
-        };
-        var sessions = new[] { new ClosedSession("a", terminated), Closed("expired"), new ClosedSession("b", terminated with { SessionId = "other", TerminateAnswer = null }) };
-        foreach (var closed in sessions)
-        {
-            await index.RecordClosedAsync(closed, default);
-        }
-
-        foreach (var closed in sessions)
-        {
-            var found = await index.FindClosedAsync(closed.SessionId, default);
-            Assert.NotNull(found);
-            Assert.Equal(closed, found);
-            Assert.Equal(
-                System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(closed, StoredJson.Options)),
-                System.Text.Encoding.UTF8.GetString(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(found, StoredJson.Options)));
-        }
-    }
-
-    [Fact]
     public async Task Beyond_the_count_the_oldest_usage_records_are_dropped()
     {
         var store = new InMemoryUsageStore(new MemoryStoreOptions { MaxUsageRecords = 3 });

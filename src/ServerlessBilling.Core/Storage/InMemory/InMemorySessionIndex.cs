@@ -8,8 +8,6 @@ namespace ServerlessBilling.Core.Storage.InMemory;
 /// retention is forgotten, as Cosmos' time to live does, and beyond the count the longest closed sessions are forgotten
 /// first. A forgotten session id is unknown: a replayed authorize is a new call, a replayed terminate is not found.
 /// Open sessions are never dropped by count, so that their terminate always finds them within the retention.
-/// A closed session is kept packed (<see cref="PackedJson"/>: its stored JSON as Cosmos DB and SQLite keep it, about
-/// 250 bytes instead of about 700 as objects) and parsed again only when a replay or a CDR asks for it.
 /// </summary>
 public sealed class InMemorySessionIndex : ISessionIndex
 {
@@ -21,7 +19,6 @@ public sealed class InMemorySessionIndex : ISessionIndex
     private readonly long _retentionTicks;
     private readonly int _maxClosed;
     private readonly ILogger _logger;
-    private readonly PackedJson _json = new();
     private bool _forgotByCount;
     private bool _forgotByAge;
 
@@ -88,8 +85,6 @@ public sealed class InMemorySessionIndex : ISessionIndex
     public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(closed);
-        // Packed outside the lock: the writers of different sessions pack in parallel.
-        var packed = _json.PackDocument(closed);
         var now = Now();
         lock (_lock)
         {
@@ -103,7 +98,7 @@ public sealed class InMemorySessionIndex : ISessionIndex
                 _entries[closed.SessionId] = entry;
             }
 
-            entry.Closed = packed;
+            entry.Closed = closed;
             entry.WrittenAt = now;
             _closed.Append(entry);
             Trim(now);
@@ -115,13 +110,10 @@ public sealed class InMemorySessionIndex : ISessionIndex
     public Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken)
     {
         var now = Now();
-        byte[]? packed;
         lock (_lock)
         {
-            packed = Live(sessionId, now)?.Closed;
+            return Task.FromResult(Live(sessionId, now)?.Closed);
         }
-
-        return Task.FromResult(packed is null ? null : _json.UnpackDocument<ClosedSession>(packed));
     }
 
     private long Now() => _clock.GetUtcNow().UtcTicks;
@@ -195,8 +187,7 @@ public sealed class InMemorySessionIndex : ISessionIndex
         /// <summary>The account the session id was claimed for; null when only its history was recorded.</summary>
         public string? ClaimedBy { get; set; }
 
-        /// <summary>The closed session, packed; null while the session is open.</summary>
-        public byte[]? Closed { get; set; }
+        public ClosedSession? Closed { get; set; }
 
         public long WrittenAt { get; set; }
 
