@@ -34,7 +34,9 @@ internal sealed class ChildHost : IAsyncDisposable
         var path = Environment.ProcessPath ?? throw new InvalidOperationException("no process path to start the child host with");
         var start = new ProcessStartInfo(path) { UseShellExecute = false, RedirectStandardInput = true, RedirectStandardOutput = true };
         ProductGc.Apply(start);
-        var product = Path.Combine(AppContext.BaseDirectory, ProductRuntimeConfig);
+        // LOADBENCH_CHILD: another build's LoadBench.dll serves instead (an A/B of the host under this run's load and sampling).
+        var bench = Environment.GetEnvironmentVariable(OtherChildVariable) is { Length: > 0 } other ? Path.GetFullPath(other) : typeof(ChildHost).Assembly.Location;
+        var product = Path.Combine(Path.GetDirectoryName(bench)!, ProductRuntimeConfig);
         if (File.Exists(product))
         {
             // The host runs with the product's runtime settings (its runtimeconfig: GC, tiering), not this bench's.
@@ -42,11 +44,11 @@ internal sealed class ChildHost : IAsyncDisposable
             start.ArgumentList.Add("exec");
             start.ArgumentList.Add("--runtimeconfig");
             start.ArgumentList.Add(product);
-            start.ArgumentList.Add(typeof(ChildHost).Assembly.Location);
+            start.ArgumentList.Add(bench);
         }
         else if (Path.GetFileNameWithoutExtension(path) == "dotnet")
         {
-            start.ArgumentList.Add(typeof(ChildHost).Assembly.Location);
+            start.ArgumentList.Add(bench);
         }
 
         start.ArgumentList.Add(ServeChild.Scenario);
@@ -99,6 +101,12 @@ internal sealed class ChildHost : IAsyncDisposable
         }
     }
 
+    /// <summary>The environment variable naming another build's LoadBench.dll to serve as the child host (its own runtimeconfig beside it).</summary>
+    public const string OtherChildVariable = "LOADBENCH_CHILD";
+
+    /// <summary>Which build serves as the child host: this one, or the one <see cref="OtherChildVariable"/> names.</summary>
+    public static string Served => Environment.GetEnvironmentVariable(OtherChildVariable) is { Length: > 0 } other ? $"{OtherChildVariable}={other}" : "this build";
+
     /// <summary>The local host's runtimeconfig, copied beside this bench by the project reference.</summary>
     public const string ProductRuntimeConfig = "ServerlessBilling.Local.runtimeconfig.json";
 
@@ -139,6 +147,14 @@ internal sealed class ChildHost : IAsyncDisposable
     /// <summary>The child's managed heap as of its last collection and what its GC has committed now, in MB; no collection.</summary>
     public async Task<HeapFigures> HeapAsync(HttpClient client, CancellationToken cancellationToken) =>
         HeapFigures.Parse(await client.GetStringAsync(new Uri(ServeChild.HeapPath, UriKind.Relative), cancellationToken));
+
+    /// <summary>What the child's memory store holds now (<see cref="StoreFigures"/>);
+    /// zeros from a child that has no such endpoint (an older build under <see cref="OtherChildVariable"/>).</summary>
+    public static async Task<StoreFigures> StoreAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(new Uri(ServeChild.StorePath, UriKind.Relative), cancellationToken);
+        return response.IsSuccessStatusCode ? StoreFigures.Parse(await response.Content.ReadAsStringAsync(cancellationToken)) : default;
+    }
 
     /// <summary>How many methods the child's JIT has compiled so far (tier-0 and optimized alike).</summary>
     public static async Task<long> CompiledMethodsAsync(HttpClient client, CancellationToken cancellationToken) =>
@@ -184,5 +200,15 @@ internal readonly record struct HeapFigures(double HeapMb, double CommittedMb)
     {
         var parts = text.Split(' ');
         return new(long.Parse(parts[0], CultureInfo.InvariantCulture) / 1024.0 / 1024.0, long.Parse(parts[1], CultureInfo.InvariantCulture) / 1024.0 / 1024.0);
+    }
+}
+
+/// <summary>What the memory store holds: usage records, session ids (open and closed) and per-destination totals of the account documents.</summary>
+internal readonly record struct StoreFigures(long UsageRecords, long SessionIds, long DestinationTotals)
+{
+    public static StoreFigures Parse(string text)
+    {
+        var parts = text.Split(' ');
+        return new(long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
     }
 }

@@ -24,6 +24,7 @@ internal static class ServeChild
     public const string HeapPath = "/loadbench/heap";
     public const string CommitsPath = "/loadbench/commits";
     public const string JitPath = "/loadbench/jit";
+    public const string StorePath = "/loadbench/store";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
@@ -66,6 +67,7 @@ internal static class ServeChild
         });
         app.MapGet(HeapPath, () => Results.Text(HeapFigures()));
         app.MapGet(JitPath, () => Results.Text(System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        app.MapGet(StorePath, (IServiceProvider services) => Results.Text(StoreFigures(services)));
         app.MapGet(CommitsPath, (IServiceProvider services) =>
             services.GetService<ServerlessBilling.Sqlite.SqliteDatabase>() is { } database
                 ? Results.Text(string.Create(System.Globalization.CultureInfo.InvariantCulture,
@@ -88,6 +90,30 @@ internal static class ServeChild
 
         await app.StopAsync(CancellationToken.None);
         return 0;
+    }
+
+    /// <summary>
+    /// "usage sessions destinations" of the memory store (0 for another store): usage records kept, session ids kept
+    /// (open and closed), and the per-destination totals the account documents hold (every period kept; packed
+    /// documents are parsed to count them, so only a bench with fewer accounts than Memory:ParsedAccounts asks often).
+    /// </summary>
+    private static string StoreFigures(IServiceProvider services)
+    {
+        var usage = services.GetService<IUsageStore>() is InMemoryUsageStore memoryUsage ? memoryUsage.Count : 0;
+        var sessions = services.GetService<ISessionIndex>() is InMemorySessionIndex index ? index.Count : 0;
+        long destinations = 0;
+        if (services.GetService<InMemoryAccountStore>() is { } accounts)
+        {
+            foreach (var account in accounts.All)
+            {
+                foreach (var period in account.Totals.Values)
+                {
+                    destinations += period.ByDestination.Count;
+                }
+            }
+        }
+
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{usage} {sessions} {destinations}");
     }
 
     /// <summary>"heap committed" in bytes: the managed heap as of the last collection, and what the GC has committed now.</summary>
