@@ -8,17 +8,27 @@ public sealed record CdrBatch(IReadOnlyList<CdrRecord> Records, string? Document
 /// <summary>Reads a CDR batch in either format of API.md: a JSON array (or object), or CSV with its header.</summary>
 public static class CdrBatchReader
 {
-    public static CdrBatch Read(ReadOnlySpan<byte> body)
-    {
-        if (CdrJsonReader.LooksLikeJson(body))
-        {
-            var records = CdrJsonReader.Read(body);
-            return records is [{ Rejection: { Line: 1, Reason: var reason } }] && (reason.StartsWith("malformed JSON", StringComparison.Ordinal) || reason.StartsWith("expected a JSON array", StringComparison.Ordinal))
-                ? new CdrBatch([], reason)
-                : new CdrBatch(records, null);
-        }
+    public static CdrBatch Read(ReadOnlySpan<byte> body) =>
+        CdrJsonReader.LooksLikeJson(body) ? ReadJson(body) : ReadCsv(new MemoryStream(body.ToArray(), writable: false));
 
-        using var reader = new StreamReader(new MemoryStream(body.ToArray()), new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
+    /// <summary>As <see cref="Read(ReadOnlySpan{byte})"/>, reading a CSV body where it lies instead of from a copy.</summary>
+    public static CdrBatch Read(byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        return CdrJsonReader.LooksLikeJson(body) ? ReadJson(body) : ReadCsv(new MemoryStream(body, writable: false));
+    }
+
+    private static CdrBatch ReadJson(ReadOnlySpan<byte> body)
+    {
+        var records = CdrJsonReader.Read(body);
+        return records is [{ Rejection: { Line: 1, Reason: var reason } }] && (reason.StartsWith("malformed JSON", StringComparison.Ordinal) || reason.StartsWith("expected a JSON array", StringComparison.Ordinal))
+            ? new CdrBatch([], reason)
+            : new CdrBatch(records, null);
+    }
+
+    private static CdrBatch ReadCsv(MemoryStream body)
+    {
+        using var reader = new StreamReader(body, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
         var csv = CdrCsvReader.Read(reader).ToList();
         return csv is [{ Cdr: null, Rejection.Line: 1 } only] && only.Rejection!.Reason.StartsWith("the header", StringComparison.Ordinal)
             ? new CdrBatch([], only.Rejection.Reason)
