@@ -69,7 +69,7 @@ public sealed partial class CreditControlService(
         var decision = await updater.UpdateAsync(
             accountId,
             static async (account, s) => account is null
-                ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{s.AccountId}' of session '{s.Request.SessionId}' no longer exists"))
+                ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{s.AccountId}' of session '{s.Request.SessionId}' does not exist"))
                 : s.Service._rules.Interim(account, s.Request, s.Service.Now, await s.Service.HistoryUnlessHeldAsync(account, s.Request.SessionId, s.Token)),
             (Service: this, Request: request, AccountId: accountId, Token: ct),
             ct);
