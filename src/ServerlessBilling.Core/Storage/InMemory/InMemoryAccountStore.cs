@@ -14,11 +14,8 @@ namespace ServerlessBilling.Core.Storage.InMemory;
 public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
 {
     private readonly ConcurrentDictionary<string, Slot> _accounts = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<Slot> _parsed = new();
+    private readonly ParsedClock<Slot> _parsed;
     private readonly PackedAccount _packer = new();
-    private readonly Lock _evictionGate = new();
-    private readonly int _parsedCapacity;
-    private int _parsedCount;
     private long _version;
 
     public InMemoryAccountStore()
@@ -29,11 +26,11 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
     public InMemoryAccountStore(MemoryStoreOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _parsedCapacity = options.ParsedAccounts;
+        _parsed = new ParsedClock<Slot>(options.ParsedAccounts, Leaves);
     }
 
     /// <summary>How many documents are kept as objects now (at most <see cref="MemoryStoreOptions.ParsedAccounts"/>, give or take the writers in flight).</summary>
-    public int ParsedCount => Volatile.Read(ref _parsedCount);
+    public int ParsedCount => _parsed.Count;
 
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
         Task.FromResult(_accounts.TryGetValue(accountId, out var slot) ? Read(slot) : null);
@@ -165,53 +162,33 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
         return new Versioned<AccountState>(account, ETagOf(version));
     }
 
-    /// <summary>The slot has just become parsed: it joins the queue, and the least recently used beyond the capacity are packed.</summary>
+    /// <summary>The slot has just become parsed: it joins the clock, and the least recently used beyond the capacity are packed.</summary>
     private void Parsed(Slot slot)
     {
         slot.Used = false;
-        _parsed.Enqueue(slot);
-        if (Interlocked.Increment(ref _parsedCount) > _parsedCapacity && _evictionGate.TryEnter())
-        {
-            try
-            {
-                PackOldest();
-            }
-            finally
-            {
-                _evictionGate.Exit();
-            }
-        }
+        _parsed.Join(slot);
     }
 
-    /// <summary>The queue in the order slots became parsed, with a second chance for those used since (the clock algorithm).</summary>
-    private void PackOldest()
+    /// <summary>
+    /// The clock offers the slot to be packed: kept parsed one more round when used since the clock last passed, or
+    /// written meanwhile (still parsed, and just used).
+    /// </summary>
+    private bool Leaves(Slot slot)
     {
-        while (Volatile.Read(ref _parsedCount) > _parsedCapacity && _parsed.TryDequeue(out var slot))
+        if (slot.Used)
         {
-            if (slot.Used)
-            {
-                slot.Used = false;
-                _parsed.Enqueue(slot);
-                continue;
-            }
-
-            var current = Volatile.Read(ref slot.State);
-            if (current is not Versioned<AccountState> parsed)
-            {
-                continue;
-            }
-
-            var packed = _packer.Pack(parsed.Value, VersionOf(parsed.ETag));
-            if (ReferenceEquals(Interlocked.CompareExchange(ref slot.State, packed, current), current))
-            {
-                Interlocked.Decrement(ref _parsedCount);
-            }
-            else
-            {
-                // Written meanwhile: still parsed, and just used.
-                _parsed.Enqueue(slot);
-            }
+            slot.Used = false;
+            return false;
         }
+
+        var current = Volatile.Read(ref slot.State);
+        if (current is not Versioned<AccountState> parsed)
+        {
+            return true;
+        }
+
+        var packed = _packer.Pack(parsed.Value, VersionOf(parsed.ETag));
+        return ReferenceEquals(Interlocked.CompareExchange(ref slot.State, packed, current), current);
     }
 
     private static bool HasETag(object state, string eTag) => state switch

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace ServerlessBilling.Core.Storage.InMemory;
 
 /// <summary>
-/// What bounds how many documents a memory store keeps parsed (the clock algorithm): an entry joins when its document
+/// What bounds how many documents a memory store (accounts, monitor states) keeps parsed (the clock algorithm): an entry joins when its document
 /// becomes parsed, and beyond the capacity the oldest are offered to <c>leaves</c>, which packs the document and says
 /// true (or says false to keep it parsed one more round: used since the clock last passed, or written meanwhile).
 /// One caller at a time packs; the others go on.
