@@ -135,10 +135,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
         };
         var answer = new GrantAnswer(
             request.SessionId, code, granted, Validity(granted), granted < requested, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
-        // Sessions are records, so the book keeps an entry that is equal in value (decimals compare by value, not
-        // scale): an answer equal to the previous one left the grant's entry, with the previous answer, stored as is.
-        var answered = updated with { LastInterimAnswer = answer };
-        return Decision.Changed(committed.WithSession(answered.Equals(updated) ? updated : answered, int.MaxValue, via: updated), answer);
+        // The session stores the very answer sent, so a retry of this request gets the same bytes back, even when it
+        // equals the previous answer in value but not in scale (0.00 and 0.000 compare equal as decimals).
+        return Decision.Changed(committed.WithSession(updated with { LastInterimAnswer = answer }, int.MaxValue, via: updated), answer);
     }
 
     public Decision<TerminateAnswer> Terminate(AccountState account, TerminateRequest request, DateTimeOffset now, ClosedSession? history = null)

@@ -65,6 +65,14 @@ public sealed class SingleCopyStepProperties
         }
     }
 
+    /// <summary>
+    /// A case the property once found: the last interim is refused with an answer equal in value to the one stored
+    /// before it (available 0.000 against 0.00), and the session must store the answer sent, not keep the old one.
+    /// </summary>
+    [Property(Arbitrary = [typeof(CreditControlModelArbitraries)], MaxTest = 1, Replay = "(15555475959558654811,9432246742707607795,89)")]
+    public void An_interim_answer_equal_in_value_to_the_last_is_stored_as_sent(ModelScenario scenario) =>
+        Every_step_stores_the_document_the_step_by_step_reference_stores(scenario);
+
     /// <summary>The interim rule against the reference built from its own answer: commit, store the new grant, then store it with its answer.</summary>
     private static AccountState Interim(AccountState account, Session session, InterimRequest request, DateTimeOffset now)
     {
@@ -86,6 +94,7 @@ public sealed class SingleCopyStepProperties
         };
         var withGrant = committed.WithSession(updated);
         Assert.Equal(withGrant.DisplayAvailable, decided.Answer!.AvailableAfter);
+        Assert.Same(decided.Answer, next.Sessions[session.SessionId].LastInterimAnswer);
         Assert.Equal(Json(withGrant.WithSession(updated with { LastInterimAnswer = decided.Answer })), Json(next));
         return next;
     }
