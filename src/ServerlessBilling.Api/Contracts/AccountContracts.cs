@@ -21,7 +21,8 @@ public sealed record MonitoringBody(IReadOnlyList<decimal>? Thresholds, decimal?
 
 public sealed record SuspendBody(string? Reason);
 
-public sealed record TopUpBody(string? TopupId, decimal? Amount);
+/// <summary>A top-up; <see cref="Currency"/>, when given, must be the account's (amounts are always in it).</summary>
+public sealed record TopUpBody(string? TopupId, decimal? Amount, string? Currency = null);
 
 public sealed record AlertResponse(
     string AlertId,

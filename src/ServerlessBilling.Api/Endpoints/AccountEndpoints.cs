@@ -127,7 +127,12 @@ public static class AccountEndpoints
             return Problems.BadRequest("amount is required");
         }
 
-        var outcome = await service.TopUpAsync(new TopUpRequest(accountId, body.TopupId!, amount), cancellationToken);
+        if (body.Currency is { } currency && !Currency.IsValidCode(currency))
+        {
+            return Problems.BadRequest($"currency '{currency}' is not an ISO 4217 code (three upper-case letters)");
+        }
+
+        var outcome = await service.TopUpAsync(new TopUpRequest(accountId, body.TopupId!, amount, body.Currency), cancellationToken);
         return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 

@@ -74,6 +74,11 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
 
         if (await topUps.FindAsync(request.AccountId, request.TopUpId, cancellationToken) is { } recorded)
         {
+            if (CurrencyConflict(request, recorded.Currency) is { } other)
+            {
+                return other;
+            }
+
             if (recorded.Amount != request.Amount)
             {
                 return TopUpConflict(request, recorded.Amount);
@@ -92,6 +97,11 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                 if (account is null)
                 {
                     return Decision.Failed<BalanceView>(OutcomeError.NotFound($"account '{request.AccountId}' does not exist"));
+                }
+
+                if (CurrencyConflict(request, account.Settings.Currency.Code) is { } other)
+                {
+                    return Decision.Failed<BalanceView>(other);
                 }
 
                 if (account.RecentTopUps.FirstOrDefault(t => t.TopUpId == request.TopUpId) is { } seen)
@@ -113,6 +123,12 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
 
         return decision.Error is { } error ? error : decision.Answer!;
     }
+
+    /// <summary>A top-up that names a currency other than the account's: crediting its amount in the account's currency would be a guess at a rate.</summary>
+    private static OutcomeError? CurrencyConflict(TopUpRequest request, string accountCurrency) =>
+        request.Currency is { } named && !string.Equals(named, accountCurrency, StringComparison.Ordinal)
+            ? OutcomeError.Conflict($"top-up '{request.TopUpId}' is in {named}, but account '{request.AccountId}' holds {accountCurrency}; a top-up is in the account's currency")
+            : null;
 
     private static OutcomeError TopUpConflict(TopUpRequest request, decimal recorded) =>
         OutcomeError.Conflict(string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -17,7 +17,7 @@ public static class CdrCsvReader
     public static IEnumerable<CdrRecord> Read(TextReader reader)
     {
         var headerLine = reader.ReadLine();
-        var header = CsvHeader.TryCreate(headerLine, RequiredColumns, out var headerError);
+        var header = CsvHeader.TryCreate(headerLine, RequiredColumns, out var headerError, refuseDuplicates: true);
         if (header is null)
         {
             yield return CdrRecord.Rejected(new CdrRejection(1, null, null, headerError!, CdrValidation.ClipRaw(headerLine ?? "")));

@@ -71,7 +71,7 @@ public static class CdrJsonReader
             return CdrRecord.Rejected(new CdrRejection(position, null, null, "expected a CDR object", raw));
         }
 
-        string? reason = null;
+        string? reason = NamedTwice(element);
         var cdrId = Text(element, "cdrId", ref reason);
         var accountId = Text(element, "accountId", ref reason);
         var calling = Text(element, "callingNumber", ref reason);
@@ -94,6 +94,32 @@ public static class CdrJsonReader
             Identifiers.IsValid(accountId) ? accountId : null,
             reason!,
             raw));
+    }
+
+    private static readonly string[] Fields = ["cdrId", "accountId", "callingNumber", "calledNumber", "startTime", "durationSeconds", "disposition", "sessionId"];
+
+    /// <summary>A field the CDR names twice: which of its values it means would be a guess, so the CDR is not applied.</summary>
+    private static string? NamedTwice(JsonElement element)
+    {
+        var seen = 0;
+        foreach (var property in element.EnumerateObject())
+        {
+            for (var field = 0; field < Fields.Length; field++)
+            {
+                if (property.NameEquals(Fields[field]))
+                {
+                    if ((seen & (1 << field)) != 0)
+                    {
+                        return $"{Fields[field]} appears twice in the CDR";
+                    }
+
+                    seen |= 1 << field;
+                    break;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static string Text(JsonElement element, string name, ref string? reason)

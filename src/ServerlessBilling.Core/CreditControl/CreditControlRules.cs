@@ -49,7 +49,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
         var requested = Quota(request.RequestedSeconds);
         var tariff = row.Tariff;
         var granted = account.Available is { } available ? Rater.AffordableSeconds(tariff, available, requested) : requested;
-        if (granted == 0 && requested > 0)
+        if (granted == 0 && (requested > 0 || !FirstStepCovered(tariff, account.Available)))
         {
             return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, tariff.RatePerMinute, account.DisplayAvailable);
         }
@@ -118,10 +118,15 @@ public sealed class CreditControlRules(CreditControlOptions options)
         }
         else
         {
-            granted = committed.Available is { } available
-                ? Math.Max(0, Rater.AffordableSeconds(tariff, available + used.CommittedCharge, used.UsedSeconds + requested) - used.UsedSeconds)
+            var budget = committed.Available + used.CommittedCharge;
+            granted = budget is { } available
+                ? Math.Max(0, Rater.AffordableSeconds(tariff, available, used.UsedSeconds + requested) - used.UsedSeconds)
                 : requested;
-            code = granted > 0 || requested == 0 ? ResultCode.Success : ResultCode.CreditLimitReached;
+
+            // Asking for nothing more is a success only while the credit still covers a next second of the call.
+            code = granted > 0 || (requested == 0 && (budget is not { } left || Rater.AffordableSeconds(tariff, left, used.UsedSeconds + 1) > used.UsedSeconds))
+                ? ResultCode.Success
+                : ResultCode.CreditLimitReached;
         }
 
         var reserved = granted == 0 ? 0m : Rater.Charge(tariff, Rater.BilledSeconds(used.UsedSeconds + granted, answered: true, tariff)) - used.CommittedCharge;
@@ -134,7 +139,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             ExpiresAt = ExpiryFrom(now, granted),
         };
         var answer = new GrantAnswer(
-            request.SessionId, code, granted, Validity(granted), granted < requested, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
+            request.SessionId, code, granted, Validity(granted), granted < requested || code == ResultCode.CreditLimitReached, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
         // The session stores the very answer sent, so a retry of this request gets the same bytes back, even when it
         // equals the previous answer in value but not in scale (0.00 and 0.000 compare equal as decimals).
         return Decision.Changed(committed.WithSession(updated with { LastInterimAnswer = answer }, int.MaxValue, via: updated), answer);
@@ -196,6 +201,13 @@ public sealed class CreditControlRules(CreditControlOptions options)
             : (long)session.ReportedSeconds + usedSeconds > Bounds.MaxCallSeconds
                 ? OutcomeError.Invalid($"session '{session.SessionId}' would report more than {Bounds.MaxCallSeconds} seconds (7 days) in all")
                 : null;
+
+    /// <summary>
+    /// Whether <paramref name="available"/> credit (null: no limit) pays for the first billing step of a call: a request
+    /// for no seconds opens or keeps a session only then, since a switch that only reports use carries the call anyway.
+    /// </summary>
+    private static bool FirstStepCovered(in Tariff tariff, decimal? available) =>
+        available is not { } left || Rater.AffordableSeconds(tariff, left, 1) > 0;
 
     private int Quota(int? requested) => Math.Min(requested ?? options.DefaultQuotaSeconds, options.MaxQuotaSeconds);
 

@@ -4,6 +4,7 @@ using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Diagnostics;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Core.CreditControl;
 
@@ -38,6 +39,11 @@ public sealed partial class CreditControlService(
 
     private async ValueTask<Outcome<GrantAnswer>> AuthorizeCoreAsync(AuthorizeRequest request, CancellationToken ct)
     {
+        if (request.StartTime is { } start && Bounds.CheckNotAhead(start, Now, "startTime") is { } ahead)
+        {
+            return OutcomeError.Invalid(ahead);
+        }
+
         var claim = await sessions.ClaimAsync(request.SessionId, request.AccountId, ct);
         if (claim.AccountId != request.AccountId)
         {

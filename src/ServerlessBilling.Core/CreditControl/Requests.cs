@@ -47,4 +47,4 @@ public sealed record InterimRequest(string SessionId, int RequestNumber, int Use
 /// </summary>
 public sealed record TerminateRequest(string SessionId, int RequestNumber, int UsedSeconds);
 
-public sealed record TopUpRequest(string AccountId, string TopUpId, decimal Amount);
+public sealed record TopUpRequest(string AccountId, string TopUpId, decimal Amount, string? Currency = null);

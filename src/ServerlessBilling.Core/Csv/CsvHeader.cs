@@ -13,8 +13,12 @@ public sealed class CsvHeader
 
     public int Count { get; }
 
-    /// <summary>Reads the header; <paramref name="error"/> names every required column that is missing.</summary>
-    public static CsvHeader? TryCreate(string? line, IReadOnlyList<string> required, out string? error)
+    /// <summary>
+    /// Reads the header; <paramref name="error"/> names every required column that is missing. A column named twice
+    /// maps to its first position, or, with <paramref name="refuseDuplicates"/>, is an error: which of its fields a
+    /// line means would be a guess, and the files that carry money (CDRs, rate decks) do not guess.
+    /// </summary>
+    public static CsvHeader? TryCreate(string? line, IReadOnlyList<string> required, out string? error, bool refuseDuplicates = false)
     {
         if (string.IsNullOrWhiteSpace(line))
         {
@@ -32,7 +36,12 @@ public sealed class CsvHeader
         var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < row.Count; i++)
         {
-            columns.TryAdd(row.GetString(i).Trim(), i);
+            var name = row.GetString(i).Trim();
+            if (!columns.TryAdd(name, i) && refuseDuplicates && name.Length > 0)
+            {
+                error = $"the header names column '{name}' twice (columns {columns[name] + 1} and {i + 1})";
+                return null;
+            }
         }
 
         var missing = required.Where(name => !columns.ContainsKey(name)).ToList();

@@ -8,6 +8,7 @@ using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Diagnostics;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Core.Ingestion;
 
@@ -61,6 +62,13 @@ public sealed class IngestionService(
 
             if (record.Cdr is { } cdr)
             {
+                if (Bounds.CheckNotAhead(cdr.StartTime, now, "start_time") is { } ahead)
+                {
+                    // Charged now, a call "starting" years ahead would wait for its period's invoice as long.
+                    quarantined.Add(Quarantine(cdr.AccountId, cdr.CdrId, record.Line, ahead, record.Raw ?? Describe(cdr), source, now));
+                    continue;
+                }
+
                 if (!groupOf.TryGetValue(cdr.AccountId, out var group))
                 {
                     groupOf.Add(cdr.AccountId, group = groups.Count);

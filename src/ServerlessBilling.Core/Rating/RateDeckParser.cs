@@ -28,7 +28,7 @@ public static class RateDeckParser
     public static RateDeckImport Parse(string deckId, TextReader reader)
     {
         var errors = new List<DeckLineError>();
-        var header = CsvHeader.TryCreate(reader.ReadLine(), RequiredColumns, out var headerError);
+        var header = CsvHeader.TryCreate(reader.ReadLine(), RequiredColumns, out var headerError, refuseDuplicates: true);
         if (header is null)
         {
             return new RateDeckImport(null, [new DeckLineError(1, headerError!)]);

@@ -36,6 +36,18 @@ public static class Bounds
             ? $"{name} must lie from 2000-01-01 to 2099-12-31 (UTC); it was {value.ToString("O", CultureInfo.InvariantCulture)}"
             : null;
 
+    /// <summary>
+    /// How far ahead of the platform's clock a call may say it started: about one billing period. A call is charged
+    /// when it is reported but invoiced with the period it started in, so a start in 2099 would leave its charge off
+    /// every invoice for decades; within this bound it waits at most one run more.
+    /// </summary>
+    public static readonly TimeSpan MaxStartAhead = TimeSpan.FromDays(31);
+
+    public static string? CheckNotAhead(DateTimeOffset start, DateTimeOffset now, string name) =>
+        start > now + MaxStartAhead
+            ? string.Create(CultureInfo.InvariantCulture, $"{name} {start:O} is in the future: a call may start at most {MaxStartAhead.TotalDays:0} days after the platform's clock ({now:O})")
+            : null;
+
     public static string? CheckReportSeconds(int value, string name) =>
         value is < 0 or > MaxReportSeconds
             ? $"{name} must be from 0 to {MaxReportSeconds} seconds (24 hours) per report; it was {value}"

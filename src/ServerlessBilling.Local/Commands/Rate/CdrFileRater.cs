@@ -36,7 +36,7 @@ public sealed class CdrFileRater(RateDeck deck, TimeProvider time, TextWriter pr
         var started = time.GetTimestamp();
         var source = new CdrLineSource(cdrs, BlockSize);
         var headerLine = source.TryRead(out var first) ? first.ToString() : null;
-        var header = CsvHeader.TryCreate(headerLine, CdrCsvReader.RequiredColumns, out var headerError);
+        var header = CsvHeader.TryCreate(headerLine, CdrCsvReader.RequiredColumns, out var headerError, refuseDuplicates: true);
         if (header is null)
         {
             return new RateSummary(0, 0, 0, 0m, time.GetElapsedTime(started), headerError);
