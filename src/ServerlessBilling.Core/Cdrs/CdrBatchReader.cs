@@ -9,14 +9,21 @@ public sealed record CdrBatch(IReadOnlyList<CdrRecord> Records, string? Document
 public static class CdrBatchReader
 {
     public static CdrBatch Read(ReadOnlySpan<byte> body) =>
-        CdrJsonReader.LooksLikeJson(body) ? ReadJson(body) : ReadCsv(new MemoryStream(body.ToArray(), writable: false));
+        CdrJsonReader.LooksLikeJson(body) ? ReadJson(body) : ReadCsv(body.ToArray());
 
     /// <summary>As <see cref="Read(ReadOnlySpan{byte})"/>, reading a CSV body where it lies instead of from a copy.</summary>
     public static CdrBatch Read(byte[] body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        return CdrJsonReader.LooksLikeJson(body) ? ReadJson(body) : ReadCsv(new MemoryStream(body, writable: false));
+        return CdrJsonReader.LooksLikeJson(body) ? ReadJson(body) : ReadCsv(body);
     }
+
+    /// <summary>
+    /// CSV in UTF-8 is read from the bytes, a line at a time into one buffer (the records keep their lines as ranges of
+    /// <paramref name="body"/>); a body with a UTF-16 or UTF-32 byte-order mark goes through a <see cref="StreamReader"/>.
+    /// </summary>
+    private static CdrBatch ReadCsv(byte[] body) =>
+        CdrCsvReader.ReadUtf8(body) is { } records ? ToBatch(records) : ReadCsv(new MemoryStream(body, writable: false));
 
     private static CdrBatch ReadJson(ReadOnlySpan<byte> body)
     {
@@ -29,7 +36,11 @@ public static class CdrBatchReader
     private static CdrBatch ReadCsv(MemoryStream body)
     {
         using var reader = new StreamReader(body, new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
-        var csv = CdrCsvReader.Read(reader).ToList();
+        return ToBatch(CdrCsvReader.Read(reader).ToList());
+    }
+
+    private static CdrBatch ToBatch(List<CdrRecord> csv)
+    {
         return csv is [{ Cdr: null, Rejection.Line: 1 } only] && only.Rejection!.Reason.StartsWith("the header", StringComparison.Ordinal)
             ? new CdrBatch([], only.Rejection.Reason)
             : new CdrBatch(csv, null);

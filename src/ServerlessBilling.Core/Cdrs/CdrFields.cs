@@ -27,9 +27,12 @@ public readonly ref struct CdrFields
     /// <summary>Empty when the CDR has no session id.</summary>
     public ReadOnlySpan<char> SessionId { get; init; }
 
-    public Cdr ToCdr() => new(
+    public Cdr ToCdr() => ToCdr(null);
+
+    /// <summary>The record, with the account id from <paramref name="strings"/> (one string per account of a batch) when given.</summary>
+    public Cdr ToCdr(CdrStrings? strings) => new(
         CdrId.ToString(),
-        AccountId.ToString(),
+        strings is null ? AccountId.ToString() : strings.Get(AccountId),
         CallingNumber.ToString(),
         CalledNumber.ToString(),
         StartTime,

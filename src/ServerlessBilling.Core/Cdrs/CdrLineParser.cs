@@ -31,6 +31,9 @@ public sealed class CdrLineParser
     private readonly int[] _starts;
     private readonly int[] _ends;
 
+    /// <summary>The strings of the lines read that repeat (account ids), for <see cref="CdrFields.ToCdr(CdrStrings)"/>.</summary>
+    public CdrStrings Strings { get; } = new();
+
     public CdrLineParser(CsvHeader header)
     {
         ArgumentNullException.ThrowIfNull(header);
