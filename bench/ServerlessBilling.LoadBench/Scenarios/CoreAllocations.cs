@@ -176,9 +176,14 @@ internal static class CoreAllocations
 
         var parts = bytes.Where(p => !p.Key.StartsWith(' ')).Sum(p => p.Value);
         var (servicePair, timedPair, observedPair) = await MeasureAsync([direct, viaTimed, viaObserved], ids, () => sequence++, ct);
+        // The bench's own loop: bytes, and the process's CPU time (collections included) per pair, median of five rounds.
         long loopBytes = 0;
-        for (var round = 0; round < 2; round++)
+        var cpuUs = new List<double>();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        for (var round = 0; round < 6; round++)
         {
+            process.Refresh();
+            var cpu = process.TotalProcessorTime;
             var t = Now();
             for (var i = 0; i < Pairs; i++)
             {
@@ -186,7 +191,14 @@ internal static class CoreAllocations
             }
 
             loopBytes = Now() - t;
+            process.Refresh();
+            if (round > 0)
+            {
+                cpuUs.Add((process.TotalProcessorTime - cpu).TotalMicroseconds / Pairs);
+            }
         }
+
+        cpuUs.Sort();
 
         var table = new Table("core - bytes allocated per pair (--alloc), 1 thread, mean of " + Fmt.N0(Pairs) + " pairs on " + Fmt.N0(accountCount) + " accounts", "part", "B per pair");
         foreach (var part in order)
@@ -200,6 +212,7 @@ internal static class CoreAllocations
         table.Add("change stream (ObservedAccountStore, as the local host has it)", Fmt.N0(((double)observedPair - servicePair) / Pairs));
         table.Add("bench's timed decorator (TimedAccountStore, no clock)", Fmt.N0(((double)timedPair - servicePair) / Pairs));
         table.Add("bench's pair operation (as 'core' runs it: decorator, ids, requests)", Fmt.N0((double)loopBytes / Pairs));
+        table.Add("process CPU us per pair, bench's pair operation (median of 5 x " + Fmt.N0(Pairs) + "; collections included)", Fmt.N2(cpuUs[cpuUs.Count / 2]));
         table.Note("Indented rows are pieces of the row below them. Each document holds its retained closed sessions (CreditControl:ClosedSessionsKept).");
         return table;
     }
