@@ -29,6 +29,8 @@ internal static class CoreScenario
                            authorize (an experiment: shows what the retained sessions cost).
           --split          also time the store calls (adds ~50 ns per call) and the rules alone on a document
                            holding 0 / 100 / 1,000 / 10,000 closed sessions: where a pair's time goes
+          --alloc          only the bytes a pair allocates, part by part (session index, store, rules, service,
+                           change stream, the bench's own decorator), on one thread and --accounts accounts
 
         """;
 
@@ -37,7 +39,7 @@ internal static class CoreScenario
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        if (CliArgs.ForScenario(args, Usage, ["seconds", "warmup", "accounts", "threads", "max-pairs", "retention"], ["split"]) is not { } cli)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "warmup", "accounts", "threads", "max-pairs", "retention"], ["split", "alloc"]) is not { } cli)
         {
             return 0;
         }
@@ -49,6 +51,11 @@ internal static class CoreScenario
         var threads = cli.Ints("threads", "1,2", 1, 64);
         var retention = cli["retention"] is null ? (TimeSpan?)null : TimeSpan.FromSeconds(cli.Seconds("retention", 0, 0, 30 * 86_400));
         var split = cli.Flag("split");
+        if (cli.Flag("alloc"))
+        {
+            (await CoreAllocations.ProfileAsync(accounts, cancellationToken)).Print(Console.Out);
+            return 0;
+        }
 
         Console.WriteLine($"core: {Machine.Describe()}");
         Console.WriteLine($"  timed {seconds} s per case after {warmup} s warm-up; spread = {accounts} accounts, hot = 1 account; "

@@ -139,16 +139,7 @@ internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) 
     public async Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken)
     {
         var start = clock?.Invoke() ?? 0;
-        var result = await inner.GetAsync(accountId, cancellationToken);
-        Reads.Add();
-        if (clock is not null)
-        {
-            var end = clock();
-            ReadTicks.Add(end - start);
-            _readAt[accountId] = end;
-        }
-
-        return result;
+        return AfterRead(accountId, start, await inner.GetAsync(accountId, cancellationToken));
     }
 
     public async Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
@@ -161,6 +152,40 @@ internal sealed class TimedAccountStore(IAccountStore inner, Func<long>? clock) 
     {
         var start = BeforeWrite(account.AccountId);
         return AfterWrite(start, await inner.TryReplaceAsync(account, ifMatch, cancellationToken));
+    }
+
+    /// <summary>As the store timed: the updater's read with no task when the store answers at once, and none of this decorator's either.</summary>
+    public ValueTask<Versioned<AccountState>?> ReadForWriteAsync(string accountId, CancellationToken cancellationToken)
+    {
+        var start = clock?.Invoke() ?? 0;
+        var pending = inner.ReadForWriteAsync(accountId, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(AfterRead(accountId, start, pending.Result)) : ReadLaterAsync(accountId, start, pending);
+    }
+
+    /// <summary>As the store timed: the updater's write with no task when the store answers at once, and none of this decorator's either.</summary>
+    public ValueTask<string?> TryReplaceNowAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+    {
+        var start = BeforeWrite(account.AccountId);
+        var pending = inner.TryReplaceNowAsync(account, ifMatch, cancellationToken);
+        return pending.IsCompletedSuccessfully ? new(AfterWrite(start, pending.Result)) : WriteLaterAsync(start, pending);
+    }
+
+    private async ValueTask<Versioned<AccountState>?> ReadLaterAsync(string accountId, long start, ValueTask<Versioned<AccountState>?> pending) =>
+        AfterRead(accountId, start, await pending);
+
+    private async ValueTask<string?> WriteLaterAsync(long start, ValueTask<string?> pending) => AfterWrite(start, await pending);
+
+    private Versioned<AccountState>? AfterRead(string accountId, long start, Versioned<AccountState>? result)
+    {
+        Reads.Add();
+        if (clock is not null)
+        {
+            var end = clock();
+            ReadTicks.Add(end - start);
+            _readAt[accountId] = end;
+        }
+
+        return result;
     }
 
     public IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken) =>

@@ -58,7 +58,7 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
     {
         for (var attempt = 0; ; attempt++)
         {
-            var current = await store.GetAsync(accountId, cancellationToken);
+            var current = await store.ReadForWriteAsync(accountId, cancellationToken);
             var decision = await decide(current?.Value, state);
             if (decision.Next is null)
             {
@@ -69,7 +69,7 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
             var next = decision.Next.Publish((current?.Value.Revision ?? 0) + 1, current?.Value);
             var written = current is null
                 ? await store.TryCreateAsync(next, cancellationToken)
-                : await store.TryReplaceAsync(next, current.ETag, cancellationToken);
+                : await store.TryReplaceNowAsync(next, current.ETag, cancellationToken);
             if (written is not null)
             {
                 return decision with { Next = next };

@@ -40,7 +40,15 @@ public readonly record struct IdWindow<T>
     public bool Contains(T item) => _run is { } run && run.Contains(item);
 
     /// <summary>Adds <paramref name="item"/> as the newest entry and forgets the oldest beyond <paramref name="capacity"/>.</summary>
-    public IdWindow<T> Add(T item, int capacity) => AddRange([item], capacity);
+    public IdWindow<T> Add(T item, int capacity)
+    {
+        // AddRange([item]) made one by one, with no list of one made for it (closing a session, applying a CDR).
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        var next = new Builder(_run);
+        next.Append(item);
+        next.TrimTo(capacity);
+        return new IdWindow<T>(next.ToRun());
+    }
 
     /// <summary>
     /// Adds <paramref name="items"/> in order as the newest entries and forgets the oldest beyond <paramref name="capacity"/>:

@@ -113,7 +113,8 @@ public readonly record struct SessionBook
                 overruns--;
             }
 
-            sessions = sessions.Remove(id);
+            // The map made above is seen by no one yet: the oldest closed session leaves it in place.
+            sessions = sessions.RemoveUnshared(id);
         }
 
         var kept = order.Count + 1 - leaving;

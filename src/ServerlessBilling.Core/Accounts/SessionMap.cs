@@ -183,6 +183,26 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         return (chunks.Length * ChunkSize) - _head > (2 * next._count) + (2 * ChunkSize) ? next.Compacted() : next;
     }
 
+    /// <summary>
+    /// As <see cref="Remove"/>, on a map the caller has just made (by <see cref="SetItem(string, Session)"/> or this) and
+    /// shown to no one: the oldest entry (a closed session leaving the book) leaves by moving this map's start, with no
+    /// other map made. Any other key is removed as <see cref="Remove"/> does.
+    /// </summary>
+    internal SessionMap RemoveUnshared(string key)
+    {
+        var known = Volatile.Read(ref _order);
+        if (_open || _count <= 1 || known is Session[] || _chunks.Length == 0
+            || _chunks[0][_head].Session is not { } oldest || !string.Equals(oldest.SessionId, key, StringComparison.Ordinal))
+        {
+            return Remove(key);
+        }
+
+        (_chunks, _masks, _head) = StartAt(_chunks, _masks, _head + 1);
+        _count--;
+        _order = known is Pending pending && pending.Changes.Length < MaxChanges ? new Pending(pending.Basis, [.. pending.Changes, new Change(key, null)]) : null;
+        return this;
+    }
+
     /// <summary>The map without every session of <paramref name="keys"/>.</summary>
     public SessionMap RemoveRange(IEnumerable<string> keys)
     {
@@ -354,6 +374,13 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     /// <summary>The map whose first chunk starts at <paramref name="head"/>, past removed entries and chunks wholly dropped.</summary>
     private static SessionMap Started(Entry[][] chunks, ulong[] masks, int head, Entry[] tail, int count)
     {
+        (chunks, masks, head) = StartAt(chunks, masks, head);
+        return new(chunks, masks, head, tail, count, open: false);
+    }
+
+    /// <summary>The chunks, masks and start of a map whose first chunk starts at <paramref name="head"/>, past removed entries and chunks wholly dropped.</summary>
+    private static (Entry[][] Chunks, ulong[] Masks, int Head) StartAt(Entry[][] chunks, ulong[] masks, int head)
+    {
         var first = 0;
         while (first < chunks.Length)
         {
@@ -371,7 +398,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             (first, head) = (first + 1, 0);
         }
 
-        return first == 0 ? new(chunks, masks, head, tail, count, open: false) : new(chunks[first..], masks[first..], head, tail, count, open: false);
+        return first == 0 ? (chunks, masks, head) : (chunks[first..], masks[first..], head);
     }
 
     /// <summary>The same sessions in the same order, in full chunks (after many removals from the middle).</summary>

@@ -44,7 +44,7 @@ public sealed partial class CreditControlService(
             return OutcomeError.Invalid(ahead);
         }
 
-        var claim = await sessions.ClaimAsync(request.SessionId, request.AccountId, ct);
+        var claim = await sessions.ClaimNowAsync(request.SessionId, request.AccountId, ct);
         if (claim.AccountId != request.AccountId)
         {
             return OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
@@ -67,7 +67,7 @@ public sealed partial class CreditControlService(
 
     private async ValueTask<Outcome<GrantAnswer>> InterimCoreAsync(InterimRequest request, CancellationToken ct)
     {
-        if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
+        if (await sessions.FindAccountNowAsync(request.SessionId, ct) is not { } accountId)
         {
             return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
         }
@@ -84,7 +84,7 @@ public sealed partial class CreditControlService(
 
     private async ValueTask<Outcome<TerminateAnswer>> TerminateCoreAsync(TerminateRequest request, CancellationToken ct)
     {
-        if (await sessions.FindAccountAsync(request.SessionId, ct) is not { } accountId)
+        if (await sessions.FindAccountNowAsync(request.SessionId, ct) is not { } accountId)
         {
             return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized; its CDR charges the call");
         }

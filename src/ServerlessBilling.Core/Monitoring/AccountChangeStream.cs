@@ -84,6 +84,27 @@ public sealed class ObservedAccountStore(IAccountStore inner, AccountChangeStrea
     public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
         PublishWritten(inner.TryReplaceAsync(account, ifMatch, cancellationToken), account);
 
+    /// <summary>As the store observed: the updater's read with no task when the store answers at once.</summary>
+    public ValueTask<Versioned<AccountState>?> ReadForWriteAsync(string accountId, CancellationToken cancellationToken) =>
+        inner.ReadForWriteAsync(accountId, cancellationToken);
+
+    /// <summary>As <see cref="TryReplaceAsync"/>, with no task when the store answers at once.</summary>
+    public ValueTask<string?> TryReplaceNowAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+    {
+        var write = inner.TryReplaceNowAsync(account, ifMatch, cancellationToken);
+        if (!write.IsCompletedSuccessfully)
+        {
+            return new(PublishWhenWrittenAsync(write.AsTask(), account));
+        }
+
+        if (write.Result is not null)
+        {
+            changes.Publish(account);
+        }
+
+        return write;
+    }
+
     /// <summary>
     /// Publishes <paramref name="account"/> once <paramref name="write"/> has written it, and answers as the write does: the
     /// write's own task when it has finished (the embedded stores answer at once), with no state machine and no second task.

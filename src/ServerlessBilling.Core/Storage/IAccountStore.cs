@@ -13,6 +13,15 @@ public interface IAccountStore
     /// <summary>Replaces the document when its ETag is still <paramref name="ifMatch"/>; null when it is not (HTTP 412).</summary>
     Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="GetAsync"/>, for the one conditional write of a step (<see cref="Accounts.AccountUpdater"/>): a store that
+    /// answers at once (the embedded one) answers with no task.
+    /// </summary>
+    ValueTask<Versioned<AccountState>?> ReadForWriteAsync(string accountId, CancellationToken cancellationToken) => new(GetAsync(accountId, cancellationToken));
+
+    /// <summary>As <see cref="TryReplaceAsync"/>, for the one conditional write of a step: a store that answers at once answers with no task.</summary>
+    ValueTask<string?> TryReplaceNowAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) => new(TryReplaceAsync(account, ifMatch, cancellationToken));
+
     /// <summary>Accounts holding a reservation that expires at or before <paramref name="instant"/>.</summary>
     IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken);
 }

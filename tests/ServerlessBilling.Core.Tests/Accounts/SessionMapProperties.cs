@@ -32,7 +32,7 @@ public sealed class SessionMapProperties
 
     /// <summary>
     /// Each step is one int: which earlier version to continue from, what to do (store, remove, remove the oldest, look
-    /// up, clear) and which of a few dozen ids (so that look-ups hit, ids come back and chunks fill and empty).
+    /// up, clear, store and let the oldest go from the map just made) and which of a few dozen ids (so that look-ups hit, ids come back and chunks fill and empty).
     /// </summary>
     [Property(MaxTest = 300)]
     public Property A_map_behaves_like_an_insertion_ordered_list(int[] steps)
@@ -49,16 +49,7 @@ public sealed class SessionMapProperties
             {
                 case 0 or 1 or 2 or 3:
                     var session = Template with { SessionId = id, UsedSeconds = value % 1000 };
-                    var at = model.FindIndex(s => s.SessionId == id);
-                    if (at >= 0)
-                    {
-                        model[at] = session;
-                    }
-                    else
-                    {
-                        model.Add(session);
-                    }
-
+                    Store(model, session);
                     map = map.SetItem(id, session);
                     break;
                 case 4 or 5:
@@ -85,6 +76,15 @@ public sealed class SessionMapProperties
                     {
                         model.Clear();
                         map = map.Clear();
+                    }
+                    else if (value % 7 <= 3 && model.Count > 0)
+                    {
+                        // A session stored and the oldest (or another) let go in the same step, the map in between shown to no one.
+                        var stored = Template with { SessionId = id, UsedSeconds = value % 1000 };
+                        Store(model, stored);
+                        var leaving = value % 7 == 3 ? model[model.Count / 2].SessionId : model[0].SessionId;
+                        model.RemoveAll(s => s.SessionId == leaving);
+                        map = map.SetItem(id, stored).RemoveUnshared(leaving);
                     }
 
                     break;
@@ -135,6 +135,20 @@ public sealed class SessionMapProperties
         return (read.Keys.SequenceEqual(last.Keys) && JsonSerializer.Serialize(read, StoredJson.Options) == json
                 && JsonSerializer.Serialize(shuffled, StoredJson.Options) == json)
             .Label("the newest map's JSON, read back or built in another order, is written as the same bytes");
+    }
+
+    /// <summary>The model's store: in its place if the id is held, else last.</summary>
+    private static void Store(List<Session> model, Session session)
+    {
+        var at = model.FindIndex(s => s.SessionId == session.SessionId);
+        if (at >= 0)
+        {
+            model[at] = session;
+        }
+        else
+        {
+            model.Add(session);
+        }
     }
 
     [Fact]

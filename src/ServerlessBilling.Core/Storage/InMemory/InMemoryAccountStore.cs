@@ -33,7 +33,10 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
     public int ParsedCount => _parsed.Count;
 
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
-        Task.FromResult(_accounts.TryGetValue(accountId, out var slot) ? Read(slot) : null);
+        Task.FromResult(Get(accountId));
+
+    /// <summary>As <see cref="GetAsync"/>, with no task: the store answers at once.</summary>
+    public ValueTask<Versioned<AccountState>?> ReadForWriteAsync(string accountId, CancellationToken cancellationToken) => new(Get(accountId));
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
     {
@@ -48,11 +51,19 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
         return Task.FromResult<string?>(created.ETag);
     }
 
-    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken)
+    public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
+        Task.FromResult(TryReplace(account, ifMatch));
+
+    /// <summary>As <see cref="TryReplaceAsync"/>, with no task: the store answers at once.</summary>
+    public ValueTask<string?> TryReplaceNowAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) => new(TryReplace(account, ifMatch));
+
+    private Versioned<AccountState>? Get(string accountId) => _accounts.TryGetValue(accountId, out var slot) ? Read(slot) : null;
+
+    private string? TryReplace(AccountState account, string ifMatch)
     {
         if (!_accounts.TryGetValue(account.AccountId, out var slot))
         {
-            return Task.FromResult<string?>(null);
+            return null;
         }
 
         while (true)
@@ -60,7 +71,7 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
             var current = Volatile.Read(ref slot.State);
             if (!HasETag(current, ifMatch))
             {
-                return Task.FromResult<string?>(null);
+                return null;
             }
 
             var replacement = new Versioned<AccountState>(account, NextETag());
@@ -75,7 +86,7 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
                     slot.Used = true;
                 }
 
-                return Task.FromResult<string?>(replacement.ETag);
+                return replacement.ETag;
             }
 
             // Another writer, or the same version packed or parsed meanwhile: look again (a version is never reused).
@@ -199,7 +210,8 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
 
     private static long VersionOf(string eTag) => long.Parse(eTag.AsSpan(1, eTag.Length - 2), NumberStyles.None, CultureInfo.InvariantCulture);
 
-    private static string ETagOf(long version) => "\"" + version.ToString(CultureInfo.InvariantCulture) + "\"";
+    /// <summary>The version in quotes, as Cosmos DB writes an ETag: one string, with no string of the number first.</summary>
+    private static string ETagOf(long version) => string.Create(CultureInfo.InvariantCulture, $"\"{version}\"");
 
     private string NextETag() => ETagOf(Interlocked.Increment(ref _version));
 

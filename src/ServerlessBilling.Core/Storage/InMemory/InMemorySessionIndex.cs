@@ -48,7 +48,21 @@ public sealed class InMemorySessionIndex : ISessionIndex
         }
     }
 
-    public Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
+    public Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken) =>
+        Task.FromResult(Claim(sessionId, accountId));
+
+    /// <summary>As <see cref="ClaimAsync"/>, with no task: the index answers at once.</summary>
+    public ValueTask<SessionClaim> ClaimNowAsync(string sessionId, string accountId, CancellationToken cancellationToken) =>
+        new(Claim(sessionId, accountId));
+
+    public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken) =>
+        Task.FromResult(FindAccount(sessionId));
+
+    /// <summary>As <see cref="FindAccountAsync"/>, with no task: the index answers at once.</summary>
+    public ValueTask<string?> FindAccountNowAsync(string sessionId, CancellationToken cancellationToken) =>
+        new(FindAccount(sessionId));
+
+    private SessionClaim Claim(string sessionId, string accountId)
     {
         var now = Now();
         lock (_lock)
@@ -57,28 +71,28 @@ public sealed class InMemorySessionIndex : ISessionIndex
             {
                 if (known.ClaimedBy is { } owner)
                 {
-                    return Task.FromResult(new SessionClaim(owner, false));
+                    return new SessionClaim(owner, false);
                 }
 
                 // Closed by its CDR before any authorize named it: the history stays, the claim is new.
                 known.ClaimedBy = accountId;
-                return Task.FromResult(new SessionClaim(accountId, true));
+                return new SessionClaim(accountId, true);
             }
 
             var entry = new Entry(sessionId) { ClaimedBy = accountId, WrittenAt = now };
             _entries[sessionId] = entry;
             _open.Append(entry);
             Trim(now);
-            return Task.FromResult(new SessionClaim(accountId, true));
+            return new SessionClaim(accountId, true);
         }
     }
 
-    public Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken)
+    private string? FindAccount(string sessionId)
     {
         var now = Now();
         lock (_lock)
         {
-            return Task.FromResult(Live(sessionId, now)?.ClaimedBy);
+            return Live(sessionId, now)?.ClaimedBy;
         }
     }
 
