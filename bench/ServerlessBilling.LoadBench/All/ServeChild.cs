@@ -25,15 +25,13 @@ internal static class ServeChild
     public const string CommitsPath = "/loadbench/commits";
     public const string JitPath = "/loadbench/jit";
     public const string StorePath = "/loadbench/store";
+    /// <summary>"allocated pause gen0 gen1 gen2": bytes allocated, GC pause ticks, collections of each generation, so far.</summary>
+    public const string AllocatedPath = "/loadbench/allocated";
 
     public static async Task<int> RunAsync(IReadOnlyList<string> hostArgs, CancellationToken cancellationToken)
     {
         await using var app = LocalHost.Build([.. LoopbackHttp.HostArgs, "--Local:SeedDemo=false", "--Logging:LogLevel:Microsoft.Hosting.Lifetime=Warning", .. hostArgs]);
-        app.MapPost(HttpCalls.NoopPath, async (HttpRequest request) =>
-        {
-            await request.Body.CopyToAsync(Stream.Null);
-            return Results.Text("""{"sessionId":"noop","resultCode":"SUCCESS"}""", "application/json");
-        });
+        PairsBaselines.Map(app); // the echo, and the layers of authorize+terminate apart
         app.MapPost(DiscardPath, async (HttpRequest request, CancellationToken ct) =>
         {
             // The floor of POST /api/cdrs: the same bodies read to the end and dropped, a small JSON answer.
@@ -67,6 +65,8 @@ internal static class ServeChild
         });
         app.MapGet(HeapPath, () => Results.Text(HeapFigures()));
         app.MapGet(JitPath, () => Results.Text(System.Runtime.JitInfo.GetCompiledMethodCount().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        app.MapGet(AllocatedPath, () => Results.Text(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"{GC.GetTotalAllocatedBytes()} {GC.GetTotalPauseDuration().Ticks} {GC.CollectionCount(0)} {GC.CollectionCount(1)} {GC.CollectionCount(2)}")));
         app.MapGet(StorePath, (IServiceProvider services) => Results.Text(StoreFigures(services)));
         app.MapGet(CommitsPath, (IServiceProvider services) =>
             services.GetService<ServerlessBilling.Sqlite.SqliteDatabase>() is { } database

@@ -11,6 +11,7 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class HttpCalls
 {
     public const string NoopPath = "/loadbench/noop";
+    public const string ApiBase = "/api";
 
     private static readonly byte[] Success = "\"SUCCESS\""u8.ToArray();
     private static readonly byte[] TerminateBody = """{"requestNumber":1,"usedSeconds":42}"""u8.ToArray();
@@ -50,7 +51,14 @@ internal static class HttpCalls
 
     /// <summary>Even sequence numbers authorize session seq/2 of the loop, odd ones terminate it.</summary>
     public static ClosedLoop.Operation CallOperation(HttpClient client, string[] accounts, int loops, string phase, CancellationToken cancellationToken) =>
-        async (loop, sequence) =>
+        CallOperation(client, accounts, loops, phase, ApiBase, cancellationToken);
+
+    /// <summary>The same calls under another base than /api (the bench-only baselines of the same shape).</summary>
+    public static ClosedLoop.Operation CallOperation(HttpClient client, string[] accounts, int loops, string phase, string basePath, CancellationToken cancellationToken)
+    {
+        var authorizeUri = basePath == ApiBase ? AuthorizeUri : new Uri(basePath + "/authorize", UriKind.Relative);
+        var sessions = basePath + "/sessions/";
+        return async (loop, sequence) =>
         {
             var pair = sequence >> 1;
             var sessionId = string.Create(CultureInfo.InvariantCulture, $"{phase}-{loop}-{pair}");
@@ -60,14 +68,19 @@ internal static class HttpCalls
                 var body = Encoding.UTF8.GetBytes(string.Create(
                     CultureInfo.InvariantCulture,
                     $$"""{"sessionId":"{{sessionId}}","accountId":"{{accountId}}","callingNumber":"{{BenchData.CallingNumber}}","calledNumber":"{{BenchData.CalledNumber}}","requestedSeconds":{{BenchData.RequestedSeconds}}}"""));
-                return await PostAsync(client, AuthorizeUri, body, cancellationToken);
+                return await PostAsync(client, authorizeUri, body, cancellationToken);
             }
 
-            return await PostAsync(client, new Uri("/api/sessions/" + sessionId + "/terminate", UriKind.Relative), TerminateBody, cancellationToken);
+            return await PostAsync(client, new Uri(sessions + sessionId + "/terminate", UriKind.Relative), TerminateBody, cancellationToken);
         };
+    }
 
     public static ClosedLoop.Operation NoopOperation(HttpClient client, CancellationToken cancellationToken) =>
-        async (_, _) => await PostAsync(client, NoopUri, TerminateBody, cancellationToken);
+        NoopOperation(client, NoopUri, cancellationToken);
+
+    /// <summary>The echo's body posted to another echo path.</summary>
+    public static ClosedLoop.Operation NoopOperation(HttpClient client, Uri path, CancellationToken cancellationToken) =>
+        async (_, _) => await PostAsync(client, path, TerminateBody, cancellationToken);
 
     /// <summary>Every other measurement, from <paramref name="parity"/>: the authorizes (0) or the terminates (1) of a loop.</summary>
     public static long[] Every(ReadOnlySpan<long> ticks, int parity)

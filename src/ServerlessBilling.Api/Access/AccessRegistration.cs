@@ -49,16 +49,20 @@ public static class AccessRegistration
         }
 
         rate.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+        // One bucket's settings for every key, made once: the partitioner runs on every request, and a lambda there that
+        // captured the limit would be a new delegate each time (it is only called for a key's first request).
+        var bucket = new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limit,
+            TokensPerPeriod = limit,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        };
+        Func<string, TokenBucketRateLimiterOptions> options = _ => bucket;
         rate.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
             context.Features.Get<ApiCaller>() is { } caller
-                ? RateLimitPartition.GetTokenBucketLimiter(caller.Id, _ => new TokenBucketRateLimiterOptions
-                {
-                    TokenLimit = limit,
-                    TokensPerPeriod = limit,
-                    ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                    AutoReplenishment = true,
-                })
+                ? RateLimitPartition.GetTokenBucketLimiter(caller.Id, options)
                 : RateLimitPartition.GetNoLimiter(""));
         rate.OnRejected = (rejected, _) =>
         {

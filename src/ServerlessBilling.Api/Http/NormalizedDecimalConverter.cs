@@ -20,6 +20,37 @@ public sealed class NormalizedDecimalConverter : JsonConverter<decimal>
     public static void WriteNormalized(Utf8JsonWriter writer, decimal value)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteNumberValue(value / 1.0000000000000000000000000000m);
+        writer.WriteNumberValue(Normalized(value));
+    }
+
+    /// <summary>
+    /// The same value at the smallest scale that holds it (1.2100 → 1.21, 5.000 → 5): what dividing by
+    /// 1.0000000000000000000000000000m gives, without a decimal division (every amount of every answer passes here).
+    /// </summary>
+    public static decimal Normalized(decimal value)
+    {
+        // Bit for bit from here on (the build checks arithmetic; these casts only reinterpret the parts).
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var scale = unchecked((byte)(bits[3] >> 16));
+        if (scale == 0)
+        {
+            return value;
+        }
+
+        var mantissa = unchecked(((UInt128)(uint)bits[2] << 64) | ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+        while (scale > 0)
+        {
+            var (quotient, remainder) = UInt128.DivRem(mantissa, 10);
+            if (remainder != 0)
+            {
+                break;
+            }
+
+            mantissa = quotient;
+            scale--;
+        }
+
+        return unchecked(new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), (int)(uint)(mantissa >> 64), bits[3] < 0, scale));
     }
 }

@@ -28,6 +28,7 @@ public static class LocalHost
             builder.WebHost.UseUrls(DefaultUrl);
         }
 
+        QuietRequestDiagnostics(builder);
         builder.Services.AddServerlessBillingApi();
         builder.Services.AddServerlessBillingAccess(builder.Configuration); // keys and limits (Auth:*, Limits:*); loopback only without keys
         builder.Services.AddServerlessBillingCore(builder.Configuration);
@@ -70,6 +71,39 @@ public static class LocalHost
         app.MapLocalMetrics();
         app.UseDashboard();
         return app.LogWhenStarted();
+    }
+
+    /// <summary>The log category of ASP.NET Core's per-request diagnostics (request starting/finished, at Information).</summary>
+    public const string RequestDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
+    /// <summary>
+    /// ASP.NET Core starts an Activity and a log scope for every request as soon as <see cref="RequestDiagnosticsCategory"/>
+    /// is enabled at any level, Critical included: at the shipped Warning it writes nothing on a request yet pays for
+    /// both on every one. So while the settings leave that category at Warning or above (in every provider), it is
+    /// turned off; a setting that lowers it (--Logging:LogLevel:Microsoft.AspNetCore=Information, as docs/operations.md
+    /// says, or the category itself) logs each request as before. The serve command reports a failed start itself (the
+    /// category's only other message), and a tracing listener (OpenTelemetry) still gets its Activity.
+    /// </summary>
+    private static void QuietRequestDiagnostics(WebApplicationBuilder builder)
+    {
+        var logging = builder.Configuration.GetSection("Logging");
+        var quiet = ConfiguredLevel(logging.GetSection("LogLevel")) >= LogLevel.Warning
+            && logging.GetChildren().Where(c => c.Key != "LogLevel").All(provider => ConfiguredLevel(provider.GetSection("LogLevel")) is null or >= LogLevel.Warning);
+        if (quiet)
+        {
+            builder.Logging.AddFilter(RequestDiagnosticsCategory, LogLevel.None);
+        }
+    }
+
+    /// <summary>The level these settings give <see cref="RequestDiagnosticsCategory"/>: the longest category that
+    /// prefixes it, else Default; null when neither is set.</summary>
+    private static LogLevel? ConfiguredLevel(IConfigurationSection levels)
+    {
+        var match = levels.GetChildren()
+            .Where(c => RequestDiagnosticsCategory.StartsWith(c.Key, StringComparison.OrdinalIgnoreCase))
+            .OrderByDescending(c => c.Key.Length)
+            .FirstOrDefault() ?? levels.GetSection("Default");
+        return Enum.TryParse<LogLevel>(match.Value, ignoreCase: true, out var level) ? level : null;
     }
 }
 
