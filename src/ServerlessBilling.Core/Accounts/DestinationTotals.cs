@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using ServerlessBilling.Core.Storage;
@@ -8,30 +9,38 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Core.Accounts;
 
 /// <summary>
-/// A period's usage totals by destination, sorted by destination (ordinal): one flat array of
-/// <see cref="DestinationSum"/> (about 40 bytes an entry, where a sorted tree of <see cref="UsageTotals"/> took about 104),
-/// never changed once made. <see cref="UsageTotals"/> values are made when read. Stored as the JSON object a sorted
-/// dictionary of <see cref="UsageTotals"/> was (<c>{"France":{"calls":1,"billedSeconds":60,"amount":0.5}}</c>), byte for byte.
+/// A period's usage totals by destination, sorted by destination (ordinal), in flat arrays of <see cref="DestinationSum"/>
+/// structs (about 40 bytes an entry, where a sorted tree of <see cref="UsageTotals"/> records took about 104), never
+/// changed once made. <see cref="UsageTotals"/> values are made when read. Stored as the JSON object a sorted dictionary
+/// of <see cref="UsageTotals"/> was (<c>{"France":{"calls":1,"billedSeconds":60,"amount":0.5}}</c>), byte for byte.
 /// </summary>
-/// <remarks>Equal when they hold the same destinations with equal figures, as two dictionaries compared entry by entry would be.</remarks>
+/// <remarks>
+/// The entries lie in leaves of at most <see cref="LeafMax"/>, in order: merging changed sums in (<see cref="With"/>) makes
+/// new leaves only where they land and shares the others, so that what a fold copies does not grow with the number of
+/// destinations (a table of 2,000 destinations would copy 80 KB a fold, a large object). Equal when they hold the same
+/// destinations with equal figures, as two dictionaries compared entry by entry would be.
+/// </remarks>
 [JsonConverter(typeof(DestinationTotalsConverter))]
 public sealed class DestinationTotals : IReadOnlyDictionary<string, UsageTotals>, IEquatable<DestinationTotals>
 {
-    public static readonly DestinationTotals Empty = new([]);
+    /// <summary>How many entries a leaf holds at most; a merge that makes one longer splits it in halves.</summary>
+    internal const int LeafMax = 32;
 
-    private readonly DestinationSum[] _sums;
+    public static readonly DestinationTotals Empty = new([], 0);
 
-    /// <summary>Takes <paramref name="sums"/> as they are: sorted by destination (ordinal), each destination once.</summary>
-    private DestinationTotals(DestinationSum[] sums) => _sums = sums;
+    private readonly DestinationSum[][] _leaves;
 
-    public int Count => _sums.Length;
+    /// <summary>Takes <paramref name="leaves"/> as they are: none empty, sorted by destination (ordinal) across them, each destination once.</summary>
+    private DestinationTotals(DestinationSum[][] leaves, int count) => (_leaves, Count) = (leaves, count);
 
-    public IEnumerable<string> Keys => _sums.Select(s => s.Destination);
+    public int Count { get; }
 
-    public IEnumerable<UsageTotals> Values => _sums.Select(s => s.Totals);
+    public IEnumerable<string> Keys => this.Select(s => s.Key);
 
-    /// <summary>The sums, sorted by destination.</summary>
-    internal ReadOnlySpan<DestinationSum> Sums => _sums;
+    public IEnumerable<UsageTotals> Values => this.Select(s => s.Value);
+
+    /// <summary>The entries, in leaves, sorted by destination.</summary>
+    internal IReadOnlyList<DestinationSum[]> Leaves => _leaves;
 
     public UsageTotals this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"no totals for destination '{key}'");
 
@@ -46,38 +55,28 @@ public sealed class DestinationTotals : IReadOnlyDictionary<string, UsageTotals>
         return Sorted(sums);
     }
 
-    public bool ContainsKey(string key) => IndexOf(key) >= 0;
+    public bool ContainsKey(string key) => TryGetSum(key, out _);
 
     public bool TryGetValue(string key, [MaybeNullWhen(false)] out UsageTotals value)
     {
-        var at = IndexOf(key);
-        value = at >= 0 ? _sums[at].Totals : null;
-        return at >= 0;
+        var found = TryGetSum(key, out var sum);
+        value = found ? sum.Totals : null;
+        return found;
     }
 
-    /// <summary>Where <paramref name="destination"/> is in <see cref="Sums"/>, or the complement of where it would go.</summary>
-    internal int IndexOf(string destination)
+    /// <summary>The figures of <paramref name="destination"/>, when it has any.</summary>
+    internal bool TryGetSum(string destination, out DestinationSum sum)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        var (low, high) = (0, _sums.Length - 1);
-        while (low <= high)
-        {
-            var middle = low + ((high - low) >> 1);
-            var order = string.CompareOrdinal(_sums[middle].Destination, destination);
-            if (order == 0)
-            {
-                return middle;
-            }
-
-            (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
-        }
-
-        return ~low;
+        var leaf = LeafOf(destination);
+        var at = leaf < 0 ? -1 : Search(_leaves[leaf], destination);
+        sum = at >= 0 ? _leaves[leaf][at] : default;
+        return at >= 0;
     }
 
     /// <summary>
     /// These totals with <paramref name="changed"/> set: sums sorted by destination, each once, that replace this table's
-    /// for their destination or join it. One pass, one array.
+    /// for their destination or join it (<paramref name="added"/> of them new). One pass; new leaves only where they land.
     /// </summary>
     internal DestinationTotals With(ReadOnlySpan<DestinationSum> changed, int added)
     {
@@ -86,86 +85,190 @@ public sealed class DestinationTotals : IReadOnlyDictionary<string, UsageTotals>
             return this;
         }
 
-        var merged = new DestinationSum[_sums.Length + added];
-        var (at, from, to) = (0, 0, 0);
-        while (from < _sums.Length && at < changed.Length)
+        var leaves = new List<DestinationSum[]>(_leaves.Length + 1 + (added / (LeafMax / 2)));
+        var at = 0;
+        for (var leaf = 0; leaf < _leaves.Length; leaf++)
         {
-            var order = string.CompareOrdinal(_sums[from].Destination, changed[at].Destination);
-            merged[to++] = order < 0 ? _sums[from++] : changed[at++];
-            if (order == 0)
+            // The leaf takes the changed sums before the next leaf's first destination (the last leaf, all that are left).
+            var end = at;
+            while (end < changed.Length && (leaf == _leaves.Length - 1 || string.CompareOrdinal(changed[end].Destination, _leaves[leaf + 1][0].Destination) < 0))
             {
-                from++;
+                end++;
             }
+
+            if (end == at)
+            {
+                leaves.Add(_leaves[leaf]);
+                continue;
+            }
+
+            AddSplit(leaves, Merge(_leaves[leaf], changed[at..end]));
+            at = end;
         }
 
-        _sums.AsSpan(from).CopyTo(merged.AsSpan(to));
-        to += _sums.Length - from;
-        changed[at..].CopyTo(merged.AsSpan(to));
-        to += changed.Length - at;
-        return to == merged.Length ? new DestinationTotals(merged) : throw new InvalidOperationException("destination totals merged with a wrong count of new destinations");
+        if (at < changed.Length)
+        {
+            AddSplit(leaves, changed[at..].ToArray());
+        }
+
+        return new DestinationTotals([.. leaves], Count + added);
     }
 
-    public Enumerator GetEnumerator() => new(_sums);
+    public Enumerator GetEnumerator() => new(_leaves);
 
     IEnumerator<KeyValuePair<string, UsageTotals>> IEnumerable<KeyValuePair<string, UsageTotals>>.GetEnumerator() => GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-    public bool Equals(DestinationTotals? other) =>
-        other is not null && (ReferenceEquals(_sums, other._sums) || _sums.AsSpan().SequenceEqual(other._sums));
+    public bool Equals(DestinationTotals? other)
+    {
+        if (other is null || other.Count != Count)
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(_leaves, other._leaves))
+        {
+            return true;
+        }
+
+        var (mine, theirs) = (_leaves.SelectMany(l => l), other._leaves.SelectMany(l => l));
+        return mine.SequenceEqual(theirs);
+    }
 
     public override bool Equals(object? obj) => Equals(obj as DestinationTotals);
 
-    public override int GetHashCode() => _sums.Length;
+    public override int GetHashCode() => Count;
 
     /// <summary><paramref name="sums"/> sorted, the last of a destination given twice kept.</summary>
     internal static DestinationTotals Sorted(List<DestinationSum> sums)
     {
-        if (sums.Count == 0)
-        {
-            return Empty;
-        }
-
         var sorted = true;
         for (var i = 1; i < sums.Count && sorted; i++)
         {
             sorted = string.CompareOrdinal(sums[i - 1].Destination, sums[i].Destination) < 0;
         }
 
-        if (sorted)
+        if (!sorted)
         {
-            return new DestinationTotals([.. sums]);
-        }
-
-        // Stable, so that the last of a destination given twice comes last among its own.
-        var ordered = sums.Select((sum, i) => (sum, i)).OrderBy(s => s.sum.Destination, StringComparer.Ordinal).ThenBy(s => s.i).Select(s => s.sum).ToList();
-        var unique = new List<DestinationSum>(ordered.Count);
-        foreach (var sum in ordered)
-        {
-            if (unique.Count > 0 && unique[^1].Destination == sum.Destination)
+            // Stable, so that the last of a destination given twice comes last among its own.
+            var ordered = sums.Select((sum, i) => (sum, i)).OrderBy(s => s.sum.Destination, StringComparer.Ordinal).ThenBy(s => s.i).Select(s => s.sum).ToList();
+            sums = new List<DestinationSum>(ordered.Count);
+            foreach (var sum in ordered)
             {
-                unique[^1] = sum;
-            }
-            else
-            {
-                unique.Add(sum);
+                if (sums.Count > 0 && sums[^1].Destination == sum.Destination)
+                {
+                    sums[^1] = sum;
+                }
+                else
+                {
+                    sums.Add(sum);
+                }
             }
         }
 
-        return new DestinationTotals([.. unique]);
+        return Empty.With(CollectionsMarshal.AsSpan(sums), sums.Count);
     }
 
-    public struct Enumerator(DestinationSum[] sums) : IEnumerator<KeyValuePair<string, UsageTotals>>
+    /// <summary>Adds <paramref name="merged"/> as one leaf, or as halves (and their halves) when longer than <see cref="LeafMax"/>.</summary>
+    private static void AddSplit(List<DestinationSum[]> leaves, DestinationSum[] merged)
     {
+        if (merged.Length <= LeafMax)
+        {
+            leaves.Add(merged);
+            return;
+        }
+
+        var pieces = (merged.Length + (LeafMax / 2) - 1) / (LeafMax / 2);
+        for (var piece = 0; piece < pieces; piece++)
+        {
+            var (from, to) = (merged.Length * piece / pieces, merged.Length * (piece + 1) / pieces);
+            leaves.Add(merged[from..to]);
+        }
+    }
+
+    /// <summary><paramref name="leaf"/> with <paramref name="changed"/> (sorted, each once) set: one pass, one array.</summary>
+    private static DestinationSum[] Merge(DestinationSum[] leaf, ReadOnlySpan<DestinationSum> changed)
+    {
+        var (from, at, shared) = (0, 0, 0);
+        while (from < leaf.Length && at < changed.Length)
+        {
+            var order = string.CompareOrdinal(leaf[from].Destination, changed[at].Destination);
+            (from, at, shared) = (from + (order <= 0 ? 1 : 0), at + (order >= 0 ? 1 : 0), shared + (order == 0 ? 1 : 0));
+        }
+
+        var merged = new DestinationSum[leaf.Length + changed.Length - shared];
+        (from, at) = (0, 0);
+        var to = 0;
+        while (from < leaf.Length && at < changed.Length)
+        {
+            var order = string.CompareOrdinal(leaf[from].Destination, changed[at].Destination);
+            merged[to++] = order < 0 ? leaf[from++] : changed[at++];
+            from += order == 0 ? 1 : 0;
+        }
+
+        leaf.AsSpan(from).CopyTo(merged.AsSpan(to));
+        changed[at..].CopyTo(merged.AsSpan(to + leaf.Length - from));
+        return merged;
+    }
+
+    /// <summary>The leaf that holds <paramref name="destination"/> if any does: the last whose first destination is not after it (-1: none).</summary>
+    private int LeafOf(string destination)
+    {
+        var (low, high) = (0, _leaves.Length - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            (low, high) = string.CompareOrdinal(_leaves[middle][0].Destination, destination) <= 0 ? (middle + 1, high) : (low, middle - 1);
+        }
+
+        return low - 1;
+    }
+
+    private static int Search(DestinationSum[] leaf, string destination)
+    {
+        var (low, high) = (0, leaf.Length - 1);
+        while (low <= high)
+        {
+            var middle = low + ((high - low) >> 1);
+            var order = string.CompareOrdinal(leaf[middle].Destination, destination);
+            if (order == 0)
+            {
+                return middle;
+            }
+
+            (low, high) = order < 0 ? (middle + 1, high) : (low, middle - 1);
+        }
+
+        return -1;
+    }
+
+    public struct Enumerator(DestinationSum[][] leaves) : IEnumerator<KeyValuePair<string, UsageTotals>>
+    {
+        private int _leaf;
         private int _at = -1;
 
-        public readonly KeyValuePair<string, UsageTotals> Current => new(sums[_at].Destination, sums[_at].Totals);
+        public readonly KeyValuePair<string, UsageTotals> Current => new(leaves[_leaf][_at].Destination, leaves[_leaf][_at].Totals);
 
         readonly object IEnumerator.Current => Current;
 
-        public bool MoveNext() => ++_at < sums.Length;
+        public bool MoveNext()
+        {
+            if (_leaf >= leaves.Length)
+            {
+                return false;
+            }
 
-        public void Reset() => _at = -1;
+            if (++_at < leaves[_leaf].Length)
+            {
+                return true;
+            }
+
+            (_leaf, _at) = (_leaf + 1, 0);
+            return _leaf < leaves.Length;
+        }
+
+        public void Reset() => (_leaf, _at) = (0, -1);
 
         public readonly void Dispose()
         {
@@ -235,21 +338,24 @@ internal sealed class DestinationTotalsConverter : JsonConverter<DestinationTota
     {
         writer.WriteStartObject();
         var direct = ReferenceEquals(options, StoredJson.Options);
-        foreach (ref readonly var sum in value.Sums)
+        foreach (var leaf in value.Leaves)
         {
-            if (direct)
+            foreach (ref readonly var sum in leaf.AsSpan())
             {
-                writer.WritePropertyName(sum.Destination);
-                writer.WriteStartObject();
-                writer.WriteNumber(Calls, sum.Calls);
-                writer.WriteNumber(BilledSeconds, sum.BilledSeconds);
-                writer.WriteNumber(Amount, sum.Amount);
-                writer.WriteEndObject();
-            }
-            else
-            {
-                writer.WritePropertyName(options.DictionaryKeyPolicy?.ConvertName(sum.Destination) ?? sum.Destination);
-                JsonSerializer.Serialize(writer, sum.Totals, options);
+                if (direct)
+                {
+                    writer.WritePropertyName(sum.Destination);
+                    writer.WriteStartObject();
+                    writer.WriteNumber(Calls, sum.Calls);
+                    writer.WriteNumber(BilledSeconds, sum.BilledSeconds);
+                    writer.WriteNumber(Amount, sum.Amount);
+                    writer.WriteEndObject();
+                }
+                else
+                {
+                    writer.WritePropertyName(options.DictionaryKeyPolicy?.ConvertName(sum.Destination) ?? sum.Destination);
+                    JsonSerializer.Serialize(writer, sum.Totals, options);
+                }
             }
         }
 

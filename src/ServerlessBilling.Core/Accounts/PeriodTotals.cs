@@ -17,9 +17,9 @@ public sealed record UsageTotals(int Calls, long BilledSeconds, decimal Amount)
 /// invoice run reads one document per account, never the CDRs.
 /// </summary>
 /// <remarks>
-/// <see cref="ByDestination"/> is a flat sorted table (<see cref="DestinationTotals"/>), and adding a charge to it copies
-/// the table. So the latest charges wait in a <see cref="DestinationLog"/> beside the table, appended to in place, and are
-/// counted into the table together (one merge, one new table), at most every <see cref="DestinationLog.FoldAfter"/> charges
+/// <see cref="ByDestination"/> is a sorted table of flat leaves (<see cref="DestinationTotals"/>), and adding a charge to it
+/// copies a leaf and the list of leaves. So the latest charges wait in a <see cref="DestinationLog"/> beside the table, appended to in place, and are
+/// counted into the table together (one merge, new leaves only where they land), at most every <see cref="DestinationLog.FoldAfter"/> charges
 /// or when <see cref="ByDestination"/> is read (the table then read is kept, and the next totals start from it). Each
 /// destination's figures are added in the order the charges came, as one <see cref="UsageTotals.Add"/> after another
 /// would: the table is the same whenever it is made.
@@ -246,17 +246,17 @@ internal readonly record struct DestinationLog
         {
             if (!_index.TryGetValue(destination, out var at))
             {
-                var found = _table.IndexOf(destination);
+                var found = _table.TryGetSum(destination, out var held);
                 (at, _index[destination]) = (_sums.Count, _sums.Count);
-                _sums.Add(found >= 0 ? _table.Sums[found] : new DestinationSum(destination, 0, 0, 0m));
-                _added += found >= 0 ? 0 : 1;
+                _sums.Add(found ? held : new DestinationSum(destination, 0, 0, 0m));
+                _added += found ? 0 : 1;
             }
 
             ref var sum = ref CollectionsMarshal.AsSpan(_sums)[at];
             sum = sum.Plus(calls, billedSeconds, amount);
         }
 
-        /// <summary>The table with every sum set (one merge of the sums, sorted, into it); the sums are cleared.</summary>
+        /// <summary>The table with every sum set (one merge of the sums, sorted, into its leaves); the sums are cleared.</summary>
         public DestinationTotals IntoTable()
         {
             var sums = CollectionsMarshal.AsSpan(_sums);

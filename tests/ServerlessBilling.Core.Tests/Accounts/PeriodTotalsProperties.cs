@@ -103,6 +103,54 @@ public sealed class PeriodTotalsProperties
             .Label($"{Json(table)} against {Json(model)}");
     }
 
+    /// <summary>
+    /// Charges over many destinations (FsCheck's strings, so leaves fill, split and are shared between versions) counted
+    /// into the table in runs of any length, against the sorted dictionary to which each is added at once: the same entries,
+    /// look-ups and stored JSON after every run, and the earlier versions unchanged.
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public Property Destination_totals_merged_run_by_run_are_the_dictionary((NonNull<string> Destination, byte Calls, decimal Amount)[] charges, PositiveInt[] runs)
+    {
+        var (totals, model) = (new PeriodTotals("2026-11", Start, Start.AddMonths(1)), Empty);
+        var versions = new List<(PeriodTotals Totals, ImmutableSortedDictionary<string, UsageTotals> Model)>();
+        var (at, run) = (0, 0);
+        while (at < charges.Length)
+        {
+            var length = runs.Length == 0 ? charges.Length : Math.Min(charges.Length - at, runs[run++ % runs.Length].Get);
+            var lines = charges[at..(at + length)].Select(c => new ChargeLine(c.Amount, c.Calls * 7, c.Calls, c.Destination.Get, Start.AddDays(1))).ToList();
+            totals = totals.AddAll(lines, 0, lines.Count);
+            foreach (var line in lines)
+            {
+                model = model.SetItem(line.Destination, model.GetValueOrDefault(line.Destination, UsageTotals.Zero).Add(line));
+            }
+
+            _ = totals.ByDestination.Count; // folded now: the next run merges into the table
+            versions.Add((totals, model));
+            at += length;
+        }
+
+        var differs = versions.FirstOrDefault(v => !v.Totals.ByDestination.SequenceEqual(v.Model) || Json(v.Totals.ByDestination) != Json(v.Model)
+            || v.Model.Keys.Any(k => !v.Totals.ByDestination.TryGetValue(k, out var value) || !Equals(value, v.Model[k])));
+        return (differs.Totals is null).Label($"{(differs.Totals is null ? "" : Json(differs.Totals.ByDestination))} against {(differs.Model is null ? "" : Json(differs.Model))}");
+    }
+
+    [Fact]
+    public void Destination_totals_of_thousands_of_destinations_share_their_unchanged_leaves()
+    {
+        var names = Enumerable.Range(0, 3000).Select(i => $"Destination {i * 7919 % 3000:D4}").ToList();
+        var totals = new PeriodTotals("2026-11", Start, Start.AddMonths(1)).AddAll(names.Select(n => Charge(n, 0.10m)).ToList(), 0, names.Count);
+        var before = totals.ByDestination;
+        var after = totals.Add(Charge("Destination 1500", 0.05m)).Add(Charge("Destination 1500x", 1m)).ByDestination;
+
+        Assert.Equal(3000, before.Count);
+        Assert.Equal(3001, after.Count);
+        Assert.Equal(new UsageTotals(2, 120, 0.15m), after["Destination 1500"]);
+        Assert.Equal(new UsageTotals(1, 60, 0.10m), before["Destination 1500"]);
+        Assert.Equal(names.Order(StringComparer.Ordinal).Append("Destination 1500x").Order(StringComparer.Ordinal), after.Keys);
+        Assert.All(after.Leaves, leaf => Assert.InRange(leaf.Length, 1, DestinationTotals.LeafMax));
+        Assert.Equal(after.Leaves.Count - 1, after.Leaves.Intersect(before.Leaves).Count()); // only the leaf the charges landed in is new
+    }
+
     [Fact]
     public void Destination_totals_read_from_any_json_the_dictionary_read()
     {
