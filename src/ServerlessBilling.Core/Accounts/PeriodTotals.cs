@@ -17,29 +17,26 @@ public sealed record UsageTotals(int Calls, long BilledSeconds, decimal Amount)
 /// invoice run reads one document per account, never the CDRs.
 /// </summary>
 /// <remarks>
-/// <see cref="ByDestination"/> is a sorted tree, and adding a charge to it copies the path to its destination (most of a
-/// kilobyte on a document with a hundred destinations). So the latest charges wait in a <see cref="DestinationLog"/>
-/// beside the tree, appended to in place, and are counted into the tree together, at most every
-/// <see cref="DestinationLog.FoldAfter"/> charges or when <see cref="ByDestination"/> is read (the tree then read is kept,
-/// and the next totals start from it). Each destination's figures are added in the order the charges came, as one
-/// <see cref="UsageTotals.Add"/> after another would: the tree is the same whenever it is made.
+/// <see cref="ByDestination"/> is a sorted table of flat leaves (<see cref="DestinationTotals"/>), and adding a charge to it
+/// copies a leaf and the list of leaves. So the latest charges wait in a <see cref="DestinationLog"/> beside the table, appended to in place, and are
+/// counted into the table together (one merge, new leaves only where they land), at most every <see cref="DestinationLog.FoldAfter"/> charges
+/// or when <see cref="ByDestination"/> is read (the table then read is kept, and the next totals start from it). Each
+/// destination's figures are added in the order the charges came, as one <see cref="UsageTotals.Add"/> after another
+/// would: the table is the same whenever it is made.
 /// </remarks>
 public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOffset End)
 {
-    private static readonly ImmutableSortedDictionary<string, UsageTotals> NoDestinations =
-        ImmutableSortedDictionary<string, UsageTotals>.Empty.WithComparers(StringComparer.Ordinal);
-
-    // ByDestination is _tree with _pending's charges counted in; _read keeps that tree once made (no part of equality).
-    private ImmutableSortedDictionary<string, UsageTotals> _tree = NoDestinations;
+    // ByDestination is _table with _pending's charges counted in; _read keeps that table once made (no part of equality).
+    private DestinationTotals _table = DestinationTotals.Empty;
     private DestinationLog _pending;
-    private FoldedTree _read;
+    private FoldedTable _read;
 
     public UsageTotals Total { get; init; } = UsageTotals.Zero;
 
-    public ImmutableSortedDictionary<string, UsageTotals> ByDestination
+    public DestinationTotals ByDestination
     {
-        get => _pending.Count == 0 ? _tree : _read.Tree ?? (_read = new FoldedTree(_pending.FoldInto(_tree))).Tree!;
-        init => (_tree, _pending, _read) = (value, default, default);
+        get => _pending.Count == 0 ? _table : _read.Table ?? (_read = new FoldedTable(_pending.FoldInto(_table))).Table!;
+        init => (_table, _pending, _read) = (value ?? DestinationTotals.Empty, default, default);
     }
 
     /// <summary>
@@ -76,31 +73,31 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
             (calls, billedSeconds, amount) = (calls + charge.Calls, billedSeconds + charge.BilledSeconds, amount + charge.Amount);
         }
 
-        // A tree already made for a reader is where the next totals start: its charges are counted once.
-        var (tree, pending) = _read.Tree is { } read ? (read, default(DestinationLog)) : (_tree, _pending);
+        // A table already made for a reader is where the next totals start: its charges are counted once.
+        var (table, pending) = _read.Table is { } read ? (read, default(DestinationLog)) : (_table, _pending);
         if (!pending.TryAppend(charges, out var appended))
         {
-            (tree, appended) = (DestinationLog.FoldInto(tree, pending, charges), default);
+            (table, appended) = (DestinationLog.FoldInto(table, pending, charges), default);
         }
 
-        return this with { Total = new UsageTotals(calls, billedSeconds, amount), _tree = tree, _pending = appended, _read = default };
+        return this with { Total = new UsageTotals(calls, billedSeconds, amount), _table = table, _pending = appended, _read = default };
     }
 
-    /// <summary>The tree made for a reader of <see cref="ByDestination"/>: a cache, equal whatever it holds.</summary>
-    private readonly struct FoldedTree(ImmutableSortedDictionary<string, UsageTotals>? tree) : IEquatable<FoldedTree>
+    /// <summary>The table made for a reader of <see cref="ByDestination"/>: a cache, equal whatever it holds.</summary>
+    private readonly struct FoldedTable(DestinationTotals? table) : IEquatable<FoldedTable>
     {
-        public ImmutableSortedDictionary<string, UsageTotals>? Tree { get; } = tree;
+        public DestinationTotals? Table { get; } = table;
 
-        public bool Equals(FoldedTree other) => true;
+        public bool Equals(FoldedTable other) => true;
 
-        public override bool Equals(object? obj) => obj is FoldedTree;
+        public override bool Equals(object? obj) => obj is FoldedTable;
 
         public override int GetHashCode() => 0;
     }
 }
 
 /// <summary>
-/// The charges of a <see cref="PeriodTotals"/> not yet counted into its tree of destinations, oldest first, at most
+/// The charges of a <see cref="PeriodTotals"/> not yet counted into its table of destinations, oldest first, at most
 /// <see cref="FoldAfter"/>. They lie in a line of small arrays shared by the versions of the totals, as the entries of an
 /// <see cref="IdWindow{T}"/> do: a version sees its newest chunk up to a count, and the chunks before it up to the
 /// counts they were linked at; an append writes into the free slots after its own (claimed once, so that two totals made
@@ -109,7 +106,7 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
 /// </summary>
 internal readonly record struct DestinationLog
 {
-    /// <summary>How many charges wait at most; one more and they are all counted into the tree.</summary>
+    /// <summary>How many charges wait at most; one more and they are all counted into the table.</summary>
     public const int FoldAfter = 64;
 
     private readonly Chunk? _last;
@@ -150,17 +147,16 @@ internal readonly record struct DestinationLog
         return true;
     }
 
-    /// <summary><paramref name="tree"/> with this log's charges counted in.</summary>
-    public ImmutableSortedDictionary<string, UsageTotals> FoldInto(ImmutableSortedDictionary<string, UsageTotals> tree) => FoldInto(tree, this, []);
+    /// <summary><paramref name="table"/> with this log's charges counted in.</summary>
+    public DestinationTotals FoldInto(DestinationTotals table) => FoldInto(table, this, []);
 
     /// <summary>
-    /// <paramref name="tree"/> with the charges of <paramref name="log"/>, then <paramref name="more"/>, counted in: each
-    /// destination's figures summed in the order the charges came, from what the tree held, and set once.
+    /// <paramref name="table"/> with the charges of <paramref name="log"/>, then <paramref name="more"/>, counted in: each
+    /// destination's figures summed in the order the charges came, from what the table held, and merged into one new table.
     /// </summary>
-    public static ImmutableSortedDictionary<string, UsageTotals> FoldInto(
-        ImmutableSortedDictionary<string, UsageTotals> tree, DestinationLog log, ReadOnlySpan<ChargeLine> more)
+    public static DestinationTotals FoldInto(DestinationTotals table, DestinationLog log, ReadOnlySpan<ChargeLine> more)
     {
-        var sums = Sums.ForThisThread(tree);
+        var sums = Sums.ForThisThread(table);
         var segments = sums.Segments;
         var (at, count) = (log._last, log._used);
         while (at is { } chunk)
@@ -183,15 +179,12 @@ internal readonly record struct DestinationLog
             sums.Add(charge.Destination, charge.Calls, charge.BilledSeconds, charge.Amount);
         }
 
-        return sums.IntoTree();
+        return sums.IntoTable();
     }
-
-    /// <summary>What a charge adds to its destination.</summary>
-    private readonly record struct Pending(string Destination, int Calls, long BilledSeconds, decimal Amount);
 
     private sealed class Chunk(int size, Chunk? previous, int previousCount)
     {
-        public readonly Pending[] Slots = new Pending[size];
+        public readonly DestinationSum[] Slots = new DestinationSum[size];
 
         /// <summary>The chunk before this one, and how many of its slots come before this one's.</summary>
         public readonly Chunk? Previous = previous;
@@ -209,7 +202,7 @@ internal readonly record struct DestinationLog
 
             foreach (ref readonly var charge in charges)
             {
-                Slots[slot++] = new Pending(charge.Destination, charge.Calls, charge.BilledSeconds, charge.Amount);
+                Slots[slot++] = new DestinationSum(charge.Destination, charge.Calls, charge.BilledSeconds, charge.Amount);
             }
 
             return true;
@@ -219,56 +212,58 @@ internal readonly record struct DestinationLog
     /// <summary>A fold's working sums by destination, kept per thread (a fold never yields) and left empty.</summary>
     private sealed class Sums
     {
+        private static readonly Comparison<DestinationSum> ByDestination = (a, b) => string.CompareOrdinal(a.Destination, b.Destination);
+
         [ThreadStatic]
         private static Sums? _current;
 
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
-        private readonly List<Pending> _sums = [];
-        private ImmutableSortedDictionary<string, UsageTotals> _tree = ImmutableSortedDictionary<string, UsageTotals>.Empty;
+        private readonly List<DestinationSum> _sums = [];
+        private DestinationTotals _table = DestinationTotals.Empty;
+        private int _added;
 
         public List<(Chunk Chunk, int Used)> Segments { get; } = [];
 
-        public static Sums ForThisThread(ImmutableSortedDictionary<string, UsageTotals> tree)
+        public static Sums ForThisThread(DestinationTotals table)
         {
             var sums = _current ??= new Sums();
             sums.Clear();
-            sums._tree = tree;
+            sums._table = table;
             return sums;
         }
 
         private void Clear()
         {
-            _tree = ImmutableSortedDictionary<string, UsageTotals>.Empty;
+            _table = DestinationTotals.Empty;
             _index.Clear();
             _sums.Clear();
+            _added = 0;
             Segments.Clear();
         }
 
-        /// <summary>Adds a charge's figures to its destination's sum, which starts from the tree's (or zero's) as <see cref="UsageTotals.Add"/> would.</summary>
+        /// <summary>Adds a charge's figures to its destination's sum, which starts from the table's (or zero's) as <see cref="UsageTotals.Add"/> would.</summary>
         public void Add(string destination, int calls, long billedSeconds, decimal amount)
         {
             if (!_index.TryGetValue(destination, out var at))
             {
-                var from = _tree.GetValueOrDefault(destination, UsageTotals.Zero);
+                var found = _table.TryGetSum(destination, out var held);
                 (at, _index[destination]) = (_sums.Count, _sums.Count);
-                _sums.Add(new Pending(destination, from.Calls, from.BilledSeconds, from.Amount));
+                _sums.Add(found ? held : new DestinationSum(destination, 0, 0, 0m));
+                _added += found ? 0 : 1;
             }
 
             ref var sum = ref CollectionsMarshal.AsSpan(_sums)[at];
-            sum = sum with { Calls = sum.Calls + calls, BilledSeconds = sum.BilledSeconds + billedSeconds, Amount = sum.Amount + amount };
+            sum = sum.Plus(calls, billedSeconds, amount);
         }
 
-        /// <summary>The tree with every sum set; the sums are cleared.</summary>
-        public ImmutableSortedDictionary<string, UsageTotals> IntoTree()
+        /// <summary>The table with every sum set (one merge of the sums, sorted, into its leaves); the sums are cleared.</summary>
+        public DestinationTotals IntoTable()
         {
-            var builder = _tree.ToBuilder();
-            foreach (var sum in _sums)
-            {
-                builder[sum.Destination] = new UsageTotals(sum.Calls, sum.BilledSeconds, sum.Amount);
-            }
-
+            var sums = CollectionsMarshal.AsSpan(_sums);
+            sums.Sort(ByDestination);
+            var table = _table.With(sums, _added);
             Clear();
-            return builder.ToImmutable();
+            return table;
         }
     }
 }

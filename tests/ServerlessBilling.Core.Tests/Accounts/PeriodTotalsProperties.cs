@@ -14,11 +14,13 @@ namespace ServerlessBilling.Core.Tests.Accounts;
 /// (<see cref="UsageTotals.Add"/> on the destination's totals): the same figures and the same stored JSON, byte for byte,
 /// whichever version of a line of totals is added to (versions share the log of charges not yet in the tree), in runs
 /// of any length (past the fold at <see cref="DestinationLog.FoldAfter"/>), read or not in between, and after a round
-/// trip through the stored JSON.
+/// trip through the stored JSON. The model's JSON is the old stored form (a sorted dictionary of <see cref="UsageTotals"/>,
+/// written by the serializer's own converter), so the flat table's is checked against it byte for byte.
 /// </summary>
 public sealed class PeriodTotalsProperties
 {
-    private static readonly string[] Destinations = ["France", "Germany", "United Kingdom", "United Kingdom - Mobile", "Zimbabwe"];
+    private static readonly string[] Destinations =
+        ["France", "Germany", "United Kingdom", "United Kingdom - Mobile", "Zimbabwe", "france", "Côte d'Ivoire", "A/B \\ \"C\" <&>", "日本", "Ω"];
     private static readonly DateTimeOffset Start = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
 
     /// <summary>
@@ -67,13 +69,109 @@ public sealed class PeriodTotalsProperties
         for (var v = 0; v < versions.Count; v++)
         {
             var expected = versions[0] with { Total = models[v].Total, ByDestination = models[v].ByDestination };
-            if (!versions[v].ByDestination.SequenceEqual(models[v].ByDestination) || Json(versions[v]) != Json(expected))
+            if (!versions[v].ByDestination.SequenceEqual(models[v].ByDestination) || Json(versions[v]) != Json(expected)
+                || Json(versions[v].ByDestination) != Json(models[v].ByDestination))
             {
-                return $"version {v} of {versions.Count}: {Json(versions[v])} instead of {Json(expected)}";
+                return $"version {v} of {versions.Count}: {Json(versions[v])} instead of {Json(expected)} (by destination {Json(models[v].ByDestination)})";
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The flat table against the sorted dictionary it replaced, for any destinations and figures (FsCheck's strings, any
+    /// characters): the same entries in the same order, the same look-ups, and the same stored JSON byte for byte both
+    /// ways (the dictionary's JSON read as a table and written again; the table's read as a dictionary).
+    /// </summary>
+    [Property(MaxTest = 300)]
+    public Property Destination_totals_are_the_sorted_dictionary_they_replaced((NonNull<string> Destination, int Calls, long BilledSeconds, decimal Amount)[] entries, NonNull<string>[] probes)
+    {
+        var model = Empty;
+        foreach (var (destination, calls, billedSeconds, amount) in entries)
+        {
+            model = model.SetItem(destination.Get, new UsageTotals(calls, billedSeconds, amount));
+        }
+
+        var table = DestinationTotals.From(model);
+        var read = JsonSerializer.Deserialize<DestinationTotals>(Json(model), StoredJson.Options)!;
+        var back = JsonSerializer.Deserialize<ImmutableSortedDictionary<string, UsageTotals>>(Json(table), StoredJson.Options)!.WithComparers(StringComparer.Ordinal);
+        var lookups = probes.Select(p => p.Get).Concat(model.Keys).All(p =>
+            table.TryGetValue(p, out var value) == model.TryGetValue(p, out var expected) && Equals(value, expected) && table.ContainsKey(p) == model.ContainsKey(p));
+        return (table.SequenceEqual(model) && read.SequenceEqual(model) && table.Equals(read) && table.Count == model.Count && lookups
+            && Json(table) == Json(model) && Json(read) == Json(model) && back.SequenceEqual(model))
+            .Label($"{Json(table)} against {Json(model)}");
+    }
+
+    /// <summary>
+    /// Charges over many destinations (FsCheck's strings, so leaves fill, split and are shared between versions) counted
+    /// into the table in runs of any length, against the sorted dictionary to which each is added at once: the same entries,
+    /// look-ups and stored JSON after every run, and the earlier versions unchanged.
+    /// </summary>
+    [Property(MaxTest = 200)]
+    public Property Destination_totals_merged_run_by_run_are_the_dictionary((NonNull<string> Destination, byte Calls, decimal Amount)[] charges, PositiveInt[] runs)
+    {
+        var (totals, model) = (new PeriodTotals("2026-11", Start, Start.AddMonths(1)), Empty);
+        var versions = new List<(PeriodTotals Totals, ImmutableSortedDictionary<string, UsageTotals> Model)>();
+        var (at, run) = (0, 0);
+        while (at < charges.Length)
+        {
+            var length = runs.Length == 0 ? charges.Length : Math.Min(charges.Length - at, runs[run++ % runs.Length].Get);
+            var lines = charges[at..(at + length)].Select(c => new ChargeLine(c.Amount, c.Calls * 7, c.Calls, c.Destination.Get, Start.AddDays(1))).ToList();
+            totals = totals.AddAll(lines, 0, lines.Count);
+            foreach (var line in lines)
+            {
+                model = model.SetItem(line.Destination, model.GetValueOrDefault(line.Destination, UsageTotals.Zero).Add(line));
+            }
+
+            _ = totals.ByDestination.Count; // folded now: the next run merges into the table
+            versions.Add((totals, model));
+            at += length;
+        }
+
+        var differs = versions.FirstOrDefault(v => !v.Totals.ByDestination.SequenceEqual(v.Model) || Json(v.Totals.ByDestination) != Json(v.Model)
+            || v.Model.Keys.Any(k => !v.Totals.ByDestination.TryGetValue(k, out var value) || !Equals(value, v.Model[k])));
+        return (differs.Totals is null).Label($"{(differs.Totals is null ? "" : Json(differs.Totals.ByDestination))} against {(differs.Model is null ? "" : Json(differs.Model))}");
+    }
+
+    [Fact]
+    public void Destination_totals_of_thousands_of_destinations_share_their_unchanged_leaves()
+    {
+        var names = Enumerable.Range(0, 3000).Select(i => $"Destination {i * 7919 % 3000:D4}").ToList();
+        var totals = new PeriodTotals("2026-11", Start, Start.AddMonths(1)).AddAll(names.Select(n => Charge(n, 0.10m)).ToList(), 0, names.Count);
+        var before = totals.ByDestination;
+        var after = totals.Add(Charge("Destination 1500", 0.05m)).Add(Charge("Destination 1500x", 1m)).ByDestination;
+
+        Assert.Equal(3000, before.Count);
+        Assert.Equal(3001, after.Count);
+        Assert.Equal(new UsageTotals(2, 120, 0.15m), after["Destination 1500"]);
+        Assert.Equal(new UsageTotals(1, 60, 0.10m), before["Destination 1500"]);
+        Assert.Equal(names.Order(StringComparer.Ordinal).Append("Destination 1500x").Order(StringComparer.Ordinal), after.Keys);
+        Assert.All(after.Leaves, leaf => Assert.InRange(leaf.Length, 1, DestinationTotals.LeafMax));
+        Assert.Equal(after.Leaves.Count - 1, after.Leaves.Intersect(before.Leaves).Count()); // only the leaf the charges landed in is new
+    }
+
+    [Fact]
+    public void Destination_totals_read_from_any_json_the_dictionary_read()
+    {
+        // Out of order, a destination twice (the last wins), names in another case, numbers as strings: as the dictionary read them.
+        const string Json = """{"Zimbabwe":{"calls":1,"billedSeconds":2,"amount":0.10},"France":{"Amount":"1.5","calls":"2"},"Zimbabwe":{"calls":3,"billedSeconds":4,"amount":0.300}}""";
+
+        var table = JsonSerializer.Deserialize<DestinationTotals>(Json, StoredJson.Options)!;
+        var model = JsonSerializer.Deserialize<ImmutableSortedDictionary<string, UsageTotals>>(Json, StoredJson.Options)!.WithComparers(StringComparer.Ordinal);
+
+        Assert.Equal(model, table);
+        Assert.Equal([("France", new UsageTotals(2, 0, 1.5m)), ("Zimbabwe", new UsageTotals(3, 4, 0.300m))], table.Select(t => (t.Key, t.Value)));
+        Assert.Equal(JsonSerializer.Serialize(model, StoredJson.Options), JsonSerializer.Serialize(table, StoredJson.Options));
+    }
+
+    [Fact]
+    public void Destination_totals_written_with_other_options_follow_them()
+    {
+        var options = new JsonSerializerOptions { DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower };
+        var model = Empty.Add("United Kingdom", new UsageTotals(1, 60, 0.50m)).Add("France", new UsageTotals(2, 30, 0.1m));
+
+        Assert.Equal(JsonSerializer.Serialize(model, options), JsonSerializer.Serialize((DestinationTotals)model, options));
     }
 
     [Fact]

@@ -68,5 +68,47 @@ public sealed class StoredAccountJsonTests
         }
     }
 
+    /// <summary>
+    /// Samples/account-totals-document.json was written (compact, as the stores write it) by the build before the totals by
+    /// destination became a flat table: three periods of ten destinations each (names with escapes and characters outside
+    /// ASCII, in ordinal order), amounts of several scales, late usage of a closed period, top-ups; no sessions, whose order
+    /// is the hash's. It reads back and is written again to the very same bytes, and packs and unpacks to them too.
+    /// </summary>
+    [Fact]
+    public void A_stored_document_with_totals_by_destination_is_written_again_byte_for_byte()
+    {
+        var sample = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Accounts", "Samples", "account-totals-document.json"));
+        var account = JsonSerializer.Deserialize<AccountState>(sample, StoredJson.Options)!;
+
+        Assert.Equal(["2026-09", "2026-10", "2026-11"], account.Totals.Keys);
+        Assert.Equal(10, account.Totals["2026-11"].ByDestination.Count);
+        Assert.Equal(account.Totals["2026-11"].Total.Amount, account.Totals["2026-11"].ByDestination.Values.Sum(t => t.Amount));
+        Assert.True(account.Totals["2026-10"].ByDestination.ContainsKey("Côte d'Ivoire"));
+        Assert.Equal(sample, JsonSerializer.Serialize(account, StoredJson.Options));
+
+        var packer = new ServerlessBilling.Core.Storage.InMemory.PackedAccount();
+        Assert.Equal(sample, JsonSerializer.Serialize(packer.Unpack(packer.Pack(account, 7)).Account, StoredJson.Options));
+    }
+
+    /// <summary>
+    /// Samples/account-totals-document-after.json is what the build before the flat table wrote after adding these 150
+    /// charges (new destinations and known ones, two open periods, amounts of several scales) to the document above read back.
+    /// </summary>
+    [Fact]
+    public void Charges_added_to_a_stored_document_write_what_the_totals_before_the_flat_table_wrote()
+    {
+        var samples = Path.Combine(AppContext.BaseDirectory, "Accounts", "Samples");
+        var account = JsonSerializer.Deserialize<AccountState>(File.ReadAllText(Path.Combine(samples, "account-totals-document.json")), StoredJson.Options)!;
+        var november = new DateTimeOffset(2026, 11, 26, 10, 0, 0, TimeSpan.Zero);
+        string[] more = ["France", "Bhutan", "Côte d'Ivoire", "aa", "Zz"];
+        for (var i = 0; i < 150; i++)
+        {
+            var amount = new decimal(i * 7919 % 100_000, 0, 0, false, (byte)(i % 5));
+            account = account.Commit(new ChargeLine(amount, i * 11 % 3600, i % 5 == 0 ? 0 : 1, more[i % more.Length], november.AddDays(-(i % 40))), november);
+        }
+
+        Assert.Equal(File.ReadAllText(Path.Combine(samples, "account-totals-document-after.json")), JsonSerializer.Serialize(account, StoredJson.Options));
+    }
+
     private static List<string> NamesOf(JsonElement element) => [.. element.EnumerateObject().Select(p => p.Name)];
 }
