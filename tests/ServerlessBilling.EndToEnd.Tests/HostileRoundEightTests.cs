@@ -170,6 +170,43 @@ public sealed class HostileRoundEightTests(LocalHostFixture host) : IClassFixtur
         Assert.Equal(0m, await BalanceAsync(account));
     }
 
+    [Fact]
+    public async Task A_cdr_naming_another_accounts_session_is_quarantined_so_one_call_is_not_charged_to_two_accounts()
+    {
+        var owner = await NewAccountAsync("prepaid", 10m);
+        var other = await NewAccountAsync("postpaid", 0m);
+        var (settled, live) = ($"{owner}-settled", $"{owner}-live");
+        await Client.PostOkAsync("/api/authorize", new { sessionId = settled, accountId = owner, calledNumber = "+33612345678", requestedSeconds = 60 });
+        await Client.PostOkAsync($"/api/sessions/{settled}/terminate", new { requestNumber = 1, usedSeconds = 60 });
+        await Client.PostOkAsync("/api/authorize", new { sessionId = live, accountId = owner, calledNumber = "+33612345678", requestedSeconds = 60 });
+        var start = DateTimeOffset.UtcNow.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        string Line(string id, string account, string session) => $"{id},{account},,+33612345678,{start},60,ANSWERED,{session}\n";
+        var body = CdrHeader + Line($"{other}-a", other, settled) + Line($"{other}-b", other, live) + Line($"{other}-c", other, "never-claimed-" + other);
+
+        using var response = await Client.PostAsync("/api/cdrs", new StringContent(body, Encoding.UTF8, "text/csv"));
+        var text = await response.Content.ReadAsStringAsync();
+
+        // The owner's terminate charged the settled call (0.25) and the live one holds its reservation; the other
+        // account pays only for the call whose session nobody claimed.
+        Assert.True(response.StatusCode == HttpStatusCode.OK, text);
+        var result = JsonDocument.Parse(text).RootElement;
+        Assert.True((result.GetProperty("accepted").GetInt32(), result.GetProperty("quarantinedCount").GetInt32()) == (1, 2), text);
+        Assert.All(result.GetProperty("quarantined").EnumerateArray(), q => Assert.Contains("belongs to another account", q.GetProperty("reason").GetString(), StringComparison.Ordinal));
+        Assert.Equal(-0.25m, await BalanceAsync(other));
+        Assert.Equal(9.75m, await BalanceAsync(owner));
+
+        // Sent again, the batch moves nothing: the applied CDR is a duplicate, the others are quarantined again.
+        using var again = await Client.PostAsync("/api/cdrs", new StringContent(body, Encoding.UTF8, "text/csv"));
+        var replay = JsonDocument.Parse(await again.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal((0, 1, 2), (replay.GetProperty("accepted").GetInt32(), replay.GetProperty("duplicates").GetInt32(), replay.GetProperty("quarantinedCount").GetInt32()));
+        Assert.Equal(-0.25m, await BalanceAsync(other));
+
+        // The owner's own CDR for the live session still settles it.
+        using var own = await Client.PostAsync("/api/cdrs", new StringContent(CdrHeader + Line($"{owner}-live-cdr", owner, live), Encoding.UTF8, "text/csv"));
+        Assert.Equal(1, JsonDocument.Parse(await own.Content.ReadAsStringAsync()).RootElement.GetProperty("accepted").GetInt32());
+        Assert.Equal(9.5m, await BalanceAsync(owner));
+    }
+
     private async Task<string> NewAccountAsync(string mode, decimal opening)
     {
         var account = $"r8-{Guid.NewGuid():N}"[..16];

@@ -248,13 +248,20 @@ public sealed class IngestionService(
                     return Decision.Unchanged<IReadOnlyList<CdrOutcome>>(fresh.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList());
                 }
 
+                var (history, foreign) = await SessionsNamedAsync(account, fresh, askOwners: true, cancellationToken);
+                var (mine, refused) = WithoutForeignSessions(account, fresh, foreign);
                 var decided = IngestionRules.Apply(
                     account,
                     await decks.GetAsync(account.Settings.RateDeckId, cancellationToken),
-                    fresh,
+                    mine,
                     clock.GetUtcNow(),
-                    await HistoryOfAsync(account, fresh, cancellationToken),
+                    history,
                     options.ClosedSessionsKept);
+                if (refused is not null)
+                {
+                    refused.InsertRange(0, decided.Answer!);
+                    decided = decided.Next is { } next ? Decision.Changed<IReadOnlyList<CdrOutcome>>(next, refused) : Decision.Unchanged<IReadOnlyList<CdrOutcome>>(refused);
+                }
 
                 // Sessions these CDRs closed are recorded before the write that may let the document forget them.
                 var outcomes = decided.Answer!;
@@ -331,15 +338,21 @@ public sealed class IngestionService(
         var without = account with { AppliedCdrs = [.. remaining] };
         var rated = IngestionRules.Apply(
             without, await decks.GetAsync(account.Settings.RateDeckId, cancellationToken), cdrs, clock.GetUtcNow(),
-            await HistoryOfAsync(account, cdrs, cancellationToken), options.ClosedSessionsKept);
+            (await SessionsNamedAsync(account, cdrs, askOwners: false, cancellationToken)).History, options.ClosedSessionsKept);
         return rated.Answer!.Select(o => o.Applied).OfType<UsageRecord>()
             .Select(r => r with { Note = r.Note is null ? "recorded on replay after an interrupted ingestion" : r.Note + "; recorded on replay after an interrupted ingestion" });
     }
 
-    /// <summary>The history of sessions that CDRs name but the account document no longer holds (null when none do).</summary>
-    private async ValueTask<IReadOnlyDictionary<string, ClosedSession>?> HistoryOfAsync(AccountState account, List<(Cdr Cdr, int Line)> cdrs, CancellationToken cancellationToken)
+    /// <summary>
+    /// The sessions that CDRs name but the account document no longer holds: the history of those that closed on this
+    /// account (null when none did) and, with <paramref name="askOwners"/>, the owners of those another account holds
+    /// (null when none does).
+    /// </summary>
+    private async ValueTask<(IReadOnlyDictionary<string, ClosedSession>? History, Dictionary<string, string>? Foreign)> SessionsNamedAsync(
+        AccountState account, List<(Cdr Cdr, int Line)> cdrs, bool askOwners, CancellationToken cancellationToken)
     {
         Dictionary<string, ClosedSession>? history = null;
+        Dictionary<string, string>? foreign = null;
         HashSet<string>? asked = null;
         foreach (var (cdr, _) in cdrs)
         {
@@ -348,13 +361,49 @@ public sealed class IngestionService(
                 continue;
             }
 
-            if (await sessions.FindClosedAsync(sessionId, cancellationToken) is { } closed && closed.AccountId == account.AccountId)
+            var closed = await sessions.FindClosedAsync(sessionId, cancellationToken);
+            if (closed is not null && closed.AccountId == account.AccountId)
             {
                 (history ??= new(StringComparer.Ordinal))[sessionId] = closed;
             }
+            else if (askOwners && (closed?.AccountId ?? await sessions.FindAccountAsync(sessionId, cancellationToken)) is { } owner && owner != account.AccountId)
+            {
+                (foreign ??= new(StringComparer.Ordinal))[sessionId] = owner;
+            }
         }
 
-        return history;
+        return (history, foreign);
+    }
+
+    /// <summary>
+    /// Sets aside the CDRs that name a session another account holds: a session id is one call, and that call is
+    /// another account's (its authorize claimed the id), so charging it here would charge it twice. A CDR this account
+    /// already applied stays, to be counted as the duplicate it is.
+    /// </summary>
+    private static (List<(Cdr Cdr, int Line)> Mine, List<CdrOutcome>? Refused) WithoutForeignSessions(
+        AccountState account, List<(Cdr Cdr, int Line)> cdrs, Dictionary<string, string>? foreign)
+    {
+        if (foreign is null)
+        {
+            return (cdrs, null);
+        }
+
+        var mine = new List<(Cdr Cdr, int Line)>(cdrs.Count);
+        var refused = new List<CdrOutcome>();
+        foreach (var (cdr, line) in cdrs)
+        {
+            if (cdr.SessionId is { } sessionId && foreign.ContainsKey(sessionId) && !account.AppliedWindow.Contains(cdr.CdrId))
+            {
+                refused.Add(new CdrOutcome(cdr, line, null,
+                    $"conflict: session '{sessionId}' belongs to another account (its authorize claimed it); a call is charged to one account, so this CDR of account '{account.AccountId}' was not charged"));
+            }
+            else
+            {
+                mine.Add((cdr, line));
+            }
+        }
+
+        return (mine, refused);
     }
 
     /// <summary>Whether a CDR says the same about the call as the usage record its id produced (what moves money).</summary>
