@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace ServerlessBilling.EndToEnd.Tests;
+
+/// <summary>
+/// Round nine of the hostile review: replays long after the fact (on a clock the test moves), and the money holes earlier
+/// rounds left open. Each refused request moves no money and reserves nothing.
+/// </summary>
+public sealed class HostileRoundNineTests(FakeClockHostFixture host) : IClassFixture<FakeClockHostFixture>
+{
+    private const string CdrHeader = "cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\n";
+    private const string FranceMobile = "+33612345678"; // demo deck: 0.24/min, connect fee 0.01, 30/6
+    private HttpClient Client => host.Client;
+
+    [Fact]
+    public async Task An_authorize_replayed_after_its_session_lapsed_is_refused_so_no_call_goes_out_on_credit_nobody_holds()
+    {
+        var account = await NewAccountAsync("prepaid", 1m);
+        var session = $"lapse-{Guid.NewGuid():N}";
+        var authorize = new { sessionId = session, accountId = account, calledNumber = FranceMobile, requestedSeconds = 60 };
+        var grant = await Client.PostOkAsync("/api/authorize", authorize);
+        Assert.Equal("SUCCESS", grant.GetProperty("resultCode").GetString());
+        Assert.Equal(0.25m, grant.GetProperty("reservedAmount").GetDecimal());
+
+        // The switch never reports; the reservation lapses and is released, then the session leaves the document.
+        await host.AdvanceAndSweepAsync(TimeSpan.FromHours(1));
+        Assert.Equal((1m, 0m), await BalanceAndReservedAsync(account));
+        await ExpectStatusAsync(HttpStatusCode.Conflict, await Client.PostAsJsonAsync("/api/authorize", authorize), "lapsed");
+
+        await host.AdvanceAndSweepAsync(TimeSpan.FromDays(3));
+        await ExpectStatusAsync(HttpStatusCode.Conflict, await Client.PostAsJsonAsync("/api/authorize", authorize), "lapsed");
+        Assert.Equal((1m, 0m), await BalanceAndReservedAsync(account));
+
+        // Another call may have all the credit: nothing is held for the lapsed one any more.
+        var other = await Client.PostOkAsync("/api/authorize", new { sessionId = $"after-{session}", accountId = account, calledNumber = FranceMobile, requestedSeconds = 600 });
+        Assert.Equal(1m, other.GetProperty("reservedAmount").GetDecimal() + other.GetProperty("availableAfter").GetDecimal());
+    }
+
+    [Fact]
+    public async Task An_authorize_replayed_while_its_session_holds_its_reservation_or_after_its_terminate_is_answered_as_before()
+    {
+        var account = await NewAccountAsync("prepaid", 10m);
+        var session = $"held-{Guid.NewGuid():N}";
+        var authorize = new { sessionId = session, accountId = account, calledNumber = FranceMobile, requestedSeconds = 60 };
+        var first = (await Client.PostOkAsync("/api/authorize", authorize)).GetRawText();
+
+        await host.AdvanceAndSweepAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(first, (await Client.PostOkAsync("/api/authorize", authorize)).GetRawText());
+        await Client.PostOkAsync($"/api/sessions/{session}/terminate", new { requestNumber = 1, usedSeconds = 42 });
+        await host.AdvanceAndSweepAsync(TimeSpan.FromDays(3));
+        Assert.Equal(first, (await Client.PostOkAsync("/api/authorize", authorize)).GetRawText());
+        Assert.Equal((10m - 0.178m, 0m), await BalanceAndReservedAsync(account));
+    }
+
+    [Fact]
+    public async Task A_call_used_within_its_grant_is_charged_its_reservation_even_after_a_late_cdr_took_the_rest_of_the_balance()
+    {
+        var account = await NewAccountAsync("prepaid", 1m);
+        var lapsed = $"overran-{Guid.NewGuid():N}";
+        var start = host.Clock.GetUtcNow();
+        await Client.PostOkAsync("/api/authorize", new { sessionId = lapsed, accountId = account, calledNumber = FranceMobile, requestedSeconds = 30 });
+        await host.AdvanceAndSweepAsync(TimeSpan.FromHours(1)); // the switch never reported: the reservation lapsed
+
+        var held = $"held-{Guid.NewGuid():N}";
+        var grant = await Client.PostOkAsync("/api/authorize", new { sessionId = held, accountId = account, calledNumber = FranceMobile, requestedSeconds = 600 });
+        var granted = grant.GetProperty("grantedSeconds").GetInt32();
+        var reserved = grant.GetProperty("reservedAmount").GetDecimal();
+        Assert.Equal((246, 0.994m), (granted, reserved));
+
+        // The lapsed call's CDR: the switch carried it 246 s on a 30 s grant. A CDR is a fact, charged in full.
+        var csv = CdrHeader + $"cdr-{lapsed},{account},,{FranceMobile},{start.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)},246,ANSWERED,{lapsed}\n";
+        using (var cdr = await Client.PostAsync("/api/cdrs", new StringContent(csv, Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(1, (await cdr.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accepted").GetInt32());
+        }
+
+        Assert.Equal((0.006m, 0.994m), await BalanceAndReservedAsync(account));
+
+        // The held call used exactly its grant: what was reserved for it is charged, not nothing.
+        var end = await Client.PostOkAsync($"/api/sessions/{held}/terminate", new { requestNumber = 1, usedSeconds = granted });
+        Assert.Equal((246, 0.994m, 0), (end.GetProperty("billedSeconds").GetInt32(), end.GetProperty("charge").GetDecimal(), end.GetProperty("overrunSeconds").GetInt32()));
+        Assert.Equal((0.006m - 0.994m, 0m), await BalanceAndReservedAsync(account));
+    }
+
+    private async Task<string> NewAccountAsync(string mode, decimal opening, string rateDeckId = "demo")
+    {
+        var account = $"r9-{Guid.NewGuid():N}"[..16];
+        using var put = await Client.PutAsJsonAsync($"/api/accounts/{account}", new { name = "Round nine", mode, currency = "GBP", rateDeckId, initialBalance = opening });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        return account;
+    }
+
+    private async Task<(decimal Balance, decimal Reserved)> BalanceAndReservedAsync(string account)
+    {
+        var balance = await Client.GetOkAsync($"/api/accounts/{account}/balance");
+        return (balance.GetProperty("balance").GetDecimal(), balance.GetProperty("reserved").GetDecimal());
+    }
+
+    private static Task ExpectStatusAsync(HttpStatusCode expected, HttpResponseMessage response, string detailNames) =>
+        response.ExpectProblemAsync(expected, detailNames);
+}
