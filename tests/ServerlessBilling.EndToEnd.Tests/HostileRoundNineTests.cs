@@ -86,6 +86,42 @@ public sealed class HostileRoundNineTests(FakeClockHostFixture host) : IClassFix
         Assert.Equal((0.006m - 0.994m, 0m), await BalanceAndReservedAsync(account));
     }
 
+    [Fact]
+    public async Task A_rate_deck_that_reloads_slowly_holds_up_no_authorize_and_is_read_once_for_all_of_them()
+    {
+        // A deck of 200,000 rows takes seconds to read under load: every authorize on it waiting for the read (each
+        // reading it again) ran past the store deadline, and switches got 503s each time the cached deck aged.
+        using (var put = await Client.PutAsync("/api/ratedecks/r9-slow", new StringContent("prefix,destination,rate,min_seconds,increment_seconds\n33,France,0.0150,60,60\n", Encoding.UTF8, "text/csv")))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var account = await NewAccountAsync("prepaid", 10m, "r9-slow");
+        await Client.PostOkAsync("/api/authorize", new { sessionId = $"warm-{account}", accountId = account, calledNumber = FranceMobile, requestedSeconds = 60 });
+        host.Decks.Hold();
+        try
+        {
+            var readsBefore = host.Decks.Reads;
+            host.Clock.Advance(TimeSpan.FromMinutes(5)); // far past the cached deck's lifetime
+            var calls = Task.WhenAll(Enumerable.Range(0, 6).Select(i => Client.PostAsJsonAsync(
+                "/api/authorize", new { sessionId = $"slow-{i}-{account}", accountId = account, calledNumber = FranceMobile, requestedSeconds = 60 })));
+            Assert.True(await Task.WhenAny(calls, Task.Delay(TimeSpan.FromSeconds(20))) == calls, "the authorizes waited for the deck read");
+            foreach (var response in await calls)
+            {
+                using (response)
+                {
+                    Assert.Equal("SUCCESS", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("resultCode").GetString());
+                }
+            }
+
+            Assert.InRange(host.Decks.Reads - readsBefore, 0, 1);
+        }
+        finally
+        {
+            host.Decks.Open();
+        }
+    }
+
     private async Task<string> NewAccountAsync(string mode, decimal opening, string rateDeckId = "demo")
     {
         var account = $"r9-{Guid.NewGuid():N}"[..16];
