@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ServerlessBilling.Core.Rating;
 
 namespace ServerlessBilling.EndToEnd.Tests;
 
@@ -120,6 +121,32 @@ public sealed class HostileRoundNineTests(FakeClockHostFixture host) : IClassFix
         {
             host.Decks.Open();
         }
+
+        // Another process replaces the deck in the store: once the held deck ages again, the calls after the read get it.
+        await host.Decks.PutAsync(RateDeckParser.Parse("r9-slow", "prefix,destination,rate,min_seconds,increment_seconds\n33,France,0.0300,60,60\n").Deck!, CancellationToken.None);
+        host.Clock.Advance(TimeSpan.FromMinutes(5));
+        var rate = 0m;
+        for (var i = 0; i < 100 && rate != 0.03m; i++)
+        {
+            rate = (await Client.PostOkAsync("/api/authorize", new { sessionId = $"fresh-{i}-{account}", accountId = account, calledNumber = FranceMobile, requestedSeconds = 60 }))
+                .GetProperty("ratePerMinute").GetDecimal();
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(0.03m, rate);
+    }
+
+    [Theory]
+    [InlineData("from=2026-11-01")]
+    [InlineData("from=2026-11-01T00:00:00")]
+    [InlineData("to=12/01/2026")]
+    [InlineData("from=2026-11-01T00:00:00Z&to=2026-12-01")]
+    public async Task A_usage_query_time_without_an_offset_is_refused(string query)
+    {
+        var account = await NewAccountAsync("postpaid", 0m);
+
+        await ExpectStatusAsync(HttpStatusCode.BadRequest, await Client.GetAsync($"/api/accounts/{account}/usage?{query}"), "offset");
+        await Client.GetOkAsync($"/api/accounts/{account}/usage?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00%2B01:00");
     }
 
     private async Task<string> NewAccountAsync(string mode, decimal opening, string rateDeckId = "demo")
