@@ -149,6 +149,51 @@ public sealed class HostileRoundNineTests(FakeClockHostFixture host) : IClassFix
         await Client.GetOkAsync($"/api/accounts/{account}/usage?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00%2B01:00");
     }
 
+    [Fact]
+    public async Task Late_cdrs_racing_the_invoice_run_are_each_billed_once_on_that_invoice_or_as_late_usage_on_the_next()
+    {
+        var accounts = new List<string>();
+        for (var i = 0; i < 24; i++)
+        {
+            accounts.Add(await NewAccountAsync("postpaid", 0m));
+        }
+
+        var period = host.Clock.GetUtcNow().AddMonths(-1);
+        var label = period.ToString("yyyy-MM", CultureInfo.InvariantCulture);
+        var start = new DateTimeOffset(period.Year, period.Month, 15, 10, 0, 0, TimeSpan.Zero).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+        string Batch(string tag) => CdrHeader + string.Concat(accounts.Select(a => $"{tag}-{a},{a},,{FranceMobile},{start},42,ANSWERED,\n"));
+        using (await Client.PostAsync("/api/cdrs", new StringContent(Batch("on-time"), Encoding.UTF8, "text/csv")))
+        {
+        }
+
+        // The run closes last month while that month's late CDRs come in, one account after another.
+        var late = Task.WhenAll(accounts.Select(a => Client.PostAsync("/api/cdrs", new StringContent(
+            CdrHeader + $"late-{a},{a},,{FranceMobile},{start},42,ANSWERED,\n", Encoding.UTF8, "text/csv"))));
+        var runs = Task.WhenAll(Client.PostAsJsonAsync("/api/invoices/run", new { period = label }), Client.PostAsJsonAsync("/api/invoices/run", new { period = label }));
+        foreach (var response in (await late).Concat(await runs))
+        {
+            using (response)
+            {
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            }
+        }
+
+        // Next month's invoice carries what came too late for last month's.
+        host.Clock.Advance(TimeSpan.FromDays(32));
+        await Client.PostOkAsync("/api/invoices/run", new { });
+        foreach (var account in accounts)
+        {
+            var first = await Client.GetOkAsync($"/api/invoices/{account}.{label}");
+            using var nextResponse = await Client.GetAsync($"/api/invoices/{account}.{host.Clock.GetUtcNow().AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture)}");
+            Assert.True(nextResponse.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{account}: {nextResponse.StatusCode}");
+            var next = nextResponse.IsSuccessStatusCode ? await nextResponse.Content.ReadFromJsonAsync<JsonElement>() : (JsonElement?)null;
+            var lateCalls = next?.GetProperty("lateUsage").EnumerateArray().SelectMany(s => s.GetProperty("lines").EnumerateArray()).Sum(l => l.GetProperty("calls").GetInt32()) ?? 0;
+            var calls = first.GetProperty("lines").EnumerateArray().Sum(l => l.GetProperty("calls").GetInt32()) + lateCalls;
+            Assert.True(calls == 2, $"{account}: {first} {next}");
+            Assert.Equal(2 * 0.178m, first.GetProperty("subtotal").GetDecimal() + (next?.GetProperty("subtotal").GetDecimal() ?? 0m), 2);
+        }
+    }
+
     private async Task<string> NewAccountAsync(string mode, decimal opening, string rateDeckId = "demo")
     {
         var account = $"r9-{Guid.NewGuid():N}"[..16];
