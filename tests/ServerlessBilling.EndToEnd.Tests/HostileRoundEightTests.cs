@@ -218,14 +218,6 @@ public sealed class HostileRoundEightTests(LocalHostFixture host) : IClassFixtur
     private async Task<decimal> BalanceAsync(string account) =>
         (await Client.GetOkAsync($"/api/accounts/{account}/balance")).GetProperty("balance").GetDecimal();
 
-    private static async Task ExpectStatusAsync(HttpStatusCode expected, HttpResponseMessage response, string detailNames)
-    {
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync();
-            Assert.True(response.StatusCode == expected, $"{response.RequestMessage?.RequestUri}: expected {(int)expected}, got {(int)response.StatusCode} {text}");
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-            Assert.Contains(detailNames, JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        }
-    }
+    private static Task ExpectStatusAsync(HttpStatusCode expected, HttpResponseMessage response, string detailNames) =>
+        response.ExpectProblemAsync(expected, detailNames);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ServerlessBilling.Api.Contracts;
@@ -88,8 +87,8 @@ public static partial class CdrEndpoints
     private static bool TryTime(string? text, DateTimeOffset fallback, out DateTimeOffset value)
     {
         value = fallback;
-        return string.IsNullOrEmpty(text)
-            || DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+        // A time without an offset would mean another instant on every server: refused, as in every body.
+        return string.IsNullOrEmpty(text) || StrictTimeConverter.TryParse(text, out value);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "CDR batch over HTTP: {Received} received, {Accepted} accepted, {Duplicates} duplicates, {Quarantined} quarantined")]

@@ -19,7 +19,7 @@ public sealed class StrictTimeConverter : JsonConverter<DateTimeOffset>
         }
 
         var text = reader.GetString()!;
-        if (!HasOffset(text) || !DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var value))
+        if (!TryParse(text, out var value))
         {
             throw new JsonException($"'{Clip(text)}' is not an ISO 8601 time with an offset (e.g. 2026-11-26T10:00:00Z)");
         }
@@ -29,6 +29,13 @@ public sealed class StrictTimeConverter : JsonConverter<DateTimeOffset>
 
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString("O", CultureInfo.InvariantCulture));
+
+    /// <summary>An ISO 8601 time with its offset (a query's time too); bounds are the caller's.</summary>
+    public static bool TryParse(string text, out DateTimeOffset value)
+    {
+        value = default;
+        return HasOffset(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+    }
 
     /// <summary>A date and time followed by Z or ±hh:mm.</summary>
     private static bool HasOffset(string text)

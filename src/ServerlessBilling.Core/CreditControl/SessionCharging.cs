@@ -130,7 +130,7 @@ public readonly record struct SessionUse
     /// A terminate's report of <paramref name="usedSeconds"/> more use, added to what interims reported. Use beyond the
     /// grant is an overrun: a post-paid account is charged it (and it is flagged); a pre-paid account is charged only
     /// what its credit covers — what the grant reserved plus what is still available — so credit control never takes
-    /// its balance below zero. The call counts once.
+    /// its balance below zero, unless a CDR charged in full took credit held for this grant. The call counts once.
     /// </summary>
     public static SessionUse Terminate(AccountState account, Session session, int usedSeconds, int requestNumber) =>
         Reported(account, session, usedSeconds, requestNumber, CallCount.One);
@@ -157,7 +157,8 @@ public readonly record struct SessionUse
         var chargeable = session.UsedSeconds + usedSeconds;
         if (account.Settings.Mode == AccountMode.Prepaid)
         {
-            var budget = account.Balance - (account.Reserved - session.Reserved) + session.CommittedCharge;
+            // What the grant reserved is the call's whatever else took the balance since (a late CDR charged in full).
+            var budget = Math.Max(account.Balance - (account.Reserved - session.Reserved), session.Reserved) + session.CommittedCharge;
             chargeable = Math.Max(session.UsedSeconds, Rater.AffordableSeconds(session.Tariff, budget, chargeable));
         }
 

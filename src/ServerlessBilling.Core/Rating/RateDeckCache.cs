@@ -15,14 +15,41 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
     public async ValueTask<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (_entries.TryGetValue(deckId, out var entry) && entry.Until > now)
+        if (_entries.TryGetValue(deckId, out var entry) && (entry.Until > now || entry.Deck is not null))
         {
+            if (entry.Until <= now)
+            {
+                // Aged: one caller reloads it in the background and every call meanwhile is priced with the deck held, so
+                // no call waits for (or repeats) the read of a large deck on the credit-control path.
+                Refresh(deckId, entry);
+            }
+
             return entry.Deck;
         }
 
         var deck = await store.GetAsync(deckId, cancellationToken);
         _entries[deckId] = (deck, now + _lifetime);
         return deck;
+    }
+
+    private void Refresh(string deckId, (RateDeck? Deck, DateTimeOffset Until) aged)
+    {
+        // The caller that extends the held deck's lifetime reloads it; a deck put meanwhile is not replaced by the read.
+        var held = (aged.Deck, clock.GetUtcNow() + _lifetime);
+        if (_entries.TryUpdate(deckId, held, aged))
+        {
+            _ = Task.Run(async () =>
+            {
+                try
+                {
+                    _entries.TryUpdate(deckId, (await store.GetAsync(deckId, CancellationToken.None), clock.GetUtcNow() + _lifetime), held);
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // The store faulted: the held deck serves until its lifetime passes again, then a call reads again.
+                }
+            });
+        }
     }
 
     public async Task PutAsync(RateDeck deck, CancellationToken cancellationToken)
