@@ -21,14 +21,19 @@ public static partial class CdrEndpoints
 
     public static async Task<IResult> Post(HttpRequest http, IngestionService ingestion, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        var body = await RequestReader.ReadBytesAsync(http, MaxBatchBytes, cancellationToken);
-        var batch = CdrBatchReader.Read(body);
+        // The body and the record list are reused by later batches: given back once the batch is done with them, and only
+        // then (a batch that fails may leave work running that still reads them: they are left to the collector).
+        var (body, length) = await RequestReader.ReadPooledAsync(http, MaxBatchBytes, cancellationToken);
+        var records = RecordLists.Rent();
+        var batch = CdrBatchReader.Read(body, length, records);
         if (batch.DocumentError is { } error)
         {
+            RecordLists.Return(records, body);
             return Problems.BadRequest($"the body is not a CDR batch: {error}");
         }
 
         var result = await ingestion.IngestAsync(batch.Records, "http", cancellationToken);
+        RecordLists.Return(records, body);
         var logger = Log.For(loggers);
         LogBatch(logger, result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count);
         QuarantineLog.Write(logger, "http", result);

@@ -19,6 +19,26 @@ public static class CdrBatchReader
     }
 
     /// <summary>
+    /// As <see cref="Read(byte[])"/> over the first <paramref name="length"/> bytes of <paramref name="body"/> (a pooled
+    /// buffer), a CSV batch in UTF-8 read into <paramref name="records"/> (a reused list, which is then the batch's
+    /// <see cref="CdrBatch.Records"/>); a JSON batch or another encoding gets lists of its own. The records of a CSV batch
+    /// keep their lines as ranges of <paramref name="body"/>: it must not be reused while they are in use.
+    /// </summary>
+    public static CdrBatch Read(byte[] body, int length, List<CdrRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, body.Length);
+        var text = new ReadOnlySpan<byte>(body, 0, length);
+        if (CdrJsonReader.LooksLikeJson(text))
+        {
+            return ReadJson(text);
+        }
+
+        return CdrCsvReader.ReadUtf8(body, length, records) ? ToBatch(records) : ReadCsv(new MemoryStream(body, 0, length, writable: false));
+    }
+
+    /// <summary>
     /// CSV in UTF-8 is read from the bytes, a line at a time into one buffer (the records keep their lines as ranges of
     /// <paramref name="body"/>); a body with a UTF-16 or UTF-32 byte-order mark goes through a <see cref="StreamReader"/>.
     /// </summary>

@@ -79,43 +79,77 @@ public static class CdrCsvReader
     public static List<CdrRecord>? ReadUtf8(byte[] utf8)
     {
         ArgumentNullException.ThrowIfNull(utf8);
-        if (utf8 is [0xFE, 0xFF, ..] or [0xFF, 0xFE, ..] or [0x00, 0x00, 0xFE, 0xFF, ..])
+        var records = new List<CdrRecord>();
+        return ReadUtf8(utf8, utf8.Length, records) ? records : null;
+    }
+
+    /// <summary>
+    /// As <see cref="ReadUtf8(byte[])"/> over the first <paramref name="length"/> bytes of <paramref name="utf8"/> (a pooled
+    /// buffer may be longer than its body), adding the records to <paramref name="records"/> (a reused list: no list per
+    /// batch). False, and nothing added, when the body starts with a UTF-16 or UTF-32 byte-order mark.
+    /// </summary>
+    public static bool ReadUtf8(byte[] utf8, int length, List<CdrRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(utf8);
+        ArgumentNullException.ThrowIfNull(records);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, utf8.Length);
+        var text = new ReadOnlySpan<byte>(utf8, 0, length);
+        if (text is [0xFE, 0xFF, ..] or [0xFF, 0xFE, ..] or [0x00, 0x00, 0xFE, 0xFF, ..])
         {
-            return null;
+            return false;
         }
 
-        var at = utf8 is [0xEF, 0xBB, 0xBF, ..] ? 3 : 0;
-        var headerLine = NextLine(utf8, ref at, out var headerStart, out var headerLength) ? Encoding.UTF8.GetString(utf8, headerStart, headerLength) : null;
+        var at = text is [0xEF, 0xBB, 0xBF, ..] ? 3 : 0;
+        var headerLine = NextLine(text, ref at, out var headerStart, out var headerLength) ? Encoding.UTF8.GetString(utf8, headerStart, headerLength) : null;
         if (Start(headerLine, out var headerRejection) is not { } parser)
         {
-            return [headerRejection];
+            records.Add(headerRejection);
+            return true;
         }
 
-        var records = new List<CdrRecord>(EstimateLines(utf8, at));
-        var buffer = new char[256];
+        records.EnsureCapacity(records.Count + text[at..].Count((byte)'\n') + 1); // about the lines left: the list is sized once
+        Span<char> stack = stackalloc char[256];
+        char[]? rented = null;
+        var buffer = stack;
         var lineNumber = 1;
-        while (NextLine(utf8, ref at, out var start, out var length))
+        try
         {
-            lineNumber++;
-            var bytes = utf8.AsSpan(start, length);
-            if (buffer.Length < bytes.Length)
+            while (NextLine(text, ref at, out var start, out var lineLength))
             {
-                buffer = new char[Math.Max(bytes.Length, buffer.Length * 2)];
-            }
+                lineNumber++;
+                var bytes = text.Slice(start, lineLength);
+                if (buffer.Length < bytes.Length)
+                {
+                    if (rented is not null)
+                    {
+                        System.Buffers.ArrayPool<char>.Shared.Return(rented);
+                    }
 
-            var line = buffer.AsSpan(0, Encoding.UTF8.GetChars(bytes, buffer)); // UTF-8 never has more chars than bytes
-            if (line.IsWhiteSpace())
+                    buffer = rented = System.Buffers.ArrayPool<char>.Shared.Rent(Math.Max(bytes.Length, buffer.Length * 2));
+                }
+
+                var line = buffer[..Encoding.UTF8.GetChars(bytes, buffer)]; // UTF-8 never has more chars than bytes
+                if (line.IsWhiteSpace())
+                {
+                    continue;
+                }
+
+                var reason = parser.Parse(line, null, out var fields);
+                records.Add(reason is null
+                    ? CdrRecord.Accepted(lineNumber, fields.ToCdr(parser.Strings), utf8, start, lineLength)
+                    : Rejected(lineNumber, reason, fields, line.ToString()));
+            }
+        }
+        finally
+        {
+            if (rented is not null)
             {
-                continue;
+                System.Buffers.ArrayPool<char>.Shared.Return(rented);
             }
-
-            var reason = parser.Parse(line, null, out var fields);
-            records.Add(reason is null
-                ? CdrRecord.Accepted(lineNumber, fields.ToCdr(parser.Strings), utf8, start, length)
-                : Rejected(lineNumber, reason, fields, line.ToString()));
         }
 
-        return records;
+        return true;
     }
 
     private static CdrRecord ReadLine(string csv, int start, int length, int lineNumber, CdrLineParser parser)
@@ -177,12 +211,7 @@ public static class CdrCsvReader
 
     private static bool NextLine(string text, ref int at, out int start, out int length) => NextLine(text.AsSpan(), ref at, out start, out length);
 
-    private static bool NextLine(byte[] text, ref int at, out int start, out int length) => NextLine(new ReadOnlySpan<byte>(text), ref at, out start, out length);
-
     private static T Char<T>(char c)
         where T : unmanaged =>
         typeof(T) == typeof(byte) ? Unsafe.BitCast<byte, T>((byte)c) : Unsafe.BitCast<char, T>(c);
-
-    /// <summary>About how many lines the body holds (LFs counted), so that the list is sized once.</summary>
-    private static int EstimateLines(byte[] utf8, int at) => new ReadOnlySpan<byte>(utf8, at, utf8.Length - at).Count((byte)'\n') + 1;
 }

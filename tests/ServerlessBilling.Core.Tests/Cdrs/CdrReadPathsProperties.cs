@@ -72,7 +72,7 @@ public sealed class CdrReadPathsProperties
         Assert.Equal("c-1,acme,+441,+4420,2026-11-26T10:00:00Z,60,ANSWERED,", records[0].Raw);
     }
 
-    private static List<CdrRecord> Reference(byte[] bytes)
+    internal static List<CdrRecord> Reference(byte[] bytes)
     {
         using var reader = new StreamReader(new MemoryStream(bytes), new UTF8Encoding(false, throwOnInvalidBytes: false), detectEncodingFromByteOrderMarks: true);
         return CdrCsvReader.Read(reader).ToList();
@@ -91,7 +91,7 @@ public sealed class CdrReadPathsProperties
         }
     }
 
-    private static void AssertSame(List<CdrRecord> expected, List<CdrRecord> actual)
+    internal static void AssertSame(List<CdrRecord> expected, List<CdrRecord> actual)
     {
         Assert.Equal(expected.Count, actual.Count);
         for (var i = 0; i < expected.Count; i++)
@@ -106,7 +106,7 @@ public sealed class CdrReadPathsProperties
     }
 
     /// <summary>A CSV body: a header (sometimes with a BOM or wrong), then lines good, bad and odd, with mixed line ends.</summary>
-    private static byte[] Body(Random random, bool invalidUtf8)
+    internal static byte[] Body(Random random, bool invalidUtf8)
     {
         var body = new List<byte>();
         void Text(string s) => body.AddRange(Encoding.UTF8.GetBytes(s));

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using ServerlessBilling.Core.Ingestion;
 
@@ -486,25 +487,60 @@ internal sealed class UsageLog
 internal sealed class TextTable
 {
     private const int Capacity = 100_000;
+
+    /// <summary>Slots of the front by reference (a power of two).</summary>
+    private const int RecentSlots = 1024;
+
     private readonly Dictionary<(string, string, string, string, string), int> _numbers = [];
     private readonly List<(string Disposition, string Prefix, string Destination, string Currency, string Period)> _texts = [];
+
+    // A front of the table by reference: a batch's records carry the same string objects again and again (the deck's
+    // rows, the account's currency and period label, the disposition's wire name), so most look-ups end at one slot whose
+    // five references are the record's, without hashing and comparing five strings. A miss goes to the dictionary.
+    private readonly Recent[] _recent = new Recent[RecentSlots];
 
     public (string Disposition, string Prefix, string Destination, string Currency, string Period) this[int number] => _texts[number];
 
     public int? NumberOf((string, string, string, string, string) texts)
     {
-        if (_numbers.TryGetValue(texts, out var number))
+        ref var recent = ref _recent[Slot(texts)];
+        if (recent.NumberPlusOne > 0 && recent.Holds(texts))
         {
-            return number;
+            return recent.NumberPlusOne - 1;
         }
 
-        if (_texts.Count >= Capacity)
+        if (!_numbers.TryGetValue(texts, out var number))
         {
-            return null;
+            if (_texts.Count >= Capacity)
+            {
+                return null;
+            }
+
+            number = _texts.Count;
+            _numbers[texts] = number;
+            _texts.Add(texts);
         }
 
-        _numbers[texts] = _texts.Count;
-        _texts.Add(texts);
-        return _texts.Count - 1;
+        recent = new Recent(texts, number + 1);
+        return number;
+    }
+
+    private static int Slot((string, string, string, string, string) texts) =>
+        unchecked((RuntimeHelpers.GetHashCode(texts.Item2) * 31) + RuntimeHelpers.GetHashCode(texts.Item5)) & (RecentSlots - 1);
+
+    private readonly struct Recent((string, string, string, string, string) texts, int numberPlusOne)
+    {
+        private readonly string _disposition = texts.Item1;
+        private readonly string _prefix = texts.Item2;
+        private readonly string _destination = texts.Item3;
+        private readonly string _currency = texts.Item4;
+        private readonly string _period = texts.Item5;
+
+        /// <summary>The number of the texts + 1; 0 in an empty slot.</summary>
+        public int NumberPlusOne { get; } = numberPlusOne;
+
+        public bool Holds((string, string, string, string, string) texts) =>
+            ReferenceEquals(_prefix, texts.Item2) && ReferenceEquals(_period, texts.Item5) && ReferenceEquals(_destination, texts.Item3)
+            && ReferenceEquals(_currency, texts.Item4) && ReferenceEquals(_disposition, texts.Item1);
     }
 }
