@@ -135,6 +135,14 @@ internal static class SqliteSchema
             SELECT account_id, part, member, json FROM account_parts WHERE member <> '' AND substr(part, -2) <> '[]' ORDER BY account_id, part, member;
         DELETE FROM account_parts WHERE member <> '' AND substr(part, -2) <> '[]';
         """,
+
+        // 7: a chunked array's first chunk is no longer cut again when its oldest elements go (SqliteArrayChunks): a row
+        // of account_parts with member 'skip' (a JSON number) says how many of its leading elements are not in the array.
+        // Nothing to convert: chunks without that row skip none. The version is recorded so that a build that would read
+        // the row as a chunk is refused the file.
+        """
+        SELECT 7;
+        """,
     ];
 
     public static int Latest => Migrations.Count;
