@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
-using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Testing;
 using Xunit.Abstractions;
 
@@ -44,14 +43,15 @@ public sealed class SqliteIngestPagesTests(ITestOutputHelper output)
         return csv.ToString();
     }
 
-    [Fact]
-    public async Task A_batch_spread_over_accounts_with_full_applied_sets_costs_few_pages_per_account_and_a_replay_accepts_nothing()
+    /// <summary>With the usage on the file too, and on the memory store (what the account documents alone cost).</summary>
+    [Theory]
+    [InlineData(true, 5.5)]
+    [InlineData(false, 4.5)]
+    public async Task A_batch_spread_over_accounts_with_full_applied_sets_costs_few_pages_per_account_and_a_replay_accepts_nothing(bool usageOnFile, double bound)
     {
         using var store = new TempStore();
         var stores = store.Stores;
-        var harness = new CreditControlHarness(stores.Accounts, stores.Sessions, stores.Decks, new CreditControlOptions(), stores.Usage, stores.Quarantine, stores.TopUps);
-        var deck = RateDeckParser.Parse("deck", Deck()).Deck!;
-        await stores.Decks.PutAsync(deck, default);
+        var harness = new CreditControlHarness(stores.Accounts, stores.Sessions, stores.Decks, new CreditControlOptions(), usageOnFile ? stores.Usage : new Core.Storage.InMemory.InMemoryUsageStore(), stores.Quarantine, stores.TopUps);
         for (var a = 0; a < Accounts; a++)
         {
             var id = $"acct-{a:D4}";
@@ -66,6 +66,7 @@ public sealed class SqliteIngestPagesTests(ITestOutputHelper output)
             Assert.NotNull(await stores.Accounts.TryReplaceAsync(state, current.ETag, default));
         }
 
+        Assert.True((await harness.Admin.ImportDeckAsync("deck", new StringReader(Deck()), default)).Succeeded); // a hundred destinations
         for (var b = 0; b < 3; b++)
         {
             await harness.IngestCsvAsync(Batch(b)); // warm: the writes now start from the rows of the version before
@@ -84,6 +85,6 @@ public sealed class SqliteIngestPagesTests(ITestOutputHelper output)
         output.WriteLine($"WAL pages per account of a batch: {pagesPerAccount:F2}");
         var replay = await harness.IngestCsvAsync(Batch(5));
         Assert.Equal((0, Accounts * PerAccount), (replay.Accepted, replay.Duplicates));
-        Assert.True(pagesPerAccount < 5.5, $"{pagesPerAccount:F2} pages per account");
+        Assert.True(pagesPerAccount < bound, $"{pagesPerAccount:F2} pages per account");
     }
 }
