@@ -17,14 +17,39 @@ namespace ServerlessBilling.Sqlite;
 /// compared as the documents allow: strings and values by value, other objects by reference (documents are
 /// immutable). When the array is not the one before with elements dropped at the front and appended at the end,
 /// it is cut into chunks anew.
+/// <para>
+/// Since schema 7 a chunk is keyed by its place in the stream of elements ever appended, not re-cut when the oldest
+/// elements go: the first chunk keeps its bytes and the number of its leading elements that are no longer in the
+/// array is a small row of its own (<see cref="SkipMember"/>, a JSON number, sorted after the chunks, so beside the last
+/// one), there from the first time the oldest elements go (0 when a chunk just went whole). A step that appends ids and drops as many writes the last chunk and that row (one
+/// page), and deletes the first chunk once every element of it has gone, instead of rewriting the first chunk as well
+/// (another page of the file, and its WAL frame and checkpoint copy, on every account write). Chunks written before
+/// have no such row: none of their elements is skipped.
+/// </para>
 /// </summary>
 internal static class SqliteArrayChunks
 {
     /// <summary>A chunk's JSON is cut before it passes this (one element may exceed it alone).</summary>
     public const int ChunkBytes = 900;
 
-    /// <summary>Consecutive elements of the array: its key (the order of chunks), how many elements, and their JSON array.</summary>
-    internal sealed record Chunk(long Key, int Count, byte[] Json);
+    /// <summary>
+    /// The member column of the row that says how many leading elements of the first chunk are not in the array: it
+    /// sorts after every chunk key (fixed-width lower-case hex), so it lies beside the last chunk, which a step writes anyway.
+    /// </summary>
+    public const string SkipMember = "skip";
+
+    /// <summary>
+    /// Consecutive elements of the array: its key (the order of chunks), how many elements its JSON holds, their JSON
+    /// array, and how many of them (leading) are no longer in the array (only the first chunk has any).
+    /// </summary>
+    internal sealed record Chunk(long Key, int Count, byte[] Json, int Skip = 0)
+    {
+        /// <summary>Its member column (formatted once, not on every write of the document).</summary>
+        public string Member { get; } = MemberOf(Key);
+
+        /// <summary>The elements of it in the array.</summary>
+        public int Visible => Count - Skip;
+    }
 
     /// <summary>The array's part: chunks as rows, or its JSON in the head when short.</summary>
     public static SqliteDocumentRows.WrittenPart Write(IEnumerable value, JsonTypeInfo element, SqliteDocumentRows.WrittenPart? before, JsonWriterOptions writerOptions)
@@ -40,10 +65,102 @@ internal static class SqliteArrayChunks
         var length = 2 + chunks.Sum(c => c.Json.Length - 1);
         if (length < SqliteDocumentRows.ApartBytes)
         {
+            if (chunks.Count > 0 && chunks[0].Skip > 0)
+            {
+                chunks = Cut(items, 0, 0, element, writerOptions); // into the head: only the elements it holds
+            }
+
             return new SqliteDocumentRows.WrittenPart(value, Join(chunks.Select(c => c.Json)), [], null, chunks);
         }
 
-        return new SqliteDocumentRows.WrittenPart(value, null, [.. chunks.Select(c => (Member(c.Key), c.Json))], null, chunks);
+        // The skip row, once there, stays (at 0 when a dropped chunk leaves none to skip) rather than being deleted and put again.
+        var skipRow = chunks[0].Skip > 0 || (before is { Inline: null, Chunks: not null } && before.Rows is [.., (SkipMember, _)]);
+        var rows = new (string Member, byte[] Json)[chunks.Count + (skipRow ? 1 : 0)];
+        for (var c = 0; c < chunks.Count; c++)
+        {
+            rows[c] = (chunks[c].Member, chunks[c].Json);
+        }
+
+        if (skipRow)
+        {
+            rows[^1] = (SkipMember, SkipJson(chunks[0].Skip));
+        }
+
+        return new SqliteDocumentRows.WrittenPart(value, null, rows, null, chunks);
+    }
+
+    private static readonly byte[][] SkipJsons = [.. Enumerable.Range(0, 256).Select(n => System.Text.Encoding.UTF8.GetBytes(n.ToString(CultureInfo.InvariantCulture)))];
+
+    /// <summary>The skip row's JSON (a number); the small ones are shared arrays, so that an unchanged skip is found unchanged by reference.</summary>
+    private static byte[] SkipJson(int skip) =>
+        skip < SkipJsons.Length ? SkipJsons[skip] : System.Text.Encoding.UTF8.GetBytes(skip.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>
+    /// The array stored in rows (member column and JSON, ordered by member): the chunks' arrays as one, without the
+    /// leading elements the <see cref="SkipMember"/> row (if any) says are no longer in it.
+    /// </summary>
+    public static byte[] Join(IEnumerable<(string Member, byte[] Json)> rows)
+    {
+        var chunks = new List<byte[]>();
+        var skip = 0;
+        foreach (var (member, json) in rows)
+        {
+            if (string.Equals(member, SkipMember, StringComparison.Ordinal))
+            {
+                skip = ParseSkip(json);
+            }
+            else
+            {
+                chunks.Add(json);
+            }
+        }
+
+        if (skip > 0)
+        {
+            for (var c = 0; c < chunks.Count && skip > 0; c++)
+            {
+                (chunks[c], skip) = Skipped(chunks[c], skip);
+            }
+        }
+
+        return Join(chunks);
+    }
+
+    private static int ParseSkip(byte[] json)
+    {
+        var reader = new Utf8JsonReader(json);
+        return reader.Read() && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var skip) && skip >= 0
+            ? skip
+            : throw new InvalidDataException("a stored array's skip row is not a count");
+    }
+
+    /// <summary>A chunk's JSON array without its first <paramref name="skip"/> elements, and how many of them are left to skip in the next chunks.</summary>
+    private static (byte[] Json, int Left) Skipped(byte[] chunk, int skip)
+    {
+        var reader = new Utf8JsonReader(chunk);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new InvalidDataException("a stored array's chunk is not a JSON array");
+        }
+
+        var end = (int)reader.BytesConsumed; // after '['
+        while (skip > 0 && reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            reader.Skip();
+            end = (int)reader.BytesConsumed;
+            skip--;
+        }
+
+        var rest = chunk.AsSpan(end);
+        if (rest.Length > 0 && rest[0] == (byte)',')
+        {
+            rest = rest[1..];
+        }
+
+        var json = new byte[rest.Length + 1];
+        json[0] = (byte)'[';
+        rest.CopyTo(json.AsSpan(1));
+        return (json, skip);
     }
 
     /// <summary>The chunks' arrays as one JSON array (in the given order).</summary>
@@ -74,7 +191,7 @@ internal static class SqliteArrayChunks
     }
 
     /// <summary>The member column of a chunk: its key in fixed-width hex, so that the columns' order is the keys' order.</summary>
-    private static string Member(long key) => key.ToString("x16", CultureInfo.InvariantCulture);
+    private static string MemberOf(long key) => key.ToString("x16", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The chunks of <paramref name="items"/> if they are <paramref name="previous"/>'s elements after dropping some at
@@ -82,7 +199,7 @@ internal static class SqliteArrayChunks
     /// </summary>
     private static List<Chunk>? Reuse(List<object?> items, IEnumerable previous, IReadOnlyList<Chunk> old, JsonTypeInfo element, JsonWriterOptions writerOptions)
     {
-        var count = old.Sum(c => c.Count);
+        var count = old.Sum(c => c.Visible);
         if (old.Count == 0)
         {
             return null;
@@ -122,7 +239,7 @@ internal static class SqliteArrayChunks
         }
 
         var chunks = new List<Chunk>(old.Count + 1);
-        var start = -dropped; // where each old chunk starts in the new array
+        var start = -dropped - old[0].Skip; // where each old chunk's JSON starts in the new array (before it, if it holds dropped elements)
         var appended = items.Count > kept;
         for (var c = 0; c < old.Count; c++)
         {
@@ -138,7 +255,8 @@ internal static class SqliteArrayChunks
                     return chunks;
                 }
 
-                chunks.Add(from == start ? chunk : Range(items, from, end, chunk.Key, element, writerOptions));
+                // A chunk that holds dropped elements keeps its bytes: the first chunk, with that many skipped.
+                chunks.Add(chunk.Skip == from - start ? chunk : chunk with { Skip = from - start });
             }
 
             start = end;
@@ -185,24 +303,6 @@ internal static class SqliteArrayChunks
         }
 
         return chunks;
-    }
-
-    /// <summary>One chunk of the elements from <paramref name="from"/> to <paramref name="to"/> (a part of a chunk: within the size).</summary>
-    private static Chunk Range(List<object?> items, int from, int to, long key, JsonTypeInfo element, JsonWriterOptions writerOptions)
-    {
-        var buffer = new ArrayBufferWriter<byte>(ChunkBytes + 64);
-        using (var writer = new Utf8JsonWriter(buffer, writerOptions))
-        {
-            writer.WriteStartArray();
-            for (var i = from; i < to; i++)
-            {
-                JsonSerializer.Serialize(writer, items[i], element);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return new Chunk(key, to - from, buffer.WrittenSpan.ToArray());
     }
 
     private static Chunk Close(ArrayBufferWriter<byte> chunk, long key, int count)

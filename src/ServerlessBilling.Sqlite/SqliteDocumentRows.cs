@@ -338,7 +338,7 @@ internal static class SqliteDocumentRows
                 writer.WritePropertyName(name);
                 if (isArray)
                 {
-                    writer.WriteRawValue(SqliteArrayChunks.Join(part.OrderBy(r => r.Member, StringComparer.Ordinal).Select(r => r.Json)), skipInputValidation: true);
+                    writer.WriteRawValue(SqliteArrayChunks.Join(part.OrderBy(r => r.Member, StringComparer.Ordinal).Select(r => (r.Member, r.Json))), skipInputValidation: true);
                     continue;
                 }
 

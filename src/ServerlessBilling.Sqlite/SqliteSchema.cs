@@ -135,6 +135,15 @@ internal static class SqliteSchema
             SELECT account_id, part, member, json FROM account_parts WHERE member <> '' AND substr(part, -2) <> '[]' ORDER BY account_id, part, member;
         DELETE FROM account_parts WHERE member <> '' AND substr(part, -2) <> '[]';
         """,
+
+        // 7: a chunked array's first chunk is no longer cut again when its oldest elements go (SqliteArrayChunks): a row
+        // of account_parts with member 'skip' (a JSON number) says how many of its leading elements are not in the array;
+        // and a usage row's doc is a compact JSON array of the record's values (SqliteUsageRows). Nothing to convert:
+        // chunks without that row skip none, and a usage doc that is a JSON object is read as before. The version is
+        // recorded so that a build that would misread either is refused the file.
+        """
+        SELECT 7;
+        """,
     ];
 
     public static int Latest => Migrations.Count;

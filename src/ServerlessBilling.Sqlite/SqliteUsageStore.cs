@@ -4,7 +4,10 @@ using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Sqlite;
 
-/// <summary>Rated usage, one document per CDR keyed by (account, CDR id): a second create of the same CDR is refused.</summary>
+/// <summary>
+/// Rated usage, one row per CDR keyed by (account, CDR id): a second create of the same CDR is refused. Its values are a
+/// compact array (<see cref="SqliteUsageRows"/>) since schema 7; rows written before hold the record's JSON object.
+/// </summary>
 public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
 {
     public Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
@@ -20,7 +23,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             var found = new Dictionary<string, UsageRecord>(StringComparer.Ordinal);
             while (reader.Read())
             {
-                found[reader.GetString(0)] = SqliteValues.FromJson<UsageRecord>(reader, 1);
+                var cdrId = reader.GetString(0);
+                found[cdrId] = SqliteUsageRows.Read(accountId, cdrId, reader.GetInt64(1), reader.GetFieldValue<byte[]>(2));
             }
 
             return found;
@@ -31,7 +35,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     private const int IdsAsParameters = 8;
 
     private static readonly string[] ExistingByIds = [.. Enumerable.Range(1, IdsAsParameters).Select(n =>
-        "SELECT cdr_id, doc FROM usage WHERE account_id = $account AND cdr_id IN (" + string.Join(", ", Enumerable.Range(0, n).Select(i => "$id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")")];
+        "SELECT cdr_id, start_time, doc FROM usage WHERE account_id = $account AND cdr_id IN (" + string.Join(", ", Enumerable.Range(0, n).Select(i => "$id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")")];
 
     private static readonly string[] IdNames = [.. Enumerable.Range(0, IdsAsParameters).Select(i => "$id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))];
 
@@ -44,7 +48,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     {
         if (cdrIds.Count > IdsAsParameters)
         {
-            return session.Command("SELECT cdr_id, doc FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
+            return session.Command("SELECT cdr_id, start_time, doc FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
                 .With("$account", accountId).With("$ids", JsonSerializer.Serialize(cdrIds));
         }
 
@@ -60,7 +64,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
     {
-        var doc = SqliteValues.Json(record);
+        var doc = SqliteUsageRows.Write(record);
         return database.WriteAsync(session => Create(session, record, doc), cancellationToken);
     }
 
@@ -93,7 +97,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         var docs = new byte[records.Count][];
         for (var i = 0; i < docs.Length; i++)
         {
-            docs[i] = SqliteValues.Json(records[i] ?? throw new ArgumentException("a null record", nameof(records)));
+            docs[i] = SqliteUsageRows.Write(records[i] ?? throw new ArgumentException("a null record", nameof(records)));
         }
 
         if (order.Length <= RowsPerWrite)
@@ -163,7 +167,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session =>
         {
             using var reader = session.Command("""
-                SELECT doc FROM usage WHERE account_id = $account AND start_time >= $from AND start_time < $to
+                SELECT cdr_id, start_time, doc FROM usage WHERE account_id = $account AND start_time >= $from AND start_time < $to
                 ORDER BY start_time, cdr_id LIMIT $limit
                 """)
                 .With("$account", accountId).With("$from", SqliteValues.Ticks(from)).With("$to", SqliteValues.Ticks(to)).With("$limit", limit)
@@ -171,7 +175,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             var records = new List<UsageRecord>();
             while (reader.Read())
             {
-                records.Add(SqliteValues.FromJson<UsageRecord>(reader, 0));
+                records.Add(SqliteUsageRows.Read(accountId, reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
             }
 
             return records;

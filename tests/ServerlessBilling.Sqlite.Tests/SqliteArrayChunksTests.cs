@@ -124,7 +124,7 @@ public sealed class SqliteArrayChunksTests
         }, default);
         store.Reopen();
         Assert.Equal(SqliteSchema.Latest, store.Database.SchemaVersion);
-        Assert.Equal(6, SqliteSchema.Latest);
+        Assert.True(SqliteSchema.Latest >= 6, $"schema {SqliteSchema.Latest}");
         accounts = store.Stores.Accounts;
         var read = (await accounts.GetAsync("a", default))!;
         Assert.Equal((etag, Serializer(state)), (read.ETag, Serializer(read.Value)));

@@ -31,7 +31,7 @@ public sealed class SqliteMembersMigrationTests
         Assert.Equal(4, assembled.Count);
 
         store.Reopen();
-        Assert.Equal(6, store.Database.SchemaVersion);
+        Assert.True(store.Database.SchemaVersion >= 6, $"schema {store.Database.SchemaVersion}");
         Assert.Equal(SqliteSchema.Latest, store.Database.SchemaVersion);
         Assert.Equal(0, Count(store, MemberRows));
         Assert.True(Count(store, "SELECT count(*) FROM account_members") > 50);
