@@ -22,23 +22,29 @@ public readonly record struct PeriodBook
 
     private PeriodTotals? Head { get; init; }
 
-    /// <summary>Start of the current billing period, the one <see cref="Spend"/> counts.</summary>
-    public DateTimeOffset Start { get; internal init; }
+    // The bounds of the current period and how far the invoice run has closed: they change once a period, so they lie in
+    // one object the versions of the book share (a step copies a smaller document).
+    private Bounded Bounds { get => _bounds ?? Bounded.None; init => _bounds = value; }
 
-    public DateTimeOffset End { get; internal init; }
+    private readonly Bounded? _bounds;
+
+    /// <summary>Start of the current billing period, the one <see cref="Spend"/> counts.</summary>
+    public DateTimeOffset Start { get => Bounds.Start; internal init => Bounds = Bounds with { Start = value }; }
+
+    public DateTimeOffset End { get => Bounds.End; internal init => Bounds = Bounds with { End = value }; }
 
     /// <summary>What was committed in the current period, whatever start time the switch reported: the exposure against a post-paid limit.</summary>
     public decimal Spend { get; internal init; }
 
     /// <summary>The label of the current period ("2026-11"), kept so that the hot path needs no time-zone work.</summary>
-    public string? Label { get; internal init; }
+    public string? Label { get => Bounds.Label; internal init => Bounds = Bounds with { Label = value }; }
 
     /// <summary>
     /// The latest billing period the invoice run has closed ("2026-10"), null before the first. Its totals, and
     /// those of every period before it, never change again: a charge for a call that started in one of them is
     /// late usage, counted in the next open period.
     /// </summary>
-    public string? ClosedThrough { get; internal init; }
+    public string? ClosedThrough { get => Bounds.ClosedThrough; internal init => Bounds = Bounds with { ClosedThrough = value }; }
 
     /// <summary>Usage totals of the latest billing periods, by period label ("2026-11"). Periods not yet closed are never dropped.</summary>
     public ImmutableSortedDictionary<string, PeriodTotals> Totals
@@ -150,10 +156,8 @@ public readonly record struct PeriodBook
         var period = BillingPeriod.Containing(now, settings);
         return this with
         {
-            Start = period.Start,
-            End = period.End,
+            Bounds = new Bounded(period.Start, period.End, period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)), ClosedThrough),
             Spend = 0m,
-            Label = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)),
             Totals = Totals,
         };
     }
@@ -205,5 +209,11 @@ public readonly record struct PeriodBook
         }
 
         return null;
+    }
+
+    /// <summary>The bounds and label of the current period, and the latest closed period.</summary>
+    private sealed record Bounded(DateTimeOffset Start, DateTimeOffset End, string? Label, string? ClosedThrough)
+    {
+        public static readonly Bounded None = new(default, default, null, null);
     }
 }
