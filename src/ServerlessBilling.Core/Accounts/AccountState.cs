@@ -28,31 +28,35 @@ public sealed record AccountState
 
     [JsonRequired]
     [JsonInclude]
-    public string AccountId { get; internal init; } = "";
+    public string AccountId { get => _profile.AccountId; internal init => Own().AccountId = value; }
 
     [JsonRequired]
     [JsonInclude]
-    public AccountSettings Settings { get; internal init; } = null!;
+    public AccountSettings Settings { get => _profile.Settings; internal init => Own().Settings = value; }
 
     [JsonInclude]
-    public AccountStatus Status { get; internal init; } = AccountStatus.Active;
+    public AccountStatus Status { get => _profile.Status; internal init => Own().Status = value; }
 
     /// <summary>When and why the account was suspended (null while active).</summary>
     [JsonInclude]
-    public DateTimeOffset? SuspendedAt { get; internal init; }
+    public DateTimeOffset? SuspendedAt { get => _profile.SuspendedAt; internal init => Own().SuspendedAt = value; }
 
     [JsonInclude]
-    public string? SuspendReason { get; internal init; }
+    public string? SuspendReason { get => _profile.SuspendReason; internal init => Own().SuspendReason = value; }
 
     /// <summary>The period in which an operator lifted a suspension: monitoring does not suspend again by policy in it.</summary>
     [JsonInclude]
-    public string? PolicyWaivedFor { get; internal init; }
+    public string? PolicyWaivedFor { get => _profile.PolicyWaivedFor; internal init => Own().PolicyWaivedFor = value; }
 
     /// <summary>How many times the document has been written: the change feed's order, so a reader can skip stale versions.</summary>
     [JsonInclude]
     public long Revision { get => _revision; internal init => _revision = value; }
 
     private long _revision;
+
+    // What rarely changes (the id, settings, status and top-up ids) lies in one object that the versions of the document
+    // share, so that a step copies a smaller document. Set only while a document is being made (see Own).
+    private Profile _profile = Profile.Unset;
 
     // Which object the updater handed to the store. A copy made by `with` copies the mark and so names its original,
     // never itself: a document is published only when the mark names it (see Publish). Equal for every document, so
@@ -77,7 +81,7 @@ public sealed record AccountState
 
     /// <summary>The newest top-ups (id and amount), oldest first, bounded by <see cref="RecentTopUpCapacity"/>.</summary>
     [JsonIgnore]
-    public IdWindow<RecentTopUp> TopUpWindow { get; private init; } = IdWindow<RecentTopUp>.Empty;
+    public IdWindow<RecentTopUp> TopUpWindow { get => _profile.TopUpWindow; private init => Own().TopUpWindow = value; }
 
     /// <summary>The newest applied CDR ids, oldest first, bounded by <see cref="AppliedCdrCapacity"/>.</summary>
     [JsonIgnore]
@@ -276,6 +280,55 @@ public sealed record AccountState
         next._revision = revision;
         next._published = new PublishMark(next);
         return next;
+    }
+
+    /// <summary>
+    /// The profile this document's initializers may set: its own, made on the first set (a document made by <c>with</c>
+    /// starts with its original's, which is never changed again).
+    /// </summary>
+    private Profile Own() => ReferenceEquals(_profile.Owner, this) ? _profile : _profile = _profile.CopyFor(this);
+
+    /// <summary>The members of the document that rarely change; equal when they are (the owner aside).</summary>
+    private sealed class Profile : IEquatable<Profile>
+    {
+        public static readonly Profile Unset = new();
+
+        public AccountState? Owner { get; private init; }
+
+        public string AccountId { get; set; } = "";
+
+        public AccountSettings Settings { get; set; } = null!;
+
+        public AccountStatus Status { get; set; } = AccountStatus.Active;
+
+        public DateTimeOffset? SuspendedAt { get; set; }
+
+        public string? SuspendReason { get; set; }
+
+        public string? PolicyWaivedFor { get; set; }
+
+        public IdWindow<RecentTopUp> TopUpWindow { get; set; } = IdWindow<RecentTopUp>.Empty;
+
+        public Profile CopyFor(AccountState owner) => new()
+        {
+            Owner = owner,
+            AccountId = AccountId,
+            Settings = Settings,
+            Status = Status,
+            SuspendedAt = SuspendedAt,
+            SuspendReason = SuspendReason,
+            PolicyWaivedFor = PolicyWaivedFor,
+            TopUpWindow = TopUpWindow,
+        };
+
+        public bool Equals(Profile? other) =>
+            other is not null && (ReferenceEquals(this, other) || (AccountId == other.AccountId && Equals(Settings, other.Settings) && Status == other.Status
+                && SuspendedAt == other.SuspendedAt && SuspendReason == other.SuspendReason && PolicyWaivedFor == other.PolicyWaivedFor
+                && TopUpWindow.Equals(other.TopUpWindow)));
+
+        public override bool Equals(object? obj) => Equals(obj as Profile);
+
+        public override int GetHashCode() => HashCode.Combine(AccountId, Settings, Status, SuspendedAt, SuspendReason, PolicyWaivedFor, TopUpWindow);
     }
 
     private readonly struct PublishMark(AccountState document) : IEquatable<PublishMark>

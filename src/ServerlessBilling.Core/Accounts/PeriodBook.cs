@@ -15,28 +15,45 @@ public readonly record struct PeriodBook
     private static readonly ImmutableSortedDictionary<string, PeriodTotals> NoTotals =
         ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
 
-    private readonly ImmutableSortedDictionary<string, PeriodTotals>? _totals;
+    // The totals of every period but the current one's, which lies beside them (the head, once charged) so that a charge
+    // of the current period makes new totals for it and no new dictionary; the dictionary with the head in it is made when
+    // read, and kept on the head. A book read from JSON has no head: its first charge of the current period takes it out.
+    private ImmutableSortedDictionary<string, PeriodTotals>? Stored { get; init; }
+
+    private PeriodTotals? Head { get; init; }
+
+    // The bounds of the current period and how far the invoice run has closed: they change once a period, so they lie in
+    // one object the versions of the book share (a step copies a smaller document).
+    private Bounded Bounds { get => _bounds ?? Bounded.None; init => _bounds = value; }
+
+    private readonly Bounded? _bounds;
 
     /// <summary>Start of the current billing period, the one <see cref="Spend"/> counts.</summary>
-    public DateTimeOffset Start { get; internal init; }
+    public DateTimeOffset Start { get => Bounds.Start; internal init => Bounds = Bounds with { Start = value }; }
 
-    public DateTimeOffset End { get; internal init; }
+    public DateTimeOffset End { get => Bounds.End; internal init => Bounds = Bounds with { End = value }; }
 
     /// <summary>What was committed in the current period, whatever start time the switch reported: the exposure against a post-paid limit.</summary>
     public decimal Spend { get; internal init; }
 
     /// <summary>The label of the current period ("2026-11"), kept so that the hot path needs no time-zone work.</summary>
-    public string? Label { get; internal init; }
+    public string? Label { get => Bounds.Label; internal init => Bounds = Bounds with { Label = value }; }
 
     /// <summary>
     /// The latest billing period the invoice run has closed ("2026-10"), null before the first. Its totals, and
     /// those of every period before it, never change again: a charge for a call that started in one of them is
     /// late usage, counted in the next open period.
     /// </summary>
-    public string? ClosedThrough { get; internal init; }
+    public string? ClosedThrough { get => Bounds.ClosedThrough; internal init => Bounds = Bounds with { ClosedThrough = value }; }
 
     /// <summary>Usage totals of the latest billing periods, by period label ("2026-11"). Periods not yet closed are never dropped.</summary>
-    public ImmutableSortedDictionary<string, PeriodTotals> Totals { get => _totals ?? NoTotals; internal init => _totals = value; }
+    public ImmutableSortedDictionary<string, PeriodTotals> Totals
+    {
+        get => Head is { } head ? head.InBook(Others) : Others;
+        internal init => (Stored, Head) = (value, null);
+    }
+
+    private ImmutableSortedDictionary<string, PeriodTotals> Others => Stored ?? NoTotals;
 
     /// <summary>The book of an account opened at <paramref name="now"/>: the period containing it, nothing spent.</summary>
     public static PeriodBook Open(DateTimeOffset now, AccountSettings settings) => default(PeriodBook).MoveTo(now, settings);
@@ -73,8 +90,25 @@ public readonly record struct PeriodBook
     /// Counts a charge: the current period's spend, and the totals of the period in which the call started (or, when
     /// that period is closed, the first open period's, as late usage). The book must have been rolled to now.
     /// </summary>
-    public PeriodBook Add(in ChargeLine charge, AccountSettings settings) =>
-        this with { Spend = Spend + charge.Amount, Totals = AddToTotals(charge, settings) };
+    public PeriodBook Add(in ChargeLine charge, AccountSettings settings)
+    {
+        var (label, start, end) = PeriodOf(charge.CallStart, settings);
+        if (IsClosed(label) || (Head is { } held && IsClosed(held.Label)))
+        {
+            return this with { Spend = Spend + charge.Amount, Totals = AddToTotals(charge, settings) };
+        }
+
+        if (label == Label)
+        {
+            // The current period's: its totals are (or become) the head.
+            var head = Head ?? Others.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
+            var others = Head is null ? Others.Remove(label) : Others;
+            return this with { Spend = Spend + charge.Amount, Stored = Trim(others, label), Head = head.Add(charge) };
+        }
+
+        var current = Others.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
+        return this with { Spend = Spend + charge.Amount, Stored = Trim(Others.SetItem(label, current.Add(charge)), Head?.Label) };
+    }
 
     /// <summary>
     /// Counts <paramref name="charges"/> in order, to the same book as <see cref="Add"/> one by one: a run of charges for
@@ -102,7 +136,7 @@ public readonly record struct PeriodBook
             }
 
             var current = book.Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
-            book = book with { Spend = spend, Totals = book.Trim(book.Totals.SetItem(label, current.AddAll(charges, first, last))) };
+            book = book with { Spend = spend, Totals = book.Trim(book.Totals.SetItem(label, current.AddAll(charges, first, last)), head: null) };
             first = last;
         }
 
@@ -114,13 +148,18 @@ public readonly record struct PeriodBook
     {
         var label = Label!;
         var current = Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, Start, End);
-        return this with { Totals = Trim(Totals.SetItem(label, current with { TopUps = current.TopUps + amount })) };
+        return this with { Totals = Trim(Totals.SetItem(label, current with { TopUps = current.TopUps + amount }), head: null) };
     }
 
     private PeriodBook MoveTo(DateTimeOffset now, AccountSettings settings)
     {
         var period = BillingPeriod.Containing(now, settings);
-        return this with { Start = period.Start, End = period.End, Spend = 0m, Label = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)) };
+        return this with
+        {
+            Bounds = new Bounded(period.Start, period.End, period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)), ClosedThrough),
+            Spend = 0m,
+            Totals = Totals,
+        };
     }
 
     private ImmutableSortedDictionary<string, PeriodTotals> AddToTotals(in ChargeLine charge, AccountSettings settings)
@@ -143,17 +182,38 @@ public readonly record struct PeriodBook
             totals = totals.SetItem(label, current.Add(charge));
         }
 
-        return Trim(totals);
+        return Trim(totals, head: null);
     }
 
-    /// <summary>Only closed periods leave the book: the totals of a period not yet invoiced are all there is of it.</summary>
-    private ImmutableSortedDictionary<string, PeriodTotals> Trim(ImmutableSortedDictionary<string, PeriodTotals> totals)
+    /// <summary>
+    /// Only closed periods leave the book: the totals of a period not yet invoiced are all there is of it. With the head
+    /// (labelled <paramref name="head"/>, open) beside <paramref name="totals"/>, as if it were among them.
+    /// </summary>
+    private ImmutableSortedDictionary<string, PeriodTotals> Trim(ImmutableSortedDictionary<string, PeriodTotals> totals, string? head)
     {
-        while (totals.Count > PeriodsKept && IsClosed(totals.Keys.First()))
+        while (totals.Count + (head is null ? 0 : 1) > PeriodsKept && OldestKey(totals) is { } oldest
+            && (head is null || string.CompareOrdinal(oldest, head) < 0) && IsClosed(oldest))
         {
-            totals = totals.Remove(totals.Keys.First());
+            totals = totals.Remove(oldest);
         }
 
         return totals;
+    }
+
+    // The dictionary's own enumerator is a struct: no iterator is allocated, as Keys.First() would.
+    private static string? OldestKey(ImmutableSortedDictionary<string, PeriodTotals> totals)
+    {
+        foreach (var entry in totals)
+        {
+            return entry.Key;
+        }
+
+        return null;
+    }
+
+    /// <summary>The bounds and label of the current period, and the latest closed period.</summary>
+    private sealed record Bounded(DateTimeOffset Start, DateTimeOffset End, string? Label, string? ClosedThrough)
+    {
+        public static readonly Bounded None = new(default, default, null, null);
     }
 }

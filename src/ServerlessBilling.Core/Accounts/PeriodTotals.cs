@@ -30,6 +30,7 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
     private DestinationTotals _table = DestinationTotals.Empty;
     private DestinationLog _pending;
     private FoldedTable _read;
+    private BookCache _inBook;
 
     public UsageTotals Total { get; init; } = UsageTotals.Zero;
 
@@ -80,7 +81,45 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
             (table, appended) = (DestinationLog.FoldInto(table, pending, charges), default);
         }
 
-        return this with { Total = new UsageTotals(calls, billedSeconds, amount), _table = table, _pending = appended, _read = default };
+        return this with { Total = new UsageTotals(calls, billedSeconds, amount), _table = table, _pending = appended, _read = default, _inBook = default };
+    }
+
+    /// <summary>
+    /// <paramref name="others"/> with these totals set under their label: the totals of a book whose current period's
+    /// totals these are (see <see cref="PeriodBook"/>), made once for the dictionary of the others it is asked with.
+    /// </summary>
+    internal ImmutableSortedDictionary<string, PeriodTotals> InBook(ImmutableSortedDictionary<string, PeriodTotals> others)
+    {
+        if (_inBook.Made is { } made && ReferenceEquals(made.Owner, this) && ReferenceEquals(made.Others, others))
+        {
+            return made.Totals;
+        }
+
+        var totals = others.SetItem(Label, this);
+        _inBook = new BookCache(new MadeBook(this, others, totals));
+        return totals;
+    }
+
+    /// <summary>A book's dictionary made with these totals in it, for the dictionary of the others it was made from.</summary>
+    private sealed class MadeBook(PeriodTotals owner, ImmutableSortedDictionary<string, PeriodTotals> others, ImmutableSortedDictionary<string, PeriodTotals> totals)
+    {
+        public PeriodTotals Owner { get; } = owner;
+
+        public ImmutableSortedDictionary<string, PeriodTotals> Others { get; } = others;
+
+        public ImmutableSortedDictionary<string, PeriodTotals> Totals { get; } = totals;
+    }
+
+    /// <summary>The dictionary made by <see cref="InBook"/>: a cache, equal whatever it holds.</summary>
+    private readonly struct BookCache(MadeBook? made) : IEquatable<BookCache>
+    {
+        public MadeBook? Made { get; } = made;
+
+        public bool Equals(BookCache other) => true;
+
+        public override bool Equals(object? obj) => obj is BookCache;
+
+        public override int GetHashCode() => 0;
     }
 
     /// <summary>The table made for a reader of <see cref="ByDestination"/>: a cache, equal whatever it holds.</summary>

@@ -20,18 +20,23 @@ public enum SessionStatus
 /// </summary>
 public sealed record Session
 {
-    public required string SessionId { get; init; }
+    // What authorize fixed (the id, the fingerprint, the call's start, destination and tariff, the first answer) lies in
+    // one object that the session's later states share, so that each step on the session copies a smaller record. Set
+    // only while a session is being made (see Own).
+    private Opened _opened = Opened.Unset;
+
+    public required string SessionId { get => _opened.SessionId; init => Own().SessionId = value; }
 
     /// <summary>What the authorize asked, to tell a replay from a reused session id.</summary>
-    public required string Fingerprint { get; init; }
+    public required string Fingerprint { get => _opened.Fingerprint; init => Own().Fingerprint = value; }
 
-    public required DateTimeOffset StartTime { get; init; }
+    public required DateTimeOffset StartTime { get => _opened.StartTime; init => Own().StartTime = value; }
 
-    public required string Prefix { get; init; }
+    public required string Prefix { get => _opened.Prefix; init => Own().Prefix = value; }
 
-    public required string Destination { get; init; }
+    public required string Destination { get => _opened.Destination; init => Own().Destination = value; }
 
-    public required Tariff Tariff { get; init; }
+    public required Tariff Tariff { get => _opened.Tariff; init => Own().Tariff = value; }
 
     public SessionStatus Status { get; init; } = SessionStatus.Active;
 
@@ -58,10 +63,58 @@ public sealed record Session
 
     public DateTimeOffset? ClosedAt { get; init; }
 
-    public required GrantAnswer AuthorizeAnswer { get; init; }
+    public required GrantAnswer AuthorizeAnswer { get => _opened.AuthorizeAnswer; init => Own().AuthorizeAnswer = value; }
 
     /// <summary>The answer to <see cref="LastRequestNumber"/> when it was an interim.</summary>
     public GrantAnswer? LastInterimAnswer { get; init; }
 
     public TerminateAnswer? TerminateAnswer { get; init; }
+
+    /// <summary>
+    /// The part this session's initializers may set: its own, made on the first set (a session made by <c>with</c> starts
+    /// with its original's, which is never changed again).
+    /// </summary>
+    private Opened Own() => ReferenceEquals(_opened.Owner, this) ? _opened : _opened = _opened.CopyFor(this);
+
+    /// <summary>What authorize fixed; equal when its members are (the owner aside).</summary>
+    private sealed class Opened : IEquatable<Opened>
+    {
+        public static readonly Opened Unset = new();
+
+        public Session? Owner { get; private init; }
+
+        public string SessionId { get; set; } = null!;
+
+        public string Fingerprint { get; set; } = null!;
+
+        public DateTimeOffset StartTime { get; set; }
+
+        public string Prefix { get; set; } = null!;
+
+        public string Destination { get; set; } = null!;
+
+        public Tariff Tariff { get; set; }
+
+        public GrantAnswer AuthorizeAnswer { get; set; } = null!;
+
+        public Opened CopyFor(Session owner) => new()
+        {
+            Owner = owner,
+            SessionId = SessionId,
+            Fingerprint = Fingerprint,
+            StartTime = StartTime,
+            Prefix = Prefix,
+            Destination = Destination,
+            Tariff = Tariff,
+            AuthorizeAnswer = AuthorizeAnswer,
+        };
+
+        public bool Equals(Opened? other) =>
+            other is not null && (ReferenceEquals(this, other) || (SessionId == other.SessionId && Fingerprint == other.Fingerprint && StartTime.Equals(other.StartTime)
+                && Prefix == other.Prefix && Destination == other.Destination && Tariff.Equals(other.Tariff) && Equals(AuthorizeAnswer, other.AuthorizeAnswer)));
+
+        public override bool Equals(object? obj) => Equals(obj as Opened);
+
+        public override int GetHashCode() => HashCode.Combine(SessionId, Fingerprint, StartTime, Prefix, Destination, Tariff, AuthorizeAnswer);
+    }
 }

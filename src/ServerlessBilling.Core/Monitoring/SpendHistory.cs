@@ -16,11 +16,28 @@ public sealed record SpendHistory
 
     public static readonly SpendHistory Empty = new();
 
+    // The newest bucket of each list lies beside the dictionary of the others (the head), so that the charges of the
+    // current hour and day (nearly all of them) change two fields and no tree: the dictionary of the stored JSON is made
+    // when read, and kept. A history read from JSON has no head; its first charge takes the newest bucket out as the head.
+    private readonly ImmutableSortedDictionary<long, decimal> _hours = ImmutableSortedDictionary<long, decimal>.Empty;
+    private readonly ImmutableSortedDictionary<long, decimal> _days = ImmutableSortedDictionary<long, decimal>.Empty;
+    private readonly Bucket _hourHead = Bucket.None;
+    private readonly Bucket _dayHead = Bucket.None;
+    private Made _made;
+
     /// <summary>Spend by hour, keyed by whole hours since the Unix epoch.</summary>
-    public ImmutableSortedDictionary<long, decimal> Hours { get; init; } = ImmutableSortedDictionary<long, decimal>.Empty;
+    public ImmutableSortedDictionary<long, decimal> Hours
+    {
+        get => _hourHead.IsNone ? _hours : _made.Hours ??= _hours.SetItem(_hourHead.Key, _hourHead.Sum);
+        init => (_hours, _hourHead, _made.Hours) = (value ?? ImmutableSortedDictionary<long, decimal>.Empty, Bucket.None, null);
+    }
 
     /// <summary>Spend by day, keyed by whole days since the Unix epoch.</summary>
-    public ImmutableSortedDictionary<long, decimal> Days { get; init; } = ImmutableSortedDictionary<long, decimal>.Empty;
+    public ImmutableSortedDictionary<long, decimal> Days
+    {
+        get => _dayHead.IsNone ? _days : _made.Days ??= _days.SetItem(_dayHead.Key, _dayHead.Sum);
+        init => (_days, _dayHead, _made.Days) = (value ?? ImmutableSortedDictionary<long, decimal>.Empty, Bucket.None, null);
+    }
 
     /// <summary>Adds a charge for a call that started at <paramref name="callStart"/>; buckets older than kept are dropped.</summary>
     public SpendHistory Add(DateTimeOffset callStart, decimal amount, DateTimeOffset now)
@@ -32,9 +49,41 @@ public sealed record SpendHistory
 
         var hour = HourOf(callStart);
         var day = DayOf(callStart);
-        var hours = hour > HourOf(now) - HoursKept ? Trim(Hours.SetItem(hour, Hours.GetValueOrDefault(hour) + amount), HourOf(now) - HoursKept) : Hours;
-        var days = day > DayOf(now) - DaysKept ? Trim(Days.SetItem(day, Days.GetValueOrDefault(day) + amount), DayOf(now) - DaysKept) : Days;
-        return ReferenceEquals(hours, Hours) && ReferenceEquals(days, Days) ? this : this with { Hours = hours, Days = days };
+        var (hours, hourHead) = hour > HourOf(now) - HoursKept ? AddTo(_hours, _hourHead, hour, amount, HourOf(now) - HoursKept) : (_hours, _hourHead);
+        var (days, dayHead) = day > DayOf(now) - DaysKept ? AddTo(_days, _dayHead, day, amount, DayOf(now) - DaysKept) : (_days, _dayHead);
+        return ReferenceEquals(hours, _hours) && ReferenceEquals(days, _days) && hourHead == _hourHead && dayHead == _dayHead
+            ? this
+            : new SpendHistory(hours, hourHead, days, dayHead);
+    }
+
+    private SpendHistory(ImmutableSortedDictionary<long, decimal> hours, Bucket hourHead, ImmutableSortedDictionary<long, decimal> days, Bucket dayHead) =>
+        (_hours, _hourHead, _days, _dayHead) = (hours, hourHead, days, dayHead);
+
+    public SpendHistory()
+    {
+    }
+
+    /// <summary>
+    /// The buckets (the others and the head) with <paramref name="amount"/> added to <paramref name="key"/>'s, as setting
+    /// it in the one dictionary would, and those at or before <paramref name="keepAfter"/> dropped (never the head: it is
+    /// at or after <paramref name="key"/>, which is kept).
+    /// </summary>
+    private static (ImmutableSortedDictionary<long, decimal> Others, Bucket Head) AddTo(
+        ImmutableSortedDictionary<long, decimal> others, Bucket head, long key, decimal amount, long keepAfter)
+    {
+        if (!head.IsNone && key == head.Key)
+        {
+            return (Trim(others, keepAfter), new Bucket(key, head.Sum + amount));
+        }
+
+        if (head.IsNone ? NewestKey(others) is not { } newest || key >= newest : key > head.Key)
+        {
+            // The newest bucket: the head, the one before it joins the others (or, read from JSON, leaves them).
+            var rest = head.IsNone ? others.Remove(key) : others.SetItem(head.Key, head.Sum);
+            return (Trim(rest, keepAfter), new Bucket(key, others.GetValueOrDefault(key) + amount));
+        }
+
+        return (Trim(others.SetItem(key, others.GetValueOrDefault(key) + amount), keepAfter), head);
     }
 
     /// <summary>
@@ -125,6 +174,38 @@ public sealed record SpendHistory
         }
 
         return null;
+    }
+
+    private static long? NewestKey(ImmutableSortedDictionary<long, decimal> buckets)
+    {
+        long? newest = null;
+        foreach (var bucket in buckets)
+        {
+            newest = bucket.Key;
+        }
+
+        return newest;
+    }
+
+    /// <summary>One bucket outside its dictionary: its key and sum (<see cref="None"/>: no such bucket).</summary>
+    private readonly record struct Bucket(long Key, decimal Sum)
+    {
+        public static readonly Bucket None = new(long.MinValue, 0m);
+
+        public bool IsNone => Key == long.MinValue;
+    }
+
+    /// <summary>The dictionaries made for readers, head included: a cache, equal whatever it holds.</summary>
+    private struct Made : IEquatable<Made>
+    {
+        public ImmutableSortedDictionary<long, decimal>? Hours;
+        public ImmutableSortedDictionary<long, decimal>? Days;
+
+        public readonly bool Equals(Made other) => true;
+
+        public override readonly bool Equals(object? obj) => obj is Made;
+
+        public override readonly int GetHashCode() => 0;
     }
 
     /// <summary>A group's working sums by bucket, in the order first charged, kept per thread (the sums never yield).</summary>
