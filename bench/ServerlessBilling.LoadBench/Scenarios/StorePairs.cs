@@ -78,7 +78,7 @@ internal static class StorePairs
                 if (database is not null)
                 {
                     var wal = new FileInfo(database.Options.FilePath + "-wal");
-                    table.Note($"sqlite: WAL {(wal.Exists ? wal.Length / 1_048_576.0 : 0):0.0} MB at the end of the timed run, {database.Checkpoints} checkpoints beside the writer, {database.WalPages} pages in the WAL at the last");
+                    table.Note($"sqlite: WAL {(wal.Exists ? wal.Length / 1_048_576.0 : 0):0.0} MB at the end of the timed run, {database.Checkpoints} checkpoints beside the writer, {database.WalPages} pages in the WAL at the last; {database.CoalescedCommits} of {database.CommitStatistics.Commits} groups waited for writes to come back");
                     steps = await StepsAsync(accounts, sessions, timedIds[0], "t0-0", cancellationToken);
                 }
             }
