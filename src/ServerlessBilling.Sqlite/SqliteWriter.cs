@@ -15,7 +15,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly BlockingCollection<WriteOp> _queue = new();
     private readonly SqliteSession _session;
     private readonly int _maxBatch;
-    private readonly long _windowTicks;
+    private readonly int _windowMilliseconds;
     private readonly Thread _thread;
     private readonly List<WriteOp> _carried = [];
     private int _checkpointRequested;
@@ -24,7 +24,7 @@ internal sealed class SqliteWriter : IDisposable
     {
         _session = session;
         _maxBatch = maxBatch;
-        _windowTicks = (long)(commitWindow.TotalSeconds * System.Diagnostics.Stopwatch.Frequency);
+        _windowMilliseconds = commitWindow > TimeSpan.Zero ? Math.Max(1, (int)Math.Round(commitWindow.TotalMilliseconds)) : 0;
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
         _thread.Start();
     }
@@ -100,9 +100,16 @@ internal sealed class SqliteWriter : IDisposable
                 awaited += next.IsCarried ? 0 : 1;
             }
 
-            if (_windowTicks > 0 && batch.Count < _maxBatch && KeepWaiting(awaited, answered, ThreadPool.PendingWorkItemCount))
+            if (_windowMilliseconds > 0 && batch.Count < _maxBatch && KeepWaiting(awaited, answered, ThreadPool.PendingWorkItemCount))
             {
-                Coalesce(batch, awaited, answered);
+                // One sleep, then what came meanwhile: woken by each arrival instead, the writer spent more CPU on the
+                // wake-ups (and the semaphore's spinning) than the bigger group saved, and groups ended up smaller.
+                Coalesced++;
+                Thread.Sleep(_windowMilliseconds);
+                while (batch.Count < _maxBatch && _queue.TryTake(out var next))
+                {
+                    batch.Add(next);
+                }
             }
 
             var start = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -122,11 +129,11 @@ internal sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>
-    /// Whether a group waits for more writes before it runs (for at most <see cref="SqliteOptions.CommitWindow"/>):
+    /// Whether a group waits <see cref="SqliteOptions.CommitWindow"/> for more writes before it runs:
     /// while fewer callers wait on it than the last group answered (those callers are, under load, about to write
     /// again: a credit-control step is a short computation between two writes), or while the thread pool holds work
     /// not yet started (the continuations of the callers the last group answered, requests that will write). It runs
-    /// at once when neither holds, so a lone caller never waits, and once <see cref="SmallGroup"/> callers wait on it. The writer blocks meanwhile, which gives its core to
+    /// at once when neither holds, so a lone caller never waits, and once <see cref="SmallGroup"/> callers wait on it. The writer sleeps meanwhile, which gives its core to
     /// the threads that are about to write; a bigger group shares its commit's pages (the tail pages of the appended
     /// tables, B-tree pages several accounts' rows share) and its fixed cost (the transaction, the WAL index, the page
     /// cache's end-of-transaction walk) among more writes.
@@ -139,28 +146,6 @@ internal sealed class SqliteWriter : IDisposable
     /// enough, and under heavy load (when the writer finds dozens queued) a wait would only add latency.
     /// </summary>
     internal const int SmallGroup = 8;
-
-    /// <summary>
-    /// Takes writes as they come while <see cref="KeepWaiting"/> holds, the group is not full and the window is not
-    /// over. A blocked thread is woken by time in steps of a millisecond at best, so the window is waited in such steps
-    /// (each ends at once when a write arrives); the last may run past it by under a millisecond.
-    /// </summary>
-    private void Coalesce(List<WriteOp> batch, int awaited, int answered)
-    {
-        Coalesced++;
-        var deadline = System.Diagnostics.Stopwatch.GetTimestamp() + _windowTicks;
-        while (batch.Count < _maxBatch && KeepWaiting(awaited, answered, ThreadPool.PendingWorkItemCount))
-        {
-            var left = deadline - System.Diagnostics.Stopwatch.GetTimestamp();
-            if (left <= 0 || !_queue.TryTake(out var next, (int)Math.Max(1, left * 1000 / System.Diagnostics.Stopwatch.Frequency)))
-            {
-                return;
-            }
-
-            batch.Add(next);
-            awaited += next.IsCarried ? 0 : 1;
-        }
-    }
 
     /// <summary>Runs a group in one transaction (a failed write alone is left out); returns how many callers it answered.</summary>
     private int CommitGroup(List<WriteOp> batch)
