@@ -129,14 +129,14 @@ internal sealed class SqliteWriter : IDisposable
     }
 
     /// <summary>
-    /// Whether a group waits <see cref="SqliteOptions.CommitWindow"/> for more writes before it runs:
-    /// while fewer callers wait on it than the last group answered (those callers are, under load, about to write
-    /// again: a credit-control step is a short computation between two writes), or while the thread pool holds work
-    /// not yet started (the continuations of the callers the last group answered, requests that will write). It runs
-    /// at once when neither holds, so a lone caller never waits, and once <see cref="SmallGroup"/> callers wait on it. The writer sleeps meanwhile, which gives its core to
-    /// the threads that are about to write; a bigger group shares its commit's pages (the tail pages of the appended
-    /// tables, B-tree pages several accounts' rows share) and its fixed cost (the transaction, the WAL index, the page
-    /// cache's end-of-transaction walk) among more writes.
+    /// Whether a group waits <see cref="SqliteOptions.CommitWindow"/> for more writes before it runs: while fewer
+    /// callers wait on it than the last group answered (those callers are, under load, about to write again: a
+    /// credit-control step is a short computation between two writes), or while the thread pool holds work not yet
+    /// started (the continuations of the callers the last group answered, requests that will write). It runs at once
+    /// when neither holds, so a lone caller never waits, and once <see cref="SmallGroup"/> callers wait on it. The
+    /// writer sleeps meanwhile, which gives its core to the threads about to write; a bigger group shares its commit's
+    /// fixed cost (the transaction, the WAL index, the page cache's end-of-transaction walk) and the pages its writes
+    /// have in common among more writes.
     /// </summary>
     internal static bool KeepWaiting(int awaited, int answered, long poolPending) =>
         awaited < SmallGroup && (awaited < answered || poolPending > 0);
