@@ -62,7 +62,7 @@ public sealed class SqliteDatabase : IDisposable
             throw;
         }
 
-        _writer = new SqliteWriter(writerSession, options.MaxWritesPerCommit);
+        _writer = new SqliteWriter(writerSession, options.MaxWritesPerCommit, options.CommitWindow);
         WriterSession = writerSession;
         _checkpointer = new SqliteCheckpointer(new SqliteSession(_connectionString, [busy, synchronous]), () => _writer.Commits, _writer.RequestCheckpoint);
     }
@@ -74,6 +74,9 @@ public sealed class SqliteDatabase : IDisposable
 
     /// <summary>Commits and writes so far: writes per commit is how much group commit saves.</summary>
     public (long Commits, long Writes) CommitStatistics => (_writer.Commits, _writer.Writes);
+
+    /// <summary>Groups that waited for more writes before committing (<see cref="SqliteOptions.CommitWindow"/>).</summary>
+    public long CoalescedCommits => _writer.Coalesced;
 
     /// <summary>Bytes the writer's commits appended to the WAL (pages and their frame headers): against <see cref="CommitStatistics"/>, what a write costs the disk.</summary>
     public long WalBytesWritten => checked(_writer.PagesWritten * (PageSize + WalFrameHeader));

@@ -12,7 +12,7 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 /// </summary>
 internal static class StorePairs
 {
-    public static async Task<Table> RunAsync(int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, CancellationToken cancellationToken)
+    public static async Task<Table> RunAsync(int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, TimeSpan commitWindow, CancellationToken cancellationToken)
     {
         var table = new Table(
             "stores --split: pairs through CreditControlService without HTTP, mean wall us per pair in each store call",
@@ -24,7 +24,7 @@ internal static class StorePairs
             var folder = Path.Combine(Path.GetTempPath(), $"sb-bench-{Guid.NewGuid():N}");
             try
             {
-                using var database = name == "sqlite" ? SqliteDatabase.Open(new SqliteOptions { DataDirectory = folder, Durability = durability }, TimeProvider.System) : null;
+                using var database = name == "sqlite" ? SqliteDatabase.Open(new SqliteOptions { DataDirectory = folder, Durability = durability, CommitWindow = commitWindow }, TimeProvider.System) : null;
                 var (accounts, sessions, topUps, decks) = Stores(database);
                 var clock = TimeProvider.System;
                 var options = new CreditControlOptions();
@@ -78,7 +78,7 @@ internal static class StorePairs
                 if (database is not null)
                 {
                     var wal = new FileInfo(database.Options.FilePath + "-wal");
-                    table.Note($"sqlite: WAL {(wal.Exists ? wal.Length / 1_048_576.0 : 0):0.0} MB at the end of the timed run, {database.Checkpoints} checkpoints beside the writer, {database.WalPages} pages in the WAL at the last");
+                    table.Note($"sqlite: WAL {(wal.Exists ? wal.Length / 1_048_576.0 : 0):0.0} MB at the end of the timed run, {database.Checkpoints} checkpoints beside the writer, {database.WalPages} pages in the WAL at the last; {database.CoalescedCommits} of {database.CommitStatistics.Commits} groups waited for writes to come back");
                     steps = await StepsAsync(accounts, sessions, timedIds[0], "t0-0", cancellationToken);
                 }
             }
@@ -92,7 +92,7 @@ internal static class StorePairs
         }
 
         steps?.Print(Console.Out);
-        table.Note($"{loops} loops for {seconds} s after {warmup} s warm-up, over {accountCount} accounts (warm-up on others); sqlite durability {durability}");
+        table.Note($"{loops} loops for {seconds} s after {warmup} s warm-up, over {accountCount} accounts (warm-up on others); sqlite durability {durability}, commit window {commitWindow.TotalMilliseconds} ms");
         table.Note("cpu us/pair: process CPU (all threads, GC included); writer cpu: the SQLite writer thread alone; writer busy: its wall time running groups / the run's. Store-call columns are wall time (waiting for a core included).");
         return table;
     }

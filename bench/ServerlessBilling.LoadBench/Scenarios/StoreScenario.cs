@@ -19,7 +19,7 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class StoreScenario
 {
     public const string Usage = """
-        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--warmup S] [--split] [--split-only]
+        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--warmup S] [--commit-window MS] [--split] [--split-only]
           --seconds       how long the pairs loop runs per store (default 5)
           --concurrency   concurrent HTTP loops (default 32)
           --accounts      pre-paid accounts the pairs and the CDRs spread over (default 1000)
@@ -30,6 +30,7 @@ internal static class StoreScenario
                           threads, and the SQLite writer thread), writes per commit, commits per pair, and the wall time
                           of each store call in a pair
           --warmup        seconds of pairs before each timed run (default 5)
+          --commit-window Sqlite:CommitWindow in ms for the --split runs (default 0: off)
           --split-only    only that (no HTTP, no start-up part)
         """;
 
@@ -37,7 +38,7 @@ internal static class StoreScenario
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup"], ["split", "split-only"]) is not { } cli)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup", "commit-window"], ["split", "split-only"]) is not { } cli)
         {
             return 0;
         }
@@ -54,7 +55,8 @@ internal static class StoreScenario
         if (cli.Flag("split") || cli.Flag("split-only"))
         {
             var parsed = Enum.TryParse<SqliteDurability>(durability, ignoreCase: true, out var level) ? level : throw new ArgumentException("--durability is ProcessCrash or PowerLoss");
-            (await StorePairs.RunAsync(concurrency, seconds, warmup, accounts, parsed, cancellationToken)).Print(Console.Out);
+            var window = TimeSpan.FromMilliseconds(cli.Int("commit-window", 0, 0, 100));
+            (await StorePairs.RunAsync(concurrency, seconds, warmup, accounts, parsed, window, cancellationToken)).Print(Console.Out);
             if (cli.Flag("split-only"))
             {
                 return 0;
