@@ -34,13 +34,13 @@ public sealed class SqliteOptions
 
     /// <summary>
     /// How long a small group of writes waits (whole milliseconds) for more before it commits, when the callers the
-    /// previous group answered have not all written again or the thread pool holds work not yet started. Off (0) by
-    /// default: on the busy test machine 1 ms made groups bigger but its effect on pairs/s was within the noise (see
-    /// the store's README).
+    /// previous group answered have not all written again or the thread pool holds work not yet started. 1 ms by
+    /// default (0 turns it off): on a quiet 2-core machine it cut the writer's CPU per pair by a quarter and the WAL
+    /// written per pair by a third (see the store's README).
     /// Under load a bigger group shares its commit's pages and fixed cost among more writes; a lone caller never waits.
     /// Waiting never weakens durability: a caller is answered only after the commit that holds its write.
     /// </summary>
-    public TimeSpan CommitWindow { get; set; } = TimeSpan.Zero;
+    public TimeSpan CommitWindow { get; set; } = TimeSpan.FromMilliseconds(1);
 
     /// <summary>How long a statement waits for a lock held by another connection (e.g. a checkpoint) before failing.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(5);

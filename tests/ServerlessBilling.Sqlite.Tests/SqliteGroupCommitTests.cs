@@ -122,6 +122,14 @@ public sealed class SqliteGroupCommitTests : IDisposable
         Assert.Contains(options.Validate(), e => e.Contains("Sqlite:CommitWindow", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void The_commit_window_is_one_millisecond_by_default_and_valid()
+    {
+        var options = new SqliteOptions();
+        Assert.Equal(TimeSpan.FromMilliseconds(1), options.CommitWindow);
+        Assert.DoesNotContain(options.Validate(), e => e.Contains("Sqlite:CommitWindow", StringComparison.Ordinal));
+    }
+
     /// <summary>Alone: a lone caller's groups must not see other tests' work queued on the thread pool.</summary>
     [CollectionDefinition(nameof(SqliteGroupCommitTests), DisableParallelization = true)]
     public sealed class Alone;
