@@ -27,13 +27,7 @@ public sealed class CarriedDocumentProperties
     public void A_carried_document_stores_what_the_document_read_back_at_every_step_stores(ModelScenario scenario, bool readBetween)
     {
         var now = Fixtures.Now.AddSeconds(scenario.StartOffset);
-        var settings = scenario.Kind switch
-        {
-            ModelAccountKind.Prepaid => Fixtures.Prepaid(),
-            ModelAccountKind.PostpaidHardLimit => Fixtures.Postpaid(scenario.Money, hard: true),
-            _ => Fixtures.Postpaid(scenario.Money, hard: false),
-        };
-        var carried = AccountState.Open("model", settings, scenario.Kind == ModelAccountKind.Prepaid ? scenario.Money : 0m, now);
+        var carried = AccountState.Open("model", scenario.Settings(), scenario.Opening, now);
         var stored = Json(carried);
         foreach (var op in scenario.Ops)
         {

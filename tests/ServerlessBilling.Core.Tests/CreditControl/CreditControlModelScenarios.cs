@@ -41,6 +41,17 @@ public sealed record TopUpOp(int? Reuse, int AmountMinor) : ModelOp;
 /// </summary>
 public sealed record ModelScenario(ModelAccountKind Kind, decimal Money, IReadOnlyList<ModelOp> Ops, int StartOffset = 0)
 {
+    /// <summary>The account's settings: <see cref="Money"/> is the post-paid credit limit.</summary>
+    public Core.Accounts.AccountSettings Settings() => Kind switch
+    {
+        ModelAccountKind.Prepaid => Fixtures.Prepaid(),
+        ModelAccountKind.PostpaidHardLimit => Fixtures.Postpaid(Money, hard: true),
+        _ => Fixtures.Postpaid(Money, hard: false),
+    };
+
+    /// <summary>The opening balance: <see cref="Money"/> when pre-paid, else nothing.</summary>
+    public decimal Opening => Kind == ModelAccountKind.Prepaid ? Money : 0m;
+
     public override string ToString() =>
         $"{Kind} {Money.ToString(CultureInfo.InvariantCulture)} from +{StartOffset} s:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", Ops);
 }

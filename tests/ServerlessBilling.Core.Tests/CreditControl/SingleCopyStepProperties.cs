@@ -25,13 +25,7 @@ public sealed class SingleCopyStepProperties
     public void Every_step_stores_the_document_the_step_by_step_reference_stores(ModelScenario scenario)
     {
         var now = Fixtures.Now.AddSeconds(scenario.StartOffset);
-        var settings = scenario.Kind switch
-        {
-            ModelAccountKind.Prepaid => Fixtures.Prepaid(),
-            ModelAccountKind.PostpaidHardLimit => Fixtures.Postpaid(scenario.Money, hard: true),
-            _ => Fixtures.Postpaid(scenario.Money, hard: false),
-        };
-        var account = AccountState.Open("model", settings, scenario.Kind == ModelAccountKind.Prepaid ? scenario.Money : 0m, now);
+        var account = AccountState.Open("model", scenario.Settings(), scenario.Opening, now);
         foreach (var op in scenario.Ops)
         {
             switch (op)
