@@ -29,12 +29,10 @@ public sealed class CreditControlRules(CreditControlOptions options)
         var known = account.Sessions.GetValueOrDefault(request.SessionId) ?? history?.Session;
         if (known is not null)
         {
-            return known.Fingerprint != request.Fingerprint
-                ? Decision.Failed<GrantAnswer>(OutcomeError.Conflict($"session '{request.SessionId}' was already authorized with different parameters"))
-                : known.TerminateAnswer is null && (known.Status == SessionStatus.Expired || !account.Sessions.ContainsKey(request.SessionId))
-                    // Lapsed: its reservation is gone, so its grant answered again would send a call out that no credit holds.
-                    ? Decision.Failed<GrantAnswer>(OutcomeError.Conflict($"session '{request.SessionId}' lapsed and its reservation was released; a new call needs a new session id"))
-                    : Decision.Unchanged<GrantAnswer>(known.AuthorizeAnswer);
+            // The contract: a repeat returns the first answer and reserves nothing more, also after the session lapsed.
+            return known.Fingerprint == request.Fingerprint
+                ? Decision.Unchanged<GrantAnswer>(known.AuthorizeAnswer)
+                : Decision.Failed<GrantAnswer>(OutcomeError.Conflict($"session '{request.SessionId}' was already authorized with different parameters"));
         }
 
         if (account.Status == AccountStatus.Suspended)

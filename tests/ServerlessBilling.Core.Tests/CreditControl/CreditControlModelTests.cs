@@ -13,6 +13,19 @@ public sealed class CreditControlModelTests
     [Property(Arbitrary = [typeof(CreditControlModelArbitraries)], MaxTest = 200)]
     public void Any_interleaving_keeps_the_ledger_the_rating_rules_predict(ModelScenario scenario) => CreditControlModel.Run(scenario);
 
+    /// <summary>
+    /// The case that caught a rule refusing an authorize repeated after its session lapsed and was swept (the contract:
+    /// a repeat returns the first answer and reserves nothing more): an authorize, 908 s with the sweep, the same again.
+    /// </summary>
+    [Fact]
+    public void An_authorize_repeated_after_its_session_lapsed_and_was_swept_keeps_the_ledger() =>
+        CreditControlModel.Run(new ModelScenario(ModelAccountKind.Prepaid, 4.1m,
+        [
+            new AuthorizeOp(4, 0, null),
+            new AdvanceOp(908, Sweep: true),
+            new AuthorizeOp(4, 0, null),
+        ]));
+
     [Fact]
     public void A_call_through_every_step_keeps_the_ledger()
     {
