@@ -31,6 +31,28 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         }));
     }
 
+    public Task<IReadOnlySet<string>> FindRecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        if (cdrIds.Count == 0)
+        {
+            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
+        }
+
+        return Task.FromResult<IReadOnlySet<string>>(database.Read(session =>
+        {
+            // Ids only: no record is decoded.
+            using var reader = session.Command("SELECT cdr_id FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
+                .With("$account", accountId).With("$ids", JsonSerializer.Serialize(cdrIds)).ExecuteReader();
+            var found = new HashSet<string>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                found.Add(reader.GetString(0));
+            }
+
+            return found;
+        }));
+    }
+
     /// <summary>At most this many ids are looked up as parameters of one prepared statement per count; more travel as one JSON array.</summary>
     private const int IdsAsParameters = 8;
 

@@ -98,6 +98,34 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Two_concurrent_deliveries_of_a_group_longer_than_the_applied_set_charge_each_cdr_once()
+    {
+        // One account's share longer than the document's applied set: the ids the first delivery's write pushes out of
+        // the set must not look new to the second before their usage records exist.
+        var harness = NewHarness();
+        var deck = NewId("deck");
+        var concurrent = await harness.OpenAsync(NewId("two"), Fixtures.Postpaid(1_000_000m, hard: false, deck), 0m);
+        var single = await harness.OpenAsync(NewId("one"), Fixtures.Postpaid(1_000_000m, hard: false, deck), 0m);
+        var run = NewId("c");
+        var calls = AccountState.AppliedCdrCapacity * 2 + 300;
+
+        var results = await Task.WhenAll(
+            Task.Run(() => harness.IngestCsvAsync(Batch(concurrent, run, calls))),
+            Task.Run(() => harness.IngestCsvAsync(Batch(concurrent, run, calls))));
+        Assert.Equal(calls, (await harness.IngestCsvAsync(Batch(single, run, calls))).Accepted);
+
+        Assert.Equal(calls, results.Sum(r => r.Accepted));
+        Assert.Equal(calls, results.Sum(r => r.Duplicates));
+        var (a, b) = (await harness.StateAsync(concurrent), await harness.StateAsync(single));
+        Assert.Equal(b.Committed, a.Committed);
+        Assert.Equal(b.Totals.Values.Single().Total, a.Totals.Values.Single().Total);
+        var usage = await harness.Usage.ListAsync(concurrent, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, calls + 10, default);
+        Assert.Equal(calls, usage.Count);
+        Assert.Equal(b.Committed, usage.Sum(r => r.Charge));
+        Fixtures.AssertConserved(a);
+    }
+
+    [Fact]
     public async Task A_call_charged_by_terminate_and_then_by_its_cdr_is_charged_once()
     {
         var harness = NewHarness();

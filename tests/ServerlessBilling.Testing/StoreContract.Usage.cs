@@ -30,6 +30,20 @@ public abstract partial class StoreContract
     }
 
     [Fact]
+    public async Task Recorded_ids_are_answered_per_account_without_their_records()
+    {
+        var account = NewId("acc");
+        Assert.All(await Stores.Usage.TryCreateManyAsync([Usage(account, "r-1", Fixtures.Now), Usage(account, "r-3", Fixtures.Now)], default), Assert.True);
+        Assert.True(await Stores.Usage.TryCreateAsync(Usage(NewId("other"), "r-2", Fixtures.Now), default));
+
+        var ids = Enumerable.Range(1, 40).Select(i => $"r-{i}").ToList();
+        Assert.Equal(["r-1", "r-3"], (await Stores.Usage.FindRecordedAsync(account, ids, default)).Order());
+        Assert.Equal(["r-3"], await Stores.Usage.FindRecordedAsync(account, ["r-2", "r-3"], default));
+        Assert.Empty(await Stores.Usage.FindRecordedAsync(account, [], default));
+        Assert.Empty(await Stores.Usage.FindRecordedAsync(NewId("none"), ids, default));
+    }
+
+    [Fact]
     public async Task Usage_batches_create_what_is_new_and_report_what_was_there_including_an_earlier_copy_in_the_batch()
     {
         var account = NewId("acc");

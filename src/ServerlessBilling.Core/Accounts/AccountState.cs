@@ -23,6 +23,14 @@ public sealed record AccountState
     /// </summary>
     public const int AppliedCdrCapacity = 1000;
 
+    /// <summary>
+    /// How many applied CDR ids the document holds at most while some of its oldest have no usage record yet (a batch
+    /// in flight elsewhere whose records are still being written, or one cut short whose redelivery will write them).
+    /// Such ids are not forgotten at <see cref="AppliedCdrCapacity"/>: forgotten, a concurrent or later delivery of the
+    /// same CDR would find neither the id nor its record and charge it again. This bounds the document if records stay missing.
+    /// </summary>
+    public const int AppliedCdrCeiling = 10 * AppliedCdrCapacity;
+
     /// <summary>How many billing periods of totals the document keeps (the current one and those before it).</summary>
     public const int PeriodsKept = PeriodBook.PeriodsKept;
 
@@ -264,6 +272,50 @@ public sealed record AccountState
     /// <summary>Remembers that <paramref name="cdrId"/> has been applied, forgetting the oldest beyond capacity.</summary>
     public AccountState RememberApplied(string cdrId, int capacity = AppliedCdrCapacity) =>
         this with { AppliedWindow = AppliedWindow.Add(cdrId, capacity) };
+
+    /// <summary>
+    /// Remembers that <paramref name="cdrId"/> has been applied, as <see cref="AppliedAfter"/> says (one by one, the same
+    /// window as a group of them gives).
+    /// </summary>
+    public AccountState RememberApplied(string cdrId, IReadOnlySet<string>? unrecorded) =>
+        this with { AppliedWindow = AppliedAfter(AppliedWindow, [cdrId], unrecorded) };
+
+    /// <summary>
+    /// The applied ids after <paramref name="added"/>: the oldest beyond <see cref="AppliedCdrCapacity"/> are forgotten,
+    /// except those <paramref name="unrecorded"/> holds (the caller looked up the oldest ids that could go and found no
+    /// usage record for these), which stay up to <see cref="AppliedCdrCeiling"/>. Null: every id that could go has its record.
+    /// </summary>
+    public static IdWindow<string> AppliedAfter(in IdWindow<string> window, IReadOnlyList<string> added, IReadOnlySet<string>? unrecorded) =>
+        unrecorded is not { Count: > 0 }
+            ? window.AddRange(added, AppliedCdrCapacity)
+            : window.AddRange(added, int.MaxValue).Forget(AppliedCdrCapacity, unrecorded, AppliedCdrCeiling);
+
+    /// <summary>
+    /// The oldest applied ids that <paramref name="adding"/> more could push beyond <see cref="AppliedCdrCapacity"/>:
+    /// those whose usage records must be looked up before they may be forgotten (none when the window has room).
+    /// </summary>
+    public IReadOnlyList<string> AppliedIdsThatMayGo(int adding)
+    {
+        var over = Math.Min(AppliedWindow.Count, AppliedWindow.Count + adding - AppliedCdrCapacity);
+        if (over <= 0)
+        {
+            return [];
+        }
+
+        var ids = new string[over];
+        var i = 0;
+        foreach (var id in AppliedWindow.Items)
+        {
+            if (i == over)
+            {
+                break;
+            }
+
+            ids[i++] = id;
+        }
+
+        return ids;
+    }
 
     /// <summary>Remembers the top-up, forgetting the oldest beyond <see cref="RecentTopUpCapacity"/>.</summary>
     public AccountState RememberTopUp(RecentTopUp topUp) =>

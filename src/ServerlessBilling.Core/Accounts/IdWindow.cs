@@ -83,6 +83,64 @@ public readonly record struct IdWindow<T>
     }
 
     /// <summary>
+    /// Forgets the oldest entries beyond <paramref name="capacity"/>, except those of them <paramref name="keep"/> holds
+    /// (they stay, oldest first, ahead of the rest), and in any case the oldest beyond <paramref name="ceiling"/>. With
+    /// nothing to keep among the oldest it is a trim of the front, as <see cref="AddRange"/> does.
+    /// </summary>
+    public IdWindow<T> Forget(int capacity, IReadOnlySet<T>? keep, int ceiling)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ceiling, capacity);
+        if (_run is not { } run || run.Count <= capacity)
+        {
+            return this;
+        }
+
+        var over = run.Count - capacity;
+        List<T>? kept = null;
+        if (keep is { Count: > 0 })
+        {
+            var seen = 0;
+            foreach (var item in run)
+            {
+                if (seen++ == over)
+                {
+                    break;
+                }
+
+                if (keep.Contains(item))
+                {
+                    (kept ??= []).Add(item);
+                }
+            }
+        }
+
+        if (kept is null)
+        {
+            return Trimmed(run, capacity);
+        }
+
+        var rest = 0;
+        foreach (var item in run)
+        {
+            if (rest++ >= over)
+            {
+                kept.Add(item);
+            }
+        }
+
+        var window = Of(kept);
+        return window.Count > ceiling ? Trimmed(window._run!, ceiling) : window;
+    }
+
+    private static IdWindow<T> Trimmed(Run run, int capacity)
+    {
+        var next = new Builder(run);
+        next.TrimTo(capacity);
+        return new IdWindow<T>(next.ToRun());
+    }
+
+    /// <summary>
     /// Consecutive slots of the line, each with its entry's hash code; <see cref="Claimed"/> of them are taken (by some
     /// version), never written again.
     /// </summary>

@@ -32,23 +32,27 @@ public static class IngestionRules
         IReadOnlyList<(Cdr Cdr, int Line)> cdrs,
         DateTimeOffset now,
         IReadOnlyDictionary<string, ClosedSession>? history = null,
-        int closedSessionsKept = int.MaxValue) =>
-        Run(account, deck, cdrs, now, history, closedSessionsKept, oneByOne: false);
+        int closedSessionsKept = int.MaxValue,
+        IReadOnlySet<string>? unrecorded = null) =>
+        Run(account, deck, cdrs, now, history, closedSessionsKept, unrecorded, oneByOne: false);
 
     /// <summary>
     /// The reference path: each CDR applied to the document the one before it left, through the document's own rules
     /// (<see cref="AccountState.Commit"/>, <see cref="AccountState.RememberApplied"/>). <see cref="Apply"/> must agree with it.
     /// </summary>
     internal static Decision<IReadOnlyList<CdrOutcome>> ApplyEach(
-        AccountState account, RateDeck? deck, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, DateTimeOffset now, IReadOnlyDictionary<string, ClosedSession>? history, int closedSessionsKept) =>
-        Run(account, deck, cdrs, now, history, closedSessionsKept, oneByOne: true);
+        AccountState account, RateDeck? deck, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, DateTimeOffset now, IReadOnlyDictionary<string, ClosedSession>? history, int closedSessionsKept,
+        IReadOnlySet<string>? unrecorded = null) =>
+        Run(account, deck, cdrs, now, history, closedSessionsKept, unrecorded, oneByOne: true);
 
     private static Decision<IReadOnlyList<CdrOutcome>> Run(
-        AccountState account, RateDeck? deck, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, DateTimeOffset now, IReadOnlyDictionary<string, ClosedSession>? history, int closedSessionsKept, bool oneByOne)
+        AccountState account, RateDeck? deck, IReadOnlyList<(Cdr Cdr, int Line)> cdrs, DateTimeOffset now, IReadOnlyDictionary<string, ClosedSession>? history, int closedSessionsKept,
+        IReadOnlySet<string>? unrecorded, bool oneByOne)
     {
         var scratch = Scratch.ForThisThread();
         var applied = AppliedBefore(account, cdrs, scratch.Applied);
         var outcomes = new List<CdrOutcome>(cdrs.Count);
+        scratch.Unrecorded = unrecorded;
         var step = scratch.Step.Start(account, now, oneByOne);
         for (var i = 0; i < cdrs.Count; i++)
         {
@@ -226,7 +230,7 @@ public static class IngestionRules
         {
             if (_oneByOne)
             {
-                _current = _current.RememberApplied(cdrId);
+                _current = _current.RememberApplied(cdrId, _scratch.Unrecorded);
                 return;
             }
 
@@ -259,7 +263,7 @@ public static class IngestionRules
                 spend = spend.AddAll(charges, _now);
             }
 
-            var window = _account.AppliedWindow.AddRange(remembered, AccountState.AppliedCdrCapacity);
+            var window = AccountState.AppliedAfter(_account.AppliedWindow, remembered, _scratch.Unrecorded);
             charges.Clear();
             remembered.Clear();
             return _account.WithIngested(ledger, periods, spend, window);
@@ -283,6 +287,9 @@ public static class IngestionRules
 
         public List<string> Remembered { get; } = [];
 
+        /// <summary>The applied ids of the document that may not be forgotten yet (see <see cref="AccountState.AppliedAfter"/>).</summary>
+        public IReadOnlySet<string>? Unrecorded { get; set; }
+
         public GroupStep Step => _step ??= new GroupStep(this);
 
         public static Scratch ForThisThread()
@@ -291,6 +298,7 @@ public static class IngestionRules
             scratch.Applied.Clear();
             scratch.Charges.Clear();
             scratch.Remembered.Clear();
+            scratch.Unrecorded = null;
             return scratch;
         }
     }

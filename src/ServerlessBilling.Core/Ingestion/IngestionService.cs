@@ -203,49 +203,106 @@ public sealed class IngestionService(
             }
         }
 
-        // CDRs applied long ago have left the document's applied set; their usage records still say so.
-        var ids = new string[fresh.Count];
-        for (var i = 0; i < ids.Length; i++)
-        {
-            ids[i] = fresh[i].Cdr.CdrId;
-        }
+        var accepted = 0;
+        List<UsageRecord>? toRecord = null;
+        var (charges, charged) = (0, 0m);
+        string? currency = null;
 
-        var existing = await usage.FindExistingAsync(accountId, ids, cancellationToken);
-        if (existing.Count > 0)
+        // A group longer than the document's applied set moves its money in steps of at most that many CDRs, and each
+        // step's usage records are written before the next step: a step forgets only applied ids whose records exist
+        // (see ApplyStepAsync), so the set would otherwise have to hold the whole group.
+        for (var from = 0; from < fresh.Count; from += IdsPerStep)
         {
-            for (var i = fresh.Count - 1; i >= 0; i--)
+            var step = fresh.Count <= IdsPerStep ? fresh : fresh.GetRange(from, Math.Min(IdsPerStep, fresh.Count - from));
+            var answer = await ApplyStepAsync(accountId, step, cancellationToken);
+            duplicates += answer.Recorded;
+            var stepRecords = new List<UsageRecord>(answer.Outcomes.Count);
+            List<(Cdr Cdr, int Line)>? unrecorded = null;
+            foreach (var outcome in answer.Outcomes)
             {
-                var (cdr, line) = fresh[i];
-                if (existing.TryGetValue(cdr.CdrId, out var applied))
+                if (outcome.Applied is { } record)
                 {
-                    if (IsSameCall(applied, cdr))
+                    accepted++;
+                    stepRecords.Add(record);
+                    if (record.SettledBy == Settlement.Cdr)
                     {
-                        duplicates++;
+                        (charges, charged, currency) = (charges + 1, charged + record.Charge, record.Currency);
                     }
-                    else
-                    {
-                        (quarantined ??= []).Add(Quarantine(accountId, cdr.CdrId, line,
-                            $"conflict: CDR id '{cdr.CdrId}' was applied before with different content (called number, start, duration, disposition or session); it was not charged again",
-                            records.RawOf(line) ?? Describe(cdr), source, now));
-                    }
-
-                    fresh.RemoveAt(i);
                 }
+                else if (outcome.QuarantineReason is { } reason)
+                {
+                    (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Line) ?? Describe(outcome.Cdr), source, now));
+                }
+                else
+                {
+                    duplicates++;
+                    (unrecorded ??= []).Add((outcome.Cdr, outcome.Line));
+                }
+            }
+
+            // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the replay:
+            // the applied set makes the account step a no-op, and a CDR it knows as applied whose usage record is missing
+            // (the usage store was asked in the step) gets its record back.
+            if (unrecorded is not null)
+            {
+                stepRecords.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
+            }
+
+            if (from + step.Count >= fresh.Count)
+            {
+                toRecord = stepRecords;
+            }
+            else if (stepRecords.Count > 0)
+            {
+                await usage.TryCreateManyAsync(stepRecords, cancellationToken);
             }
         }
 
-        if (fresh.Count == 0)
+        if (charges > 0)
         {
-            return (0, duplicates, quarantined, null);
+            // One account, one currency: the group's charges are counted with the batch's others in that currency.
+            tally.Add(currency!, charges, charged);
         }
 
+        return (accepted, duplicates, quarantined, toRecord is { Count: > 0 } ? toRecord : null);
+    }
+
+    /// <summary>The most CDRs of one account applied in one write: the document's applied set holds them all.</summary>
+    private const int IdsPerStep = AccountState.AppliedCdrCapacity;
+
+    /// <summary>What one step did: an outcome per CDR it did not find recorded, and how many it found recorded as they are.</summary>
+    private sealed record StepAnswer(IReadOnlyList<CdrOutcome> Outcomes, int Recorded);
+
+    /// <summary>
+    /// Applies CDRs of one account in one conditional write. The usage store is asked for the document version the write
+    /// starts from, never before it: a CDR applied long ago has left the applied set, and its record says so; a version
+    /// that no longer holds an id was written only after that id's record existed (the oldest ids are forgotten only once
+    /// their records are found), so a delivery of the same CDRs in flight elsewhere is seen in one place or the other.
+    /// </summary>
+    private async Task<StepAnswer> ApplyStepAsync(string accountId, List<(Cdr Cdr, int Line)> step, CancellationToken cancellationToken)
+    {
         var decision = await updater.UpdateAsync(
             accountId,
             async account =>
             {
                 if (account is null)
                 {
-                    return Decision.Unchanged<IReadOnlyList<CdrOutcome>>(fresh.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList());
+                    return Decision.Unchanged(new StepAnswer(step.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList(), 0));
+                }
+
+                var (fresh, conflicts, recorded) = await WithoutRecordedAsync(accountId, step, cancellationToken);
+                if (fresh.Count == 0)
+                {
+                    return Decision.Unchanged(new StepAnswer(conflicts ?? [], recorded));
+                }
+
+                // The oldest ids this write may push out of the applied set stay in it while their records are missing.
+                IReadOnlySet<string>? unrecorded = null;
+                if (account.AppliedIdsThatMayGo(fresh.Count) is { Count: > 0 } mayGo
+                    && await usage.FindRecordedAsync(accountId, mayGo, cancellationToken) is { } found
+                    && found.Count < mayGo.Count)
+                {
+                    unrecorded = mayGo.Where(id => !found.Contains(id)).ToHashSet(StringComparer.Ordinal);
                 }
 
                 var (history, foreign) = await SessionsNamedAsync(account, fresh, askOwners: true, cancellationToken);
@@ -256,12 +313,8 @@ public sealed class IngestionService(
                     mine,
                     clock.GetUtcNow(),
                     history,
-                    options.ClosedSessionsKept);
-                if (refused is not null)
-                {
-                    refused.InsertRange(0, decided.Answer!);
-                    decided = decided.Next is { } next ? Decision.Changed<IReadOnlyList<CdrOutcome>>(next, refused) : Decision.Unchanged<IReadOnlyList<CdrOutcome>>(refused);
-                }
+                    options.ClosedSessionsKept,
+                    unrecorded);
 
                 // Sessions these CDRs closed are recorded before the write that may let the document forget them.
                 var outcomes = decided.Answer!;
@@ -273,53 +326,62 @@ public sealed class IngestionService(
                     }
                 }
 
-                return decided;
+                if (refused is not null || conflicts is not null)
+                {
+                    var all = new List<CdrOutcome>(outcomes.Count + (refused?.Count ?? 0) + (conflicts?.Count ?? 0));
+                    all.AddRange(refused ?? []);
+                    all.AddRange(conflicts ?? []);
+                    all.AddRange(outcomes);
+                    outcomes = all;
+                }
+
+                var answer = new StepAnswer(outcomes, recorded);
+                return decided.Next is { } next ? Decision.Changed(next, answer) : Decision.Unchanged(answer);
             },
             cancellationToken);
+        return decision.Answer!;
+    }
 
-        var accepted = 0;
-        var outcomes = decision.Answer!;
-        var toRecord = new List<UsageRecord>(outcomes.Count);
-        List<(Cdr Cdr, int Line)>? unrecorded = null;
-        var (charges, charged) = (0, 0m);
-        for (var index = 0; index < outcomes.Count; index++)
+    /// <summary>
+    /// The CDRs of <paramref name="step"/> that have no usage record; those that have one are counted (the same call) or
+    /// answered as conflicts (other content under the same id, not charged again).
+    /// </summary>
+    private async Task<(List<(Cdr Cdr, int Line)> Fresh, List<CdrOutcome>? Conflicts, int Recorded)> WithoutRecordedAsync(
+        string accountId, List<(Cdr Cdr, int Line)> step, CancellationToken cancellationToken)
+    {
+        var ids = new string[step.Count];
+        for (var i = 0; i < ids.Length; i++)
         {
-            var outcome = outcomes[index];
-            if (outcome.Applied is { } record)
+            ids[i] = step[i].Cdr.CdrId;
+        }
+
+        var existing = await usage.FindExistingAsync(accountId, ids, cancellationToken);
+        if (existing.Count == 0)
+        {
+            return (step, null, 0);
+        }
+
+        var fresh = new List<(Cdr Cdr, int Line)>(step.Count);
+        List<CdrOutcome>? conflicts = null;
+        var recorded = 0;
+        foreach (var (cdr, line) in step)
+        {
+            if (!existing.TryGetValue(cdr.CdrId, out var applied))
             {
-                accepted++;
-                toRecord.Add(record);
-                if (record.SettledBy == Settlement.Cdr)
-                {
-                    (charges, charged) = (charges + 1, charged + record.Charge);
-                }
+                fresh.Add((cdr, line));
             }
-            else if (outcome.QuarantineReason is { } reason)
+            else if (IsSameCall(applied, cdr))
             {
-                (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Line) ?? Describe(outcome.Cdr), source, now));
+                recorded++;
             }
             else
             {
-                duplicates++;
-                (unrecorded ??= []).Add((outcome.Cdr, outcome.Line));
+                (conflicts ??= []).Add(new CdrOutcome(cdr, line, null,
+                    $"conflict: CDR id '{cdr.CdrId}' was applied before with different content (called number, start, duration, disposition or session); it was not charged again"));
             }
         }
 
-        if (charges > 0)
-        {
-            // One account, one currency: the group's charges are counted with the batch's others in that currency.
-            tally.Add(toRecord[0].Currency, charges, charged);
-        }
-
-        // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the replay:
-        // the applied set makes the account step a no-op, and a CDR it knows as applied whose usage record is missing
-        // (the usage store was asked above) gets its record back.
-        if (unrecorded is not null)
-        {
-            toRecord.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
-        }
-
-        return (accepted, duplicates, quarantined, toRecord.Count == 0 ? null : toRecord);
+        return (fresh, conflicts, recorded);
     }
 
     /// <summary>

@@ -8,6 +8,13 @@ public interface IUsageStore
     /// <summary>The usage records that exist on the account for any of <paramref name="cdrIds"/>, keyed by CDR id.</summary>
     Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Which of <paramref name="cdrIds"/> have a usage record on the account: <see cref="FindExistingAsync"/> without the
+    /// records (ingestion asks it for the oldest applied ids before the account document may forget them).
+    /// </summary>
+    async Task<IReadOnlySet<string>> FindRecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken) =>
+        (await FindExistingAsync(accountId, cdrIds, cancellationToken)).Keys.ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Creates the record; false when one with that CDR id exists (already applied).</summary>
     Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken);
 

@@ -23,6 +23,9 @@ public sealed class InMemoryUsageStore : IUsageStore
     private readonly ILogger _logger;
     private bool _dropping;
 
+    /// <summary>The accounts some of whose records the bound has dropped (see <see cref="FindRecordedAsync"/>).</summary>
+    private readonly HashSet<string> _droppedFrom = new(StringComparer.Ordinal);
+
     private static readonly Task<IReadOnlyDictionary<string, UsageRecord>> NothingFound =
         Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(System.Collections.Frozen.FrozenDictionary<string, UsageRecord>.Empty);
 
@@ -71,6 +74,36 @@ public sealed class InMemoryUsageStore : IUsageStore
 
         // Most look-ups of a batch find nothing: they share one empty answer.
         return found is null ? NothingFound : Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(found);
+    }
+
+    /// <summary>
+    /// As the interface says, except on an account some of whose records the bound has dropped: there a missing record
+    /// cannot be told from a dropped one, so every id counts as recorded, and the account's applied set is bounded at
+    /// its capacity as before (a redelivery older than what is kept is charged again, as the bound documents).
+    /// </summary>
+    public Task<IReadOnlySet<string>> FindRecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(cdrIds);
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            if (_droppedFrom.Contains(accountId))
+            {
+                found.UnionWith(cdrIds);
+            }
+            else if (_accounts.TryGetValue(accountId, out var slot))
+            {
+                foreach (var id in cdrIds)
+                {
+                    if (Find(slot.Number, id) is not null)
+                    {
+                        found.Add(id);
+                    }
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlySet<string>>(found);
     }
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
@@ -199,6 +232,7 @@ public sealed class InMemoryUsageStore : IUsageStore
         _ids.Remove(seq, key.Hash());
         var account = key.Account;
         var slot = _accounts[_accountIds[account]!];
+        _droppedFrom.Add(slot.AccountId);
         if (slot.Last == seq)
         {
             // The account's last record kept: its number is free for another account.
