@@ -31,18 +31,17 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         }));
     }
 
-    public Task<IReadOnlySet<string>> FindRecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> FindUnrecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         if (cdrIds.Count == 0)
         {
-            return Task.FromResult<IReadOnlySet<string>>(new HashSet<string>(StringComparer.Ordinal));
+            return Task.FromResult<IReadOnlyList<string>>([]);
         }
 
-        return Task.FromResult<IReadOnlySet<string>>(database.Read(session =>
+        var found = database.Read(session =>
         {
-            // Ids only: no record is decoded.
-            using var reader = session.Command("SELECT cdr_id FROM usage WHERE account_id = $account AND cdr_id IN (SELECT value FROM json_each($ids))")
-                .With("$account", accountId).With("$ids", JsonSerializer.Serialize(cdrIds)).ExecuteReader();
+            // The look-up of FindExistingAsync, its ids only: no record is decoded.
+            using var reader = Existing(session, accountId, cdrIds).ExecuteReader();
             var found = new HashSet<string>(StringComparer.Ordinal);
             while (reader.Read())
             {
@@ -50,7 +49,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
             }
 
             return found;
-        }));
+        });
+        return Task.FromResult<IReadOnlyList<string>>(found.Count == cdrIds.Count ? [] : cdrIds.Where(id => !found.Contains(id)).ToList());
     }
 
     /// <summary>At most this many ids are looked up as parameters of one prepared statement per count; more travel as one JSON array.</summary>

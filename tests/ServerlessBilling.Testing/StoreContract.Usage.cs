@@ -30,17 +30,18 @@ public abstract partial class StoreContract
     }
 
     [Fact]
-    public async Task Recorded_ids_are_answered_per_account_without_their_records()
+    public async Task The_ids_without_a_usage_record_are_answered_per_account_in_their_order()
     {
         var account = NewId("acc");
         Assert.All(await Stores.Usage.TryCreateManyAsync([Usage(account, "r-1", Fixtures.Now), Usage(account, "r-3", Fixtures.Now)], default), Assert.True);
         Assert.True(await Stores.Usage.TryCreateAsync(Usage(NewId("other"), "r-2", Fixtures.Now), default));
 
         var ids = Enumerable.Range(1, 40).Select(i => $"r-{i}").ToList();
-        Assert.Equal(["r-1", "r-3"], (await Stores.Usage.FindRecordedAsync(account, ids, default)).Order());
-        Assert.Equal(["r-3"], await Stores.Usage.FindRecordedAsync(account, ["r-2", "r-3"], default));
-        Assert.Empty(await Stores.Usage.FindRecordedAsync(account, [], default));
-        Assert.Empty(await Stores.Usage.FindRecordedAsync(NewId("none"), ids, default));
+        Assert.Equal(ids.Where(id => id is not "r-1" and not "r-3"), await Stores.Usage.FindUnrecordedAsync(account, ids, default));
+        Assert.Equal(["r-2"], await Stores.Usage.FindUnrecordedAsync(account, ["r-2", "r-3"], default));
+        Assert.Empty(await Stores.Usage.FindUnrecordedAsync(account, ["r-3", "r-1"], default));
+        Assert.Empty(await Stores.Usage.FindUnrecordedAsync(account, [], default));
+        Assert.Equal(ids, await Stores.Usage.FindUnrecordedAsync(NewId("none"), ids, default));
     }
 
     [Fact]

@@ -49,12 +49,12 @@ internal static class ServeChild
 
             return Results.Text("{\"bytes\":" + bytes.ToString(System.Globalization.CultureInfo.InvariantCulture) + "}", "application/json");
         });
-        app.MapPost(FillAppliedPath, async (HttpRequest request, IAccountStore store, CancellationToken ct) =>
+        app.MapPost(FillAppliedPath, async (HttpRequest request, IAccountStore store, IUsageStore usage, CancellationToken ct) =>
         {
             var prefix = request.Query["prefix"].ToString();
             var count = int.Parse(request.Query["count"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
             var applied = int.Parse(request.Query["applied"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
-            await IngestRig.FillAppliedAsync(store, IngestAccounts.Ids(prefix, count), applied, 2, ct);
+            await IngestRig.FillAppliedAsync(store, usage, IngestAccounts.Ids(prefix, count), applied, 2, ct);
             return Results.Ok();
         });
         app.MapPost(CollectPath, () =>

@@ -123,10 +123,11 @@ internal static class IngestCore
         await BenchAdmin.ImportDeckAsync(admin, IngestDeck.DeckId, setup.Deck.Csv, cancellationToken);
         await IngestAccounts.OpenAsync(admin, ids, 1, cancellationToken);
         await IngestAccounts.OpenAsync(admin, warmIds, 1, cancellationToken);
-        await IngestRig.FillAppliedAsync(accounts, ids, applied, 1, cancellationToken);
-        await IngestRig.FillAppliedAsync(accounts, warmIds, applied, 1, cancellationToken);
+        var usage = new InMemoryUsageStore();
+        await IngestRig.FillAppliedAsync(accounts, usage, ids, applied, 1, cancellationToken);
+        await IngestRig.FillAppliedAsync(accounts, usage, warmIds, applied, 1, cancellationToken);
         Func<long>? timer = setup.Settings.Split ? ThreadCpu.Now : null;
-        var rig = new IngestRig(accounts, new InMemorySessionIndex(), new InMemoryUsageStore(), new InMemoryQuarantineStore(), decks, clock, options, timer);
+        var rig = new IngestRig(accounts, new InMemorySessionIndex(), usage, new InMemoryQuarantineStore(), decks, clock, options, timer);
 
         var parseTicks = new StripedCounter();
         async Task<BatchCounts> IngestAsync(GeneratedBatch batch)

@@ -57,7 +57,7 @@ internal static class IngestCosmos
                     var ids = IngestAccounts.Ids(string.Create(CultureInfo.InvariantCulture, $"c{caseNumber}-{name}-"), count);
                     var opening = Stopwatch.StartNew();
                     await IngestAccounts.OpenAsync(admin, ids, 8, cancellationToken);
-                    await IngestRig.FillAppliedAsync(accounts, ids, settings.Applied[0], 8, cancellationToken);
+                    await IngestRig.FillAppliedAsync(accounts, new CosmosUsageStore(database.GetContainer(cosmos.UsageContainer)), ids, settings.Applied[0], 8, cancellationToken);
                     var pool = new CdrBatchFactory(deck, ids, string.Create(CultureInfo.InvariantCulture, $"c{caseNumber}"), now, settings.SessionShare, 100 + caseNumber)
                         .CreateMany(settings.CosmosBatches, size, parse: true, utf8: false);
                     Console.WriteLine($"  case {caseNumber}: {name}, {count:N0} accounts opened in {opening.Elapsed.TotalSeconds:N1} s; {pool.Length} batch(es) of {size:N0}");

@@ -61,7 +61,7 @@ internal static class IngestHttp
             if (store is not null && settings.Applied[0] > 0)
             {
                 // The steady state: documents that have taken AppliedCdrCapacity CDRs already (not possible through the API).
-                await IngestRig.FillAppliedAsync(store, [.. spreadIds, .. warmIds], settings.Applied[0], 1, cancellationToken);
+                await IngestRig.FillAppliedAsync(store, app.Services.GetRequiredService<IUsageStore>(), [.. spreadIds, .. warmIds], settings.Applied[0], 1, cancellationToken);
                 Console.WriteLine($"  {settings.Applied[0]:N0} earlier CDR ids put in each account document's applied set (in the host's InMemory store): the steady state");
             }
 

@@ -38,6 +38,19 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
         return found;
     }
 
+    public async Task<IReadOnlyList<string>> FindUnrecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        var start = clock?.Invoke() ?? 0;
+        var found = await inner.FindUnrecordedAsync(accountId, cdrIds, cancellationToken);
+        if (clock is not null)
+        {
+            FindTicks.Add(clock() - start);
+        }
+
+        Finds.Add();
+        return found;
+    }
+
     public async Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
     {
         var start = clock?.Invoke() ?? 0;

@@ -299,10 +299,9 @@ public sealed class IngestionService(
                 // The oldest ids this write may push out of the applied set stay in it while their records are missing.
                 IReadOnlySet<string>? unrecorded = null;
                 if (account.AppliedIdsThatMayGo(fresh.Count) is { Count: > 0 } mayGo
-                    && await usage.FindRecordedAsync(accountId, mayGo, cancellationToken) is { } found
-                    && found.Count < mayGo.Count)
+                    && await usage.FindUnrecordedAsync(accountId, mayGo, cancellationToken) is { Count: > 0 } missing)
                 {
-                    unrecorded = mayGo.Where(id => !found.Contains(id)).ToHashSet(StringComparer.Ordinal);
+                    unrecorded = missing.ToHashSet(StringComparer.Ordinal);
                 }
 
                 var (history, foreign) = await SessionsNamedAsync(account, fresh, askOwners: true, cancellationToken);
@@ -346,7 +345,7 @@ public sealed class IngestionService(
     /// The CDRs of <paramref name="step"/> that have no usage record; those that have one are counted (the same call) or
     /// answered as conflicts (other content under the same id, not charged again).
     /// </summary>
-    private async Task<(List<(Cdr Cdr, int Line)> Fresh, List<CdrOutcome>? Conflicts, int Recorded)> WithoutRecordedAsync(
+    private async ValueTask<(List<(Cdr Cdr, int Line)> Fresh, List<CdrOutcome>? Conflicts, int Recorded)> WithoutRecordedAsync(
         string accountId, List<(Cdr Cdr, int Line)> step, CancellationToken cancellationToken)
     {
         var ids = new string[step.Count];

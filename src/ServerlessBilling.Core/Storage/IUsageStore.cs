@@ -9,11 +9,14 @@ public interface IUsageStore
     Task<IReadOnlyDictionary<string, UsageRecord>> FindExistingAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Which of <paramref name="cdrIds"/> have a usage record on the account: <see cref="FindExistingAsync"/> without the
-    /// records (ingestion asks it for the oldest applied ids before the account document may forget them).
+    /// The ids of <paramref name="cdrIds"/> that have no usage record on the account, in their order (ingestion asks it
+    /// for the oldest applied ids before the account document may forget them; nearly always none).
     /// </summary>
-    async Task<IReadOnlySet<string>> FindRecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken) =>
-        (await FindExistingAsync(accountId, cdrIds, cancellationToken)).Keys.ToHashSet(StringComparer.Ordinal);
+    async Task<IReadOnlyList<string>> FindUnrecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    {
+        var found = await FindExistingAsync(accountId, cdrIds, cancellationToken);
+        return cdrIds.Where(id => !found.ContainsKey(id)).ToList();
+    }
 
     /// <summary>Creates the record; false when one with that CDR id exists (already applied).</summary>
     Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken);

@@ -23,8 +23,10 @@ public sealed class InMemoryUsageStore : IUsageStore
     private readonly ILogger _logger;
     private bool _dropping;
 
-    /// <summary>The accounts some of whose records the bound has dropped (see <see cref="FindRecordedAsync"/>).</summary>
+    /// <summary>The accounts some of whose records the bound has dropped (see <see cref="FindUnrecordedAsync"/>).</summary>
     private readonly HashSet<string> _droppedFrom = new(StringComparer.Ordinal);
+
+    private static readonly Task<IReadOnlyList<string>> NoneMissing = Task.FromResult<IReadOnlyList<string>>([]);
 
     private static readonly Task<IReadOnlyDictionary<string, UsageRecord>> NothingFound =
         Task.FromResult<IReadOnlyDictionary<string, UsageRecord>>(System.Collections.Frozen.FrozenDictionary<string, UsageRecord>.Empty);
@@ -78,32 +80,29 @@ public sealed class InMemoryUsageStore : IUsageStore
 
     /// <summary>
     /// As the interface says, except on an account some of whose records the bound has dropped: there a missing record
-    /// cannot be told from a dropped one, so every id counts as recorded, and the account's applied set is bounded at
-    /// its capacity as before (a redelivery older than what is kept is charged again, as the bound documents).
+    /// cannot be told from a dropped one, so none counts as missing, and the account's applied set is bounded at its
+    /// capacity as before (a redelivery older than what is kept is charged again, as the bound documents).
     /// </summary>
-    public Task<IReadOnlySet<string>> FindRecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> FindUnrecordedAsync(string accountId, IReadOnlyCollection<string> cdrIds, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(cdrIds);
-        var found = new HashSet<string>(StringComparer.Ordinal);
+        List<string>? missing = null;
         lock (_lock)
         {
-            if (_droppedFrom.Contains(accountId))
+            if (!_droppedFrom.Contains(accountId))
             {
-                found.UnionWith(cdrIds);
-            }
-            else if (_accounts.TryGetValue(accountId, out var slot))
-            {
+                _accounts.TryGetValue(accountId, out var slot);
                 foreach (var id in cdrIds)
                 {
-                    if (Find(slot.Number, id) is not null)
+                    if (slot is null || Find(slot.Number, id) is null)
                     {
-                        found.Add(id);
+                        (missing ??= []).Add(id);
                     }
                 }
             }
         }
 
-        return Task.FromResult<IReadOnlySet<string>>(found);
+        return missing is null ? NoneMissing : Task.FromResult<IReadOnlyList<string>>(missing);
     }
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken)
