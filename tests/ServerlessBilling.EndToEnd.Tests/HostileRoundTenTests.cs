@@ -1,6 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using ServerlessBilling.Core.Rating;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Storage.InMemory;
 
 namespace ServerlessBilling.EndToEnd.Tests;
 
@@ -88,6 +94,46 @@ public sealed class HostileRoundTenTests(LocalHostFixture host) : IClassFixture<
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
     }
 
+    [Fact]
+    public async Task An_operator_suspension_lifted_before_monitoring_saw_it_is_alerted_once_all_the_same()
+    {
+        // docs/api.md: ACCOUNT_SUSPENDED is raised when "the account was suspended, by an operator or by policy", once.
+        // Monitoring follows the latest version of each account; a suspension resumed before it looked went unalerted.
+        var account = $"blink-{Guid.NewGuid():N}";
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(account, "prepaid", 10m)).Status);
+        await Client.PostOkAsync($"/api/accounts/{account}/suspend", new { reason = "fraud suspected on the trunk" });
+        await Client.PostOkAsync($"/api/accounts/{account}/resume", new { });
+
+        var suspended = await AlertsUntilAsync(account, items => items.Count > 0);
+        var alert = Assert.Single(suspended);
+        Assert.Equal("ACCOUNT_SUSPENDED", alert.GetProperty("type").GetString());
+        Assert.Contains("fraud suspected on the trunk", alert.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        // Seen again (another change of the account), it is not raised a second time; a new suspension is a new alert.
+        await Client.PostOkAsync($"/api/accounts/{account}/topups", new { topupId = $"t-{account}", amount = 1 });
+        await Client.PostOkAsync($"/api/accounts/{account}/suspend", new { reason = "second look" });
+        var both = await AlertsUntilAsync(account, items => items.Count > 1);
+        await Task.Delay(500);
+        Assert.Equal(2, (await AlertsAsync(account)).Count);
+        Assert.Equal(["ACCOUNT_SUSPENDED", "ACCOUNT_SUSPENDED"], both.Select(a => a.GetProperty("type").GetString()));
+    }
+
+    private async Task<List<JsonElement>> AlertsAsync(string account) =>
+        [.. (await Client.GetOkAsync($"/api/alerts?accountId={account}")).GetProperty("items").EnumerateArray()];
+
+    /// <summary>Monitoring runs behind the writes: the account's alerts once <paramref name="done"/> holds, or after 10 s.</summary>
+    private async Task<List<JsonElement>> AlertsUntilAsync(string account, Func<List<JsonElement>, bool> done)
+    {
+        var items = await AlertsAsync(account);
+        for (var i = 0; i < 100 && !done(items); i++)
+        {
+            await Task.Delay(100);
+            items = await AlertsAsync(account);
+        }
+
+        return items;
+    }
+
     private async Task<(HttpStatusCode Status, JsonElement Body)> PutAsync(string account, string mode, decimal initialBalance)
     {
         using var response = await Client.PutAsJsonAsync($"/api/accounts/{account}", new
@@ -95,5 +141,67 @@ public sealed class HostileRoundTenTests(LocalHostFixture host) : IClassFixture<
             name = "Owing", mode, currency = "GBP", rateDeckId = "demo", initialBalance,
         });
         return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+    }
+}
+
+/// <summary>
+/// Round ten of the hostile review: two uploads of one deck at once (an operator's retry racing the first try). The
+/// deck that prices calls must be the deck the store holds, which an export shows.
+/// </summary>
+public sealed class HostileRoundTenDeckTests(SlowDeckPutHostFixture host) : IClassFixture<SlowDeckPutHostFixture>
+{
+    private const string Header = "prefix,destination,rate,min_seconds,increment_seconds\n";
+
+    [Fact]
+    public async Task Two_uploads_of_one_deck_at_once_leave_calls_priced_by_the_deck_the_store_holds()
+    {
+        var deck = $"race-{Guid.NewGuid():N}";
+        var account = $"race-{Guid.NewGuid():N}";
+        await PutDeckAsync(deck, Header + "33,France,0.5,60,60\n");
+        using (var created = await host.Client.PutAsJsonAsync($"/api/accounts/{account}", new { name = "Race", mode = "postpaid", currency = "GBP", rateDeckId = deck }))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+
+        // The first upload's write lands first but its call returns late (a slow store); the second lands after it.
+        var first = PutDeckAsync(deck, Header + "33,Slow,1,60,60\n");
+        await Task.Delay(150);
+        await PutDeckAsync(deck, Header + "33,France,2,60,60\n");
+        await first;
+
+        using var export = await host.Client.GetAsync($"/api/ratedecks/{deck}");
+        var stored = await export.Content.ReadAsStringAsync();
+        var grant = await host.Client.PostOkAsync("/api/authorize", new { sessionId = $"race-{Guid.NewGuid():N}", accountId = account, calledNumber = "+33612345678", requestedSeconds = 60 });
+        var rate = grant.GetProperty("ratePerMinute").GetDecimal();
+        Assert.True(stored.Contains($",{rate},", StringComparison.Ordinal), $"calls are priced at {rate} a minute, but the stored deck is:\n{stored}");
+    }
+
+    private async Task PutDeckAsync(string deck, string csv)
+    {
+        using var response = await host.Client.PutAsync($"/api/ratedecks/{deck}", new StringContent(csv, Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+}
+
+/// <summary>The keyless host over a deck store whose writes of a deck named "Slow" return late (after the write).</summary>
+public sealed class SlowDeckPutHostFixture : LocalHostFixture
+{
+    protected override void Configure(WebApplicationBuilder builder) =>
+        builder.Services.AddSingleton<IRateDeckStore>(new SlowPutDeckStore(new InMemoryRateDeckStore()));
+
+    private sealed class SlowPutDeckStore(IRateDeckStore inner) : IRateDeckStore
+    {
+        public async Task PutAsync(RateDeck deck, CancellationToken cancellationToken)
+        {
+            await inner.PutAsync(deck, cancellationToken);
+            if (deck.Rows.Any(r => r.Destination == "Slow"))
+            {
+                await Task.Delay(600, cancellationToken);
+            }
+        }
+
+        public Task<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken) => inner.GetAsync(deckId, cancellationToken);
+
+        public Task<IReadOnlyList<RateDeckSummary>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
     }
 }
