@@ -205,3 +205,44 @@ public sealed class SlowDeckPutHostFixture : LocalHostFixture
         public Task<IReadOnlyList<RateDeckSummary>> ListAsync(CancellationToken cancellationToken) => inner.ListAsync(cancellationToken);
     }
 }
+
+/// <summary>
+/// Round ten of the hostile review, on a clock the test moves: a call's CDR a day or days after its session lapsed (held;
+/// pinned so that it stays so).
+/// </summary>
+public sealed class HostileRoundTenLateTests(FakeClockHostFixture host) : IClassFixture<FakeClockHostFixture>
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_cdr_after_its_session_lapsed_charges_the_call_once_counting_what_its_interims_charged(int daysLater)
+    {
+        // France Mobile on the demo deck: 0.24 a minute, connect fee 0.01, 30/6. 300 s cost 1.21; 400 s are billed 402 s: 1.618.
+        var account = $"late-{Guid.NewGuid():N}"[..20];
+        using (var put = await host.Client.PutAsJsonAsync($"/api/accounts/{account}", new { name = "Late", mode = "prepaid", currency = "GBP", rateDeckId = "demo", initialBalance = 100 }))
+        {
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+
+        var session = $"late-{Guid.NewGuid():N}";
+        var start = host.Clock.GetUtcNow().AddSeconds(-1);
+        var startText = start.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        await host.Client.PostOkAsync("/api/authorize", new { sessionId = session, accountId = account, calledNumber = "+33612345678", startTime = startText, requestedSeconds = 300 });
+        await host.Client.PostOkAsync($"/api/sessions/{session}/interim", new { requestNumber = 1, usedSeconds = 300, requestedSeconds = 300 });
+        Assert.Equal(100m - 1.21m, (await host.Client.GetOkAsync($"/api/accounts/{account}/balance")).GetProperty("balance").GetDecimal());
+
+        // The switch dies; the reservation lapses (and, after the retention, the session leaves the document).
+        await host.AdvanceAndSweepAsync(TimeSpan.FromDays(daysLater));
+        await host.AdvanceAndSweepAsync(TimeSpan.FromMinutes(1));
+
+        var cdr = $"cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\nlate-{session},{account},+442071234567,+33612345678,{startText},400,ANSWERED,{session}\n";
+        using (var ingest = await host.Client.PostAsync("/api/cdrs", new StringContent(cdr, Encoding.UTF8, "text/csv")))
+        {
+            var answer = await ingest.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.True(answer.GetProperty("accepted").GetInt32() == 1, answer.ToString());
+        }
+
+        // The call costs what a 400 s call costs, once: the interim's 1.21 counts towards it.
+        Assert.Equal(100m - 1.618m, (await host.Client.GetOkAsync($"/api/accounts/{account}/balance")).GetProperty("balance").GetDecimal());
+    }
+}
