@@ -1,3 +1,4 @@
+using ServerlessBilling.Api.Access;
 using ServerlessBilling.Api.Endpoints;
 
 namespace ServerlessBilling.Api;
@@ -14,7 +15,7 @@ public enum ApiRole
 /// middleware can read <see cref="Role"/>); the Functions app binds one HTTP trigger to it by <see cref="Name"/>.
 /// </summary>
 /// <param name="Template">Relative to <see cref="ApiRoutes.Prefix"/>, which is also the Functions host's route prefix.</param>
-public sealed record ApiRoute(string Name, string Method, string Template, ApiRole Role, Delegate Handler);
+public sealed record ApiRoute(string Name, string Method, string Template, ApiRole Role, Delegate Handler) : IKeyedEndpoint;
 
 /// <summary>
 /// The route table of the API. Names, methods and templates are constants because the Functions app's trigger

@@ -5,9 +5,10 @@ using ServerlessBilling.Api.Http;
 namespace ServerlessBilling.Api.Access;
 
 /// <summary>
-/// Routes of the route table need a key of their role; everything else (health, OpenAPI, pages) is open, so that a
-/// new page needs no change here. Without keys the host is loopback-only: every loopback caller has every role, and a
-/// connection that arrived on another address is refused whatever the route. Keys are never logged.
+/// Routes of the route table, and other endpoints marked <see cref="IKeyedEndpoint"/> (the local host's metrics), need
+/// a key of their role; everything else (health, OpenAPI, pages) is open, so that a new page needs no change here.
+/// Without keys the host is loopback-only: every loopback caller has every role, and a connection that arrived on
+/// another address is refused whatever the route. Keys are never logged.
 /// </summary>
 public sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyRing keys, ILogger<ApiKeyMiddleware> logger)
 {
@@ -31,7 +32,7 @@ public sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyRing ke
             return Continue(context, ApiCaller.Loopback);
         }
 
-        if (context.GetEndpoint()?.Metadata.GetMetadata<ApiRoute>() is not { } route)
+        if (context.GetEndpoint()?.Metadata.GetMetadata<IKeyedEndpoint>() is not { } route)
         {
             return next(context);
         }

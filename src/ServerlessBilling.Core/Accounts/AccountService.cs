@@ -16,7 +16,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
     public async Task<Outcome<BalanceView>> UpsertAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken)
     {
         var errors = settings.Validate().ToList();
-        if (Bounds.CheckAmount(initialBalance, "initialBalance", positive: false) is { } badBalance)
+        if (InitialBalanceError(initialBalance, settings.Mode) is { } badBalance)
         {
             errors.Add(badBalance);
         }
@@ -59,6 +59,15 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
             cancellationToken);
         return decision.Error is { } error ? error : decision.Answer!;
     }
+
+    /// <summary>
+    /// A pre-paid account opens with credit (not negative); a post-paid one may open owing (a debt carried over from
+    /// another platform), as API.md says. Either way the amount is within the bounds of an amount.
+    /// </summary>
+    private static string? InitialBalanceError(decimal initialBalance, AccountMode mode) =>
+        initialBalance < 0m && mode == AccountMode.Prepaid
+            ? "initialBalance must not be negative on a pre-paid account"
+            : Bounds.CheckAmount(Math.Abs(initialBalance), "initialBalance", positive: false);
 
     /// <summary>
     /// Adds credit; a top-up id seen before changes nothing and answers the balance. Recent ids are recognised

@@ -52,6 +52,16 @@ public sealed record AccountState
     [JsonInclude]
     public string? SuspendReason { get => _profile.SuspendReason; internal init => Own().SuspendReason = value; }
 
+    /// <summary>
+    /// When and why the suspension the last resume lifted began: monitoring alerts on a suspension also when it first
+    /// sees the account after the resume (a change stream may show only the latest version of a document).
+    /// </summary>
+    [JsonInclude]
+    public DateTimeOffset? LiftedSuspensionAt { get => _profile.LiftedSuspensionAt; internal init => Own().LiftedSuspensionAt = value; }
+
+    [JsonInclude]
+    public string? LiftedSuspensionReason { get => _profile.LiftedSuspensionReason; internal init => Own().LiftedSuspensionReason = value; }
+
     /// <summary>The period in which an operator lifted a suspension: monitoring does not suspend again by policy in it.</summary>
     [JsonInclude]
     public string? PolicyWaivedFor { get => _profile.PolicyWaivedFor; internal init => Own().PolicyWaivedFor = value; }
@@ -198,7 +208,11 @@ public sealed record AccountState
     public AccountState Resume(DateTimeOffset now)
     {
         var current = RollPeriod(now);
-        return current with { Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel };
+        return current with
+        {
+            Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel,
+            LiftedSuspensionAt = current.SuspendedAt, LiftedSuspensionReason = current.SuspendReason,
+        };
     }
 
     /// <summary>Whether an operator lifted a suspension in the period containing <paramref name="now"/> (monitoring then does not suspend by policy).</summary>
@@ -359,6 +373,10 @@ public sealed record AccountState
 
         public string? PolicyWaivedFor { get; set; }
 
+        public DateTimeOffset? LiftedSuspensionAt { get; set; }
+
+        public string? LiftedSuspensionReason { get; set; }
+
         public IdWindow<RecentTopUp> TopUpWindow { get; set; } = IdWindow<RecentTopUp>.Empty;
 
         public Profile CopyFor(AccountState owner) => new()
@@ -370,17 +388,20 @@ public sealed record AccountState
             SuspendedAt = SuspendedAt,
             SuspendReason = SuspendReason,
             PolicyWaivedFor = PolicyWaivedFor,
+            LiftedSuspensionAt = LiftedSuspensionAt,
+            LiftedSuspensionReason = LiftedSuspensionReason,
             TopUpWindow = TopUpWindow,
         };
 
         public bool Equals(Profile? other) =>
             other is not null && (ReferenceEquals(this, other) || (AccountId == other.AccountId && Equals(Settings, other.Settings) && Status == other.Status
                 && SuspendedAt == other.SuspendedAt && SuspendReason == other.SuspendReason && PolicyWaivedFor == other.PolicyWaivedFor
+                && LiftedSuspensionAt == other.LiftedSuspensionAt && LiftedSuspensionReason == other.LiftedSuspensionReason
                 && TopUpWindow.Equals(other.TopUpWindow)));
 
         public override bool Equals(object? obj) => Equals(obj as Profile);
 
-        public override int GetHashCode() => HashCode.Combine(AccountId, Settings, Status, SuspendedAt, SuspendReason, PolicyWaivedFor, TopUpWindow);
+        public override int GetHashCode() => HashCode.Combine(AccountId, Settings, Status, SuspendedAt, SuspendReason, PolicyWaivedFor, LiftedSuspensionAt, TopUpWindow);
     }
 
     private readonly struct PublishMark(AccountState document) : IEquatable<PublishMark>

@@ -105,16 +105,27 @@ public static class MonitorRules
         }
 
         var suspend = current.Status == AccountStatus.Active && policy.SuspendAt is { } at && limit is > 0m && spent >= at * limit.Value;
-        if (current.Status == AccountStatus.Suspended && current.SuspendedAt is { } since
-            && New(Id(current.AccountId, "suspended", since.UtcTicks.ToString(CultureInfo.InvariantCulture)), known) is { } suspendedId)
+
+        // The suspension in force, and the one the last resume lifted: a suspension resumed before monitoring saw the
+        // account is alerted all the same, once (its id is the same either way).
+        Suspended(current.Status == AccountStatus.Suspended ? current.SuspendedAt : null, current.SuspendReason);
+        if (current.LiftedSuspensionAt != current.SuspendedAt)
         {
-            alerts.Add(new Alert(
-                suspendedId, current.AccountId, AlertType.AccountSuspended, policy.SuspendAt,
-                current.PeriodSpend, current.Settings.CreditLimit, since,
-                $"account suspended: {current.SuspendReason ?? "no reason given"}", currency));
+            Suspended(current.LiftedSuspensionAt, current.LiftedSuspensionReason);
         }
 
         return new MonitorVerdict(alerts, suspend ? Invariant($"spend {Shown(spent)} {currency} reached {Percent(policy.SuspendAt!.Value)} of the limit {Shown(limit!.Value)} {currency}") : null, figures);
+
+        void Suspended(DateTimeOffset? since, string? reason)
+        {
+            if (since is { } began && New(Id(current.AccountId, "suspended", began.UtcTicks.ToString(CultureInfo.InvariantCulture)), known) is { } suspendedId)
+            {
+                alerts.Add(new Alert(
+                    suspendedId, current.AccountId, AlertType.AccountSuspended, policy.SuspendAt,
+                    current.PeriodSpend, current.Settings.CreditLimit, began,
+                    $"account suspended: {reason ?? "no reason given"}", currency));
+            }
+        }
     }
 
     /// <summary>The id, unless it is among those raised before.</summary>

@@ -12,10 +12,15 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
     private readonly TimeSpan _lifetime = lifetime ?? TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (RateDeck? Deck, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
 
+    // Uploads one at a time, so that the deck held here is the one the store kept last (two uploads of one deck at once
+    // must not leave the store with one and the pricing with the other). Uploads are rare; reads never wait on it.
+    private readonly SemaphoreSlim _puts = new(1, 1);
+
     public async ValueTask<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
-        if (_entries.TryGetValue(deckId, out var entry) && (entry.Until > now || entry.Deck is not null))
+        var found = _entries.TryGetValue(deckId, out var entry);
+        if (found && (entry.Until > now || entry.Deck is not null))
         {
             if (entry.Until <= now)
             {
@@ -27,8 +32,10 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
             return entry.Deck;
         }
 
+        // A deck put while this read ran is newer than what the read found: it is kept.
         var deck = await store.GetAsync(deckId, cancellationToken);
-        _entries[deckId] = (deck, now + _lifetime);
+        var loaded = (deck, now + _lifetime);
+        _ = found ? _entries.TryUpdate(deckId, loaded, entry) : _entries.TryAdd(deckId, loaded);
         return deck;
     }
 
@@ -54,7 +61,15 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
 
     public async Task PutAsync(RateDeck deck, CancellationToken cancellationToken)
     {
-        await store.PutAsync(deck, cancellationToken);
-        _entries[deck.DeckId] = (deck, clock.GetUtcNow() + _lifetime);
+        await _puts.WaitAsync(cancellationToken);
+        try
+        {
+            await store.PutAsync(deck, cancellationToken);
+            _entries[deck.DeckId] = (deck, clock.GetUtcNow() + _lifetime);
+        }
+        finally
+        {
+            _puts.Release();
+        }
     }
 }

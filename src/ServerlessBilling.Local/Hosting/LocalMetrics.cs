@@ -1,5 +1,7 @@
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
+using ServerlessBilling.Api;
+using ServerlessBilling.Api.Access;
 using ServerlessBilling.Core.Diagnostics;
 
 namespace ServerlessBilling.Local.Hosting;
@@ -55,7 +57,8 @@ public static class LocalMetrics
         var configuration = routes.ServiceProvider.GetRequiredService<IConfiguration>();
         if (configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>()?.Prometheus ?? true)
         {
-            routes.MapPrometheusScrapingEndpoint(ScrapePath);
+            // Not among the routes the contract leaves open: with keys configured, an admin key (docs/api.md).
+            routes.MapPrometheusScrapingEndpoint(ScrapePath).WithMetadata(new KeyedEndpoint("Metrics", ApiRole.Admin));
         }
 
         return routes;
