@@ -54,7 +54,7 @@ internal static class SqliteArrayChunks
     /// <summary>The array's part: chunks as rows, or its JSON in the head when short.</summary>
     public static SqliteDocumentRows.WrittenPart Write(IEnumerable value, JsonTypeInfo element, SqliteDocumentRows.WrittenPart? before, JsonWriterOptions writerOptions)
     {
-        var items = new List<object?>();
+        var items = new List<object?>(value is IReadOnlyCollection<object?> sized ? sized.Count : 0); // a copy: a window's indexer walks its chunks
         foreach (var item in value)
         {
             items.Add(item);
