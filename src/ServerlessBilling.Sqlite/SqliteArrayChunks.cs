@@ -54,7 +54,7 @@ internal static class SqliteArrayChunks
     /// <summary>The array's part: chunks as rows, or its JSON in the head when short.</summary>
     public static SqliteDocumentRows.WrittenPart Write(IEnumerable value, JsonTypeInfo element, SqliteDocumentRows.WrittenPart? before, JsonWriterOptions writerOptions)
     {
-        var items = new List<object?>();
+        var items = new List<object?>(value is IReadOnlyCollection<object?> sized ? sized.Count : 0); // a copy: a window's indexer walks its chunks
         foreach (var item in value)
         {
             items.Add(item);
@@ -250,8 +250,10 @@ internal static class SqliteArrayChunks
                 var from = Math.Max(start, 0);
                 if (c == old.Count - 1 && appended)
                 {
-                    // The last chunk takes the appended elements, and new chunks follow it.
-                    chunks.AddRange(Cut(items, from, chunk.Key, element, writerOptions));
+                    // The last chunk takes the appended elements, and new chunks follow it. When it holds no dropped
+                    // element its bytes are kept and the new elements' JSON follows them (the chunk Cut would make
+                    // from its elements, without serializing them again); else it is cut again without them.
+                    chunks.AddRange(start >= 0 ? Cut(items, end, chunk.Key, element, writerOptions, chunk) : Cut(items, from, chunk.Key, element, writerOptions));
                     return chunks;
                 }
 
@@ -270,8 +272,11 @@ internal static class SqliteArrayChunks
         return chunks;
     }
 
-    /// <summary>Chunks of the elements from <paramref name="from"/> to the end, keys from <paramref name="firstKey"/> on.</summary>
-    private static List<Chunk> Cut(List<object?> items, int from, long firstKey, JsonTypeInfo element, JsonWriterOptions writerOptions)
+    /// <summary>
+    /// Chunks of the elements from <paramref name="from"/> to the end, keys from <paramref name="firstKey"/> on; after
+    /// the elements of <paramref name="before"/> (none skipped), when given: the first chunk then starts with its bytes.
+    /// </summary>
+    private static List<Chunk> Cut(List<object?> items, int from, long firstKey, JsonTypeInfo element, JsonWriterOptions writerOptions, Chunk? before = null)
     {
         var chunks = new List<Chunk>();
         var key = firstKey;
@@ -279,6 +284,12 @@ internal static class SqliteArrayChunks
         using var writer = new Utf8JsonWriter(scratch, writerOptions);
         var chunk = new ArrayBufferWriter<byte>(ChunkBytes + 64);
         var count = 0;
+        if (before is not null)
+        {
+            chunk.Write(before.Json.AsSpan(0, before.Json.Length - 1)); // without its ']'
+            count = before.Count;
+        }
+
         for (var i = from; i < items.Count; i++)
         {
             scratch.ResetWrittenCount();

@@ -176,33 +176,17 @@ internal static class SqliteDocumentRows
     /// <summary>The rows that differ between two versions of one top-level part (either may be absent).</summary>
     private static void Diff(string name, WrittenPart? old, WrittenPart? now, List<PartRow> upserts, List<PartKey> deletes)
     {
-        if (old is { ByMember: true, Members: { } oldMembers } && now is { ByMember: true, Members: { } newMembers })
+        if (old is { ByMember: true } && now is { ByMember: true, Changes: { } changes } && changes.From == old.Stamp)
         {
-            var matched = 0;
-            foreach (var (member, entry) in newMembers)
+            // Written from that part: the walk noted what changed.
+            foreach (var row in changes.Upserts)
             {
-                var existed = oldMembers.TryGetValue(member, out var was);
-                if (existed)
-                {
-                    matched++;
-                    if (ReferenceEquals(was, entry) || SameBytes(was!.Json, entry.Json))
-                    {
-                        continue;
-                    }
-                }
-
-                upserts.Add(new PartRow(new PartKey(name, member), entry.Json, existed));
+                upserts.Add(new PartRow(new PartKey(name, row.Member), row.Json, row.Existed));
             }
 
-            if (matched != oldMembers.Count)
+            foreach (var member in changes.Deletes)
             {
-                foreach (var member in oldMembers.Keys)
-                {
-                    if (!newMembers.ContainsKey(member))
-                    {
-                        deletes.Add(new PartKey(name, member));
-                    }
-                }
+                deletes.Add(new PartKey(name, member));
             }
 
             return;
@@ -377,95 +361,226 @@ internal static class SqliteDocumentRows
             return Placed(value, Json(value, type), null);
         }
 
-        var previous = before?.Members;
-        Dictionary<string, Entry> members;
-        int length;
-        if (type.Kind == JsonTypeInfoKind.Dictionary)
+        var walk = new MemberWalk(before);
+        if (value is SessionMap sessions)
         {
-            // A dictionary (such as the sessions) is walked straight, entry by entry: most entries are the objects
-            // of the version before, whose JSON is kept.
+            // The sessions, in id order, mostly the objects of the version before: an unchanged one is recognised by
+            // reference beside its entry of then, without reading the session or its id (most are not in the cache).
+            walk.Start(sessions.Count, ordered: true);
             var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
-            (members, length) = WalkerOf(type.Type)(value, entries, previous);
+            foreach (var session in sessions.Values)
+            {
+                if (!walk.TryKeep(session))
+                {
+                    walk.Add(session.SessionId, session, entries);
+                }
+            }
+        }
+        else if (type.Kind == JsonTypeInfoKind.Dictionary)
+        {
+            var untyped = (IDictionary)value;
+            walk.Start(untyped.Count, ordered: false);
+            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
+            var each = untyped.GetEnumerator();
+            while (each.MoveNext())
+            {
+                walk.Add((string)each.Key, each.Value, entries);
+            }
         }
         else
         {
-            members = new Dictionary<string, Entry>(StringComparer.Ordinal);
-            length = 2;
-            foreach (var (name, member, memberType) in Members(value, type))
+            var properties = Properties(type);
+            walk.Start(properties.Length, ordered: false);
+            foreach (var property in properties)
             {
-                length = checked(length + Walked(members, previous, name, member, memberType));
+                var member = property.Get(value);
+                if (!Skipped(property, value, member))
+                {
+                    walk.Add(property.Name, member, property.Type);
+                }
             }
         }
 
-        if (length >= ByMemberBytes && !members.ContainsKey(Whole))
-        {
-            return new WrittenPart(value, members);
-        }
-
-        var whole = new ArrayBufferWriter<byte>(length);
-        using (var writer = new Utf8JsonWriter(whole, WriterOptions))
-        {
-            writer.WriteStartObject();
-            foreach (var (name, entry) in members)
-            {
-                writer.WritePropertyName(name);
-                writer.WriteRawValue(entry.Json, skipInputValidation: true);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return Placed(value, whole.WrittenSpan.ToArray(), members);
+        return walk.Finish(value);
     }
 
-    /// <summary>Walks a dictionary's entries into member entries, keeping those of <c>previous</c> that are the same objects; with the JSON length of the whole.</summary>
-    private delegate (Dictionary<string, Entry> Members, int Length) Walker(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous);
-
-    private static readonly ConcurrentDictionary<Type, Walker> Walkers = new();
+    private static WrittenPart Placed(object? value, byte[] json, Entry[]? members, bool ordered = false) =>
+        json.Length < ApartBytes ? new WrittenPart(value, json, [], members, null) { Ordered = ordered } : new WrittenPart(value, null, [(Whole, json)], members, null) { Ordered = ordered };
 
     /// <summary>
-    /// The walker for a dictionary type: the sessions (<see cref="SessionMap"/>) are enumerated with their own struct
-    /// enumerator; any other dictionary through <see cref="IDictionary"/>.
+    /// The members of an object or a dictionary being written, matched with those written for the version before
+    /// (<see cref="WrittenPart.Members"/>, in the order the serializer wrote them): a member that is the same object as
+    /// then keeps its entry (its JSON is not made again), any other is serialized. The walk notes what changed from the
+    /// part before as it goes (<see cref="MemberChanges"/>), so that a part stored by member finds its rows to write without
+    /// comparing every member again. Members are matched in step when they come in the order of then; when both the
+    /// members before and these are in ordinal order of their names (sessions always are), a member added or removed is
+    /// found by merging; otherwise by name.
     /// </summary>
-    private static Walker WalkerOf(Type type) => Walkers.GetOrAdd(type, static t => t == typeof(SessionMap) ? WalkSessions : WalkAny);
-
-    private static (Dictionary<string, Entry> Members, int Length) WalkSessions(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
+    private sealed class MemberWalk(WrittenPart? before)
     {
-        var sessions = (SessionMap)dictionary;
-        var members = new Dictionary<string, Entry>(sessions.Count, StringComparer.Ordinal);
-        var length = 2;
-        foreach (var (name, member) in sessions)
+        private readonly Entry[]? _old = before?.Members;
+        private readonly bool _oldOrdered = before?.Ordered ?? false;
+        private Entry[] _entries = [];
+        private int _count;
+        private int _at; // the next member before, in step
+        private List<int>? _passed; // members before passed over by merging: not in this version
+        private Dictionary<string, int>? _index; // the members before by name, once matching in step or by merging failed
+        private List<MemberRow>? _upserts;
+        private int _length = 2;
+        private bool _ordered = true;
+        private bool _knownOrdered;
+        private bool _hasWhole;
+
+        public void Start(int capacity, bool ordered) => (_entries, _knownOrdered) = (new Entry[capacity], ordered);
+
+        /// <summary>Keeps the entry of the member before in step if it is the same object as <paramref name="member"/> (whose name is then not read).</summary>
+        public bool TryKeep(object member)
         {
-            length = checked(length + Walked(members, previous, name, member, entries));
+            if (_old is null || _index is not null || _at >= _old.Length || !ReferenceEquals(_old[_at].Value, member))
+            {
+                return false;
+            }
+
+            Append(_old[_at++], _knownOrdered ? null : _old[_at - 1].Name);
+            return true;
         }
 
-        return (members, length);
-    }
-
-    private static (Dictionary<string, Entry> Members, int Length) WalkAny(object dictionary, JsonTypeInfo entries, Dictionary<string, Entry>? previous)
-    {
-        var untyped = (IDictionary)dictionary;
-        var members = new Dictionary<string, Entry>(untyped.Count, StringComparer.Ordinal);
-        var length = 2;
-        var walk = untyped.GetEnumerator();
-        while (walk.MoveNext())
+        public void Add(string name, object? member, JsonTypeInfo type)
         {
-            length = checked(length + Walked(members, previous, (string)walk.Key, walk.Value, entries));
+            var at = Match(name);
+            if (at >= 0 && Same(_old![at].Value, member))
+            {
+                Append(_old[at], name);
+                return;
+            }
+
+            var json = Json(member, type);
+            if (at < 0 || !SameBytes(_old![at].Json, json))
+            {
+                (_upserts ??= []).Add(new MemberRow(name, json, Existed: at >= 0));
+            }
+
+            Append(new Entry(name, member, json), name);
         }
 
-        return (members, length);
-    }
+        /// <summary>The part: whole (in the head or one row), or by member when long, with the changes from the part before.</summary>
+        public WrittenPart Finish(object value)
+        {
+            var members = _count == _entries.Length ? _entries : _entries[.._count];
+            _hasWhole |= _knownOrdered && _count > 0 && members[0].Name.Length == 0; // a name kept unread: "" sorts first
+            if (_length >= ByMemberBytes && !_hasWhole)
+            {
+                return new WrittenPart(value, members, _ordered, before is { ByMember: true } ? new MemberChanges(before.Stamp, (IReadOnlyList<MemberRow>?)_upserts ?? [], Deleted()) : null);
+            }
 
-    /// <summary>One member into <paramref name="members"/>: the entry before if it is the same object, else serialized; returns its share of the JSON length.</summary>
-    private static int Walked(Dictionary<string, Entry> members, Dictionary<string, Entry>? previous, string name, object? member, JsonTypeInfo type)
-    {
-        var entry = previous is not null && previous.TryGetValue(name, out var old) && Same(old.Value, member) ? old : new Entry(member, Json(member, type));
-        members[name] = entry;
-        return name.Length + entry.Json.Length + 4;
-    }
+            var whole = new ArrayBufferWriter<byte>(_length);
+            using (var writer = new Utf8JsonWriter(whole, WriterOptions))
+            {
+                writer.WriteStartObject();
+                foreach (var entry in members)
+                {
+                    writer.WritePropertyName(entry.Name);
+                    writer.WriteRawValue(entry.Json, skipInputValidation: true);
+                }
 
-    private static WrittenPart Placed(object? value, byte[] json, Dictionary<string, Entry>? members) =>
-        json.Length < ApartBytes ? new WrittenPart(value, json, [], members, null) : new WrittenPart(value, null, [(Whole, json)], members, null);
+                writer.WriteEndObject();
+            }
+
+            return Placed(value, whole.WrittenSpan.ToArray(), members, _ordered);
+        }
+
+        /// <summary>The members before that this version does not hold.</summary>
+        private IReadOnlyList<string> Deleted()
+        {
+            if (_old is null)
+            {
+                return [];
+            }
+
+            if (_index is null)
+            {
+                // Matched in step or by merging: the members passed over, and those after the last matched.
+                if (_passed is null && _at == _old.Length)
+                {
+                    return [];
+                }
+
+                var deleted = new List<string>();
+                foreach (var at in _passed ?? [])
+                {
+                    deleted.Add(_old[at].Name);
+                }
+
+                for (var at = _at; at < _old.Length; at++)
+                {
+                    deleted.Add(_old[at].Name);
+                }
+
+                return deleted;
+            }
+
+            var kept = new HashSet<string>(_count, StringComparer.Ordinal);
+            for (var i = 0; i < _count; i++)
+            {
+                kept.Add(_entries[i].Name);
+            }
+
+            return [.. _old.Where(e => !kept.Contains(e.Name)).Select(e => e.Name)];
+        }
+
+        /// <summary>Where the member named <paramref name="name"/> is among the members before (-1: it was not there).</summary>
+        private int Match(string name)
+        {
+            if (_old is null)
+            {
+                return -1;
+            }
+
+            if (_index is null)
+            {
+                if (_at < _old.Length && string.Equals(_old[_at].Name, name, StringComparison.Ordinal))
+                {
+                    return _at++;
+                }
+
+                if (_oldOrdered && _ordered && (_count == 0 || _knownOrdered || string.CompareOrdinal(_entries[_count - 1].Name, name) < 0))
+                {
+                    while (_at < _old.Length && string.CompareOrdinal(_old[_at].Name, name) < 0)
+                    {
+                        (_passed ??= []).Add(_at++);
+                    }
+
+                    return _at < _old.Length && string.Equals(_old[_at].Name, name, StringComparison.Ordinal) ? _at++ : -1;
+                }
+
+                _index = new Dictionary<string, int>(_old.Length, StringComparer.Ordinal);
+                for (var i = 0; i < _old.Length; i++)
+                {
+                    _index[_old[i].Name] = i;
+                }
+            }
+
+            return _index.TryGetValue(name, out var found) ? found : -1;
+        }
+
+        /// <summary>Appends a member; <paramref name="name"/> is null when the order is known (and the name not read).</summary>
+        private void Append(Entry entry, string? name)
+        {
+            if (name is not null)
+            {
+                _ordered &= _count == 0 || string.CompareOrdinal(_entries[_count - 1].Name, name) < 0;
+                _hasWhole |= name.Length == 0;
+            }
+
+            if (_count == _entries.Length)
+            {
+                Array.Resize(ref _entries, Math.Max(4, _count * 2));
+            }
+
+            _entries[_count++] = entry;
+            _length = checked(_length + entry.Size);
+        }
+    }
 
     private static byte[] Json(object? value, JsonTypeInfo type) =>
         value is null ? Null
@@ -538,32 +653,6 @@ internal static class SqliteDocumentRows
     /// <summary>The same object as before (documents are immutable, so the same JSON); a value type is never recognised again.</summary>
     private static bool Same(object? before, object? now) => now is not null && !now.GetType().IsValueType && ReferenceEquals(before, now);
 
-    /// <summary>The members the serializer writes for an object (properties) or a dictionary (entries), in its order.</summary>
-    private static IEnumerable<(string Name, object? Value, JsonTypeInfo Type)> Members(object value, JsonTypeInfo type)
-    {
-        if (type.Kind == JsonTypeInfoKind.Dictionary)
-        {
-            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
-            foreach (DictionaryEntry entry in (IDictionary)value)
-            {
-                yield return ((string)entry.Key, entry.Value, entries);
-            }
-
-            yield break;
-        }
-
-        foreach (var property in Properties(type))
-        {
-            var member = property.Get(value);
-            if (property.ShouldSerialize is { } should ? !should(value, member) : member is null && Options.DefaultIgnoreCondition == JsonIgnoreCondition.WhenWritingNull)
-            {
-                continue;
-            }
-
-            yield return (property.Name, member, property.Type);
-        }
-    }
-
     /// <summary>
     /// The properties the serializer writes for an object type, with their contracts, found once per type (looking a
     /// contract up on every write was a tenth of a credit-control step's serialization). A property without a getter
@@ -607,43 +696,66 @@ internal static class SqliteDocumentRows
     /// <summary>A property the serializer writes: its JSON name (and as the writer escapes it), getter, condition, contract, and how a scalar of it is written straight.</summary>
     private sealed record Property(string Name, JsonEncodedText EncodedName, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type, SqliteScalars.Kind Scalar);
 
-    /// <summary>One member of a part as last written: the object and its JSON.</summary>
-    internal sealed record Entry(object? Value, byte[] Json);
+    /// <summary>One member of a part as last written: its name, the object and its JSON, and its share of the part's JSON length.</summary>
+    internal readonly record struct Entry(string Name, object? Value, byte[] Json)
+    {
+        public int Size { get; } = Name.Length + Json.Length + 4;
+    }
+
+    /// <summary>A member row a walk found changed from the part before (<see cref="Existed"/>: that part held the member).</summary>
+    internal readonly record struct MemberRow(string Member, byte[] Json, bool Existed);
+
+    /// <summary>The member rows that take the part stamped <see cref="From"/> (stored by member) to the one that holds this.</summary>
+    internal sealed record MemberChanges(long From, IReadOnlyList<MemberRow> Upserts, IReadOnlyList<string> Deletes);
 
     /// <summary>
     /// A top-level member as last written: the object; its JSON in the head (<see cref="Inline"/>) or its rows; and,
-    /// for an object, its members' JSON, which the next write reuses for members that are the same objects (and, when
-    /// <see cref="ByMember"/>, its rows); for an array, its chunks (<see cref="SqliteArrayChunks"/>), which the next
-    /// write reuses where the elements are the same.
+    /// for an object, its members' JSON in the serializer's order, which the next write reuses for members that are
+    /// the same objects (and, when <see cref="ByMember"/>, its rows, with what changed from the part it was written
+    /// from); for an array, its chunks (<see cref="SqliteArrayChunks"/>), which the next write reuses where the
+    /// elements are the same.
     /// </summary>
     internal sealed class WrittenPart
     {
+        private static long _stamps;
+
         private IReadOnlyList<(string Member, byte[] Json)>? _rows;
 
-        public WrittenPart(object? value, byte[]? inline, IReadOnlyList<(string Member, byte[] Json)> rows, Dictionary<string, Entry>? members, IReadOnlyList<SqliteArrayChunks.Chunk>? chunks)
+        public WrittenPart(object? value, byte[]? inline, IReadOnlyList<(string Member, byte[] Json)> rows, Entry[]? members, IReadOnlyList<SqliteArrayChunks.Chunk>? chunks)
         {
             (Value, Inline, _rows, Members, Chunks) = (value, inline, rows, members, chunks);
         }
 
-        /// <summary>An object stored one row per member: its rows are its members' JSON.</summary>
-        public WrittenPart(object? value, Dictionary<string, Entry> byMember)
+        /// <summary>An object stored one row per member: its rows are its members' JSON; <paramref name="changes"/> from the part it was written from.</summary>
+        public WrittenPart(object? value, Entry[] byMember, bool ordered, MemberChanges? changes)
         {
-            (Value, Members, ByMember) = (value, byMember, true);
+            (Value, Members, ByMember, Ordered, Changes) = (value, byMember, true, ordered, changes);
+            Stamp = Interlocked.Increment(ref _stamps);
         }
 
         public object? Value { get; }
 
         public byte[]? Inline { get; }
 
-        public Dictionary<string, Entry>? Members { get; }
+        /// <summary>An object's members in the order the serializer writes them.</summary>
+        public Entry[]? Members { get; }
+
+        /// <summary>Whether <see cref="Members"/> are in ordinal order of their names.</summary>
+        public bool Ordered { get; init; }
 
         public IReadOnlyList<SqliteArrayChunks.Chunk>? Chunks { get; }
 
         /// <summary>Stored one row per member of <see cref="Members"/>.</summary>
         public bool ByMember { get; }
 
+        /// <summary>Names this part (stored by member) for the changes of the parts written from it; 0 for any other part.</summary>
+        public long Stamp { get; }
+
+        /// <summary>The member rows that changed from the part stored by member that this one was written from, if any.</summary>
+        public MemberChanges? Changes { get; }
+
         /// <summary>Its rows: member column and JSON (none when it is in the head).</summary>
-        public IReadOnlyList<(string Member, byte[] Json)> Rows => _rows ??= [.. Members!.Select(m => (m.Key, m.Value.Json))];
+        public IReadOnlyList<(string Member, byte[] Json)> Rows => _rows ??= [.. Members!.Select(m => (m.Name, m.Json))];
 
         /// <summary>The part column of its rows.</summary>
         public string RowPart(string name) => Chunks is null ? name : name + ArraySuffix;

@@ -84,7 +84,7 @@ public sealed class SqliteDocumentRowsTests(ITestOutputHelper output)
     }
 
     /// <summary>The part-by-part changes from <paramref name="before"/> to <paramref name="after"/> are those of comparing every row, and applied to the rows before give the rows after.</summary>
-    private static void AssertTakes(AccountDocument? before, AccountDocument after)
+    internal static void AssertTakes(AccountDocument? before, AccountDocument after)
     {
         var fast = SqliteDocumentRows.Changes(before, after);
         var full = SqliteDocumentRows.Changes(before?.Rows, after.Rows);
