@@ -30,8 +30,12 @@ public sealed class IngestionService(
     IQuarantineStore quarantine,
     RateDeckCache decks,
     TimeProvider clock,
-    CreditControlOptions options)
+    CreditControlOptions options,
+    ILogger<IngestionService>? logger = null)
 {
+    /// <summary>When the last warning about applied ids without usage records was written (ticks; at most one a minute).</summary>
+    private long _unrecordedWarnedAt;
+
     /// <summary>
     /// Ingests one batch. Store faults propagate (the caller's host retries the batch, which is safe);
     /// everything else ends as accepted, duplicate or quarantined.
@@ -302,6 +306,7 @@ public sealed class IngestionService(
                     && await usage.FindUnrecordedAsync(accountId, mayGo, cancellationToken) is { Count: > 0 } missing)
                 {
                     unrecorded = missing.ToHashSet(StringComparer.Ordinal);
+                    WarnIfPiledUp(accountId, missing.Count, account.AppliedCount);
                 }
 
                 var (history, foreign) = await SessionsNamedAsync(account, fresh, askOwners: true, cancellationToken);
@@ -339,6 +344,24 @@ public sealed class IngestionService(
             },
             cancellationToken);
         return decision.Answer!;
+    }
+
+    /// <summary>
+    /// More applied ids without usage records than two steps in flight explain: a delivery was cut short after its money
+    /// moved and was not delivered again, so its records were never written and its ids stay in the account document
+    /// (each write looks them up again). Warned at most once a minute.
+    /// </summary>
+    private void WarnIfPiledUp(string accountId, int unrecorded, int held)
+    {
+        var now = clock.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref _unrecordedWarnedAt);
+        if (logger is null || unrecorded <= 2 * IdsPerStep || now - last < TimeSpan.TicksPerMinute
+            || Interlocked.CompareExchange(ref _unrecordedWarnedAt, now, last) != last)
+        {
+            return;
+        }
+
+        IngestionLog.AppliedIdsUnrecorded(logger, accountId, unrecorded, held, AccountState.AppliedCdrCeiling);
     }
 
     /// <summary>

@@ -1,4 +1,6 @@
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -98,6 +100,53 @@ public sealed class LongGroupDeliveryTests
             var state = await h.Accounts.GetAsync(account, default);
             Assert.Equal(AccountState.AppliedCdrCapacity, state!.Value.AppliedCount);
         }
+    }
+
+    [Fact]
+    public async Task Applied_ids_whose_records_never_came_stay_and_are_warned_about_once_a_minute()
+    {
+        // Batches cut short after their money moved and never delivered again: 3,500 applied ids without usage records.
+        var accounts = new InMemoryAccountStore();
+        var decks = new InMemoryRateDeckStore();
+        var h = new CreditControlHarness(accounts, new InMemorySessionIndex(), decks);
+        var account = await h.OpenAsync("stuck", Fixtures.Postpaid(1_000_000m, hard: false), 0m);
+        var current = (await accounts.GetAsync(account, default))!;
+        var state = current.Value;
+        const int lost = 3_500;
+        for (var i = 0; i < lost; i++)
+        {
+            state = state.RememberApplied($"lost-{i:D5}", capacity: int.MaxValue);
+        }
+
+        Assert.NotNull(await accounts.TryReplaceAsync(state, current.ETag, default));
+        var log = new ListLogger(Microsoft.Extensions.Logging.LogLevel.Warning);
+        var service = new IngestionService(accounts, h.Updater, new InMemorySessionIndex(), h.Usage, h.Quarantine, new RateDeckCache(decks, h.Clock), h.Clock, h.Options, new TypedLogger(log));
+
+        async Task IngestAsync(string run) => Assert.Equal(10, (await service.IngestAsync(
+            CdrCsvReader.Read(Batch(account).Replace("long-", run, StringComparison.Ordinal)).Take(10).ToList(), "test", default)).Accepted);
+
+        await IngestAsync("a-");
+        await IngestAsync("b-");
+        var held = (await h.StateAsync(account)).AppliedWindow;
+        Assert.Equal(lost + 20, held.Count);
+        Assert.True(held.Contains("lost-00000"));
+        var warning = Assert.Single(log.Lines);
+        Assert.Contains("2510 applied CDR ids have no usage record", warning.Message, StringComparison.Ordinal);
+
+        h.Clock.Advance(TimeSpan.FromMinutes(2));
+        await IngestAsync("c-");
+        Assert.Equal(2, log.Lines.Count);
+    }
+
+    private sealed class TypedLogger(ListLogger inner) : Microsoft.Extensions.Logging.ILogger<IngestionService>
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => inner.BeginScope(state);
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => inner.IsEnabled(logLevel);
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            inner.Log(logLevel, eventId, state, exception, formatter);
     }
 
     /// <summary>
