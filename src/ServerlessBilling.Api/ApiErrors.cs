@@ -21,15 +21,23 @@ public static partial class ApiErrors
             case StoreUnavailableException unavailable:
                 Core.Diagnostics.BillingMetrics.StoreFaulted();
                 LogUnavailable(logger, path, exception);
-                return Problems.Unavailable($"the account store is unavailable: {unavailable.Message}; retry");
+                return Problems.Unavailable(UnavailableDetail(unavailable));
             case BadHttpRequestException bad:
-                return Problems.Problem(bad.StatusCode, "Bad request", bad.Message);
+                return Problems.Problem(bad.StatusCode, Problems.TitleOf(bad.StatusCode), bad.Message);
             case OperationCanceledException:
                 return Problems.Problem(499, "Client closed request", "the request was cancelled");
             default:
                 LogUnhandled(logger, path, exception);
                 return Problems.Problem(StatusCodes.Status500InternalServerError, "Internal error", "an unexpected error occurred; it has been logged");
         }
+    }
+
+    /// <summary>Names the store that failed when the exception says which, else "a store": never one it was not.</summary>
+    public static string UnavailableDetail(StoreUnavailableException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var store = string.IsNullOrWhiteSpace(exception.Store) ? "a store" : "the " + exception.Store;
+        return $"{store} is unavailable: {exception.Message}; retry";
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable while serving {Path}")]

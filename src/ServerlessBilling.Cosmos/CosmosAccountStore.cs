@@ -9,13 +9,16 @@ namespace ServerlessBilling.Cosmos;
 /// <summary>Account documents in Cosmos DB, partition key /accountId; writes are conditional on the ETag (If-Match).</summary>
 public sealed class CosmosAccountStore(Container container) : IAccountStore, IAccountDirectory
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "account store";
+
     public async Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
-        await CosmosItems.TryReadAsync<AccountDocument>(container, accountId, accountId, "read account", cancellationToken) is { } response
+        await CosmosItems.TryReadAsync<AccountDocument>(Store, container, accountId, accountId, "read account", cancellationToken) is { } response
             ? new Versioned<AccountState>(response.Resource.State, response.ETag)
             : null;
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("create account", async () =>
+        CosmosFaults.RunAsync(Store, "create account", async () =>
         {
             try
             {
@@ -29,7 +32,7 @@ public sealed class CosmosAccountStore(Container container) : IAccountStore, IAc
         }, cancellationToken);
 
     public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("replace account", async () =>
+        CosmosFaults.RunAsync(Store, "replace account", async () =>
         {
             try
             {
@@ -50,7 +53,7 @@ public sealed class CosmosAccountStore(Container container) : IAccountStore, IAc
         using var feed = container.GetItemQueryIterator<string>(query);
         while (feed.HasMoreResults)
         {
-            var page = await CosmosFaults.RunAsync("query expiring accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
+            var page = await CosmosFaults.RunAsync(Store, "query expiring accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
             foreach (var id in page)
             {
                 yield return id;
@@ -63,7 +66,7 @@ public sealed class CosmosAccountStore(Container container) : IAccountStore, IAc
         using var feed = container.GetItemQueryIterator<string>(new QueryDefinition("SELECT VALUE c.accountId FROM c"));
         while (feed.HasMoreResults)
         {
-            foreach (var id in await CosmosFaults.RunAsync("list accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
+            foreach (var id in await CosmosFaults.RunAsync(Store, "list accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
             {
                 yield return id;
             }
@@ -83,7 +86,7 @@ public sealed class CosmosAccountStore(Container container) : IAccountStore, IAc
         using var feed = container.GetItemQueryIterator<AccountDocument>(query, requestOptions: new QueryRequestOptions { MaxItemCount = limit });
         while (feed.HasMoreResults && page.Count < limit)
         {
-            var response = await CosmosFaults.RunAsync("list accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
+            var response = await CosmosFaults.RunAsync(Store, "list accounts", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
             page.AddRange(response.Select(d => d.State).Take(limit - page.Count));
         }
 

@@ -16,7 +16,7 @@ internal static class CosmosFaults
     /// <summary>The service's sub-status of a 404 whose container (or database) does not exist.</summary>
     private const int OwnerResourceMissing = 1003;
 
-    public static async Task<T> RunAsync<T>(string what, Func<Task<T>> operation, CancellationToken cancellationToken)
+    public static async Task<T> RunAsync<T>(string store, string what, Func<Task<T>> operation, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -28,13 +28,13 @@ internal static class CosmosFaults
             {
                 // A container that vanished (an emulator restart, a deleted resource) is an outage, not "no such
                 // account": answering "not found" would deny calls and quarantine CDRs that are fine.
-                throw new StoreUnavailableException($"{what} failed: its container or database does not exist ({Describe(ex)})", ex);
+                throw new StoreUnavailableException($"{what} failed: its container or database does not exist ({Describe(ex)})", ex) { Store = store };
             }
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
                 if (attempt >= Attempts)
                 {
-                    throw new StoreUnavailableException($"{what} failed after {attempt} attempts: {Describe(ex)}", ex);
+                    throw new StoreUnavailableException($"{what} failed after {attempt} attempts: {Describe(ex)}", ex) { Store = store };
                 }
 
                 var delay = ex is CosmosException { RetryAfter: { } retryAfter } ? retryAfter : TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 * attempt));

@@ -11,15 +11,18 @@ internal sealed record CounterDocument([property: JsonPropertyName("id")] string
 /// <summary>Number counters, partition /id (one small document per series and year); every write names the ETag it read.</summary>
 public sealed class CosmosInvoiceCounterStore(Container container) : IInvoiceCounterStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "invoice counter store";
+
     private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
 
     public async Task<Versioned<InvoiceCounter>?> GetAsync(string counterId, CancellationToken cancellationToken) =>
-        await CosmosItems.TryReadAsync<CounterDocument>(container, counterId, counterId, "read counter", cancellationToken) is { } response
+        await CosmosItems.TryReadAsync<CounterDocument>(Store, container, counterId, counterId, "read counter", cancellationToken) is { } response
             ? new Versioned<InvoiceCounter>(response.Resource.Counter, response.ETag)
             : null;
 
     public Task<string?> TryCreateAsync(InvoiceCounter counter, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("create counter", async () =>
+        CosmosFaults.RunAsync(Store, "create counter", async () =>
         {
             try
             {
@@ -32,7 +35,7 @@ public sealed class CosmosInvoiceCounterStore(Container container) : IInvoiceCou
         }, cancellationToken);
 
     public Task<string?> TryReplaceAsync(InvoiceCounter counter, string ifMatch, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("replace counter", async () =>
+        CosmosFaults.RunAsync(Store, "replace counter", async () =>
         {
             try
             {

@@ -10,11 +10,14 @@ internal sealed record InvoiceDocument([property: JsonPropertyName("id")] string
 /// <summary>Invoices and statements, partition /accountId, id = the deterministic invoice id; created, never replaced (409 = issued before).</summary>
 public sealed class CosmosInvoiceStore(Container container) : IInvoiceStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "invoice store";
+
     public Task<bool> TryCreateAsync(Invoice invoice, CancellationToken cancellationToken) =>
-        CosmosItems.TryCreateAsync(container, new InvoiceDocument(invoice.InvoiceId, invoice.AccountId, invoice.Period, invoice), invoice.AccountId, "create invoice", cancellationToken);
+        CosmosItems.TryCreateAsync(Store, container, new InvoiceDocument(invoice.InvoiceId, invoice.AccountId, invoice.Period, invoice), invoice.AccountId, "create invoice", cancellationToken);
 
     public async Task<Invoice?> GetAsync(string accountId, string invoiceId, CancellationToken cancellationToken) =>
-        (await CosmosItems.TryReadAsync<InvoiceDocument>(container, invoiceId, accountId, "read invoice", cancellationToken))?.Resource.Invoice;
+        (await CosmosItems.TryReadAsync<InvoiceDocument>(Store, container, invoiceId, accountId, "read invoice", cancellationToken))?.Resource.Invoice;
 
     public async Task<IReadOnlyList<Invoice>> ListAsync(string accountId, CancellationToken cancellationToken)
     {
@@ -23,7 +26,7 @@ public sealed class CosmosInvoiceStore(Container container) : IInvoiceStore
             new QueryDefinition("SELECT * FROM c"), requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
         while (feed.HasMoreResults)
         {
-            invoices.AddRange((await CosmosFaults.RunAsync("list invoices", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Invoice));
+            invoices.AddRange((await CosmosFaults.RunAsync(Store, "list invoices", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Invoice));
         }
 
         return invoices.OrderByDescending(i => i.Period, StringComparer.Ordinal).ToList();

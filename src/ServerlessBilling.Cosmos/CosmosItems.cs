@@ -9,8 +9,8 @@ internal static class CosmosItems
     private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
 
     /// <summary>Creates the item; false when one with that id exists in the partition (409).</summary>
-    public static Task<bool> TryCreateAsync<T>(Container container, T item, string partitionKey, string what, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync(what, async () =>
+    public static Task<bool> TryCreateAsync<T>(string store, Container container, T item, string partitionKey, string what, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync(store, what, async () =>
         {
             try
             {
@@ -24,8 +24,8 @@ internal static class CosmosItems
         }, cancellationToken);
 
     /// <summary>Reads the item, or null when it does not exist (404).</summary>
-    public static Task<ItemResponse<T>?> TryReadAsync<T>(Container container, string id, string partitionKey, string what, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync(what, async () =>
+    public static Task<ItemResponse<T>?> TryReadAsync<T>(string store, Container container, string id, string partitionKey, string what, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync(store, what, async () =>
         {
             try
             {

@@ -13,29 +13,35 @@ internal sealed record MonitorDocument([property: JsonPropertyName("id")] string
 /// <summary>Alerts, partition /accountId, id = the alert's deterministic id: created once (409 = raised before).</summary>
 public sealed class CosmosAlertStore(Container container) : IAlertStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "alert store";
+
     public Task<bool> TryCreateAsync(Alert alert, CancellationToken cancellationToken) =>
-        CosmosItems.TryCreateAsync(container, new AlertDocument(alert.AlertId, alert.AccountId, alert.RaisedAt.ToUnixTimeMilliseconds(), alert), alert.AccountId, "create alert", cancellationToken);
+        CosmosItems.TryCreateAsync(Store, container, new AlertDocument(alert.AlertId, alert.AccountId, alert.RaisedAt.ToUnixTimeMilliseconds(), alert), alert.AccountId, "create alert", cancellationToken);
 
     public async Task<Alert?> FindAsync(string accountId, string alertId, CancellationToken cancellationToken) =>
-        (await CosmosItems.TryReadAsync<AlertDocument>(container, alertId, accountId, "read alert", cancellationToken))?.Resource.Alert;
+        (await CosmosItems.TryReadAsync<AlertDocument>(Store, container, alertId, accountId, "read alert", cancellationToken))?.Resource.Alert;
 
     public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
-        (await CosmosNewestFirst.QueryAsync<AlertDocument>(container, "raisedMs", d => d.RaisedMs, accountId, limit, "list alerts", cancellationToken))
+        (await CosmosNewestFirst.QueryAsync<AlertDocument>(Store, container, "raisedMs", d => d.RaisedMs, accountId, limit, "list alerts", cancellationToken))
             .Select(d => d.Alert).OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
 }
 
 /// <summary>Monitor documents, partition /accountId, id = account id; replaced only If-Match.</summary>
 public sealed class CosmosMonitorStore(Container container) : IMonitorStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "monitor store";
+
     private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
 
     public async Task<Versioned<MonitorState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
-        await CosmosItems.TryReadAsync<MonitorDocument>(container, accountId, accountId, "read monitor", cancellationToken) is { } response
+        await CosmosItems.TryReadAsync<MonitorDocument>(Store, container, accountId, accountId, "read monitor", cancellationToken) is { } response
             ? new Versioned<MonitorState>(response.Resource.State, response.ETag)
             : null;
 
     public Task<string?> TryCreateAsync(MonitorState state, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("create monitor", async () =>
+        CosmosFaults.RunAsync(Store, "create monitor", async () =>
         {
             try
             {
@@ -48,7 +54,7 @@ public sealed class CosmosMonitorStore(Container container) : IMonitorStore
         }, cancellationToken);
 
     public Task<string?> TryReplaceAsync(MonitorState state, string ifMatch, CancellationToken cancellationToken) =>
-        CosmosFaults.RunAsync("replace monitor", async () =>
+        CosmosFaults.RunAsync(Store, "replace monitor", async () =>
         {
             try
             {

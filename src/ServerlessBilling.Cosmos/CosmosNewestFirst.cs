@@ -10,27 +10,27 @@ namespace ServerlessBilling.Cosmos;
 internal static class CosmosNewestFirst
 {
     public static async Task<List<T>> QueryAsync<T>(
-        Container container, string msProperty, Func<T, long> ms, string? partition, int limit, string operation, CancellationToken cancellationToken)
+        string store, Container container, string msProperty, Func<T, long> ms, string? partition, int limit, string operation, CancellationToken cancellationToken)
     {
         var options = partition is null ? null : new QueryRequestOptions { PartitionKey = new PartitionKey(partition) };
-        var newest = await ReadAsync<T>(container, new QueryDefinition($"SELECT TOP @limit * FROM c ORDER BY c.{msProperty} DESC").WithParameter("@limit", limit), options, limit, operation, cancellationToken);
+        var newest = await ReadAsync<T>(store, container, new QueryDefinition($"SELECT TOP @limit * FROM c ORDER BY c.{msProperty} DESC").WithParameter("@limit", limit), options, limit, operation, cancellationToken);
         if (newest.Count < limit)
         {
             return newest;
         }
 
         var boundary = newest.Min(ms);
-        var tied = await ReadAsync<T>(container, new QueryDefinition($"SELECT * FROM c WHERE c.{msProperty} = @boundary").WithParameter("@boundary", boundary), options, int.MaxValue, operation, cancellationToken);
+        var tied = await ReadAsync<T>(store, container, new QueryDefinition($"SELECT * FROM c WHERE c.{msProperty} = @boundary").WithParameter("@boundary", boundary), options, int.MaxValue, operation, cancellationToken);
         return [.. newest.Where(d => ms(d) != boundary), .. tied];
     }
 
-    private static async Task<List<T>> ReadAsync<T>(Container container, QueryDefinition query, QueryRequestOptions? options, int limit, string operation, CancellationToken cancellationToken)
+    private static async Task<List<T>> ReadAsync<T>(string store, Container container, QueryDefinition query, QueryRequestOptions? options, int limit, string operation, CancellationToken cancellationToken)
     {
         var documents = new List<T>();
         using var feed = container.GetItemQueryIterator<T>(query, requestOptions: options);
         while (feed.HasMoreResults && documents.Count < limit)
         {
-            documents.AddRange(await CosmosFaults.RunAsync(operation, () => feed.ReadNextAsync(cancellationToken), cancellationToken));
+            documents.AddRange(await CosmosFaults.RunAsync(store, operation, () => feed.ReadNextAsync(cancellationToken), cancellationToken));
         }
 
         return documents;

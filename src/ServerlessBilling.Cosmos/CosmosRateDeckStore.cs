@@ -12,6 +12,9 @@ namespace ServerlessBilling.Cosmos;
 /// </summary>
 public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "rate-deck store";
+
     public const int RowsPerChunk = 2000;
 
     public async Task PutAsync(RateDeck deck, CancellationToken cancellationToken)
@@ -23,12 +26,12 @@ public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
         await Parallel.ForEachAsync(
             chunks.Select((rows, index) => (rows, index)),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (chunk, ct) => await CosmosFaults.RunAsync("write deck chunk", () => container.UpsertItemAsync(
+            async (chunk, ct) => await CosmosFaults.RunAsync(Store, "write deck chunk", () => container.UpsertItemAsync(
                 new DeckChunkDocument(ChunkId(deck.DeckId, version, chunk.index), deck.DeckId, chunk.rows.Select(DeckRowDocument.From).ToList()),
                 key, options, ct), ct));
 
         var previous = await ReadHeadAsync(deck.DeckId, cancellationToken);
-        await CosmosFaults.RunAsync("write deck head", () => container.UpsertItemAsync(
+        await CosmosFaults.RunAsync(Store, "write deck head", () => container.UpsertItemAsync(
             new DeckHeadDocument(HeadId(deck.DeckId), deck.DeckId, version, chunks.Count, deck.Rows.Count), key, options, cancellationToken), cancellationToken);
 
         if (previous is not null)
@@ -50,6 +53,7 @@ public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
 
         var key = new PartitionKey(deckId);
         var chunks = await Task.WhenAll(Enumerable.Range(0, head.Chunks).Select(i => CosmosFaults.RunAsync(
+            Store,
             "read deck chunk",
             () => container.ReadItemAsync<DeckChunkDocument>(ChunkId(deckId, head.Version, i), key, cancellationToken: cancellationToken),
             cancellationToken)));
@@ -64,7 +68,7 @@ public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
         using var feed = container.GetItemQueryIterator<DeckHeadDocument>(query);
         while (feed.HasMoreResults)
         {
-            var response = await CosmosFaults.RunAsync("list decks", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
+            var response = await CosmosFaults.RunAsync(Store, "list decks", () => feed.ReadNextAsync(cancellationToken), cancellationToken);
             decks.AddRange(response.Select(h => new RateDeckSummary(h.DeckId, h.Rows)));
         }
 
@@ -72,7 +76,7 @@ public sealed class CosmosRateDeckStore(Container container) : IRateDeckStore
     }
 
     private async Task<DeckHeadDocument?> ReadHeadAsync(string deckId, CancellationToken cancellationToken) =>
-        (await CosmosItems.TryReadAsync<DeckHeadDocument>(container, HeadId(deckId), deckId, "read deck head", cancellationToken))?.Resource;
+        (await CosmosItems.TryReadAsync<DeckHeadDocument>(Store, container, HeadId(deckId), deckId, "read deck head", cancellationToken))?.Resource;
 
     private async Task DeleteQuietlyAsync(string id, PartitionKey key, CancellationToken cancellationToken)
     {

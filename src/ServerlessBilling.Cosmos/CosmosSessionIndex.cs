@@ -10,6 +10,9 @@ namespace ServerlessBilling.Cosmos;
 /// </summary>
 public sealed class CosmosSessionIndex(Container container, TimeProvider clock) : ISessionIndex
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "session index";
+
     private const int CacheCapacity = 100_000;
     private readonly ConcurrentDictionary<string, string> _known = new(StringComparer.Ordinal);
 
@@ -21,10 +24,10 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
         }
 
         var id = CosmosSessionIds.DocumentId(sessionId);
-        var created = await CosmosItems.TryCreateAsync(container, new SessionDocument(id, accountId, clock.GetUtcNow()), id, "record session", cancellationToken);
+        var created = await CosmosItems.TryCreateAsync(Store, container, new SessionDocument(id, accountId, clock.GetUtcNow()), id, "record session", cancellationToken);
         var owner = created
             ? accountId
-            : (await CosmosItems.TryReadAsync<SessionDocument>(container, id, id, "read session", cancellationToken))?.Resource.AccountId ?? accountId;
+            : (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "read session", cancellationToken))?.Resource.AccountId ?? accountId;
         Remember(sessionId, owner);
         return new SessionClaim(owner, created);
     }
@@ -37,7 +40,7 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
         }
 
         var id = CosmosSessionIds.DocumentId(sessionId);
-        var owner = (await CosmosItems.TryReadAsync<SessionDocument>(container, id, id, "find session", cancellationToken))?.Resource.AccountId;
+        var owner = (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "find session", cancellationToken))?.Resource.AccountId;
         if (owner is not null)
         {
             Remember(sessionId, owner);
@@ -49,7 +52,7 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
     public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
     {
         var id = CosmosSessionIds.DocumentId(closed.SessionId);
-        return CosmosFaults.RunAsync("record closed session", () => container.UpsertItemAsync(
+        return CosmosFaults.RunAsync(Store, "record closed session", () => container.UpsertItemAsync(
             new SessionDocument(id, closed.AccountId, clock.GetUtcNow(), closed),
             new PartitionKey(id),
             new ItemRequestOptions { EnableContentResponseOnWrite = false },
@@ -59,7 +62,7 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
     public async Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken)
     {
         var id = CosmosSessionIds.DocumentId(sessionId);
-        return (await CosmosItems.TryReadAsync<SessionDocument>(container, id, id, "find closed session", cancellationToken))?.Resource.Closed;
+        return (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "find closed session", cancellationToken))?.Resource.Closed;
     }
 
     private void Remember(string sessionId, string accountId)

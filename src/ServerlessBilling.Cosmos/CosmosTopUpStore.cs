@@ -10,9 +10,12 @@ internal sealed record TopUpDocument([property: JsonPropertyName("id")] string I
 /// <summary>Top-up history, partition /accountId, id = top-up id (created, never replaced).</summary>
 public sealed class CosmosTopUpStore(Container container) : ITopUpStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "top-up store";
+
     public async Task<TopUpRecord?> FindAsync(string accountId, string topUpId, CancellationToken cancellationToken) =>
-        (await CosmosItems.TryReadAsync<TopUpDocument>(container, topUpId, accountId, "read top-up", cancellationToken))?.Resource.Record;
+        (await CosmosItems.TryReadAsync<TopUpDocument>(Store, container, topUpId, accountId, "read top-up", cancellationToken))?.Resource.Record;
 
     public Task<bool> TryCreateAsync(TopUpRecord record, CancellationToken cancellationToken) =>
-        CosmosItems.TryCreateAsync(container, new TopUpDocument(record.TopUpId, record.AccountId, record), record.AccountId, "record top-up", cancellationToken);
+        CosmosItems.TryCreateAsync(Store, container, new TopUpDocument(record.TopUpId, record.AccountId, record), record.AccountId, "record top-up", cancellationToken);
 }

@@ -12,6 +12,9 @@ internal sealed record QuarantineDocument([property: JsonPropertyName("id")] str
 /// <summary>Usage records, partition /accountId, id = CDR id; created, never upserted (409 = already applied).</summary>
 public sealed class CosmosUsageStore(Container container) : IUsageStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "usage store";
+
     private const int IdsPerQuery = 200;
 
     /// <summary>Enough to hide a round trip per create without starving the account writes that share the client.</summary>
@@ -29,7 +32,7 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
             using var feed = container.GetItemQueryIterator<UsageDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
             while (feed.HasMoreResults)
             {
-                foreach (var document in await CosmosFaults.RunAsync("find usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
+                foreach (var document in await CosmosFaults.RunAsync(Store, "find usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken))
                 {
                     found[document.Id] = document.Record;
                 }
@@ -41,7 +44,7 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
 
     public Task<bool> TryCreateAsync(UsageRecord record, CancellationToken cancellationToken) =>
         CosmosItems.TryCreateAsync(
-            container, new UsageDocument(record.CdrId, record.AccountId, record.StartTime.ToUnixTimeMilliseconds(), record), record.AccountId, "create usage", cancellationToken);
+            Store, container, new UsageDocument(record.CdrId, record.AccountId, record.StartTime.ToUnixTimeMilliseconds(), record), record.AccountId, "create usage", cancellationToken);
 
     /// <summary>
     /// Concurrent creates, at most <see cref="CreatesInFlight"/> at a time (a batch may span partitions, which a
@@ -69,7 +72,7 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
         using var feed = container.GetItemQueryIterator<UsageDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
         while (feed.HasMoreResults && records.Count < limit)
         {
-            records.AddRange((await CosmosFaults.RunAsync("list usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Record));
+            records.AddRange((await CosmosFaults.RunAsync(Store, "list usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Record));
         }
 
         return records.OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal).Take(limit).ToList();
@@ -82,6 +85,9 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
 /// <summary>Quarantined CDRs, partition /accountId ("_unknown" when the account could not be read).</summary>
 public sealed class CosmosQuarantineStore(Container container) : IQuarantineStore
 {
+    /// <summary>How a 503 names this store when it fails.</summary>
+    private const string Store = "quarantine store";
+
     public const string UnknownAccount = "_unknown";
 
     /// <summary>Concurrent creates, at most <see cref="CosmosUsageStore.CreatesInFlight"/> at a time (the records may span partitions).</summary>
@@ -94,13 +100,13 @@ public sealed class CosmosQuarantineStore(Container container) : IQuarantineStor
     /// <summary>A record quarantined before (the same record delivered again) is kept once.</summary>
     public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken) =>
         CosmosItems.TryCreateAsync(
-            container,
+            Store, container,
             new QuarantineDocument(record.QuarantineId, record.AccountId ?? UnknownAccount, record.ReceivedAt.ToUnixTimeMilliseconds(), record),
             record.AccountId ?? UnknownAccount,
             "quarantine",
             cancellationToken);
 
     public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
-        (await CosmosNewestFirst.QueryAsync<QuarantineDocument>(container, "receivedMs", d => d.ReceivedMs, accountId, limit, "list quarantine", cancellationToken))
+        (await CosmosNewestFirst.QueryAsync<QuarantineDocument>(Store, container, "receivedMs", d => d.ReceivedMs, accountId, limit, "list quarantine", cancellationToken))
             .Select(d => d.Record).OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
 }

@@ -33,9 +33,10 @@ public sealed class CosmosMissingContainerTests(CosmosFixture cosmos)
             await database.GetContainer(options.AccountsContainer).DeleteContainerAsync();
             await database.GetContainer(options.TopUpsContainer).DeleteContainerAsync();
 
-            await Assert.ThrowsAsync<StoreUnavailableException>(() => accounts.GetAsync("nobody", default));
+            var fault = await Assert.ThrowsAsync<StoreUnavailableException>(() => accounts.GetAsync("nobody", default));
+            Assert.Equal("account store", fault.Store); // the 503 names the store that failed
             await Assert.ThrowsAsync<StoreUnavailableException>(() => accounts.TryReplaceAsync(AccountState.Open("acc", Fixtures.Prepaid(), 10m, Fixtures.Now), "\"etag\"", default));
-            await Assert.ThrowsAsync<StoreUnavailableException>(() => topUps.FindAsync("acc", "t-1", default));
+            Assert.Equal("top-up store", (await Assert.ThrowsAsync<StoreUnavailableException>(() => topUps.FindAsync("acc", "t-1", default))).Store);
         }
         finally
         {

@@ -27,6 +27,20 @@ public static class Problems
         _ => BadRequest(error.Detail),
     };
 
+    /// <summary>
+    /// The title of a problem answer of <paramref name="status"/> that the server raised while reading the request (a
+    /// body over its limit, a request too slow): what happened, not a generic "Bad request".
+    /// </summary>
+    public static string TitleOf(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "Request body too large",
+        StatusCodes.Status408RequestTimeout => "Request timeout",
+        StatusCodes.Status411LengthRequired => "Length required",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+        StatusCodes.Status431RequestHeaderFieldsTooLarge => "Request header fields too large",
+        _ => "Bad request",
+    };
+
     public static IResult Problem(int status, string title, string detail, object? errors = null)
     {
         var extensions = errors is null ? null : new Dictionary<string, object?> { ["errors"] = errors };

@@ -8,9 +8,19 @@ namespace ServerlessBilling.Core.Cdrs;
 /// </summary>
 public static class CdrJsonReader
 {
-    /// <summary>Reads <paramref name="json"/>; a document that is not JSON at all yields one rejection and no CDRs.</summary>
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    /// <summary>
+    /// Reads <paramref name="json"/>; a document that is not JSON at all yields one rejection and no CDRs. A UTF-8
+    /// byte-order mark at the start is skipped, as for CSV.
+    /// </summary>
     public static IReadOnlyList<CdrRecord> Read(ReadOnlySpan<byte> json)
     {
+        if (json.StartsWith(Utf8Bom))
+        {
+            json = json[Utf8Bom.Length..];
+        }
+
         if (!System.Text.Unicode.Utf8.IsValid(json))
         {
             var text = System.Text.Encoding.UTF8.GetString(json[..Math.Min(json.Length, CdrValidation.MaxRawLength)]);
@@ -55,9 +65,9 @@ public static class CdrJsonReader
     public static bool LooksLikeJson(ReadOnlySpan<byte> body)
     {
         var trimmed = body.TrimStart(" \t\r\n"u8);
-        if (trimmed.StartsWith("\uFEFF"u8))
+        if (trimmed.StartsWith(Utf8Bom))
         {
-            trimmed = trimmed[3..].TrimStart(" \t\r\n"u8);
+            trimmed = trimmed[Utf8Bom.Length..].TrimStart(" \t\r\n"u8);
         }
 
         return !trimmed.IsEmpty && (trimmed[0] == (byte)'[' || trimmed[0] == (byte)'{');

@@ -72,7 +72,7 @@ public sealed class InvoiceNumbering(IInvoiceCounterStore store)
 
                 if (attempt >= MaxAttempts)
                 {
-                    throw new StoreUnavailableException($"the counter {counter.Id} stayed contended after {attempt} attempts");
+                    throw new StoreUnavailableException($"the counter {counter.Id} stayed contended after {attempt} attempts") { Store = "invoice counter store" };
                 }
 
                 // Another process wrote the counter: jitter, then read it again.

@@ -164,7 +164,7 @@ public sealed class InvoiceRunService(
         if (!created)
         {
             var existing = await invoices.GetAsync(accountId, reservation.InvoiceId, cancellationToken)
-                ?? throw new StoreUnavailableException($"invoice '{reservation.InvoiceId}' exists but cannot be read");
+                ?? throw new StoreUnavailableException($"invoice '{reservation.InvoiceId}' exists but cannot be read") { Store = "invoice store" };
             if (existing.InvoiceNumber != reservation.Number)
             {
                 // Numbered by a run that finished before this one reserved: give this number back.

@@ -155,7 +155,7 @@ public sealed partial class MonitoringService(
             }
         }
 
-        throw new StoreUnavailableException($"monitor document of account '{next.AccountId}' stayed contended");
+        throw new StoreUnavailableException($"monitor document of account '{next.AccountId}' stayed contended") { Store = "monitor store" };
     }
 
     /// <summary>

@@ -14,6 +14,7 @@ public sealed class CdrBatchReaderTests
         { "csv with a byte order mark and CRLF", $"\uFEFF{Header}\r\nc-1,acme,+441,+33612345678,2026-11-26T10:00:00Z,60,BUSY,\r\n" },
         { "no header", "c-1,acme,+441,+33612345678,2026-11-26T10:00:00Z,60,BUSY,\n" },
         { "json", """[{"cdrId":"c-1","accountId":"acme","callingNumber":"+441","calledNumber":"+33612345678","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}]""" },
+        { "json with a byte order mark", "\uFEFF" + """[{"cdrId":"c-1","accountId":"acme","callingNumber":"+441","calledNumber":"+33612345678","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}]""" },
         { "malformed json", """[{"cdrId":""" },
         { "empty", "" },
     };
@@ -30,5 +31,17 @@ public sealed class CdrBatchReaderTests
         Assert.True(fromSpan.DocumentError == fromArray.DocumentError, kind);
         Assert.Equal(fromSpan.Records, fromArray.Records);
         Assert.Equal(text, Encoding.UTF8.GetString(bytes)); // the body was read where it lies, not changed
+    }
+
+    [Fact]
+    public void A_json_batch_with_a_byte_order_mark_is_a_batch_as_a_csv_one_is()
+    {
+        var json = """[{"cdrId":"c-1","accountId":"acme","callingNumber":"+441","calledNumber":"+33612345678","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}]""";
+        var bytes = Encoding.UTF8.GetBytes("\uFEFF" + json);
+
+        var batch = CdrBatchReader.Read(bytes, bytes.Length, []);
+
+        Assert.Null(batch.DocumentError);
+        Assert.Equal("c-1", Assert.Single(batch.Records).Cdr!.CdrId);
     }
 }

@@ -236,6 +236,27 @@ public sealed class CdrJsonReaderTests
         Assert.Equal(7, records.Count(r => r.Cdr is not null));
     }
 
+    [Fact]
+    public void A_utf8_byte_order_mark_before_the_document_is_skipped_as_for_csv()
+    {
+        byte[] json = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes($"[{Example}]")];
+        byte[] single = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(Example)];
+
+        var record = Assert.Single(CdrJsonReader.Read(json));
+        Assert.Null(record.Rejection);
+        Assert.Equal("c-1", record.Cdr!.CdrId);
+        Assert.Equal("c-1", Assert.Single(CdrJsonReader.Read(single)).Cdr!.CdrId);
+    }
+
+    [Fact]
+    public void A_byte_order_mark_inside_the_document_is_still_malformed_json()
+    {
+        var record = Assert.Single(CdrJsonReader.Read([.. "[{\"cdrId\":"u8, 0xEF, 0xBB, 0xBF, .. "\"c-1\"}]"u8]));
+
+        Assert.Null(record.Cdr);
+        Assert.StartsWith("malformed JSON", record.Rejection!.Reason, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("[{}]", true)]
     [InlineData("{}", true)]

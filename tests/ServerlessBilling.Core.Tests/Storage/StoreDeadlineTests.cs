@@ -33,6 +33,7 @@ public sealed class StoreDeadlineTests
         var stalled = await Assert.ThrowsAsync<StoreUnavailableException>(() =>
             StoreDeadline.RunAsync(async ct => { await Task.Delay(Timeout.Infinite, ct); return false; }, TimeSpan.FromMilliseconds(50), TimeProvider.System, "stalled", default));
         Assert.Contains("stalled", stalled.Message, StringComparison.Ordinal);
+        Assert.Null(stalled.Store); // a deadline over a use case cannot tell which store was slow: the 503 says "a store"
 
         var sawCancellation = await StoreDeadline.RunAsync(async ct => { await Task.Delay(100, CancellationToken.None); return ct.IsCancellationRequested; }, Limit, TimeProvider.System, "after", default);
         Assert.False(sawCancellation);
