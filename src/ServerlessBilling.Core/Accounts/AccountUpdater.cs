@@ -78,7 +78,7 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
             if (attempt >= options.MaxConcurrencyRetries)
             {
                 LogGaveUp(_logger, accountId, attempt + 1);
-                throw new StoreUnavailableException($"account '{accountId}' stayed contended after {attempt + 1} attempts");
+                throw new StoreUnavailableException($"account '{accountId}' stayed contended after {attempt + 1} attempts") { Store = "account store" };
             }
 
             BillingMetrics.WriteRetried();

@@ -96,8 +96,9 @@ public sealed class BillingMetricsTests
         var updater = new AccountUpdater(store, new AccountWriteOptions { MaxConcurrencyRetries = 2 }, logs);
         await updater.UpdateAsync("busy", _ => Decision.Changed(AccountState.Open("busy", Fixtures.Prepaid(), 1m, Fixtures.Now), "created"), default);
 
-        await Assert.ThrowsAsync<StoreUnavailableException>(() => updater.UpdateAsync("busy", a => Decision.Changed(a! with { Balance = 0m }, "x"), default));
+        var fault = await Assert.ThrowsAsync<StoreUnavailableException>(() => updater.UpdateAsync("busy", a => Decision.Changed(a! with { Balance = 0m }, "x"), default));
 
+        Assert.Equal("account store", fault.Store); // the 503 says which store
         Assert.Equal(2, measured.Sum("billing.store.write_retries"));
         Assert.Equal((LogLevel.Warning, "Account busy stayed contended after 3 attempts; the request is answered 503"), logs.Lines[^1]);
     }
