@@ -10,6 +10,6 @@ internal static class SqliteFaults
     /// rather than a business result. Anything else is a bug and stays what it is.
     /// </summary>
     public static Exception Translate(Exception exception) => exception is SqliteException sqlite
-        ? new StoreUnavailableException($"the SQLite store failed ({sqlite.SqliteErrorCode}: {sqlite.Message})", sqlite)
+        ? new StoreUnavailableException($"SQLite error {sqlite.SqliteErrorCode}: {sqlite.Message}", sqlite) { Store = "SQLite store" }
         : exception;
 }

@@ -179,7 +179,9 @@ public sealed class SqliteStoreTests : IDisposable
         gate.SetResult();
         await hold;
 
-        await Assert.ThrowsAsync<StoreUnavailableException>(() => bad);
+        var fault = await Assert.ThrowsAsync<StoreUnavailableException>(() => bad);
+        Assert.Equal("SQLite store", fault.Store); // a 503 names it
+        Assert.StartsWith("SQLite error 1: ", fault.Message, StringComparison.Ordinal);
         Assert.All(await Task.WhenAll(good.Append(after)), Assert.NotNull);
         Assert.NotNull(await accounts.GetAsync("g-after", default));
     }

@@ -12,13 +12,14 @@ public static class CdrJsonReader
 
     /// <summary>
     /// Reads <paramref name="json"/>; a document that is not JSON at all yields one rejection and no CDRs. A UTF-8
-    /// byte-order mark at the start is skipped, as for CSV.
+    /// byte-order mark at the start (after white space, if any) is skipped, as for CSV.
     /// </summary>
     public static IReadOnlyList<CdrRecord> Read(ReadOnlySpan<byte> json)
     {
-        if (json.StartsWith(Utf8Bom))
+        var start = json.TrimStart(" \t\r\n"u8);
+        if (start.StartsWith(Utf8Bom))
         {
-            json = json[Utf8Bom.Length..];
+            json = start[Utf8Bom.Length..];
         }
 
         if (!System.Text.Unicode.Utf8.IsValid(json))

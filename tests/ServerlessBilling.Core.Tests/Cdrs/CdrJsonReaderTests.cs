@@ -246,6 +246,9 @@ public sealed class CdrJsonReaderTests
         Assert.Null(record.Rejection);
         Assert.Equal("c-1", record.Cdr!.CdrId);
         Assert.Equal("c-1", Assert.Single(CdrJsonReader.Read(single)).Cdr!.CdrId);
+
+        // White space before the mark, as the check that tells JSON from CSV allows.
+        Assert.Equal("c-1", Assert.Single(CdrJsonReader.Read([.. " \r\n"u8, .. json])).Cdr!.CdrId);
     }
 
     [Fact]
