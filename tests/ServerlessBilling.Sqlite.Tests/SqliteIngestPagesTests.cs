@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Testing;
 using Xunit.Abstractions;
 
@@ -43,26 +44,38 @@ public sealed class SqliteIngestPagesTests(ITestOutputHelper output)
         return csv.ToString();
     }
 
-    /// <summary>With the usage on the file too, and on the memory store (what the account documents alone cost).</summary>
+    /// <summary>
+    /// With the usage on the file too, and on the memory store (what the account documents alone cost). Measured 9.7 and
+    /// 3.9: on the file, each account's 5 new usage rows land in its own leaves of the usage table and of its by-start
+    /// index, next to its 1,000 earlier rows, and often split them.
+    /// </summary>
     [Theory]
-    [InlineData(true, 5.5)]
+    [InlineData(true, 11.0)]
     [InlineData(false, 4.5)]
     public async Task A_batch_spread_over_accounts_with_full_applied_sets_costs_few_pages_per_account_and_a_replay_accepts_nothing(bool usageOnFile, double bound)
     {
         using var store = new TempStore();
         var stores = store.Stores;
-        var harness = new CreditControlHarness(stores.Accounts, stores.Sessions, stores.Decks, new CreditControlOptions(), usageOnFile ? stores.Usage : new Core.Storage.InMemory.InMemoryUsageStore(), stores.Quarantine, stores.TopUps);
+        var usage = usageOnFile ? stores.Usage : new Core.Storage.InMemory.InMemoryUsageStore();
+        var harness = new CreditControlHarness(stores.Accounts, stores.Sessions, stores.Decks, new CreditControlOptions(), usage, stores.Quarantine, stores.TopUps);
+        var appliedAt = Fixtures.Now.AddDays(-1);
         for (var a = 0; a < Accounts; a++)
         {
             var id = $"acct-{a:D4}";
             await harness.OpenAsync(id, Fixtures.Prepaid("deck"), 1_000_000m);
             var current = (await stores.Accounts.GetAsync(id, default))!;
             var state = current.Value;
+            var records = new List<UsageRecord>(AccountState.AppliedCdrCapacity);
             for (var i = 0; i < AccountState.AppliedCdrCapacity; i++)
             {
-                state = state.RememberApplied($"prior-{id}-{i:D6}");
+                var cdrId = $"prior-{id}-{i:D6}";
+                state = state.RememberApplied(cdrId);
+                records.Add(new UsageRecord(cdrId, id, null, "+447100000000", appliedAt, 60, "ANSWERED", "4400", "Destination 0", 60, 0.01m,
+                    state.Settings.Currency.Code, state.PeriodBook.PeriodOf(appliedAt, state.Settings).Label, Settlement.Cdr, null, appliedAt));
             }
 
+            // The steady state: each applied id has its usage record, so the oldest leave the set as new ones come.
+            await usage.TryCreateManyAsync(records, default);
             Assert.NotNull(await stores.Accounts.TryReplaceAsync(state, current.ETag, default));
         }
 

@@ -59,7 +59,7 @@ public sealed class PeriodTotalsProperties
             totals = charges.Count == 1 && (value / 7) % 2 == 0 ? totals.Add(charges[0]) : totals.AddAll(charges, 0, charges.Count);
             foreach (var charge in charges)
             {
-                model = (model.Total.Add(charge), model.ByDestination.SetItem(charge.Destination, model.ByDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge)));
+                model = (model.Total.Add(charge), Put(model.ByDestination, charge.Destination, model.ByDestination.GetValueOrDefault(charge.Destination, UsageTotals.Zero).Add(charge)));
             }
 
             versions.Add(totals);
@@ -121,7 +121,7 @@ public sealed class PeriodTotalsProperties
             totals = totals.AddAll(lines, 0, lines.Count);
             foreach (var line in lines)
             {
-                model = model.SetItem(line.Destination, model.GetValueOrDefault(line.Destination, UsageTotals.Zero).Add(line));
+                model = Put(model, line.Destination, model.GetValueOrDefault(line.Destination, UsageTotals.Zero).Add(line));
             }
 
             _ = totals.ByDestination.Count; // folded now: the next run merges into the table
@@ -133,6 +133,10 @@ public sealed class PeriodTotalsProperties
             || v.Model.Keys.Any(k => !v.Totals.ByDestination.TryGetValue(k, out var value) || !Equals(value, v.Model[k])));
         return (differs.Totals is null).Label($"{(differs.Totals is null ? "" : Json(differs.Totals.ByDestination))} against {(differs.Model is null ? "" : Json(differs.Model))}");
     }
+
+    /// <summary>Sets a model entry. Not SetItem: it keeps the old value when the new one is equal, and 0.00m equals 0.000m, so the model would keep a scale the sum no longer has.</summary>
+    private static ImmutableSortedDictionary<string, UsageTotals> Put(ImmutableSortedDictionary<string, UsageTotals> model, string key, UsageTotals value) =>
+        model.Remove(key).Add(key, value);
 
     [Fact]
     public void Destination_totals_of_thousands_of_destinations_share_their_unchanged_leaves()
