@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Monitoring;
 
 namespace ServerlessBilling.Testing;
@@ -7,6 +8,37 @@ public abstract partial class StoreContract
 {
     private static Alert NewAlert(string account, string id, DateTimeOffset raisedAt) =>
         new(id, account, AlertType.ThresholdReached, 0.8m, 80m, 100m, raisedAt, "80% of the credit limit", "GBP");
+
+    /// <summary>
+    /// A busy account's later calls push an overrun session out of its document (the count of closed sessions kept)
+    /// before monitoring first sees it, as a change feed showing only the newest version does: the document keeps a
+    /// note of it through the store, and the overrun is alerted from that version, once.
+    /// </summary>
+    [Fact]
+    public async Task An_overrun_pushed_out_of_the_document_by_later_calls_is_alerted_from_the_newest_version_once()
+    {
+        var harness = NewHarness(new CreditControlOptions { ClosedSessionsKept = 3 });
+        var account = await harness.OpenAsync(NewId("over"), Fixtures.Postpaid(1000m, hard: true, NewId("deck")), 0m);
+        var run = NewId("s");
+        await harness.AuthorizeAsync(account, $"{run}-over", "+447700900123", 60);
+        Assert.Equal(540, (await harness.TerminateAsync($"{run}-over", 1, 600)).Answer!.OverrunSeconds);
+        for (var i = 0; i < 5; i++)
+        {
+            await harness.AuthorizeAsync(account, $"{run}-{i}", "+447700900123", 60);
+            await harness.TerminateAsync($"{run}-{i}", 1, 30);
+        }
+
+        var newest = await harness.StateAsync(account);
+        Assert.False(newest.Sessions.ContainsKey($"{run}-over"));
+        var note = Assert.Single(newest.PastOverruns!);
+        Assert.Equal(($"{run}-over", 540, 600, 600), (note.SessionId, note.OverrunSeconds, note.ReportedSeconds, note.UsedSeconds));
+
+        var monitoring = new MonitoringService(Stores.Monitors, Stores.Alerts, new NoAlertSink(), harness.Admin, harness.Clock);
+        await monitoring.HandleAsync([newest], default);
+        await monitoring.HandleAsync([await harness.StateAsync(account)], default);
+        var overrun = Assert.Single(await Stores.Alerts.ListAsync(account, 100, default), a => a.Type == AlertType.GrantOverrun);
+        Assert.Contains($"session '{run}-over' reported 540 s beyond its grants", overrun.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public async Task An_alert_is_created_once_and_found_only_under_its_account()

@@ -160,6 +160,10 @@ public sealed record AccountState
     [JsonInclude]
     public int ClosedCount { get => SessionBook.ClosedCount; internal init => SessionBook = SessionBook with { ClosedCount = value }; }
 
+    /// <summary>Overrun sessions that have left <see cref="Sessions"/> (see <see cref="SessionBook.PastOverruns"/>); absent when none.</summary>
+    [JsonInclude]
+    public IReadOnlyList<OverrunNote>? PastOverruns { get => SessionBook.PastOverruns; internal init => SessionBook = SessionBook with { PastOverruns = value }; }
+
     public int ActiveSessions => SessionBook.ActiveCount;
 
     /// <summary>What new calls may spend: balance less reservations (pre-paid) or the limit's headroom (post-paid hard limit); null when unlimited.</summary>

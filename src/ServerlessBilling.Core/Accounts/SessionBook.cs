@@ -47,6 +47,19 @@ public readonly record struct SessionBook
     /// </summary>
     public int OverrunCount => _overruns.Known ? _overruns.Count : CountOverruns(Sessions);
 
+    /// <summary>The most <see cref="PastOverruns"/> a book keeps (the newest).</summary>
+    public const int PastOverrunsKept = 20;
+
+    /// <summary>
+    /// Terminated sessions with an overrun that have left <see cref="Sessions"/> by the count of closed sessions kept,
+    /// oldest first, at most <see cref="PastOverrunsKept"/>, each kept for the closed-session retention (see
+    /// <see cref="Tidy"/>); null when none. Monitoring alerts these too: a change feed may show it only the newest version
+    /// of a busy account, in which an overrun session has already been pushed out by the calls after it.
+    /// </summary>
+    public IReadOnlyList<OverrunNote>? PastOverruns { get => _pastOverruns.Items; internal init => _pastOverruns = new(value is { Count: > 0 } ? value : null); }
+
+    private readonly OverrunNotes _pastOverruns;
+
     /// <summary>Whether monitoring raises an overrun alert for <paramref name="session"/> (see <see cref="OverrunCount"/>).</summary>
     internal static bool IsOverrun(Session? session) => session is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 };
 
@@ -105,12 +118,14 @@ public readonly record struct SessionBook
         // The session joins the closed ones; the oldest beyond closedKept (by the count kept) leave the order and the book.
         var order = ClosedWindow;
         var leaving = Math.Clamp(ClosedCount + 1 - closedKept, 0, order.Count + 1);
+        var past = PastOverruns;
         for (var i = 0; i < leaving; i++)
         {
             var id = i < order.Count ? order.Items[i] : session.SessionId;
-            if (overruns > 0 && IsOverrun(sessions.GetValueOrDefault(id)))
+            if (overruns > 0 && sessions.GetValueOrDefault(id) is { } gone && IsOverrun(gone))
             {
                 overruns--;
+                past = OverrunNote.Append(past, gone);
             }
 
             // The map made above is seen by no one yet: the oldest closed session leaves it in place.
@@ -126,6 +141,7 @@ public readonly record struct SessionBook
             ClosedWindow = kept == 0 ? IdWindow<string>.Empty : order.Add(session.SessionId, kept),
             ClosedCount = ClosedCount + 1 - leaving,
             Overruns = new(overruns),
+            PastOverruns = past,
         };
     }
 
@@ -153,8 +169,8 @@ public readonly record struct SessionBook
         }
 
         var sessions = stale is null ? Sessions : Sessions.RemoveRange(stale);
-        // Only expired sessions leave: the overruns (terminated sessions) stay as counted.
-        return this with { Sessions = sessions, NextExpiry = NextDue(sessions, retention), Overruns = _overruns };
+        // Only expired sessions leave: the overruns (terminated sessions) stay as counted. Past overruns leave after the retention.
+        return this with { Sessions = sessions, NextExpiry = NextDue(sessions, retention), Overruns = _overruns, PastOverruns = OverrunNote.Within(PastOverruns, now, retention) };
     }
 
     private OverrunTally Overruns { init => _overruns = value; }
@@ -218,4 +234,46 @@ internal readonly struct OverrunTally(int count) : IEquatable<OverrunTally>
     public override bool Equals(object? obj) => obj is OverrunTally;
 
     public override int GetHashCode() => 0;
+}
+
+/// <summary>A terminated session with an overrun, as kept once it has left its account's sessions (see <see cref="SessionBook.PastOverruns"/>).</summary>
+public sealed record OverrunNote(string SessionId, int OverrunSeconds, int ReportedSeconds, int UsedSeconds, DateTimeOffset? ClosedAt)
+{
+    /// <summary><paramref name="notes"/> with <paramref name="session"/>'s note last, the oldest beyond <see cref="SessionBook.PastOverrunsKept"/> dropped.</summary>
+    internal static IReadOnlyList<OverrunNote> Append(IReadOnlyList<OverrunNote>? notes, Session session)
+    {
+        var kept = Math.Min(notes?.Count ?? 0, SessionBook.PastOverrunsKept - 1);
+        var next = new OverrunNote[kept + 1];
+        for (var i = 0; i < kept; i++)
+        {
+            next[i] = notes![notes.Count - kept + i];
+        }
+
+        next[kept] = new OverrunNote(session.SessionId, session.OverrunSeconds, session.ReportedSeconds, session.UsedSeconds, session.ClosedAt);
+        return next;
+    }
+
+    /// <summary>The notes of sessions closed within <paramref name="retention"/> before <paramref name="now"/> (the same list when all are).</summary>
+    internal static IReadOnlyList<OverrunNote>? Within(IReadOnlyList<OverrunNote>? notes, DateTimeOffset now, TimeSpan retention)
+    {
+        if (notes is null || notes.All(n => n.ClosedAt is not { } closed || closed + retention > now))
+        {
+            return notes;
+        }
+
+        var kept = notes.Where(n => n.ClosedAt is not { } closed || closed + retention > now).ToArray();
+        return kept.Length == 0 ? null : kept;
+    }
+}
+
+/// <summary>The past overruns of a book, equal when their notes are (so that a document read back equals the one written).</summary>
+internal readonly struct OverrunNotes(IReadOnlyList<OverrunNote>? items) : IEquatable<OverrunNotes>
+{
+    public IReadOnlyList<OverrunNote>? Items { get; } = items;
+
+    public bool Equals(OverrunNotes other) => ReferenceEquals(Items, other.Items) || (Items is { } mine && other.Items is { } theirs && mine.SequenceEqual(theirs));
+
+    public override bool Equals(object? obj) => obj is OverrunNotes other && Equals(other);
+
+    public override int GetHashCode() => Items?.Count ?? 0;
 }

@@ -7,7 +7,8 @@ namespace ServerlessBilling.Core.Monitoring;
 /// <summary>
 /// The embedded stores' change feed: the newest written version of each account, coalesced. A busy account that is
 /// written a thousand times between two reads is judged once, on its newest state, so monitoring keeps up with any
-/// write rate with memory bounded by the number of accounts; the rules read state, so nothing is lost by coalescing.
+/// write rate with memory bounded by the number of accounts; the rules read state, so nothing is lost by coalescing
+/// (an overrun session that later calls push out of the document leaves a note in it: <see cref="Accounts.SessionBook.PastOverruns"/>).
 /// </summary>
 public sealed class AccountChangeStream
 {

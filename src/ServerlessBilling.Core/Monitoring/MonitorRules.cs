@@ -88,20 +88,18 @@ public static class MonitorRules
                     continue;
                 }
 
-                if (New(Id(current.AccountId, "overrun", session.SessionId), known) is { } id)
-                {
-                    alerts.Add(new Alert(
-                        id, current.AccountId, AlertType.GrantOverrun, null,
-                        current.PeriodSpend, current.Settings.CreditLimit, now,
-                        Invariant($"session '{session.SessionId}' reported {session.OverrunSeconds} s beyond its grants ({session.ReportedSeconds} s in all, {session.UsedSeconds} s charged)"),
-                        currency));
-                }
-
+                Overrun(session.SessionId, session.OverrunSeconds, session.ReportedSeconds, session.UsedSeconds);
                 if (--overruns == 0)
                 {
                     break;
                 }
             }
+        }
+
+        // Overrun sessions the later calls pushed out of the document before monitoring saw it: the same alert, once.
+        foreach (var note in current.SessionBook.PastOverruns ?? [])
+        {
+            Overrun(note.SessionId, note.OverrunSeconds, note.ReportedSeconds, note.UsedSeconds);
         }
 
         var suspend = current.Status == AccountStatus.Active && policy.SuspendAt is { } at && limit is > 0m && spent >= at * limit.Value;
@@ -115,6 +113,18 @@ public static class MonitorRules
         }
 
         return new MonitorVerdict(alerts, suspend ? Invariant($"spend {Shown(spent)} {currency} reached {Percent(policy.SuspendAt!.Value)} of the limit {Shown(limit!.Value)} {currency}") : null, figures);
+
+        void Overrun(string sessionId, int overrunSeconds, int reportedSeconds, int usedSeconds)
+        {
+            if (New(Id(current.AccountId, "overrun", sessionId), known) is { } id && !alerts.Exists(a => string.Equals(a.AlertId, id, StringComparison.Ordinal)))
+            {
+                alerts.Add(new Alert(
+                    id, current.AccountId, AlertType.GrantOverrun, null,
+                    current.PeriodSpend, current.Settings.CreditLimit, now,
+                    Invariant($"session '{sessionId}' reported {overrunSeconds} s beyond its grants ({reportedSeconds} s in all, {usedSeconds} s charged)"),
+                    currency));
+            }
+        }
 
         void Suspended(DateTimeOffset? since, string? reason)
         {

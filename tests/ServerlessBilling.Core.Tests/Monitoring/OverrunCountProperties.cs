@@ -91,12 +91,42 @@ public sealed class OverrunCountProperties
         Assert.Equal(1, account.SessionBook.OverrunCount);
         Assert.Equal(1, account.WithSession(over, closedKept: 2).SessionBook.OverrunCount);
 
-        // Two more closed sessions: the oldest closed, the overrun, leaves the book, and the count with it.
+        // Two more closed sessions: the oldest closed, the overrun, leaves the book, and the count with it; a note of it
+        // stays, so a monitor that first sees this version still alerts it.
         account = account.WithSession(Template with { SessionId = "a", Status = SessionStatus.Terminated }, closedKept: 2);
         Assert.Equal(1, account.SessionBook.OverrunCount);
         account = account.WithSession(Template with { SessionId = "b", Status = SessionStatus.Terminated }, closedKept: 2);
         Assert.Equal(0, account.SessionBook.OverrunCount);
-        Assert.DoesNotContain(MonitorRules.Judge(account, Fixtures.Now).Alerts, a => a.Type == AlertType.GrantOverrun);
+        Assert.False(account.Sessions.ContainsKey("over"));
+        Assert.Equal([new OverrunNote("over", 30, 0, 0, null)], account.PastOverruns!);
+        var alert = Assert.Single(MonitorRules.Judge(account, Fixtures.Now).Alerts, a => a.Type == AlertType.GrantOverrun);
+        Assert.Equal("session 'over' reported 30 s beyond its grants (0 s in all, 0 s charged)", alert.Message);
+        Assert.DoesNotContain(MonitorRules.Judge(account, Fixtures.Now, [alert.AlertId]).Alerts, a => a.Type == AlertType.GrantOverrun);
+    }
+
+    [Fact]
+    public void A_book_keeps_the_newest_past_overruns_for_the_retention_and_writes_none_when_it_has_none()
+    {
+        var account = AccountState.Open("acc", Fixtures.Postpaid(1_000m, hard: false), 0m, Fixtures.Now);
+        Assert.DoesNotContain("pastOverruns", JsonSerializer.Serialize(account, StoredJson.Options), StringComparison.Ordinal);
+        for (var i = 0; i < SessionBook.PastOverrunsKept + 5; i++)
+        {
+            var id = "over-" + i.ToString("D2", CultureInfo.InvariantCulture);
+            account = account.WithSession(Template with { SessionId = id, Status = SessionStatus.Terminated, OverrunSeconds = i + 1, ClosedAt = Fixtures.Now.AddMinutes(i) }, closedKept: 1);
+        }
+
+        // Each pushed the one before out: 24 left, the newest 20 noted, oldest first.
+        Assert.Equal(Enumerable.Range(4, SessionBook.PastOverrunsKept).Select(i => "over-" + i.ToString("D2", CultureInfo.InvariantCulture)), account.PastOverruns!.Select(n => n.SessionId));
+        var read = JsonSerializer.Deserialize<AccountState>(JsonSerializer.Serialize(account, StoredJson.Options), StoredJson.Options)!;
+        Assert.Equal(JsonSerializer.Serialize(account, StoredJson.Options), JsonSerializer.Serialize(read, StoredJson.Options));
+        Assert.Equal(account.PastOverruns, read.PastOverruns);
+        Assert.Equal(SessionBook.PastOverrunsKept + 1, MonitorRules.Judge(read, Fixtures.Now).Alerts.Count(a => a.Type == AlertType.GrantOverrun));
+
+        // The sweep's tidying drops the notes of sessions closed longer ago than the retention.
+        var tidied = account.Tidy(Fixtures.Now.AddMinutes(20), TimeSpan.FromMinutes(10));
+        Assert.Equal(Enumerable.Range(11, 13).Select(i => "over-" + i.ToString("D2", CultureInfo.InvariantCulture)), tidied.PastOverruns!.Select(n => n.SessionId));
+        Assert.Null(account.Tidy(Fixtures.Now.AddDays(1), TimeSpan.FromMinutes(10)).PastOverruns);
+        Assert.DoesNotContain("pastOverruns", JsonSerializer.Serialize(account.Tidy(Fixtures.Now.AddDays(1), TimeSpan.FromMinutes(10)), StoredJson.Options), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -117,9 +147,11 @@ public sealed class OverrunCountProperties
         var all = OverrunAlerts(MonitorRules.Judge(account, Fixtures.Now));
         var random = new Random(seed);
         var known = all.Where(_ => random.Next(3) == 0).Select(a => a.AlertId).ToList();
-        var expected = account.Sessions.Values
-            .Where(s => s is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 })
+        var overruns = account.Sessions.Values.Where(s => s is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 }).ToList();
+        var expected = overruns
             .Select(s => $"session '{s.SessionId}' reported {s.OverrunSeconds} s beyond its grants ({s.ReportedSeconds} s in all, {s.UsedSeconds} s charged)")
+            .Concat((account.PastOverruns ?? []).Where(n => !overruns.Exists(s => s.SessionId == n.SessionId)).DistinctBy(n => n.SessionId)
+                .Select(n => $"session '{n.SessionId}' reported {n.OverrunSeconds} s beyond its grants ({n.ReportedSeconds} s in all, {n.UsedSeconds} s charged)"))
             .ToList();
         var judged = OverrunAlerts(MonitorRules.Judge(account, Fixtures.Now, known));
         return all.Select(a => a.Message).SequenceEqual(expected)
