@@ -1,4 +1,5 @@
 using ServerlessBilling.Core.Monitoring;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Local.Hosting;
 
@@ -6,8 +7,17 @@ namespace ServerlessBilling.Local.Hosting;
 /// Reads the embedded stores' change stream and hands each batch of changed accounts to spend monitoring (the Cosmos
 /// DB change feed does this in Azure). A batch that fails is put back, so no change is lost.
 /// </summary>
-public sealed partial class MonitoringWorker(AccountChangeStream changes, MonitoringService monitoring, ILogger<MonitoringWorker> logger) : BackgroundService
+/// <remarks>
+/// The stream lives in the process: writes a stopped (or killed) host had not judged yet are not in it after a restart.
+/// So at start the worker also goes once through every account in the store, a page at a time, beside the stream:
+/// monitoring skips each account whose newest revision it has judged already, and judges the others (an alert still
+/// raised once: its id is the same either way).
+/// </remarks>
+public sealed partial class MonitoringWorker(AccountChangeStream changes, MonitoringService monitoring, IAccountDirectory directory, ILogger<MonitoringWorker> logger) : BackgroundService
 {
+    /// <summary>Accounts read and judged at a time by the catch-up at start.</summary>
+    public const int CatchUpPage = 200;
+
     /// <summary>
     /// How long changes gather after the first before they are judged: the writes of that time coalesce (an account
     /// written many times is judged once, on its newest state) and the worker wakes a few times a second, not once per
@@ -16,6 +26,44 @@ public sealed partial class MonitoringWorker(AccountChangeStream changes, Monito
     public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(100);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var catchUp = Task.Run(() => CatchUpAsync(stoppingToken), stoppingToken);
+        await WatchAsync(stoppingToken);
+        await catchUp.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+    }
+
+    /// <summary>Judges every account once (those judged at their newest revision are skipped); a failed page is retried.</summary>
+    private async Task CatchUpAsync(CancellationToken stoppingToken)
+    {
+        var (after, seen, raised) = ((string?)null, 0, 0);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var page = await directory.ListPageAsync(after, CatchUpPage, stoppingToken);
+                if (page.Count == 0)
+                {
+                    break;
+                }
+
+                raised += await monitoring.HandleAsync(page, stoppingToken);
+                (after, seen) = (page[^1].AccountId, seen + page.Count);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogCatchUpFailed(logger, seen, ex);
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+
+        LogCaughtUp(logger, seen, raised);
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -45,6 +93,12 @@ public sealed partial class MonitoringWorker(AccountChangeStream changes, Monito
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring caught up with the store at start: {Accounts} account(s) looked at, {Raised} alert(s) raised")]
+    private static partial void LogCaughtUp(ILogger logger, int accounts, int raised);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring's catch-up at start failed after {Accounts} account(s); retrying")]
+    private static partial void LogCatchUpFailed(ILogger logger, int accounts, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring of {Accounts} changed account(s) failed; retrying")]
     private static partial void LogFailed(ILogger logger, int accounts, Exception exception);

@@ -14,9 +14,16 @@ public sealed class SqliteRestartTests : IDisposable
 {
     private readonly TempFolder _data = new();
 
-    private async Task<(WebApplication App, HttpClient Client)> StartAsync()
+    /// <param name="monitoring">false: without the monitoring worker, as a host killed before it judged its last writes.</param>
+    private async Task<(WebApplication App, HttpClient Client)> StartAsync(bool monitoring = true)
     {
-        var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Local:DataDirectory=" + _data.Path, "--Logging:LogLevel:Default=Warning"]);
+        var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Local:DataDirectory=" + _data.Path, "--Logging:LogLevel:Default=Warning"], b =>
+        {
+            if (!monitoring)
+            {
+                b.Services.Remove(b.Services.Single(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(MonitoringWorker)));
+            }
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return (app, new HttpClient { BaseAddress = new Uri(address) });
@@ -35,6 +42,41 @@ public sealed class SqliteRestartTests : IDisposable
         var (app, client) = await StartAsync();
         await StopAsync(app, client);
         Assert.True(File.Exists(Path.Combine(_data.Path, "billing.db")));
+    }
+
+    /// <summary>
+    /// The change stream monitoring reads lives in the process: a write the host had not judged when it stopped is
+    /// judged after the restart all the same (the worker goes through the store once at start), and alerted once.
+    /// </summary>
+    [Fact]
+    public async Task A_write_monitoring_had_not_judged_before_the_host_stopped_is_alerted_after_the_restart()
+    {
+        var (app, client) = await StartAsync(monitoring: false);
+        await client.PutPrepaidAsync("unjudged", 10m);
+        var grant = await client.PostJsonAsync("/api/authorize", new { sessionId = "unjudged-call", accountId = "unjudged", calledNumber = "+33612345678", requestedSeconds = 60 });
+        Assert.Equal("SUCCESS", grant.GetProperty("resultCode").GetString());
+        var end = await client.PostJsonAsync("/api/sessions/unjudged-call/terminate", new { requestNumber = 1, usedSeconds = 600 });
+        Assert.Equal(540, end.GetProperty("overrunSeconds").GetInt32());
+        Assert.Empty((await client.GetJsonAsync("/api/alerts?accountId=unjudged")).GetProperty("items").EnumerateArray());
+        await StopAsync(app, client);
+
+        (app, client) = await StartAsync();
+        var alerts = new List<JsonElement>();
+        for (var i = 0; i < 150 && alerts.Count == 0; i++)
+        {
+            await Task.Delay(100);
+            alerts = [.. (await client.GetJsonAsync("/api/alerts?accountId=unjudged")).GetProperty("items").EnumerateArray().Where(a => a.GetProperty("type").GetString() == "GRANT_OVERRUN")];
+        }
+
+        var alert = Assert.Single(alerts);
+        Assert.Contains("session 'unjudged-call' reported 540 s beyond its grants", alert.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await StopAsync(app, client);
+
+        // Judged now: a third start raises nothing again.
+        (app, client) = await StartAsync();
+        await Task.Delay(500);
+        Assert.Single((await client.GetJsonAsync("/api/alerts?accountId=unjudged")).GetProperty("items").EnumerateArray(), a => a.GetProperty("type").GetString() == "GRANT_OVERRUN");
+        await StopAsync(app, client);
     }
 
     [Fact]
