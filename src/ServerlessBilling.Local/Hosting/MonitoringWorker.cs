@@ -36,6 +36,7 @@ public sealed partial class MonitoringWorker(AccountChangeStream changes, Monito
     private async Task CatchUpAsync(CancellationToken stoppingToken)
     {
         var (after, seen, raised) = ((string?)null, 0, 0);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -60,7 +61,7 @@ public sealed partial class MonitoringWorker(AccountChangeStream changes, Monito
             }
         }
 
-        LogCaughtUp(logger, seen, raised);
+        LogCaughtUp(logger, seen, raised, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private async Task WatchAsync(CancellationToken stoppingToken)
@@ -94,8 +95,8 @@ public sealed partial class MonitoringWorker(AccountChangeStream changes, Monito
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring caught up with the store at start: {Accounts} account(s) looked at, {Raised} alert(s) raised")]
-    private static partial void LogCaughtUp(ILogger logger, int accounts, int raised);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring caught up with the store at start: {Accounts} account(s) looked at, {Raised} alert(s) raised, in {Milliseconds} ms")]
+    private static partial void LogCaughtUp(ILogger logger, int accounts, int raised, long milliseconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring's catch-up at start failed after {Accounts} account(s); retrying")]
     private static partial void LogCatchUpFailed(ILogger logger, int accounts, Exception exception);
