@@ -12,6 +12,9 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
     private readonly TimeSpan _lifetime = lifetime ?? TimeSpan.FromSeconds(30);
     private readonly ConcurrentDictionary<string, (RateDeck? Deck, DateTimeOffset Until)> _entries = new(StringComparer.Ordinal);
 
+    // The reads of decks not held, one per deck id while it runs, shared by every call that finds that deck not held.
+    private readonly ConcurrentDictionary<string, Task<RateDeck?>> _loading = new(StringComparer.Ordinal);
+
     // Uploads one at a time, so that the deck held here is the one the store kept last (two uploads of one deck at once
     // must not leave the store with one and the pricing with the other). Uploads are rare; reads never wait on it.
     private readonly SemaphoreSlim _puts = new(1, 1);
@@ -32,11 +35,49 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
             return entry.Deck;
         }
 
-        // A deck put while this read ran is newer than what the read found: it is kept.
-        var deck = await store.GetAsync(deckId, cancellationToken);
-        var loaded = (deck, now + _lifetime);
-        _ = found ? _entries.TryUpdate(deckId, loaded, entry) : _entries.TryAdd(deckId, loaded);
-        return deck;
+        // Not held (a cold start, or a missing deck looked up again): the calls that find it so share one read of the
+        // store. Each waits for it as long as its own token allows; the read itself goes on for the others and the cache.
+        return await LoadShared(deckId, found, entry, now).WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The read of <paramref name="deckId"/> in flight, or a new one that this caller starts.</summary>
+    private Task<RateDeck?> LoadShared(string deckId, bool found, (RateDeck? Deck, DateTimeOffset Until) entry, DateTimeOffset now)
+    {
+        while (true)
+        {
+            if (_loading.TryGetValue(deckId, out var running))
+            {
+                return running;
+            }
+
+            var mine = new TaskCompletionSource<RateDeck?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (_loading.TryAdd(deckId, mine.Task))
+            {
+                _ = LoadAsync(deckId, found, entry, now, mine);
+                return mine.Task;
+            }
+        }
+    }
+
+    private async Task LoadAsync(string deckId, bool found, (RateDeck? Deck, DateTimeOffset Until) entry, DateTimeOffset now, TaskCompletionSource<RateDeck?> shared)
+    {
+        try
+        {
+            // A deck put while this read ran is newer than what the read found: it is kept. No caller's token ends the
+            // read, but a store that does not answer within a deck's lifetime fails it, so that a later call reads again.
+            using var limit = new CancellationTokenSource(_lifetime, clock);
+            var deck = await store.GetAsync(deckId, limit.Token);
+            var loaded = (deck, now + _lifetime);
+            _ = found ? _entries.TryUpdate(deckId, loaded, entry) : _entries.TryAdd(deckId, loaded);
+            _loading.TryRemove(KeyValuePair.Create(deckId, shared.Task));
+            shared.SetResult(deck);
+        }
+        catch (Exception ex)
+        {
+            // The store faulted: every call that shared this read gets the fault (a 503), and the next call reads again.
+            _loading.TryRemove(KeyValuePair.Create(deckId, shared.Task));
+            shared.SetException(ex);
+        }
     }
 
     private void Refresh(string deckId, (RateDeck? Deck, DateTimeOffset Until) aged)

@@ -45,6 +45,54 @@ public sealed class RateDeckCacheTests
         Assert.Same(await store.GetAsync("d", CancellationToken.None), await cache.GetAsync("d", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Calls_that_find_a_deck_not_held_share_one_read_of_the_store()
+    {
+        // A cold start under load: every call on a large deck reading it again would each parse it, and run past the
+        // store deadline together.
+        var store = new HeldReadStore();
+        await store.PutAsync(Old, CancellationToken.None);
+        var cache = new RateDeckCache(store, TimeProvider.System);
+
+        store.Hold();
+        var first = cache.GetAsync("d", CancellationToken.None).AsTask();
+        await store.Reading;
+        var others = Enumerable.Range(0, 8).Select(_ => cache.GetAsync("d", CancellationToken.None).AsTask()).ToList();
+        using (var impatient = new CancellationTokenSource())
+        {
+            var gaveUp = cache.GetAsync("d", impatient.Token).AsTask();
+            await impatient.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => gaveUp); // its deadline: the read goes on for the others
+        }
+
+        store.Release();
+        Assert.All(await Task.WhenAll(others.Append(first)), deck => Assert.Same(Old, deck));
+        Assert.Equal(1, store.Reads);
+        Assert.Same(Old, await cache.GetAsync("d", CancellationToken.None));
+        Assert.Equal(1, store.Reads);
+    }
+
+    [Fact]
+    public async Task A_shared_read_that_faults_fails_every_call_that_waited_and_the_next_call_reads_again()
+    {
+        var store = new HeldReadStore();
+        await store.PutAsync(Old, CancellationToken.None);
+        var cache = new RateDeckCache(store, TimeProvider.System);
+
+        store.Hold();
+        store.FailNextRead = true;
+        var calls = Enumerable.Range(0, 4).Select(_ => cache.GetAsync("d", CancellationToken.None).AsTask()).ToList();
+        await store.Reading;
+        store.Release();
+        foreach (var call in calls)
+        {
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => call);
+        }
+
+        Assert.Same(Old, await cache.GetAsync("d", CancellationToken.None));
+        Assert.Equal(2, store.Reads);
+    }
+
     private static RateDeck Deck(string destination) =>
         RateDeckParser.Parse("d", $"{Decks.Header}\n33,{destination},0.24,0,30,6,,").Deck!;
 
@@ -69,12 +117,25 @@ public sealed class RateDeckCacheTests
 
         public void ReleasePuts() => _putGate?.TrySetResult();
 
+        public int Reads => _reads;
+
+        public bool FailNextRead { get; set; }
+
+        private int _reads;
+
         public async Task<RateDeck?> GetAsync(string deckId, CancellationToken cancellationToken)
         {
+            Interlocked.Increment(ref _reads);
             var found = await _inner.GetAsync(deckId, cancellationToken);
             if (_readGate is { } gate && _reading.TrySetResult())
             {
                 await gate.Task; // only the first read after Hold is held
+            }
+
+            if (FailNextRead)
+            {
+                FailNextRead = false;
+                throw new StoreUnavailableException("the rate-deck store is unavailable: test fault");
             }
 
             return found;
