@@ -1,0 +1,38 @@
+using ServerlessBilling.Local.Commands;
+using ServerlessBilling.Local.Commands.Serve;
+using ServerlessBilling.Local.Tests.Support;
+
+namespace ServerlessBilling.Local.Tests.Serve;
+
+/// <summary>Round eleven of the hostile review: command lines a user gets wrong end in one clear line and the documented exit code.</summary>
+public sealed class HostileRoundElevenCliTests
+{
+    [Theory]
+    [InlineData("--Store=postgres", "postgres")]
+    [InlineData("--Store=nope", "nope")]
+    public void An_unknown_store_name_exits_3_with_one_line_naming_the_choices(string store, string named)
+    {
+        // The usage: "3  a setting is invalid". Store is a setting like any other; its mistake is no stack trace.
+        var console = new TestConsole();
+
+        var exit = ServeCommand.Run(["--no-demo", "--urls", "http://127.0.0.1:0", store], console.Out, console.Error);
+
+        Assert.Equal(ExitCodes.InvalidSetting, exit);
+        var line = Assert.Single(console.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: invalid setting: ", line, StringComparison.Ordinal);
+        Assert.Contains("memory, sqlite, cosmos", line, StringComparison.Ordinal);
+        Assert.Contains($"'{named}'", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Help_for_an_unknown_command_names_that_command()
+    {
+        var console = new TestConsole();
+
+        var exit = LocalCli.Run(["help", "bill"], console.In, console.Out, console.Error);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.StartsWith("unknown command 'bill'\nUsage:", console.Error.ToString(), StringComparison.Ordinal);
+        Assert.Empty(console.Out.ToString());
+    }
+}
