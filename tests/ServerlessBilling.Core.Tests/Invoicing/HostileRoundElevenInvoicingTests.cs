@@ -49,6 +49,9 @@ public sealed class HostileRoundElevenInvoicingTests
         Assert.Equal(("France", 2, 0.45m), (line.Destination, line.Calls, line.Amount));
         Assert.Empty(invoice.LateUsage);
         Assert.Equal(0.45m, invoice.Subtotal);
+
+        // And it says which period it bills: from 15 October (midnight BST) to 1 December, the call of 20 November inside.
+        Assert.Equal((new DateTimeOffset(2026, 10, 14, 23, 0, 0, TimeSpan.Zero), Utc(12, 1, 0)), (invoice.PeriodStart, invoice.PeriodEnd));
     }
 
     [Fact]
@@ -75,5 +78,6 @@ public sealed class HostileRoundElevenInvoicingTests
         var invoice = await h.InvoiceAsync(account, "2026-11");
         Assert.Equal(("France", 2, 0.45m), (invoice.Lines[0].Destination, invoice.Lines[0].Calls, invoice.Lines[0].Amount));
         Assert.Empty(invoice.LateUsage);
+        Assert.Equal((Utc(11, 1, 0), Utc(12, 15, 0)), (invoice.PeriodStart, invoice.PeriodEnd));
     }
 }
