@@ -1,5 +1,6 @@
 using ServerlessBilling.Local.Commands;
 using ServerlessBilling.Local.Commands.Serve;
+using ServerlessBilling.Local.Tests.Rate;
 using ServerlessBilling.Local.Tests.Support;
 
 namespace ServerlessBilling.Local.Tests.Serve;
@@ -34,5 +35,26 @@ public sealed class HostileRoundElevenCliTests
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.StartsWith("unknown command 'bill'\nUsage:", console.Error.ToString(), StringComparison.Ordinal);
         Assert.Empty(console.Out.ToString());
+    }
+
+    [Theory]
+    [InlineData("deck.csv", "deck")]
+    [InlineData("cdrs.csv", "CDR")]
+    [InlineData("./cdrs.csv", "CDR")]
+    public void Rate_refuses_an_output_that_is_one_of_its_inputs_and_leaves_that_file_alone(string output, string what)
+    {
+        // The result replaces --out once rated: with --out naming the deck or the CDR file, a run "succeeded" (exit 0)
+        // and the operator's deck or CDRs were gone, replaced by the rated lines.
+        using var dir = new TempDirectory();
+        var deck = dir.Write("deck.csv", RateSample.Deck);
+        var cdrs = dir.Write("cdrs.csv", RateSample.Cdrs);
+        var console = new TestConsole();
+
+        var exit = console.RateCommand().Run(["--deck", deck, "--cdrs", cdrs, "--out", Path.Combine(dir.Path, output)]);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains($"is the {what} file", console.Error.ToString(), StringComparison.Ordinal);
+        Assert.Equal((RateSample.Deck, RateSample.Cdrs), (File.ReadAllText(deck), File.ReadAllText(cdrs)));
+        Assert.Empty(Directory.GetFiles(dir.Path, "*.partial"));
     }
 }
