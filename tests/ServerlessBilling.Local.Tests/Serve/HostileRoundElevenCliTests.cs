@@ -25,6 +25,21 @@ public sealed class HostileRoundElevenCliTests
         Assert.Contains($"'{named}'", line, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("--Logging:LogLevel:Default=Loud")]
+    [InlineData("--Logging:LogLevel:ServerlessBilling=verbose")]
+    public void A_log_level_that_does_not_exist_exits_3_with_one_line(string setting)
+    {
+        var console = new TestConsole();
+
+        var exit = ServeCommand.Run(["--no-demo", "--urls", "http://127.0.0.1:0", "--Store=memory", setting], console.Out, console.Error);
+
+        Assert.Equal(ExitCodes.InvalidSetting, exit);
+        var line = Assert.Single(console.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: invalid setting: Logging:LogLevel: ", line, StringComparison.Ordinal);
+        Assert.Contains(setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..], line, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Help_for_an_unknown_command_names_that_command()
     {
