@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Configuration;
 
@@ -41,23 +42,24 @@ public static class Loopback
         }
     }
 
-    /// <summary>True for 127.x, ::1 and localhost; false for wildcards (*, +, 0.0.0.0, [::]) and any other host.</summary>
+    /// <summary>
+    /// True for 127.x, ::1 and localhost; false for wildcards (*, +, 0.0.0.0, [::]) and any other host. The host is read
+    /// as Kestrel reads it: text after the last colon that is not a port number belongs to the host, which Kestrel then
+    /// takes for a name and binds on every interface (<c>http://127.0.0.1:abc</c> listens on [::]:80).
+    /// </summary>
     public static bool IsLoopbackUrl(string url)
     {
         ArgumentNullException.ThrowIfNull(url);
         var rest = url.Contains("://", StringComparison.Ordinal) ? url[(url.IndexOf("://", StringComparison.Ordinal) + 3)..] : url;
         var end = rest.IndexOf('/', StringComparison.Ordinal);
         var authority = end < 0 ? rest : rest[..end];
-        string host;
-        if (authority.StartsWith('['))
+        var colon = authority.LastIndexOf(':');
+        var host = colon >= 0 && int.TryParse(authority.AsSpan(colon + 1), NumberStyles.Integer, CultureInfo.InvariantCulture, out _)
+            ? authority[..colon]
+            : authority;
+        if (host is ['[', .. var inner, ']'])
         {
-            var close = authority.IndexOf(']', StringComparison.Ordinal);
-            host = close < 0 ? authority : authority[1..close];
-        }
-        else
-        {
-            var colon = authority.LastIndexOf(':');
-            host = colon < 0 ? authority : authority[..colon];
+            host = inner;
         }
 
         return host.Equals("localhost", StringComparison.OrdinalIgnoreCase)

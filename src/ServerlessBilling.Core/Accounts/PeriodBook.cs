@@ -65,7 +65,11 @@ public readonly record struct PeriodBook
     /// New settings moved the billing day or time zone: the current period now ends where the new settings end
     /// the period containing <paramref name="now"/>, and the next roll starts from there.
     /// </summary>
-    public PeriodBook Rebill(DateTimeOffset now, AccountSettings settings) => this with { End = BillingPeriod.Containing(now, settings).End };
+    public PeriodBook Rebill(DateTimeOffset now, AccountSettings settings)
+    {
+        var end = BillingPeriod.Containing(now, settings).End;
+        return (this with { End = end }).Bound(Label, end);
+    }
 
     /// <summary>The billing period in which a call that started at <paramref name="callStart"/> is invoiced.</summary>
     public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart, AccountSettings settings)
@@ -154,13 +158,24 @@ public readonly record struct PeriodBook
     private PeriodBook MoveTo(DateTimeOffset now, AccountSettings settings)
     {
         var period = BillingPeriod.Containing(now, settings);
-        return this with
+        var label = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone));
+        return (this with
         {
-            Bounds = new Bounded(period.Start, period.End, period.Label(BillingPeriod.FindTimeZone(settings.TimeZone)), ClosedThrough),
+            Bounds = new Bounded(period.Start, period.End, label, ClosedThrough),
             Spend = 0m,
             Totals = Totals,
-        };
+        }).Bound(label, period.End);
     }
+
+    /// <summary>
+    /// The open totals labelled <paramref name="label"/> made to end at <paramref name="end"/>: a new billing day moved the
+    /// end of the period they count, or gave the next period the same label (both start in one month), and then the two
+    /// are one period, invoiced once. The invoice shows the bounds its totals hold.
+    /// </summary>
+    private PeriodBook Bound(string? label, DateTimeOffset end) =>
+        label is not null && !IsClosed(label) && Totals.GetValueOrDefault(label) is { } totals && totals.End != end
+            ? this with { Totals = Totals.SetItem(label, totals with { End = end }) }
+            : this;
 
     private ImmutableSortedDictionary<string, PeriodTotals> AddToTotals(in ChargeLine charge, AccountSettings settings)
     {

@@ -35,16 +35,17 @@ public sealed class CreditControlRules(CreditControlOptions options)
                 : Decision.Failed<GrantAnswer>(OutcomeError.Conflict($"session '{request.SessionId}' was already authorized with different parameters"));
         }
 
+        // A denial reserves nothing: it tells the credit available now, whatever the reason (null only without a limit).
         if (account.Status == AccountStatus.Suspended)
         {
-            return Deny(request.SessionId, ResultCode.AccountSuspended, currency);
+            return Deny(request.SessionId, ResultCode.AccountSuspended, currency, available: account.DisplayAvailable);
         }
 
         var start = request.StartTime ?? now;
         var row = deck?.Find(request.CalledNumber, start);
         if (row is null)
         {
-            return Deny(request.SessionId, ResultCode.DestinationNotRated, currency);
+            return Deny(request.SessionId, ResultCode.DestinationNotRated, currency, available: account.DisplayAvailable);
         }
 
         var requested = Quota(request.RequestedSeconds);

@@ -57,6 +57,10 @@ public static class LocalCli
             case ["help", "simulate"]:
                 stdout.Write(SimulateOptions.Usage);
                 return ExitCodes.Ok;
+            case ["help", var other]:
+                stderr.WriteLine($"unknown command '{other}'");
+                stderr.Write(Usage);
+                return ExitCodes.Usage;
             case ["rate", .. var rateArgs]:
                 return RunRate(rateArgs, stdin, stdout, stderr);
             case ["simulate", .. var simulateArgs]:

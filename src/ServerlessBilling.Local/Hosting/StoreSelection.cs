@@ -30,7 +30,7 @@ public static class StoreSelection
             var name = named.Trim().ToLowerInvariant();
             return Stores.ContainsKey(name)
                 ? name
-                : throw new InvalidOperationException($"Store must be one of {string.Join(", ", Names)}, not '{named}'");
+                : throw new InvalidOperationException($"Store settings are invalid: Store must be one of {string.Join(", ", Names)}, not '{named}'"); // worded as the adapters word theirs, so that serve reports it as a setting (exit 3)
         }
 
         return string.IsNullOrWhiteSpace(configuration[$"{CosmosOptions.Section}:{nameof(CosmosOptions.Endpoint)}"]) ? "sqlite" : "cosmos";

@@ -174,7 +174,17 @@ public sealed class RateCommand(TextReader stdin, TextWriter stdout, TextWriter 
             return $"output '{options.OutPath}' is a directory";
         }
 
-        var directory = Path.GetDirectoryName(Path.GetFullPath(options.OutPath));
+        // The result replaces the output file once rated: naming an input there would destroy the deck or the CDRs.
+        var output = Path.GetFullPath(options.OutPath);
+        foreach (var (input, what) in new[] { (options.DeckPath, "deck"), (options.CdrsPath, "CDR") })
+        {
+            if (input != RateOptions.StandardStream && string.Equals(Path.GetFullPath(input), output, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            {
+                return $"output '{options.OutPath}' is the {what} file; the result would replace it: choose another --out";
+            }
+        }
+
+        var directory = Path.GetDirectoryName(output);
         return directory is null || Directory.Exists(directory) ? null : $"output directory '{directory}' not found";
     }
 

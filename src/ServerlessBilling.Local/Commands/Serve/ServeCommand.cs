@@ -74,6 +74,10 @@ public static class ServeCommand
             InvalidOperationException bad when bad.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal)
                                               || bad.Message.Contains(" settings are invalid", StringComparison.Ordinal) =>
                 (ExitCodes.InvalidSetting, $"invalid setting: {bad.Message}"),
+            // The logging configuration's own check of a level ("Configuration value 'Loud' is not supported.") names no key.
+            InvalidOperationException level when level.Message.StartsWith("Configuration value '", StringComparison.Ordinal)
+                                                && level.Message.EndsWith("' is not supported.", StringComparison.Ordinal) =>
+                (ExitCodes.InvalidSetting, $"invalid setting: Logging:LogLevel: {level.Message.TrimEnd('.')}; a level is Trace, Debug, Information, Warning, Error, Critical or None"),
             IOException { InnerException: AddressInUseException } inUse =>
                 (ExitCodes.AddressInUse, $"{inUse.Message.TrimEnd('.')}; stop the other process or choose another address with --urls http://127.0.0.1:PORT"),
             StoreUnreachableException unreachable =>
