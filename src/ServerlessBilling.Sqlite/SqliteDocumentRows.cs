@@ -50,7 +50,7 @@ internal static class SqliteDocumentRows
     public const string ArraySuffix = "[]";
 
     private static readonly JsonSerializerOptions Options = StoredJson.Options;
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
     private static readonly ConcurrentDictionary<Type, bool> Walkable = new();
     private static readonly ConcurrentDictionary<Type, bool> Chunkable = new();
     private static readonly ConcurrentDictionary<Type, Property[]> PropertiesOf = new();
@@ -68,9 +68,9 @@ internal static class SqliteDocumentRows
             return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), parts); // all of it is the head
         }
 
-        var head = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(head, WriterOptions))
+        using (var head = SqliteJsonScratch.Rent())
         {
+            var writer = head.Writer;
             writer.WriteStartObject();
             foreach (var property in Properties(type))
             {
@@ -100,9 +100,8 @@ internal static class SqliteDocumentRows
             }
 
             writer.WriteEndObject();
+            return new AccountDocument(version, head.ToArray(), parts);
         }
-
-        return new AccountDocument(version, head.WrittenSpan.ToArray(), parts);
     }
 
     /// <summary>
@@ -353,7 +352,7 @@ internal static class SqliteDocumentRows
     {
         if (value is not null && IsChunkable(type))
         {
-            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!)), before, WriterOptions);
+            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!)), before);
         }
 
         if (value is null || !IsWalkable(type))
@@ -473,20 +472,17 @@ internal static class SqliteDocumentRows
                 return new WrittenPart(value, members, _ordered, before is { ByMember: true } ? new MemberChanges(before.Stamp, (IReadOnlyList<MemberRow>?)_upserts ?? [], Deleted()) : null);
             }
 
-            var whole = new ArrayBufferWriter<byte>(_length);
-            using (var writer = new Utf8JsonWriter(whole, WriterOptions))
+            using var whole = SqliteJsonScratch.Rent();
+            var writer = whole.Writer;
+            writer.WriteStartObject();
+            foreach (var entry in members)
             {
-                writer.WriteStartObject();
-                foreach (var entry in members)
-                {
-                    writer.WritePropertyName(entry.Name);
-                    writer.WriteRawValue(entry.Json, skipInputValidation: true);
-                }
-
-                writer.WriteEndObject();
+                writer.WritePropertyName(entry.Name);
+                writer.WriteRawValue(entry.Json, skipInputValidation: true);
             }
 
-            return Placed(value, whole.WrittenSpan.ToArray(), members, _ordered);
+            writer.WriteEndObject();
+            return Placed(value, whole.ToArray(), members, _ordered);
         }
 
         /// <summary>The members before that this version does not hold.</summary>
@@ -602,9 +598,9 @@ internal static class SqliteDocumentRows
             return JsonSerializer.SerializeToUtf8Bytes(value, type);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var buffer = SqliteJsonScratch.Rent())
         {
+            var writer = buffer.Writer;
             writer.WriteStartObject();
             foreach (var property in Properties(type))
             {
@@ -627,9 +623,8 @@ internal static class SqliteDocumentRows
             }
 
             writer.WriteEndObject();
+            return buffer.ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Whether the serializer leaves the property out for this value (its condition, or a null it ignores).</summary>

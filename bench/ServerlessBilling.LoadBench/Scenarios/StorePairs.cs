@@ -12,14 +12,14 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 /// </summary>
 internal static class StorePairs
 {
-    public static async Task<Table> RunAsync(int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, TimeSpan commitWindow, CancellationToken cancellationToken)
+    public static async Task<Table> RunAsync(IReadOnlyList<string> stores, int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, TimeSpan commitWindow, CancellationToken cancellationToken)
     {
         var table = new Table(
             "stores --split: pairs through CreditControlService without HTTP, mean wall us per pair in each store call",
-            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "writer cpu us/pair", "writer busy %", "writes/commit", "commits/pair", "WAL KB/commit",
+            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "alloc KB/pair", "writer cpu us/pair", "writer busy %", "writes/commit", "commits/pair", "WAL KB/commit",
             "acct read", "acct write", "claim", "find session", "record closed", "history", "rest");
         Table? steps = null;
-        foreach (var name in new[] { "memory", "sqlite" })
+        foreach (var name in stores)
         {
             var folder = Path.Combine(Path.GetTempPath(), $"sb-bench-{Guid.NewGuid():N}");
             try
@@ -67,7 +67,7 @@ internal static class StorePairs
                 };
                 table.Add(
                     [
-                        name, Fmt.N0(result.PerSecondRate), Fmt.N0(result.Latency.P50Us), Fmt.N0(result.Latency.P99Us), Fmt.N0(cost.CpuUsPer(pairs)),
+                        name, Fmt.N0(result.PerSecondRate), Fmt.N0(result.Latency.P50Us), Fmt.N0(result.Latency.P99Us), Fmt.N0(cost.CpuUsPer(pairs)), Fmt.N1(cost.AllocatedKbPer(pairs)),
                         writerBefore is { } w0 && writerAfter is { } w1 ? Fmt.N0((w1 - w0).TotalMicroseconds / pairs) : "n/a",
                         database is null ? "n/a" : Fmt.N0(100 * busy),
                         commits.Item1 > 0 ? Fmt.N1((double)commits.Item2 / commits.Item1) : "n/a",
@@ -93,7 +93,7 @@ internal static class StorePairs
 
         steps?.Print(Console.Out);
         table.Note($"{loops} loops for {seconds} s after {warmup} s warm-up, over {accountCount} accounts (warm-up on others); sqlite durability {durability}, commit window {commitWindow.TotalMilliseconds} ms");
-        table.Note("cpu us/pair: process CPU (all threads, GC included); writer cpu: the SQLite writer thread alone; writer busy: its wall time running groups / the run's. Store-call columns are wall time (waiting for a core included).");
+        table.Note("cpu us/pair: process CPU (all threads, GC included); alloc: bytes allocated by all threads per pair; writer cpu: the SQLite writer thread alone; writer busy: its wall time running groups / the run's. Store-call columns are wall time (waiting for a core included).");
         return table;
     }
 
