@@ -62,7 +62,7 @@ internal static class SqliteDocumentRows
         where T : class
     {
         var type = Options.GetTypeInfo(typeof(T));
-        var parts = new Dictionary<string, WrittenPart>(StringComparer.Ordinal);
+        var parts = new Dictionary<string, WrittenPart>(previous?.Parts.Count ?? 8, StringComparer.Ordinal); // sized: grown from 3, it was 3 allocations a write
         if (!IsWalkable(type) || Options.WriteIndented || type.Kind != JsonTypeInfoKind.Object)
         {
             return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), parts); // all of it is the head
@@ -191,12 +191,14 @@ internal static class SqliteDocumentRows
             return;
         }
 
-        var oldRows = new Dictionary<PartKey, byte[]>();
-        if (old is not null)
+        if ((old?.Rows.Count ?? 0) <= FewRows)
         {
-            AddRows(oldRows, name, old);
+            DiffFew(name, old, now, upserts, deletes);
+            return;
         }
 
+        var oldRows = new Dictionary<PartKey, byte[]>();
+        AddRows(oldRows, name, old!);
         if (now is not null)
         {
             foreach (var (member, json) in now.Rows)
@@ -211,6 +213,50 @@ internal static class SqliteDocumentRows
         }
 
         deletes.AddRange(oldRows.Keys);
+    }
+
+    /// <summary>Parts of at most this many rows before (a part stored whole, or in the head, or a short array) are compared without a dictionary.</summary>
+    private const int FewRows = 8;
+
+    /// <summary>As <see cref="Diff"/> for a part of at most <see cref="FewRows"/> rows before: the same rows, in the same order, matched by a scan.</summary>
+    private static void DiffFew(string name, WrittenPart? old, WrittenPart? now, List<PartRow> upserts, List<PartKey> deletes)
+    {
+        var oldRows = old?.Rows ?? [];
+        var oldPart = old?.RowPart(name);
+        Span<bool> matched = stackalloc bool[FewRows];
+        if (now is not null)
+        {
+            var rowPart = now.RowPart(name);
+            foreach (var (member, json) in now.Rows)
+            {
+                var at = -1;
+                if (string.Equals(rowPart, oldPart, StringComparison.Ordinal))
+                {
+                    for (var i = 0; i < oldRows.Count; i++)
+                    {
+                        if (!matched[i] && string.Equals(oldRows[i].Member, member, StringComparison.Ordinal))
+                        {
+                            at = i;
+                            matched[i] = true;
+                            break;
+                        }
+                    }
+                }
+
+                if (at < 0 || !SameBytes(oldRows[at].Json, json))
+                {
+                    upserts.Add(new PartRow(new PartKey(rowPart, member), json, Existed: at >= 0));
+                }
+            }
+        }
+
+        for (var i = 0; i < oldRows.Count; i++)
+        {
+            if (!matched[i])
+            {
+                deletes.Add(new PartKey(oldPart!, oldRows[i].Member));
+            }
+        }
     }
 
     private static void AddRows(Dictionary<PartKey, byte[]> rows, string name, WrittenPart part)

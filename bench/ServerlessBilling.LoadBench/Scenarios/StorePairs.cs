@@ -12,7 +12,7 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 /// </summary>
 internal static class StorePairs
 {
-    public static async Task<Table> RunAsync(IReadOnlyList<string> stores, int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, TimeSpan commitWindow, CancellationToken cancellationToken)
+    public static async Task<Table> RunAsync(IReadOnlyList<string> stores, int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, TimeSpan commitWindow, bool allocations, CancellationToken cancellationToken)
     {
         var table = new Table(
             "stores --split: pairs through CreditControlService without HTTP, mean wall us per pair in each store call",
@@ -48,8 +48,11 @@ internal static class StorePairs
                 var writerBefore = NamedThreadCpu.Of("sqlite-writer");
                 var busyBefore = database?.WriterBusy ?? TimeSpan.Zero;
                 var meter = RunMeter.Start();
+                using var sampled = allocations ? new AllocationSampler() : null;
                 var result = await ClosedLoop.RunAsync(loops, TimeSpan.FromSeconds(seconds), 5_000_000, Pairs.Operation(service, timedIds, loops, "t", new PairStats()), cancellationToken);
                 var cost = meter.Stop(result.Seconds);
+                sampled?.Dispose();
+                sampled?.Table($"stores --split: what {name} allocates in the timed run, by type (the runtime's samples, one per ~100 KB)", 25).Print(Console.Out);
                 var writerAfter = NamedThreadCpu.Of("sqlite-writer");
                 var busy = ((database?.WriterBusy ?? TimeSpan.Zero) - busyBefore).TotalSeconds / result.Seconds;
                 var commits = (database?.CommitStatistics ?? default) is var after ? (after.Commits - commitsBefore.Commits, after.Writes - commitsBefore.Writes) : default;
