@@ -398,7 +398,7 @@ internal static class SqliteDocumentRows
     {
         if (value is not null && IsChunkable(type))
         {
-            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!)), before);
+            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, static (_, type) => Options.GetTypeInfo(type.ElementType!), type), before);
         }
 
         if (value is null || !IsWalkable(type))
@@ -412,7 +412,7 @@ internal static class SqliteDocumentRows
             // The sessions, in id order, mostly the objects of the version before: an unchanged one is recognised by
             // reference beside its entry of then, without reading the session or its id (most are not in the cache).
             walk.Start(sessions.Count, ordered: true);
-            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
+            var entries = ElementOf.GetOrAdd(type.Type, static (_, type) => Options.GetTypeInfo(type.ElementType!), type);
             foreach (var session in sessions.Values)
             {
                 if (!walk.TryKeep(session))
@@ -425,7 +425,7 @@ internal static class SqliteDocumentRows
         {
             var untyped = (IDictionary)value;
             walk.Start(untyped.Count, ordered: false);
-            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
+            var entries = ElementOf.GetOrAdd(type.Type, static (_, type) => Options.GetTypeInfo(type.ElementType!), type);
             var each = untyped.GetEnumerator();
             while (each.MoveNext())
             {
@@ -697,17 +697,18 @@ internal static class SqliteDocumentRows
     /// <summary>
     /// The properties the serializer writes for an object type, with their contracts, found once per type (looking a
     /// contract up on every write was a tenth of a credit-control step's serialization). A property without a getter
-    /// (e.g. [JsonIgnore]) is never written by the serializer either.
+    /// (e.g. [JsonIgnore]) is never written by the serializer either. These per-type caches take the type as the
+    /// factory's argument: a lambda capturing it was a closure and a delegate allocated on every look-up.
     /// </summary>
-    private static Property[] Properties(JsonTypeInfo type) => PropertiesOf.GetOrAdd(type.Type, _ =>
+    private static Property[] Properties(JsonTypeInfo type) => PropertiesOf.GetOrAdd(type.Type, static (_, type) =>
         [.. type.Properties.Where(p => p.Get is not null).Select(p => new Property(p.Name, JsonEncodedText.Encode(p.Name, Options.Encoder), p.Get!, p.ShouldSerialize,
-            Options.GetTypeInfo(p.PropertyType), SqliteScalars.Of(Options.GetTypeInfo(p.PropertyType), Options)))]);
+            Options.GetTypeInfo(p.PropertyType), SqliteScalars.Of(Options.GetTypeInfo(p.PropertyType), Options)))], type);
 
     /// <summary>
     /// Whether an object can be written member by member exactly as the serializer writes it whole: plain objects and
     /// string-keyed dictionaries, with no custom converter, polymorphism, callbacks or number handling. Decided once per type.
     /// </summary>
-    private static bool IsWalkable(JsonTypeInfo type) => Walkable.GetOrAdd(type.Type, _ =>
+    private static bool IsWalkable(JsonTypeInfo type) => Walkable.GetOrAdd(type.Type, static (_, type) =>
     {
         if (type.PolymorphismOptions is not null || type.OnSerializing is not null || type.OnSerialized is not null || type.NumberHandling is not null
             || (Options.NumberHandling & JsonNumberHandling.WriteAsString) != 0 || Options.ReferenceHandler is not null
@@ -722,17 +723,17 @@ internal static class SqliteDocumentRows
             JsonTypeInfoKind.Dictionary => type.KeyType == typeof(string) && Options.DictionaryKeyPolicy is null && typeof(IDictionary).IsAssignableFrom(type.Type),
             _ => false,
         };
-    });
+    }, type);
 
     /// <summary>
     /// Whether a collection is written by the serializer as a JSON array of its elements, each as its element type's
     /// contract writes it (so that chunks of it put together are what the serializer writes): a built-in collection
     /// converter (a custom one makes the kind None), of a concrete element type, with the options' checks of <see cref="IsWalkable"/>.
     /// </summary>
-    private static bool IsChunkable(JsonTypeInfo type) => type.Kind == JsonTypeInfoKind.Enumerable && Chunkable.GetOrAdd(type.Type, _ =>
+    private static bool IsChunkable(JsonTypeInfo type) => type.Kind == JsonTypeInfoKind.Enumerable && Chunkable.GetOrAdd(type.Type, static (_, type) =>
         type.ElementType is { } element && element != typeof(object) && !element.IsInterface && !element.IsAbstract
         && Options.GetTypeInfo(element) is { PolymorphismOptions: null, OnSerializing: null, OnSerialized: null }
-        && type.NumberHandling is null && (Options.NumberHandling & JsonNumberHandling.WriteAsString) == 0 && Options.ReferenceHandler is null);
+        && type.NumberHandling is null && (Options.NumberHandling & JsonNumberHandling.WriteAsString) == 0 && Options.ReferenceHandler is null, type);
 
     /// <summary>A property the serializer writes: its JSON name (and as the writer escapes it), getter, condition, contract, and how a scalar of it is written straight.</summary>
     private sealed record Property(string Name, JsonEncodedText EncodedName, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type, SqliteScalars.Kind Scalar);
