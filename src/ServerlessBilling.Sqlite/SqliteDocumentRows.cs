@@ -50,7 +50,7 @@ internal static class SqliteDocumentRows
     public const string ArraySuffix = "[]";
 
     private static readonly JsonSerializerOptions Options = StoredJson.Options;
-    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = Options.Encoder, SkipValidation = true };
     private static readonly ConcurrentDictionary<Type, bool> Walkable = new();
     private static readonly ConcurrentDictionary<Type, bool> Chunkable = new();
     private static readonly ConcurrentDictionary<Type, Property[]> PropertiesOf = new();
@@ -62,15 +62,15 @@ internal static class SqliteDocumentRows
         where T : class
     {
         var type = Options.GetTypeInfo(typeof(T));
-        var parts = new Dictionary<string, WrittenPart>(StringComparer.Ordinal);
+        var parts = new Dictionary<string, WrittenPart>(previous?.Parts.Count ?? 8, StringComparer.Ordinal); // sized: grown from 3, it was 3 allocations a write
         if (!IsWalkable(type) || Options.WriteIndented || type.Kind != JsonTypeInfoKind.Object)
         {
             return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), parts); // all of it is the head
         }
 
-        var head = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(head, WriterOptions))
+        using (var head = SqliteJsonScratch.Rent())
         {
+            var writer = head.Writer;
             writer.WriteStartObject();
             foreach (var property in Properties(type))
             {
@@ -100,9 +100,8 @@ internal static class SqliteDocumentRows
             }
 
             writer.WriteEndObject();
+            return new AccountDocument(version, head.ToArray(), parts);
         }
-
-        return new AccountDocument(version, head.WrittenSpan.ToArray(), parts);
     }
 
     /// <summary>
@@ -192,12 +191,14 @@ internal static class SqliteDocumentRows
             return;
         }
 
-        var oldRows = new Dictionary<PartKey, byte[]>();
-        if (old is not null)
+        if ((old?.Rows.Count ?? 0) <= FewRows)
         {
-            AddRows(oldRows, name, old);
+            DiffFew(name, old, now, upserts, deletes);
+            return;
         }
 
+        var oldRows = new Dictionary<PartKey, byte[]>();
+        AddRows(oldRows, name, old!);
         if (now is not null)
         {
             foreach (var (member, json) in now.Rows)
@@ -212,6 +213,50 @@ internal static class SqliteDocumentRows
         }
 
         deletes.AddRange(oldRows.Keys);
+    }
+
+    /// <summary>Parts of at most this many rows before (a part stored whole, or in the head, or a short array) are compared without a dictionary.</summary>
+    private const int FewRows = 8;
+
+    /// <summary>As <see cref="Diff"/> for a part of at most <see cref="FewRows"/> rows before: the same rows, in the same order, matched by a scan.</summary>
+    private static void DiffFew(string name, WrittenPart? old, WrittenPart? now, List<PartRow> upserts, List<PartKey> deletes)
+    {
+        var oldRows = old?.Rows ?? [];
+        var oldPart = old?.RowPart(name);
+        Span<bool> matched = stackalloc bool[FewRows];
+        if (now is not null)
+        {
+            var rowPart = now.RowPart(name);
+            foreach (var (member, json) in now.Rows)
+            {
+                var at = -1;
+                if (string.Equals(rowPart, oldPart, StringComparison.Ordinal))
+                {
+                    for (var i = 0; i < oldRows.Count; i++)
+                    {
+                        if (!matched[i] && string.Equals(oldRows[i].Member, member, StringComparison.Ordinal))
+                        {
+                            at = i;
+                            matched[i] = true;
+                            break;
+                        }
+                    }
+                }
+
+                if (at < 0 || !SameBytes(oldRows[at].Json, json))
+                {
+                    upserts.Add(new PartRow(new PartKey(rowPart, member), json, Existed: at >= 0));
+                }
+            }
+        }
+
+        for (var i = 0; i < oldRows.Count; i++)
+        {
+            if (!matched[i])
+            {
+                deletes.Add(new PartKey(oldPart!, oldRows[i].Member));
+            }
+        }
     }
 
     private static void AddRows(Dictionary<PartKey, byte[]> rows, string name, WrittenPart part)
@@ -353,7 +398,7 @@ internal static class SqliteDocumentRows
     {
         if (value is not null && IsChunkable(type))
         {
-            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!)), before, WriterOptions);
+            return SqliteArrayChunks.Write((IEnumerable)value, ElementOf.GetOrAdd(type.Type, static (_, type) => Options.GetTypeInfo(type.ElementType!), type), before);
         }
 
         if (value is null || !IsWalkable(type))
@@ -367,7 +412,7 @@ internal static class SqliteDocumentRows
             // The sessions, in id order, mostly the objects of the version before: an unchanged one is recognised by
             // reference beside its entry of then, without reading the session or its id (most are not in the cache).
             walk.Start(sessions.Count, ordered: true);
-            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
+            var entries = ElementOf.GetOrAdd(type.Type, static (_, type) => Options.GetTypeInfo(type.ElementType!), type);
             foreach (var session in sessions.Values)
             {
                 if (!walk.TryKeep(session))
@@ -380,7 +425,7 @@ internal static class SqliteDocumentRows
         {
             var untyped = (IDictionary)value;
             walk.Start(untyped.Count, ordered: false);
-            var entries = ElementOf.GetOrAdd(type.Type, _ => Options.GetTypeInfo(type.ElementType!));
+            var entries = ElementOf.GetOrAdd(type.Type, static (_, type) => Options.GetTypeInfo(type.ElementType!), type);
             var each = untyped.GetEnumerator();
             while (each.MoveNext())
             {
@@ -473,20 +518,17 @@ internal static class SqliteDocumentRows
                 return new WrittenPart(value, members, _ordered, before is { ByMember: true } ? new MemberChanges(before.Stamp, (IReadOnlyList<MemberRow>?)_upserts ?? [], Deleted()) : null);
             }
 
-            var whole = new ArrayBufferWriter<byte>(_length);
-            using (var writer = new Utf8JsonWriter(whole, WriterOptions))
+            using var whole = SqliteJsonScratch.Rent();
+            var writer = whole.Writer;
+            writer.WriteStartObject();
+            foreach (var entry in members)
             {
-                writer.WriteStartObject();
-                foreach (var entry in members)
-                {
-                    writer.WritePropertyName(entry.Name);
-                    writer.WriteRawValue(entry.Json, skipInputValidation: true);
-                }
-
-                writer.WriteEndObject();
+                writer.WritePropertyName(entry.Name);
+                writer.WriteRawValue(entry.Json, skipInputValidation: true);
             }
 
-            return Placed(value, whole.WrittenSpan.ToArray(), members, _ordered);
+            writer.WriteEndObject();
+            return Placed(value, whole.ToArray(), members, _ordered);
         }
 
         /// <summary>The members before that this version does not hold.</summary>
@@ -602,9 +644,9 @@ internal static class SqliteDocumentRows
             return JsonSerializer.SerializeToUtf8Bytes(value, type);
         }
 
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        using (var buffer = SqliteJsonScratch.Rent())
         {
+            var writer = buffer.Writer;
             writer.WriteStartObject();
             foreach (var property in Properties(type))
             {
@@ -627,9 +669,8 @@ internal static class SqliteDocumentRows
             }
 
             writer.WriteEndObject();
+            return buffer.ToArray();
         }
-
-        return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>Whether the serializer leaves the property out for this value (its condition, or a null it ignores).</summary>
@@ -656,17 +697,18 @@ internal static class SqliteDocumentRows
     /// <summary>
     /// The properties the serializer writes for an object type, with their contracts, found once per type (looking a
     /// contract up on every write was a tenth of a credit-control step's serialization). A property without a getter
-    /// (e.g. [JsonIgnore]) is never written by the serializer either.
+    /// (e.g. [JsonIgnore]) is never written by the serializer either. These per-type caches take the type as the
+    /// factory's argument: a lambda capturing it was a closure and a delegate allocated on every look-up.
     /// </summary>
-    private static Property[] Properties(JsonTypeInfo type) => PropertiesOf.GetOrAdd(type.Type, _ =>
+    private static Property[] Properties(JsonTypeInfo type) => PropertiesOf.GetOrAdd(type.Type, static (_, type) =>
         [.. type.Properties.Where(p => p.Get is not null).Select(p => new Property(p.Name, JsonEncodedText.Encode(p.Name, Options.Encoder), p.Get!, p.ShouldSerialize,
-            Options.GetTypeInfo(p.PropertyType), SqliteScalars.Of(Options.GetTypeInfo(p.PropertyType), Options)))]);
+            Options.GetTypeInfo(p.PropertyType), SqliteScalars.Of(Options.GetTypeInfo(p.PropertyType), Options)))], type);
 
     /// <summary>
     /// Whether an object can be written member by member exactly as the serializer writes it whole: plain objects and
     /// string-keyed dictionaries, with no custom converter, polymorphism, callbacks or number handling. Decided once per type.
     /// </summary>
-    private static bool IsWalkable(JsonTypeInfo type) => Walkable.GetOrAdd(type.Type, _ =>
+    private static bool IsWalkable(JsonTypeInfo type) => Walkable.GetOrAdd(type.Type, static (_, type) =>
     {
         if (type.PolymorphismOptions is not null || type.OnSerializing is not null || type.OnSerialized is not null || type.NumberHandling is not null
             || (Options.NumberHandling & JsonNumberHandling.WriteAsString) != 0 || Options.ReferenceHandler is not null
@@ -681,17 +723,17 @@ internal static class SqliteDocumentRows
             JsonTypeInfoKind.Dictionary => type.KeyType == typeof(string) && Options.DictionaryKeyPolicy is null && typeof(IDictionary).IsAssignableFrom(type.Type),
             _ => false,
         };
-    });
+    }, type);
 
     /// <summary>
     /// Whether a collection is written by the serializer as a JSON array of its elements, each as its element type's
     /// contract writes it (so that chunks of it put together are what the serializer writes): a built-in collection
     /// converter (a custom one makes the kind None), of a concrete element type, with the options' checks of <see cref="IsWalkable"/>.
     /// </summary>
-    private static bool IsChunkable(JsonTypeInfo type) => type.Kind == JsonTypeInfoKind.Enumerable && Chunkable.GetOrAdd(type.Type, _ =>
+    private static bool IsChunkable(JsonTypeInfo type) => type.Kind == JsonTypeInfoKind.Enumerable && Chunkable.GetOrAdd(type.Type, static (_, type) =>
         type.ElementType is { } element && element != typeof(object) && !element.IsInterface && !element.IsAbstract
         && Options.GetTypeInfo(element) is { PolymorphismOptions: null, OnSerializing: null, OnSerialized: null }
-        && type.NumberHandling is null && (Options.NumberHandling & JsonNumberHandling.WriteAsString) == 0 && Options.ReferenceHandler is null);
+        && type.NumberHandling is null && (Options.NumberHandling & JsonNumberHandling.WriteAsString) == 0 && Options.ReferenceHandler is null, type);
 
     /// <summary>A property the serializer writes: its JSON name (and as the writer escapes it), getter, condition, contract, and how a scalar of it is written straight.</summary>
     private sealed record Property(string Name, JsonEncodedText EncodedName, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type, SqliteScalars.Kind Scalar);

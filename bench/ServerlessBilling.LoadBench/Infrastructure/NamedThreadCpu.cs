@@ -38,4 +38,31 @@ internal static class NamedThreadCpu
 
         return found ? TimeSpan.FromTicks(ns / 100) : null;
     }
+
+    /// <summary>
+    /// How many times this process's threads (those alive now) have been put on a core so far (the third field of
+    /// /proc/self/task/*/schedstat): against a run's work, how often a thread slept and was woken (thread hops, waits).
+    /// </summary>
+    public static long? Switches()
+    {
+        if (!OperatingSystem.IsLinux() || !Directory.Exists("/proc/self/task"))
+        {
+            return null;
+        }
+
+        long switches = 0;
+        foreach (var task in Directory.EnumerateDirectories("/proc/self/task"))
+        {
+            try
+            {
+                switches += long.Parse(File.ReadAllText(Path.Combine(task, "schedstat")).Split(' ')[2], CultureInfo.InvariantCulture);
+            }
+            catch (IOException)
+            {
+                // The thread ended while it was being read.
+            }
+        }
+
+        return switches;
+    }
 }

@@ -12,14 +12,14 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 /// </summary>
 internal static class StorePairs
 {
-    public static async Task<Table> RunAsync(int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, TimeSpan commitWindow, CancellationToken cancellationToken)
+    public static async Task<Table> RunAsync(IReadOnlyList<string> stores, int loops, double seconds, double warmup, int accountCount, SqliteDurability durability, TimeSpan commitWindow, bool allocations, CancellationToken cancellationToken)
     {
         var table = new Table(
             "stores --split: pairs through CreditControlService without HTTP, mean wall us per pair in each store call",
-            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "writer cpu us/pair", "writer busy %", "writes/commit", "commits/pair", "WAL KB/commit",
+            "store", "pairs/s", "p50 us", "p99 us", "cpu us/pair", "alloc KB/pair", "switches/pair", "pool items/pair", "writer cpu us/pair", "writer busy %", "writes/commit", "commits/pair", "WAL KB/commit",
             "acct read", "acct write", "claim", "find session", "record closed", "history", "rest");
         Table? steps = null;
-        foreach (var name in new[] { "memory", "sqlite" })
+        foreach (var name in stores)
         {
             var folder = Path.Combine(Path.GetTempPath(), $"sb-bench-{Guid.NewGuid():N}");
             try
@@ -47,10 +47,17 @@ internal static class StorePairs
                 var walBefore = database?.WalBytesWritten ?? 0;
                 var writerBefore = NamedThreadCpu.Of("sqlite-writer");
                 var busyBefore = database?.WriterBusy ?? TimeSpan.Zero;
+                var switchesBefore = NamedThreadCpu.Switches();
+                var poolBefore = ThreadPool.CompletedWorkItemCount;
                 var meter = RunMeter.Start();
+                using var sampled = allocations ? new AllocationSampler() : null;
                 var result = await ClosedLoop.RunAsync(loops, TimeSpan.FromSeconds(seconds), 5_000_000, Pairs.Operation(service, timedIds, loops, "t", new PairStats()), cancellationToken);
                 var cost = meter.Stop(result.Seconds);
+                sampled?.Dispose();
+                sampled?.Table($"stores --split: what {name} allocates in the timed run, by type (the runtime's samples, one per ~100 KB)", 25).Print(Console.Out);
                 var writerAfter = NamedThreadCpu.Of("sqlite-writer");
+                var switches = NamedThreadCpu.Switches() - switchesBefore;
+                var poolItems = ThreadPool.CompletedWorkItemCount - poolBefore;
                 var busy = ((database?.WriterBusy ?? TimeSpan.Zero) - busyBefore).TotalSeconds / result.Seconds;
                 var commits = (database?.CommitStatistics ?? default) is var after ? (after.Commits - commitsBefore.Commits, after.Writes - commitsBefore.Writes) : default;
                 if (result.Failures > 0)
@@ -67,7 +74,8 @@ internal static class StorePairs
                 };
                 table.Add(
                     [
-                        name, Fmt.N0(result.PerSecondRate), Fmt.N0(result.Latency.P50Us), Fmt.N0(result.Latency.P99Us), Fmt.N0(cost.CpuUsPer(pairs)),
+                        name, Fmt.N0(result.PerSecondRate), Fmt.N0(result.Latency.P50Us), Fmt.N0(result.Latency.P99Us), Fmt.N0(cost.CpuUsPer(pairs)), Fmt.N1(cost.AllocatedKbPer(pairs)),
+                        switches is { } n ? Fmt.N1((double)n / pairs) : "n/a", Fmt.N1((double)poolItems / pairs),
                         writerBefore is { } w0 && writerAfter is { } w1 ? Fmt.N0((w1 - w0).TotalMicroseconds / pairs) : "n/a",
                         database is null ? "n/a" : Fmt.N0(100 * busy),
                         commits.Item1 > 0 ? Fmt.N1((double)commits.Item2 / commits.Item1) : "n/a",
@@ -93,7 +101,7 @@ internal static class StorePairs
 
         steps?.Print(Console.Out);
         table.Note($"{loops} loops for {seconds} s after {warmup} s warm-up, over {accountCount} accounts (warm-up on others); sqlite durability {durability}, commit window {commitWindow.TotalMilliseconds} ms");
-        table.Note("cpu us/pair: process CPU (all threads, GC included); writer cpu: the SQLite writer thread alone; writer busy: its wall time running groups / the run's. Store-call columns are wall time (waiting for a core included).");
+        table.Note("cpu us/pair: process CPU (all threads, GC included); alloc: bytes allocated by all threads per pair; switches: times a thread of the process was put on a core (woken), per pair; pool items: thread-pool work items run per pair (continuations that hopped); writer cpu: the SQLite writer thread alone; writer busy: its wall time running groups / the run's. Store-call columns are wall time (waiting for a core included).");
         return table;
     }
 

@@ -19,7 +19,7 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class StoreScenario
 {
     public const string Usage = """
-        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--warmup S] [--commit-window MS] [--split] [--split-only]
+        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--warmup S] [--commit-window MS] [--split] [--split-only] [--split-store memory|sqlite|both] [--alloc-types]
           --seconds       how long the pairs loop runs per store (default 5)
           --concurrency   concurrent HTTP loops (default 32)
           --accounts      pre-paid accounts the pairs and the CDRs spread over (default 1000)
@@ -32,13 +32,15 @@ internal static class StoreScenario
           --warmup        seconds of pairs before each timed run (default 5)
           --commit-window Sqlite:CommitWindow in ms for the --split runs (default 0: off)
           --split-only    only that (no HTTP, no start-up part)
+          --split-store   which stores the --split runs take (default both; one alone for a profile of it)
+          --alloc-types   with --split: the types allocated in each timed run (sampled by the runtime)
         """;
 
     private const int CdrsPerBatch = 5000;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup", "commit-window"], ["split", "split-only"]) is not { } cli)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup", "commit-window", "split-store"], ["split", "split-only", "alloc-types"]) is not { } cli)
         {
             return 0;
         }
@@ -56,7 +58,13 @@ internal static class StoreScenario
         {
             var parsed = Enum.TryParse<SqliteDurability>(durability, ignoreCase: true, out var level) ? level : throw new ArgumentException("--durability is ProcessCrash or PowerLoss");
             var window = TimeSpan.FromMilliseconds(cli.Int("commit-window", 0, 0, 100));
-            (await StorePairs.RunAsync(concurrency, seconds, warmup, accounts, parsed, window, cancellationToken)).Print(Console.Out);
+            string[] stores = (cli["split-store"] ?? "both") switch
+            {
+                "both" => ["memory", "sqlite"],
+                "memory" or "sqlite" => [cli["split-store"]!],
+                _ => throw new ArgumentException("--split-store is memory, sqlite or both"),
+            };
+            (await StorePairs.RunAsync(stores, concurrency, seconds, warmup, accounts, parsed, window, cli.Flag("alloc-types"), cancellationToken)).Print(Console.Out);
             if (cli.Flag("split-only"))
             {
                 return 0;
