@@ -112,7 +112,16 @@ public sealed class SqliteDatabase : IDisposable
             throw new InvalidOperationException("SQLite settings are invalid: " + string.Join("; ", errors));
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(options.FilePath)!);
+        var folder = Path.GetDirectoryName(options.FilePath)!;
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new SqliteDataUnusableException($"the SQLite data folder '{folder}' cannot be used: {ex.Message}", ex);
+        }
+
         var ownership = TakeOwnership(options.FilePath);
         try
         {
@@ -121,7 +130,7 @@ public sealed class SqliteDatabase : IDisposable
         catch (SqliteException ex)
         {
             ownership.Dispose();
-            throw new InvalidOperationException($"cannot open the SQLite data file '{options.FilePath}': {ex.Message}", ex);
+            throw new SqliteDataUnusableException($"cannot open the SQLite data file '{options.FilePath}': {ex.Message}", ex);
         }
         catch
         {
@@ -143,8 +152,12 @@ public sealed class SqliteDatabase : IDisposable
         }
         catch (IOException ex)
         {
-            throw new InvalidOperationException(
+            throw new SqliteDataUnusableException(
                 $"the SQLite data file '{filePath}' is in use by another process (it holds '{lockPath}'): one host at a time serves a data directory", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new SqliteDataUnusableException($"the SQLite data folder of '{filePath}' cannot be written: {ex.Message}", ex);
         }
     }
 

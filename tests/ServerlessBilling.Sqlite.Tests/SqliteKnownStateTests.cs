@@ -18,7 +18,7 @@ public sealed class SqliteKnownStateTests : IDisposable
     [Fact]
     public void A_second_process_cannot_open_the_file_while_one_has_it_open_and_can_after_it_closed()
     {
-        var refused = Assert.Throws<InvalidOperationException>(() => SqliteDatabase.Open(_store.Options, TimeProvider.System));
+        var refused = Assert.Throws<SqliteDataUnusableException>(() => SqliteDatabase.Open(_store.Options, TimeProvider.System));
         Assert.Contains("in use by another process", refused.Message, StringComparison.Ordinal);
         Assert.Contains(".lock", refused.Message, StringComparison.Ordinal);
 

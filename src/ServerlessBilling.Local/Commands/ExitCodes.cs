@@ -24,6 +24,9 @@ public static class ExitCodes
     /// <summary>`serve`: the store did not answer at start.</summary>
     public const int StoreUnreachable = 5;
 
+    /// <summary>`serve`: the SQLite data folder cannot be used (another host has it open, or it cannot be made or written).</summary>
+    public const int DataUnusable = 7;
+
     /// <summary>`simulate`: the platform could not be reached (no connection, or no answer after retries).</summary>
     public const int PlatformUnreachable = 6;
 

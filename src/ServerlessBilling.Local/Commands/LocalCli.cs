@@ -36,6 +36,7 @@ public static class LocalCli
           0  stopped by Ctrl+C or SIGTERM        3  a setting is invalid
           1  another start failure (detailed)    4  the address is already in use
           2  bad arguments                       5  the store did not answer at start
+                                                 7  the data folder cannot be used (in use, not writable)
 
         """;
 

@@ -82,6 +82,8 @@ public static class ServeCommand
                 (ExitCodes.AddressInUse, $"{inUse.Message.TrimEnd('.')}; stop the other process or choose another address with --urls http://127.0.0.1:PORT"),
             StoreUnreachableException unreachable =>
                 (ExitCodes.StoreUnreachable, unreachable.Message),
+            ServerlessBilling.Sqlite.SqliteDataUnusableException unusable =>
+                (ExitCodes.DataUnusable, $"{unusable.Message.TrimEnd('.')}; stop the other host, or choose another folder with --Local:DataDirectory=PATH (or --Store=memory)"),
             _ => null,
         };
     }
