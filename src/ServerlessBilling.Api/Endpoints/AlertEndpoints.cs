@@ -11,8 +11,7 @@ public static class AlertEndpoints
 {
     public static async Task<IResult> List(HttpRequest http, IAlertStore alerts, CancellationToken cancellationToken)
     {
-        string? accountId = http.Query["accountId"];
-        if (accountId is not null && RequestReader.CheckId(accountId, "accountId") is { } bad)
+        if (RequestReader.CheckAccountFilter(http, out var accountId) is { } bad)
         {
             return bad;
         }

@@ -74,8 +74,7 @@ public static partial class CdrEndpoints
 
     public static async Task<IResult> Quarantine(HttpRequest http, IQuarantineStore quarantine, CancellationToken cancellationToken)
     {
-        string? accountId = http.Query["accountId"];
-        if (accountId is not null && RequestReader.CheckId(accountId, "accountId") is { } bad)
+        if (RequestReader.CheckAccountFilter(http, out var accountId) is { } bad)
         {
             return bad;
         }

@@ -120,6 +120,23 @@ public static class RequestReader
         new($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
 
     /// <summary>A route or body id, checked by the one id rule of the platform.</summary>
+    /// <summary>
+    /// A listing's optional <c>accountId</c> filter: absent, or one valid id. Given twice it is 400, as a repeated
+    /// <c>limit</c> is: joined by a comma it would read as another valid id ("acme,other") and list nothing.
+    /// </summary>
+    public static IResult? CheckAccountFilter(HttpRequest request, out string? accountId)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var values = request.Query["accountId"];
+        accountId = values.Count == 0 ? null : values[0];
+        if (values.Count > 1)
+        {
+            return Problems.BadRequest("accountId must be given at most once");
+        }
+
+        return accountId is null ? null : CheckId(accountId, "accountId");
+    }
+
     public static IResult? CheckId(string? value, string name) =>
         Identifiers.Validate(value, name) is { } error ? Problems.BadRequest(error) : null;
 
