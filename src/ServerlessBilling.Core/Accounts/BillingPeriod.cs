@@ -28,14 +28,19 @@ public readonly record struct BillingPeriod
     public bool Contains(DateTimeOffset instant) => instant >= Start && instant < End;
 
     /// <summary>
-    /// The period that contains <paramref name="instant"/>, decided by comparing instants with the period's bounds (not
-    /// local clock times), so that it always does contain it: where a time zone's clocks jump over local midnight, the
-    /// local reading of an instant and the bound disagree for up to the length of the jump.
+    /// The period that contains <paramref name="instant"/>: found from its local reading, then checked against the
+    /// period's bounds, which decide, so that it always does contain it (where a time zone's clocks jump over local
+    /// midnight, the local reading of an instant and the bound can disagree for up to the length of the jump).
     /// </summary>
     public static BillingPeriod Containing(DateTimeOffset instant, int billingDay, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(instant, zone);
         var month = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        if (local.DateTime < StartOf(local.Year, local.Month, billingDay))
+        {
+            month = month.AddMonths(-1);
+        }
+
         var period = Of(StartOf(month.Year, month.Month, billingDay), billingDay, zone);
         if (instant < period.Start)
         {
