@@ -101,4 +101,10 @@ public sealed record InvoicingStores(
     Core.Storage.IUsageStore Usage,
     Core.Storage.IQuarantineStore Quarantine,
     IInvoiceStore Invoices,
-    IInvoiceCounterStore Counters);
+    IInvoiceCounterStore Counters)
+{
+    /// <summary>Every store in memory, empty.</summary>
+    public static InvoicingStores InMemory() => new(
+        new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(), new InMemoryUsageStore(), new InMemoryQuarantineStore(),
+        new InMemoryInvoiceStore(), new InMemoryInvoiceCounterStore());
+}

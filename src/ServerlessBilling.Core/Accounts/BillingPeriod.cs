@@ -27,17 +27,33 @@ public readonly record struct BillingPeriod
 
     public bool Contains(DateTimeOffset instant) => instant >= Start && instant < End;
 
+    /// <summary>
+    /// The period that contains <paramref name="instant"/>: found from its local reading, then checked against the
+    /// period's bounds, which decide, so that it always does contain it (where a time zone's clocks jump over local
+    /// midnight, the local reading of an instant and the bound can disagree for up to the length of the jump).
+    /// </summary>
     public static BillingPeriod Containing(DateTimeOffset instant, int billingDay, TimeZoneInfo zone)
     {
         var local = TimeZoneInfo.ConvertTime(instant, zone);
-        var startLocal = StartOf(local.Year, local.Month, billingDay);
-        if (local.DateTime < startLocal)
+        var month = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified);
+        if (local.DateTime < StartOf(local.Year, local.Month, billingDay))
         {
-            var previous = new DateTime(local.Year, local.Month, 1, 0, 0, 0, DateTimeKind.Unspecified).AddMonths(-1);
-            startLocal = StartOf(previous.Year, previous.Month, billingDay);
+            month = month.AddMonths(-1);
         }
 
-        return Of(startLocal, billingDay, zone);
+        var period = Of(StartOf(month.Year, month.Month, billingDay), billingDay, zone);
+        if (instant < period.Start)
+        {
+            month = month.AddMonths(-1);
+            period = Of(StartOf(month.Year, month.Month, billingDay), billingDay, zone);
+        }
+        else if (instant >= period.End)
+        {
+            month = month.AddMonths(1);
+            period = Of(StartOf(month.Year, month.Month, billingDay), billingDay, zone);
+        }
+
+        return period;
     }
 
     public static BillingPeriod Containing(DateTimeOffset instant, AccountSettings settings) =>
@@ -101,15 +117,29 @@ public readonly record struct BillingPeriod
         return new BillingPeriod(ToInstant(startLocal, zone), ToInstant(StartOf(nextMonth.Year, nextMonth.Month, billingDay), zone));
     }
 
-    /// <summary>Local midnight as an instant; a midnight skipped by a DST change maps to the first valid moment after it.</summary>
+    /// <summary>
+    /// Local midnight as an instant; a midnight skipped by a clock change maps to the first valid moment after it (in
+    /// steps of 15 minutes). Valid means that the instant reads back as that local time: <see cref="TimeZoneInfo.IsInvalidTime"/>
+    /// misses some skipped times (Pacific/Apia skipped all of 30 December 2011; America/Asuncion's midnight changes
+    /// before it kept summer time), and an offset taken for them gives an instant of the day before.
+    /// </summary>
     private static DateTimeOffset ToInstant(DateTime local, TimeZoneInfo zone)
     {
-        while (zone.IsInvalidTime(local))
+        // A day and a half of steps covers any jump a zone has made; past it, the instant is taken as it is.
+        for (var step = 0; ; step++, local = local.AddMinutes(15))
         {
-            local = local.AddMinutes(15);
-        }
+            var last = step == 36 * 4;
+            if (zone.IsInvalidTime(local) && !last)
+            {
+                continue;
+            }
 
-        var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
-        return new DateTimeOffset(local, offset);
+            var offset = zone.IsAmbiguousTime(local) ? zone.GetAmbiguousTimeOffsets(local).Max() : zone.GetUtcOffset(local);
+            var instant = new DateTimeOffset(local, offset);
+            if (last || TimeZoneInfo.ConvertTime(instant, zone).DateTime == local)
+            {
+                return instant;
+            }
+        }
     }
 }

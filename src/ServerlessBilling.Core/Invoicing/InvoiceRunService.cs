@@ -49,9 +49,9 @@ public sealed class InvoiceRunService(
         }
 
         var now = clock.GetUtcNow();
-        var recovered = await FinishPendingAsync(now, cancellationToken);
-        int seen = 0, issued = 0, statements = 0, nothing = 0, failed = 0;
         var failures = new ConcurrentQueue<string>();
+        var (recovered, failed) = await FinishPendingAsync(now, failures, cancellationToken);
+        int seen = 0, issued = 0, statements = 0, nothing = 0;
         await Parallel.ForEachAsync(
             directory.ListAccountIdsAsync(cancellationToken),
             new ParallelOptions { MaxDegreeOfParallelism = _runOptions.Parallelism, CancellationToken = cancellationToken },
@@ -73,10 +73,7 @@ public sealed class InvoiceRunService(
                     // One account's fault must not hold back the others' invoices; its period stays open or its
                     // number pending, and the next run finishes it.
                     Interlocked.Increment(ref failed);
-                    if (failures.Count < FailuresKept)
-                    {
-                        failures.Enqueue($"{accountId}: {ex.Message}");
-                    }
+                    Keep(failures, accountId, ex);
                 }
             });
 
@@ -183,10 +180,22 @@ public sealed class InvoiceRunService(
         return created;
     }
 
-    /// <summary>Finishes what interrupted runs left pending (this year's counters and last year's); how many it issued.</summary>
-    private async Task<int> FinishPendingAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    private static void Keep(ConcurrentQueue<string> failures, string accountId, Exception ex)
     {
-        var finished = 0;
+        if (failures.Count < FailuresKept)
+        {
+            failures.Enqueue($"{accountId}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Finishes what interrupted runs left pending (this year's counters and last year's): how many it issued, and how
+    /// many it could not finish. A reservation that fails stays pending for the next run and holds up no other: one
+    /// account whose document cannot be filed must not stop every account's invoices.
+    /// </summary>
+    private async Task<(int Finished, int Failed)> FinishPendingAsync(DateTimeOffset now, ConcurrentQueue<string> failures, CancellationToken cancellationToken)
+    {
+        int finished = 0, failed = 0;
         var year = InvoiceNumbering.YearOf(now);
         foreach (var series in new[] { InvoiceIds.InvoiceSeries, InvoiceIds.StatementSeries })
         {
@@ -195,16 +204,28 @@ public sealed class InvoiceRunService(
                 var counter = await _numbering.ReadAsync(series, y, cancellationToken);
                 foreach (var reservation in counter.PendingReservations.ToList())
                 {
-                    if (InvoiceIds.TryParse(reservation.InvoiceId, out var accountId, out var label)
-                        && await IssueAsync(accountId, label, series, reservation, cancellationToken))
+                    if (!InvoiceIds.TryParse(reservation.InvoiceId, out var accountId, out var label))
                     {
-                        finished++;
+                        continue;
+                    }
+
+                    try
+                    {
+                        if (await IssueAsync(accountId, label, series, reservation, cancellationToken))
+                        {
+                            finished++;
+                        }
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        failed++;
+                        Keep(failures, accountId, ex);
                     }
                 }
             }
         }
 
-        return finished;
+        return (finished, failed);
     }
 
     /// <summary>Step 2: the account document with the period closed (by this call or an earlier one); null when the account does not exist.</summary>

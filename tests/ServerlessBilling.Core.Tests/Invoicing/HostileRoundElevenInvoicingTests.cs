@@ -1,5 +1,4 @@
 using ServerlessBilling.Core.Accounts;
-using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Core.Tests.Invoicing;
@@ -13,11 +12,7 @@ public sealed class HostileRoundElevenInvoicingTests
 {
     private static DateTimeOffset Utc(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
 
-    private static InvoicingHarness NewHarness(DateTimeOffset now) => new(
-        new InvoicingStores(
-            new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(), new InMemoryUsageStore(), new InMemoryQuarantineStore(),
-            new InMemoryInvoiceStore(), new InMemoryInvoiceCounterStore()),
-        now);
+    private static InvoicingHarness NewHarness(DateTimeOffset now) => new(InvoicingStores.InMemory(), now);
 
     [Fact]
     public async Task The_daily_run_leaves_a_period_that_a_new_billing_day_extended_open_until_it_ends()
