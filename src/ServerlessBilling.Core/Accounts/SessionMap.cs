@@ -9,11 +9,13 @@ namespace ServerlessBilling.Core.Accounts;
 /// uses it. An account holds tens of sessions, most of them closed and kept for replays; a step adds one session
 /// (authorize), replaces a recent one (interim, terminate) and lets the oldest closed one go. A persistent hash tree
 /// copies a path of nodes for each of those (a pair of steps cost ~1.4 KB); here the sessions lie in insertion order
-/// in chunks of <see cref="ChunkSize"/> entries, each entry with its id's hash, so that adding a session writes the
-/// next slot of the tail chunk (which the versions of the map share), replacing a recent one copies the short tail,
-/// replacing an older one copies its chunk and the spine, and dropping the oldest moves a start index. A lookup compares the hashes of the entries, then the id; beside the spine, one 64-bit mask per
-/// chunk says which hash bits its entries have, so that a look-up of an id the map does not hold (every authorize)
-/// reads the masks and the tail, not every chunk (a document not touched for a while is not in the cache).
+/// in chunks of <see cref="ChunkSize"/> entries, each entry with its id's hash, the newest entry in the map itself, so
+/// that adding a session writes the one before it into the next slot of the tail chunk (which the versions of the map
+/// share), replacing the newest (terminate after authorize) copies no array, replacing another recent one copies the
+/// short tail, replacing an older one copies its chunk and the spine, and dropping the oldest moves a start index. A
+/// lookup compares the hashes of the entries, then the id; beside the spine, one 64-bit mask per chunk says which hash
+/// bits its entries have, so that a look-up of an id the map does not hold (every authorize) reads the masks and the
+/// tail, not every chunk (a document not touched for a while is not in the cache).
 /// <para>
 /// Enumeration is in ordinal order of the ids, whatever order the sessions came in, so that the JSON of a document is a
 /// function of its sessions: a document read back from a store that keeps its sessions in any order (SQLite keeps one
