@@ -7,9 +7,13 @@ namespace ServerlessBilling.Core.Accounts;
 /// </summary>
 public readonly record struct AccountLedger
 {
-    public decimal OpeningBalance { get; internal init; }
+    // What the account opened with and the top-ups change rarely (a top-up): they lie in one object that the versions
+    // of the ledger share, so that a charge copies a smaller document.
+    private readonly CreditAdded _added;
 
-    public decimal TopUps { get; internal init; }
+    public decimal OpeningBalance { get => _added.OpeningBalance; internal init => _added = new(value, TopUps); }
+
+    public decimal TopUps { get => _added.TopUps; internal init => _added = new(OpeningBalance, value); }
 
     public decimal Committed { get; internal init; }
 
@@ -49,4 +53,25 @@ public readonly record struct AccountLedger
         var opening = Balance - onwards;
         return (opening, opening + (own?.TopUps ?? 0m) - (own?.UsageAmount ?? 0m));
     }
+}
+
+/// <summary>
+/// The opening balance and the top-ups of an <see cref="AccountLedger"/>, held in one shared object (none: both zero).
+/// Equal when the amounts are, so that a ledger's equality is that of its amounts.
+/// </summary>
+internal readonly struct CreditAdded(decimal openingBalance, decimal topUps) : IEquatable<CreditAdded>
+{
+    private readonly Amounts? _amounts = new(openingBalance, topUps);
+
+    public decimal OpeningBalance => _amounts?.OpeningBalance ?? 0m;
+
+    public decimal TopUps => _amounts?.TopUps ?? 0m;
+
+    public bool Equals(CreditAdded other) => OpeningBalance == other.OpeningBalance && TopUps == other.TopUps;
+
+    public override bool Equals(object? obj) => obj is CreditAdded other && Equals(other);
+
+    public override int GetHashCode() => HashCode.Combine(OpeningBalance, TopUps);
+
+    private sealed record Amounts(decimal OpeningBalance, decimal TopUps);
 }

@@ -18,7 +18,12 @@ public readonly record struct PeriodBook
     // The totals of every period but the current one's, which lies beside them (the head, once charged) so that a charge
     // of the current period makes new totals for it and no new dictionary; the dictionary with the head in it is made when
     // read, and kept on the head. A book read from JSON has no head: its first charge of the current period takes it out.
-    private ImmutableSortedDictionary<string, PeriodTotals>? Stored { get; init; }
+    // The others change about once a period too, so they lie with the bounds.
+    private ImmutableSortedDictionary<string, PeriodTotals>? Stored
+    {
+        get => Bounds.Stored;
+        init => Bounds = ReferenceEquals(value, Bounds.Stored) ? Bounds : Bounds with { Stored = value };
+    }
 
     private PeriodTotals? Head { get; init; }
 
@@ -161,7 +166,7 @@ public readonly record struct PeriodBook
         var label = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone));
         return (this with
         {
-            Bounds = new Bounded(period.Start, period.End, label, ClosedThrough),
+            Bounds = new Bounded(period.Start, period.End, label, ClosedThrough) { Stored = Stored },
             Spend = 0m,
             Totals = Totals,
         }).Bound(label, period.End);
@@ -226,9 +231,11 @@ public readonly record struct PeriodBook
         return null;
     }
 
-    /// <summary>The bounds and label of the current period, and the latest closed period.</summary>
+    /// <summary>The bounds and label of the current period, the latest closed period, and the totals of the others (see <see cref="Stored"/>).</summary>
     private sealed record Bounded(DateTimeOffset Start, DateTimeOffset End, string? Label, string? ClosedThrough)
     {
         public static readonly Bounded None = new(default, default, null, null);
+
+        public ImmutableSortedDictionary<string, PeriodTotals>? Stored { get; init; }
     }
 }

@@ -24,15 +24,37 @@ public sealed record UsageTotals(int Calls, long BilledSeconds, decimal Amount)
 /// destination's figures are added in the order the charges came, as one <see cref="UsageTotals.Add"/> after another
 /// would: the table is the same whenever it is made.
 /// </remarks>
-public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOffset End)
+public sealed record PeriodTotals
 {
+    private static readonly ImmutableSortedDictionary<string, PeriodTotals> NoLate =
+        ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
+
+    // What changes rarely (the label and bounds, the late usage, the top-ups) lies in one object that the versions of the
+    // totals share, so that a charge makes smaller totals. Set only while totals are being made (see Own).
+    private Frame _frame = Frame.Unset;
+
+    // The figures of Total, held flat: a charge makes no UsageTotals of its own.
+    private Figures _total;
+
     // ByDestination is _table with _pending's charges counted in; _read keeps that table once made (no part of equality).
     private DestinationTotals _table = DestinationTotals.Empty;
     private DestinationLog _pending;
     private FoldedTable _read;
     private BookCache _inBook;
 
-    public UsageTotals Total { get; init; } = UsageTotals.Zero;
+    public PeriodTotals(string label, DateTimeOffset start, DateTimeOffset end) => (Label, Start, End) = (label, start, end);
+
+    public string Label { get => _frame.Label; init => Own().Label = value; }
+
+    public DateTimeOffset Start { get => _frame.Start; init => Own().Start = value; }
+
+    public DateTimeOffset End { get => _frame.End; init => Own().End = value; }
+
+    public UsageTotals Total
+    {
+        get => new(_total.Calls, _total.BilledSeconds, _total.Amount);
+        init => _total = value is null ? default : new Figures(value.Calls, value.BilledSeconds, value.Amount);
+    }
 
     public DestinationTotals ByDestination
     {
@@ -45,14 +67,15 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
     /// the call started ("late usage from 2026-10"). <see cref="Total"/> and <see cref="ByDestination"/> do not
     /// include it; this period's invoice carries it as separate sections.
     /// </summary>
-    public ImmutableSortedDictionary<string, PeriodTotals> Late { get; init; } =
-        ImmutableSortedDictionary<string, PeriodTotals>.Empty.WithComparers(StringComparer.Ordinal);
+    public ImmutableSortedDictionary<string, PeriodTotals> Late { get => _frame.Late; init => Own().Late = value; }
 
     /// <summary>Credit added in this period (top-ups, by when they were applied): a pre-paid statement shows it.</summary>
-    public decimal TopUps { get; init; }
+    public decimal TopUps { get => _frame.TopUps; init => Own().TopUps = value; }
 
     /// <summary>What the period's usage took from the balance: its own calls and the late usage it carries.</summary>
-    public decimal UsageAmount => Total.Amount + Late.Values.Sum(l => l.Total.Amount);
+    public decimal UsageAmount => _total.Amount + Late.Values.Sum(l => l.Total.Amount);
+
+    public void Deconstruct(out string label, out DateTimeOffset start, out DateTimeOffset end) => (label, start, end) = (Label, Start, End);
 
     public PeriodTotals Add(in ChargeLine charge) => With(new ReadOnlySpan<ChargeLine>(in charge));
 
@@ -68,7 +91,7 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
 
     private PeriodTotals With(ReadOnlySpan<ChargeLine> charges)
     {
-        var (calls, billedSeconds, amount) = (Total.Calls, Total.BilledSeconds, Total.Amount);
+        var (calls, billedSeconds, amount) = (_total.Calls, _total.BilledSeconds, _total.Amount);
         foreach (ref readonly var charge in charges)
         {
             (calls, billedSeconds, amount) = (calls + charge.Calls, billedSeconds + charge.BilledSeconds, amount + charge.Amount);
@@ -81,7 +104,44 @@ public sealed record PeriodTotals(string Label, DateTimeOffset Start, DateTimeOf
             (table, appended) = (DestinationLog.FoldInto(table, pending, charges), default);
         }
 
-        return this with { Total = new UsageTotals(calls, billedSeconds, amount), _table = table, _pending = appended, _read = default, _inBook = default };
+        return this with { _total = new Figures(calls, billedSeconds, amount), _table = table, _pending = appended, _read = default, _inBook = default };
+    }
+
+    /// <summary>
+    /// The frame this totals' initializers may set: its own, made on the first set (totals made by <c>with</c> start with
+    /// their original's, which is never changed again).
+    /// </summary>
+    private Frame Own() => ReferenceEquals(_frame.Owner, this) ? _frame : _frame = _frame.CopyFor(this);
+
+    /// <summary>Calls, billed seconds and amount, flat.</summary>
+    private readonly record struct Figures(int Calls, long BilledSeconds, decimal Amount);
+
+    /// <summary>The members of the totals that rarely change; equal when they are (the owner aside), as the record's own members were.</summary>
+    private sealed class Frame : IEquatable<Frame>
+    {
+        public static readonly Frame Unset = new();
+
+        public PeriodTotals? Owner { get; private init; }
+
+        public string Label { get; set; } = null!;
+
+        public DateTimeOffset Start { get; set; }
+
+        public DateTimeOffset End { get; set; }
+
+        public ImmutableSortedDictionary<string, PeriodTotals> Late { get; set; } = NoLate;
+
+        public decimal TopUps { get; set; }
+
+        public Frame CopyFor(PeriodTotals owner) => new() { Owner = owner, Label = Label, Start = Start, End = End, Late = Late, TopUps = TopUps };
+
+        public bool Equals(Frame? other) =>
+            other is not null && (ReferenceEquals(this, other) || (Label == other.Label && Start.Equals(other.Start) && End.Equals(other.End)
+                && Equals(Late, other.Late) && TopUps == other.TopUps));
+
+        public override bool Equals(object? obj) => Equals(obj as Frame);
+
+        public override int GetHashCode() => HashCode.Combine(Label, Start, End, Late, TopUps);
     }
 
     /// <summary>

@@ -9,11 +9,13 @@ namespace ServerlessBilling.Core.Accounts;
 /// uses it. An account holds tens of sessions, most of them closed and kept for replays; a step adds one session
 /// (authorize), replaces a recent one (interim, terminate) and lets the oldest closed one go. A persistent hash tree
 /// copies a path of nodes for each of those (a pair of steps cost ~1.4 KB); here the sessions lie in insertion order
-/// in chunks of <see cref="ChunkSize"/> entries, each entry with its id's hash, so that adding or replacing a recent
-/// session copies the short tail chunk, replacing an older one copies its chunk and the spine, and dropping the oldest
-/// moves a start index. A lookup compares the hashes of the entries, then the id; beside the spine, one 64-bit mask per
-/// chunk says which hash bits its entries have, so that a look-up of an id the map does not hold (every authorize)
-/// reads the masks and the tail, not every chunk (a document not touched for a while is not in the cache).
+/// in chunks of <see cref="ChunkSize"/> entries, each entry with its id's hash, the newest entry in the map itself, so
+/// that adding a session writes the one before it into the next slot of the tail chunk (which the versions of the map
+/// share), replacing the newest (terminate after authorize) copies no array, replacing another recent one copies the
+/// short tail, replacing an older one copies its chunk and the spine, and dropping the oldest moves a start index. A
+/// lookup compares the hashes of the entries, then the id; beside the spine, one 64-bit mask per chunk says which hash
+/// bits its entries have, so that a look-up of an id the map does not hold (every authorize) reads the masks and the
+/// tail, not every chunk (a document not touched for a while is not in the cache).
 /// <para>
 /// Enumeration is in ordinal order of the ids, whatever order the sessions came in, so that the JSON of a document is a
 /// function of its sessions: a document read back from a store that keeps its sessions in any order (SQLite keeps one
@@ -26,7 +28,7 @@ namespace ServerlessBilling.Core.Accounts;
 /// </summary>
 public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictionary<string, Session>, IDictionary
 {
-    /// <summary>Entries per chunk: the tail is copied whole on each add, the spine once per chunk.</summary>
+    /// <summary>Entries per chunk: the spine is copied once per chunk; an add writes a slot of the tail's (see <see cref="Tail"/>).</summary>
     internal const int ChunkSize = 8;
 
     /// <summary>How many changes a map's order may be behind a known order before it is sorted again instead.</summary>
@@ -34,14 +36,19 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
     private static readonly Comparison<Session> ById = static (a, b) => string.CompareOrdinal(a.SessionId, b.SessionId);
 
-    public static SessionMap Empty { get; } = new([], [], 0, [], 0, open: false);
+    public static SessionMap Empty { get; } = new([], [], 0, Tail.None, 0, default, 0, open: false);
 
     // Sealed chunks of exactly ChunkSize entries (a removed entry leaves a null session behind), the entries of the
-    // first chunk before _head dropped, then the tail (fewer than ChunkSize entries, none removed).
+    // first chunk before _head dropped, then the tail: the first _tailCount slots of _tail (fewer than ChunkSize entries,
+    // none removed), a chunk the versions of the map share (see Tail), and last the newest entry, held in the map itself
+    // (none when its session is null): a step that replaces the session it just added (terminate after authorize) makes
+    // a map and copies no array.
     private Entry[][] _chunks;
     private ulong[] _masks; // one a chunk: the bits (see Bit) of the hashes of its entries (a removed one's may stay)
     private int _head;
-    private Entry[] _tail;
+    private Tail _tail;
+    private int _tailCount;
+    private Entry _newest;
     private int _count;
     private bool _open;
 
@@ -51,12 +58,18 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
     /// <summary>An empty map for a deserializer to fill; an account document keeps a frozen copy of it (see <see cref="Frozen"/>).</summary>
     public SessionMap()
-        : this([], [], 0, [], 0, open: true)
+        : this([], [], 0, Tail.None, 0, default, 0, open: true)
     {
     }
 
-    private SessionMap(Entry[][] chunks, ulong[] masks, int head, Entry[] tail, int count, bool open) =>
-        (_chunks, _masks, _head, _tail, _count, _open) = (chunks, masks, head, tail, count, open);
+    private SessionMap(Entry[][] chunks, ulong[] masks, int head, Tail tail, int tailCount, in Entry newest, int count, bool open) =>
+        (_chunks, _masks, _head, _tail, _tailCount, _newest, _count, _open) = (chunks, masks, head, tail, tailCount, newest, count, open);
+
+    /// <summary>Where <see cref="Find"/> says the newest entry and the tail's entries lie (sealed chunks are 0 on).</summary>
+    private const int NewestChunk = -2, TailChunk = -1;
+
+    /// <summary>The entries of the tail this map sees.</summary>
+    private ReadOnlySpan<Entry> TailEntries => _tail.Slots.AsSpan(0, _tailCount);
 
     public int Count => _count;
 
@@ -98,39 +111,56 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         previous = Find(key, hash, out var chunk, out var index);
         if (previous is not null)
         {
-            if (chunk < 0)
+            if (chunk == NewestChunk)
             {
-                var tail = (Entry[])_tail.Clone();
-                tail[index] = entry;
-                return Next(_chunks, _masks, _head, tail, _count, key, value);
+                return Next(_chunks, _masks, _head, _tail, _tailCount, entry, _count, key, value);
+            }
+
+            if (chunk == TailChunk)
+            {
+                var tail = Tail.Copy(TailEntries, _tailCount);
+                tail.Slots[index] = entry;
+                return Next(_chunks, _masks, _head, tail, _tailCount, _newest, _count, key, value);
             }
 
             var chunks = (Entry[][])_chunks.Clone();
             var entries = (Entry[])chunks[chunk].Clone();
             entries[index] = entry;
             chunks[chunk] = entries;
-            return Next(chunks, _masks, _head, _tail, _count, key, value);
+            return Next(chunks, _masks, _head, _tail, _tailCount, _newest, _count, key, value);
         }
 
-        var grown = new Entry[_tail.Length + 1];
-        _tail.CopyTo(grown, 0);
-        grown[^1] = entry;
-        if (grown.Length < ChunkSize)
+        if (_newest.Session is null)
         {
-            return Next(_chunks, _masks, _head, grown, _count + 1, key, value);
+            return Next(_chunks, _masks, _head, _tail, _tailCount, entry, _count + 1, key, value);
         }
 
+        // A new id is the newest; the one before it takes the tail's next slot when no other version of the map took it
+        // first (else the tail is copied).
+        var grown = _tail;
+        if (!grown.TryClaim(_tailCount, _newest))
+        {
+            grown = Tail.Copy(TailEntries, _tailCount + 1);
+            grown.Slots[_tailCount] = _newest;
+        }
+
+        if (_tailCount + 1 < ChunkSize)
+        {
+            return Next(_chunks, _masks, _head, grown, _tailCount + 1, entry, _count + 1, key, value);
+        }
+
+        // The tail is full: its slots (every one claimed, so never written again) become the last chunk of the spine.
         var spine = new Entry[_chunks.Length + 1][];
         _chunks.CopyTo(spine, 0);
-        spine[^1] = grown;
+        spine[^1] = grown.Slots;
         var masks = new ulong[_masks.Length + 1];
         _masks.CopyTo(masks, 0);
-        foreach (var sealedEntry in grown)
+        foreach (var sealedEntry in grown.Slots)
         {
             masks[^1] |= Bit(sealedEntry.Hash);
         }
 
-        return Next(spine, masks, _head, [], _count + 1, key, value);
+        return Next(spine, masks, _head, Tail.None, 0, entry, _count + 1, key, value);
     }
 
     /// <summary>The map without the session <paramref name="key"/> (this map when it holds none).</summary>
@@ -139,7 +169,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         if (_chunks.Length > 0 && _chunks[0][_head].Session is { } oldest && string.Equals(oldest.SessionId, key, StringComparison.Ordinal))
         {
             // The oldest entry (the oldest closed session, usually), found without a search: the start moves, nothing is copied.
-            return _count == 1 ? Empty : Next(Started(_chunks, _masks, _head + 1, _tail, _count - 1), key, null);
+            return _count == 1 ? Empty : Next(Started(_chunks, _masks, _head + 1, _tail, _tailCount, _newest, _count - 1), key, null);
         }
 
         if (Find(key, Hash(key), out var chunk, out var index) is null)
@@ -152,12 +182,16 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             return Empty;
         }
 
-        if (chunk < 0)
+        if (chunk == NewestChunk)
         {
-            var tail = new Entry[_tail.Length - 1];
-            _tail.AsSpan(0, index).CopyTo(tail);
-            _tail.AsSpan(index + 1).CopyTo(tail.AsSpan(index));
-            return Next(_chunks, _masks, _head, tail, _count - 1, key, null);
+            return Next(_chunks, _masks, _head, _tail, _tailCount, default, _count - 1, key, null);
+        }
+
+        if (chunk == TailChunk)
+        {
+            var tail = _tailCount == 1 ? Tail.None : Tail.Copy(TailEntries[..index], _tailCount - 1);
+            TailEntries[(index + 1)..].CopyTo(tail.Slots.AsSpan(index));
+            return Next(_chunks, _masks, _head, tail, _tailCount - 1, _newest, _count - 1, key, null);
         }
 
         var entries = (Entry[])_chunks[chunk].Clone();
@@ -179,7 +213,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             chunks[chunk] = entries;
         }
 
-        var next = Next(chunks, masks, _head, _tail, _count - 1, key, null);
+        var next = Next(chunks, masks, _head, _tail, _tailCount, _newest, _count - 1, key, null);
         return (chunks.Length * ChunkSize) - _head > (2 * next._count) + (2 * ChunkSize) ? next.Compacted() : next;
     }
 
@@ -222,7 +256,7 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     public Enumerator GetEnumerator() => new(Ordered());
 
     /// <summary>This map as an account document keeps it: itself, or a frozen copy of a map a deserializer filled.</summary>
-    internal SessionMap Frozen() => !_open ? this : _count == 0 ? Empty : new(_chunks, _masks, _head, _tail, _count, open: false);
+    internal SessionMap Frozen() => !_open ? this : _count == 0 ? Empty : new(_chunks, _masks, _head, _tail, _tailCount, _newest, _count, open: false);
 
     /// <summary>The bit of a chunk's mask that an entry with hash code <paramref name="hash"/> sets.</summary>
     private static ulong Bit(int hash) => 1UL << (hash & 63);
@@ -233,15 +267,21 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         return key.GetHashCode();
     }
 
-    /// <summary>The session stored under <paramref name="key"/>, where it lies (chunk -1 is the tail); newest first.</summary>
+    /// <summary>The session stored under <paramref name="key"/>, where it lies (chunk <see cref="NewestChunk"/>: the newest entry; <see cref="TailChunk"/>: the tail); newest first.</summary>
     private Session? Find(string key, int hash, out int chunk, out int index)
     {
-        var tail = _tail;
+        if (_newest.Hash == hash && _newest.Session is { } newest && string.Equals(newest.SessionId, key, StringComparison.Ordinal))
+        {
+            (chunk, index) = (NewestChunk, 0);
+            return newest;
+        }
+
+        var tail = TailEntries;
         for (var i = tail.Length - 1; i >= 0; i--)
         {
             if (tail[i].Hash == hash && string.Equals(tail[i].Session!.SessionId, key, StringComparison.Ordinal))
             {
-                (chunk, index) = (-1, i);
+                (chunk, index) = (TailChunk, i);
                 return tail[i].Session;
             }
         }
@@ -271,8 +311,8 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     }
 
     /// <summary>The next version: these entries, one change (<paramref name="session"/> stored under <paramref name="key"/>, or removed when null) from this map.</summary>
-    private SessionMap Next(Entry[][] chunks, ulong[] masks, int head, Entry[] tail, int count, string key, Session? session) =>
-        Next(new SessionMap(chunks, masks, head, tail, count, open: false), key, session);
+    private SessionMap Next(Entry[][] chunks, ulong[] masks, int head, Tail tail, int tailCount, in Entry newest, int count, string key, Session? session) =>
+        Next(new SessionMap(chunks, masks, head, tail, tailCount, newest, count, open: false), key, session);
 
     /// <summary>Hands <paramref name="next"/> this map's order, if known or close to it, with the change that makes its own.</summary>
     private SessionMap Next(SessionMap next, string key, Session? session)
@@ -372,10 +412,10 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     }
 
     /// <summary>The map whose first chunk starts at <paramref name="head"/>, past removed entries and chunks wholly dropped.</summary>
-    private static SessionMap Started(Entry[][] chunks, ulong[] masks, int head, Entry[] tail, int count)
+    private static SessionMap Started(Entry[][] chunks, ulong[] masks, int head, Tail tail, int tailCount, in Entry newest, int count)
     {
         (chunks, masks, head) = StartAt(chunks, masks, head);
-        return new(chunks, masks, head, tail, count, open: false);
+        return new(chunks, masks, head, tail, tailCount, newest, count, open: false);
     }
 
     /// <summary>The chunks, masks and start of a map whose first chunk starts at <paramref name="head"/>, past removed entries and chunks wholly dropped.</summary>
@@ -426,10 +466,47 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
         }
 
         var next = SetItem(key, value);
-        (_chunks, _masks, _head, _tail, _count) = (next._chunks, next._masks, next._head, next._tail, next._count);
+        (_chunks, _masks, _head, _tail, _tailCount, _newest, _count) = (next._chunks, next._masks, next._head, next._tail, next._tailCount, next._newest, next._count);
     }
 
     private readonly record struct Entry(int Hash, Session? Session);
+
+    /// <summary>
+    /// The chunk after the sealed ones, shared by the versions of a map as the chunks of an <see cref="IdWindow{T}"/> are:
+    /// a version sees its first slots up to its own count, and a new id is written into the slot after them, claimed once,
+    /// so that two maps made from the same version never write the same slot (the second copies the slots it sees). A
+    /// slot is never written again once claimed, so every version keeps reading its own entries.
+    /// </summary>
+    private sealed class Tail
+    {
+        /// <summary>The tail of no entries with no slot free: the first add makes a tail of its own.</summary>
+        public static readonly Tail None = new(0, ChunkSize);
+
+        public readonly Entry[] Slots;
+        private int _claimed;
+
+        private Tail(int size, int claimed) => (Slots, _claimed) = (size == 0 ? [] : new Entry[size], claimed);
+
+        /// <summary>A new tail holding <paramref name="entries"/>, its first <paramref name="claimed"/> slots taken (the caller writes those past the entries).</summary>
+        public static Tail Copy(ReadOnlySpan<Entry> entries, int claimed)
+        {
+            var tail = new Tail(ChunkSize, claimed);
+            entries.CopyTo(tail.Slots);
+            return tail;
+        }
+
+        /// <summary>Writes <paramref name="entry"/> into slot <paramref name="slot"/> if no version took it before; false when one did.</summary>
+        public bool TryClaim(int slot, in Entry entry)
+        {
+            if (slot >= Slots.Length || Interlocked.CompareExchange(ref _claimed, slot + 1, slot) != slot)
+            {
+                return false;
+            }
+
+            Slots[slot] = entry;
+            return true;
+        }
+    }
 
     /// <summary>A known order and the changes since: what a map makes its own order from.</summary>
     private sealed record Pending(Session[] Basis, Change[] Changes);
@@ -486,8 +563,9 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
             var chunks = _map._chunks;
             while (_chunk <= chunks.Length)
             {
-                var entries = _chunk < chunks.Length ? chunks[_chunk] : _map._tail;
-                while (++_index < entries.Length)
+                var entries = _chunk < chunks.Length ? chunks[_chunk] : _map._tail.Slots;
+                var end = _chunk < chunks.Length ? entries.Length : _map._tailCount;
+                while (++_index < end)
                 {
                     if (entries[_index].Session is { } session)
                     {
@@ -499,8 +577,10 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
                 (_chunk, _index) = (_chunk + 1, -1);
             }
 
-            _current = null;
-            return false;
+            // Last, the newest entry (once).
+            _current = _chunk == chunks.Length + 1 ? _map._newest.Session : null;
+            _chunk++;
+            return _current is not null;
         }
     }
 

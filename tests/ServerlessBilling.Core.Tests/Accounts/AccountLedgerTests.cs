@@ -57,6 +57,32 @@ public sealed class AccountLedgerTests
         Assert.Equal((154.5m, 154.5m), account.Ledger.StatementBalances(account.PeriodBook, "2026-12"));
     }
 
+    /// <summary>
+    /// The opening balance and top-ups lie in an object the versions of a ledger share: ledgers are still equal when their
+    /// amounts are (whatever their scale, or how they were made), a top-up leaves the ledger it came from alone, and the
+    /// stored JSON keeps each amount's scale.
+    /// </summary>
+    [Fact]
+    public void Ledgers_are_equal_by_their_amounts_and_the_stored_json_keeps_their_scale()
+    {
+        Assert.Equal(default, AccountLedger.Open(0m));
+        Assert.Equal(AccountLedger.Open(0.00m), AccountLedger.Open(0m));
+        Assert.Equal(AccountLedger.Open(5m).TopUp(1m), AccountLedger.Open(5.0m).TopUp(1.00m));
+        Assert.Equal(AccountLedger.Open(5m).TopUp(1m).GetHashCode(), AccountLedger.Open(5.0m).TopUp(1.00m).GetHashCode());
+        Assert.NotEqual(AccountLedger.Open(5m), AccountLedger.Open(5m).TopUp(0.01m).Charge(0.01m));
+
+        var opened = AccountLedger.Open(10.50m);
+        var topped = opened.TopUp(0.10m);
+        Assert.Equal((10.50m, 0m, 10.50m), (opened.OpeningBalance, opened.TopUps, opened.Balance));
+        Assert.Equal((10.50m, 0.10m, 10.60m), (topped.OpeningBalance, topped.TopUps, topped.Balance));
+
+        var account = AccountState.Open("a", Fixtures.Prepaid(), 10.50m, Fixtures.Now).WithTopUp(0.10m, Fixtures.Now);
+        var json = System.Text.Json.JsonSerializer.Serialize(account, Core.Storage.StoredJson.Options);
+        Assert.Contains("\"openingBalance\":10.50,\"topUps\":0.10,\"committed\":0,\"balance\":10.60", json, StringComparison.Ordinal);
+        Assert.Equal(json, System.Text.Json.JsonSerializer.Serialize(
+            System.Text.Json.JsonSerializer.Deserialize<AccountState>(json, Core.Storage.StoredJson.Options), Core.Storage.StoredJson.Options));
+    }
+
     /// <summary>The conservation rule of the ledger.</summary>
     internal static bool AddsUp(AccountLedger ledger) => ledger.Balance == ledger.OpeningBalance + ledger.TopUps - ledger.Committed;
 }

@@ -33,6 +33,42 @@ public sealed class PeriodTotalsProperties
     public Property Totals_by_destination_are_the_charges_added_one_at_a_time(int seed, PositiveInt length) =>
         Differs(seed, length.Get) is { } why ? false.Label(why) : true.ToProperty();
 
+    /// <summary>
+    /// The label, bounds, late usage and top-ups lie in an object the versions of the totals share, and the total's figures
+    /// lie flat: a copy with new bounds or top-ups, or late usage added, leaves the totals it came from alone, and the
+    /// stored JSON has the members it had as a positional record, in the same order, and reads back as the same bytes.
+    /// </summary>
+    [Fact]
+    public void Totals_copied_with_new_bounds_top_ups_or_late_usage_leave_the_original_alone()
+    {
+        var end = Start.AddMonths(1);
+        var charged = new PeriodTotals("2026-11", Start, end).Add(new ChargeLine(1.50m, 60, 1, "France", Start));
+        var moved = charged with { End = end.AddDays(3), TopUps = 2.00m };
+        var late = moved.AddLate("2026-10", Start.AddMonths(-1), Start, new ChargeLine(0.25m, 6, 1, "Ω", Start.AddDays(-3)))
+            .Add(new ChargeLine(0.5m, 30, 0, "France", Start.AddDays(1)));
+
+        Assert.Equal((end, 0m, 0, new UsageTotals(1, 60, 1.50m)), (charged.End, charged.TopUps, charged.Late.Count, charged.Total));
+        Assert.Equal((end.AddDays(3), 2.00m, 0, new UsageTotals(1, 60, 1.50m)), (moved.End, moved.TopUps, moved.Late.Count, moved.Total));
+        Assert.Equal((end.AddDays(3), 2.00m, 1, new UsageTotals(1, 90, 2.00m), 2.25m), (late.End, late.TopUps, late.Late.Count, late.Total, late.UsageAmount));
+        Assert.Equal(("2026-11", Start, end), (charged.Label, charged.Start, charged.End));
+        var (label, start, stop) = late;
+        Assert.Equal(("2026-11", Start, end.AddDays(3)), (label, start, stop));
+        Assert.NotEqual(charged, moved);
+        Assert.Equal(moved, moved with { });
+        Assert.Equal(moved.GetHashCode(), (moved with { }).GetHashCode());
+
+        Assert.Equal(
+            """{"label":"2026-11","start":"2026-11-01T00:00:00+00:00","end":"2026-12-04T00:00:00+00:00","total":{"calls":1,"billedSeconds":60,"amount":1.50},"byDestination":{"France":{"calls":1,"billedSeconds":60,"amount":1.50}},"late":{},"topUps":2.00,"usageAmount":1.50}""",
+            JsonSerializer.Serialize(moved, StoredJson.Options));
+        foreach (var totals in new[] { charged, moved, late })
+        {
+            var json = JsonSerializer.Serialize(totals, StoredJson.Options);
+            var read = JsonSerializer.Deserialize<PeriodTotals>(json, StoredJson.Options)!;
+            Assert.Equal(json, JsonSerializer.Serialize(read, StoredJson.Options));
+            Assert.Equal((totals.Label, totals.Start, totals.End, totals.Total, totals.TopUps), (read.Label, read.Start, read.End, read.Total, read.TopUps));
+        }
+    }
+
     /// <summary>Where a line of versions drawn from <paramref name="seed"/> differs from the model (null when it does not).</summary>
     internal static string? Differs(int seed, int length)
     {

@@ -151,6 +151,58 @@ public sealed class SessionMapProperties
         }
     }
 
+    /// <summary>
+    /// Maps made at once on several threads from one version (retried writes) each take or copy the tail's next slot, never
+    /// both the same: every line keeps its own sessions, the newest included, and the version they came from is unchanged.
+    /// </summary>
+    [Fact]
+    public void Lines_of_maps_made_at_once_from_one_version_keep_their_own_sessions()
+    {
+        var basis = SessionMap.Empty;
+        var basisIds = Enumerable.Range(0, SessionMap.ChunkSize + 3).Select(i => "b-" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+        foreach (var id in basisIds)
+        {
+            basis = basis.SetItem(id, Template with { SessionId = id });
+        }
+
+        var basisKeys = basis.Keys.ToList();
+        const int Lines = 8, Steps = 3 * SessionMap.ChunkSize;
+        var lines = new SessionMap[Lines];
+        Parallel.For(0, Lines, new ParallelOptions { MaxDegreeOfParallelism = Lines }, line =>
+        {
+            var map = basis;
+            for (var step = 0; step < Steps; step++)
+            {
+                var id = string.Create(CultureInfo.InvariantCulture, $"l{line}-{step}");
+                map = map.SetItem(id, Template with { SessionId = id, UsedSeconds = step });
+                if (step % 4 == 3)
+                {
+                    // The session just added, replaced (as terminate does after authorize).
+                    map = map.SetItem(id, Template with { SessionId = id, UsedSeconds = -step });
+                }
+            }
+
+            lines[line] = map;
+        });
+
+        Assert.Equal(basisKeys, basis.Keys);
+        Assert.Equal(basisIds.Count, basis.Count);
+        for (var line = 0; line < Lines; line++)
+        {
+            var own = Enumerable.Range(0, Steps).Select(step => string.Create(CultureInfo.InvariantCulture, $"l{line}-{step}"));
+            var lying = new List<string>();
+            foreach (var session in lines[line].Unordered)
+            {
+                lying.Add(session.SessionId);
+            }
+
+            Assert.Equal(basisIds.Count + Steps, lines[line].Count);
+            Assert.Equal([.. basisIds, .. own], lying);
+            Assert.All(Enumerable.Range(0, Steps), step => Assert.Equal(
+                step % 4 == 3 ? -step : step, lines[line][string.Create(CultureInfo.InvariantCulture, $"l{line}-{step}")].UsedSeconds));
+        }
+    }
+
     [Fact]
     public void A_map_is_immutable_once_built()
     {
