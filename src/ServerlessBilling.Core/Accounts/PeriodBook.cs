@@ -131,7 +131,11 @@ public readonly record struct PeriodBook
         while (first < charges.Count)
         {
             var (label, start, end) = book.PeriodOf(charges[first].CallStart, settings);
-            if (book.IsClosed(label))
+            // A closed period's charge is late usage, counted one by one. So is a call its own period does not contain
+            // (it cannot happen, since BillingPeriod.Containing checks its bounds; were it to, the run below would be
+            // empty and this loop would never move on, holding the account's writes).
+            var call = charges[first].CallStart;
+            if (book.IsClosed(label) || call < start || call >= end)
             {
                 book = book.Add(charges[first++], settings);
                 continue;
