@@ -17,6 +17,9 @@ public sealed class InvoicingHarness
 
     private readonly List<string> _accounts = [];
 
+    /// <summary>A harness on the in-memory stores, its clock at <paramref name="now"/>.</summary>
+    public static InvoicingHarness InMemory(DateTimeOffset now) => new(InvoicingStores.InMemory(), now);
+
     public InvoicingHarness(InvoicingStores stores, DateTimeOffset now)
     {
         Stores = stores;

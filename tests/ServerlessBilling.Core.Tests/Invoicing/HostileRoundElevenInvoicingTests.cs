@@ -12,15 +12,13 @@ public sealed class HostileRoundElevenInvoicingTests
 {
     private static DateTimeOffset Utc(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
 
-    private static InvoicingHarness NewHarness(DateTimeOffset now) => new(InvoicingStores.InMemory(), now);
-
     [Fact]
     public async Task The_daily_run_leaves_a_period_that_a_new_billing_day_extended_open_until_it_ends()
     {
         // Billing day 15: on 10 November the running period is 2026-10, 15 October to 15 November. The operator moves the
         // billing day to 1: that period now runs to 1 December (docs/api.md: the invoice run closes a period once it
         // has ended), and the next one is December's.
-        var h = NewHarness(Utc(11, 10));
+        var h = InvoicingHarness.InMemory(Utc(11, 10));
         var settings = Fixtures.Postpaid(1_000m, hard: false) with { BillingDay = 15 };
         var account = await h.OpenAsync("rebill", settings);
         await h.IngestAsync(account, ("+33145678901", "2026-11-05T10:00:00Z", 60)); // 0.15, period 2026-10
@@ -55,7 +53,7 @@ public sealed class HostileRoundElevenInvoicingTests
         // Billing day 1, moved to 15 on 10 November after a call of 5 November: the period 2026-11 (1 November) now ends on
         // 15 November, and the next one, from 15 November, is labelled 2026-11 too (its local start is in November); the
         // account's 2026-11 runs to 15 December. A run for "2026-11" on 2 December must leave it for a later run.
-        var h = NewHarness(Utc(11, 10));
+        var h = InvoicingHarness.InMemory(Utc(11, 10));
         var settings = Fixtures.Postpaid(1_000m, hard: false);
         var account = await h.OpenAsync("rebill-label", settings);
         await h.IngestAsync(account, ("+33145678901", "2026-11-05T10:00:00Z", 60)); // 0.15

@@ -12,8 +12,6 @@ public sealed class HostileRoundThirteenInvoicingTests
 {
     private static DateTimeOffset Utc(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
 
-    private static InvoicingHarness NewHarness(DateTimeOffset now) => new(InvoicingStores.InMemory(), now);
-
     // Midnights that TimeZoneInfo.IsInvalidTime does not see were skipped: Apia skipped all of 30 December 2011, Asuncion
     // (2020), Amman (2021) and Coyhaique (2024) moved their clocks at midnight in years before they kept summer time.
     // The period's bound came out an hour (Apia: a day) too early, before the local midnight it stands for.
@@ -43,7 +41,7 @@ public sealed class HostileRoundThirteenInvoicingTests
         // The period that Containing gave did not contain the call, and counting a batch of charges stepped from one
         // period to the next until every charge was counted: it spun for ever, holding the account's writes (503 for
         // every later call and CDR of the account) and a processor.
-        var h = NewHarness(new DateTimeOffset(2020, 10, 20, 12, 0, 0, TimeSpan.Zero));
+        var h = InvoicingHarness.InMemory(new DateTimeOffset(2020, 10, 20, 12, 0, 0, TimeSpan.Zero));
         var account = await h.OpenAsync("asuncion", Fixtures.Postpaid(1_000m, hard: false) with { BillingDay = 4, TimeZone = "America/Asuncion" });
 
         await h.IngestAsync(account, ("+33145678901", "2020-10-04T03:30:00Z", 60)).WaitAsync(TimeSpan.FromSeconds(30));
@@ -57,7 +55,7 @@ public sealed class HostileRoundThirteenInvoicingTests
     {
         // The run finishes what earlier runs left pending before it looks at the accounts. One reservation that failed
         // there (its documents could not be filed) made the whole run fail, every time, so no account was invoiced again.
-        var h = NewHarness(Utc(11, 20));
+        var h = InvoicingHarness.InMemory(Utc(11, 20));
         var settings = Fixtures.Postpaid(1_000m, hard: false);
         var stuck = await h.OpenAsync("stuck", settings);
         var other = await h.OpenAsync("other", settings);
