@@ -80,4 +80,27 @@ public sealed class HostileRoundFourteenAdapterTests
         Assert.True(result.Quarantined.Count == 0, string.Join("; ", result.Quarantined.Select(q => q.Reason)));
         Assert.Equal(1, result.Accepted);
     }
+
+    [Fact]
+    public void An_alert_of_an_account_with_a_long_id_becomes_a_service_bus_message_with_a_stable_id_within_128_characters()
+    {
+        // An account id may be 128 characters, and its alert ids add "-threshold-" and 16 hex digits; the message id was
+        // the alert id as it is, and Service Bus allows 128 characters: building the message threw, the change-feed batch
+        // failed on every retry, and with it the alerts of every other account in that batch.
+        var longAccount = new string('a', 120) + "-longest";
+        var id = longAccount + "-threshold-0011223344556677";
+        var other = longAccount + "-threshold-8899aabbccddeeff";
+
+        var message = ServiceBus.ServiceBusAlertSink.ToMessage(LongAlert(id, longAccount));
+
+        Assert.InRange(message.MessageId.Length, 1, 128);
+        Assert.Equal(message.MessageId, ServiceBus.ServiceBusAlertSink.ToMessage(LongAlert(id, longAccount)).MessageId); // duplicate detection still drops a repeat
+        Assert.NotEqual(message.MessageId, ServiceBus.ServiceBusAlertSink.ToMessage(LongAlert(other, longAccount)).MessageId);
+        Assert.Equal(id, System.Text.Json.JsonDocument.Parse(message.Body.ToString()).RootElement.GetProperty("alertId").GetString());
+        Assert.Equal(longAccount, message.ApplicationProperties["accountId"]);
+    }
+
+    private static Core.Monitoring.Alert LongAlert(string id, string account) => new(
+        id, account, Core.Monitoring.AlertType.ThresholdReached, 0.8m, 4012.5m, 5000m,
+        new DateTimeOffset(2026, 11, 26, 10, 5, 0, TimeSpan.Zero), "spend reached 80% of the limit", "GBP");
 }
