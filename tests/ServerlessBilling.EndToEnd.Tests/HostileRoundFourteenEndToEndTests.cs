@@ -139,3 +139,39 @@ public sealed class FrozenStoreHostFixture : LocalHostFixture
         return base.DisposeAsync();
     }
 }
+
+/// <summary>Round fourteen of the hostile review: the per-key rate limit on a host without keys (loopback only).</summary>
+public sealed class HostileRoundFourteenAccessTests(KeylessRateLimitedHostFixture host) : IClassFixture<KeylessRateLimitedHostFixture>
+{
+    [Fact]
+    public async Task On_a_keyless_host_the_rate_limit_leaves_health_and_the_open_routes_alone()
+    {
+        // Without keys every loopback caller is one caller, and it was set for every request, open routes included: the
+        // API's burst spent the same bucket as /healthz and /readyz, so a busy host answered its liveness probe 429 (a
+        // supervisor then restarts a host that is only busy). docs/api.md: those routes need no key, so no key's limit.
+        var burst = await Task.WhenAll(Enumerable.Range(0, 8 * KeylessRateLimitedHostFixture.PerSecond).Select(_ => host.Client.GetAsync("/api/accounts/smb/balance")));
+        var throttled = burst.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests);
+        foreach (var response in burst)
+        {
+            response.Dispose();
+        }
+
+        var probes = new List<HttpStatusCode>();
+        foreach (var path in new[] { "/healthz", "/readyz", "/healthz", "/", "/openapi/v1.json", "/healthz" })
+        {
+            using var probe = await host.Client.GetAsync(path);
+            probes.Add(probe.StatusCode);
+        }
+
+        Assert.True(throttled > 0, "the API burst was not throttled at all");
+        Assert.All(probes, s => Assert.Equal(HttpStatusCode.OK, s));
+    }
+}
+
+/// <summary>The keyless (loopback-only) host with a per-key rate limit of <see cref="PerSecond"/> requests per second.</summary>
+public sealed class KeylessRateLimitedHostFixture : LocalHostFixture
+{
+    public const int PerSecond = 2;
+
+    protected override IEnumerable<string> Settings => [.. base.Settings, $"--Limits:RequestsPerSecondPerKey={PerSecond}"];
+}
