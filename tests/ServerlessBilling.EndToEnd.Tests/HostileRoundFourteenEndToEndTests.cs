@@ -175,3 +175,43 @@ public sealed class KeylessRateLimitedHostFixture : LocalHostFixture
 
     protected override IEnumerable<string> Settings => [.. base.Settings, $"--Limits:RequestsPerSecondPerKey={PerSecond}"];
 }
+
+/// <summary>Round fourteen of the hostile review: a declared body length far past the host's request limit.</summary>
+public sealed class HostileRoundFourteenLimitsTests(SmallBodyHostFixture host) : IClassFixture<SmallBodyHostFixture>
+{
+    [Fact]
+    public async Task A_deck_upload_that_declares_a_length_past_the_request_limit_is_413_before_any_buffer_of_that_size()
+    {
+        // A deck may be 256 MiB by the route's own limit, so a declared length under that passed the route's check, and
+        // the reader made a buffer of the declared size before the server refused the body (413) at the first read:
+        // each such request, a few bytes on the wire, cost 256 MiB of zeroed memory, and a handful at once took the
+        // host's memory from 100 MB to 900 MB.
+        using var socket = new System.Net.Sockets.TcpClient();
+        await socket.ConnectAsync(host.Client.BaseAddress!.Host, host.Client.BaseAddress.Port);
+        var stream = socket.GetStream();
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "PUT /api/ratedecks/declared-huge HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\nContent-Length: 268435455\r\nConnection: close\r\n\r\nprefix"));
+        var answer = await ReadAnswerAsync(stream);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.StartsWith("HTTP/1.1 413", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
+        Assert.True(allocated < 64L << 20, $"{allocated} bytes allocated while refusing a 6-byte body");
+    }
+
+    private static async Task<string> ReadAnswerAsync(Stream stream)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var buffer = new byte[16 * 1024];
+        var text = new StringBuilder();
+        int read;
+        while ((read = await stream.ReadAsync(buffer, timeout.Token)) > 0)
+        {
+            text.Append(Encoding.UTF8.GetString(buffer, 0, read));
+        }
+
+        return text.ToString();
+    }
+}
