@@ -29,7 +29,9 @@ public sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyRing ke
                     "no API keys are configured on this host, so it answers loopback callers only").ExecuteAsync(context);
             }
 
-            return Continue(context, ApiCaller.Loopback);
+            // Only a route that would need a key has a caller (and so a rate-limit bucket): health and the pages stay
+            // unthrottled however busy the API is, as on a host with keys.
+            return IsKeyed(context) ? Continue(context, ApiCaller.Loopback) : next(context);
         }
 
         if (context.GetEndpoint()?.Metadata.GetMetadata<IKeyedEndpoint>() is not { } route)
@@ -73,6 +75,8 @@ public sealed partial class ApiKeyMiddleware(RequestDelegate next, ApiKeyRing ke
             ? authorization[BearerPrefix.Length..].Trim()
             : null;
     }
+
+    private static bool IsKeyed(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<IKeyedEndpoint>() is not null;
 
     private Task Continue(HttpContext context, ApiCaller caller)
     {

@@ -144,9 +144,19 @@ public static class RequestReader
     public static IResult? CheckSessionId(string? value, string name) =>
         Identifiers.ValidateSession(value, name) is { } error ? Problems.BadRequest(error) : null;
 
-    /// <summary>Reads the whole body, refusing (413) as soon as it passes <paramref name="limit"/> bytes.</summary>
+    /// <summary>
+    /// Reads the whole body, refusing (413) as soon as it passes <paramref name="limit"/> bytes, or at once when its
+    /// declared length passes that or the server's own limit (Limits:MaxRequestBodyBytes): the buffer is made the
+    /// declared size, and a length the server will refuse anyway must cost no such buffer.
+    /// </summary>
     public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } server && server < limit)
+        {
+            limit = server;
+        }
+
         if (request.ContentLength > limit)
         {
             throw TooLarge(limit);

@@ -54,12 +54,24 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
             : r);
     }
 
+    /// <summary>
+    /// Whether the first line is a header: one of its fields is the column name <c>cdr_id</c>, matched as the CSV reader
+    /// matches names (any case, spaces around it, quoted or not). Not any line that holds the text: a CDR id may.
+    /// </summary>
     private static bool StartsWithHeader(ReadOnlySpan<byte> body)
     {
         var trimmed = body.TrimStart("\uFEFF"u8).TrimStart(" \t\r\n"u8);
-        var newline = trimmed.IndexOf((byte)'\n');
-        var first = newline < 0 ? trimmed : trimmed[..newline];
-        return first.IndexOf("cdr_id"u8) >= 0;
+        var end = trimmed.IndexOfAny((byte)'\n', (byte)'\r');
+        var first = end < 0 ? trimmed : trimmed[..end];
+        foreach (var field in first.Split((byte)','))
+        {
+            if (Ascii.EqualsIgnoreCase(first[field].Trim(" \t"u8).Trim("\""u8).Trim(" \t"u8), "cdr_id"u8))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Information,

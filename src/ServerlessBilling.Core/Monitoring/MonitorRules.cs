@@ -216,7 +216,11 @@ public static class MonitorRules
         return $"{accountId}-{kind}-{Convert.ToHexStringLower(hash.AsSpan(0, 8))}";
     }
 
-    private static string Text(decimal value) => value.ToString("0.####", CultureInfo.InvariantCulture);
+    /// <summary>
+    /// A threshold as its alert id holds it: every decimal it has (0.5 and 0.50004 are two alerts), trailing zeros left
+    /// out (0.5 and 0.50 are one), so a threshold of up to 4 decimals keeps the id it always had.
+    /// </summary>
+    private static string Text(decimal value) => value.ToString("0.############################", CultureInfo.InvariantCulture);
 
     private static string Percent(decimal fraction) => (fraction * 100m).ToString("0.##", CultureInfo.InvariantCulture) + "%";
 

@@ -71,7 +71,7 @@ public sealed partial class WebhookAlertSink(HttpClient http, AlertWebhookOption
             {
                 using var request = new HttpRequestMessage(HttpMethod.Post, options.WebhookUrl) { Content = new ByteArrayContent(body) };
                 request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-                request.Headers.Add(AlertIdHeader, alert.AlertId);
+                request.Headers.Add(AlertIdHeader, HeaderValue(alert.AlertId));
                 if (!string.IsNullOrEmpty(options.WebhookSecret))
                 {
                     request.Headers.Add(SignatureHeader, Sign(body, options.WebhookSecret));
@@ -101,6 +101,12 @@ public sealed partial class WebhookAlertSink(HttpClient http, AlertWebhookOption
             await Task.Delay(TimeSpan.FromMilliseconds(200 * (1 << (attempt - 1))), cancellationToken);
         }
     }
+
+    /// <summary>
+    /// The alert id as a header value: as it is when ASCII (every id of an ASCII account id), else percent-encoded (UTF-8),
+    /// because HttpClient sends only ASCII headers and refuses the request otherwise. The body holds the id as it is.
+    /// </summary>
+    public static string HeaderValue(string alertId) => Ascii.IsValid(alertId) ? alertId : Uri.EscapeDataString(alertId);
 
     /// <summary>sha256=HEX(HMAC-SHA256(secret, body)): what the receiver recomputes to check the alert came from us.</summary>
     public static string Sign(byte[] body, string secret) =>
