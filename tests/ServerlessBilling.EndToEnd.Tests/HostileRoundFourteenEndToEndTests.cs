@@ -113,19 +113,78 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
         Assert.Equal(charged, usage.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("cdrId").GetString() == cdr).GetProperty("charge").GetDecimal());
     }
 
+    [Fact]
+    public async Task A_top_up_on_a_frozen_store_is_503_within_the_admin_deadline_and_its_retry_credits_once()
+    {
+        // Admin writes had no deadline: a top-up on a frozen store held the operator's request until the store came back.
+        var topUp = new { topupId = $"frozen-top-{Guid.NewGuid():N}", amount = 25m };
+        Store.Freeze();
+        var started = System.Diagnostics.Stopwatch.StartNew();
+
+        using (var frozen = await Client.PostAsJsonAsync("/api/accounts/smb/topups", topUp))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, frozen.StatusCode);
+            Assert.True(started.Elapsed < TimeSpan.FromSeconds(5), $"answered after {started.Elapsed}");
+            Assert.Equal("1", frozen.Headers.GetValues("Retry-After").Single());
+            var problem = await frozen.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Contains("top-up: the store did not answer within 500 ms", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        }
+
+        // Whether or not the abandoned write landed at the thaw, the operator's retries credit the amount exactly once.
+        Store.Thaw();
+        await Task.Delay(200);
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            using var retry = await Client.PostAsJsonAsync("/api/accounts/smb/topups", topUp);
+            Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        }
+
+        Assert.Equal(125m, await BalanceAsync());
+    }
+
+    [Fact]
+    public async Task Suspend_and_resume_on_a_frozen_store_are_503_within_the_admin_deadline_and_work_after_the_thaw()
+    {
+        Store.Freeze(writesOnly: true);
+        using (var suspend = await Client.PostAsJsonAsync("/api/accounts/smb/suspend", new { reason = "fraud check" }))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, suspend.StatusCode);
+        }
+
+        using (var resume = await Client.PostAsync("/api/accounts/smb/resume", null))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, resume.StatusCode);
+        }
+
+        Store.Thaw();
+        await Task.Delay(200);
+        using (var suspend = await Client.PostAsJsonAsync("/api/accounts/smb/suspend", new { reason = "fraud check" }))
+        {
+            Assert.Equal(HttpStatusCode.OK, suspend.StatusCode);
+        }
+
+        Assert.Equal("suspended", (await BalanceBodyAsync()).GetProperty("status").GetString());
+        using (var resume = await Client.PostAsync("/api/accounts/smb/resume", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
+        }
+
+        Assert.Equal("active", (await BalanceBodyAsync()).GetProperty("status").GetString());
+    }
+
     private async Task<JsonElement> BalanceBodyAsync() =>
         await Client.GetFromJsonAsync<JsonElement>("/api/accounts/smb/balance");
 
     private async Task<decimal> BalanceAsync() => (await BalanceBodyAsync()).GetProperty("balance").GetDecimal();
 }
 
-/// <summary>The local host over an account store that freezes on demand, with short store deadlines (300 ms, batches 500 ms).</summary>
+/// <summary>The local host over an account store that freezes on demand, with short store deadlines (300 ms, batches and admin calls 500 ms).</summary>
 public sealed class FrozenStoreHostFixture : LocalHostFixture
 {
     public StallingAccountStore Store { get; } = new(new InMemoryAccountStore());
 
     protected override IEnumerable<string> Settings =>
-        [.. base.Settings, "--CreditControl:StoreDeadline=00:00:00.300", "--CreditControl:BatchDeadline=00:00:00.500"];
+        [.. base.Settings, "--CreditControl:StoreDeadline=00:00:00.300", "--CreditControl:BatchDeadline=00:00:00.500", "--CreditControl:AdminDeadline=00:00:00.500"];
 
     protected override void Configure(WebApplicationBuilder builder)
     {

@@ -31,7 +31,7 @@ public sealed class CreditControlHarness
         Updater = new AccountUpdater(accounts, writes ?? new AccountWriteOptions());
         CreditControl = new CreditControlService(accounts, Updater, sessions, deckCache, Clock, Options);
         TopUps = topUps ?? new InMemoryTopUpStore();
-        Admin = new AccountService(accounts, Updater, TopUps, deckCache, Clock);
+        Admin = new AccountService(accounts, Updater, TopUps, deckCache, Options, Clock);
         Usage = usage ?? new InMemoryUsageStore();
         Quarantine = quarantine ?? new InMemoryQuarantineStore();
         Ingestion = new IngestionService(accounts, Updater, sessions, Usage, Quarantine, deckCache, Clock, Options);

@@ -35,7 +35,7 @@ internal static class CoreAllocations
         var inner = new InMemoryAccountStore();
         var index = new InMemorySessionIndex();
         var decks = new RateDeckCache(new InMemoryRateDeckStore(), clock);
-        var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, clock);
+        var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, options, clock);
         await BenchData.ImportDeckAsync(admin, ct);
         var ids = await BenchData.OpenAsync(admin, "acct-", accountCount, 1, ct);
         var timed = new TimedAccountStore(inner, null);

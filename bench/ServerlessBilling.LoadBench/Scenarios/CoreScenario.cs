@@ -170,7 +170,7 @@ internal static class CoreScenario
         var store = new TimedAccountStore(inner, timed ? Stopwatch.GetTimestamp : null);
         var decks = new RateDeckCache(new InMemoryRateDeckStore(), clock);
         var service = new CreditControlService(store, new AccountUpdater(store, new AccountWriteOptions()), new InMemorySessionIndex(), decks, clock, options);
-        var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, clock);
+        var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, options, clock);
         await BenchData.ImportDeckAsync(admin, cancellationToken);
         var timedIds = await BenchData.OpenAsync(admin, "acct-", accountCount, 1, cancellationToken);
         var warmIds = await BenchData.OpenAsync(admin, "warm-", accountCount, 1, cancellationToken);

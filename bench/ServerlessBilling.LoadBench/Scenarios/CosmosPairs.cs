@@ -28,7 +28,7 @@ internal static class CosmosPairs
         var store = new TimedAccountStore(inner, Stopwatch.GetTimestamp);
         var decks = new RateDeckCache(new CosmosRateDeckStore(database.GetContainer(cosmos.RateDecksContainer)), clock);
         var service = new CreditControlService(store, new AccountUpdater(store, new AccountWriteOptions()), new CosmosSessionIndex(database.GetContainer(cosmos.SessionsContainer), clock), decks, clock, options);
-        var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new CosmosTopUpStore(database.GetContainer(cosmos.TopUpsContainer)), decks, clock);
+        var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new CosmosTopUpStore(database.GetContainer(cosmos.TopUpsContainer)), decks, options, clock);
         await BenchData.ImportDeckAsync(admin, cancellationToken);
         var warm = await BenchData.OpenAsync(admin, "warm-", settings.Spread, 8, cancellationToken);
         var spread = await BenchData.OpenAsync(admin, "spread-", settings.Spread, 8, cancellationToken);

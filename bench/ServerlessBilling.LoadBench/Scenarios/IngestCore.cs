@@ -119,7 +119,7 @@ internal static class IngestCore
         var options = new CreditControlOptions();
         var accounts = new InMemoryAccountStore();
         var decks = new RateDeckCache(new InMemoryRateDeckStore(), clock);
-        var admin = new AccountService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, clock);
+        var admin = new AccountService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, options, clock);
         await BenchAdmin.ImportDeckAsync(admin, IngestDeck.DeckId, setup.Deck.Csv, cancellationToken);
         await IngestAccounts.OpenAsync(admin, ids, 1, cancellationToken);
         await IngestAccounts.OpenAsync(admin, warmIds, 1, cancellationToken);

@@ -26,7 +26,7 @@ internal static class IngestCosmos
             var accountsContainer = database.GetContainer(cosmos.AccountsContainer);
             var accounts = new CosmosAccountStore(accountsContainer);
             var decks = new RateDeckCache(new CosmosRateDeckStore(database.GetContainer(cosmos.RateDecksContainer)), clock);
-            var admin = new AccountService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), new CosmosTopUpStore(database.GetContainer(cosmos.TopUpsContainer)), decks, clock);
+            var admin = new AccountService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), new CosmosTopUpStore(database.GetContainer(cosmos.TopUpsContainer)), decks, options, clock);
             await BenchAdmin.ImportDeckAsync(admin, IngestDeck.DeckId, deck.Csv, cancellationToken);
             IngestRig NewRig() => new(
                 accounts,

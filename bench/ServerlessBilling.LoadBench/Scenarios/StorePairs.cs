@@ -32,7 +32,7 @@ internal static class StorePairs
                 var timedSessions = new TimedSessionIndex(sessions);
                 var deckCache = new RateDeckCache(decks, clock);
                 var service = new CreditControlService(timedAccounts, new AccountUpdater(timedAccounts, new AccountWriteOptions()), timedSessions, deckCache, clock, options);
-                var admin = new AccountService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), topUps, deckCache, clock);
+                var admin = new AccountService(accounts, new AccountUpdater(accounts, new AccountWriteOptions()), topUps, deckCache, options, clock);
                 await BenchData.ImportDeckAsync(admin, cancellationToken);
                 var timedIds = await BenchData.OpenAsync(admin, "acct-", accountCount, 16, cancellationToken);
                 var warmIds = await BenchData.OpenAsync(admin, "warm-", accountCount, 16, cancellationToken);

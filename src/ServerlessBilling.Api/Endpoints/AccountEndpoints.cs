@@ -136,24 +136,15 @@ public static class AccountEndpoints
         return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
-    /// <summary>
-    /// A switch route: it waits on the store no longer than authorize does (CreditControl:StoreDeadline), so that a frozen
-    /// store is a 503 with Retry-After here too, not a request held until the store comes back.
-    /// </summary>
-    public static async Task<IResult> Balance(string accountId, AccountService service, CreditControlOptions options, TimeProvider clock, CancellationToken cancellationToken)
+    /// <summary>A switch route: the read has the credit-control store deadline (503 with Retry-After when it passes).</summary>
+    public static async Task<IResult> Balance(string accountId, AccountService service, CancellationToken cancellationToken)
     {
         if (RequestReader.CheckId(accountId, "accountId") is { } bad)
         {
             return bad;
         }
 
-        var balance = await StoreDeadline.RunAsync(
-            static (s, ct) => new ValueTask<BalanceView?>(s.Service.GetBalanceAsync(s.AccountId, ct)),
-            (Service: service, AccountId: accountId),
-            options.StoreDeadline,
-            clock,
-            "balance",
-            cancellationToken);
+        var balance = await service.GetBalanceAsync(accountId, cancellationToken);
         return balance is null ? Problems.NotFound($"account '{accountId}' does not exist") : Results.Ok(balance);
     }
 

@@ -5,15 +5,47 @@ using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Core.Accounts;
 
-/// <summary>Administration: accounts, top-ups, balances and rate decks.</summary>
-public sealed class AccountService(IAccountStore accounts, AccountUpdater updater, ITopUpStore topUps, RateDeckCache decks, TimeProvider clock)
+/// <summary>
+/// Administration: accounts, top-ups, balances and rate decks. A call on one account waits on the store no longer than
+/// <see cref="CreditControlOptions.AdminDeadline"/> (a balance read, which switches make at call setup, no longer than
+/// <see cref="CreditControlOptions.StoreDeadline"/>), then fails as unavailable (503): a frozen store holds no caller.
+/// </summary>
+public sealed class AccountService(IAccountStore accounts, AccountUpdater updater, ITopUpStore topUps, RateDeckCache decks, CreditControlOptions options, TimeProvider clock)
 {
-
     /// <summary>
     /// Creates the account, or changes its settings. The opening balance applies only when the account is
     /// created: afterwards money moves only by top-ups and charges, so the ledger still adds up.
     /// </summary>
-    public async Task<Outcome<BalanceView>> UpsertAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken)
+    public Task<Outcome<BalanceView>> UpsertAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken) =>
+        WithinAdminDeadline(ct => UpsertCoreAsync(accountId, settings, initialBalance, ct), "account write", cancellationToken);
+
+    /// <summary>
+    /// Adds credit; a top-up id seen before changes nothing and answers the balance. Recent ids are recognised
+    /// inside the account document (in the same write that moves the money); older ones by their history record,
+    /// which is written after the money moved — a replay after a crash in between finds the id in the document.
+    /// </summary>
+    public Task<Outcome<BalanceView>> TopUpAsync(TopUpRequest request, CancellationToken cancellationToken) =>
+        WithinAdminDeadline(ct => TopUpCoreAsync(request, ct), "top-up", cancellationToken);
+
+    /// <summary>
+    /// Suspends the account: new calls are denied (ACCOUNT_SUSPENDED) and running calls get no further grant.
+    /// Suspending a suspended account changes nothing. <paramref name="byPolicy"/>: monitoring's automatic
+    /// suspension, which an operator's resume waives for the rest of the period.
+    /// </summary>
+    public Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken) =>
+        WithinAdminDeadline(ct => SuspendCoreAsync(accountId, reason, byPolicy, ct), "suspend", cancellationToken);
+
+    /// <summary>Lifts a suspension; monitoring will not suspend the account again by policy in this billing period.</summary>
+    public Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken) =>
+        WithinAdminDeadline(ct => ResumeCoreAsync(accountId, ct), "resume", cancellationToken);
+
+    public Task<BalanceView?> GetBalanceAsync(string accountId, CancellationToken cancellationToken) =>
+        StoreDeadline.RunAsync(ct => ReadBalanceAsync(accountId, ct), options.StoreDeadline, clock, "balance", cancellationToken);
+
+    private Task<T> WithinAdminDeadline<T>(Func<CancellationToken, Task<T>> work, string what, CancellationToken cancellationToken) =>
+        StoreDeadline.RunAsync(work, options.AdminDeadline, clock, what, cancellationToken);
+
+    private async Task<Outcome<BalanceView>> UpsertCoreAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken)
     {
         var errors = settings.Validate().ToList();
         if (InitialBalanceError(initialBalance, settings.Mode) is { } badBalance)
@@ -69,12 +101,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
             ? "initialBalance must not be negative on a pre-paid account"
             : Bounds.CheckAmount(Math.Abs(initialBalance), "initialBalance", positive: false);
 
-    /// <summary>
-    /// Adds credit; a top-up id seen before changes nothing and answers the balance. Recent ids are recognised
-    /// inside the account document (in the same write that moves the money); older ones by their history record,
-    /// which is written after the money moved — a replay after a crash in between finds the id in the document.
-    /// </summary>
-    public async Task<Outcome<BalanceView>> TopUpAsync(TopUpRequest request, CancellationToken cancellationToken)
+    private async Task<Outcome<BalanceView>> TopUpCoreAsync(TopUpRequest request, CancellationToken cancellationToken)
     {
         if (Bounds.CheckAmount(request.Amount, "amount", positive: true) is { } invalid)
         {
@@ -93,7 +120,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                 return TopUpConflict(request, recorded.Amount);
             }
 
-            return await GetBalanceAsync(request.AccountId, cancellationToken) is { } balance
+            return await ReadBalanceAsync(request.AccountId, cancellationToken) is { } balance
                 ? balance
                 : OutcomeError.NotFound($"account '{request.AccountId}' does not exist");
         }
@@ -143,12 +170,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
         OutcomeError.Conflict(string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"top-up '{request.TopUpId}' was already applied with amount {recorded}; a retry must repeat it exactly (use a new topUpId for a new top-up)"));
 
-    /// <summary>
-    /// Suspends the account: new calls are denied (ACCOUNT_SUSPENDED) and running calls get no further grant.
-    /// Suspending a suspended account changes nothing. <paramref name="byPolicy"/>: monitoring's automatic
-    /// suspension, which an operator's resume waives for the rest of the period.
-    /// </summary>
-    public Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken) =>
+    private Task<Outcome<BalanceView>> SuspendCoreAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken) =>
         UpdateExistingAsync(
             accountId,
             (account, now) =>
@@ -163,8 +185,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
             },
             cancellationToken);
 
-    /// <summary>Lifts a suspension; monitoring will not suspend the account again by policy in this billing period.</summary>
-    public Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken) =>
+    private Task<Outcome<BalanceView>> ResumeCoreAsync(string accountId, CancellationToken cancellationToken) =>
         UpdateExistingAsync(
             accountId,
             (account, now) =>
@@ -191,7 +212,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
         return decision.Error is { } error ? error : decision.Answer!;
     }
 
-    public async Task<BalanceView?> GetBalanceAsync(string accountId, CancellationToken cancellationToken)
+    private async Task<BalanceView?> ReadBalanceAsync(string accountId, CancellationToken cancellationToken)
     {
         var account = await accounts.GetAsync(accountId, cancellationToken);
         return account is null ? null : BalanceView.Of(account.Value, clock.GetUtcNow());

@@ -34,6 +34,12 @@ public sealed class CreditControlOptions : IValidatedOptions
     /// </summary>
     public TimeSpan StoreDeadline { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long an administration call on one account (create or change it, top up, suspend, resume) may wait on the
+    /// store before answering 503. Each is safe to repeat: a top-up by its topUpId, the others by their result.
+    /// </summary>
+    public TimeSpan AdminDeadline { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long one batch of work (a CDR batch, a sweep) may wait on the store before it fails and is retried.</summary>
     public TimeSpan BatchDeadline { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -49,6 +55,7 @@ public sealed class CreditControlOptions : IValidatedOptions
         if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
         if (StoreDeadline <= TimeSpan.Zero) errors.Add("CreditControl:StoreDeadline must be positive");
         if (BatchDeadline <= TimeSpan.Zero) errors.Add("CreditControl:BatchDeadline must be positive");
+        if (AdminDeadline <= TimeSpan.Zero) errors.Add("CreditControl:AdminDeadline must be positive");
         return errors;
     }
 }

@@ -111,6 +111,36 @@ public sealed class DeadlineTests
         Assert.Equal((10m - end.Charge, 0m), (state.Balance, state.Reserved));
     }
 
+    [Fact]
+    public async Task Admin_calls_against_a_frozen_store_are_unavailable_at_the_admin_deadline_and_a_retried_top_up_credits_once()
+    {
+        var account = await _harness.OpenAsync("acc", Fixtures.Prepaid(), 10m);
+        _store.Freeze();
+
+        var topUp = _harness.Admin.TopUpAsync(new TopUpRequest(account, "t-1", 5m), default);
+        await _store.Stalled.WaitAsync(TimeSpan.FromSeconds(10));
+        _harness.Clock.Advance(TimeSpan.FromSeconds(2)); // the credit-control deadline is not the admin one
+        await Task.Delay(50);
+        Assert.False(topUp.IsCompleted);
+        _harness.Clock.Advance(TimeSpan.FromSeconds(8));
+        var fault = await Assert.ThrowsAsync<StoreUnavailableException>(() => topUp.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("top-up: the store did not answer within 10000 ms", fault.Message, StringComparison.Ordinal);
+
+        var suspend = _harness.Admin.SuspendAsync(account, "by policy", byPolicy: true, default);
+        var balance = _harness.Admin.GetBalanceAsync(account, default);
+        _harness.Clock.Advance(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => balance.WaitAsync(TimeSpan.FromSeconds(10)));
+        _harness.Clock.Advance(TimeSpan.FromSeconds(8));
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => suspend.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // Back: the retried top-up credits 5 once, whether or not the abandoned one landed.
+        _store.Thaw();
+        await Task.Delay(100);
+        Assert.Null((await _harness.Admin.TopUpAsync(new TopUpRequest(account, "t-1", 5m), default)).Error);
+        Assert.Null((await _harness.Admin.TopUpAsync(new TopUpRequest(account, "t-1", 5m), default)).Error);
+        Assert.Equal(15m, (await _harness.StateAsync(account)).Balance);
+    }
+
     /// <summary>Waits (in real time, bounded) for the write held by the frozen store to land once it is thawed.</summary>
     private async Task LandedAsync(string account, string sessionId, Func<Session, bool>? until = null)
     {
