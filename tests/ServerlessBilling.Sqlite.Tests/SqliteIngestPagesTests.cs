@@ -48,7 +48,7 @@ public sealed class SqliteIngestPagesTests(ITestOutputHelper output)
     /// With the usage on the file too, and on the memory store (what the account documents alone cost). Measured 9.7 and
     /// 3.9 with schema 7: on the file, each account's 5 new usage rows landed in its own leaves of the usage table and of its
     /// by-start index, next to its 1,000 earlier rows, and often split them; and the period totals (1.4 to 2 KB) were a
-    /// row of account_parts with an overflow page. Measured 7.9 and 3.4 since schema 8 (usage rows appended, the key a
+    /// row of account_parts with an overflow page. Measured 8.0 and 3.4 since schema 8 (usage rows appended, the key a
     /// small index) and the totals stored by member (<see cref="SqliteDocumentRows.ByMemberBytes"/>).
     /// </summary>
     [Theory]

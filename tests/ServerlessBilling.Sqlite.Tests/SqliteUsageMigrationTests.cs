@@ -40,7 +40,7 @@ public sealed class SqliteUsageMigrationTests
 
             using (var database = SqliteDatabase.Open(options, TimeProvider.System))
             {
-                Assert.Equal(8, database.SchemaVersion);
+                Assert.True(database.SchemaVersion >= 8, $"schema {database.SchemaVersion}");
                 Assert.Equal(SqliteSchema.Latest, database.SchemaVersion);
                 database.Read(session =>
                 {
@@ -70,7 +70,7 @@ public sealed class SqliteUsageMigrationTests
 
             using (var reopened = SqliteDatabase.Open(options, TimeProvider.System))
             {
-                Assert.Equal(8, reopened.SchemaVersion); // the migration ran once
+                Assert.Equal(SqliteSchema.Latest, reopened.SchemaVersion); // the migration ran once
                 Assert.Equal(302, reopened.Read(s => Convert.ToInt32(s.Command("SELECT count(*) FROM usage").ExecuteScalar(), CultureInfo.InvariantCulture)));
             }
         }
