@@ -40,9 +40,13 @@ public sealed class SqliteDatabase : IDisposable
             "PRAGMA journal_mode = WAL",
             synchronous,
             // 8 MB (SQLite's default is 2 MB): the pages the writer rewrites stay in its cache instead of being read again.
-            // Not more: once rows are deleted (a session or a chunk of applied ids dropped), every commit walks the
-            // cache's whole page hash (pcache1TruncateUnsafe from pager_end_transaction), which at 64 MB took ~40% of
-            // the writer's CPU under ingestion.
+            // Not more: a commit walks the cache's whole page hash (pcache1TruncateUnsafe from pager_end_transaction,
+            // ~10% of the writer's CPU under credit control at 8 MB, ~40% under ingestion at 64 MB) whenever a page split
+            // in it renumbered sibling pages into ascending order: SQLite's balance_nonroot swaps two pages' numbers
+            // through the lock-byte page's number (262,145 with 4 KB pages) as a temporary key, so the cache's largest key
+            // seen is far past the file's size and its truncation at the commit scans every bucket. Splits renumber when
+            // the free list hands out pages out of order, i.e. once rows have been deleted; no pragma changes that (the
+            // walk costs in proportion to the cache's pages; 1 and 2 MB measured the same as 8 MB within the noise).
             "PRAGMA cache_size = -8192",
             // The writer reads the pages it is about to change through a memory map of the file instead of a pread()
             // each (16% of its CPU under credit control, where the pages touched are spread over far more than the

@@ -37,8 +37,15 @@ internal static class SqliteDocumentRows
     /// <summary>A top-level member at least this long (bytes of its JSON value) is stored in its own row(s).</summary>
     public const int ApartBytes = 512;
 
-    /// <summary>A top-level object at least this long is stored one row per member.</summary>
-    public const int ByMemberBytes = 2048;
+    /// <summary>
+    /// A top-level object at least this long is stored one row per member. Longer, stored whole, it would be a row of
+    /// <c>account_parts</c> (WITHOUT ROWID, whose rows keep at most 1,002 bytes, key included, on a 4 KB page and put the
+    /// rest on an overflow page), so each write of it was its leaf, a new overflow page and the free-list page that took
+    /// the old one, where one page does: a member row of <c>account_members</c> (a rowid table) keeps up to 4,061 bytes on
+    /// its page. (It was 2,048: the period totals, per destination, written on every ingestion step, are often 1 to 2 KB.)
+    /// The bound leaves room for the key, as <see cref="SqliteArrayChunks.ChunkBytes"/> does.
+    /// </summary>
+    public const int ByMemberBytes = 900;
 
     /// <summary>The member column of a part stored whole. An object with a member of that name is stored whole.</summary>
     public const string Whole = "";
@@ -293,6 +300,7 @@ internal static class SqliteDocumentRows
 
         foreach (var key in changes.Deletes)
         {
+
             session.Statement(TableOf(key).Delete).Bind(1, accountId).Bind(2, key.Part).Bind(3, key.Member).Run();
         }
 

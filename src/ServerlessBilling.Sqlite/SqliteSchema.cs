@@ -144,6 +144,26 @@ internal static class SqliteSchema
         """
         SELECT 7;
         """,
+
+        // 8: usage rows in a rowid table, appended in the order written, with the key (account, CDR id) a small unique index
+        // beside the by-start one. Keyed by (account, CDR id) in a WITHOUT ROWID table, a CDR batch spread over many
+        // accounts put each account's new rows among its earlier ones: a leaf (often split, with its siblings) of the table
+        // and one of the index per account, every batch; now a batch's rows fill a few new pages at the end of the table,
+        // and the two indexes hold short entries (no document), so their leaves split far less often. The rows written
+        // before are copied in (account, start time) order, so an account's earlier usage stays together.
+        """
+        CREATE TABLE usage_appended (
+            account_id  TEXT NOT NULL,
+            cdr_id      TEXT NOT NULL,
+            start_time  INTEGER NOT NULL,      -- UTC ticks
+            doc         BLOB NOT NULL);
+        INSERT INTO usage_appended (account_id, cdr_id, start_time, doc)
+            SELECT account_id, cdr_id, start_time, doc FROM usage ORDER BY account_id, start_time, cdr_id;
+        DROP TABLE usage;
+        ALTER TABLE usage_appended RENAME TO usage;
+        CREATE UNIQUE INDEX usage_by_key ON usage (account_id, cdr_id);
+        CREATE INDEX usage_by_start ON usage (account_id, start_time, cdr_id);
+        """,
     ];
 
     public static int Latest => Migrations.Count;

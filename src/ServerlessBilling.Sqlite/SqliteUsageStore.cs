@@ -5,8 +5,10 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Sqlite;
 
 /// <summary>
-/// Rated usage, one row per CDR keyed by (account, CDR id): a second create of the same CDR is refused. Its values are a
-/// compact array (<see cref="SqliteUsageRows"/>) since schema 7; rows written before hold the record's JSON object.
+/// Rated usage, one row per CDR with (account, CDR id) unique: a second create of the same CDR is refused. Its values are a
+/// compact array (<see cref="SqliteUsageRows"/>) since schema 7; rows written before hold the record's JSON object. Since
+/// schema 8 the rows are appended in the order written (a rowid table), found by the unique index on the key or by the
+/// by-start index (<see cref="SqliteSchema"/>).
 /// </summary>
 public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
 {
@@ -99,8 +101,8 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     public bool RecordsWholeBatches => true;
 
     /// <summary>
-    /// Rows are inserted in key order (account, CDR id), so the B-tree is walked forward and an account's rows land on its
-    /// pages together, by one prepared statement run once a row straight through SQLite (its changed-row count says whether
+    /// Rows are inserted in key order (account, CDR id), so the indexes are walked forward and an account's entries land on
+    /// their pages together, by one prepared statement run once a row straight through SQLite (its changed-row count says whether
     /// the row was created: no RETURNING to read back, no parameter names to look up). The documents are serialized and the
     /// rows ordered before the writer's thread gets them. Up to <see cref="RowsPerWrite"/> rows are one write of the group
     /// commit (a CDR batch of the API's usual size is one transaction); more are cut into writes of that many, so that one
