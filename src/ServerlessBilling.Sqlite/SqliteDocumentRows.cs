@@ -300,7 +300,6 @@ internal static class SqliteDocumentRows
 
         foreach (var key in changes.Deletes)
         {
-
             session.Statement(TableOf(key).Delete).Bind(1, accountId).Bind(2, key.Part).Bind(3, key.Member).Run();
         }
 
