@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using ServerlessBilling.Local.Commands;
 using ServerlessBilling.Local.Commands.Serve;
 using ServerlessBilling.Local.Tests.Rate;
@@ -60,5 +61,49 @@ public sealed class HostileRoundFifteenLocalTests
         Assert.Equal("/dev/null", new FileInfo(sink).LinkTarget);
         Assert.False(File.Exists(sink + ".partial"));
         Assert.Contains("rated     16\n", console.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:99999")]
+    [InlineData("http://127.0.0.1:-1")]
+    [InlineData("http://127.0.0.1:0;http://[::1]:70000")]
+    [InlineData("notaurl")]
+    public void A_listen_address_kestrel_cannot_bind_exits_3_with_one_line_naming_it(string urls)
+    {
+        // Was "error: the host failed to start: System.ArgumentOutOfRangeException: ... (Parameter 'port')" and its
+        // stack, exit 1 (with keys configured, "notaurl" too: System.FormatException: Invalid url).
+        var console = new TestConsole();
+
+        var exit = ServeCommand.Run(["--no-demo", "--Store=memory", "--Auth:AdminKeys=admin-key-0123456789abcdef", "--urls", urls], console.Out, console.Error);
+
+        Assert.Equal(ExitCodes.InvalidSetting, exit);
+        var line = Assert.Single(console.Error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: invalid setting: urls: '", line, StringComparison.Ordinal);
+        Assert.Contains("is not an address to listen on", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://127.0.0.1:abc", false)] // Kestrel: the host "127.0.0.1:abc", on every interface, port 80
+    [InlineData("http://127.0.0.1:7071x", false)]
+    [InlineData("http://:7071", false)]
+    [InlineData("127.0.0.1:7071", false)]
+    [InlineData("tcp://127.0.0.1:7071", false)]
+    [InlineData("http://[::1:7071", false)]
+    [InlineData("http://127.0.0.1:7071", true)]
+    [InlineData("https://localhost:0/", true)]
+    [InlineData("http://[::1]:65535", true)]
+    [InlineData("http://*:80", true)]
+    [InlineData("http://+", true)]
+    [InlineData("http://unix:/tmp/billing.sock", true)]
+    public void With_keys_a_typo_in_the_port_is_refused_rather_than_listening_on_every_interface(string url, bool valid)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["urls"] = url })
+            .Build();
+        var options = new ServerlessBilling.Api.Access.AuthOptions { AdminKeys = "admin-key-0123456789abcdef" };
+
+        var result = new ServerlessBilling.Api.Access.AuthOptionsValidator(configuration).Validate(null, options);
+
+        Assert.Equal(valid, result.Succeeded);
     }
 }
