@@ -31,8 +31,8 @@ public sealed class AuthOptions
 }
 
 /// <summary>
-/// Checks the keys (length, characters, one role per key) and, with no key configured, that every address the host
-/// is told to listen on is a loopback one. Messages name the setting and never show a key.
+/// Checks the keys (length, characters, one role per key), that every address the host is told to listen on is well
+/// formed and, with no key configured, a loopback one. Messages name the setting and never show a key.
 /// </summary>
 public sealed class AuthOptionsValidator(IConfiguration configuration) : IValidateOptions<AuthOptions>
 {
@@ -45,6 +45,11 @@ public sealed class AuthOptionsValidator(IConfiguration configuration) : IValida
         if (options.SwitchKeyList.Intersect(options.AdminKeyList, StringComparer.Ordinal).Any())
         {
             failures.Add($"{AuthOptions.Section}: a key is listed in both SwitchKeys and AdminKeys; give each key one role");
+        }
+
+        if (Loopback.ConfiguredAddresses(configuration).FirstOrDefault(a => !Loopback.IsListenUrl(a)) is { } malformed)
+        {
+            failures.Add($"urls: '{malformed}' is not an address to listen on: http://HOST:PORT or https://HOST:PORT, PORT a number from 0 to 65535 (e.g. http://127.0.0.1:7071)");
         }
 
         if (!options.HasKeys && Loopback.ConfiguredAddresses(configuration).FirstOrDefault(a => !Loopback.IsLoopbackUrl(a)) is { } open)

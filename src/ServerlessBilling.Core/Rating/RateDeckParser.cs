@@ -107,6 +107,20 @@ public static class RateDeckParser
             return null;
         }
 
+        // The name goes on usage records, invoices and statements as it is: a control character would be printed raw,
+        // and U+FFFD is what the reader made of bytes that are not UTF-8 (a deck saved as Windows-1252: "R�union").
+        if (destinationSpan.IndexOfAnyInRange('\u0000', '\u001F') >= 0 || destinationSpan.Contains('\u007F'))
+        {
+            reason = $"destination '{Clip(destinationSpan)}' holds a control character";
+            return null;
+        }
+
+        if (destinationSpan.Contains('\uFFFD'))
+        {
+            reason = $"destination '{Clip(destinationSpan)}' is not valid UTF-8 (save the deck as UTF-8)";
+            return null;
+        }
+
         if ((reason = ParseAmount(csv, c.Rate, "rate", required: true, out var rate)) is not null
             || (reason = ParseAmount(csv, c.ConnectFee, "connect_fee", required: false, out var connectFee)) is not null
             || (reason = ParseSeconds(csv, c.MinSeconds, "min_seconds", out var minSeconds)) is not null

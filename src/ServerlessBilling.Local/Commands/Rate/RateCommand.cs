@@ -51,6 +51,13 @@ public sealed class RateCommand(TextReader stdin, TextWriter stdout, TextWriter 
             return Fail(ExitCodes.Usage, problem);
         }
 
+        if (options.OutPath != RateOptions.StandardStream && DevicePath(options.OutPath) is { } device)
+        {
+            // /dev/null, /dev/stdout, /proc/self/fd/1: written as they are. Renaming a PATH.partial over one would
+            // replace the device (or the link to it) with a plain file, as root even /dev/null itself.
+            return ExecuteOnFiles(options, device, cancellationToken);
+        }
+
         var partialPath = options.OutPath == RateOptions.StandardStream ? null : options.OutPath + PartialSuffix;
         var run = ExecuteOnFiles(options, partialPath, cancellationToken);
         if (partialPath is not null && File.Exists(partialPath))
@@ -186,6 +193,27 @@ public sealed class RateCommand(TextReader stdin, TextWriter stdout, TextWriter 
 
         var directory = Path.GetDirectoryName(output);
         return directory is null || Directory.Exists(directory) ? null : $"output directory '{directory}' not found";
+    }
+
+    /// <summary>The device an output path names, through any links (Unix: under /dev or /proc); null for a file.</summary>
+    private static string? DevicePath(string outPath)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        static bool UnderDevices(string path) => path.StartsWith("/dev/", StringComparison.Ordinal) || path.StartsWith("/proc/", StringComparison.Ordinal);
+        var path = Path.GetFullPath(outPath);
+        try
+        {
+            // The device is opened by the path given (/dev/stdout's final target may be a pipe, which has no path).
+            return UnderDevices(path) || File.ResolveLinkTarget(path, returnFinalTarget: true) is { } target && UnderDevices(target.FullName) ? path : null;
+        }
+        catch (IOException)
+        {
+            return null; // a link that cannot be followed (a loop): not a device, and the write reports what is wrong
+        }
     }
 
     private static string DeckId(string deckPath)

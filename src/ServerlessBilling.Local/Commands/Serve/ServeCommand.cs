@@ -82,6 +82,10 @@ public static class ServeCommand
                 (ExitCodes.AddressInUse, $"{inUse.Message.TrimEnd('.')}; stop the other process or choose another address with --urls http://127.0.0.1:PORT"),
             StoreUnreachableException unreachable =>
                 (ExitCodes.StoreUnreachable, unreachable.Message),
+            // A data file a newer build wrote (SqliteSchema refuses rather than misreads it): the operator runs that
+            // build or restores a backup; nothing here is a bug.
+            InvalidOperationException newer when newer.Message.StartsWith("the data file has schema version ", StringComparison.Ordinal) =>
+                (ExitCodes.DataUnusable, $"{newer.Message.TrimEnd('.')} (or choose another folder with --Local:DataDirectory=PATH)"),
             ServerlessBilling.Sqlite.SqliteDataUnusableException unusable =>
                 (ExitCodes.DataUnusable, $"{unusable.Message.TrimEnd('.')}; stop the other host, or choose another folder with --Local:DataDirectory=PATH (or --Store=memory)"),
             _ => null,
