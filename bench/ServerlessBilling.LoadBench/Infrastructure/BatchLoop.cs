@@ -14,6 +14,13 @@ internal sealed record BatchRun(int Done, LatencySummary Latency, RunCost Cost)
 /// </summary>
 internal static class BatchLoop
 {
+    /// <summary>
+    /// The pause after a warm-up batch before the JIT's count is read: methods called often enough wait for their
+    /// optimized tier until no new method has started for 100 ms (the runtime's call-counting delay), then compile in
+    /// the background, so a count read at once would miss them and the first timed case would pay for them.
+    /// </summary>
+    public static readonly TimeSpan JitSettle = TimeSpan.FromMilliseconds(300);
+
     public static async Task<BatchRun> RunAsync(int inFlight, int available, double seconds, Func<int, Task> run, CancellationToken cancellationToken)
     {
         var meter = RunMeter.Start();

@@ -149,12 +149,14 @@ internal static class IngestCore
 
             // The warm-up is also the JIT's: on a busy machine the time may pass before the hot methods reach their
             // optimized tier, and the first case alone would pay for it. So it goes on a batch at a time until two
-            // batches in a row compile no method (or the warm batches are used up).
+            // batches in a row, each followed by a pause (BatchLoop.JitSettle), compile no method (or the warm batches are
+            // used up).
             var (next, quiet) = (warm.Done, 0);
             while (quiet < 2 && next < warmPool.Length)
             {
                 var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
                 await IngestAsync(warmPool[next++]);
+                await Task.Delay(BatchLoop.JitSettle, cancellationToken);
                 quiet = System.Runtime.JitInfo.GetCompiledMethodCount() == compiled ? quiet + 1 : 0;
             }
         }
