@@ -39,8 +39,15 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
     public Task<Outcome<BalanceView>> ResumeAsync(string accountId, CancellationToken cancellationToken) =>
         WithinAdminDeadline(ct => ResumeCoreAsync(accountId, ct), "resume", cancellationToken);
 
+    /// <summary>A switch route's read (as authorize, no closure per call): within the credit-control deadline.</summary>
     public Task<BalanceView?> GetBalanceAsync(string accountId, CancellationToken cancellationToken) =>
-        StoreDeadline.RunAsync(ct => ReadBalanceAsync(accountId, ct), options.StoreDeadline, clock, "balance", cancellationToken);
+        StoreDeadline.RunAsync(
+            static (s, ct) => new ValueTask<BalanceView?>(s.Service.ReadBalanceAsync(s.AccountId, ct)),
+            (Service: this, AccountId: accountId),
+            options.StoreDeadline,
+            clock,
+            "balance",
+            cancellationToken);
 
     private Task<T> WithinAdminDeadline<T>(Func<CancellationToken, Task<T>> work, string what, CancellationToken cancellationToken) =>
         StoreDeadline.RunAsync(work, options.AdminDeadline, clock, what, cancellationToken);
