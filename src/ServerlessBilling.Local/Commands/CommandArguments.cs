@@ -68,6 +68,7 @@ public sealed class CommandArguments
         return new CommandArguments(values, given, help, error);
     }
 
-    // "-" alone is a value (standard input or output), not an option.
-    private static bool IsOption(string arg) => arg.Length > 1 && arg[0] == '-';
+    // "-" alone is a value (standard input or output), not an option; so is a negative number ("--seed -1"): no
+    // option's name starts with a digit or a point.
+    private static bool IsOption(string arg) => arg.Length > 1 && arg[0] == '-' && !char.IsAsciiDigit(arg[1]) && arg[1] != '.';
 }

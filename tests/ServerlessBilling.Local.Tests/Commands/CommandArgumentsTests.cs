@@ -18,7 +18,20 @@ public sealed class CommandArgumentsTests
     }
 
     [Theory]
+    [InlineData("-1")]
+    [InlineData("-0.5")]
+    [InlineData("-.5")]
+    public void A_negative_number_after_an_option_is_its_value(string value)
+    {
+        var parsed = Parse("--deck", value, "--quiet");
+        Assert.Null(parsed.Error);
+        Assert.Equal(value, parsed["deck"]);
+        Assert.True(parsed.Has("quiet"));
+    }
+
+    [Theory]
     [InlineData("option '--deck' needs a value", "--deck")]
+    [InlineData("option '--deck' needs a value", "--deck", "-h")]
     [InlineData("option '--deck' needs a value", "--deck=")]
     [InlineData("option '--deck' needs a value", "--deck", "--out", "x")]
     [InlineData("option '--deck' is given more than once", "--deck", "a", "--deck=b")]
