@@ -235,7 +235,7 @@ public sealed class IngestionService(
                 }
                 else if (outcome.QuarantineReason is { } reason)
                 {
-                    (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Line) ?? Describe(outcome.Cdr), source, now));
+                    (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Cdr) ?? Describe(outcome.Cdr), source, now));
                 }
                 else
                 {
@@ -520,12 +520,15 @@ public sealed class IngestionService(
 
         public CdrRecord this[int index] => records[members[group.Start + index]];
 
-        /// <summary>The text of the group's record on <paramref name="line"/>, for a quarantine record (a rare path: scanned).</summary>
-        public string? RawOf(int line)
+        /// <summary>
+        /// The text of the group's record of <paramref name="cdr"/> (the very object read), for a quarantine record (a rare
+        /// path: scanned). Not by line: the events of an Event Hubs batch are read one by one, so their lines repeat.
+        /// </summary>
+        public string? RawOf(Cdr cdr)
         {
             for (var i = 0; i < Count; i++)
             {
-                if (this[i].Line == line)
+                if (ReferenceEquals(this[i].Cdr, cdr))
                 {
                     return this[i].Raw;
                 }
