@@ -195,7 +195,7 @@ public sealed class IngestionService(
             {
                 seen.Add(cdr, record.Line);
             }
-            else if (first.Cdr == cdr)
+            else if (IsSameCall(first.Cdr, cdr))
             {
                 duplicates++;
             }
@@ -489,6 +489,17 @@ public sealed class IngestionService(
 
         return (mine, refused);
     }
+
+    /// <summary>
+    /// Whether a later copy of a CDR in the same batch says the same about the call as the first (what moves money), as a
+    /// copy in a later batch is judged against the usage record: the calling number, recorded only, may differ.
+    /// </summary>
+    private static bool IsSameCall(Cdr first, Cdr cdr) =>
+        first.CalledNumber == cdr.CalledNumber
+        && first.StartTime == cdr.StartTime
+        && first.DurationSeconds == cdr.DurationSeconds
+        && first.Disposition == cdr.Disposition
+        && first.SessionId == cdr.SessionId;
 
     /// <summary>Whether a CDR says the same about the call as the usage record its id produced (what moves money).</summary>
     private static bool IsSameCall(UsageRecord applied, Cdr cdr) =>

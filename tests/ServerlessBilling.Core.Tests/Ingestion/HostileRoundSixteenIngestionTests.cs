@@ -62,4 +62,24 @@ public sealed class HostileRoundSixteenIngestionTests
         Assert.Equal(Settlement.Session, usage.SettledBy);
         Assert.Equal("2026-10", usage.Period);
     }
+
+    [Fact]
+    public async Task A_copy_that_differs_only_in_the_calling_number_is_a_duplicate_in_the_same_batch_as_in_a_later_one()
+    {
+        // docs/api.md: a CDR id repeated with other called number, start, duration, disposition or session is a conflict.
+        // A later batch judged the copy so (a calling number rewritten, "+441234" to "00441234", is the same call), but
+        // within one batch the whole record was compared, and the copy was quarantined as a conflict.
+        var harness = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        await harness.OpenAsync(Account, Fixtures.Postpaid(1000m, hard: false), 0m);
+        const string Line = "c-1,acme,{0},+33145678901,2026-11-20T10:00:00Z,42,ANSWERED,";
+        var first = string.Format(System.Globalization.CultureInfo.InvariantCulture, Line, "+441234");
+        var rewritten = string.Format(System.Globalization.CultureInfo.InvariantCulture, Line, "00441234");
+
+        var together = await harness.IngestCsvAsync($"{Fixtures.CdrHeader}\n{first}\n{rewritten}\n");
+        var later = await harness.IngestCsvAsync($"{Fixtures.CdrHeader}\n{rewritten}\n");
+
+        Assert.Equal((1, 1, 0), (together.Accepted, together.Duplicates, together.Quarantined.Count));
+        Assert.Equal((0, 1, 0), (later.Accepted, later.Duplicates, later.Quarantined.Count));
+        Assert.Equal(0.105m, (await harness.StateAsync(Account)).Totals["2026-11"].Total.Amount);
+    }
 }
