@@ -146,11 +146,11 @@ public static class IngestionRules
         // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
         var (billed, charge) = SessionCharging.Price(session, cdr.DurationSeconds, cdr.Answered);
         var terminated = session.TerminateAnswer!;
-        // The record's period is the one the terminate counted the charge in: the call's start fixed at authorize.
         var note = terminated.TotalSeconds == cdr.DurationSeconds && terminated.Charge == charge
             ? null
             : string.Create(CultureInfo.InvariantCulture,
                 $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
+        // The record's period is the one the terminate counted the charge in: the call's start fixed at authorize.
         return new CdrOutcome(cdr, line, Usage(step.Account, step.PeriodOf(session.StartTime), cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
     }
 
