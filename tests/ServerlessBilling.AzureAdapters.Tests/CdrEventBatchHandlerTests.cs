@@ -63,6 +63,31 @@ public sealed class CdrEventBatchHandlerTests
     }
 
     [Fact]
+    public async Task An_event_cdr_quarantined_when_rated_keeps_its_own_text_when_an_earlier_event_of_the_batch_has_the_same_line()
+    {
+        // Hostile round sixteen. The events of a batch are read one by one, so their line numbers start again in each. The
+        // text of a CDR refused at rating (no deck prefix, unknown account, conflict) was looked up by its line number
+        // among the account's records of the batch: the first record with that line won. Every one-CDR JSON event is line
+        // 1, so the quarantine kept the first event's CDR (a good one, charged) in place of the refused one, whose own
+        // text, the only copy the operator has to repair and resend, was lost.
+        var (handler, harness) = await CreateAsync();
+        var good = $$"""{"cdrId":"j-1","accountId":"{{Account}}","callingNumber":"+441","calledNumber":"+447700900123","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}""";
+        var unrated = $$"""{"cdrId":"j-2","accountId":"{{Account}}","callingNumber":"+441","calledNumber":"+999123","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}""";
+        var goodLine = $"c-1,{Account},+441,+447700900123,2026-11-26T10:00:00Z,60,ANSWERED,\n";
+        var unratedLine = $"c-2,{Account},+441,+999456,2026-11-26T10:00:00Z,60,ANSWERED,\n";
+
+        var result = await handler.HandleAsync([Event(good, 1), Event(unrated, 2), Event(goodLine, 3), Event(unratedLine, 4)], default);
+
+        Assert.Equal(2, result.Accepted);
+        Assert.Equal(2, result.Quarantined.Count);
+        var stored = await harness.Quarantine.ListAsync(Account, 10, default);
+        var json = Assert.Single(stored, q => q.CdrId == "j-2");
+        Assert.Equal(unrated, json.Raw);
+        var csv = Assert.Single(stored, q => q.CdrId == "c-2");
+        Assert.Equal(unratedLine.TrimEnd('\n'), csv.Raw);
+    }
+
+    [Fact]
     public async Task A_replayed_batch_changes_nothing()
     {
         var (handler, harness) = await CreateAsync();

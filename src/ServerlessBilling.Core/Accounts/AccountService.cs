@@ -30,7 +30,9 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
     /// <summary>
     /// Suspends the account: new calls are denied (ACCOUNT_SUSPENDED) and running calls get no further grant.
     /// Suspending a suspended account changes nothing. <paramref name="byPolicy"/>: monitoring's automatic
-    /// suspension, which an operator's resume waives for the rest of the period.
+    /// suspension, which an operator's resume waives for the rest of the period, and which is written only when the
+    /// account as it is then still reaches its <c>suspendAt</c> (its reason then says so with the figures of that
+    /// moment, not <paramref name="reason"/>).
     /// </summary>
     public Task<Outcome<BalanceView>> SuspendAsync(string accountId, string reason, bool byPolicy, CancellationToken cancellationToken) =>
         WithinAdminDeadline(ct => SuspendCoreAsync(accountId, reason, byPolicy, ct), "suspend", cancellationToken);
@@ -182,12 +184,15 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
             accountId,
             (account, now) =>
             {
-                if (account.Status == AccountStatus.Suspended || (byPolicy && account.PolicyWaived(now)))
+                // By policy, the account as it is now must still call for it (a top-up or a raised limit since the version
+                // monitoring judged makes it good), and with the figures it has now.
+                var why = byPolicy ? Monitoring.MonitorRules.PolicySuspension(account, now) : reason;
+                if (account.Status == AccountStatus.Suspended || why is null || (byPolicy && account.PolicyWaived(now)))
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));
                 }
 
-                var next = account.Suspend(reason, now);
+                var next = account.Suspend(why, now);
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);

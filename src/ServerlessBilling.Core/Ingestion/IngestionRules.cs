@@ -150,7 +150,8 @@ public static class IngestionRules
             ? null
             : string.Create(CultureInfo.InvariantCulture,
                 $"reconciliation: the session charged {terminated.TotalSeconds} s ({terminated.Charge}); the CDR says {cdr.DurationSeconds} s ({charge}); the difference was not charged");
-        return new CdrOutcome(cdr, line, Usage(step.Account, step.PeriodOf(cdr.StartTime), cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
+        // The record's period is the one the terminate counted the charge in: the call's start fixed at authorize.
+        return new CdrOutcome(cdr, line, Usage(step.Account, step.PeriodOf(session.StartTime), cdr, session.Prefix, session.Destination, billed, charge, Settlement.Session, note, now), null);
     }
 
     /// <summary>
@@ -161,7 +162,9 @@ public static class IngestionRules
     {
         var (next, closed) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, cdr.DurationSeconds, cdr.Answered), now, closedSessionsKept);
         var charged = closed.TerminateAnswer!;
-        var period = account.PeriodBook.Roll(now, account.Settings).PeriodOf(cdr.StartTime, account.Settings).Label;
+        // The charge counts in the period of the session's start (fixed at authorize), which the record names too, not
+        // the CDR's start: a call authorized in a period's last seconds may be answered in the next.
+        var period = account.PeriodBook.Roll(now, account.Settings).PeriodOf(session.StartTime, account.Settings).Label;
         var usage = Usage(account, period, cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
         return (next, new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
     }

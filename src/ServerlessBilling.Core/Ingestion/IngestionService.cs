@@ -195,7 +195,7 @@ public sealed class IngestionService(
             {
                 seen.Add(cdr, record.Line);
             }
-            else if (first.Cdr == cdr)
+            else if (IsSameCall(first.Cdr, cdr))
             {
                 duplicates++;
             }
@@ -235,7 +235,7 @@ public sealed class IngestionService(
                 }
                 else if (outcome.QuarantineReason is { } reason)
                 {
-                    (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Line) ?? Describe(outcome.Cdr), source, now));
+                    (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Cdr) ?? Describe(outcome.Cdr), source, now));
                 }
                 else
                 {
@@ -490,6 +490,17 @@ public sealed class IngestionService(
         return (mine, refused);
     }
 
+    /// <summary>
+    /// Whether a later copy of a CDR in the same batch says the same about the call as the first (what moves money), as a
+    /// copy in a later batch is judged against the usage record: the calling number, recorded only, may differ.
+    /// </summary>
+    private static bool IsSameCall(Cdr first, Cdr cdr) =>
+        first.CalledNumber == cdr.CalledNumber
+        && first.StartTime == cdr.StartTime
+        && first.DurationSeconds == cdr.DurationSeconds
+        && first.Disposition == cdr.Disposition
+        && first.SessionId == cdr.SessionId;
+
     /// <summary>Whether a CDR says the same about the call as the usage record its id produced (what moves money).</summary>
     private static bool IsSameCall(UsageRecord applied, Cdr cdr) =>
         applied.CalledNumber == cdr.CalledNumber
@@ -520,12 +531,15 @@ public sealed class IngestionService(
 
         public CdrRecord this[int index] => records[members[group.Start + index]];
 
-        /// <summary>The text of the group's record on <paramref name="line"/>, for a quarantine record (a rare path: scanned).</summary>
-        public string? RawOf(int line)
+        /// <summary>
+        /// The text of the group's record of <paramref name="cdr"/> (the very object read), for a quarantine record (a rare
+        /// path: scanned). Not by line: the events of an Event Hubs batch are read one by one, so their lines repeat.
+        /// </summary>
+        public string? RawOf(Cdr cdr)
         {
             for (var i = 0; i < Count; i++)
             {
-                if (this[i].Line == line)
+                if (ReferenceEquals(this[i].Cdr, cdr))
                 {
                     return this[i].Raw;
                 }

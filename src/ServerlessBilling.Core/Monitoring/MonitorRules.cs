@@ -102,7 +102,7 @@ public static class MonitorRules
             Overrun(note.SessionId, note.OverrunSeconds, note.ReportedSeconds, note.UsedSeconds);
         }
 
-        var suspend = current.Status == AccountStatus.Active && policy.SuspendAt is { } at && limit is > 0m && spent >= at * limit.Value;
+        var suspend = SuspendReason(current, limit, spent);
 
         // The suspension in force, and the one the last resume lifted: a suspension resumed before monitoring saw the
         // account is alerted all the same, once (its id is the same either way).
@@ -112,7 +112,7 @@ public static class MonitorRules
             Suspended(current.LiftedSuspensionAt, current.LiftedSuspensionReason);
         }
 
-        return new MonitorVerdict(alerts, suspend ? Invariant($"spend {Shown(spent)} {currency} reached {Percent(policy.SuspendAt!.Value)} of the limit {Shown(limit!.Value)} {currency}") : null, figures);
+        return new MonitorVerdict(alerts, suspend, figures);
 
         void Overrun(string sessionId, int overrunSeconds, int reportedSeconds, int usedSeconds)
         {
@@ -136,6 +136,27 @@ public static class MonitorRules
                     $"account suspended: {reason ?? "no reason given"}", currency));
             }
         }
+    }
+
+    /// <summary>
+    /// Why the account as it is now calls for suspension by its policy (<c>monitoring.suspendAt</c>), or null when it
+    /// does not. The suspension is written to the account as it is when written, not as monitoring judged it: the feed
+    /// may deliver a version that a top-up or a raised limit has since made good.
+    /// </summary>
+    public static string? PolicySuspension(AccountState account, DateTimeOffset now)
+    {
+        var current = account.RollPeriod(now);
+        var (limit, spent, _) = Exposure(current);
+        return SuspendReason(current, limit, spent);
+    }
+
+    /// <summary>The reason to suspend an active account (rolled to now) whose spend reached its <c>suspendAt</c>; else null.</summary>
+    private static string? SuspendReason(AccountState current, decimal? limit, decimal spent)
+    {
+        var currency = current.Settings.Currency.Code;
+        return current.Status == AccountStatus.Active && current.Settings.EffectiveMonitoring.SuspendAt is { } at && limit is > 0m && spent >= at * limit.Value
+            ? Invariant($"spend {Shown(spent)} {currency} reached {Percent(at)} of the limit {Shown(limit.Value)} {currency}")
+            : null;
     }
 
     /// <summary>The id, unless it is among those raised before.</summary>
