@@ -72,13 +72,13 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken)
     {
         var expiry = Expiry(account);
-        var document = Document(1, account, null, expiry);
+        var document = Document(1, account, null, expiry, out var head);
         var parts = SqliteDocumentRows.Changes(null, document.Rows);
-        return WriteAsync(account, document, session =>
+        return WriteAsync(account, document, head, session =>
         {
             var created = session
                 .Statement("INSERT INTO accounts (account_id, version, next_expiry, doc) VALUES (?1, 1, ?2, ?3) ON CONFLICT (account_id) DO NOTHING")
-                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, document.Head)
+                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, head.Span)
                 .Run() == 1;
             if (created)
             {
@@ -98,7 +98,7 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
 
         var previous = _known.Document(account.AccountId);
         var expiry = Expiry(account);
-        var document = Document(checked(version + 1), account, previous, expiry);
+        var document = Document(checked(version + 1), account, previous, expiry, out var head);
 
         // The rows written for the version this write replaces are what the file holds if that version is current
         // (this process is the only writer); rows written for any other version are no basis: every row is replaced.
@@ -109,10 +109,10 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         // value is the same, and a credit-control step seldom moves it (a lower bound). It is left out when the
         // version replaced holds the same value.
         var sql = basis is not null && basis.Expiry == expiry ? KeepExpiry : SetExpiry;
-        return WriteAsync(account, document, session =>
+        return WriteAsync(account, document, head, session =>
         {
             var replaced = session.Statement(sql)
-                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, document.Head).Bind(4, version)
+                .Bind(1, account.AccountId).Bind(2, expiry).Bind(3, head.Span).Bind(4, version)
                 .Run() == 1;
             if (replaced)
             {
@@ -181,18 +181,28 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
 
     /// <summary>
     /// The conditional write; the state it wrote becomes the known one on the writer's thread right after its commit.
-    /// A refused write means the known state (if any) was stale, so it is forgotten.
+    /// A refused write means the known state (if any) was stale, so it is forgotten. The head goes back to the pool once
+    /// the write's task has completed: the writer runs a write only until then (<see cref="SqliteWriter.WriteAsync{T}"/>).
     /// </summary>
-    private async Task<string?> WriteAsync(AccountState account, AccountDocument document, Func<SqliteSession, bool> write, CancellationToken cancellationToken)
+    private async Task<string?> WriteAsync(AccountState account, AccountDocument document, SqliteRentedJson head, Func<SqliteSession, bool> write, CancellationToken cancellationToken)
     {
         var etag = ETag(document.Version);
-        var written = await database.WriteAsync(write, done =>
+        bool written;
+        try
         {
-            if (done)
+            written = await database.WriteAsync(write, done =>
             {
-                _known.Committed(new Versioned<AccountState>(account, etag), document.Version, document);
-            }
-        }, cancellationToken);
+                if (done)
+                {
+                    _known.Committed(new Versioned<AccountState>(account, etag), document.Version, document);
+                }
+            }, cancellationToken);
+        }
+        finally
+        {
+            head.Return();
+        }
+
         if (!written)
         {
             _known.Forget(account.AccountId);
@@ -202,8 +212,8 @@ public sealed class SqliteAccountStore(SqliteDatabase database) : IAccountStore,
         return etag;
     }
 
-    private static AccountDocument Document(long version, AccountState account, AccountDocument? previous, long? expiry) =>
-        SqliteDocumentRows.Write(version, account, previous) with { Expiry = expiry };
+    private static AccountDocument Document(long version, AccountState account, AccountDocument? previous, long? expiry, out SqliteRentedJson head) =>
+        SqliteDocumentRows.Write(version, account, previous, out head) with { Expiry = expiry };
 
     /// <summary>Reads accounts written by <see cref="DocumentQuery"/> or <see cref="PageQuery"/>: an account's rows come together.</summary>
     private static IEnumerable<(long Version, AccountState State)> ReadDocuments(SqliteDataReader reader)

@@ -64,15 +64,34 @@ internal static class SqliteDocumentRows
     private static readonly ConcurrentDictionary<Type, JsonTypeInfo> ElementOf = new();
     private static readonly byte[] Null = "null"u8.ToArray();
 
-    /// <summary>The rows of <paramref name="value"/>, reusing those of <paramref name="previous"/> (any document) for parts that are the same objects.</summary>
+    /// <summary>The rows of <paramref name="value"/>, reusing those of <paramref name="previous"/> (any document) for parts that are the same objects; with its head.</summary>
     public static AccountDocument Write<T>(long version, T value, AccountDocument? previous)
+        where T : class
+    {
+        var document = Write(version, value, previous, out var head);
+        try
+        {
+            return document with { Head = head.ToArray() };
+        }
+        finally
+        {
+            head.Return();
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Write{T}(long, T, AccountDocument?)"/>, with the head in a rented array that the caller returns once
+    /// the write that binds it is done; the document (kept as the basis of the account's next write) holds no head.
+    /// </summary>
+    public static AccountDocument Write<T>(long version, T value, AccountDocument? previous, out SqliteRentedJson headJson)
         where T : class
     {
         var type = Options.GetTypeInfo(typeof(T));
         var parts = new Dictionary<string, WrittenPart>(previous?.Parts.Count ?? 8, StringComparer.Ordinal); // sized: grown from 3, it was 3 allocations a write
         if (!IsWalkable(type) || Options.WriteIndented || type.Kind != JsonTypeInfoKind.Object)
         {
-            return new AccountDocument(version, JsonSerializer.SerializeToUtf8Bytes(value, type), parts); // all of it is the head
+            headJson = SqliteRentedJson.Of(JsonSerializer.SerializeToUtf8Bytes(value, type)); // all of it is the head
+            return new AccountDocument(version, parts);
         }
 
         using (var head = SqliteJsonScratch.Rent())
@@ -107,7 +126,8 @@ internal static class SqliteDocumentRows
             }
 
             writer.WriteEndObject();
-            return new AccountDocument(version, head.ToArray(), parts);
+            headJson = SqliteRentedJson.Copy(head.WrittenSpan);
+            return new AccountDocument(version, parts);
         }
     }
 
@@ -507,9 +527,11 @@ internal static class SqliteDocumentRows
             }
 
             var json = Json(member, type);
-            if (at < 0 || !SameBytes(_old![at].Json, json))
+            if (before is { ByMember: true } && (at < 0 || !SameBytes(_old![at].Json, json)))
             {
-                (_upserts ??= []).Add(new MemberRow(name, json, Existed: at >= 0));
+                // Noted only where Finish can use them: the changes from a part stored by member. The small objects
+                // of the head (spend, totals) are walked too, and each allocated a list for nothing.
+                (_upserts ??= new List<MemberRow>(2)).Add(new MemberRow(name, json, Existed: at >= 0));
             }
 
             Append(new Entry(name, member, json), name);
@@ -627,7 +649,12 @@ internal static class SqliteDocumentRows
             }
 
             _entries[_count++] = entry;
-            _length = checked(_length + entry.Size);
+            if (_length < ByMemberBytes)
+            {
+                // Only whether the part reaches ByMemberBytes matters: once it does, the members after are not measured
+                // (a kept member's name and JSON are then not touched; most are not in the cache).
+                _length += entry.Name.Length + entry.Json.Length + 4;
+            }
         }
     }
 
@@ -640,15 +667,15 @@ internal static class SqliteDocumentRows
     /// The JSON of <paramref name="value"/>, an object that holds <paramref name="member"/> as one of its properties (a
     /// closed session's record and the session): exactly what the serializer writes, with the member's JSON kept beside
     /// the member (until it is collected), so that the account write that stores the same object next takes those
-    /// bytes instead of serializing it again.
+    /// bytes instead of serializing it again. The JSON is in a rented array, for the caller to return once it is written.
     /// </summary>
-    public static byte[] WriteHolding<T>(T value, object member)
+    public static SqliteRentedJson WriteHolding<T>(T value, object member)
         where T : class
     {
         var type = Options.GetTypeInfo(typeof(T));
         if (!IsWalkable(type) || Options.WriteIndented || type.Kind != JsonTypeInfoKind.Object)
         {
-            return JsonSerializer.SerializeToUtf8Bytes(value, type);
+            return SqliteRentedJson.Of(JsonSerializer.SerializeToUtf8Bytes(value, type));
         }
 
         using (var buffer = SqliteJsonScratch.Rent())
@@ -676,7 +703,7 @@ internal static class SqliteDocumentRows
             }
 
             writer.WriteEndObject();
-            return buffer.ToArray();
+            return SqliteRentedJson.Copy(buffer.WrittenSpan);
         }
     }
 
@@ -745,11 +772,8 @@ internal static class SqliteDocumentRows
     /// <summary>A property the serializer writes: its JSON name (and as the writer escapes it), getter, condition, contract, and how a scalar of it is written straight.</summary>
     private sealed record Property(string Name, JsonEncodedText EncodedName, Func<object, object?> Get, Func<object, object?, bool>? ShouldSerialize, JsonTypeInfo Type, SqliteScalars.Kind Scalar);
 
-    /// <summary>One member of a part as last written: its name, the object and its JSON, and its share of the part's JSON length.</summary>
-    internal readonly record struct Entry(string Name, object? Value, byte[] Json)
-    {
-        public int Size { get; } = Name.Length + Json.Length + 4;
-    }
+    /// <summary>One member of a part as last written: its name, the object and its JSON.</summary>
+    internal readonly record struct Entry(string Name, object? Value, byte[] Json);
 
     /// <summary>A member row a walk found changed from the part before (<see cref="Existed"/>: that part held the member).</summary>
     internal readonly record struct MemberRow(string Member, byte[] Json, bool Existed);
@@ -821,11 +845,18 @@ internal sealed record PartRow(PartKey Key, byte[] Json, bool Existed);
 internal sealed record PartChanges(bool ReplaceAll, IReadOnlyList<PartRow> Upserts, IReadOnlyList<PartKey> Deletes);
 
 /// <summary>
-/// An account document as written for one version: its head (the <c>doc</c> column) and its top-level parts, for
-/// the next version to reuse; its part rows (what the file holds while that version is current) follow from them.
+/// An account document as written for one version: its top-level parts, for the next version to reuse; its part rows
+/// (what the file holds while that version is current) follow from them.
 /// </summary>
-internal sealed record AccountDocument(long Version, byte[] Head, IReadOnlyDictionary<string, SqliteDocumentRows.WrittenPart> Parts)
+internal sealed record AccountDocument(long Version, Dictionary<string, SqliteDocumentRows.WrittenPart> Parts)
 {
+    /// <summary>
+    /// Its head (the <c>doc</c> column) as an array, when it was written for one
+    /// (<see cref="SqliteDocumentRows.Write{T}(long, T, AccountDocument?)"/>). The store's writes take the head in a rented
+    /// array and do not keep it: the next write of the account starts from the parts, never from the head.
+    /// </summary>
+    public byte[] Head { get; init; } = [];
+
     private IReadOnlyDictionary<PartKey, byte[]>? _rows;
 
     public IReadOnlyDictionary<PartKey, byte[]> Rows => _rows ??= SqliteDocumentRows.RowsOf(Parts);

@@ -63,15 +63,21 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
         var doc = SqliteDocumentRows.WriteHolding(closed, closed.Session); // the session's JSON is kept for the account write that follows
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
         _known.Closing[closed.SessionId] = closed;
+
+        // The record's JSON goes back to the pool at the commit that holds it: the writer runs the write until then.
         database.WriteBefore(
             session => session
                 .Statement("""
                     INSERT INTO sessions (session_id, account_id, created_at, closed) VALUES (?1, ?2, ?3, ?4)
                     ON CONFLICT (session_id) DO UPDATE SET closed = excluded.closed
                     """)
-                .Bind(1, closed.SessionId).Bind(2, closed.AccountId).Bind(3, createdAt).Bind(4, doc)
+                .Bind(1, closed.SessionId).Bind(2, closed.AccountId).Bind(3, createdAt).Bind(4, doc.Span)
                 .Run(),
-            () => _known.Closing.TryRemove(new KeyValuePair<string, ClosedSession>(closed.SessionId, closed)));
+            () =>
+            {
+                _known.Closing.TryRemove(new KeyValuePair<string, ClosedSession>(closed.SessionId, closed));
+                doc.Return();
+            });
         return Task.CompletedTask;
     }
 

@@ -32,7 +32,10 @@ internal sealed class SqliteStatement : IDisposable
         return this;
     }
 
-    public SqliteStatement Bind(int index, byte[] value)
+    public SqliteStatement Bind(int index, byte[] value) => Bind(index, value.AsSpan());
+
+    /// <summary>Binds a blob; SQLite takes its own copy, so the memory may be reused once this returns.</summary>
+    public SqliteStatement Bind(int index, ReadOnlySpan<byte> value)
     {
         Check(raw.sqlite3_bind_blob(_statement, index, value));
         return this;

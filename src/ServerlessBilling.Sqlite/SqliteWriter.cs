@@ -43,7 +43,8 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>
     /// Runs <paramref name="write"/> on the writer's connection inside a transaction. It may run more than once
     /// (when another write in its transaction fails, the others are run again in a new one), so it must only read
-    /// and write the database and return a result. <paramref name="committed"/>, when given, runs on the writer's
+    /// and write the database and return a result; it never runs once the returned task has completed, so what it
+    /// reads (such as a rented buffer) may be reused from then on. <paramref name="committed"/>, when given, runs on the writer's
     /// thread once the transaction holding the write has committed, before any task of that transaction completes:
     /// in commit order, so a cache it updates never goes back to an older state, and a caller that sees its task
     /// complete sees the cache updated.
@@ -68,7 +69,8 @@ internal sealed class SqliteWriter : IDisposable
     /// Queues a write that no caller waits for: it is durable with the commit of any write queued after it, because
     /// the queue is run in order and a transaction that does not hold it never commits. It runs first in every
     /// transaction until one holding it commits; while it fails (disk full, I/O error), every later write fails too,
-    /// so no later write is ever answered without it. <paramref name="committed"/> runs as for <see cref="WriteAsync{T}"/>.
+    /// so no later write is ever answered without it. <paramref name="committed"/> runs as for <see cref="WriteAsync{T}"/>;
+    /// the write never runs after it.
     /// </summary>
     public void WriteBefore(Action<SqliteSession> write, Action committed)
     {

@@ -87,13 +87,46 @@ public sealed class SqliteStepCostTests : IDisposable
         var after = versions[^1]; // the last terminate
         var closed = after.Sessions.Values.Single(s => !ReferenceEquals(s, before.Sessions.GetValueOrDefault(s.SessionId)));
         var record = SqliteDocumentRows.WriteHolding(new ClosedSession(after.AccountId, closed), closed);
-        Assert.Equal(SqliteValues.Json(new ClosedSession(after.AccountId, closed)), record);
+        Assert.Equal(SqliteValues.Json(new ClosedSession(after.AccountId, closed)), record.ToArray());
+        record.Return();
 
         var written = SqliteDocumentRows.Write(2, after, SqliteDocumentRows.Write(1, before, null));
         var row = written.Rows[new PartKey("sessions", closed.SessionId)];
         Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(closed, StoredJson.Options), row);
         var again = SqliteDocumentRows.Write(2, after, SqliteDocumentRows.Write(1, before, null)).Rows[new PartKey("sessions", closed.SessionId)];
         Assert.Same(row, again); // the bytes kept with the session, not serialized again
+    }
+
+    [Fact]
+    public async Task The_document_kept_for_an_account_s_next_write_holds_no_head_and_the_file_holds_the_head_written()
+    {
+        var accounts = new SqliteAccountStore(_store.Database);
+        var state = AccountState.Open("a", Fixtures.Prepaid(), 5m, Fixtures.Now);
+        var etag = await accounts.TryCreateAsync(state, default);
+        Assert.NotNull(etag);
+        var next = state.Suspend("a reason", Fixtures.Now);
+        Assert.NotNull(await accounts.TryReplaceAsync(next, etag!, default));
+
+        // The head was bound from a rented array, given back once the write completed; the document remembered as the
+        // basis of the next write keeps its parts only (it used to keep the head until the account's next write).
+        Assert.Empty(_store.Database.Known.Document("a")!.Head);
+        var head = _store.Database.Read(session => session.Command("SELECT doc FROM accounts WHERE account_id = 'a'").ExecuteScalar() as byte[]);
+        Assert.Equal(SqliteDocumentRows.Write(2, next, null).Head, head);
+    }
+
+    [Fact]
+    public async Task A_head_in_a_rented_array_is_the_head_written_as_an_array()
+    {
+        var versions = await SqliteDocumentRowsTests.BusyVersionsAsync();
+        AccountDocument? previous = null;
+        for (var i = 0; i < versions.Count; i++)
+        {
+            var document = SqliteDocumentRows.Write(i + 1, versions[i], previous, out var head);
+            Assert.Empty(document.Head);
+            Assert.Equal(SqliteDocumentRows.Write(i + 1, versions[i], previous).Head, head.ToArray());
+            head.Return();
+            previous = document;
+        }
     }
 
     [Fact]
