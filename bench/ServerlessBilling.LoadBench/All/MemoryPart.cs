@@ -173,7 +173,7 @@ internal static class MemoryPart
         var settled = flat.SettledFrom;
         table.Note(settled is { } from
             ? $"after the store's counts stopped growing (destination totals and quarantine within 1% of their end from {Fmt.N0(flat.Samples[from].Seconds)} s): RSS max/min {Fmt.Ratio(flat.RssFrom(from).Max, flat.RssFrom(from).Min)} ({Fmt.N0(flat.RssFrom(from).Min)}-{Fmt.N0(flat.RssFrom(from).Max)} MB)."
-            : "the store's counts did not stop growing within the run (destination totals or quarantine still more than 1% under their end at every sample after the bounds): the RSS after the bounds includes data still filling.");
+            : "the store's counts did not stop growing within the run (destination totals or quarantine more than 1% under their end at every sample after the bounds up to the last third): the RSS after the bounds includes data still filling.");
         table.Print(Console.Out);
         var run = filled ? $"a steady {minutes:0.##} min run from a long run's state" : $"a steady {minutes:0.##} min run";
         Findings.AtMost($"RSS flatness over {run}: max/min after the bounds were reached ({flat.WindowName})", Fmt.N0(flat.Window.Max) + " MB", flat.Window.Max / flat.Window.Min,

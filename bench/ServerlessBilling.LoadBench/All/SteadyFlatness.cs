@@ -35,7 +35,8 @@ internal sealed record SteadyFlatness(IReadOnlyList<SteadySample> Samples, doubl
     /// <summary>
     /// The first sample, with both bounds held, from which the counts that still fill once they are (destination totals,
     /// quarantined CDRs) stay within <see cref="SettledSlack"/> of their value there to the end: from there on the store
-    /// holds what it will hold. Null when they are still growing at the end of the run.
+    /// holds what it will hold. Null when they are still growing in the last third of the run (a window shorter than
+    /// that says nothing of flatness).
     /// </summary>
     public int? SettledFrom
     {
@@ -46,7 +47,8 @@ internal sealed record SteadyFlatness(IReadOnlyList<SteadySample> Samples, doubl
                 return null;
             }
 
-            for (var i = WindowFrom; i < Samples.Count - 1; i++)
+            var latest = Samples[^1].Seconds * 2 / 3;
+            for (var i = WindowFrom; i < Samples.Count - 1 && Samples[i].Seconds <= latest; i++)
             {
                 var (totals, quarantined) = (Samples[i].Store.DestinationTotals, Samples[i].Store.Quarantined);
                 if (Samples.Skip(i).All(s => s.Store.DestinationTotals <= totals * (1 + SettledSlack) && s.Store.Quarantined <= quarantined * (1 + SettledSlack)))
