@@ -10,7 +10,7 @@ namespace ServerlessBilling.LoadBench.All;
 /// What a long steady run holds that a fresh host has yet to fill, put in before the timed run of <c>rssfilled</c>: the
 /// account documents' totals of every destination the CDRs call (one per account, destination and period, which the
 /// CDRs fill only in about half an hour, the rarest destinations last), and the quarantine at its bound (the CDRs'
-/// 0.4% of bad lines fill it in about 45 minutes). The totals are put in by the child (zero charges for every
+/// 0.4% of bad lines fill it in about 40 minutes). The totals are put in by the child (zero charges for every
 /// destination of the deck, through <see cref="AccountState.Commit"/>); the quarantine by CDR batches over HTTP whose
 /// lines are all unrated, so that the records are the ones the ingestion makes.
 /// </summary>
