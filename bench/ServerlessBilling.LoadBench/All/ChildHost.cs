@@ -203,12 +203,15 @@ internal readonly record struct HeapFigures(double HeapMb, double CommittedMb)
     }
 }
 
-/// <summary>What the memory store holds: usage records, session ids (open and closed) and per-destination totals of the account documents.</summary>
-internal readonly record struct StoreFigures(long UsageRecords, long SessionIds, long DestinationTotals)
+/// <summary>
+/// What the memory store holds: usage records, session ids (open and closed), per-destination totals of the account
+/// documents and quarantined CDRs (0 from an older child that does not say).
+/// </summary>
+internal readonly record struct StoreFigures(long UsageRecords, long SessionIds, long DestinationTotals, long Quarantined)
 {
     public static StoreFigures Parse(string text)
     {
-        var parts = text.Split(' ');
-        return new(long.Parse(parts[0], CultureInfo.InvariantCulture), long.Parse(parts[1], CultureInfo.InvariantCulture), long.Parse(parts[2], CultureInfo.InvariantCulture));
+        var parts = text.Split(' ').Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        return new(parts[0], parts[1], parts[2], parts.Length > 3 ? parts[3] : 0);
     }
 }

@@ -20,6 +20,7 @@ internal static class ServeChild
     public const string ListeningPrefix = "LISTENING ";
     public const string DiscardPath = "/loadbench/discard";
     public const string FillAppliedPath = "/loadbench/fill-applied";
+    public const string FillTotalsPath = "/loadbench/fill-totals";
     public const string CollectPath = "/loadbench/collect";
     public const string HeapPath = "/loadbench/heap";
     public const string CommitsPath = "/loadbench/commits";
@@ -57,6 +58,13 @@ internal static class ServeChild
             await IngestRig.FillAppliedAsync(store, usage, IngestAccounts.Ids(prefix, count), applied, 2, ct);
             return Results.Ok();
         });
+        app.MapPost(FillTotalsPath, async (HttpRequest request, IAccountStore store, IRateDeckStore decks, CancellationToken ct) =>
+        {
+            var deck = await decks.GetAsync(request.Query["deck"].ToString(), ct) ?? throw new InvalidOperationException("no such deck");
+            var count = int.Parse(request.Query["count"].ToString(), System.Globalization.CultureInfo.InvariantCulture);
+            var added = await SteadyFill.TotalsAsync(store, deck, IngestAccounts.Ids(request.Query["prefix"].ToString(), count), ct);
+            return Results.Text(added.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        });
         app.MapPost(CollectPath, () =>
         {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
@@ -93,27 +101,18 @@ internal static class ServeChild
     }
 
     /// <summary>
-    /// "usage sessions destinations" of the memory store (0 for another store): usage records kept, session ids kept
-    /// (open and closed), and the per-destination totals the account documents hold (every period kept; packed
-    /// documents are parsed to count them, so only a bench with fewer accounts than Memory:ParsedAccounts asks often).
+    /// "usage sessions destinations quarantine" of the memory store (0 for another store): usage records kept, session
+    /// ids kept (open and closed), the per-destination totals the account documents hold (every period kept; packed
+    /// documents are parsed to count them, so only a bench with fewer accounts than Memory:ParsedAccounts asks often),
+    /// and the quarantined CDRs kept.
     /// </summary>
     private static string StoreFigures(IServiceProvider services)
     {
         var usage = services.GetService<IUsageStore>() is InMemoryUsageStore memoryUsage ? memoryUsage.Count : 0;
         var sessions = services.GetService<ISessionIndex>() is InMemorySessionIndex index ? index.Count : 0;
-        long destinations = 0;
-        if (services.GetService<InMemoryAccountStore>() is { } accounts)
-        {
-            foreach (var account in accounts.All)
-            {
-                foreach (var period in account.Totals.Values)
-                {
-                    destinations += period.ByDestination.Count;
-                }
-            }
-        }
-
-        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{usage} {sessions} {destinations}");
+        var quarantine = services.GetService<IQuarantineStore>() is InMemoryQuarantineStore memoryQuarantine ? memoryQuarantine.Count : 0;
+        var destinations = services.GetService<InMemoryAccountStore>() is { } accounts ? accounts.All.Sum(SteadyFill.DestinationCount) : 0;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{usage} {sessions} {destinations} {quarantine}");
     }
 
     /// <summary>"heap committed" in bytes: the managed heap as of the last collection, and what the GC has committed now.</summary>

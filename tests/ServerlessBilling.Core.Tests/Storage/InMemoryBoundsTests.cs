@@ -361,6 +361,7 @@ public sealed class InMemoryBoundsTests
         Assert.Equal(["q4", "q3", "q2"], (await store.ListAsync(null, 10, default)).Select(q => q.QuarantineId));
         Assert.Equal(["q4", "q2"], (await store.ListAsync("even", 10, default)).Select(q => q.QuarantineId));
         Assert.Equal(["q4"], (await store.ListAsync(null, 1, default)).Select(q => q.QuarantineId));
+        Assert.Equal(3, store.Count);
     }
 
     private static QuarantineRecord Quarantined(int n) =>

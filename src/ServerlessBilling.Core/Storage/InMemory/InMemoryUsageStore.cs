@@ -279,6 +279,18 @@ public sealed class InMemoryQuarantineStore : IQuarantineStore
         _logger = logger ?? NullLogger.Instance;
     }
 
+    /// <summary>Quarantined CDRs kept; for tests and the bench.</summary>
+    public int Count
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _records.Count;
+            }
+        }
+    }
+
     public Task AddAsync(QuarantineRecord record, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
