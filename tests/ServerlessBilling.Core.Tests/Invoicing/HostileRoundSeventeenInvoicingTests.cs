@@ -1,0 +1,54 @@
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Invoicing;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Core.Tests.Invoicing;
+
+/// <summary>Round seventeen of the hostile review, on invoicing: what an unanswered call under credit control puts on an invoice.</summary>
+public sealed class HostileRoundSeventeenInvoicingTests
+{
+    private static DateTimeOffset Utc(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task An_unanswered_call_under_credit_control_issues_no_invoice_as_its_cdr_alone_issues_none()
+    {
+        // A switch terminates a call that was never answered with usedSeconds 0. Terminate counted it as a call whatever
+        // it billed, so the period "had usage": the run numbered and issued an invoice of 0.00 with a line "1 call, 0 s",
+        // where the same call's CDR alone (NO_ANSWER) counts no call and issues nothing.
+        var h = InvoicingHarness.InMemory(Utc(11, 20));
+        var settings = Fixtures.Postpaid(1_000m, hard: false);
+        var viaSession = await h.OpenAsync("session", settings);
+        var viaCdr = await h.OpenAsync("cdr", settings);
+        Assert.Equal(ResultCode.Success, (await h.Core.AuthorizeAsync(viaSession, "unanswered-1")).Answer!.ResultCode);
+        Assert.Equal(0m, (await h.Core.TerminateAsync("unanswered-1", 1, 0)).Answer!.Charge);
+        var ingested = await h.Core.IngestCsvAsync(
+            $"{InvoicingHarness.Header}\nunanswered-cdr,{viaCdr},+441234567,+442071234567,2026-11-20T10:00:00Z,0,NO_ANSWER,\n");
+        Assert.Equal(1, ingested.Accepted);
+
+        var sessionTotals = (await h.Core.StateAsync(viaSession)).Totals.Values.Single().Total;
+        var cdrTotals = (await h.Core.StateAsync(viaCdr)).Totals.Values.Single().Total;
+        Assert.Equal(cdrTotals, sessionTotals);
+        Assert.Equal(0, sessionTotals.Calls);
+
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        var run = await h.RunAsync(null);
+        Assert.Equal((0, 2), (run.Invoices, run.NothingDue));
+        Assert.Null(await h.Stores.Invoices.GetAsync(viaSession, InvoiceIds.For(viaSession, "2026-11"), default));
+    }
+
+    [Fact]
+    public async Task A_call_whose_use_was_reported_still_counts_once_on_the_invoice()
+    {
+        // The other side of the rule above: an answered call counts once, at terminate, however its seconds were reported.
+        var h = InvoicingHarness.InMemory(Utc(11, 20));
+        var account = await h.OpenAsync("answered", Fixtures.Postpaid(1_000m, hard: false));
+        await h.Core.AuthorizeAsync(account, "answered-1");
+        await h.Core.InterimAsync("answered-1", 1, 30);
+        await h.Core.TerminateAsync("answered-1", 2, 0);
+
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        Assert.Equal(1, (await h.RunAsync(null)).Invoices);
+        var line = Assert.Single((await h.InvoiceAsync(account, "2026-11")).Lines);
+        Assert.Equal((1, 30L, 0.35m), (line.Calls, line.BilledSeconds, line.Amount)); // London: 0.05 + 0.60 × 30 / 60
+    }
+}
