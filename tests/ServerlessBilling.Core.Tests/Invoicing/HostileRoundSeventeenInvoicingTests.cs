@@ -1,10 +1,16 @@
+using System.Text;
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Invoicing;
+using ServerlessBilling.Core.Invoicing.Documents;
 using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Core.Tests.Invoicing;
 
-/// <summary>Round seventeen of the hostile review, on invoicing: what an unanswered call under credit control puts on an invoice.</summary>
+/// <summary>
+/// Round seventeen of the hostile review, on invoicing: what an unanswered call under credit control puts on an invoice;
+/// the tax rate an invoice states.
+/// </summary>
 public sealed class HostileRoundSeventeenInvoicingTests
 {
     private static DateTimeOffset Utc(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
@@ -50,5 +56,27 @@ public sealed class HostileRoundSeventeenInvoicingTests
         Assert.Equal(1, (await h.RunAsync(null)).Invoices);
         var line = Assert.Single((await h.InvoiceAsync(account, "2026-11")).Lines);
         Assert.Equal((1, 30L, 0.35m), (line.Calls, line.BilledSeconds, line.Amount)); // London: 0.05 + 0.60 × 30 / 60
+    }
+
+    [Theory]
+    [InlineData("0.08875", "VAT 8.875%", "0.89")]   // New York City's sales tax: 10.00 × 0.08875 = 0.8875
+    [InlineData("0.20", "VAT 20%", "2.00")]
+    [InlineData("0.123456789", "VAT 12.3456789%", "1.23")]
+    public async Task The_document_states_the_tax_rate_the_tax_was_computed_with(string rate, string label, string tax)
+    {
+        // The rate was printed with at most 2 decimals of a percent: a tax of 8.875% read "VAT 8.88%" on the invoice and
+        // its PDF, a rate the tax on it was not computed with.
+        var h = InvoicingHarness.InMemory(Utc(11, 20));
+        var taxRate = decimal.Parse(rate, System.Globalization.CultureInfo.InvariantCulture);
+        var account = await h.OpenAsync("tax", Fixtures.Postpaid(1_000m, hard: false) with { Tax = new TaxSettings(TaxTreatment.Standard, taxRate) });
+        await h.IngestAsync(account, ("+441234567", "2026-11-05T10:00:00Z", 600)); // 10 minutes at 1.00/min
+
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        await h.RunAsync(null);
+        var invoice = await h.InvoiceAsync(account, "2026-11");
+
+        Assert.Equal((10.00m, decimal.Parse(tax, System.Globalization.CultureInfo.InvariantCulture)), (invoice.Subtotal, invoice.Tax));
+        Assert.Equal(label, InvoiceDocuments.TaxLabel(invoice));
+        Assert.Contains($"<td>{label}</td>", Encoding.UTF8.GetString(InvoiceDocuments.Html(invoice)), StringComparison.Ordinal);
     }
 }
