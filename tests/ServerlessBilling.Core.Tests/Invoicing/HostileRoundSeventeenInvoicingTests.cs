@@ -9,7 +9,7 @@ namespace ServerlessBilling.Core.Tests.Invoicing;
 
 /// <summary>
 /// Round seventeen of the hostile review, on invoicing: what an unanswered call under credit control puts on an invoice;
-/// the tax rate an invoice states.
+/// the tax rate an invoice states; a late call of a period not yet invoiced when the billing day moved.
 /// </summary>
 public sealed class HostileRoundSeventeenInvoicingTests
 {
@@ -78,5 +78,42 @@ public sealed class HostileRoundSeventeenInvoicingTests
         Assert.Equal((10.00m, decimal.Parse(tax, System.Globalization.CultureInfo.InvariantCulture)), (invoice.Subtotal, invoice.Tax));
         Assert.Equal(label, InvoiceDocuments.TaxLabel(invoice));
         Assert.Contains($"<td>{label}</td>", Encoding.UTF8.GetString(InvoiceDocuments.Html(invoice)), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_late_call_of_a_period_not_yet_invoiced_when_the_billing_day_moved_is_billed_with_that_period(bool callAfterMidnight)
+    {
+        // Billing day 1. At 00:10 on 1 December, before the daily run has invoiced November, the operator moves the billing
+        // day to 15. November (1 November to 1 December) has ended and is not invoiced yet. Two faults:
+        // - with no charge since midnight, the book still held November as its running period, and the new day stretched
+        //   November to 15 December: its invoice would bill the calls of 1 to 15 December as November's;
+        // - with one (the book had moved on to December), a late CDR of 10 November was placed by the new day in a new
+        //   period "2026-10" (15 October to 15 November): an October invoice for a November call, beside the November
+        //   invoice whose period holds that same day.
+        var h = InvoicingHarness.InMemory(Utc(11, 20));
+        var settings = Fixtures.Postpaid(1_000m, hard: false);
+        var account = await h.OpenAsync("moved-day", settings);
+        await h.IngestAsync(account, ("+33145678901", "2026-11-10T10:00:00Z", 60)); // 0.15
+        h.Core.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 10, 0, TimeSpan.Zero));
+        if (callAfterMidnight)
+        {
+            await h.IngestAsync(account, ("+33145678901", "2026-12-01T00:05:00Z", 60)); // 0.15, December's
+        }
+
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, settings with { BillingDay = 15 }, 0m, default)).Error);
+        Assert.Equal(("2026-12", Utc(12, 15, 0)), ((await h.Core.StateAsync(account)).PeriodLabel, (await h.Core.StateAsync(account)).PeriodEnd));
+
+        await h.IngestAsync(account, ("+33145678901", "2026-11-10T11:00:00Z", 120)); // 0.30, late from mediation
+        var usage = await h.Core.Usage.ListAsync(account, DateTimeOffset.MinValue, new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), 10, default);
+        Assert.Equal(["2026-11", "2026-11"], usage.Select(u => u.Period));
+
+        h.Core.Clock.SetUtcNow(Utc(12, 16, 6));
+        await h.RunAsync(null);
+        Assert.Null(await h.Stores.Invoices.GetAsync(account, InvoiceIds.For(account, "2026-10"), default));
+        var invoice = await h.InvoiceAsync(account, "2026-11");
+        Assert.Equal(("France", 2, 0.45m), (invoice.Lines[0].Destination, invoice.Lines[0].Calls, invoice.Lines[0].Amount));
+        Assert.Equal((Utc(11, 1, 0), Utc(12, 1, 0)), (invoice.PeriodStart, invoice.PeriodEnd));
     }
 }
