@@ -109,8 +109,12 @@ public sealed class HostileRoundSeventeenInvoicingTests
         var usage = await h.Core.Usage.ListAsync(account, DateTimeOffset.MinValue, new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero), 10, default);
         Assert.Equal(["2026-11", "2026-11"], usage.Select(u => u.Period));
 
+        // November has ended: the next daily run invoices it (it waited for 15 December, the end of the period the new day
+        // puts before the running one), and nothing else.
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        Assert.Equal(1, (await h.RunAsync(null)).Invoices);
         h.Core.Clock.SetUtcNow(Utc(12, 16, 6));
-        await h.RunAsync(null);
+        Assert.Equal(0, (await h.RunAsync(null)).Invoices); // December runs to 15 January now
         Assert.Null(await h.Stores.Invoices.GetAsync(account, InvoiceIds.For(account, "2026-10"), default));
         var invoice = await h.InvoiceAsync(account, "2026-11");
         Assert.Equal(("France", 2, 0.45m), (invoice.Lines[0].Destination, invoice.Lines[0].Calls, invoice.Lines[0].Amount));
