@@ -196,13 +196,16 @@ public sealed record AccountState
     };
 
     /// <summary>
-    /// New settings. A new billing day or time zone moves the end of the current period (see <see cref="PeriodBook.Rebill"/>);
-    /// the money and the sessions stay as they are.
+    /// New settings. A new billing day or time zone moves the end of the current period (see <see cref="PeriodBook.Rebill"/>):
+    /// the period running now under the settings it had, so that a period that ended before the change (no charge has
+    /// moved the book on since) keeps its end. The money and the sessions stay as they are.
     /// </summary>
     public AccountState WithSettings(AccountSettings settings, DateTimeOffset now) => this with
     {
         Settings = settings,
-        PeriodBook = Settings.BillingDay != settings.BillingDay || Settings.TimeZone != settings.TimeZone ? PeriodBook.Rebill(now, settings) : PeriodBook,
+        PeriodBook = Settings.BillingDay != settings.BillingDay || Settings.TimeZone != settings.TimeZone
+            ? PeriodBook.Roll(now, Settings).Rebill(now, settings)
+            : PeriodBook,
     };
 
     /// <summary>Suspends the account: new calls are denied and running calls get no further grant.</summary>

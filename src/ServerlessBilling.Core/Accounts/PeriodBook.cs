@@ -76,7 +76,11 @@ public readonly record struct PeriodBook
         return (this with { End = end }).Bound(Label, end);
     }
 
-    /// <summary>The billing period in which a call that started at <paramref name="callStart"/> is invoiced.</summary>
+    /// <summary>
+    /// The billing period in which a call that started at <paramref name="callStart"/> is invoiced: the current one, or a
+    /// period not yet invoiced whose totals hold that instant (its bounds are the ones it was opened with, which a new
+    /// billing day or time zone does not move), else the period the settings give.
+    /// </summary>
     public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart, AccountSettings settings)
     {
         if (Label is { } label && callStart >= Start && callStart < End)
@@ -84,9 +88,33 @@ public readonly record struct PeriodBook
             return (label, Start, End);
         }
 
+        if (OpenTotalsHolding(callStart) is { } open)
+        {
+            return (open.Label, open.Start, open.End);
+        }
+
         var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
         var period = BillingPeriod.Containing(callStart, settings.BillingDay, zone);
         return (period.Label(zone), period.Start, period.End);
+    }
+
+    /// <summary>The totals of a period not yet closed whose bounds hold <paramref name="instant"/>, or null.</summary>
+    private PeriodTotals? OpenTotalsHolding(DateTimeOffset instant)
+    {
+        if (Head is { } head && !IsClosed(head.Label) && instant >= head.Start && instant < head.End)
+        {
+            return head;
+        }
+
+        foreach (var (label, totals) in Others)
+        {
+            if (!IsClosed(label) && instant >= totals.Start && instant < totals.End)
+            {
+                return totals;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether the period labelled <paramref name="label"/> has been closed by the invoice run.</summary>

@@ -61,7 +61,7 @@ public static class SessionCharging
         var alreadyBilled = Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff);
         var calls = use.Calls switch
         {
-            CallCount.One => 1,
+            CallCount.WhenUsed when billed > 0 || use.ReportedSeconds > 0 => 1,
             CallCount.WhenBilled when billed > 0 => 1,
             _ => 0,
         };
@@ -85,8 +85,11 @@ public enum CallCount
     /// <summary>An interim: the call goes on.</summary>
     None,
 
-    /// <summary>Terminate: the call counts once, whatever it billed.</summary>
-    One,
+    /// <summary>
+    /// Terminate: the call counts once when it was used (any seconds reported, billed or not). A call terminated with no
+    /// use was not answered: it counts as its CDR (<see cref="WhenBilled"/>) would, as no call, and alone it issues no invoice.
+    /// </summary>
+    WhenUsed,
 
     /// <summary>A CDR: the call counts when it bills any seconds, as a CDR charged without a session does.</summary>
     WhenBilled,
@@ -130,10 +133,11 @@ public readonly record struct SessionUse
     /// A terminate's report of <paramref name="usedSeconds"/> more use, added to what interims reported. Use beyond the
     /// grant is an overrun: a post-paid account is charged it (and it is flagged); a pre-paid account is charged only
     /// what its credit covers — what the grant reserved plus what is still available — so credit control never takes
-    /// its balance below zero, unless a CDR charged in full took credit held for this grant. The call counts once.
+    /// its balance below zero, unless a CDR charged in full took credit held for this grant. The call counts once
+    /// when any use was reported.
     /// </summary>
     public static SessionUse Terminate(AccountState account, Session session, int usedSeconds, int requestNumber) =>
-        Reported(account, session, usedSeconds, requestNumber, CallCount.One);
+        Reported(account, session, usedSeconds, requestNumber, CallCount.WhenUsed);
 
     /// <summary>
     /// The call's CDR, arrived before the terminate (or after the reservation expired): its duration is the whole call,

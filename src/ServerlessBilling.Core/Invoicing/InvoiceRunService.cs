@@ -113,20 +113,19 @@ public sealed class InvoiceRunService(
 
     /// <summary>
     /// The oldest period of the account that is due: not closed, ended before <paramref name="now"/>, at most the
-    /// requested one (or, for the timer, the one before the current), and with usage to bill. A period without
+    /// requested one (the timer: any before the running one), and with usage to bill. A period without
     /// usage issues nothing and stays open: should usage for it come later, it is billed then as its own period.
     /// The account's own running period is never due: a new billing day may have moved its end past the bounds its
     /// totals were opened with, or given the next period the same label.
     /// </summary>
     internal static string? DueLabel(AccountState account, string? period, DateTimeOffset now)
     {
-        var zone = BillingPeriod.FindTimeZone(account.Settings.TimeZone);
-        var current = BillingPeriod.Containing(now, account.Settings.BillingDay, zone);
-        var target = period ?? BillingPeriod.Containing(current.Start.AddTicks(-1), account.Settings.BillingDay, zone).Label(zone);
+        // The timer takes every period that has ended: one that ended before a new billing day or time zone keeps its bounds,
+        // and its label may come after the one the new settings put before the running period.
         var running = account.PeriodBook.Roll(now, account.Settings).Label;
         foreach (var (label, totals) in account.Totals)
         {
-            if (string.CompareOrdinal(label, target) > 0 || (running is not null && string.CompareOrdinal(label, running) >= 0))
+            if ((period is not null && string.CompareOrdinal(label, period) > 0) || (running is not null && string.CompareOrdinal(label, running) >= 0))
             {
                 break;
             }

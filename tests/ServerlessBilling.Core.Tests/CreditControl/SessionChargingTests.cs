@@ -54,14 +54,18 @@ public sealed class SessionChargingTests
     }
 
     [Fact]
-    public void A_terminated_call_counts_once_whatever_it_billed_and_a_cdr_counts_it_only_when_it_billed()
+    public void A_terminated_call_counts_once_when_used_and_a_cdr_counts_it_only_when_it_billed()
     {
+        // A terminate with no use at all is an unanswered call: it counts as its CDR does, as no call (it used to count one,
+        // and a period of such calls alone was issued an invoice of 0.00). Any use reported counts the call once.
         var (account, session) = Authorized(Fixtures.Postpaid(100m, hard: false), 0m, Numbers.France, 60);
 
         var (byTerminate, _) = SessionCharging.Close(account, session, SessionUse.Terminate(account, session, 0, 1), Now, int.MaxValue);
+        var (used, _) = SessionCharging.Close(account, session, SessionUse.Terminate(account, session, 1, 1), Now, int.MaxValue);
         var (byCdr, unanswered) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, 12, answered: false), Now, int.MaxValue);
 
-        Assert.Equal(new UsageTotals(1, 0, 0m), byTerminate.Totals["2026-11"].Total);
+        Assert.Equal(new UsageTotals(0, 0, 0m), byTerminate.Totals["2026-11"].Total);
+        Assert.Equal(1, used.Totals["2026-11"].Total.Calls);
         Assert.Equal(new UsageTotals(0, 0, 0m), byCdr.Totals["2026-11"].Total);
         Assert.Equal((0, 0m, 12), (unanswered.TerminateAnswer!.BilledSeconds, unanswered.TerminateAnswer.Charge, unanswered.TerminateAnswer.TotalSeconds));
     }

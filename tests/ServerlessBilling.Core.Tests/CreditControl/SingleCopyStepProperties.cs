@@ -136,7 +136,7 @@ public sealed class SingleCopyStepProperties
     private static (Session Used, ChargeLine Line, int Billed) StepByStepCharge(Session session, in SessionUse use)
     {
         var (billed, charge) = SessionCharging.Price(session, use.ChargeableSeconds, use.Answered);
-        var calls = use.Calls == CallCount.One || (use.Calls == CallCount.WhenBilled && billed > 0) ? 1 : 0;
+        var calls = (use.Calls == CallCount.WhenUsed && (billed > 0 || use.ReportedSeconds > 0)) || (use.Calls == CallCount.WhenBilled && billed > 0) ? 1 : 0;
         var line = new ChargeLine(
             charge - session.CommittedCharge, billed - Rater.BilledSeconds(session.UsedSeconds, answered: true, session.Tariff), calls, session.Destination, session.StartTime);
         var used = session with

@@ -41,11 +41,15 @@ public static class InvoiceDocuments
     internal static DateOnly IssueDate(Invoice invoice) =>
         DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(invoice.IssuedAt, BillingPeriod.FindTimeZone(invoice.TimeZone)).DateTime);
 
+    /// <summary>
+    /// The tax line's name: a standard rate as a percentage with every decimal it has (8.875%, not 8.88%), so the document
+    /// states the rate its tax was computed with.
+    /// </summary>
     internal static string TaxLabel(Invoice invoice) => invoice.TaxTreatment switch
     {
         TaxTreatment.ReverseCharge => "VAT (reverse charge)",
         TaxTreatment.Exempt => "VAT (exempt)",
-        _ => "VAT " + (invoice.TaxRate * 100m).ToString("0.##", CultureInfo.InvariantCulture) + "%",
+        _ => "VAT " + (invoice.TaxRate * 100m).ToString("0.############################", CultureInfo.InvariantCulture) + "%",
     };
 
     internal static string Encode(string text) => WebUtility.HtmlEncode(text);
