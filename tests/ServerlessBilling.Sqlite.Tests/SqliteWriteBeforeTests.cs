@@ -1,3 +1,4 @@
+using System.Buffers;
 using Microsoft.Data.Sqlite;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
@@ -91,6 +92,113 @@ public sealed class SqliteWriteBeforeTests : IDisposable
         Assert.Equal(2, attempts);
         Assert.Equal(1, Count("SELECT count(*) FROM sessions WHERE session_id = 'carried'"));
         Assert.Equal(1, Count("SELECT count(*) FROM accounts"));
+    }
+
+    /// <summary>
+    /// On the writer's thread, takes many arrays of <paramref name="length"/> bytes from the shared pool, fills them and gives
+    /// them back: an array a write still binds, given back too early, is then (most likely) among them and overwritten.
+    /// </summary>
+    private static void Scribble(int length)
+    {
+        var rented = new byte[64][];
+        for (var i = 0; i < rented.Length; i++)
+        {
+            rented[i] = ArrayPool<byte>.Shared.Rent(length);
+            rented[i].AsSpan().Fill((byte)'x');
+        }
+
+        foreach (var array in rented)
+        {
+            ArrayPool<byte>.Shared.Return(array);
+        }
+    }
+
+    private static Session ClosedCall(string sessionId) => new()
+    {
+        SessionId = sessionId, Fingerprint = "f", StartTime = Fixtures.Now, Prefix = "44", Destination = "UK", Tariff = Fixtures.Deck().Rows[0].Tariff,
+        Status = SessionStatus.Terminated, ClosedAt = Fixtures.Now,
+        AuthorizeAnswer = new GrantAnswer(sessionId, ResultCode.Success, 60, 300, false, 0.01m, 0.01m, "GBP", 1m),
+    };
+
+    [Fact]
+    public async Task A_blob_bound_from_a_span_is_copied_by_SQLite_so_the_memory_may_be_reused_before_the_statement_runs()
+    {
+        // The pooled heads and records rest on this: SQLitePCL.raw binds a span with SQLITE_TRANSIENT (SQLite copies it).
+        var stored = await _store.Database.WriteAsync(
+            session =>
+            {
+                session.Execute("CREATE TEMP TABLE IF NOT EXISTS bound (v BLOB)");
+                var buffer = ArrayPool<byte>.Shared.Rent(1024);
+                "{\"the\":\"original\"}"u8.CopyTo(buffer);
+                var statement = session.Statement("INSERT INTO bound (v) VALUES (?1)").Bind(1, buffer.AsSpan(0, 18));
+                buffer.AsSpan().Fill((byte)'x'); // reused before the statement runs
+                ArrayPool<byte>.Shared.Return(buffer);
+                statement.Run();
+                using var reader = session.Command("SELECT v FROM bound").ExecuteReader();
+                Assert.True(reader.Read());
+                return reader.GetFieldValue<byte[]>(0);
+            },
+            default);
+        Assert.Equal("{\"the\":\"original\"}"u8.ToArray(), stored);
+    }
+
+    [Fact]
+    public async Task An_account_write_run_again_after_another_write_of_its_transaction_failed_writes_the_head_it_was_given()
+    {
+        var accounts = _store.Stores.Accounts;
+        var state = AccountState.Open("a", Fixtures.Prepaid(), 5m, Fixtures.Now);
+        var etag = await accounts.TryCreateAsync(state, default);
+        var next = state.Suspend("a reason", Fixtures.Now);
+        var head = SqliteDocumentRows.Write(2, next, null).Head;
+
+        var (gate, held) = HoldWriter();
+        var replace = accounts.TryReplaceAsync(next, etag!, default); // its head is in a rented array
+        var failing = _store.Database.WriteAsync<int>(
+            _ =>
+            {
+                Scribble(head.Length);
+                throw new SqliteException("disk I/O error (simulated)", 10);
+            },
+            default);
+        Scribble(head.Length); // on this thread too: an array given back here goes to this thread's own slot first
+        gate.SetResult();
+        await held;
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => failing);
+        Assert.Equal("2", await replace); // run again in a transaction without the failed write
+        Assert.Equal(head, _store.Database.Read(s => s.Command("SELECT doc FROM accounts WHERE account_id = 'a'").ExecuteScalar() as byte[]));
+        _store.Reopen();
+        Assert.Equal(SqliteValues.Json(next), SqliteValues.Json((await new SqliteAccountStore(_store.Database).GetAsync("a", default))!.Value));
+    }
+
+    [Fact]
+    public async Task A_closed_session_s_record_carried_over_a_failed_transaction_is_written_as_it_was_given()
+    {
+        var closed = new ClosedSession("acct", ClosedCall("s-1"));
+        var json = SqliteValues.Json(closed);
+        var (gate, held) = HoldWriter();
+        await _store.Stores.Sessions.RecordClosedAsync(closed, default); // its JSON is in a rented array until its commit
+        var attempts = 0;
+        _store.Database.WriteBefore(
+            _ =>
+            {
+                if (++attempts == 1)
+                {
+                    Scribble(json.Length);
+                    throw new SqliteException("disk I/O error (simulated)", 10);
+                }
+            },
+            () => { });
+        var sacrificed = _store.Database.WriteAsync(_ => 0, default); // in the transaction that fails
+        Scribble(json.Length);
+        gate.SetResult();
+        await held;
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => sacrificed);
+        Assert.NotNull(await _store.Stores.Accounts.TryCreateAsync(AccountState.Open("acct", Fixtures.Prepaid(), 1m, Fixtures.Now), default));
+        Assert.Equal(2, attempts);
+        Scribble(json.Length);
+        Assert.Equal(json, _store.Database.Read(s => s.Command("SELECT closed FROM sessions WHERE session_id = 's-1'").ExecuteScalar() as byte[]));
     }
 
     public void Dispose() => _store.Dispose();

@@ -64,6 +64,28 @@ public sealed class HostileRoundSixteenIngestionTests
     }
 
     [Fact]
+    public async Task A_cdr_that_closes_its_session_after_the_session_s_period_was_invoiced_is_late_usage_and_names_that_period()
+    {
+        // The session started in October; October is invoiced while the call is still open; its CDR comes later. The
+        // charge cannot join October's closed totals: it is late usage from 2026-10 on the next open period, and the
+        // record names 2026-10, as a CDR-only call that started in October and arrived late does.
+        var harness = await CreateAsync();
+        var before = await harness.Accounts.GetAsync(Account, default);
+        Assert.NotNull(await harness.Accounts.TryReplaceAsync(before!.Value.CloseThrough("2026-10"), before.ETag, default));
+        var october = (await harness.StateAsync(Account)).Totals.GetValueOrDefault("2026-10");
+
+        Assert.Equal(1, (await IngestCdrAsync(harness)).Accepted);
+
+        var state = await harness.StateAsync(Account);
+        Assert.Equal(october, state.Totals.GetValueOrDefault("2026-10")); // the invoiced period does not move
+        var open = state.Totals[state.PeriodLabel!];
+        Assert.Equal(0.105m, open.Late["2026-10"].Total.Amount);
+        Assert.Equal(0.105m, open.UsageAmount);
+        Assert.Equal("2026-10", (await UsageAsync(harness)).Period);
+        Fixtures.AssertConserved(state);
+    }
+
+    [Fact]
     public async Task A_copy_that_differs_only_in_the_calling_number_is_a_duplicate_in_the_same_batch_as_in_a_later_one()
     {
         // docs/api.md: a CDR id repeated with other called number, start, duration, disposition or session is a conflict.
