@@ -1,27 +1,31 @@
+using System.Numerics;
+
 namespace ServerlessBilling.Core.Rating;
 
 /// <summary>
 /// A deck's prefixes for longest-prefix lookups, allocating nothing. Each prefix lists its rows (effective ranges
-/// differ), whose ranges sit in arrays of their own, so a row object is only read when it is the answer. Prefixes of
-/// up to 18 digits (every real deck) are found in a small hash table keyed by the prefix's value: the candidates of a
-/// number, one per length, are independent reads that the processor overlaps, where a trie's steps each wait for the
-/// one before (a cache miss each on a busy machine). Longer prefixes use a digit trie in flat arrays.
+/// differ), whose ranges sit in arrays of their own, so a row object is only read when it is the answer. Prefixes are
+/// found in one open-addressing hash table keyed by the prefix's value: the candidates of a number, one per prefix
+/// length the deck has, are independent reads that the processor overlaps, where a trie's steps each wait for the one
+/// before (a cache miss each on a busy machine). A deck whose prefixes all have at most 18 digits (every real deck)
+/// keys the table by a long; a deck with longer prefixes (up to 38 digits) by a 128-bit integer. The table is the
+/// only structure built: its size follows the number of rows, not their length, so a deck of long prefixes costs no
+/// more than one of short ones (a node per digit did: 640,000 prefixes of 32 digits once took about 1 GB).
 /// </summary>
 internal sealed class PrefixIndex
 {
-    /// <summary>Longest prefix the hash table takes: "1" and 18 digits still fit a long.</summary>
-    private const int MaxHashedLength = 18;
+    /// <summary>Longest prefix a long key takes: "1" and 18 digits still fit a long.</summary>
+    private const int MaxNarrowLength = 18;
 
-    private const int Radix = 10;
-    private const int FirstRow = Radix;      // node * Stride + FirstRow → first index into _rows
-    private const int RowCount = Radix + 1;  // node * Stride + RowCount → how many rows carry exactly this prefix
-    private const int Stride = Radix + 2;
+    /// <summary>Longest prefix a 128-bit key takes: "1" and 38 digits still fit a UInt128.</summary>
+    private const int MaxWideLength = 38;
 
-    private readonly int[] _nodes;  // node * Stride + digit → child node, 0 = none (node 0 is the root)
     private readonly long[] _from;  // row → FromTicks
     private readonly long[] _to;    // row → ToTicks
     private readonly RateDeckRow[] _rows;
-    private readonly Slot[]? _slots; // by hash of Key(prefix); null when a prefix is too long for it
+    private readonly Slot<long>[]? _narrow;   // by hash of Key(prefix) when no prefix is longer than MaxNarrowLength
+    private readonly Slot<UInt128>[]? _wide;  // otherwise
+    private readonly ulong _lengths;          // bit n set when some prefix has n digits
     private readonly int _shift;
     private readonly int _minLength;
     private readonly int _maxLength;
@@ -29,90 +33,114 @@ internal sealed class PrefixIndex
     public PrefixIndex(IReadOnlyList<RateDeckRow> rows)
     {
         var ordered = rows.OrderBy(r => r.Prefix, StringComparer.Ordinal).ThenBy(r => r.FromTicks).ToArray();
-        var nodeCount = 1;
-        var nodeOfRow = new int[ordered.Length];
-        var nodes = new int[(ordered.Sum(r => r.Prefix.Length) + 1) * Stride];
-        for (var r = 0; r < ordered.Length; r++)
-        {
-            var node = 0;
-            foreach (var c in ordered[r].Prefix)
-            {
-                var slot = (node * Stride) + (c - '0');
-                if (nodes[slot] == 0)
-                {
-                    nodes[slot] = nodeCount++;
-                }
-
-                node = nodes[slot];
-            }
-
-            nodeOfRow[r] = node;
-        }
-
-        _nodes = nodes.AsSpan(0, nodeCount * Stride).ToArray();
-        for (var r = 0; r < ordered.Length; r++)
-        {
-            var node = nodeOfRow[r] * Stride;
-            if (_nodes[node + RowCount]++ == 0)
-            {
-                _nodes[node + FirstRow] = r; // rows of one prefix are adjacent after the ordering above
-            }
-        }
-
         _rows = ordered;
         _from = Array.ConvertAll(ordered, r => r.FromTicks);
         _to = Array.ConvertAll(ordered, r => r.ToTicks);
-        if (ordered.Length > 0 && ordered.All(r => r.Prefix.Length <= MaxHashedLength))
+        if (ordered.Length == 0)
         {
-            _minLength = ordered.Min(r => r.Prefix.Length);
-            _maxLength = ordered.Max(r => r.Prefix.Length);
-            var bits = Math.Max(4, 1 + (int)Math.Ceiling(Math.Log2(ordered.Length + 1)));
-            _shift = 64 - bits;
-            _slots = new Slot[1 << bits];
-            for (var r = 0; r < ordered.Length; r++)
-            {
-                var key = Key(ordered[r].Prefix);
-                var slot = SlotOf(key);
-                while (_slots[slot].Key != 0 && _slots[slot].Key != key)
-                {
-                    slot = (slot + 1) & (_slots.Length - 1);
-                }
+            return;
+        }
 
-                if (_slots[slot].Count++ == 0)
-                {
-                    _slots[slot].Key = key;
-                    _slots[slot].First = r; // rows of one prefix are adjacent after the ordering above
-                }
+        foreach (var row in ordered)
+        {
+            if (row.Prefix.Length is 0 or > MaxWideLength || row.Prefix.AsSpan().ContainsAnyExceptInRange('0', '9'))
+            {
+                throw new ArgumentException($"A prefix is 1 to {MaxWideLength} digits: \"{row.Prefix}\".", nameof(rows));
             }
+
+            _lengths |= 1UL << row.Prefix.Length;
+        }
+
+        _minLength = BitOperations.TrailingZeroCount(_lengths);
+        _maxLength = 63 - BitOperations.LeadingZeroCount(_lengths);
+        var bits = Math.Max(4, 1 + (int)Math.Ceiling(Math.Log2(ordered.Length + 1)));
+        _shift = 64 - bits;
+        if (_maxLength <= MaxNarrowLength)
+        {
+            _narrow = Build<long>(ordered, bits);
+        }
+        else
+        {
+            _wide = Build<UInt128>(ordered, bits);
         }
     }
 
     /// <summary>The row of the longest prefix of <paramref name="digits"/> effective at <paramref name="utcTicks"/>, or null.</summary>
     public RateDeckRow? Find(ReadOnlySpan<char> digits, long utcTicks)
     {
-        if (_slots is null)
+        var row = _narrow is { } narrow ? Find(narrow, digits, utcTicks)
+            : _wide is { } wide ? Find(wide, digits, utcTicks)
+            : -1;
+        return row < 0 ? null : _rows[row];
+    }
+
+    /// <summary>A prefix as a number after a leading 1, so that "44" and "044" differ.</summary>
+    private static TKey Key<TKey>(ReadOnlySpan<char> prefix)
+        where TKey : unmanaged, IBinaryInteger<TKey>
+    {
+        var key = TKey.One;
+        foreach (var c in prefix)
         {
-            return FindInTrie(digits, utcTicks);
+            key = Append(key, c);
         }
 
+        return key;
+    }
+
+    /// <summary>key * 10 + digit; a 128-bit key by shifts (its multiplication is a call, shifts a few instructions).</summary>
+    private static TKey Append<TKey>(TKey key, char digit)
+        where TKey : unmanaged, IBinaryInteger<TKey> =>
+        (typeof(TKey) == typeof(long) ? key * TKey.CreateTruncating(10) : (key << 3) + (key << 1)) + TKey.CreateTruncating(digit - '0');
+
+    private Slot<TKey>[] Build<TKey>(RateDeckRow[] ordered, int bits)
+        where TKey : unmanaged, IBinaryInteger<TKey>
+    {
+        var slots = new Slot<TKey>[1 << bits];
+        for (var r = 0; r < ordered.Length; r++)
+        {
+            var key = Key<TKey>(ordered[r].Prefix);
+            var slot = SlotOf(key);
+            while (slots[slot].Key != TKey.Zero && slots[slot].Key != key)
+            {
+                slot = (slot + 1) & (slots.Length - 1);
+            }
+
+            if (slots[slot].Count++ == 0)
+            {
+                slots[slot].Key = key;
+                slots[slot].First = r; // rows of one prefix are adjacent after the ordering above
+            }
+        }
+
+        return slots;
+    }
+
+    private int Find<TKey>(Slot<TKey>[] slots, ReadOnlySpan<char> digits, long utcTicks)
+        where TKey : unmanaged, IBinaryInteger<TKey>
+    {
         var length = Math.Min(digits.Length, _maxLength);
-        Span<long> keys = stackalloc long[MaxHashedLength + 1];
-        var key = 1L;
+        Span<TKey> keys = stackalloc TKey[(typeof(TKey) == typeof(long) ? MaxNarrowLength : MaxWideLength) + 1];
+        var key = TKey.One;
         for (var i = 0; i < length; i++)
         {
-            keys[i + 1] = key = (key * 10) + (digits[i] - '0');
+            keys[i + 1] = key = Append(key, digits[i]);
         }
 
         for (; length >= _minLength; length--)
         {
-            key = keys[length];
-            for (var slot = SlotOf(key); _slots[slot].Key != 0; slot = (slot + 1) & (_slots.Length - 1))
+            if ((_lengths & (1UL << length)) == 0)
             {
-                if (_slots[slot].Key == key)
+                continue;
+            }
+
+            key = keys[length];
+            for (var slot = SlotOf(key); slots[slot].Key != TKey.Zero; slot = (slot + 1) & (slots.Length - 1))
+            {
+                if (slots[slot].Key == key)
                 {
-                    if (Effective(_slots[slot].First, _slots[slot].Count, utcTicks) is var row and >= 0)
+                    if (Effective(slots[slot].First, slots[slot].Count, utcTicks) is var row and >= 0)
                     {
-                        return _rows[row];
+                        return row;
                     }
 
                     break;
@@ -120,22 +148,17 @@ internal sealed class PrefixIndex
             }
         }
 
-        return null;
+        return -1;
     }
 
-    /// <summary>A prefix as a number after a leading 1, so that "44" and "044" differ.</summary>
-    private static long Key(ReadOnlySpan<char> prefix)
+    /// <summary>Fibonacci hashing of the key's low 64 bits, with its high bits (zero in a long) folded in first.</summary>
+    private int SlotOf<TKey>(TKey key)
+        where TKey : unmanaged, IBinaryInteger<TKey>
     {
-        var key = 1L;
-        foreach (var c in prefix)
-        {
-            key = (key * 10) + (c - '0');
-        }
-
-        return key;
+        var low = ulong.CreateTruncating(key);
+        var high = ulong.CreateTruncating(key >>> 32 >>> 32);
+        return (int)(unchecked((low ^ (high * 0xC2B2AE3D27D4EB4FUL)) * 0x9E3779B97F4A7C15UL) >> _shift);
     }
-
-    private int SlotOf(long key) => (int)(unchecked((ulong)key * 0x9E3779B97F4A7C15UL) >> _shift);
 
     /// <summary>The first of <paramref name="count"/> rows from <paramref name="start"/> in effect at <paramref name="utcTicks"/>, or -1.</summary>
     private int Effective(int start, int count, long utcTicks)
@@ -151,38 +174,10 @@ internal sealed class PrefixIndex
         return -1;
     }
 
-    private RateDeckRow? FindInTrie(ReadOnlySpan<char> digits, long utcTicks)
+    private struct Slot<TKey>
+        where TKey : struct
     {
-        var nodes = _nodes;
-        var best = -1;
-        var node = 0;
-        foreach (var c in digits)
-        {
-            node = nodes[(node * Stride) + (c - '0')];
-            if (node == 0)
-            {
-                break;
-            }
-
-            var at = node * Stride;
-            var count = nodes[at + RowCount];
-            if (count == 0)
-            {
-                continue;
-            }
-
-            if (Effective(nodes[at + FirstRow], count, utcTicks) is var row and >= 0)
-            {
-                best = row;
-            }
-        }
-
-        return best < 0 ? null : _rows[best];
-    }
-
-    private struct Slot
-    {
-        public long Key;   // 0 = empty
+        public TKey Key;   // 0 = empty
         public int First;  // first index into _rows
         public int Count;  // how many rows carry exactly this prefix
     }
