@@ -3,9 +3,10 @@ using ServerlessBilling.Core.Rating;
 namespace ServerlessBilling.Benchmarks.Proposals;
 
 /// <summary>
-/// PROPOSED CORE CHANGE, not adopted yet (prototype of a new layout for Core's internal PrefixIndex; same results).
-/// A lookup on a 200,000-row deck is bound by memory latency, not by instructions: the trie does not fit
-/// in the L2 cache, and Core's index touches up to four places per digit (the child array, the row-count
+/// A PROPOSAL NOT ADOPTED, kept as a benchmark comparison: a trie layout for the prefix index (same results). Core's
+/// PrefixIndex has since become one hash table keyed by the prefix's value, sized by its rows; this prototype keeps a
+/// node per digit, so long prefixes cost memory per digit, and it should not be adopted as it is. It was written when
+/// a lookup on a 200,000-row deck was bound by memory latency: the trie did not fit in the L2 cache, and Core's index touched up to four places per digit (the child array, the row-count
 /// array, the row-start array and, for every prefix on the way, the row object to test its effective
 /// range). This layout
 /// <list type="number">
