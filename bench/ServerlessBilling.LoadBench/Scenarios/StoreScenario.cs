@@ -6,8 +6,11 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Local.Hosting;
 using ServerlessBilling.LoadBench.Infrastructure;
+using ServerlessBilling.LoadBench.Stores;
 using ServerlessBilling.Sqlite;
 
 namespace ServerlessBilling.LoadBench.Scenarios;
@@ -19,7 +22,7 @@ namespace ServerlessBilling.LoadBench.Scenarios;
 internal static class StoreScenario
 {
     public const string Usage = """
-        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--warmup S] [--commit-window MS] [--split] [--split-only] [--split-store memory|sqlite|both] [--alloc-types]
+        Usage: loadbench stores [--seconds S] [--concurrency N] [--accounts N] [--batches N] [--big-accounts N] [--big-usage N] [--durability ProcessCrash|PowerLoss] [--warmup S] [--commit-window MS] [--split] [--split-only] [--split-store memory|sqlite|both] [--alloc-types] [--floor BYTES[,BYTES...]]
           --seconds       how long the pairs loop runs per store (default 5)
           --concurrency   concurrent HTTP loops (default 32)
           --accounts      pre-paid accounts the pairs and the CDRs spread over (default 1000)
@@ -34,13 +37,16 @@ internal static class StoreScenario
           --split-only    only that (no HTTP, no start-up part)
           --split-store   which stores the --split runs take (default both; one alone for a profile of it)
           --alloc-types   with --split: the types allocated in each timed run (sampled by the runtime)
+          --floor         also run the HTTP pairs on the memory store with the least durable write after each account
+                          write: one row of BYTES ready-made bytes appended by a group-committing writer, the caller
+                          answered after its commit (a floor under any store that commits before it answers)
         """;
 
     private const int CdrsPerBatch = 5000;
 
     public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
     {
-        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup", "commit-window", "split-store"], ["split", "split-only", "alloc-types"]) is not { } cli)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "concurrency", "accounts", "batches", "big-accounts", "big-usage", "durability", "warmup", "commit-window", "split-store", "floor"], ["split", "split-only", "alloc-types"]) is not { } cli)
         {
             return 0;
         }
@@ -72,11 +78,16 @@ internal static class StoreScenario
         }
 
 
+        var floors = (cli["floor"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(b => int.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= 65536 ? n : throw new ArgumentException("--floor takes sizes in bytes, 1 to 65536, comma-separated"))
+            .ToArray();
         var table = new Table("SQLite vs memory over HTTP", "store", "pairs/s", "pair p50 ms", "pair p99 ms", "cpu us/request", "CDRs/s (HTTP)", "writes/commit", "WAL KB/commit", "WAL KB/pair");
-        foreach (var store in new[] { "memory", "sqlite" })
+        foreach (var store in new[] { "memory", "sqlite" }.Concat(floors.Select(b => string.Create(CultureInfo.InvariantCulture, $"floor-{b}"))))
         {
             using var folder = new BenchFolder();
-            await using var host = await StartAsync(folder.Path, store, durability);
+            var floorBytes = store.StartsWith("floor-", StringComparison.Ordinal) ? int.Parse(store["floor-".Length..], CultureInfo.InvariantCulture) : 0;
+            using var journal = floorBytes > 0 ? new FloorJournal(folder.Path, floorBytes) : null;
+            await using var host = await StartAsync(folder.Path, floorBytes > 0 ? "memory" : store, durability, journal);
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency }) { BaseAddress = host.Address };
             var ids = await OpenAccountsAsync(client, accounts, cancellationToken);
             if (warmup > 0)
@@ -91,12 +102,23 @@ internal static class StoreScenario
             var cpuPerRequest = meter.Stop(seconds).CpuUsPer(pairsPerSecond * seconds * 2);
             var pairStats = host.App.Services.GetService<SqliteDatabase>()?.CommitStatistics;
             var pairWal = (host.App.Services.GetService<SqliteDatabase>()?.WalBytesWritten ?? 0) - walBefore;
+            if (journal is not null)
+            {
+                table.Add(store, Fmt.N0(pairsPerSecond), Fmt.N2(p50), Fmt.N2(p99), Fmt.N0(cpuPerRequest), "n/a", Fmt.N1((double)journal.Writes / Math.Max(1, journal.Commits)), "n/a", Fmt.N1(floorBytes * 2 / 1024.0));
+                continue;
+            }
+
             var cdrsPerSecond = await IngestAsync(client, ids, batches, store, cancellationToken);
             var stats = host.App.Services.GetService<SqliteDatabase>()?.CommitStatistics;
             table.Add(store, Fmt.N0(pairsPerSecond), Fmt.N2(p50), Fmt.N2(p99), Fmt.N0(cpuPerRequest), Fmt.N0(cdrsPerSecond),
                 stats is { } s && before is { } b && s.Commits > b.Commits ? Fmt.N1((double)(s.Writes - b.Writes) / (s.Commits - b.Commits)) : "n/a",
                 pairStats is { } ps && before is { } pb && ps.Commits > pb.Commits ? Fmt.N1(pairWal / 1024.0 / (ps.Commits - pb.Commits)) : "n/a",
                 pairStats is not null ? Fmt.N1(pairWal / 1024.0 / Math.Max(1, pairsPerSecond * seconds)) : "n/a");
+        }
+
+        if (floors.Length > 0)
+        {
+            table.Note("floor-B: the memory store, each account write followed by one B-byte row appended and committed before the answer (Stores/FloorJournal.cs); writes/commit over the whole run; WAL KB/pair: the rows' bytes alone");
         }
 
         table.Note("cpu us/request: process CPU (client, server, GC) per HTTP request of the timed pairs; writes/commit: over the timed pairs and the ingestion; WAL KB: appended by the timed pairs' commits");
@@ -111,10 +133,16 @@ internal static class StoreScenario
         return 0;
     }
 
-    private static async Task<RunningHost> StartAsync(string folder, string store, string durability)
+    private static async Task<RunningHost> StartAsync(string folder, string store, string durability, FloorJournal? journal = null)
     {
         var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Store=" + store, "--Local:DataDirectory=" + folder, "--Sqlite:Durability=" + durability,
-            "--Local:SeedDemo=true", "--Logging:LogLevel:Default=Warning"]);
+            "--Local:SeedDemo=true", "--Logging:LogLevel:Default=Warning"], builder =>
+        {
+            if (journal is not null && builder.Services.LastOrDefault(d => d.ServiceType == typeof(IAccountStore)) is { ImplementationFactory: { } factory })
+            {
+                builder.Services.Replace(ServiceDescriptor.Singleton<IAccountStore>(sp => new FloorJournalAccountStore((IAccountStore)factory(sp), journal)));
+            }
+        });
         await app.StartAsync();
         var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return new RunningHost(app, address);
