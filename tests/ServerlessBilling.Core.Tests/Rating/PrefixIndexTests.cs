@@ -88,8 +88,10 @@ public sealed class PrefixIndexTests
         var index = new PrefixIndex(rows);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
-        // A digit trie of 12 ints a node took about 25 times the prefixes' own size on 12 digits, 45 on 32.
-        Assert.True(allocated < 8 * Math.Max(input, 20_000 * 24L), $"{allocated:N0} bytes for {input:N0} bytes of prefixes");
+        // A digit trie of 12 ints a node took about 25 times the prefixes' own size on 12 digits, 45 on 32. The hash table
+        // takes 4,009,200 bytes on 12 digits in a run of this test alone (8.4 times, with or without tiered compilation;
+        // the sort's buffers are most of it), so the bound is 12 times: still under half of what the trie took.
+        Assert.True(allocated < 12 * Math.Max(input, 20_000 * 24L), $"{allocated:N0} bytes for {input:N0} bytes of prefixes");
         Assert.Same(rows[123], index.Find(rows[123].Prefix + "1", 0));
     }
 }
