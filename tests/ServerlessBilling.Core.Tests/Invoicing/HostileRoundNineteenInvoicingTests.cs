@@ -33,6 +33,16 @@ public sealed class HostileRoundNineteenInvoicingTests
     }
 
     [Fact]
+    public void A_name_of_more_than_200_characters_is_refused_as_the_account_s_settings()
+    {
+        // Any length was taken: a name of half a megabyte made a 98-page invoice, and sat in the account document.
+        var settings = Fixtures.Postpaid(100m, hard: false);
+
+        Assert.Empty((settings with { Name = new string('N', 200) }).Validate());
+        Assert.Equal(["name is longer than 200 characters"], (settings with { Name = new string('N', 201) }).Validate());
+    }
+
+    [Fact]
     public void A_destination_cut_to_fit_its_column_keeps_its_last_emoji_whole()
     {
         // The cut fell between the two halves of a surrogate pair: the half left over printed as the font's missing-glyph box.
