@@ -15,6 +15,8 @@ namespace ServerlessBilling.AzureAdapters.EventHubs;
 /// </summary>
 public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILogger<CdrEventBatchHandler> logger)
 {
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
     private static readonly byte[] DefaultHeader = Encoding.UTF8.GetBytes(string.Join(',', CdrCsvReader.RequiredColumns) + ",session_id\n");
 
     public async Task<IngestResult> HandleAsync(IReadOnlyList<EventData> events, CancellationToken cancellationToken)
@@ -40,9 +42,14 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
     {
         ArgumentNullException.ThrowIfNull(e);
         var body = e.EventBody.ToMemory();
-        var batch = CdrJsonReader.LooksLikeJson(body.Span) || StartsWithHeader(body.Span)
-            ? CdrBatchReader.Read(body.Span)
-            : CdrBatchReader.Read([.. DefaultHeader, .. body.Span]);
+        var headerless = !CdrJsonReader.LooksLikeJson(body.Span) && !StartsWithHeader(body.Span);
+
+        // Without a header the default one goes first: a byte-order mark of the event would then open the first CDR's
+        // id, and each line would be numbered one past its place in the event.
+        var batch = headerless
+            ? CdrBatchReader.Read([.. DefaultHeader, .. (body.Span.StartsWith(Utf8Bom) ? body.Span[Utf8Bom.Length..] : body.Span)])
+            : CdrBatchReader.Read(body.Span);
+        var shift = headerless ? 1 : 0;
         if (batch.DocumentError is { } error)
         {
             var raw = Encoding.UTF8.GetString(body.Span[..Math.Min(body.Length, CdrValidation.MaxRawLength)]);
@@ -50,8 +57,8 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
         }
 
         return batch.Records.Select(r => r.Rejection is { } rejection
-            ? CdrRecord.Rejected(rejection with { Reason = $"event {e.SequenceNumber}: {rejection.Reason}" })
-            : r);
+            ? CdrRecord.Rejected(rejection with { Line = rejection.Line - shift, Reason = $"event {e.SequenceNumber}: {rejection.Reason}" })
+            : r with { Line = r.Line - shift });
     }
 
     /// <summary>

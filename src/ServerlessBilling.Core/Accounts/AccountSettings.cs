@@ -55,6 +55,12 @@ public sealed record AccountSettings(
 {
     public const int DefaultPaymentTermsDays = 30;
 
+    /// <summary>
+    /// The longest name: it heads every invoice and statement and is kept in the account document, which a name of
+    /// megabytes would take past what a store item may hold.
+    /// </summary>
+    public const int MaxNameLength = 200;
+
     /// <summary>The monitoring policy in force: the account's own, or the defaults.</summary>
     public Monitoring.MonitoringSettings EffectiveMonitoring => Monitoring ?? ServerlessBilling.Core.Monitoring.MonitoringSettings.Default;
 
@@ -65,6 +71,10 @@ public sealed record AccountSettings(
         if (string.IsNullOrWhiteSpace(Name))
         {
             errors.Add("name is required");
+        }
+        else if (Name.Length > MaxNameLength)
+        {
+            errors.Add($"name is longer than {MaxNameLength} characters");
         }
 
         if (CreditLimit is { } limit && Validation.Bounds.CheckAmount(limit, "creditLimit", positive: false) is { } badLimit)

@@ -23,6 +23,9 @@ public static class RateDeckParser
 
     public const int MaxStepSeconds = 86_400;
 
+    /// <summary>The longest destination name a deck may give (room for a country, a network and a tariff, in any script).</summary>
+    public const int MaxDestinationLength = 200;
+
     public static RateDeckImport Parse(string deckId, string csv) => Parse(deckId, new StringReader(csv));
 
     public static RateDeckImport Parse(string deckId, TextReader reader)
@@ -104,6 +107,14 @@ public static class RateDeckParser
         if (destinationSpan.IsEmpty)
         {
             reason = "destination is empty";
+            return null;
+        }
+
+        // Every usage record of the destination and the account's totals by destination hold the name: one of megabytes
+        // would be stored again with each call, and take an account document past what a store item may hold.
+        if (destinationSpan.Length > MaxDestinationLength)
+        {
+            reason = $"destination '{Clip(destinationSpan)}' is longer than {MaxDestinationLength} characters";
             return null;
         }
 

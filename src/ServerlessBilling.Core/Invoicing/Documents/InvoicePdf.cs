@@ -1,3 +1,4 @@
+using System.Globalization;
 using PdfSharp.Drawing;
 using PdfSharp.Pdf;
 using static ServerlessBilling.Core.Invoicing.Documents.InvoiceDocuments;
@@ -12,6 +13,9 @@ internal static class InvoicePdf
     private const double DestinationWidth = 220;
     private const double CallsRight = 285;
     private const double SecondsRight = 385;
+
+    /// <summary>More characters than any line of the page holds: the narrowest glyph at the smallest size is over 2 points wide.</summary>
+    private const int MaxLineCharacters = 400;
 
     public static byte[] Render(Invoice invoice)
     {
@@ -37,9 +41,9 @@ internal static class InvoicePdf
 
         writer.Text($"{Title(invoice)} {invoice.InvoiceNumber}", writer.Heading, 0);
         writer.Advance(30);
-        writer.Text(invoice.AccountName, writer.Strong, 0);
+        writer.Wrapped(invoice.AccountName, writer.Strong);
         writer.Advance(Row);
-        writer.Text($"Account {invoice.AccountId}", writer.Body, 0, XBrushes.DimGray);
+        writer.Wrapped($"Account {invoice.AccountId}", writer.Body, XBrushes.DimGray);
         writer.Advance(Row * 1.5);
         writer.Pair("Period", PeriodText(invoice));
         writer.Pair("Issued", Date(IssueDate(invoice)));
@@ -174,6 +178,32 @@ internal static class InvoicePdf
             _gfx.DrawString(shown, font, brush ?? XBrushes.Black, new XPoint(Margin + x, _y + font.Size), XStringFormats.Default);
         }
 
+        /// <summary>
+        /// Draws <paramref name="text"/> from the left margin on as many lines as it needs (breaking at a space where one
+        /// is in reach, else between two characters), so that none of it runs off the page; the cursor ends on its last line.
+        /// </summary>
+        public void Wrapped(string text, XFont font, XBrush? brush = null)
+        {
+            var start = 0;
+            while (true)
+            {
+                var rest = text.AsSpan(start);
+                var fits = Math.Max(Fitting(rest, font, Width, ""), 1);
+                if (fits >= rest.Length)
+                {
+                    Text(rest.ToString(), font, 0, brush);
+                    return;
+                }
+
+                var space = rest[..(fits + 1)].LastIndexOf(' ');
+                var cut = space > 0 ? space : fits;
+                Text(rest[..cut].TrimEnd(' ').ToString(), font, 0, brush);
+                start += cut + (rest[cut..].Length - rest[cut..].TrimStart(' ').Length);
+                Advance(Row);
+                Ensure(Row);
+            }
+        }
+
         public void RightText(string text, XFont font, double right, XBrush? brush = null)
         {
             var width = _gfx.MeasureString(text, font).Width;
@@ -249,17 +279,30 @@ internal static class InvoicePdf
 
         private string Fit(string text, XFont font, double width)
         {
-            if (_gfx.MeasureString(text, font).Width <= width)
+            var fits = Fitting(text, font, width, "");
+            return fits == text.Length ? text : text[..Fitting(text, font, width, "…")].TrimEnd() + "…";
+        }
+
+        /// <summary>
+        /// How many characters of <paramref name="text"/> fit <paramref name="width"/> with <paramref name="suffix"/> after
+        /// them: the longest run of whole text elements, so that no surrogate pair or combining mark is cut in two. Only the
+        /// first <see cref="MaxLineCharacters"/> are measured, so that a very long text costs no more than a line's worth.
+        /// </summary>
+        private int Fitting(ReadOnlySpan<char> text, XFont font, double width, string suffix)
+        {
+            if (text.Length <= MaxLineCharacters && Measure(text, suffix, font) <= width)
             {
-                return text;
+                return text.Length;
             }
 
-            // The longest prefix that fits with an ellipsis, by bisection: measuring is the costly part.
-            int fits = 0, over = text.Length;
+            // The longest prefix that fits, by bisection over the text elements' starts: measuring is the costly part.
+            var candidate = text[..Math.Min(text.Length, MaxLineCharacters)].ToString();
+            var starts = StringInfo.ParseCombiningCharacters(candidate);
+            int fits = 0, over = starts.Length;
             while (over - fits > 1)
             {
                 var mid = (fits + over) / 2;
-                if (_gfx.MeasureString(text[..mid] + "…", font).Width <= width)
+                if (Measure(candidate.AsSpan(0, starts[mid]), suffix, font) <= width)
                 {
                     fits = mid;
                 }
@@ -269,7 +312,9 @@ internal static class InvoicePdf
                 }
             }
 
-            return text[..fits].TrimEnd() + "…";
+            return starts[fits];
         }
+
+        private double Measure(ReadOnlySpan<char> text, string suffix, XFont font) => _gfx.MeasureString(string.Concat(text, suffix), font).Width;
     }
 }

@@ -14,6 +14,7 @@ internal sealed class CdrLineSource(TextReader reader, int blockSize = CdrLineSo
     private char[] _buffer = [];
     private int _start;
     private int _end;
+    private int _scanned; // the buffer holds no CR or LF from _start up to here: a long line's start is not searched again
     private bool _ended;
     private string? _line;
 
@@ -29,15 +30,18 @@ internal sealed class CdrLineSource(TextReader reader, int blockSize = CdrLineSo
 
         while (true)
         {
-            var at = _buffer.AsSpan(_start, _end - _start).IndexOfAny('\r', '\n');
-            if (at >= 0)
+            var from = Math.Max(_start, _scanned);
+            var found = _buffer.AsSpan(from, _end - from).IndexOfAny('\r', '\n');
+            if (found >= 0)
             {
+                var at = from + found - _start;
                 line = _buffer.AsSpan(_start, at);
                 var skip = _buffer[_start + at] == '\r' && _start + at + 1 < _end && _buffer[_start + at + 1] == '\n' ? 2 : 1;
                 _start += at + skip;
                 return true;
             }
 
+            _scanned = _end;
             if (_ended)
             {
                 line = _buffer.AsSpan(_start, _end - _start);
@@ -49,21 +53,25 @@ internal sealed class CdrLineSource(TextReader reader, int blockSize = CdrLineSo
         }
     }
 
-    /// <summary>Keeps the unfinished line at the front of the buffer (growing it for a line longer than a block), then reads a block after it.</summary>
+    /// <summary>
+    /// Keeps the unfinished line at the front of the buffer (doubling it for a line longer than a block, so that a line of
+    /// many megabytes is copied a few times, not once a block), then reads a block after it.
+    /// </summary>
     private void Fill()
     {
         var kept = _end - _start;
         if (_buffer.Length - kept < blockSize)
         {
-            var buffer = new char[Math.Max(blockSize, kept) + blockSize];
+            var buffer = new char[Math.Max(blockSize, kept) * 2];
             _buffer.AsSpan(_start, kept).CopyTo(buffer);
             _buffer = buffer;
         }
-        else
+        else if (_start > 0)
         {
             _buffer.AsSpan(_start, kept).CopyTo(_buffer);
         }
 
+        _scanned -= _start;
         _start = 0;
         _end = kept;
         var read = reader.Read(_buffer.AsSpan(_end));
