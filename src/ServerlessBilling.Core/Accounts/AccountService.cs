@@ -89,6 +89,14 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                         $"account '{accountId}' holds money in {account.Settings.Currency}; its currency cannot change to {settings.Currency}"));
                 }
 
+                // A call authorized with nothing reserved (a 0-second request, or an interim that asked for no more) is
+                // priced and answered in the currency of its authorize: its terminate or CDR must not charge it in another.
+                if (account.Settings.Currency != settings.Currency && UnsettledSession(account) is { } open)
+                {
+                    return Decision.Failed<BalanceView>(OutcomeError.Conflict(
+                        $"account '{accountId}' has a call in {account.Settings.Currency} not yet charged (session '{open}'); its currency cannot change to {settings.Currency} until it is"));
+                }
+
                 if (account.Settings == settings)
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));
@@ -99,6 +107,20 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
             },
             cancellationToken);
         return decision.Error is { } error ? error : decision.Answer!;
+    }
+
+    /// <summary>The id of a session the document holds that terminate or its CDR may still charge, or null.</summary>
+    private static string? UnsettledSession(AccountState account)
+    {
+        foreach (var session in account.Sessions.Values)
+        {
+            if (session.TerminateAnswer is null)
+            {
+                return session.SessionId;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -76,7 +76,14 @@ public readonly record struct BillingPeriod
         return true;
     }
 
-    /// <summary>Reads a period label "yyyy-MM" (years 2000 to 9998, so that the next month always exists).</summary>
+    /// <summary>
+    /// The label of the earliest period a call can fall in: the earliest call start accepted is 2000-01-01 UTC
+    /// (<see cref="Validation.Bounds.EarliestTime"/>), which is still December 1999 west of UTC, and in the period that
+    /// began on a billing day in December 1999 wherever the billing day is after the 1st.
+    /// </summary>
+    public const string EarliestLabel = "1999-12";
+
+    /// <summary>Reads a period label "yyyy-MM" (from <see cref="EarliestLabel"/> to 9998-12, so that the next month always exists).</summary>
     public static bool TryParseLabel(string? label, out int year, out int month)
     {
         year = 0;
@@ -84,7 +91,7 @@ public readonly record struct BillingPeriod
         return label is { Length: 7 } && label[4] == '-'
             && int.TryParse(label.AsSpan(0, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out year)
             && int.TryParse(label.AsSpan(5, 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out month)
-            && year is >= 2000 and <= 9998 && month is >= 1 and <= 12;
+            && year is >= 1999 and <= 9998 && month is >= 1 and <= 12 && string.CompareOrdinal(label, EarliestLabel) >= 0;
     }
 
     /// <summary>The label of the month after <paramref name="label"/> ("2026-12" → "2027-01").</summary>

@@ -104,6 +104,12 @@ public sealed partial class CreditControlService(
                     // Recorded before the write: once the document lets the session go, its history answers.
                     await s.Service.RecordClosedAsync(new ClosedSession(s.AccountId, closed), s.Token);
                 }
+                else if (decided.Next is null)
+                {
+                    // Closed in the document already: a replay, or this terminate lost its write to the call's CDR in another
+                    // process after a run of this rule recorded its own closing (see SessionHistory).
+                    await s.Service.RecordAsHeldAsync(account, s.Request.SessionId, s.Token);
+                }
 
                 return decided;
             },
@@ -134,10 +140,17 @@ public sealed partial class CreditControlService(
             var changed = 0;
             await foreach (var accountId in accounts.FindExpiringAsync(clock.GetUtcNow(), ct))
             {
+                HashSet<string>? recorded = null; // the sessions a run of the rule recorded as dropped (it runs again on a conflict)
                 var decision = await updater.UpdateAsync(
                     accountId,
                     async account =>
                     {
+                        if (account is not null && recorded is not null)
+                        {
+                            // An earlier run lost its write: what it recorded may have been closed by a CDR or terminate meanwhile.
+                            await sessions.RecordAsHeldAsync(account, recorded, ct);
+                        }
+
                         if (account is null || _rules.ReleaseExpired(account, clock.GetUtcNow()) is not { } next)
                         {
                             return Decision.Unchanged(new SweepCount(0));
@@ -146,6 +159,7 @@ public sealed partial class CreditControlService(
                         foreach (var dropped in account.Sessions.Values.Where(s => !next.Sessions.ContainsKey(s.SessionId) && s.TerminateAnswer is null))
                         {
                             await sessions.RecordClosedAsync(new ClosedSession(accountId, dropped), ct);
+                            (recorded ??= new(StringComparer.Ordinal)).Add(dropped.SessionId);
                         }
 
                         return Decision.Changed(next, new SweepCount(account.ActiveSessions));
@@ -160,6 +174,8 @@ public sealed partial class CreditControlService(
     private DateTimeOffset Now => clock.GetUtcNow();
 
     private Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken) => sessions.RecordClosedAsync(closed, cancellationToken);
+
+    private ValueTask RecordAsHeldAsync(AccountState account, string sessionId, CancellationToken cancellationToken) => sessions.RecordAsHeldAsync(account, [sessionId], cancellationToken);
 
     private ValueTask<ClosedSession?> HistoryUnlessHeldAsync(AccountState account, string sessionId, CancellationToken cancellationToken) =>
         account.Sessions.ContainsKey(sessionId) ? ValueTask.FromResult<ClosedSession?>(null) : new(HistoryOfAsync(sessionId, account.AccountId, cancellationToken));

@@ -285,6 +285,7 @@ public sealed class IngestionService(
     /// </summary>
     private async Task<StepAnswer> ApplyStepAsync(string accountId, List<(Cdr Cdr, int Line)> step, CancellationToken cancellationToken)
     {
+        HashSet<string>? closings = null; // the sessions a run of the rule recorded as closed by these CDRs (it runs again on a conflict)
         var decision = await updater.UpdateAsync(
             accountId,
             async account =>
@@ -292,6 +293,13 @@ public sealed class IngestionService(
                 if (account is null)
                 {
                     return Decision.Unchanged(new StepAnswer(step.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList(), 0));
+                }
+
+                if (closings is not null)
+                {
+                    // An earlier run lost its write: a session it recorded as closed here may have been closed by its terminate
+                    // in another process (this run then settles the CDR by that session, or closes it again and records anew).
+                    await sessions.RecordAsHeldAsync(account, closings, cancellationToken);
                 }
 
                 var (fresh, conflicts, recorded) = await WithoutRecordedAsync(accountId, step, cancellationToken);
@@ -327,6 +335,7 @@ public sealed class IngestionService(
                     if (outcomes[i].Closed is { } closed)
                     {
                         await sessions.RecordClosedAsync(closed, cancellationToken);
+                        (closings ??= new(StringComparer.Ordinal)).Add(closed.SessionId);
                     }
                 }
 

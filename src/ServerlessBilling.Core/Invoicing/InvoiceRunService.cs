@@ -45,7 +45,7 @@ public sealed class InvoiceRunService(
     {
         if (period is not null && !BillingPeriod.TryParseLabel(period, out _, out _))
         {
-            return OutcomeError.Invalid($"period '{period}' is not a month in the form yyyy-MM from 2000-01 to 9998-12");
+            return OutcomeError.Invalid($"period '{period}' is not a month in the form yyyy-MM from {BillingPeriod.EarliestLabel} to 9998-12");
         }
 
         var now = clock.GetUtcNow();
