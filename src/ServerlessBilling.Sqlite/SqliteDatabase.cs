@@ -38,7 +38,11 @@ public sealed class SqliteDatabase : IDisposable
         // the new session id known?), and each page of that read was a pread() of its own. Reads only.
         _readerPragmas = [busy, MemoryMap];
         var synchronous = options.Durability == SqliteDurability.PowerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
-        var writerSession = new SqliteSession(_connectionString,
+        // The writer alone writes the WAL: its connection gathers a commit's frames into one write (SqliteWalBuffering).
+        var writerConnection = SqliteWalBuffering.EnsureRegistered()
+            ? new SqliteConnectionStringBuilder(_connectionString) { DataSource = SqliteWalBuffering.Uri(options.FilePath) }.ToString()
+            : _connectionString;
+        var writerSession = new SqliteSession(writerConnection,
         [
             busy,
             "PRAGMA journal_mode = WAL",
@@ -105,6 +109,9 @@ public sealed class SqliteDatabase : IDisposable
     public long WalPages => _checkpointer.WalPages;
 
     private SqliteSession WriterSession { get; }
+
+    /// <summary>The writes SQLite asked of the writer's WAL and those made to the file (<see cref="SqliteWalBuffering"/>); null when it writes straight. Ask it while no write runs.</summary>
+    internal (long Appends, long Writes, int Gathered)? WalWrites => SqliteWalBuffering.Counts(WriterSession.Connection);
 
     /// <summary>The committed state this process knows, shared by every store on this file.</summary>
     internal SqliteKnownState Known { get; } = new();
