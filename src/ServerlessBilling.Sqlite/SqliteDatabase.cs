@@ -13,7 +13,9 @@ public sealed class SqliteDatabase : IDisposable
 {
     private const int ReadersKept = 16;
     private const int WalFrameHeader = 24;
+    private const string MemoryMap = "PRAGMA mmap_size = 268435456";
     private readonly ConcurrentBag<SqliteSession> _readers = [];
+    private int _readersPooled; // _readers' count, kept beside it: ConcurrentBag.Count takes every one of its locks, on every read
     private readonly string _connectionString;
     private readonly string[] _readerPragmas;
     private readonly SqliteWriter _writer;
@@ -32,9 +34,15 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = false, // the writer and the readers keep their own connections open
         }.ToString();
         var busy = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}";
-        _readerPragmas = [busy];
+        // Readers map the file too (as the writer does, below): credit control reads the file on every authorize (is
+        // the new session id known?), and each page of that read was a pread() of its own. Reads only.
+        _readerPragmas = [busy, MemoryMap];
         var synchronous = options.Durability == SqliteDurability.PowerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
-        var writerSession = new SqliteSession(_connectionString,
+        // The writer alone writes the WAL: its connection gathers a commit's frames into one write (SqliteWalBuffering).
+        var writerConnection = SqliteWalBuffering.EnsureRegistered()
+            ? new SqliteConnectionStringBuilder(_connectionString) { DataSource = SqliteWalBuffering.Uri(options.FilePath) }.ToString()
+            : _connectionString;
+        var writerSession = new SqliteSession(writerConnection,
         [
             busy,
             "PRAGMA journal_mode = WAL",
@@ -51,7 +59,7 @@ public sealed class SqliteDatabase : IDisposable
             // The writer reads the pages it is about to change through a memory map of the file instead of a pread()
             // each (16% of its CPU under credit control, where the pages touched are spread over far more than the
             // cache). Reads only: every write still goes to the WAL, so what a commit survives is unchanged.
-            "PRAGMA mmap_size = 268435456",
+            MemoryMap,
             $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBackstopPages}",
             $"PRAGMA journal_size_limit = {2 * SqliteCheckpointer.RestartPages * 4096}", // the WAL file is cut back when it starts over
         ]);
@@ -101,6 +109,9 @@ public sealed class SqliteDatabase : IDisposable
     public long WalPages => _checkpointer.WalPages;
 
     private SqliteSession WriterSession { get; }
+
+    /// <summary>The writes SQLite asked of the writer's WAL and those made to the file (<see cref="SqliteWalBuffering"/>); null when it writes straight. Ask it while no write runs.</summary>
+    internal (long Appends, long Writes, int Gathered)? WalWrites => SqliteWalBuffering.Counts(WriterSession.Connection);
 
     /// <summary>The committed state this process knows, shared by every store on this file.</summary>
     internal SqliteKnownState Known { get; } = new();
@@ -178,7 +189,17 @@ public sealed class SqliteDatabase : IDisposable
     internal T Read<T>(Func<SqliteSession, T> read)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
-        var session = _readers.TryTake(out var pooled) ? pooled : OpenReader();
+        SqliteSession session;
+        if (_readers.TryTake(out var pooled))
+        {
+            Interlocked.Decrement(ref _readersPooled);
+            session = pooled;
+        }
+        else
+        {
+            session = OpenReader();
+        }
+
         try
         {
             return read(session);
@@ -189,12 +210,13 @@ public sealed class SqliteDatabase : IDisposable
         }
         finally
         {
-            if (_readers.Count < ReadersKept && _disposed == 0)
+            if (Interlocked.Increment(ref _readersPooled) <= ReadersKept && _disposed == 0)
             {
                 _readers.Add(session);
             }
             else
             {
+                Interlocked.Decrement(ref _readersPooled);
                 session.Dispose();
             }
         }

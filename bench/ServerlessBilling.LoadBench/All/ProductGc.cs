@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace ServerlessBilling.LoadBench.All;
 
 /// <summary>
-/// The local host's garbage collector settings, read from its runtimeconfig.json (copied beside this bench), as the
+/// The local host's garbage collector settings (and its thread pool's spinning), read from its runtimeconfig.json (copied beside this bench), as the
 /// environment variables that give the child host (a process of this bench's executable) the same settings. A
 /// DOTNET_ variable already set in this process wins, so that other settings can be tried without a rebuild.
 /// </summary>
@@ -17,6 +17,7 @@ internal static class ProductGc
         ("System.GC.ConserveMemory", "DOTNET_GCConserveMemory"),
         ("System.GC.RetainVM", "DOTNET_GCRetainVM"),
         ("System.GC.DynamicAdaptationMode", "DOTNET_GCDynamicAdaptationMode"),
+        ("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", "DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"),
     ];
 
     private static readonly Lazy<IReadOnlyList<(string Variable, string Value, bool Overridden)>> Settings = new(Read);

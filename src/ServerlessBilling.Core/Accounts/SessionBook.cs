@@ -63,23 +63,8 @@ public readonly record struct SessionBook
     /// <summary>Whether monitoring raises an overrun alert for <paramref name="session"/> (see <see cref="OverrunCount"/>).</summary>
     internal static bool IsOverrun(Session? session) => session is { Status: SessionStatus.Terminated, OverrunSeconds: > 0 };
 
-    /// <summary>How many sessions hold a reservation now.</summary>
-    public int ActiveCount
-    {
-        get
-        {
-            var count = 0;
-            foreach (var session in Sessions.Unordered)
-            {
-                if (session.Status == SessionStatus.Active)
-                {
-                    count++;
-                }
-            }
-
-            return count;
-        }
-    }
+    /// <summary>How many sessions hold a reservation now (known to the map: see <see cref="SessionMap.ActiveCount"/>).</summary>
+    public int ActiveCount => Sessions.ActiveCount;
 
     /// <summary>
     /// Stores the session's new state. The reserved total and the expiry bound follow it; a session that has just

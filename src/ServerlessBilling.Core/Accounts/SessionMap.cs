@@ -56,6 +56,11 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     // and the changes since), or null. One field, so that a reader sees one or the other whole.
     private object? _order;
 
+    // How many sessions are active, once known (-1 before): counted once, then carried to each map made from this one by
+    // the change between them, so that a document's activeSessions (written with every step's JSON) does not walk every
+    // session. Never kept while the map is open (see SetOpen).
+    private int _active = -1;
+
     /// <summary>An empty map for a deserializer to fill; an account document keeps a frozen copy of it (see <see cref="Frozen"/>).</summary>
     public SessionMap()
         : this([], [], 0, Tail.None, 0, default, 0, open: true)
@@ -98,7 +103,53 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     public SessionMap SetItem(string key, Session value) => SetItem(key, value, out _);
 
     /// <summary>As <see cref="SetItem(string, Session)"/>, with the session it replaces (null when the id was not held): one look-up for both.</summary>
-    internal SessionMap SetItem(string key, Session value, out Session? previous)
+    internal SessionMap SetItem(string key, Session value, out Session? previous) => Counted(Stored(key, value, out previous), previous, value);
+
+    /// <summary>How many sessions are active (<see cref="SessionStatus.Active"/>): counted once per map, or carried from the map it was made from.</summary>
+    internal int ActiveCount
+    {
+        get
+        {
+            var known = Volatile.Read(ref _active);
+            if (known >= 0)
+            {
+                return known;
+            }
+
+            var count = 0;
+            foreach (var session in Unordered)
+            {
+                count += IsActive(session);
+            }
+
+            if (!_open)
+            {
+                Volatile.Write(ref _active, count);
+            }
+
+            return count;
+        }
+    }
+
+    private static int IsActive(Session? session) => session?.Status == SessionStatus.Active ? 1 : 0;
+
+    /// <summary>
+    /// <paramref name="next"/>, made from this map by storing <paramref name="added"/> in place of <paramref name="removed"/>
+    /// (either null), with the active count it gets from this map's, when that is known. Only a map just made (shown to
+    /// no one) is given it.
+    /// </summary>
+    private SessionMap Counted(SessionMap next, Session? removed, Session? added)
+    {
+        var known = Volatile.Read(ref _active);
+        if (known >= 0 && !ReferenceEquals(next, this) && !ReferenceEquals(next, Empty) && !next._open)
+        {
+            next._active = known - IsActive(removed) + IsActive(added);
+        }
+
+        return next;
+    }
+
+    private SessionMap Stored(string key, Session value, out Session? previous)
     {
         ArgumentNullException.ThrowIfNull(value);
         if (!string.Equals(key, value.SessionId, StringComparison.Ordinal))
@@ -166,13 +217,21 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
     /// <summary>The map without the session <paramref name="key"/> (this map when it holds none).</summary>
     public SessionMap Remove(string key)
     {
+        var next = Removed(key, out var removed);
+        return Counted(next, removed, null);
+    }
+
+    private SessionMap Removed(string key, out Session? removed)
+    {
         if (_chunks.Length > 0 && _chunks[0][_head].Session is { } oldest && string.Equals(oldest.SessionId, key, StringComparison.Ordinal))
         {
             // The oldest entry (the oldest closed session, usually), found without a search: the start moves, nothing is copied.
+            removed = oldest;
             return _count == 1 ? Empty : Next(Started(_chunks, _masks, _head + 1, _tail, _tailCount, _newest, _count - 1), key, null);
         }
 
-        if (Find(key, Hash(key), out var chunk, out var index) is null)
+        removed = Find(key, Hash(key), out var chunk, out var index);
+        if (removed is null)
         {
             return this;
         }
@@ -233,6 +292,11 @@ public sealed class SessionMap : IReadOnlyDictionary<string, Session>, IDictiona
 
         (_chunks, _masks, _head) = StartAt(_chunks, _masks, _head + 1);
         _count--;
+        if (_active >= 0)
+        {
+            _active -= IsActive(oldest);
+        }
+
         _order = known is Pending pending && pending.Changes.Length < MaxChanges ? new Pending(pending.Basis, [.. pending.Changes, new Change(key, null)]) : null;
         return this;
     }

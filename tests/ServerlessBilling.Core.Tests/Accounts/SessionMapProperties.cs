@@ -15,7 +15,8 @@ namespace ServerlessBilling.Core.Tests.Accounts;
 /// place): the same sessions, enumerated in id order (and, as they lie, in the model's order), the same count and the
 /// same answer to every look-up, whichever version of a line of maps is used (versions share their chunks, and a
 /// published document's map never changes), with more sessions than a chunk holds, removals from the front, the middle
-/// and the tail, and orders made from an earlier map's or sorted; and its JSON read back is written as the same bytes.
+/// and the tail, and orders made from an earlier map's or sorted, and the same count of active sessions (counted, or carried
+/// from the map it was made from); and its JSON read back is written as the same bytes.
 /// </summary>
 public sealed class SessionMapProperties
 {
@@ -48,7 +49,7 @@ public sealed class SessionMapProperties
             switch ((value / 200) % 10)
             {
                 case 0 or 1 or 2 or 3:
-                    var session = Template with { SessionId = id, UsedSeconds = value % 1000 };
+                    var session = Template with { SessionId = id, UsedSeconds = value % 1000, Status = StatusOf(value) };
                     Store(model, session);
                     map = map.SetItem(id, session);
                     break;
@@ -80,7 +81,7 @@ public sealed class SessionMapProperties
                     else if (value % 7 <= 3 && model.Count > 0)
                     {
                         // A session stored and the oldest (or another) let go in the same step, the map in between shown to no one.
-                        var stored = Template with { SessionId = id, UsedSeconds = value % 1000 };
+                        var stored = Template with { SessionId = id, UsedSeconds = value % 1000, Status = StatusOf(value) };
                         Store(model, stored);
                         var leaving = value % 7 == 3 ? model[model.Count / 2].SessionId : model[0].SessionId;
                         model.RemoveAll(s => s.SessionId == leaving);
@@ -96,6 +97,12 @@ public sealed class SessionMapProperties
                 foreach (var _ in map)
                 {
                 }
+            }
+
+            if (value % 4 == 1 && map.ActiveCount != model.Count(s => s.Status == SessionStatus.Active))
+            {
+                // Counted now: the maps made from it carry the count on.
+                return false.Label($"active count of version {maps.Count}");
             }
 
             maps.Add(map);
@@ -115,6 +122,7 @@ public sealed class SessionMapProperties
                 || !lying.SequenceEqual(model, ReferenceEqualityComparer.Instance)
                 || !map.All(p => p.Key == p.Value.SessionId)
                 || map.Count != model.Count
+                || map.ActiveCount != model.Count(s => s.Status == SessionStatus.Active)
                 || !map.Keys.SequenceEqual(ordered.Select(s => s.SessionId))
                 || !Enumerable.Range(0, 38).Select(i => "s-" + i.ToString(CultureInfo.InvariantCulture))
                     .All(id => map.ContainsKey(id) == model.Exists(s => s.SessionId == id) && map.GetValueOrDefault(id) == model.Find(s => s.SessionId == id)))
@@ -136,6 +144,9 @@ public sealed class SessionMapProperties
                 && JsonSerializer.Serialize(shuffled, StoredJson.Options) == json)
             .Label("the newest map's JSON, read back or built in another order, is written as the same bytes");
     }
+
+    /// <summary>Active or not, by the step: the active count (carried from map to map) follows both kinds of change.</summary>
+    private static SessionStatus StatusOf(int value) => (value / 7) % 2 == 0 ? SessionStatus.Active : SessionStatus.Terminated;
 
     /// <summary>The model's store: in its place if the id is held, else last.</summary>
     private static void Store(List<Session> model, Session session)
