@@ -95,7 +95,7 @@ public readonly record struct BillingPeriod
     }
 
     /// <summary>How many parts a billing period may have (a change of mode ends one part and starts the next).</summary>
-    public const int MaxParts = 99;
+    public const int MaxParts = 20;
 
     /// <summary>
     /// The month of a period label: "2026-11" for "2026-11" and for its later parts ("2026-11.02"). Labels of one month
@@ -103,7 +103,7 @@ public readonly record struct BillingPeriod
     /// </summary>
     public static string MonthOf(string label) => label.Length > 7 ? label[..7] : label;
 
-    /// <summary>Reads a period label: a month ("2026-11", its first part) or a later part of one ("2026-11.02" to "2026-11.99").</summary>
+    /// <summary>Reads a period label: a month ("2026-11", its first part) or a later part of one ("2026-11.02" to "2026-11.20").</summary>
     public static bool TryParsePartLabel(string? label, out string month, out int part)
     {
         month = "";

@@ -11,8 +11,11 @@ public sealed record ModeChange(DateTimeOffset At, AccountMode From);
 /// </summary>
 internal readonly struct ModeHistory(IReadOnlyList<ModeChange>? items) : IEquatable<ModeHistory>
 {
-    /// <summary>How many changes are kept (the newest): two years of a change a month.</summary>
-    public const int Kept = 24;
+    /// <summary>
+    /// How many changes are kept (the newest): every change of the periods a document keeps open, at the most parts
+    /// each (<see cref="BillingPeriod.MaxParts"/>), and more, so that the mode of a late call's start is known too.
+    /// </summary>
+    public const int Kept = 5 * BillingPeriod.MaxParts;
 
     public IReadOnlyList<ModeChange>? Items { get; } = items is { Count: > 0 } ? items : null;
 

@@ -184,6 +184,32 @@ public sealed class ModeChangeInvoicingTests
     }
 
     [Fact]
+    public async Task A_period_takes_at_most_twenty_parts_and_a_change_beyond_them_is_a_conflict()
+    {
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var prepaid = Fixtures.Prepaid();
+        var postpaid = Fixtures.Postpaid(1_000m, hard: false) with { Name = prepaid.Name };
+        var account = await h.OpenAsync("parts", prepaid, opening: 10m);
+        for (var change = 1; change < BillingPeriod.MaxParts; change++)
+        {
+            h.Core.Clock.Advance(TimeSpan.FromMinutes(1));
+            await ChangeModeAsync(h, account, change % 2 == 1 ? postpaid : prepaid);
+        }
+
+        Assert.Equal("2026-11.20", (await h.Core.StateAsync(account)).PeriodLabel);
+        h.Core.Clock.Advance(TimeSpan.FromMinutes(1));
+        var refused = await h.Core.Admin.UpsertAsync(account, prepaid, 0m, default);
+        Assert.Equal(OutcomeErrorKind.Conflict, refused.Error!.Kind);
+        Assert.Equal(AccountMode.Postpaid, (await h.Core.StateAsync(account)).Settings.Mode);
+
+        // Other settings still change, and the next period takes changes again.
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, postpaid with { Name = "Renamed" }, 0m, default)).Error);
+        h.Core.Clock.SetUtcNow(Utc(12, 3));
+        await ChangeModeAsync(h, account, prepaid with { Name = "Renamed" });
+        Assert.Equal("2026-12.02", (await h.Core.StateAsync(account)).PeriodLabel);
+    }
+
+    [Fact]
     public void A_stored_document_without_mode_changes_reads_as_before_and_one_with_them_round_trips()
     {
         var settings = Fixtures.Prepaid();
