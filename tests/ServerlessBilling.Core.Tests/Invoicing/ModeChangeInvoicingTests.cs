@@ -13,6 +13,11 @@ namespace ServerlessBilling.Core.Tests.Invoicing;
 /// </summary>
 public sealed class ModeChangeInvoicingTests
 {
+    private static readonly AccountSettings PrepaidSettings = Fixtures.Prepaid();
+
+    /// <summary>The same account post-paid: only the mode and the limit differ.</summary>
+    private static readonly AccountSettings PostpaidSettings = Fixtures.Postpaid(1_000m, hard: false) with { Name = PrepaidSettings.Name };
+
     // November is GMT in Europe/London: local time and UTC agree.
     private static DateTimeOffset Utc(int month, int day, int hour = 10, int minute = 0) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
 
@@ -140,8 +145,7 @@ public sealed class ModeChangeInvoicingTests
     public async Task A_late_call_of_an_invoiced_part_goes_on_the_next_document_of_its_own_mode()
     {
         var h = InvoicingHarness.InMemory(Utc(11, 5));
-        var prepaid = Fixtures.Prepaid();
-        var postpaid = Fixtures.Postpaid(1_000m, hard: false) with { Name = prepaid.Name };
+        var (prepaid, postpaid) = (PrepaidSettings, PostpaidSettings);
         var account = await h.OpenAsync("late", prepaid, opening: 20m);
         await h.IngestAsync(account, ("+441234567", "2026-11-05T09:00:00Z", 60)); // 1.00, pre-paid
         h.Core.Clock.SetUtcNow(Utc(11, 15));
@@ -187,8 +191,7 @@ public sealed class ModeChangeInvoicingTests
     public async Task A_period_takes_at_most_twenty_parts_and_a_change_beyond_them_is_a_conflict()
     {
         var h = InvoicingHarness.InMemory(Utc(11, 5));
-        var prepaid = Fixtures.Prepaid();
-        var postpaid = Fixtures.Postpaid(1_000m, hard: false) with { Name = prepaid.Name };
+        var (prepaid, postpaid) = (PrepaidSettings, PostpaidSettings);
         var account = await h.OpenAsync("parts", prepaid, opening: 10m);
         for (var change = 1; change < BillingPeriod.MaxParts; change++)
         {
