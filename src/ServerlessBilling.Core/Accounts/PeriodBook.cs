@@ -284,10 +284,10 @@ public readonly record struct PeriodBook
             BillingPeriod.TryForLabel(openLabel, settings.BillingDay, zone, out var open);
             var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, open.Start, open.End);
             if (Bounds.Modes.Items is not null
-                && (FirstOpen(totals, ModeAt(charge.CallStart, settings), settings) ?? FirstOpen(totals, null, settings)) is { } first)
+                && (FirstOpen(totals, ModeAt(charge.CallStart, settings), settings) ?? LateOnly(totals, charge.CallStart) ?? FirstOpen(totals, null, settings)) is { } first)
             {
                 // The mode changed: the call goes on the first open document of the mode it started under, so that a
-                // pre-paid call, paid from the balance, is not invoiced; failing one, on the first open document.
+                // pre-paid call, paid from the balance, is not invoiced; failing one, on a document of its own.
                 host = first;
             }
 
@@ -321,6 +321,32 @@ public readonly record struct PeriodBook
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// New totals for late usage alone, when no open period has the mode of a late call that started at
+    /// <paramref name="callStart"/> (the account changed mode since): the next part of the latest closed period's month,
+    /// with no time of its own, at the call's start, so that its mode is the call's and no call's start falls in it.
+    /// Null when the running period is in that month too (its next part is its own) or the month has no part left.
+    /// </summary>
+    private PeriodTotals? LateOnly(ImmutableSortedDictionary<string, PeriodTotals> totals, DateTimeOffset callStart)
+    {
+        var month = BillingPeriod.MonthOf(ClosedThrough!);
+        if (Label is not { } current || BillingPeriod.MonthOf(current) == month)
+        {
+            return null;
+        }
+
+        var last = ClosedThrough!;
+        foreach (var (label, _) in totals)
+        {
+            if (BillingPeriod.MonthOf(label) == month && string.CompareOrdinal(label, last) > 0)
+            {
+                last = label;
+            }
+        }
+
+        return BillingPeriod.NextPart(last) is { } part ? new PeriodTotals(part, callStart, callStart) : null;
     }
 
     /// <summary>

@@ -173,6 +173,38 @@ public sealed class ModeChangeInvoicingTests
     }
 
     [Fact]
+    public async Task A_late_prepaid_call_with_no_statement_open_gets_a_statement_of_its_own_not_the_invoice()
+    {
+        // The switch at the start of December, and the run that issued November's statement, came before a CDR of 30
+        // November: no pre-paid document is open, and the only open one is December's invoice.
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var account = await h.OpenAsync("late-alone", PrepaidSettings, opening: 20m);
+        await h.IngestAsync(account, ("+441234567", "2026-11-05T09:00:00Z", 60)); // 1.00
+        h.Core.Clock.SetUtcNow(Utc(12, 1, 0));
+        await ChangeModeAsync(h, account, PostpaidSettings);
+        h.Core.Clock.SetUtcNow(Utc(12, 1, 1));
+        Assert.Equal(1, (await h.RunAsync(null)).Statements);
+
+        h.Core.Clock.SetUtcNow(Utc(12, 1, 2));
+        await h.IngestAsync(account, ("+441234567", "2026-11-30T23:00:00Z", 120)); // 2.00: pre-paid, paid from the balance
+        await h.IngestAsync(account, ("+33145678901", "2026-12-05T09:00:00Z", 60)); // 0.15: December's, post-paid
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        var run = await h.RunAsync(null);
+        Assert.Equal((0, 1), (run.Invoices, run.Statements));
+
+        var late = await h.InvoiceAsync(account, "2026-11.02");
+        Assert.Equal((InvoiceKind.Statement, 2.00m), (late.Kind, late.Subtotal));
+        Assert.Equal(("2026-11", 2.00m), (late.LateUsage.Single().Period, late.LateUsage.Single().Subtotal));
+        Assert.Empty(late.Lines);
+
+        h.Core.Clock.SetUtcNow(new DateTimeOffset(2027, 1, 2, 6, 0, 0, TimeSpan.Zero));
+        Assert.Equal(1, (await h.RunAsync(null)).Invoices);
+        var december = await h.InvoiceAsync(account, "2026-12");
+        Assert.Equal((InvoiceKind.Invoice, 0.15m), (december.Kind, december.Subtotal));
+        Assert.Empty(december.LateUsage);
+    }
+
+    [Fact]
     public async Task A_postpaid_limit_counts_the_spend_since_the_switch()
     {
         var h = InvoicingHarness.InMemory(Utc(11, 5));
