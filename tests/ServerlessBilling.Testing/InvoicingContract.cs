@@ -65,6 +65,31 @@ public abstract class InvoicingContract
     }
 
     [Fact]
+    public async Task A_change_of_mode_mid_period_issues_a_statement_and_an_invoice_that_share_no_call()
+    {
+        var h = NewHarness();
+        var postpaid = Postpaid();
+        var account = await h.OpenAsync("mode", Fixtures.Prepaid(postpaid.RateDeckId) with { Name = postpaid.Name }, opening: 10m);
+        await h.IngestAsync(account, (UnitedKingdom, "2026-11-02T09:00:00Z", 61)); // 2.00, pre-paid
+        h.Core.Clock.SetUtcNow(new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero));
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, postpaid, 0m, default)).Error);
+        await h.IngestAsync(account, (France, "2026-11-11T09:00:00Z", 60), (UnitedKingdom, "2026-11-09T09:00:00Z", 60)); // 0.15 post-paid; 1.00 pre-paid, late
+
+        h.Core.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 1, 0, 0, TimeSpan.Zero));
+        var run = await h.RunAsync("2026-11");
+        Assert.Equal((1, 1), (run.Invoices, run.Statements));
+
+        var statement = await h.InvoiceAsync(account, "2026-11");
+        var invoice = await h.InvoiceAsync(account, "2026-11.02");
+        Assert.Equal((InvoiceKind.Statement, 3.00m, 2), (statement.Kind, statement.Subtotal, statement.Lines.Sum(l => l.Calls)));
+        Assert.Equal((InvoiceKind.Invoice, 0.15m, 0.03m, 0.18m), (invoice.Kind, invoice.Subtotal, invoice.Tax, invoice.Total));
+        Assert.Equal([new InvoiceLine("France", 1, 60, 0.15m)], invoice.Lines);
+        Assert.Equal(["2026-11.02", "2026-11"], (await Stores.Invoices.ListAsync(account, default)).Select(i => i.Period));
+        Assert.Equal([new ModeChange(new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero), AccountMode.Prepaid)], (await h.Core.StateAsync(account)).ModeChanges!);
+        Assert.Equal((0, 0), ((await h.RunAsync(null)).Invoices, (await h.RunAsync(null)).Statements));
+    }
+
+    [Fact]
     public async Task A_second_run_changes_nothing()
     {
         var h = NewHarness();

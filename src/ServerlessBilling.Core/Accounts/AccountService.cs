@@ -97,6 +97,12 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                         $"account '{accountId}' has a call in {account.Settings.Currency} not yet charged (session '{open}'); its currency cannot change to {settings.Currency} until it is"));
                 }
 
+                if (account.Settings.Mode != settings.Mode && !account.CanChangeMode(now))
+                {
+                    return Decision.Failed<BalanceView>(OutcomeError.Conflict(
+                        $"account '{accountId}' changed mode {BillingPeriod.MaxParts - 1} times in its current billing period; change it again in the next"));
+                }
+
                 if (account.Settings == settings)
                 {
                     return Decision.Unchanged(BalanceView.Of(account, now));

@@ -164,6 +164,10 @@ public sealed record AccountState
     [JsonInclude]
     public IReadOnlyList<OverrunNote>? PastOverruns { get => SessionBook.PastOverruns; internal init => SessionBook = SessionBook with { PastOverruns = value }; }
 
+    /// <summary>The latest changes of mode (see <see cref="PeriodBook.ModeChanges"/>); absent when the mode never changed.</summary>
+    [JsonInclude]
+    public IReadOnlyList<ModeChange>? ModeChanges { get => PeriodBook.ModeChanges; internal init => PeriodBook = PeriodBook with { ModeChanges = value }; }
+
     public int ActiveSessions => SessionBook.ActiveCount;
 
     /// <summary>What new calls may spend: balance less reservations (pre-paid) or the limit's headroom (post-paid hard limit); null when unlimited.</summary>
@@ -198,15 +202,32 @@ public sealed record AccountState
     /// <summary>
     /// New settings. A new billing day or time zone moves the end of the current period (see <see cref="PeriodBook.Rebill"/>):
     /// the period running now under the settings it had, so that a period that ended before the change (no charge has
-    /// moved the book on since) keeps its end. The money and the sessions stay as they are.
+    /// moved the book on since) keeps its end. A new mode ends the current period now, as a part with its own document
+    /// (see <see cref="PeriodBook.ChangeMode"/>); a waiver of suspension by policy carries over to the next part. The
+    /// money and the sessions stay as they are.
     /// </summary>
-    public AccountState WithSettings(AccountSettings settings, DateTimeOffset now) => this with
+    public AccountState WithSettings(AccountSettings settings, DateTimeOffset now)
     {
-        Settings = settings,
-        PeriodBook = Settings.BillingDay != settings.BillingDay || Settings.TimeZone != settings.TimeZone
-            ? PeriodBook.Roll(now, Settings).Rebill(now, settings)
-            : PeriodBook,
-    };
+        var moved = Settings.BillingDay != settings.BillingDay || Settings.TimeZone != settings.TimeZone;
+        var modeChanged = Settings.Mode != settings.Mode;
+        if (!moved && !modeChanged)
+        {
+            return this with { Settings = settings };
+        }
+
+        var book = PeriodBook.Roll(now, Settings);
+        var label = book.Label;
+        book = modeChanged ? book.ChangeMode(now, Settings.Mode) : book;
+        return this with
+        {
+            Settings = settings,
+            PeriodBook = moved ? book.Rebill(now, settings) : book,
+            PolicyWaivedFor = PolicyWaivedFor is not null && PolicyWaivedFor == label ? book.Label : PolicyWaivedFor,
+        };
+    }
+
+    /// <summary>Whether the mode can change now: the current billing period has a part left (see <see cref="PeriodBook.CanChangeMode"/>).</summary>
+    public bool CanChangeMode(DateTimeOffset now) => PeriodBook.Roll(now, Settings).CanChangeMode(now);
 
     /// <summary>Suspends the account: new calls are denied and running calls get no further grant.</summary>
     public AccountState Suspend(string reason, DateTimeOffset now) => this with { Status = AccountStatus.Suspended, SuspendedAt = now, SuspendReason = reason };

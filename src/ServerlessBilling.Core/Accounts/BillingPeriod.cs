@@ -94,6 +94,43 @@ public readonly record struct BillingPeriod
             && year is >= 1999 and <= 9998 && month is >= 1 and <= 12 && string.CompareOrdinal(label, EarliestLabel) >= 0;
     }
 
+    /// <summary>How many parts a billing period may have (a change of mode ends one part and starts the next).</summary>
+    public const int MaxParts = 20;
+
+    /// <summary>
+    /// The month of a period label: "2026-11" for "2026-11" and for its later parts ("2026-11.02"). Labels of one month
+    /// sort together, the parts in the order they ran, before the next month's.
+    /// </summary>
+    public static string MonthOf(string label) => label.Length > 7 ? label[..7] : label;
+
+    /// <summary>Reads a period label: a month ("2026-11", its first part) or a later part of one ("2026-11.02" to "2026-11.20").</summary>
+    public static bool TryParsePartLabel(string? label, out string month, out int part)
+    {
+        month = "";
+        part = 0;
+        if (label is null || !TryParseLabel(label[..Math.Min(label.Length, 7)], out _, out _))
+        {
+            return false;
+        }
+
+        month = label[..7];
+        if (label.Length == 7)
+        {
+            part = 1;
+            return true;
+        }
+
+        return label.Length == 10 && label[7] == '.'
+            && int.TryParse(label.AsSpan(8, 2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out part)
+            && part is >= 2 and <= MaxParts;
+    }
+
+    /// <summary>The label of the part after <paramref name="label"/> in the same billing period ("2026-11" → "2026-11.02"); null after the last.</summary>
+    public static string? NextPart(string label) =>
+        TryParsePartLabel(label, out var month, out var part) && part < MaxParts
+            ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{month}.{part + 1:00}")
+            : null;
+
     /// <summary>The label of the month after <paramref name="label"/> ("2026-12" → "2027-01").</summary>
     public static string NextLabel(string label) =>
         TryParseLabel(label, out var year, out var month)

@@ -60,6 +60,50 @@ public readonly record struct PeriodBook
 
     private ImmutableSortedDictionary<string, PeriodTotals> Others => Stored ?? NoTotals;
 
+    /// <summary>
+    /// The latest changes of the account's mode, oldest first (see <see cref="ModeHistory"/>); null when it never changed,
+    /// as in every document stored before modes were kept per period: then every period has the mode of the settings.
+    /// </summary>
+    public IReadOnlyList<ModeChange>? ModeChanges
+    {
+        get => Bounds.Modes.Items;
+        internal init => Bounds = Bounds with { Modes = new ModeHistory(value) };
+    }
+
+    /// <summary>The mode the account had at <paramref name="instant"/>: the mode of the period (or part) starting then.</summary>
+    public AccountMode ModeAt(DateTimeOffset instant, AccountSettings settings) => Bounds.Modes.At(instant, settings.Mode);
+
+    /// <summary>The mode of the period (or part) whose totals are <paramref name="totals"/>: its document is a statement when pre-paid, else an invoice.</summary>
+    public AccountMode ModeOf(PeriodTotals totals, AccountSettings settings) => ModeAt(totals.Start, settings);
+
+    /// <summary>Whether a change of mode now can end the current period as a part (a period has at most <see cref="BillingPeriod.MaxParts"/>).</summary>
+    public bool CanChangeMode(DateTimeOffset now) => now <= Start || (Label is { } label && BillingPeriod.NextPart(label) is not null);
+
+    /// <summary>
+    /// The account's mode changed at <paramref name="now"/> from <paramref name="from"/> (the book rolled to now): the
+    /// current period ends there, a part with its own totals and its own document (as a new billing day ends a period),
+    /// and the next part of the same billing period runs from now to the period's end under the new mode, its spend
+    /// counted afresh. Its label is the period's with the part's number ("2026-11.02"). A call belongs to the part in
+    /// which it started, whenever its charge comes. At the very start of a part nothing ran under the old mode: the
+    /// part takes the new mode and is not split.
+    /// </summary>
+    internal PeriodBook ChangeMode(DateTimeOffset now, AccountMode from)
+    {
+        var modes = Bounds.Modes.Add(new ModeChange(now, from));
+        if (now <= Start || Label is not { } label || BillingPeriod.NextPart(label) is not { } next)
+        {
+            return this with { Bounds = Bounds with { Modes = modes } };
+        }
+
+        var ended = (Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, Start, End)) with { End = now };
+        return this with
+        {
+            Bounds = new Bounded(now, End, next, ClosedThrough) { Stored = Stored, Modes = modes },
+            Spend = 0m,
+            Totals = Totals.SetItem(label, ended),
+        };
+    }
+
     /// <summary>The book of an account opened at <paramref name="now"/>: the period containing it, nothing spent.</summary>
     public static PeriodBook Open(DateTimeOffset now, AccountSettings settings) => default(PeriodBook).MoveTo(now, settings);
 
@@ -132,7 +176,7 @@ public readonly record struct PeriodBook
         var (label, start, end) = PeriodOf(charge.CallStart, settings);
         if (IsClosed(label) || (Head is { } held && IsClosed(held.Label)))
         {
-            return this with { Spend = Spend + charge.Amount, Totals = AddToTotals(charge, settings) };
+            return this with { Spend = Spend + SpentNow(charge, settings), Totals = AddToTotals(charge, settings) };
         }
 
         if (label == Label)
@@ -140,11 +184,11 @@ public readonly record struct PeriodBook
             // The current period's: its totals are (or become) the head.
             var head = Head ?? Others.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
             var others = Head is null ? Others.Remove(label) : Others;
-            return this with { Spend = Spend + charge.Amount, Stored = Trim(others, label), Head = head.Add(charge) };
+            return this with { Spend = Spend + SpentNow(charge, settings), Stored = Trim(others, label), Head = head.Add(charge) };
         }
 
         var current = Others.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
-        return this with { Spend = Spend + charge.Amount, Stored = Trim(Others.SetItem(label, current.Add(charge)), Head?.Label) };
+        return this with { Spend = Spend + SpentNow(charge, settings), Stored = Trim(Others.SetItem(label, current.Add(charge)), Head?.Label) };
     }
 
     /// <summary>
@@ -173,7 +217,7 @@ public readonly record struct PeriodBook
             var last = first;
             for (; last < charges.Count && charges[last].CallStart >= start && charges[last].CallStart < end; last++)
             {
-                spend += charges[last].Amount;
+                spend += book.SpentNow(charges[last], settings);
             }
 
             var current = book.Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, start, end);
@@ -196,9 +240,16 @@ public readonly record struct PeriodBook
     {
         var period = BillingPeriod.Containing(now, settings);
         var label = period.Label(BillingPeriod.FindTimeZone(settings.TimeZone));
+        if (Label is { } current && current.Length > label.Length && BillingPeriod.MonthOf(current) == label)
+        {
+            // A new billing day started the next period in the month of a part of the current one: it continues that
+            // part, as it would continue a period of the same label, so that labels never go back.
+            label = current;
+        }
+
         return (this with
         {
-            Bounds = new Bounded(period.Start, period.End, label, ClosedThrough) { Stored = Stored },
+            Bounds = new Bounded(period.Start, period.End, label, ClosedThrough) { Stored = Stored, Modes = Bounds.Modes },
             Spend = 0m,
             Totals = Totals,
         }).Bound(label, period.End);
@@ -220,13 +271,27 @@ public readonly record struct PeriodBook
         var (label, start, end) = PeriodOf(charge.CallStart, settings);
         if (IsClosed(label))
         {
+            if (Bounds.Modes.Items is not null && TotalsHolding(totals, charge.CallStart) is { } part)
+            {
+                // The mode changed: the late section names the part the call started in, as its document did.
+                (label, start, end) = part;
+            }
+
             // Its invoice is issued and immutable: the charge goes on the next invoice, the one of the first open
             // period, as usage from its own period. A bounded document keeps this whatever the age of the call.
             var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
-            var openLabel = BillingPeriod.NextLabel(ClosedThrough!);
+            var openLabel = BillingPeriod.NextLabel(BillingPeriod.MonthOf(ClosedThrough!));
             BillingPeriod.TryForLabel(openLabel, settings.BillingDay, zone, out var open);
             var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, open.Start, open.End);
-            totals = totals.SetItem(openLabel, host.AddLate(label, start, end, charge));
+            if (Bounds.Modes.Items is not null
+                && (FirstOpen(totals, ModeAt(charge.CallStart, settings), settings) ?? LateOnly(totals, charge.CallStart) ?? FirstOpen(totals, null, settings)) is { } first)
+            {
+                // The mode changed: the call goes on the first open document of the mode it started under, so that a
+                // pre-paid call, paid from the balance, is not invoiced; failing one, on a document of its own.
+                host = first;
+            }
+
+            totals = totals.SetItem(host.Label, host.AddLate(label, start, end, charge));
         }
         else
         {
@@ -235,6 +300,72 @@ public readonly record struct PeriodBook
         }
 
         return Trim(totals, head: null);
+    }
+
+    /// <summary>
+    /// What a charge adds to <see cref="Spend"/>: all of it, unless the mode changed since its call started (it belongs
+    /// to a part of the other mode, whose document bills it): a pre-paid call, paid from the balance, is not post-paid exposure.
+    /// </summary>
+    private decimal SpentNow(in ChargeLine charge, AccountSettings settings) =>
+        Bounds.Modes.Items is null || ModeAt(charge.CallStart, settings) == ModeAt(Start, settings) ? charge.Amount : 0m;
+
+    /// <summary>The totals, closed or open, whose bounds hold <paramref name="instant"/>; null when none do.</summary>
+    private static PeriodTotals? TotalsHolding(ImmutableSortedDictionary<string, PeriodTotals> totals, DateTimeOffset instant)
+    {
+        foreach (var (_, held) in totals)
+        {
+            if (instant >= held.Start && instant < held.End)
+            {
+                return held;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// New totals for late usage alone, when no open period has the mode of a late call that started at
+    /// <paramref name="callStart"/> (the account changed mode since): the next part of the latest closed period's month,
+    /// with no time of its own, at the call's start, so that its mode is the call's and no call's start falls in it.
+    /// Null when the running period is in that month too (its next part is its own) or the month has no part left.
+    /// </summary>
+    private PeriodTotals? LateOnly(ImmutableSortedDictionary<string, PeriodTotals> totals, DateTimeOffset callStart)
+    {
+        var month = BillingPeriod.MonthOf(ClosedThrough!);
+        if (Label is not { } current || BillingPeriod.MonthOf(current) == month)
+        {
+            return null;
+        }
+
+        var last = ClosedThrough!;
+        foreach (var (label, _) in totals)
+        {
+            if (BillingPeriod.MonthOf(label) == month && string.CompareOrdinal(label, last) > 0)
+            {
+                last = label;
+            }
+        }
+
+        return BillingPeriod.NextPart(last) is { } part ? new PeriodTotals(part, callStart, callStart) : null;
+    }
+
+    /// <summary>
+    /// The totals of the first open period (or part), the current one included, of <paramref name="mode"/> (null: of
+    /// either); null when there is none.
+    /// </summary>
+    private PeriodTotals? FirstOpen(ImmutableSortedDictionary<string, PeriodTotals> totals, AccountMode? mode, AccountSettings settings)
+    {
+        foreach (var (label, open) in totals)
+        {
+            if (!IsClosed(label) && (mode is null || ModeOf(open, settings) == mode))
+            {
+                return open;
+            }
+        }
+
+        return Label is { } current && !IsClosed(current) && (mode is null || ModeAt(Start, settings) == mode)
+            ? new PeriodTotals(current, Start, End)
+            : null;
     }
 
     /// <summary>
@@ -269,5 +400,7 @@ public readonly record struct PeriodBook
         public static readonly Bounded None = new(default, default, null, null);
 
         public ImmutableSortedDictionary<string, PeriodTotals>? Stored { get; init; }
+
+        public ModeHistory Modes { get; init; }
     }
 }

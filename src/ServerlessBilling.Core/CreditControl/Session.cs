@@ -71,6 +71,13 @@ public sealed record Session
     public TerminateAnswer? TerminateAnswer { get; init; }
 
     /// <summary>
+    /// The id of the CDR that closed the session, charging the whole call before any terminate (see
+    /// <c>SessionUse.FromCdr</c>); absent when a terminate or the expiry closed it, and in sessions stored before it was
+    /// kept. A redelivery of that CDR whose usage record was lost records it again as the CDR's charge.
+    /// </summary>
+    public string? ClosedByCdr { get; init; }
+
+    /// <summary>
     /// The part this session's initializers may set: its own, made on the first set (a session made by <c>with</c> starts
     /// with its original's, which is never changed again).
     /// </summary>

@@ -31,6 +31,10 @@ public static class SessionCharging
     /// closed sessions of the document (the oldest beyond <paramref name="closedKept"/> leave).
     /// </summary>
     public static (AccountState Account, Session Closed) Close(AccountState account, Session session, in SessionUse use, DateTimeOffset now, int closedKept)
+        => Close(account, session, use, now, closedKept, closedByCdr: null);
+
+    /// <summary>As <see cref="Close(AccountState, Session, in SessionUse, DateTimeOffset, int)"/>, for the CDR <paramref name="closedByCdr"/> (null: not a CDR) that closes it.</summary>
+    public static (AccountState Account, Session Closed) Close(AccountState account, Session session, in SessionUse use, DateTimeOffset now, int closedKept, string? closedByCdr)
     {
         var (line, billed, charge) = Charge(session, use);
         var answer = new TerminateAnswer(
@@ -48,6 +52,7 @@ public static class SessionCharging
             LastRequestNumber = Math.Max(session.LastRequestNumber, use.RequestNumber),
             ClosedAt = now,
             TerminateAnswer = answer,
+            ClosedByCdr = closedByCdr,
         };
 
         // On its way to closed the session was charged with its reservation released (see Used): the book follows that too.

@@ -143,6 +143,12 @@ public static class IngestionRules
     /// <summary>The session already charged the call: the CDR is recorded at its own rating, and a difference is a note, not a charge.</summary>
     private static CdrOutcome SettledBySession(GroupStep step, Session session, Cdr cdr, int line, DateTimeOffset now)
     {
+        if (session.ClosedByCdr == cdr.CdrId)
+        {
+            // This very CDR closed the session, and its record was lost: the record it gets again is the one it got then.
+            return new CdrOutcome(cdr, line, ClosedByItsCdr(step.Account, step.PeriodOf(session.StartTime), session, cdr, now), null);
+        }
+
         // The tariff fixed at authorize prices the CDR too: one price for the call, whichever path charges it.
         var (billed, charge) = SessionCharging.Price(session, cdr.DurationSeconds, cdr.Answered);
         var terminated = session.TerminateAnswer!;
@@ -160,13 +166,18 @@ public static class IngestionRules
     /// </summary>
     private static (AccountState, CdrOutcome) ChargeThroughSession(AccountState account, Session session, Cdr cdr, int line, DateTimeOffset now, int closedSessionsKept)
     {
-        var (next, closed) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, cdr.DurationSeconds, cdr.Answered), now, closedSessionsKept);
-        var charged = closed.TerminateAnswer!;
+        var (next, closed) = SessionCharging.Close(account, session, SessionUse.FromCdr(session, cdr.DurationSeconds, cdr.Answered), now, closedSessionsKept, cdr.CdrId);
         // The charge counts in the period of the session's start (fixed at authorize), which the record names too, not
         // the CDR's start: a call authorized in a period's last seconds may be answered in the next.
         var period = account.PeriodBook.Roll(now, account.Settings).PeriodOf(session.StartTime, account.Settings).Label;
-        var usage = Usage(account, period, cdr, session.Prefix, session.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{session.SessionId}' closed by its CDR", now);
-        return (next, new CdrOutcome(cdr, line, usage, null, new ClosedSession(account.AccountId, closed)));
+        return (next, new CdrOutcome(cdr, line, ClosedByItsCdr(account, period, closed, cdr, now), null, new ClosedSession(account.AccountId, closed)));
+    }
+
+    /// <summary>The usage record of the CDR that closed <paramref name="closed"/>: the CDR's charge, the whole call as the session priced it.</summary>
+    private static UsageRecord ClosedByItsCdr(AccountState account, string period, Session closed, Cdr cdr, DateTimeOffset now)
+    {
+        var charged = closed.TerminateAnswer!;
+        return Usage(account, period, cdr, closed.Prefix, closed.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{closed.SessionId}' closed by its CDR", now);
     }
 
     private static UsageRecord Usage(AccountState account, string period, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>

@@ -24,7 +24,7 @@ public static class InvoiceBuilder
         var lines = Lines(totals);
         var late = totals.Late.Values.Select(Section).Where(s => s.Lines.Count > 0).ToList();
         var subtotal = lines.Sum(l => l.Amount) + late.Sum(s => s.Subtotal);
-        var statement = settings.Mode == AccountMode.Prepaid;
+        var statement = ModeOf(account, totals) == AccountMode.Prepaid;
 
         // A statement reports what pre-paid credit paid for; it charges nothing, so it carries no tax.
         var rate = statement ? 0m : settings.Tax.EffectiveRate;
@@ -62,6 +62,12 @@ public static class InvoiceBuilder
             Balances = statement ? Balances(account, totals) : null,
         };
     }
+
+    /// <summary>
+    /// The mode the period (or part) of <paramref name="totals"/> ran under, which decides its document: the account's
+    /// mode when it never changed (see <see cref="PeriodBook.ModeOf"/>).
+    /// </summary>
+    public static AccountMode ModeOf(AccountState account, PeriodTotals totals) => account.PeriodBook.ModeOf(totals, account.Settings);
 
     /// <summary>The balance moves by the exact (4-decimal) charges; the lines above show them rounded per destination.</summary>
     private static StatementBalances Balances(AccountState account, PeriodTotals totals)

@@ -10,22 +10,30 @@ namespace ServerlessBilling.Core.Invoicing;
 public static class InvoiceIds
 {
     private const int SuffixLength = 8; // ".yyyy-MM"
+    private const int PartSuffixLength = 11; // ".yyyy-MM.NN"
 
     public static string For(string accountId, string period) => accountId + "." + period;
 
-    /// <summary>The account and period an invoice id names; false when it is not an invoice id.</summary>
+    /// <summary>
+    /// The account and period an invoice id names; false when it is not an invoice id. The period is a month, or a later
+    /// part of one that a change of mode started ("acme.2026-11.02"): such an id ends in a digit where a month's has its dot.
+    /// </summary>
     public static bool TryParse(string? invoiceId, out string accountId, out string period)
     {
         accountId = "";
         period = "";
-        if (invoiceId is null || invoiceId.Length <= SuffixLength || invoiceId[^SuffixLength] != '.')
+        foreach (var suffix in (ReadOnlySpan<int>)[SuffixLength, PartSuffixLength])
         {
-            return false;
+            if (invoiceId is not null && invoiceId.Length > suffix && invoiceId[^suffix] == '.'
+                && Accounts.BillingPeriod.TryParsePartLabel(invoiceId[^(suffix - 1)..], out _, out var part) && (part > 1) == (suffix == PartSuffixLength))
+            {
+                period = invoiceId[^(suffix - 1)..];
+                accountId = invoiceId[..^suffix];
+                return Cdrs.Identifiers.IsValid(accountId);
+            }
         }
 
-        period = invoiceId[^(SuffixLength - 1)..];
-        accountId = invoiceId[..^SuffixLength];
-        return Accounts.BillingPeriod.TryParseLabel(period, out _, out _) && Cdrs.Identifiers.IsValid(accountId);
+        return false;
     }
 
     /// <summary>The series of invoice numbers.</summary>

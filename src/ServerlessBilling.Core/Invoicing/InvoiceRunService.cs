@@ -86,7 +86,7 @@ public sealed class InvoiceRunService(
         int issuedInvoices = 0, issuedStatements = 0;
         while ((await accounts.GetAsync(accountId, cancellationToken))?.Value is { } account && DueLabel(account, period, now) is { } due)
         {
-            var series = SeriesOf(account);
+            var series = SeriesOf(account, due);
             var invoiceId = InvoiceIds.For(accountId, due);
             var reservation = await _numbering.ReserveAsync(
                 series, invoiceId, now, async ct => await invoices.GetAsync(accountId, invoiceId, ct) is not null, cancellationToken);
@@ -116,21 +116,25 @@ public sealed class InvoiceRunService(
     /// requested one (the timer: any before the running one), and with usage to bill. A period without
     /// usage issues nothing and stays open: should usage for it come later, it is billed then as its own period.
     /// The account's own running period is never due: a new billing day may have moved its end past the bounds its
-    /// totals were opened with, or given the next period the same label.
+    /// totals were opened with, or given the next period the same label. Nor are the earlier parts of it that a change
+    /// of mode ended (see <see cref="PeriodBook.ChangeMode"/>): the parts of a period are due together once it has
+    /// ended, so that calls charged after the change still reach the part they started in.
     /// </summary>
     internal static string? DueLabel(AccountState account, string? period, DateTimeOffset now)
     {
         // The timer takes every period that has ended: one that ended before a new billing day or time zone keeps its bounds,
         // and its label may come after the one the new settings put before the running period.
-        var running = account.PeriodBook.Roll(now, account.Settings).Label;
+        var running = account.PeriodBook.Roll(now, account.Settings).Label is { } current ? BillingPeriod.MonthOf(current) : null;
         foreach (var (label, totals) in account.Totals)
         {
-            if ((period is not null && string.CompareOrdinal(label, period) > 0) || (running is not null && string.CompareOrdinal(label, running) >= 0))
+            var month = BillingPeriod.MonthOf(label);
+            if ((period is not null && string.CompareOrdinal(month, period) > 0) || (running is not null && string.CompareOrdinal(month, running) >= 0))
             {
                 break;
             }
 
-            if (!account.IsClosed(label) && totals.End <= now && (HasUsage(totals) || (account.Settings.Mode == AccountMode.Prepaid && totals.TopUps != 0m)))
+            if (!account.IsClosed(label) && totals.End <= now
+                && (HasUsage(totals) || (account.PeriodBook.ModeOf(totals, account.Settings) == AccountMode.Prepaid && totals.TopUps != 0m)))
             {
                 return label;
             }
@@ -143,8 +147,11 @@ public sealed class InvoiceRunService(
     private static bool HasUsage(PeriodTotals totals) =>
         totals.Total.Calls > 0 || totals.Total.Amount != 0m || totals.Late.Values.Any(HasUsage);
 
-    private static string SeriesOf(AccountState account) =>
-        account.Settings.Mode == AccountMode.Prepaid ? InvoiceIds.StatementSeries : InvoiceIds.InvoiceSeries;
+    /// <summary>The series of the period's document: statements for a period (or part) that ran pre-paid, invoices otherwise.</summary>
+    private static string SeriesOf(AccountState account, string label) =>
+        InvoiceBuilder.ModeOf(account, account.Totals.GetValueOrDefault(label) ?? EmptyTotals(account, label)) == AccountMode.Prepaid
+            ? InvoiceIds.StatementSeries
+            : InvoiceIds.InvoiceSeries;
 
     /// <summary>Steps 2 to 5 for a reserved number; true when this call created the document.</summary>
     private async Task<bool> IssueAsync(string accountId, string label, string series, NumberReservation reservation, CancellationToken cancellationToken)
@@ -250,7 +257,7 @@ public sealed class InvoiceRunService(
     /// <summary>The totals of a period that left the document or had none: an invoice with no lines.</summary>
     private static PeriodTotals EmptyTotals(AccountState account, string label)
     {
-        BillingPeriod.TryForLabel(label, account.Settings.BillingDay, BillingPeriod.FindTimeZone(account.Settings.TimeZone), out var bounds);
+        BillingPeriod.TryForLabel(BillingPeriod.MonthOf(label), account.Settings.BillingDay, BillingPeriod.FindTimeZone(account.Settings.TimeZone), out var bounds);
         return new PeriodTotals(label, bounds.Start, bounds.End);
     }
 

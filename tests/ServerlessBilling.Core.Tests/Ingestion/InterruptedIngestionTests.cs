@@ -1,3 +1,4 @@
+using System.Text.Json;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -115,6 +116,61 @@ public sealed class InterruptedIngestionTests
         }
 
         Assert.Single(await h.Quarantine.ListAsync(accounts[0], 10, default));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_cdr_that_closed_its_session_and_lost_its_record_is_recorded_again_as_settled_by_the_cdr(bool sessionLeftTheDocument)
+    {
+        // The CDR came before the terminate, charged the whole call and closed the session; then the usage store failed.
+        // The redelivery found the session closed, with no mark of what closed it, and recorded the CDR as settled by the
+        // session: the money and period were right, the label (and the note) were not.
+        var usage = new FailingUsageStore(new InMemoryUsageStore());
+        var options = new Core.CreditControl.CreditControlOptions { ClosedSessionsKept = 1 };
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(), options: options, usage: usage);
+        var account = await h.OpenAsync("closed-by-cdr", Fixtures.Prepaid(), 20m);
+        await h.AuthorizeAsync(account, "call-1", "+447700900123", 300);
+        var csv = $"{Fixtures.CdrHeader}\nclosing-1,{account},+441234,+447700900123,{Fixtures.Now:O},61,ANSWERED,call-1\n";
+
+        usage.Fail = true;
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => h.IngestCsvAsync(csv));
+        usage.Fail = false;
+        Assert.Equal(18m, (await h.StateAsync(account)).Balance); // 61 s at 60/60 bills 120 s: 2.00
+        if (sessionLeftTheDocument)
+        {
+            await h.AuthorizeAsync(account, "call-2", "+447700900123", 60);
+            await h.TerminateAsync("call-2", 1, 60);
+            Assert.False((await h.StateAsync(account)).Sessions.ContainsKey("call-1"));
+        }
+
+        var replay = await h.IngestCsvAsync(csv);
+
+        Assert.Equal((0, 1), (replay.Accepted, replay.Duplicates));
+        var record = Assert.Single(await usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default), r => r.CdrId == "closing-1");
+        Assert.Equal((Settlement.Cdr, 120, 2m, "2026-11"), (record.SettledBy, record.BilledSeconds, record.Charge, record.Period));
+        Assert.Equal("session 'call-1' closed by its CDR; recorded on replay after an interrupted ingestion", record.Note);
+        Assert.Equal(sessionLeftTheDocument ? 17m : 18m, (await h.StateAsync(account)).Balance);
+    }
+
+    [Fact]
+    public async Task The_mark_of_the_closing_cdr_is_stored_only_when_a_cdr_closed_the_session()
+    {
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        var account = await h.OpenAsync("mark", Fixtures.Prepaid(), 20m);
+        await h.AuthorizeAsync(account, "by-cdr", "+447700900123", 300);
+        await h.AuthorizeAsync(account, "by-terminate", "+447700900123", 300);
+        await h.IngestCsvAsync($"{Fixtures.CdrHeader}\nmark-1,{account},+441234,+447700900123,{Fixtures.Now:O},61,ANSWERED,by-cdr\n");
+        await h.TerminateAsync("by-terminate", 1, 61);
+
+        var sessions = (await h.StateAsync(account)).Sessions;
+        Assert.Equal(("mark-1", null), (sessions["by-cdr"].ClosedByCdr, sessions["by-terminate"].ClosedByCdr));
+        var stored = JsonSerializer.Serialize(sessions["by-terminate"], StoredJson.Options);
+        Assert.DoesNotContain("closedByCdr", stored, StringComparison.Ordinal); // a session stored before the mark reads as this one
+        Assert.Equal(sessions["by-terminate"], JsonSerializer.Deserialize<Core.CreditControl.Session>(stored, StoredJson.Options));
+        var marked = JsonSerializer.Serialize(sessions["by-cdr"], StoredJson.Options);
+        Assert.Contains("\"closedByCdr\":\"mark-1\"", marked, StringComparison.Ordinal);
+        Assert.Equal("mark-1", JsonSerializer.Deserialize<Core.CreditControl.Session>(marked, StoredJson.Options)!.ClosedByCdr);
     }
 
     private sealed class FailingUsageStore(IUsageStore inner) : IUsageStore
