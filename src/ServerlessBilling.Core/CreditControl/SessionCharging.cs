@@ -138,8 +138,9 @@ public readonly record struct SessionUse
     /// A terminate's report of <paramref name="usedSeconds"/> more use, added to what interims reported. Use beyond the
     /// grant is an overrun: a post-paid account is charged it (and it is flagged); a pre-paid account is charged only
     /// what its credit covers — what the grant reserved plus what is still available — so credit control never takes
-    /// its balance below zero, unless a CDR charged in full took credit held for this grant. The call counts once
-    /// when any use was reported.
+    /// its balance below zero, unless a CDR charged in full took credit held for this grant. The mode is the one the call
+    /// started under (see <see cref="PeriodBook.ModeAt"/>), whose document bills it, whatever the mode at its terminate.
+    /// The call counts once when any use was reported.
     /// </summary>
     public static SessionUse Terminate(AccountState account, Session session, int usedSeconds, int requestNumber) =>
         Reported(account, session, usedSeconds, requestNumber, CallCount.WhenUsed);
@@ -164,7 +165,7 @@ public readonly record struct SessionUse
     private static SessionUse Reported(AccountState account, Session session, int usedSeconds, int requestNumber, CallCount calls)
     {
         var chargeable = session.UsedSeconds + usedSeconds;
-        if (account.Settings.Mode == AccountMode.Prepaid)
+        if (account.PeriodBook.ModeAt(session.StartTime, account.Settings) == AccountMode.Prepaid)
         {
             // What the grant reserved is the call's whatever else took the balance since (a late CDR charged in full).
             var budget = Math.Max(account.Balance - (account.Reserved - session.Reserved), session.Reserved) + session.CommittedCharge;

@@ -27,6 +27,43 @@ public sealed class ModeChangeInvoicingTests
     private static Task<IReadOnlyList<Invoice>> DocumentsAsync(InvoicingHarness h, string account) => h.Stores.Invoices.ListAsync(account, default);
 
     [Fact]
+    public async Task A_prepaid_call_terminated_after_a_switch_to_postpaid_is_charged_only_what_its_credit_covered()
+    {
+        // The call is on the pre-paid part's statement, paid from the balance: use reported far beyond its grant must not
+        // take the balance below zero because the account had become post-paid by its terminate.
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var account = await h.OpenAsync("overrun-to-postpaid", PrepaidSettings, opening: 1m);
+        Assert.Equal(ResultCode.Success, (await h.Core.AuthorizeAsync(account, "across", "+441234567")).Answer!.ResultCode);
+        h.Core.Clock.SetUtcNow(Utc(11, 5, 10, 1));
+        await ChangeModeAsync(h, account, PostpaidSettings);
+        h.Core.Clock.SetUtcNow(Utc(11, 5, 11, 30));
+
+        var answer = (await h.Core.TerminateAsync("across", 1, 5_000)).Answer!;
+
+        Assert.Equal(5_000, answer.TotalSeconds);
+        Assert.True(answer.Charge <= 1m, $"charged {answer.Charge}");
+        Assert.True(answer.Balance >= 0m, $"balance {answer.Balance}");
+        Assert.Equal(answer.Balance, (await h.Core.StateAsync(account)).Balance);
+    }
+
+    [Fact]
+    public async Task A_postpaid_call_terminated_after_a_switch_to_prepaid_is_charged_in_full()
+    {
+        // The call is on the post-paid part's invoice: all its use is billed, as a post-paid call's is, not cut to the
+        // balance the account had when it became pre-paid.
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var account = await h.OpenAsync("overrun-to-prepaid", PostpaidSettings, opening: 0m);
+        Assert.Equal(ResultCode.Success, (await h.Core.AuthorizeAsync(account, "across", "+441234567")).Answer!.ResultCode);
+        h.Core.Clock.SetUtcNow(Utc(11, 5, 10, 1));
+        await ChangeModeAsync(h, account, PrepaidSettings);
+        h.Core.Clock.SetUtcNow(Utc(11, 5, 11, 30));
+
+        var answer = (await h.Core.TerminateAsync("across", 1, 600)).Answer!;
+
+        Assert.Equal((600, 600, 10.00m, -10.00m), (answer.TotalSeconds, answer.BilledSeconds, answer.Charge, answer.Balance));
+    }
+
+    [Fact]
     public async Task A_switch_to_postpaid_puts_the_prepaid_calls_on_a_statement_and_only_the_postpaid_calls_on_the_invoice()
     {
         var h = InvoicingHarness.InMemory(Utc(11, 5));
