@@ -24,6 +24,19 @@ public sealed class ModeChangeInvoicingTests
     private static async Task ChangeModeAsync(InvoicingHarness h, string account, AccountSettings settings) =>
         Assert.Null((await h.Core.Admin.UpsertAsync(account, settings, 0m, default)).Error);
 
+    /// <summary>A UK call (1.00 a minute) authorized under <paramref name="from"/>, the mode changed to <paramref name="to"/>, then terminated with <paramref name="used"/> seconds.</summary>
+    private static async Task<(InvoicingHarness H, string Account, TerminateAnswer Answer)> CallAcrossSwitchAsync(
+        string prefix, AccountSettings from, AccountSettings to, decimal opening, int used)
+    {
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var account = await h.OpenAsync(prefix, from, opening);
+        Assert.Equal(ResultCode.Success, (await h.Core.AuthorizeAsync(account, "across", "+441234567")).Answer!.ResultCode);
+        h.Core.Clock.SetUtcNow(Utc(11, 5, 10, 1));
+        await ChangeModeAsync(h, account, to);
+        h.Core.Clock.SetUtcNow(Utc(11, 5, 11, 30));
+        return (h, account, (await h.Core.TerminateAsync("across", 1, used)).Answer!);
+    }
+
     private static Task<IReadOnlyList<Invoice>> DocumentsAsync(InvoicingHarness h, string account) => h.Stores.Invoices.ListAsync(account, default);
 
     [Fact]
@@ -31,14 +44,7 @@ public sealed class ModeChangeInvoicingTests
     {
         // The call is on the pre-paid part's statement, paid from the balance: use reported far beyond its grant must not
         // take the balance below zero because the account had become post-paid by its terminate.
-        var h = InvoicingHarness.InMemory(Utc(11, 5));
-        var account = await h.OpenAsync("overrun-to-postpaid", PrepaidSettings, opening: 1m);
-        Assert.Equal(ResultCode.Success, (await h.Core.AuthorizeAsync(account, "across", "+441234567")).Answer!.ResultCode);
-        h.Core.Clock.SetUtcNow(Utc(11, 5, 10, 1));
-        await ChangeModeAsync(h, account, PostpaidSettings);
-        h.Core.Clock.SetUtcNow(Utc(11, 5, 11, 30));
-
-        var answer = (await h.Core.TerminateAsync("across", 1, 5_000)).Answer!;
+        var (h, account, answer) = await CallAcrossSwitchAsync("overrun-to-postpaid", PrepaidSettings, PostpaidSettings, opening: 1m, used: 5_000);
 
         Assert.Equal(5_000, answer.TotalSeconds);
         Assert.True(answer.Charge <= 1m, $"charged {answer.Charge}");
@@ -51,14 +57,7 @@ public sealed class ModeChangeInvoicingTests
     {
         // The call is on the post-paid part's invoice: all its use is billed, as a post-paid call's is, not cut to the
         // balance the account had when it became pre-paid.
-        var h = InvoicingHarness.InMemory(Utc(11, 5));
-        var account = await h.OpenAsync("overrun-to-prepaid", PostpaidSettings, opening: 0m);
-        Assert.Equal(ResultCode.Success, (await h.Core.AuthorizeAsync(account, "across", "+441234567")).Answer!.ResultCode);
-        h.Core.Clock.SetUtcNow(Utc(11, 5, 10, 1));
-        await ChangeModeAsync(h, account, PrepaidSettings);
-        h.Core.Clock.SetUtcNow(Utc(11, 5, 11, 30));
-
-        var answer = (await h.Core.TerminateAsync("across", 1, 600)).Answer!;
+        var (_, _, answer) = await CallAcrossSwitchAsync("overrun-to-prepaid", PostpaidSettings, PrepaidSettings, opening: 0m, used: 600);
 
         Assert.Equal((600, 600, 10.00m, -10.00m), (answer.TotalSeconds, answer.BilledSeconds, answer.Charge, answer.Balance));
     }
