@@ -39,7 +39,9 @@ internal static class SqliteScalars
             _ when underlying == typeof(string) => (Kind.String, (JsonConverter)JsonMetadataServices.StringConverter),
             _ => (Kind.None, null),
         };
-        if (builtIn is null || !ReferenceEquals(options.GetTypeInfo(underlying).Converter, builtIn) || type.NumberHandling is not null
+        // Compared by type, not by instance: the serializer makes its built-in converters lazily and without a lock, so two
+        // threads reading them first at once can each get an instance of their own (seen on a fresh two-core machine).
+        if (builtIn is null || options.GetTypeInfo(underlying).Converter.GetType() != builtIn.GetType() || type.NumberHandling is not null
             || (options.NumberHandling & (JsonNumberHandling.WriteAsString | JsonNumberHandling.AllowNamedFloatingPointLiterals)) != 0)
         {
             return Kind.None;

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Monitoring;
@@ -36,9 +38,27 @@ public sealed class SqliteStepCostTests : IDisposable
         options.MakeReadOnly(populateMissingResolver: true);
         Assert.Equal(SqliteScalars.Kind.None, SqliteScalars.Of(options.GetTypeInfo(typeof(decimal)), options));
         Assert.Equal(SqliteScalars.Kind.None, SqliteScalars.Of(options.GetTypeInfo(typeof(decimal?)), options));
-        var numbersAsText = new JsonSerializerOptions(StoredJson.Options) { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.WriteAsString };
+        var numbersAsText = new JsonSerializerOptions(StoredJson.Options) { NumberHandling = JsonNumberHandling.WriteAsString };
         numbersAsText.MakeReadOnly(populateMissingResolver: true);
         Assert.Equal(SqliteScalars.Kind.None, SqliteScalars.Of(numbersAsText.GetTypeInfo(typeof(long)), numbersAsText));
+    }
+
+    [Fact]
+    public void A_second_instance_of_a_built_in_converter_is_still_the_built_in_one()
+    {
+        // The serializer makes its built-in converters lazily without a lock: two threads that read one first at once can
+        // each get an instance of their own, so the options' converter need not be the very instance the metadata gives.
+        var options = new JsonSerializerOptions(StoredJson.Options);
+        foreach (var builtIn in new JsonConverter[] { JsonMetadataServices.DecimalConverter, JsonMetadataServices.Int64Converter, JsonMetadataServices.BooleanConverter })
+        {
+            options.Converters.Add((JsonConverter)Activator.CreateInstance(builtIn.GetType(), nonPublic: true)!);
+        }
+
+        options.MakeReadOnly(populateMissingResolver: true);
+        Assert.NotSame(JsonMetadataServices.DecimalConverter, options.GetTypeInfo(typeof(decimal)).Converter);
+        Assert.Equal(SqliteScalars.Kind.Decimal, SqliteScalars.Of(options.GetTypeInfo(typeof(decimal)), options));
+        Assert.Equal(SqliteScalars.Kind.Int64, SqliteScalars.Of(options.GetTypeInfo(typeof(long)), options));
+        Assert.Equal(SqliteScalars.Kind.Boolean, SqliteScalars.Of(options.GetTypeInfo(typeof(bool)), options));
     }
 
     [Theory]
