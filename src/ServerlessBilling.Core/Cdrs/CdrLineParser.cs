@@ -159,6 +159,15 @@ public sealed class CdrLineParser
             return row.Error;
         }
 
+        // A CDR's fields are ids, numbers and times: a quote in one that is not quoted is not a value but a broken line
+        // (the rest of a record cut by a line break inside quotes), which must not be charged as a CDR of its own; told
+        // before the count of fields, which such a line rarely has right.
+        if (row.FirstStrayQuote() is >= 0 and var stray)
+        {
+            fields = new CdrFields { CdrId = Id(row, _cdrId), AccountId = Id(row, _accountId) };
+            return string.Create(CultureInfo.InvariantCulture, $"a quote in unquoted field {stray + 1}: a field holding a quote must be quoted, its quotes doubled (is a record broken across lines?)");
+        }
+
         if (row.Count != _count)
         {
             fields = new CdrFields { CdrId = Id(row, _cdrId), AccountId = Id(row, _accountId) };

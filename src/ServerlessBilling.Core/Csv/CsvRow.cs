@@ -20,6 +20,25 @@ public sealed class CsvRow
 
     public string GetString(int index) => _unescaped[index] ?? _line[_fields[index]];
 
+    /// <summary>
+    /// The index of the first field that was not quoted yet holds a quote (text to this reader, against the rule that a
+    /// field with a quote is quoted), or -1. Such a field is often the second half of a record broken across lines.
+    /// </summary>
+    public int FirstStrayQuote()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            var start = _fields[i].Start.Value;
+            var quoted = start > 0 && _line[start - 1] == '"';
+            if (!quoted && _line.AsSpan(_fields[i]).Contains('"'))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>Splits <paramref name="line"/>; returns false (and sets <see cref="Error"/>) on broken quoting.</summary>
     public bool Split(string line)
     {

@@ -135,6 +135,45 @@ public sealed class CdrCsvReaderTests
     }
 
     [Fact]
+    public void A_record_broken_across_lines_is_refused_whole_on_every_read_path()
+    {
+        // A calling number exported with a line break inside its quotes: the first half is unterminated, and the second
+        // half, `k2",acme,...`, is a whole CDR's worth of fields; it was charged as CDR `k2"`.
+        var csv = string.Join("\n", Header,
+            "k1,acme,\"+4420",
+            "71234567\",+33612345678,2026-11-26T10:00:00Z,342,ANSWERED,call-1",
+            "k2\",acme,+442071234567,+33612345678,2026-11-26T10:00:00Z,342,ANSWERED,call-2",
+            Example);
+        var paths = new[]
+        {
+            CdrCsvReader.Read(csv).ToList(),
+            CdrCsvReader.Read(new StringReader(csv)).ToList(),
+            CdrCsvReader.ReadUtf8(Encoding.UTF8.GetBytes(csv))!,
+        };
+
+        foreach (var records in paths)
+        {
+            Assert.Equal([2, 3, 4, 5], records.Select(r => r.Line));
+            Assert.All(records.Take(3), r => Assert.Null(r.Cdr));
+            Assert.Contains("unterminated", records[0].Rejection!.Reason, StringComparison.Ordinal);
+            Assert.Contains("a quote in unquoted field 1", records[1].Rejection!.Reason, StringComparison.Ordinal);
+            Assert.Contains("a quote in unquoted field 1", records[2].Rejection!.Reason, StringComparison.Ordinal);
+            Assert.Equal("k2\"", records[2].Rejection!.CdrId);
+            Assert.Equal("acme", records[2].Rejection!.AccountId);
+            Assert.Equal("c-1", records[3].Cdr!.CdrId);
+        }
+    }
+
+    [Fact]
+    public void A_quote_written_as_the_format_asks_is_still_read()
+    {
+        // A SIP Call-ID may hold a double quote: quoted, with the quote doubled, it is a session id like any other.
+        var record = Assert.Single(Read(Header, "c-1,acme,+442071234567,+33612345678,2026-11-26T10:00:00Z,342,ANSWERED,\"a\"\"b@host\""));
+
+        Assert.Equal("a\"b@host", record.Cdr!.SessionId);
+    }
+
+    [Fact]
     public void An_empty_calling_number_is_allowed()
     {
         var record = Assert.Single(Read(Header, "c-1,acme,,+33612345678,2026-11-26T10:00:00Z,342,ANSWERED,"));
