@@ -1,0 +1,53 @@
+using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Invoicing;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Core.Tests.Invoicing;
+
+/// <summary>Round twenty of the hostile review: the parts of a period that a change of mode makes.</summary>
+public sealed class HostileRoundTwentyInvoicingTests
+{
+    private static readonly AccountSettings PrepaidSettings = Fixtures.Prepaid();
+
+    private static readonly AccountSettings PostpaidSettings = Fixtures.Postpaid(1_000m, hard: false) with { Name = PrepaidSettings.Name };
+
+    private static DateTimeOffset Utc(int month, int day, int hour = 10) => new(2026, month, day, hour, 0, 0, TimeSpan.Zero);
+
+    private static async Task ChangeModeAsync(InvoicingHarness h, string account, AccountSettings settings) =>
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, settings, 0m, default)).Error);
+
+    [Fact]
+    public async Task A_part_closed_by_a_run_that_stopped_before_its_document_keeps_its_totals_until_the_next_run_issues_it()
+    {
+        // The document keeps the totals of three periods, and counted each part as a period: a month of three parts and the
+        // next month's first charge were four, so that charge dropped the oldest closed part, whose statement an interrupted
+        // run had numbered and not yet written. The run that finished it found no totals and issued an empty statement.
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var account = await h.OpenAsync("trimmed", PrepaidSettings, opening: 100m);
+        await h.IngestAsync(account, ("+441234567", "2026-11-05T09:00:00Z", 60)); // 1.00, pre-paid
+        h.Core.Clock.SetUtcNow(Utc(11, 10));
+        await ChangeModeAsync(h, account, PostpaidSettings);
+        await h.IngestAsync(account, ("+441234567", "2026-11-12T09:00:00Z", 120)); // 2.00, post-paid
+        h.Core.Clock.SetUtcNow(Utc(11, 20));
+        await ChangeModeAsync(h, account, PrepaidSettings);
+        await h.IngestAsync(account, ("+441234567", "2026-11-22T09:00:00Z", 180)); // 3.00, pre-paid
+
+        // The run that stopped: it numbered the first part's statement and closed the part, then the host went down.
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 1));
+        var id = InvoiceIds.For(account, "2026-11");
+        Assert.NotNull(await new InvoiceNumbering(h.Stores.Counters).ReserveAsync(InvoiceIds.StatementSeries, id, h.Core.Clock.GetUtcNow(), _ => Task.FromResult(false), default));
+        var current = (await h.Stores.Accounts.GetAsync(account, default))!;
+        Assert.NotNull(await h.Stores.Accounts.TryReplaceAsync(current.Value.CloseThrough("2026-11"), current.ETag, default));
+        await h.IngestAsync(account, ("+33145678901", "2026-12-02T00:30:00Z", 60)); // 0.15, December's
+
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        var run = await h.RunAsync(null);
+
+        Assert.Equal((1, 1, 1), (run.Recovered, run.Invoices, run.Statements));
+        var first = await h.InvoiceAsync(account, "2026-11");
+        Assert.Equal((InvoiceKind.Statement, 1.00m, 1), (first.Kind, first.Subtotal, first.Lines.Sum(l => l.Calls)));
+        Assert.Equal(new StatementBalances(100m, 0m, 1.00m, 99m), first.Balances);
+        var documents = await h.Stores.Invoices.ListAsync(account, default);
+        Assert.Equal(6.00m, documents.Sum(d => d.Subtotal));
+    }
+}
