@@ -120,7 +120,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
         }
         else
         {
-            var budget = committed.Available + used.CommittedCharge;
+            var budget = committed.AvailableFor(used) + used.CommittedCharge;
             granted = budget is { } available
                 ? Math.Max(0, Rater.AffordableSeconds(tariff, available, used.UsedSeconds + requested) - used.UsedSeconds)
                 : requested;

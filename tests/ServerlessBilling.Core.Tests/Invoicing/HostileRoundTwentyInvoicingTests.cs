@@ -1,4 +1,5 @@
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Invoicing;
 using ServerlessBilling.Testing;
 
@@ -49,5 +50,29 @@ public sealed class HostileRoundTwentyInvoicingTests
         Assert.Equal(new StatementBalances(100m, 0m, 1.00m, 99m), first.Balances);
         var documents = await h.Stores.Invoices.ListAsync(account, default);
         Assert.Equal(6.00m, documents.Sum(d => d.Subtotal));
+    }
+
+    [Fact]
+    public async Task A_prepaid_call_granted_again_after_a_switch_to_postpaid_is_granted_only_what_its_credit_covers()
+    {
+        // The terminate of a call that started pre-paid charges only what its credit covers, as its statement shows it; its
+        // interims granted by the mode of the moment, so after a switch to post-paid the call got grants without bound
+        // and was charged them in full (use within a grant is charged what the grant reserved), taking the balance of
+        // its pre-paid statement below zero.
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var account = await h.OpenAsync("granted-across", PrepaidSettings, opening: 1m);
+        var first = (await h.Core.AuthorizeAsync(account, "across", "+441234567", seconds: 300)).Answer!;
+        Assert.Equal((ResultCode.Success, 60, true), (first.ResultCode, first.GrantedSeconds, first.FinalUnit)); // 1.00 a minute, 60/60
+        h.Core.Clock.SetUtcNow(Utc(11, 5, 11));
+        await ChangeModeAsync(h, account, PostpaidSettings);
+
+        var again = (await h.Core.InterimAsync("across", 1, 60, seconds: 600)).Answer!;
+        var end = (await h.Core.TerminateAsync("across", 2, again.GrantedSeconds)).Answer!;
+
+        Assert.Equal((ResultCode.CreditLimitReached, 0, true), (again.ResultCode, again.GrantedSeconds, again.FinalUnit));
+        Assert.Equal((1.00m, 0m), (end.Charge, end.Balance));
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        await h.RunAsync(null);
+        Assert.Equal(new StatementBalances(1m, 0m, 1.00m, 0m), (await h.InvoiceAsync(account, "2026-11")).Balances);
     }
 }
