@@ -1,6 +1,7 @@
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Invoicing;
+using ServerlessBilling.Core.Invoicing.Documents;
 using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Core.Tests.Invoicing;
@@ -74,5 +75,29 @@ public sealed class HostileRoundTwentyInvoicingTests
         h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
         await h.RunAsync(null);
         Assert.Equal(new StatementBalances(1m, 0m, 1.00m, 0m), (await h.InvoiceAsync(account, "2026-11")).Balances);
+    }
+
+    [Fact]
+    public async Task A_part_that_ends_or_starts_during_a_day_names_that_day_on_its_document()
+    {
+        // The document's period ran to the day before its end: right for a period ending at midnight, but a part ending at
+        // 15:00 on the 10th was printed as ending on the 9th, and a part of one day read "10 November – 9 November".
+        var h = InvoicingHarness.InMemory(Utc(11, 5));
+        var account = await h.OpenAsync("same-day", PostpaidSettings, opening: 50m);
+        await h.IngestAsync(account, ("+441234567", "2026-11-10T07:00:00Z", 60));
+        h.Core.Clock.SetUtcNow(Utc(11, 10, 9));
+        await ChangeModeAsync(h, account, PrepaidSettings);
+        await h.IngestAsync(account, ("+441234567", "2026-11-10T09:30:00Z", 120));
+        h.Core.Clock.SetUtcNow(Utc(11, 10, 15));
+        await ChangeModeAsync(h, account, PostpaidSettings);
+        await h.IngestAsync(account, ("+441234567", "2026-11-10T16:00:00Z", 180));
+        h.Core.Clock.SetUtcNow(Utc(12, 2, 6));
+        await h.RunAsync(null);
+
+        string Period(Invoice invoice) => System.Text.Encoding.UTF8.GetString(InvoiceDocuments.Html(invoice));
+
+        Assert.Contains("1 November 2026 – 10 November 2026", Period(await h.InvoiceAsync(account, "2026-11")), StringComparison.Ordinal);
+        Assert.Contains("10 November 2026 – 10 November 2026", Period(await h.InvoiceAsync(account, "2026-11.02")), StringComparison.Ordinal);
+        Assert.Contains("10 November 2026 – 30 November 2026", Period(await h.InvoiceAsync(account, "2026-11.03")), StringComparison.Ordinal);
     }
 }
