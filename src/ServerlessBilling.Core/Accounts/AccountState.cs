@@ -179,12 +179,12 @@ public sealed record AccountState
     };
 
     /// <summary>
-    /// What a running call may still be granted: <see cref="Available"/>, except for a call that started pre-paid on an
-    /// account post-paid since (see <see cref="PeriodBook.ModeAt"/>): its terminate charges it by the pre-paid rules and
-    /// its statement bills it, so it is granted from the balance, as it was at its start.
+    /// What a call that started at <paramref name="callStart"/> may be granted: <see cref="Available"/>, except for a call
+    /// that started pre-paid on an account post-paid since (see <see cref="PeriodBook.ModeAt"/>): its terminate charges it
+    /// by the pre-paid rules and its statement bills it, so it is granted from the balance, as at its start.
     /// </summary>
-    public decimal? AvailableFor(Session session) =>
-        Settings.Mode != AccountMode.Prepaid && PeriodBook.ModeChanges is not null && PeriodBook.ModeAt(session.StartTime, Settings) == AccountMode.Prepaid
+    public decimal? AvailableFor(DateTimeOffset callStart) =>
+        Settings.Mode != AccountMode.Prepaid && PeriodBook.ModeChanges is not null && PeriodBook.ModeAt(callStart, Settings) == AccountMode.Prepaid
             ? Balance - Reserved
             : Available;
 

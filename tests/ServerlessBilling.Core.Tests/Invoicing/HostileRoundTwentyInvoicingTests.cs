@@ -78,6 +78,25 @@ public sealed class HostileRoundTwentyInvoicingTests
     }
 
     [Fact]
+    public async Task A_call_authorized_after_a_switch_to_postpaid_with_a_start_before_it_is_granted_only_what_the_balance_covers()
+    {
+        // The call started pre-paid (its start decides its part, a pre-paid statement, and its terminate charges it by the
+        // pre-paid rules), but its authorize came after the switch and was granted by the post-paid rules, without bound.
+        var h = InvoicingHarness.InMemory(Utc(11, 15, 10));
+        var account = await h.OpenAsync("started-before", PrepaidSettings, opening: 1m);
+        h.Core.Clock.SetUtcNow(Utc(11, 15, 11));
+        await ChangeModeAsync(h, account, PostpaidSettings);
+        h.Core.Clock.SetUtcNow(Utc(11, 15, 12));
+
+        var grant = (await h.Core.CreditControl.AuthorizeAsync(
+            new AuthorizeRequest("started-before", account, "+441234", "+441234567", Utc(11, 15, 10).AddMinutes(30), 600), default)).Answer!;
+        var end = (await h.Core.TerminateAsync("started-before", 1, grant.GrantedSeconds)).Answer!;
+
+        Assert.Equal((ResultCode.Success, 60, true), (grant.ResultCode, grant.GrantedSeconds, grant.FinalUnit));
+        Assert.Equal((1.00m, 0m), (end.Charge, end.Balance));
+    }
+
+    [Fact]
     public async Task A_part_that_ends_or_starts_during_a_day_names_that_day_on_its_document()
     {
         // The document's period ran to the day before its end: right for a period ending at midnight, but a part ending at
