@@ -178,6 +178,16 @@ public sealed record AccountState
         _ => null,
     };
 
+    /// <summary>
+    /// What a call that started at <paramref name="callStart"/> may be granted: <see cref="Available"/>, except for a call
+    /// that started pre-paid on an account post-paid since (see <see cref="PeriodBook.ModeAt"/>): its terminate charges it
+    /// by the pre-paid rules and its statement bills it, so it is granted from the balance, as at its start.
+    /// </summary>
+    public decimal? AvailableFor(DateTimeOffset callStart) =>
+        Settings.Mode != AccountMode.Prepaid && PeriodBook.ModeChanges is not null && PeriodBook.ModeAt(callStart, Settings) == AccountMode.Prepaid
+            ? Balance - Reserved
+            : Available;
+
     /// <summary>Available credit as shown to people: post-paid soft-limit accounts show the limit's headroom (or null).</summary>
     public decimal? DisplayAvailable => DisplayAvailableAt(Reserved);
 

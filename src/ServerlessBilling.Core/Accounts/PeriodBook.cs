@@ -9,7 +9,7 @@ namespace ServerlessBilling.Core.Accounts;
 /// </summary>
 public readonly record struct PeriodBook
 {
-    /// <summary>How many billing periods of totals are kept (the current one and those before it).</summary>
+    /// <summary>How many billing periods of totals are kept (the current one and those before it), each with all its parts.</summary>
     public const int PeriodsKept = 3;
 
     private static readonly ImmutableSortedDictionary<string, PeriodTotals> NoTotals =
@@ -370,18 +370,43 @@ public readonly record struct PeriodBook
 
     /// <summary>
     /// Only closed periods leave the book: the totals of a period not yet invoiced are all there is of it. With the head
-    /// (labelled <paramref name="head"/>, open) beside <paramref name="totals"/>, as if it were among them.
+    /// (labelled <paramref name="head"/>, open) beside <paramref name="totals"/>, as if it were among them. The periods
+    /// kept are months, each with all its parts: a part is closed by the run that issues it, before its document is
+    /// written, and a run that stops in between finishes it from these totals, which must still be there however many
+    /// parts the month has.
     /// </summary>
     private ImmutableSortedDictionary<string, PeriodTotals> Trim(ImmutableSortedDictionary<string, PeriodTotals> totals, string? head)
     {
         while (totals.Count + (head is null ? 0 : 1) > PeriodsKept && OldestKey(totals) is { } oldest
-            && (head is null || string.CompareOrdinal(oldest, head) < 0) && IsClosed(oldest))
+            && (head is null || string.CompareOrdinal(oldest, head) < 0) && IsClosed(oldest) && Months(totals, head) > PeriodsKept)
         {
             totals = totals.Remove(oldest);
         }
 
         return totals;
     }
+
+    /// <summary>How many months the labels of <paramref name="totals"/> and <paramref name="head"/> name (the parts of a month count once).</summary>
+    private static int Months(ImmutableSortedDictionary<string, PeriodTotals> totals, string? head)
+    {
+        var months = 0;
+        string? previous = null;
+        var headSeen = head is null;
+        foreach (var entry in totals)
+        {
+            if (previous is null || !SameMonth(previous, entry.Key))
+            {
+                months++;
+            }
+
+            headSeen = headSeen || SameMonth(head!, entry.Key);
+            previous = entry.Key;
+        }
+
+        return headSeen ? months : months + 1;
+    }
+
+    private static bool SameMonth(string label, string other) => string.CompareOrdinal(label, 0, other, 0, 7) == 0;
 
     // The dictionary's own enumerator is a struct: no iterator is allocated, as Keys.First() would.
     private static string? OldestKey(ImmutableSortedDictionary<string, PeriodTotals> totals)

@@ -50,8 +50,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
         var requested = Quota(request.RequestedSeconds);
         var tariff = row.Tariff;
-        var granted = account.Available is { } available ? Rater.AffordableSeconds(tariff, available, requested) : requested;
-        if (granted == 0 && (requested > 0 || !FirstStepCovered(tariff, account.Available)))
+        var credit = account.AvailableFor(start);
+        var granted = credit is { } available ? Rater.AffordableSeconds(tariff, available, requested) : requested;
+        if (granted == 0 && (requested > 0 || !FirstStepCovered(tariff, credit)))
         {
             return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, tariff.RatePerMinute, account.DisplayAvailable);
         }
@@ -120,7 +121,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
         }
         else
         {
-            var budget = committed.Available + used.CommittedCharge;
+            var budget = committed.AvailableFor(used.StartTime) + used.CommittedCharge;
             granted = budget is { } available
                 ? Math.Max(0, Rater.AffordableSeconds(tariff, available, used.UsedSeconds + requested) - used.UsedSeconds)
                 : requested;

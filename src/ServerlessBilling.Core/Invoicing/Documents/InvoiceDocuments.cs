@@ -29,12 +29,17 @@ public static class InvoiceDocuments
 
     internal static string Date(DateOnly date) => date.ToString("d MMMM yyyy", CultureInfo.InvariantCulture);
 
-    /// <summary>The period as the customer reads it: first and last local day, e.g. "1 October 2026 – 31 October 2026".</summary>
+    /// <summary>
+    /// The period as the customer reads it: first and last local day, e.g. "1 October 2026 – 31 October 2026". The last
+    /// day is that of the period's last moment (a period ends before its end): the day before a midnight, the day itself
+    /// for a part a change of mode ended during it. A part of late usage alone has no time of its own: its one day.
+    /// </summary>
     internal static string PeriodText(Invoice invoice)
     {
         var zone = BillingPeriod.FindTimeZone(invoice.TimeZone);
         var first = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(invoice.PeriodStart, zone).DateTime);
-        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(invoice.PeriodEnd, zone).DateTime).AddDays(-1);
+        var lastMoment = invoice.PeriodEnd > invoice.PeriodStart ? invoice.PeriodEnd.AddTicks(-1) : invoice.PeriodStart;
+        var last = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(lastMoment, zone).DateTime);
         return $"{Date(first)} – {Date(last)}";
     }
 
