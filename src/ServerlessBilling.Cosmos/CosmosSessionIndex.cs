@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Net;
 using Microsoft.Azure.Cosmos;
 using ServerlessBilling.Core.Storage;
 
@@ -47,6 +48,36 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
         }
 
         return owner;
+    }
+
+    /// <summary>
+    /// Deletes the claim only as read (If-Match): a claim replaced or taken meanwhile, or one that now holds a closed
+    /// session, stays. Other processes may still remember the claim; whoever acts on it finds its account missing and
+    /// lets it go again (<see cref="SessionClaims"/>), which drops it there.
+    /// </summary>
+    public async Task ReleaseAsync(string sessionId, string accountId, CancellationToken cancellationToken)
+    {
+        _known.TryRemove(new KeyValuePair<string, string>(sessionId, accountId));
+        var id = CosmosSessionIds.DocumentId(sessionId);
+        if (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "read session", cancellationToken) is not { Resource: { Closed: null } claim } read
+            || claim.AccountId != accountId)
+        {
+            return;
+        }
+
+        await CosmosFaults.RunAsync(Store, "release session", async () =>
+        {
+            try
+            {
+                await container.DeleteItemAsync<SessionDocument>(id, new PartitionKey(id), new ItemRequestOptions { IfMatchEtag = read.ETag }, cancellationToken);
+            }
+            catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed || CosmosFaults.IsMissingItem(ex))
+            {
+                // Changed or gone meanwhile: no longer this bare claim.
+            }
+
+            return true;
+        }, cancellationToken);
     }
 
     public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)

@@ -35,6 +35,12 @@ internal sealed class SqliteKnownState
     /// <summary>Sessions being claimed, or claimed and not yet committed: the owner once decided. Never evicted; each leaves at its commit.</summary>
     public ConcurrentDictionary<string, TaskCompletionSource<string>> Claims { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Claims let go (<see cref="SqliteSessionIndex.ReleaseAsync"/>) whose delete is queued and not yet committed: the
+    /// account they named is nobody's owner of the session meanwhile, whatever the file or a claim's commit says.
+    /// </summary>
+    public ConcurrentDictionary<string, string> Released { get; } = new(StringComparer.Ordinal);
+
     /// <summary>Closed-session records queued and not yet committed, so that a read right after the record finds it.</summary>
     public ConcurrentDictionary<string, ClosedSession> Closing { get; } = new(StringComparer.Ordinal);
 
@@ -74,8 +80,24 @@ internal sealed class SqliteKnownState
     /// <summary>After a conditional write was refused: whatever is known of the account may be stale, so the next read asks the file.</summary>
     public void Forget(string accountId) => _accounts.Forget(accountId);
 
-    /// <summary>A session's account never changes once recorded, so what is known of it stays true.</summary>
-    public string? SessionOwner(string sessionId) => _sessionOwners.GetValueOrDefault(sessionId);
+    /// <summary>
+    /// A session's account never changes once recorded, so what is known of it stays true; except a claim let go
+    /// (the account it named does not exist), which is no owner from the moment it is let go (a commit of the claim
+    /// that remembers it meanwhile included) and is forgotten here when its delete commits.
+    /// </summary>
+    public string? SessionOwner(string sessionId) =>
+        _sessionOwners.TryGetValue(sessionId, out var owner) && !IsReleased(sessionId, owner) ? owner : null;
+
+    /// <summary>Whether <paramref name="accountId"/>'s claim of the session is being let go.</summary>
+    public bool IsReleased(string sessionId, string accountId) => Released.TryGetValue(sessionId, out var released) && released == accountId;
+
+    public void ForgetSessionOwner(string sessionId, string accountId)
+    {
+        if (_sessionOwners.TryRemove(new KeyValuePair<string, string>(sessionId, accountId)))
+        {
+            Interlocked.Decrement(ref _sessionOwnerCount);
+        }
+    }
 
     public void RememberSessionOwner(string sessionId, string accountId)
     {

@@ -109,27 +109,60 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
             return new SessionClaim(owner, IsNew: false);
         }
 
-        mine.SetResult(accountId);
+        // Queued before the claim is told to anyone: a release of it that follows (ReleaseAsync) is queued after it.
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
         database.WriteBefore(
             session => session.Statement("INSERT INTO sessions (session_id, account_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (session_id) DO NOTHING")
                 .Bind(1, sessionId).Bind(2, accountId).Bind(3, createdAt).Run(),
             () =>
             {
-                _known.RememberSessionOwner(sessionId, accountId);
+                if (!_known.IsReleased(sessionId, accountId))
+                {
+                    _known.RememberSessionOwner(sessionId, accountId);
+                }
+
                 _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
             });
+        mine.SetResult(accountId);
         return new SessionClaim(accountId, IsNew: true);
+    }
+
+    /// <summary>
+    /// Forgets the claim in memory at once and queues its delete, which the writer runs after the claim's own insert (queued
+    /// before the claim was answered). Until the delete commits, the claim's account is no owner here (<see cref="SqliteKnownState.Released"/>);
+    /// a claim queued after it by another account finds the row gone. The delete is durable with the next commit: if the
+    /// process stops first, the claim is found again and let go by whoever finds it (<see cref="SessionClaims"/>).
+    /// </summary>
+    public Task ReleaseAsync(string sessionId, string accountId, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        _known.Released[sessionId] = accountId;
+        _known.ForgetSessionOwner(sessionId, accountId);
+        if (_known.Claims.TryGetValue(sessionId, out var claim) && claim.Task.IsCompletedSuccessfully && claim.Task.Result == accountId)
+        {
+            _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, claim));
+        }
+
+        database.WriteBefore(
+            session => session.Statement("DELETE FROM sessions WHERE session_id = ?1 AND account_id = ?2 AND closed IS NULL")
+                .Bind(1, sessionId).Bind(2, accountId).Run(),
+            () =>
+            {
+                _known.ForgetSessionOwner(sessionId, accountId); // before the mark goes, so that it is never an owner in between
+                _known.Released.TryRemove(new KeyValuePair<string, string>(sessionId, accountId));
+            });
+        return Task.CompletedTask;
     }
 
     private string? ReadOwner(string sessionId)
     {
         var owner = database.Read(session => session.Statement(OwnerQuery).Bind(1, sessionId).Text());
-        if (owner is not null)
+        if (owner is null || _known.IsReleased(sessionId, owner))
         {
-            _known.RememberSessionOwner(sessionId, owner);
+            return null;
         }
 
+        _known.RememberSessionOwner(sessionId, owner);
         return owner;
     }
 }

@@ -30,6 +30,8 @@ internal sealed class TimedSessionIndex(ISessionIndex inner) : ISessionIndex
         return account;
     }
 
+    public Task ReleaseAsync(string sessionId, string accountId, CancellationToken cancellationToken) => inner.ReleaseAsync(sessionId, accountId, cancellationToken);
+
     public async Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
     {
         var start = Stopwatch.GetTimestamp();

@@ -26,6 +26,9 @@ public sealed partial class CreditControlService(
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly CreditControlRules _rules = new(options);
 
+    /// <summary>How many times one step lets go of a claim by an account that does not exist and asks again (<see cref="SessionClaims"/>).</summary>
+    private const int MaxReclaims = 3;
+
     // Each step runs as static lambdas over explicit state: no closure or delegate per request, and no task of its own
     // below the one the caller awaits when the store answers at once (the embedded stores).
     public Task<Outcome<GrantAnswer>> AuthorizeAsync(AuthorizeRequest request, CancellationToken cancellationToken) =>
@@ -45,9 +48,18 @@ public sealed partial class CreditControlService(
         }
 
         var claim = await sessions.ClaimNowAsync(request.SessionId, request.AccountId, ct);
-        if (claim.AccountId != request.AccountId)
+        for (var attempt = 0; claim.AccountId != request.AccountId; attempt++)
         {
-            return OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
+            // Held by another account. A claim in the name of an account that does not exist holds nothing (SessionClaims):
+            // it is let go and the id claimed again. The answer to an unknown account is ACCOUNT_NOT_FOUND, whoever holds the id.
+            if (attempt == MaxReclaims || !await sessions.ReleaseIfOwnerAbsentAsync(accounts, request.SessionId, claim.AccountId, ct))
+            {
+                return await accounts.GetAsync(request.AccountId, ct) is null
+                    ? ToOutcome(_rules.Authorize(null, null, request, Now))
+                    : OutcomeError.Conflict($"session '{request.SessionId}' belongs to another account");
+            }
+
+            claim = await sessions.ClaimNowAsync(request.SessionId, request.AccountId, ct);
         }
 
         var decision = await updater.UpdateAsync(
@@ -62,33 +74,78 @@ public sealed partial class CreditControlService(
             },
             (Service: this, Request: request, claim.IsNew, Token: ct),
             ct);
+        if (decision.Answer is { ResultCode: ResultCode.AccountNotFound })
+        {
+            await ReleaseUnknownAsync(request, ct);
+        }
+
         return ToOutcome(decision);
+    }
+
+    /// <summary>
+    /// No account, nothing reserved, nothing to replay: the id is left free for the call's real account. Should the account
+    /// have been created meanwhile and a repeat of this authorize, reading it, have opened the session on it, the claim
+    /// that session stands on is made again (the account is read after the release, so a repeat that wrote before it is seen).
+    /// </summary>
+    private async ValueTask ReleaseUnknownAsync(AuthorizeRequest request, CancellationToken ct)
+    {
+        await sessions.ReleaseAsync(request.SessionId, request.AccountId, ct);
+        if (await accounts.GetAsync(request.AccountId, ct) is { } created && created.Value.Sessions.ContainsKey(request.SessionId))
+        {
+            await sessions.ClaimNowAsync(request.SessionId, request.AccountId, ct);
+        }
     }
 
     private async ValueTask<Outcome<GrantAnswer>> InterimCoreAsync(InterimRequest request, CancellationToken ct)
     {
-        if (await sessions.FindAccountNowAsync(request.SessionId, ct) is not { } accountId)
+        for (var attempt = 0; ; attempt++)
         {
-            return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
-        }
+            if (await sessions.FindAccountNowAsync(request.SessionId, ct) is not { } accountId)
+            {
+                return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized");
+            }
 
-        var decision = await updater.UpdateAsync(
-            accountId,
-            static async (account, s) => account is null
-                ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{s.AccountId}' of session '{s.Request.SessionId}' does not exist"))
-                : s.Service._rules.Interim(account, s.Request, s.Service.Now, await s.Service.HistoryUnlessHeldAsync(account, s.Request.SessionId, s.Token)),
-            (Service: this, Request: request, AccountId: accountId, Token: ct),
-            ct);
-        return ToOutcome(decision);
+            var decision = await updater.UpdateAsync(
+                accountId,
+                static async (account, s) => account is null
+                    ? Decision.Failed<GrantAnswer>(OutcomeError.NotFound($"account '{s.AccountId}' of session '{s.Request.SessionId}' does not exist"))
+                    : s.Service._rules.Interim(account, s.Request, s.Service.Now, await s.Service.HistoryUnlessHeldAsync(account, s.Request.SessionId, s.Token)),
+                (Service: this, Request: request, AccountId: accountId, Token: ct),
+                ct);
+            if (!await ClaimWasEmptyAsync(decision.Error, request.SessionId, accountId, attempt, ct))
+            {
+                return ToOutcome(decision);
+            }
+        }
     }
 
     private async ValueTask<Outcome<TerminateAnswer>> TerminateCoreAsync(TerminateRequest request, CancellationToken ct)
     {
-        if (await sessions.FindAccountNowAsync(request.SessionId, ct) is not { } accountId)
+        for (var attempt = 0; ; attempt++)
         {
-            return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized; its CDR charges the call");
-        }
+            if (await sessions.FindAccountNowAsync(request.SessionId, ct) is not { } accountId)
+            {
+                return OutcomeError.NotFound($"session '{request.SessionId}' was never authorized; its CDR charges the call");
+            }
 
+            var decision = await TerminateOnAsync(accountId, request, ct);
+            if (!await ClaimWasEmptyAsync(decision.Error, request.SessionId, accountId, attempt, ct))
+            {
+                return ToOutcome(decision);
+            }
+        }
+    }
+
+    /// <summary>
+    /// After a step on the account the index named found nothing (404): when that account does not exist, its claim was
+    /// one an authorize answered ACCOUNT_NOT_FOUND left (or this process remembered before it was let go); it is let go,
+    /// and true says to ask the index again.
+    /// </summary>
+    private async ValueTask<bool> ClaimWasEmptyAsync(OutcomeError? error, string sessionId, string accountId, int attempt, CancellationToken ct) =>
+        attempt < MaxReclaims && error is { Kind: OutcomeErrorKind.NotFound } && await sessions.ReleaseIfOwnerAbsentAsync(accounts, sessionId, accountId, ct);
+
+    private async ValueTask<Decision<TerminateAnswer>> TerminateOnAsync(string accountId, TerminateRequest request, CancellationToken ct)
+    {
         var decision = await updater.UpdateAsync(
             accountId,
             static async (account, s) =>
@@ -127,7 +184,7 @@ public sealed partial class CreditControlService(
             LogOverrun(_logger, request.SessionId, accountId, overran.OverrunSeconds, overran.TotalSeconds, overran.BilledSeconds);
         }
 
-        return ToOutcome(decision);
+        return decision;
     }
 
     /// <summary>

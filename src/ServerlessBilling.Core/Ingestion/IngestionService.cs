@@ -459,8 +459,10 @@ public sealed class IngestionService(
             {
                 (history ??= new(StringComparer.Ordinal))[sessionId] = closed;
             }
-            else if (askOwners && (closed?.AccountId ?? await sessions.FindAccountAsync(sessionId, cancellationToken)) is { } owner && owner != account.AccountId)
+            else if (askOwners && (closed?.AccountId ?? await sessions.FindAccountAsync(sessionId, cancellationToken)) is { } owner && owner != account.AccountId
+                && !await sessions.ReleaseIfOwnerAbsentAsync(accounts, sessionId, owner, cancellationToken))
             {
+                // Held by an account that exists; a claim in the name of one that does not holds nothing, and is let go.
                 (foreign ??= new(StringComparer.Ordinal))[sessionId] = owner;
             }
         }

@@ -17,6 +17,14 @@ public interface ISessionIndex
 
     Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Lets go of <paramref name="accountId"/>'s claim of the session, so that the id is free again: credit control's
+    /// answer for a claim made in the name of an account that does not exist (<see cref="SessionClaims"/>). Only a bare
+    /// claim goes: a claim by another account, and a closed session's record, stay as they are (the record stays the
+    /// history of the account that closed it). Releasing a claim that is not there changes nothing.
+    /// </summary>
+    Task ReleaseAsync(string sessionId, string accountId, CancellationToken cancellationToken);
+
     /// <summary>As <see cref="ClaimAsync"/>, for credit control's hot path: an index that answers at once (the embedded one) answers with no task.</summary>
     ValueTask<SessionClaim> ClaimNowAsync(string sessionId, string accountId, CancellationToken cancellationToken) => new(ClaimAsync(sessionId, accountId, cancellationToken));
 

@@ -68,6 +68,48 @@ public sealed class AuthorizeTests
     }
 
     [Fact]
+    public async Task An_unknown_account_leaves_no_claim_so_the_call_retried_with_the_right_account_is_granted_and_charged_once()
+    {
+        var s = await CreditControlScenario.PrepaidAsync(10m);
+        var misrouted = s.Request("call-1", Numbers.Uk, 120) with { AccountId = "nobody" };
+
+        var unknown = (await s.AuthorizeAsync(misrouted)).Answer!;
+        var grant = (await s.AuthorizeAsync("call-1", Numbers.Uk, 120)).Answer!;
+
+        Assert.Equal(ResultCode.AccountNotFound, unknown.ResultCode);
+        Assert.Equal(new GrantAnswer("call-1", ResultCode.Success, 120, 300, false, 2.00m, 1.00m, "GBP", 8.00m), grant);
+        Assert.Equal(grant, (await s.AuthorizeAsync("call-1", Numbers.Uk, 120)).Answer);
+        Assert.Equal(unknown, (await s.AuthorizeAsync(misrouted)).Answer);
+        Assert.Equal(1.00m, (await s.TerminateAsync("call-1", 1, 45)).Answer!.Charge);
+        Assert.Equal(1.00m, (await s.TerminateAsync("call-1", 1, 45)).Answer!.Charge);
+        var state = await s.StateAsync();
+        Assert.Equal((9.00m, 0m, 0), (state.Balance, state.Reserved, state.ActiveSessions));
+    }
+
+    /// <summary>
+    /// Only ACCOUNT_NOT_FOUND lets the id go: a denial of a real account (suspended, unrated destination, no credit) is that
+    /// account's call, which its switch may repeat (after a top-up, a resume, a deck fix) and whose CDR is that account's.
+    /// </summary>
+    [Theory]
+    [InlineData(Numbers.Unrated, false)]
+    [InlineData(Numbers.London, true)]
+    public async Task A_denial_of_a_real_account_keeps_the_session_id_with_it(string called, bool suspended)
+    {
+        var s = await CreditControlScenario.PrepaidAsync(10m);
+        var other = await s.OpenAnotherAsync("other", Fixtures.Prepaid(), 10m);
+        if (suspended)
+        {
+            Assert.Null((await s.Admin.SuspendAsync(s.AccountId, "test", byPolicy: false, default)).Error);
+        }
+
+        var denied = (await s.AuthorizeAsync("call-1", called)).Answer!;
+
+        Assert.Equal(suspended ? ResultCode.AccountSuspended : ResultCode.DestinationNotRated, denied.ResultCode);
+        Assert.Equal(OutcomeErrorKind.Conflict, (await other.AuthorizeAsync("call-1")).Error?.Kind);
+        Assert.Empty((await other.StateAsync()).Sessions);
+    }
+
+    [Fact]
     public async Task An_unrated_destination_is_refused_and_reserves_nothing()
     {
         var s = await CreditControlScenario.PrepaidAsync(10m);

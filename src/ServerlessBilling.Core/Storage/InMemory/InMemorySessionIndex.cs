@@ -62,6 +62,27 @@ public sealed class InMemorySessionIndex : ISessionIndex
     public ValueTask<string?> FindAccountNowAsync(string sessionId, CancellationToken cancellationToken) =>
         new(FindAccount(sessionId));
 
+    public Task ReleaseAsync(string sessionId, string accountId, CancellationToken cancellationToken)
+    {
+        var now = Now();
+        lock (_lock)
+        {
+            if (Live(sessionId, now) is { } entry && entry.ClaimedBy == accountId)
+            {
+                if (entry.Closed is null)
+                {
+                    Forget(entry);
+                }
+                else
+                {
+                    entry.ClaimedBy = null; // the history stays; the id is claimed anew, as after a CDR closed it
+                }
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     private SessionClaim Claim(string sessionId, string accountId)
     {
         var now = Now();
