@@ -97,8 +97,7 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
         }
         catch (Exception ex)
         {
-            _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
-            mine.SetException(ex);
+            Abandon(sessionId, mine, ex);
             throw;
         }
 
@@ -111,18 +110,28 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
 
         // Queued before the claim is told to anyone: a release of it that follows (ReleaseAsync) is queued after it.
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
-        database.WriteBefore(
-            session => session.Statement("INSERT INTO sessions (session_id, account_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (session_id) DO NOTHING")
-                .Bind(1, sessionId).Bind(2, accountId).Bind(3, createdAt).Run(),
-            () =>
-            {
-                if (!_known.IsReleased(sessionId, accountId))
+        try
+        {
+            database.WriteBefore(
+                session => session.Statement("INSERT INTO sessions (session_id, account_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (session_id) DO NOTHING")
+                    .Bind(1, sessionId).Bind(2, accountId).Bind(3, createdAt).Run(),
+                () =>
                 {
-                    _known.RememberSessionOwner(sessionId, accountId);
-                }
+                    if (!_known.IsReleased(sessionId, accountId))
+                    {
+                        _known.RememberSessionOwner(sessionId, accountId);
+                    }
 
-                _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
-            });
+                    _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
+                });
+        }
+        catch (Exception ex)
+        {
+            // The store is closing: nothing was queued, and those waiting on this claim are told so rather than left waiting.
+            Abandon(sessionId, mine, ex);
+            throw;
+        }
+
         mine.SetResult(accountId);
         return new SessionClaim(accountId, IsNew: true);
     }
@@ -152,6 +161,13 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
                 _known.Released.TryRemove(new KeyValuePair<string, string>(sessionId, accountId));
             });
         return Task.CompletedTask;
+    }
+
+    /// <summary>The claim could not be decided: it leaves the map, and those waiting on it get the fault.</summary>
+    private void Abandon(string sessionId, TaskCompletionSource<string> mine, Exception fault)
+    {
+        _known.Claims.TryRemove(new KeyValuePair<string, TaskCompletionSource<string>>(sessionId, mine));
+        mine.SetException(fault);
     }
 
     private string? ReadOwner(string sessionId)
