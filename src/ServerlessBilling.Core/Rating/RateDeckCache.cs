@@ -83,6 +83,8 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
     private void Refresh(string deckId, (RateDeck? Deck, DateTimeOffset Until) aged)
     {
         // The caller that extends the held deck's lifetime reloads it; a deck put meanwhile is not replaced by the read.
+        // What the read found is as fresh as the moment it began (as for a first read), not as the moment it answered:
+        // a slow read would otherwise hold a deck replaced in the store while it ran for a whole lifetime after it.
         var held = (aged.Deck, clock.GetUtcNow() + _lifetime);
         if (_entries.TryUpdate(deckId, held, aged))
         {
@@ -90,7 +92,8 @@ public sealed class RateDeckCache(IRateDeckStore store, TimeProvider clock, Time
             {
                 try
                 {
-                    _entries.TryUpdate(deckId, (await store.GetAsync(deckId, CancellationToken.None), clock.GetUtcNow() + _lifetime), held);
+                    var reading = clock.GetUtcNow();
+                    _entries.TryUpdate(deckId, (await store.GetAsync(deckId, CancellationToken.None), reading + _lifetime), held);
                 }
                 catch (Exception ex) when (ex is not OutOfMemoryException)
                 {

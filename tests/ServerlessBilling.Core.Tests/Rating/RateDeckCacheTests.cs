@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -93,6 +94,40 @@ public sealed class RateDeckCacheTests
         Assert.Equal(2, store.Reads);
     }
 
+    [Fact]
+    public async Task A_background_reload_that_answers_late_is_as_fresh_as_when_it_read_so_a_deck_put_meanwhile_is_picked_up_a_lifetime_later()
+    {
+        // The reload of an aged deck was stamped fresh when it answered, not when it read: a slow read found the old
+        // deck, another process then put the new one, and the old deck was held as fresh for a whole lifetime after
+        // the late answer. (HostileRoundNineTests' slow-deck test failed on it under load: its fake clock moved on
+        // before the released read had answered, and every later call was priced with the old deck.)
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var store = new HeldReadStore();
+        await store.PutAsync(Old, CancellationToken.None);
+        var cache = new RateDeckCache(store, clock, TimeSpan.FromSeconds(30));
+        Assert.Same(Old, await cache.GetAsync("d", CancellationToken.None));
+
+        store.Hold();
+        clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Same(Old, await cache.GetAsync("d", CancellationToken.None)); // aged: priced with the held deck, reloaded behind
+        await store.Reading; // the reload has read the old deck and answers late
+        await store.PutAsync(New, CancellationToken.None); // another process uploads the new deck
+        clock.Advance(TimeSpan.FromMinutes(1)); // a lifetime and more after that read
+        store.Release();
+        await store.Answered;
+        await Task.Delay(200); // the reload stores what it read (nothing to wait on: it runs in the background)
+
+        // The deck held is a minute older than its lifetime: the next call reloads it, and the calls after get the new deck.
+        var deck = await cache.GetAsync("d", CancellationToken.None);
+        for (var i = 0; i < 200 && deck != New; i++)
+        {
+            await Task.Delay(10);
+            deck = await cache.GetAsync("d", CancellationToken.None);
+        }
+
+        Assert.Same(New, deck);
+    }
+
     private static RateDeck Deck(string destination) =>
         RateDeckParser.Parse("d", $"{Decks.Header}\n33,{destination},0.24,0,30,6,,").Deck!;
 
@@ -102,12 +137,16 @@ public sealed class RateDeckCacheTests
         private readonly InMemoryRateDeckStore _inner = new();
         private readonly TaskCompletionSource _reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly TaskCompletionSource _putting = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _answered = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private TaskCompletionSource? _readGate;
         private TaskCompletionSource? _putGate;
 
         public Task Reading => _reading.Task;
 
         public Task Putting => _putting.Task;
+
+        /// <summary>Completes as the held read, released, answers.</summary>
+        public Task Answered => _answered.Task;
 
         public void Hold() => _readGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -130,6 +169,7 @@ public sealed class RateDeckCacheTests
             if (_readGate is { } gate && _reading.TrySetResult())
             {
                 await gate.Task; // only the first read after Hold is held
+                _answered.TrySetResult();
             }
 
             if (FailNextRead)
