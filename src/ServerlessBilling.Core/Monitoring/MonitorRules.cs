@@ -58,7 +58,7 @@ public static class MonitorRules
                 }
             }
 
-            var periodDays = (decimal)(current.PeriodEnd - current.PeriodStart).TotalDays;
+            var periodDays = (decimal)(current.PeriodEnd - WholePeriodStart(current)).TotalDays;
             foreach (var (name, window, factor) in Windows)
             {
                 var inWindow = windows.Within(window);
@@ -205,6 +205,18 @@ public static class MonitorRules
 
         return (account.OpeningBalance, account.OpeningBalance - account.Balance, "opening");
     }
+
+    /// <summary>
+    /// Where the billing period the account's current part belongs to began. A change of mode ends the running period as
+    /// a part (<see cref="BillingPeriod.NextPart"/>); a window's share of the limit is the limit pro rata over the whole
+    /// period, which over a short part (a switch late in the month) would be many times the month's and silence velocity.
+    /// </summary>
+    private static DateTimeOffset WholePeriodStart(AccountState account) =>
+        account.PeriodLabel is { Length: > 7 } label
+        && BillingPeriod.TryForLabel(BillingPeriod.MonthOf(label), account.Settings.BillingDay, BillingPeriod.FindTimeZone(account.Settings.TimeZone), out var month)
+        && month.Start < account.PeriodStart
+            ? month.Start
+            : account.PeriodStart;
 
     /// <summary>The spend figures of the account now: what the balance view shows.</summary>
     public static SpendFigures FiguresOf(AccountState account, DateTimeOffset now)
