@@ -44,9 +44,12 @@ public static class MonitorRules
 
         if (limit is > 0m)
         {
+            // A pre-paid threshold is once per credit given and period: the parts of a period a change of mode split are one
+            // period to it (the same credit is spent across them). Post-paid spend starts again with each part, so do its thresholds.
+            var thresholdPeriod = current.Settings.Mode == AccountMode.Prepaid ? BillingPeriod.MonthOf(label) : label;
             foreach (var fraction in Ascending(policy.Thresholds))
             {
-                if (spent >= fraction * limit.Value && New(Id(current.AccountId, "threshold", label, reference, Text(fraction)), known) is { } id)
+                if (spent >= fraction * limit.Value && New(Id(current.AccountId, "threshold", thresholdPeriod, reference, Text(fraction)), known) is { } id)
                 {
                     alerts.Add(new Alert(
                         id, current.AccountId, AlertType.ThresholdReached, fraction,

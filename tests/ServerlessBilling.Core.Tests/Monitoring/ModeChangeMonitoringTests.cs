@@ -25,6 +25,32 @@ public sealed class ModeChangeMonitoringTests
         Assert.Equal(whole, split);
     }
 
+    [Fact]
+    public async Task A_prepaid_credit_is_alerted_once_across_the_parts_of_a_period()
+    {
+        // 60 of a 100 credit spent, the 50% alert raised; then post-paid for an hour and pre-paid again: the same credit, the
+        // same period, so no second 50% alert (the alert's id named the part, and the new part raised it again).
+        var h = InvoicingHarness.InMemory(Utc(10, 9));
+        var prepaid = Fixtures.Prepaid();
+        var account = await h.OpenAsync("credit", prepaid, 100m);
+        h.Core.Clock.SetUtcNow(Utc(10, 10));
+        Assert.Equal(ResultCode.Success, (await h.Core.AuthorizeAsync(account, "call", "+441234567")).Answer!.ResultCode);
+        Assert.Equal(60m, (await h.Core.TerminateAsync("call", 1, 3_600)).Answer!.Charge);
+        var first = MonitorRules.Judge(await h.Core.StateAsync(account), h.Core.Clock.GetUtcNow());
+        var raised = first.Alerts.Where(a => a.Type == AlertType.ThresholdReached).Select(a => a.AlertId).ToArray();
+        Assert.Single(raised);
+
+        h.Core.Clock.SetUtcNow(Utc(12, 10));
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, Fixtures.Postpaid(1_000m, hard: false) with { Name = prepaid.Name }, 0m, default)).Error);
+        h.Core.Clock.SetUtcNow(Utc(12, 11));
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, prepaid, 0m, default)).Error);
+
+        var state = await h.Core.StateAsync(account);
+        Assert.Equal("2026-11.03", state.PeriodLabel);
+        var again = MonitorRules.Judge(state, h.Core.Clock.GetUtcNow(), raised);
+        Assert.DoesNotContain(again.Alerts, a => a.Type == AlertType.ThresholdReached);
+    }
+
     /// <summary>The velocity windows raised after ten calls of 60.00, one an hour from 11:00 on the 28th.</summary>
     private static async Task<string[]> SpendAsync(string prefix, DateTimeOffset? switchAt, AccountSettings postpaid)
     {
