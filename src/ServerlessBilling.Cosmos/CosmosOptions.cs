@@ -55,7 +55,7 @@ public sealed class CosmosOptions
     public bool AcceptLoopbackCertificate { get; set; }
 
     /// <summary>How long session-index entries live (seconds).</summary>
-    public int SessionTimeToLiveSeconds { get; set; } = 7 * 24 * 3600;
+    public int SessionTimeToLiveSeconds { get; set; } = CosmosSessionIndex.DefaultTimeToLiveSeconds;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
 

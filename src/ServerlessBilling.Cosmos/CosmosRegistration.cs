@@ -31,7 +31,7 @@ public static class CosmosRegistration
         services.AddSingleton(sp => new CosmosAccountStore(sp.GetRequiredService<Database>().GetContainer(options.AccountsContainer)));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<CosmosAccountStore>());
         services.AddSingleton<IAccountDirectory>(sp => sp.GetRequiredService<CosmosAccountStore>());
-        services.AddSingleton<ISessionIndex>(sp => new CosmosSessionIndex(sp.GetRequiredService<Database>().GetContainer(options.SessionsContainer), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<ISessionIndex>(sp => new CosmosSessionIndex(sp.GetRequiredService<Database>().GetContainer(options.SessionsContainer), sp.GetRequiredService<TimeProvider>(), options.SessionTimeToLiveSeconds));
         services.AddSingleton<IRateDeckStore>(sp => new CosmosRateDeckStore(sp.GetRequiredService<Database>().GetContainer(options.RateDecksContainer)));
         services.AddSingleton<IUsageStore>(sp => new CosmosUsageStore(sp.GetRequiredService<Database>().GetContainer(options.UsageContainer)));
         services.AddSingleton<IQuarantineStore>(sp => new CosmosQuarantineStore(sp.GetRequiredService<Database>().GetContainer(options.QuarantineContainer)));

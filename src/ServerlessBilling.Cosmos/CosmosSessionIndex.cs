@@ -8,46 +8,78 @@ namespace ServerlessBilling.Cosmos;
 /// <summary>
 /// Session id → account id, in a container partitioned by /id (the session's document id, <see cref="CosmosSessionIds"/>). The mapping never changes once written, so it
 /// is cached in process (bounded): interim and terminate then cost one account read and one write.
+/// The container forgets a document <paramref name="timeToLiveSeconds"/> after it was last written, so an open call's
+/// claim is written again when its interim or terminate finds it older than half that: one more write per half time to
+/// live of a long call, none for a short one.
 /// </summary>
-public sealed class CosmosSessionIndex(Container container, TimeProvider clock) : ISessionIndex
+public sealed class CosmosSessionIndex(Container container, TimeProvider clock, int timeToLiveSeconds = CosmosSessionIndex.DefaultTimeToLiveSeconds) : ISessionIndex
 {
+    /// <summary>The container's time to live unless configured (<see cref="CosmosOptions.SessionTimeToLiveSeconds"/>).</summary>
+    public const int DefaultTimeToLiveSeconds = 7 * 24 * 3600;
+
     /// <summary>How a 503 names this store when it fails.</summary>
     private const string Store = "session index";
 
     private const int CacheCapacity = 100_000;
-    private readonly ConcurrentDictionary<string, string> _known = new(StringComparer.Ordinal);
+    private static readonly ItemRequestOptions NoContent = new() { EnableContentResponseOnWrite = false };
+    private readonly ConcurrentDictionary<string, Known> _known = new(StringComparer.Ordinal);
+
+    /// <summary>An open claim older than this is written again when found; none when documents do not expire.</summary>
+    private readonly TimeSpan _keepAliveAfter = timeToLiveSeconds > 0 ? TimeSpan.FromSeconds(timeToLiveSeconds / 2.0) : TimeSpan.MaxValue;
 
     public async Task<SessionClaim> ClaimAsync(string sessionId, string accountId, CancellationToken cancellationToken)
     {
         if (_known.TryGetValue(sessionId, out var known))
         {
-            return new SessionClaim(known, false);
+            return new SessionClaim(known.AccountId, false);
         }
 
         var id = CosmosSessionIds.DocumentId(sessionId);
-        var created = await CosmosItems.TryCreateAsync(Store, container, new SessionDocument(id, accountId, clock.GetUtcNow()), id, "record session", cancellationToken);
-        var owner = created
-            ? accountId
-            : (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "read session", cancellationToken))?.Resource.AccountId ?? accountId;
-        Remember(sessionId, owner);
-        return new SessionClaim(owner, created);
+        var now = clock.GetUtcNow();
+        if (await CosmosItems.TryCreateAsync(Store, container, new SessionDocument(id, accountId, now, WrittenAt: now), id, "record session", cancellationToken))
+        {
+            Remember(sessionId, new Known(accountId, now, Open: true));
+            return new SessionClaim(accountId, true);
+        }
+
+        var existing = (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "read session", cancellationToken))?.Resource;
+        var owner = existing?.AccountId ?? accountId;
+        Remember(sessionId, existing is null ? new Known(owner, now, Open: true) : Known.Of(existing));
+        return new SessionClaim(owner, false);
     }
 
     public async Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken)
     {
-        if (_known.TryGetValue(sessionId, out var known))
+        if (_known.TryGetValue(sessionId, out var known) && !Aging(known.Open, known.WrittenAt))
         {
-            return known;
+            return known.AccountId;
         }
 
         var id = CosmosSessionIds.DocumentId(sessionId);
-        var owner = (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "find session", cancellationToken))?.Resource.AccountId;
-        if (owner is not null)
+        for (var attempt = 0; ; attempt++)
         {
-            Remember(sessionId, owner);
-        }
+            if (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "find session", cancellationToken) is not { Resource: { } found } read)
+            {
+                _known.TryRemove(sessionId, out _);
+                return null;
+            }
 
-        return owner;
+            if (attempt < 2 && Aging(found.Closed is null, found.LastWritten))
+            {
+                // An open call past half its claim's time to live: written again (as read, so that a close or a
+                // release meanwhile is not undone), to live another whole time to live.
+                var now = clock.GetUtcNow();
+                if (!await TryRewriteAsync(found with { WrittenAt = now }, read.ETag, cancellationToken))
+                {
+                    continue;
+                }
+
+                found = found with { WrittenAt = now };
+            }
+
+            Remember(sessionId, Known.Of(found));
+            return found.AccountId;
+        }
     }
 
     /// <summary>
@@ -57,7 +89,11 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
     /// </summary>
     public async Task ReleaseAsync(string sessionId, string accountId, CancellationToken cancellationToken)
     {
-        _known.TryRemove(new KeyValuePair<string, string>(sessionId, accountId));
+        if (_known.TryGetValue(sessionId, out var known) && known.AccountId == accountId)
+        {
+            _known.TryRemove(new KeyValuePair<string, Known>(sessionId, known));
+        }
+
         var id = CosmosSessionIds.DocumentId(sessionId);
         if (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "read session", cancellationToken) is not { Resource: { Closed: null } claim } read
             || claim.AccountId != accountId)
@@ -80,14 +116,19 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
         }, cancellationToken);
     }
 
-    public Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
+    public async Task RecordClosedAsync(ClosedSession closed, CancellationToken cancellationToken)
     {
         var id = CosmosSessionIds.DocumentId(closed.SessionId);
-        return CosmosFaults.RunAsync(Store, "record closed session", () => container.UpsertItemAsync(
-            new SessionDocument(id, closed.AccountId, clock.GetUtcNow(), closed),
+        var now = clock.GetUtcNow();
+        await CosmosFaults.RunAsync(Store, "record closed session", () => container.UpsertItemAsync(
+            new SessionDocument(id, closed.AccountId, now, closed, now),
             new PartitionKey(id),
-            new ItemRequestOptions { EnableContentResponseOnWrite = false },
+            NoContent,
             cancellationToken), cancellationToken);
+        if (_known.TryGetValue(closed.SessionId, out var known))
+        {
+            _known.TryUpdate(closed.SessionId, new Known(closed.AccountId, now, Open: false), known);
+        }
     }
 
     public async Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken)
@@ -96,13 +137,38 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock) 
         return (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "find closed session", cancellationToken))?.Resource.Closed;
     }
 
-    private void Remember(string sessionId, string accountId)
+    /// <summary>Whether an open claim last written then is past half its time to live.</summary>
+    private bool Aging(bool open, DateTimeOffset writtenAt) => open && clock.GetUtcNow() - writtenAt > _keepAliveAfter;
+
+    /// <summary>Replaces the document if it is still as read; false when it was changed or removed meanwhile.</summary>
+    private Task<bool> TryRewriteAsync(SessionDocument document, string etag, CancellationToken cancellationToken) =>
+        CosmosFaults.RunAsync(Store, "keep session", async () =>
+        {
+            try
+            {
+                await container.ReplaceItemAsync(
+                    document, document.Id, new PartitionKey(document.Id), new ItemRequestOptions { IfMatchEtag = etag, EnableContentResponseOnWrite = false }, cancellationToken);
+                return true;
+            }
+            catch (CosmosException ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed || CosmosFaults.IsMissingItem(ex))
+            {
+                return false;
+            }
+        }, cancellationToken);
+
+    private void Remember(string sessionId, Known known)
     {
         if (_known.Count >= CacheCapacity)
         {
             _known.Clear();
         }
 
-        _known[sessionId] = accountId;
+        _known[sessionId] = known;
+    }
+
+    /// <summary>What this process knows of a claim: its account, and when its document was last written.</summary>
+    private sealed record Known(string AccountId, DateTimeOffset WrittenAt, bool Open)
+    {
+        public static Known Of(SessionDocument document) => new(document.AccountId, document.LastWritten, document.Closed is null);
     }
 }

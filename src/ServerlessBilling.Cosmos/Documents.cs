@@ -16,8 +16,16 @@ internal sealed record AccountDocument(
         new(state.AccountId, state.AccountId, state, state.NextExpiry?.ToUnixTimeMilliseconds());
 }
 
-/// <summary>Which account a session belongs to (container partitioned by /id).</summary>
-internal sealed record SessionDocument([property: JsonPropertyName("id")] string Id, string AccountId, DateTimeOffset CreatedAt, ClosedSession? Closed = null);
+/// <summary>
+/// Which account a session belongs to (container partitioned by /id). <see cref="WrittenAt"/>: when it was last written,
+/// from which its time to live counts (absent on documents written before it was kept: then <see cref="CreatedAt"/>).
+/// </summary>
+internal sealed record SessionDocument(
+    [property: JsonPropertyName("id")] string Id, string AccountId, DateTimeOffset CreatedAt, ClosedSession? Closed = null, DateTimeOffset? WrittenAt = null)
+{
+    [JsonIgnore]
+    public DateTimeOffset LastWritten => WrittenAt ?? CreatedAt;
+}
 
 /// <summary>The head of a deck: which version's chunks are current. Rewritten last, so a reader sees a whole deck.</summary>
 internal sealed record DeckHeadDocument([property: JsonPropertyName("id")] string Id, string DeckId, string Version, int Chunks, int Rows);

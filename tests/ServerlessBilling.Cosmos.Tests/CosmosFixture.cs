@@ -54,7 +54,7 @@ public sealed class CosmosFixture : IAsyncLifetime
         _client = CosmosClientFactory.Create(Options);
         _database = await CosmosBootstrap.EnsureAsync(_client, Options, default);
         Accounts = new CosmosAccountStore(_database.GetContainer(Options.AccountsContainer));
-        Sessions = new CosmosSessionIndex(_database.GetContainer(Options.SessionsContainer), TimeProvider.System);
+        Sessions = new CosmosSessionIndex(_database.GetContainer(Options.SessionsContainer), TimeProvider.System, Options.SessionTimeToLiveSeconds);
         Decks = new CosmosRateDeckStore(_database.GetContainer(Options.RateDecksContainer));
         Usage = new CosmosUsageStore(_database.GetContainer(Options.UsageContainer));
         TopUps = new CosmosTopUpStore(_database.GetContainer(Options.TopUpsContainer));

@@ -22,9 +22,10 @@ public sealed class CreditControlHarness
         IQuarantineStore? quarantine = null,
         ITopUpStore? topUps = null,
         DateTimeOffset? now = null,
-        AccountWriteOptions? writes = null)
+        AccountWriteOptions? writes = null,
+        FakeTimeProvider? clock = null)
     {
-        Clock = new FakeTimeProvider(now ?? Fixtures.Now);
+        Clock = clock ?? new FakeTimeProvider(now ?? Fixtures.Now);
         Accounts = accounts;
         Options = options ?? new CreditControlOptions();
         var deckCache = new RateDeckCache(decks, Clock);

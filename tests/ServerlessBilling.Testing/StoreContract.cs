@@ -20,5 +20,5 @@ public abstract partial class StoreContract
     protected static string NewId(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private CreditControlHarness NewHarness(CreditControlOptions? options = null, AccountWriteOptions? writes = null) =>
-        new(Stores.Accounts, Stores.Sessions, Stores.Decks, options, Stores.Usage, Stores.Quarantine, Stores.TopUps, writes: writes);
+        new(Stores.Accounts, Stores.Sessions, Stores.Decks, options, Stores.Usage, Stores.Quarantine, Stores.TopUps, writes: writes, clock: Stores.Clock);
 }

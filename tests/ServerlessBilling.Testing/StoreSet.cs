@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
@@ -17,4 +18,11 @@ public sealed record StoreSet(
     ITopUpStore TopUps,
     IAlertStore Alerts,
     IMonitorStore Monitors,
-    IAccountDirectory Directory);
+    IAccountDirectory Directory)
+{
+    /// <summary>
+    /// The clock the stores age their entries by, when it is a fake one: the contract's services then run on it too,
+    /// so a test that moves time moves it for the stores as well. Null: the stores keep time on their own.
+    /// </summary>
+    public FakeTimeProvider? Clock { get; init; }
+}

@@ -52,6 +52,30 @@ public sealed class InMemoryBoundsTests
         Assert.Equal(2, index.Count);
     }
 
+    /// <summary>An open session's interims keep its entry: its age counts from the last lookup, a closed one's from its close.</summary>
+    [Fact]
+    public async Task An_open_entry_looked_up_is_kept_past_the_retention_and_the_others_are_not()
+    {
+        var index = new InMemorySessionIndex(new MemoryStoreOptions { SessionHistoryRetention = TimeSpan.FromHours(1) }, _clock);
+        await index.ClaimAsync("kept", "a", default);
+        await index.ClaimAsync("left", "a", default);
+        await index.ClaimAsync("closed", "a", default);
+        await index.RecordClosedAsync(Closed("closed"), default);
+
+        _clock.Advance(TimeSpan.FromMinutes(40));
+        Assert.Equal("a", await index.FindAccountAsync("kept", default));
+        Assert.Equal("a", await index.FindAccountNowAsync("closed", default));
+        _clock.Advance(TimeSpan.FromMinutes(40));
+        await index.ClaimAsync("later", "a", default); // trims what expired
+
+        Assert.Equal(2, index.Count);
+        Assert.Equal("a", await index.FindAccountNowAsync("kept", default));
+        Assert.Null(await index.FindAccountAsync("left", default));
+        Assert.Null(await index.FindClosedAsync("closed", default));
+        _clock.Advance(TimeSpan.FromMinutes(50));
+        Assert.Equal(new SessionClaim("a", IsNew: false), await index.ClaimAsync("kept", "b", default));
+    }
+
     [Fact]
     public async Task A_history_recorded_before_any_claim_leaves_the_claim_new_and_keeps_the_history()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
 using ServerlessBilling.Testing;
@@ -14,16 +15,17 @@ public class InMemoryStoreContractTests : StoreContract
     protected InMemoryStoreContractTests(MemoryStoreOptions options)
     {
         var accounts = new InMemoryAccountStore(options);
+        var clock = new FakeTimeProvider(Fixtures.Now);
         Stores = new(
             accounts,
-            new InMemorySessionIndex(),
+            new InMemorySessionIndex(options, clock),
             new InMemoryRateDeckStore(),
             new InMemoryUsageStore(),
             new InMemoryQuarantineStore(),
             new InMemoryTopUpStore(),
             new InMemoryAlertStore(),
             new InMemoryMonitorStore(),
-            accounts);
+            accounts) { Clock = clock };
     }
 
     protected override StoreSet Stores { get; }

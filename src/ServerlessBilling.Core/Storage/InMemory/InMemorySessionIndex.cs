@@ -7,7 +7,8 @@ namespace ServerlessBilling.Core.Storage.InMemory;
 /// The embedded session index, bounded (<see cref="MemoryStoreOptions"/>): an entry not written for longer than the
 /// retention is forgotten, as Cosmos' time to live does, and beyond the count the longest closed sessions are forgotten
 /// first. A forgotten session id is unknown: a replayed authorize is a new call, a replayed terminate is not found.
-/// Open sessions are never dropped by count, so that their terminate always finds them within the retention.
+/// Open sessions are never dropped by count, so that their terminate always finds them within the retention; an open
+/// session's age counts from its last interim (or terminate), not from its authorize.
 /// </summary>
 public sealed class InMemorySessionIndex : ISessionIndex
 {
@@ -108,12 +109,29 @@ public sealed class InMemorySessionIndex : ISessionIndex
         }
     }
 
+    /// <summary>
+    /// The account of the session. An open session found here (by its interim or terminate) is written anew, so that a
+    /// call its switch keeps reporting on outlives the retention however long it lasts (a long call reports at least
+    /// once a <c>CreditControl:ClosedSessionRetention</c>, far more often than the retention).
+    /// </summary>
     private string? FindAccount(string sessionId)
     {
         var now = Now();
         lock (_lock)
         {
-            return Live(sessionId, now)?.ClaimedBy;
+            if (Live(sessionId, now) is not { } entry)
+            {
+                return null;
+            }
+
+            if (entry.Closed is null && entry.WrittenAt != now)
+            {
+                entry.WrittenAt = now; // moved to the tail: the open list stays in write order
+                _open.Remove(entry);
+                _open.Append(entry);
+            }
+
+            return entry.ClaimedBy;
         }
     }
 
