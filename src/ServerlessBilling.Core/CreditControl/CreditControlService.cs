@@ -83,12 +83,20 @@ public sealed partial class CreditControlService(
     }
 
     /// <summary>
-    /// No account, nothing reserved, nothing to replay: the id is left free for the call's real account. Should the account
-    /// have been created meanwhile and a repeat of this authorize, reading it, have opened the session on it, the claim
-    /// that session stands on is made again (the account is read after the release, so a repeat that wrote before it is seen).
+    /// No account, nothing reserved, nothing to replay: the id is left free for the call's real account. An account created
+    /// since the answer was decided keeps its claim, as any account that exists does (a repeat of this authorize may have
+    /// opened the session on it: letting the claim go would leave that call unroutable, and free for another account to
+    /// open it too). Should it be created between that read and the release, and a repeat have opened the session on it,
+    /// the claim that session stands on is made again (the account is read after the release, so a repeat that wrote
+    /// before it is seen).
     /// </summary>
     private async ValueTask ReleaseUnknownAsync(AuthorizeRequest request, CancellationToken ct)
     {
+        if (await accounts.GetAsync(request.AccountId, ct) is not null)
+        {
+            return;
+        }
+
         await sessions.ReleaseAsync(request.SessionId, request.AccountId, ct);
         if (await accounts.GetAsync(request.AccountId, ct) is { } created && created.Value.Sessions.ContainsKey(request.SessionId))
         {
