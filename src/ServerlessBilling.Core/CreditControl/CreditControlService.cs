@@ -83,18 +83,13 @@ public sealed partial class CreditControlService(
     }
 
     /// <summary>
-    /// No account, nothing reserved, nothing to replay: the id is left free for the call's real account. Should the account
-    /// have been created meanwhile and a repeat of this authorize, reading it, have opened the session on it, the claim
-    /// that session stands on is made again (the account is read after the release, so a repeat that wrote before it is seen).
+    /// No account, nothing reserved, nothing to replay: the id is left free for the call's real account. An account created
+    /// since the answer was decided keeps its claim, as any account that exists does (a repeat of this authorize may have
+    /// opened the session on it: letting the claim go would leave that call unroutable, and free for another account to
+    /// open it too); <see cref="SessionClaims"/> reads it again after the release for one created in between.
     /// </summary>
-    private async ValueTask ReleaseUnknownAsync(AuthorizeRequest request, CancellationToken ct)
-    {
-        await sessions.ReleaseAsync(request.SessionId, request.AccountId, ct);
-        if (await accounts.GetAsync(request.AccountId, ct) is { } created && created.Value.Sessions.ContainsKey(request.SessionId))
-        {
-            await sessions.ClaimNowAsync(request.SessionId, request.AccountId, ct);
-        }
-    }
+    private async ValueTask ReleaseUnknownAsync(AuthorizeRequest request, CancellationToken ct) =>
+        await sessions.ReleaseIfOwnerAbsentAsync(accounts, request.SessionId, request.AccountId, ct);
 
     private async ValueTask<Outcome<GrantAnswer>> InterimCoreAsync(InterimRequest request, CancellationToken ct)
     {

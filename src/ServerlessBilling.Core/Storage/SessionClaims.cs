@@ -12,6 +12,9 @@ public static class SessionClaims
     /// <summary>
     /// When <paramref name="owner"/>, the account the index names for the session, does not exist, lets its claim
     /// go and answers true: the index is then to be asked again. False when the account exists (its claim stands).
+    /// Should the account be created between the read and the release, and an authorize have opened the session on it
+    /// on the strength of that claim, the claim is made again and the answer is false: the account is read once more
+    /// after the release, so an authorize that wrote before it is seen.
     /// </summary>
     public static async ValueTask<bool> ReleaseIfOwnerAbsentAsync(this ISessionIndex sessions, IAccountStore accounts, string sessionId, string owner, CancellationToken cancellationToken)
     {
@@ -21,6 +24,12 @@ public static class SessionClaims
         }
 
         await sessions.ReleaseAsync(sessionId, owner, cancellationToken);
+        if (await accounts.GetAsync(owner, cancellationToken) is { } created && created.Value.Sessions.ContainsKey(sessionId))
+        {
+            await sessions.ClaimNowAsync(sessionId, owner, cancellationToken);
+            return false;
+        }
+
         return true;
     }
 }

@@ -56,6 +56,61 @@ public sealed class UnknownAccountRaceTests
         Assert.Equal((10.00m, 0m), ((await harness.StateAsync("acme")).Balance, (await harness.StateAsync("acme")).Reserved));
     }
 
+    [Fact]
+    public async Task An_account_created_and_granted_the_id_while_its_unknown_answer_is_on_the_way_is_never_left_without_its_claim()
+    {
+        var (harness, store, sessions) = await NewAsync();
+        var held = store.HoldFirstRead("late", afterRead: true); // the first authorize has read "no such account"
+        var first = harness.AuthorizeAsync("late", "call-1", Numbers.Uk, 60);
+        await held.Reached;
+        await harness.OpenAsync("late", Fixtures.Prepaid(), 10m);
+        Assert.Equal(ResultCode.Success, (await harness.AuthorizeAsync("late", "call-1", Numbers.Uk, 60)).Answer!.ResultCode);
+
+        var next = store.HoldFirstRead("late"); // the first authorize's next read of the account, held before it reads
+        held.Open();
+        await Task.WhenAny(next.Reached, first);
+
+        // Whatever the first authorize is doing now, the call granted to "late" is routed to it, and no other account opens it.
+        var interim = await harness.InterimAsync("call-1", 1, 10);
+        var other = await harness.AuthorizeAsync("acme", "call-1", Numbers.Uk, 60);
+        next.Open();
+        Assert.Equal(ResultCode.AccountNotFound, (await first).Answer!.ResultCode);
+
+        Assert.True(interim.Answer is { ResultCode: ResultCode.Success }, $"the granted call's interim got {interim.Answer?.ResultCode} {interim.Error}");
+        Assert.Equal(OutcomeErrorKind.Conflict, other.Error?.Kind);
+        Assert.Equal("late", await sessions.FindAccountAsync("call-1", default));
+        Assert.Equal(1.00m, (await harness.TerminateAsync("call-1", 2, 50)).Answer!.Charge);
+        var (late, acme) = (await harness.StateAsync("late"), await harness.StateAsync("acme"));
+        Assert.Equal((9.00m, 0m, 0), (late.Balance, late.Reserved, late.ActiveSessions));
+        Assert.Equal((10.00m, 0m, 0), (acme.Balance, acme.Reserved, acme.ActiveSessions));
+    }
+
+    [Fact]
+    public async Task A_claim_let_go_by_another_account_as_its_account_is_created_and_granted_the_call_is_made_again()
+    {
+        var (harness, store, sessions) = await NewAsync();
+        var unknown = store.HoldFirstRead("late", afterRead: true); // "late"'s own authorize has read "no such account"
+        var first = harness.AuthorizeAsync("late", "call-1", Numbers.Uk, 60);
+        await unknown.Reached;
+        var meets = store.HoldFirstRead("late", afterRead: true); // acme's authorize met the claim and read "no such account"
+        var other = harness.AuthorizeAsync("acme", "call-1", Numbers.Uk, 60);
+        await meets.Reached;
+
+        await harness.OpenAsync("late", Fixtures.Prepaid(), 10m);
+        Assert.Equal(ResultCode.Success, (await harness.AuthorizeAsync("late", "call-1", Numbers.Uk, 60)).Answer!.ResultCode);
+        meets.Open();
+        var answer = await other;
+        unknown.Open();
+        Assert.Equal(ResultCode.AccountNotFound, (await first).Answer!.ResultCode);
+
+        Assert.Equal(OutcomeErrorKind.Conflict, answer.Error?.Kind);
+        Assert.Equal("late", await sessions.FindAccountAsync("call-1", default));
+        Assert.Equal(1.00m, (await harness.TerminateAsync("call-1", 1, 60)).Answer!.Charge);
+        var (late, acme) = (await harness.StateAsync("late"), await harness.StateAsync("acme"));
+        Assert.Equal((9.00m, 0m, 0), (late.Balance, late.Reserved, late.ActiveSessions));
+        Assert.Equal((10.00m, 0m, 0), (acme.Balance, acme.Reserved, acme.ActiveSessions));
+    }
+
     private static async Task<(CreditControlHarness Harness, GatedReads Store, InMemorySessionIndex Sessions)> NewAsync()
     {
         var store = new GatedReads(new InMemoryAccountStore());
