@@ -62,20 +62,46 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
         return created;
     }
 
-    public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
-    {
-        var query = new QueryDefinition("SELECT TOP @limit * FROM c WHERE c.startMs >= @from AND c.startMs < @to ORDER BY c.startMs")
-            .WithParameter("@limit", limit)
-            .WithParameter("@from", Ms(from))
-            .WithParameter("@to", Ms(to));
-        var records = new List<UsageRecord>();
-        using var feed = container.GetItemQueryIterator<UsageDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) });
-        while (feed.HasMoreResults && records.Count < limit)
-        {
-            records.AddRange((await CosmosFaults.RunAsync(Store, "list usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken)).Select(d => d.Record));
-        }
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        ListAsync(accountId, from, to, limit, after: null, cancellationToken);
 
-        return records.OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal).Take(limit).ToList();
+    /// <summary>
+    /// The records are ordered by start time, then CDR id; the container orders by <c>startMs</c> alone. The query takes the
+    /// first records by <c>startMs</c>; every record of a millisecond before the last one taken is then among them, so
+    /// those decide the page. When they are too few (records of one millisecond beyond the page, or up to the cursor) the
+    /// query takes twice as many, until it ends before the range does.
+    /// </summary>
+    public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken)
+    {
+        var lowest = after is null ? Ms(from) : Math.Max(Ms(from), Ms(after.StartTime));
+        for (var taken = limit; ; taken = (int)Math.Min(int.MaxValue, 2L * taken))
+        {
+            var query = new QueryDefinition("SELECT TOP @limit * FROM c WHERE c.startMs >= @from AND c.startMs < @to ORDER BY c.startMs")
+                .WithParameter("@limit", taken)
+                .WithParameter("@from", lowest)
+                .WithParameter("@to", Ms(to));
+            var documents = new List<UsageDocument>();
+            using (var feed = container.GetItemQueryIterator<UsageDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) }))
+            {
+                while (feed.HasMoreResults && documents.Count < taken)
+                {
+                    documents.AddRange(await CosmosFaults.RunAsync(Store, "list usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken));
+                }
+            }
+
+            var complete = documents.Count < taken ? long.MaxValue : documents.Max(d => d.StartMs);
+            var page = documents
+                .Where(d => d.StartMs < complete)
+                .Select(d => d.Record)
+                .Where(r => r.StartTime >= from && r.StartTime < to && (after is null || after.IsBefore(r.StartTime, r.CdrId)))
+                .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal)
+                .Take(limit)
+                .ToList();
+            if (page.Count == limit || complete == long.MaxValue || taken == int.MaxValue)
+            {
+                return page;
+            }
+        }
     }
 
     private static long Ms(DateTimeOffset instant) =>

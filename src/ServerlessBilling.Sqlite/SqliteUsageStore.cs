@@ -188,13 +188,19 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         session.Statement(InsertRow).Bind(1, record.AccountId).Bind(2, record.CdrId).Bind(3, SqliteValues.Ticks(record.StartTime)).Bind(4, doc).Run() == 1;
 
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        ListAsync(accountId, from, to, limit, after: null, cancellationToken);
+
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session =>
         {
+            // The cursor's order is the listing's: start time, then the CDR id as SQLite orders text (its UTF-8 bytes).
             using var reader = session.Command("""
                 SELECT cdr_id, start_time, doc FROM usage WHERE account_id = $account AND start_time >= $from AND start_time < $to
+                AND ($after IS NULL OR start_time > $after OR (start_time = $after AND cdr_id > $afterId))
                 ORDER BY start_time, cdr_id LIMIT $limit
                 """)
                 .With("$account", accountId).With("$from", SqliteValues.Ticks(from)).With("$to", SqliteValues.Ticks(to)).With("$limit", limit)
+                .With("$after", after is null ? null : (object)SqliteValues.Ticks(after.StartTime)).With("$afterId", after?.CdrId)
                 .ExecuteReader();
             var records = new List<UsageRecord>();
             while (reader.Read())

@@ -69,6 +69,52 @@ public sealed class CdrHttpTests(LocalHostFixture host) : IClassFixture<LocalHos
         Assert.Equal((0, 3), (again.GetProperty("accepted").GetInt32(), again.GetProperty("duplicates").GetInt32()));
     }
 
+    [Fact]
+    public async Task Usage_is_listed_page_by_page_with_its_continuation_until_it_is_null()
+    {
+        // 12 calls, 7 of them starting at one second: pages of 5 end among them and lose or repeat none.
+        var account = await NewPostpaidAsync();
+        var run = NewId("p");
+        var lines = Enumerable.Range(0, 12).Select(i =>
+            $"{run}-{i:D2},{account},+442071234567,+33612345678,2026-11-26T10:00:{(i < 7 ? 0 : i):D2}Z,60,ANSWERED,");
+        var posted = await PostCdrsAsync(new StringContent(Header + "\n" + string.Join("\n", lines) + "\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(12, posted.GetProperty("accepted").GetInt32());
+
+        var listed = new List<string>();
+        var pages = 0;
+        string? continuation = null;
+        do
+        {
+            var query = $"/api/accounts/{account}/usage?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z&limit=5"
+                + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation));
+            var page = await GetAsync(query);
+            listed.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("cdrId").GetString()!));
+            continuation = page.GetProperty("continuation").GetString();
+            pages++;
+        }
+        while (continuation is not null && pages < 10);
+
+        Assert.Equal(3, pages); // 5 + 5 + 2, and the last page says it is the last
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"{run}-{i:D2}"), listed);
+
+        var whole = await GetAsync($"/api/accounts/{account}/usage?limit=12");
+        Assert.Equal(JsonValueKind.Null, whole.GetProperty("continuation").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("x")]
+    [InlineData("cDE6YWNtZQ")] // an account listing's continuation ("p1:acme")
+    [InlineData("dTE6MTIzOg")] // "u1:123:" (no CDR id)
+    [InlineData("dTE6LTE6Yy0x")] // "u1:-1:c-1"
+    [InlineData("dTE6OTk5OTk5OTk5OTk5OTk5OTk5OTk6Yy0x")] // "u1:99999999999999999999:c-1"
+    [InlineData("")]
+    public async Task A_usage_continuation_this_api_did_not_hand_out_is_400(string continuation)
+    {
+        using var response = await Client.GetAsync($"/api/accounts/acme/usage?continuation={continuation}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("continuation", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("", "text/csv")]
     [InlineData("cdr_id,account_id\nx,y\n", "text/csv")]

@@ -29,6 +29,51 @@ public abstract partial class StoreContract
         Assert.Equal(first, Assert.Single(await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default)));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public async Task Usage_paged_by_cursor_lists_each_record_of_the_range_once_in_order_also_among_records_of_one_start_time(int pageSize)
+    {
+        // Pages end inside runs of records with one start time (and, for a store that orders by milliseconds, one millisecond).
+        var account = NewId("acc");
+        var t = Fixtures.Now;
+        var records = new List<UsageRecord>();
+        records.AddRange(new[] { 5, 0, 7, 2, 6, 1, 4, 3 }.Select(i => Usage(account, $"t-{i}", t)));
+        records.Add(Usage(account, "t-8", t.ToOffset(TimeSpan.FromHours(2)))); // the same instant written with another offset
+        records.AddRange(new[] { "z-0", "a-1", "a-0" }.Select(id => Usage(account, id, t.AddTicks(1))));
+        records.AddRange(Enumerable.Range(0, 4).Select(i => Usage(account, $"m-{i}", t.AddMilliseconds(1))));
+        records.AddRange(Enumerable.Range(0, 5).Select(i => Usage(account, $"s-{i}", t.AddSeconds(1))));
+        records.AddRange(Enumerable.Range(0, 2).Select(i => Usage(account, $"b-{i}", t.AddSeconds(-1))));
+        Assert.All(await Stores.Usage.TryCreateManyAsync(records, default), Assert.True);
+        var from = t;
+        var to = t.AddSeconds(1);
+        var expected = records.Where(r => r.StartTime >= from && r.StartTime < to)
+            .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal).Select(r => r.CdrId).ToList();
+
+        var listed = new List<string>();
+        UsageCursor? after = null;
+        for (var pages = 0; pages <= expected.Count; pages++)
+        {
+            var page = await Stores.Usage.ListAsync(account, from, to, pageSize, after, default);
+            Assert.True(page.Count <= pageSize);
+            listed.AddRange(page.Select(r => r.CdrId));
+            if (page.Count < pageSize)
+            {
+                break;
+            }
+
+            after = UsageCursor.After(page[^1]);
+        }
+
+        Assert.Equal(expected, listed);
+        Assert.Equal(16, listed.Count);
+        Assert.Equal(expected, (await Stores.Usage.ListAsync(account, from, to, 100, default)).Select(r => r.CdrId));
+        Assert.Empty(await Stores.Usage.ListAsync(account, from, to, 100, new UsageCursor(to, ""), default));
+        Assert.Equal(["b-0", "b-1"], (await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 2, default)).Select(r => r.CdrId));
+        Assert.Equal(["s-3", "s-4"], (await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, new UsageCursor(t.AddSeconds(1), "s-2"), default)).Select(r => r.CdrId));
+    }
+
     [Fact]
     public async Task The_ids_without_a_usage_record_are_answered_per_account_in_their_order()
     {

@@ -87,6 +87,9 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.ListAsync(accountId, from, to, limit, cancellationToken);
 
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken) =>
+        inner.ListAsync(accountId, from, to, limit, after, cancellationToken);
+
     public void Reset()
     {
         foreach (var counter in new[] { Finds, FindTicks, Creates, Refused, CreateTicks })

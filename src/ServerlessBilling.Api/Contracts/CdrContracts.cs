@@ -10,6 +10,7 @@ public sealed record QuarantinedResponse(string? CdrId, int Line, string Reason)
 /// </summary>
 public sealed record IngestResponse(int Received, int Accepted, int Duplicates, int QuarantinedCount, IReadOnlyList<QuarantinedResponse> Quarantined);
 
-public sealed record UsageListResponse(string AccountId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageRecord> Items);
+/// <summary>A page of usage; <c>Continuation</c> is null on the last page, else passed back for the next one.</summary>
+public sealed record UsageListResponse(string AccountId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageRecord> Items, string? Continuation);
 
 public sealed record QuarantineListResponse(IReadOnlyList<QuarantineRecord> Items);

@@ -1,26 +1,63 @@
 using System.Buffers.Text;
+using System.Globalization;
 using System.Text;
 using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Api.Http;
 
 /// <summary>
-/// The continuation of a paged list: the last id of the page, opaque to clients (base64url with a version tag) so
-/// that the key-range paging behind it can change without breaking them, and checked on the way back in.
+/// The continuation of a paged list: where the page ended (the last account id; for usage, the last record's start time
+/// in UTC ticks and its CDR id), opaque to clients (base64url with a tag naming its kind and version) so that the
+/// key-range paging behind it can change without breaking them, and checked on the way back in.
 /// </summary>
 public static class PageToken
 {
     private const string Tag = "p1:";
+    private const string UsageTag = "u1:";
 
     public static string Encode(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Tag + lastId));
+
+    public static string Encode(UsageCursor last) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{UsageTag}{last.StartTime.UtcTicks}:{last.CdrId}")));
 
     /// <summary>The id a token continues after; false for anything this API did not hand out.</summary>
     public static bool TryDecode(string? token, out string after)
     {
         after = "";
-        if (string.IsNullOrEmpty(token) || token.Length > 8 * Identifiers.MaxLength || !Base64Url.IsValid(token))
+        if (Text(token, Tag) is not { } text || !Identifiers.IsValid(text))
         {
             return false;
+        }
+
+        after = text;
+        return true;
+    }
+
+    /// <summary>The usage record a token continues after; false for anything this API did not hand out for usage.</summary>
+    public static bool TryDecodeUsage(string? token, out UsageCursor? after)
+    {
+        after = null;
+        var text = Text(token, UsageTag);
+        var split = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
+        if (text is null || split <= 0
+            || !long.TryParse(text.AsSpan(0, split), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            || ticks > DateTimeOffset.MaxValue.UtcTicks
+            || !Identifiers.IsValid(text.AsSpan(split + 1)))
+        {
+            return false;
+        }
+
+        after = new UsageCursor(new DateTimeOffset(ticks, TimeSpan.Zero), text[(split + 1)..]);
+        return true;
+    }
+
+    /// <summary>What follows <paramref name="tag"/> in the token's text, or null when it is not a token of that kind.</summary>
+    private static string? Text(string? token, string tag)
+    {
+        if (string.IsNullOrEmpty(token) || token.Length > 8 * Identifiers.MaxLength || !Base64Url.IsValid(token))
+        {
+            return null;
         }
 
         string text;
@@ -30,15 +67,9 @@ public static class PageToken
         }
         catch (Exception ex) when (ex is FormatException or DecoderFallbackException)
         {
-            return false;
+            return null;
         }
 
-        if (!text.StartsWith(Tag, StringComparison.Ordinal) || !Identifiers.IsValid(text.AsSpan(Tag.Length)))
-        {
-            return false;
-        }
-
-        after = text[Tag.Length..];
-        return true;
+        return text.StartsWith(tag, StringComparison.Ordinal) ? text[tag.Length..] : null;
     }
 }

@@ -141,7 +141,10 @@ public sealed class InMemoryUsageStore : IUsageStore
         return Task.FromResult<IReadOnlyList<bool>>(created);
     }
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        ListAsync(accountId, from, to, limit, after: null, cancellationToken);
+
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken)
     {
         var within = new List<UsageRecord>();
         lock (_lock)
@@ -151,9 +154,13 @@ public sealed class InMemoryUsageStore : IUsageStore
                 for (var seq = slot.Last; seq >= _log.Oldest; seq = _log.PreviousOf(seq))
                 {
                     var start = _log.StartOf(seq);
-                    if (start >= from && start < to)
+                    if (start >= from && start < to && (after is null || start >= after.StartTime))
                     {
-                        within.Add(_log.Read(seq, slot.AccountId));
+                        var record = _log.Read(seq, slot.AccountId);
+                        if (after is null || after.IsBefore(record.StartTime, record.CdrId))
+                        {
+                            within.Add(record);
+                        }
                     }
                 }
             }

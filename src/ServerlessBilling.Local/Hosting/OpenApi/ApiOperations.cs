@@ -154,14 +154,15 @@ public static class ApiOperations
         },
         new("GET", "api/accounts/{accountId}/usage", "CDRs", "Rated usage of an account, oldest first",
             null, null, typeof(UsageListResponse),
-            """{ "accountId": "acme", "from": "2026-11-01T00:00:00+00:00", "to": "2026-12-01T00:00:00+00:00", "items": [ { "cdrId": "c-1", "accountId": "acme", "sessionId": null, "calledNumber": "+33612345678", "startTime": "2026-11-26T10:00:00+00:00", "durationSeconds": 342, "disposition": "ANSWERED", "prefix": "336", "destination": "France Mobile", "billedSeconds": 342, "charge": 1.378, "currency": "GBP", "period": "2026-11", "settledBy": "cdr", "note": null, "appliedAt": "2026-11-26T10:06:01+00:00" } ] }""",
-            new Dictionary<int, string> { [400] = "from, to or limit is invalid", [503] = Unavailable })
+            """{ "accountId": "acme", "from": "2026-11-01T00:00:00+00:00", "to": "2026-12-01T00:00:00+00:00", "items": [ { "cdrId": "c-1", "accountId": "acme", "sessionId": null, "calledNumber": "+33612345678", "startTime": "2026-11-26T10:00:00+00:00", "durationSeconds": 342, "disposition": "ANSWERED", "prefix": "336", "destination": "France Mobile", "billedSeconds": 342, "charge": 1.378, "currency": "GBP", "period": "2026-11", "settledBy": "cdr", "note": null, "appliedAt": "2026-11-26T10:06:01+00:00" } ], "continuation": null }""",
+            new Dictionary<int, string> { [400] = "from, to, limit or continuation is invalid", [503] = Unavailable })
         {
             Query =
             [
                 new("from", "start of the range, ISO 8601 with offset (inclusive); default: the beginning"),
                 new("to", "end of the range, ISO 8601 with offset (exclusive); default: no end"),
                 new("limit", "at most this many records, 1 to 10000 (default 1000)"),
+                new("continuation", "the continuation of the previous page, unchanged (null on the last page); none for the first page"),
             ],
         },
         new("GET", "api/quarantine", "CDRs", "Quarantined CDR lines, with their reason and original text",
