@@ -23,7 +23,7 @@ public sealed class CosmosAlertStore(Container container) : IAlertStore
         (await CosmosItems.TryReadAsync<AlertDocument>(Store, container, alertId, accountId, "read alert", cancellationToken))?.Resource.Alert;
 
     public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
-        (await CosmosNewestFirst.QueryAsync<AlertDocument>(Store, container, "raisedMs", d => d.RaisedMs, accountId, limit, "list alerts", cancellationToken))
+        (await CosmosTimeOrder.QueryAsync<AlertDocument>(Store, container, "raisedMs", d => d.RaisedMs, accountId, newestFirst: true, from: null, to: null, _ => true, limit, "list alerts", cancellationToken))
             .Select(d => d.Alert).OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
 }
 

@@ -65,44 +65,12 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         ListAsync(accountId, from, to, limit, after: null, cancellationToken);
 
-    /// <summary>
-    /// The records are ordered by start time, then CDR id; the container orders by <c>startMs</c> alone. The query takes the
-    /// first records by <c>startMs</c>; every record of a millisecond before the last one taken is then among them, so
-    /// those decide the page. When they are too few (records of one millisecond beyond the page, or up to the cursor) the
-    /// query takes twice as many, until it ends before the range does.
-    /// </summary>
-    public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken)
-    {
-        var lowest = after is null ? Ms(from) : Math.Max(Ms(from), Ms(after.StartTime));
-        for (var taken = limit; ; taken = (int)Math.Min(int.MaxValue, 2L * taken))
-        {
-            var query = new QueryDefinition("SELECT TOP @limit * FROM c WHERE c.startMs >= @from AND c.startMs < @to ORDER BY c.startMs")
-                .WithParameter("@limit", taken)
-                .WithParameter("@from", lowest)
-                .WithParameter("@to", Ms(to));
-            var documents = new List<UsageDocument>();
-            using (var feed = container.GetItemQueryIterator<UsageDocument>(query, requestOptions: new QueryRequestOptions { PartitionKey = new PartitionKey(accountId) }))
-            {
-                while (feed.HasMoreResults && documents.Count < taken)
-                {
-                    documents.AddRange(await CosmosFaults.RunAsync(Store, "list usage", () => feed.ReadNextAsync(cancellationToken), cancellationToken));
-                }
-            }
-
-            var complete = documents.Count < taken ? long.MaxValue : documents.Max(d => d.StartMs);
-            var page = documents
-                .Where(d => d.StartMs < complete)
-                .Select(d => d.Record)
-                .Where(r => r.StartTime >= from && r.StartTime < to && (after is null || after.IsBefore(r.StartTime, r.CdrId)))
-                .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal)
-                .Take(limit)
-                .ToList();
-            if (page.Count == limit || complete == long.MaxValue || taken == int.MaxValue)
-            {
-                return page;
-            }
-        }
-    }
+    public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        (await CosmosTimeOrder.QueryAsync<UsageDocument>(
+            Store, container, "startMs", d => d.StartMs, accountId, newestFirst: false, Math.Max(Ms(from), after is null ? long.MinValue : Ms(after.At)), Ms(to),
+            d => d.Record.StartTime >= from && d.Record.StartTime < to && (after is null || after.IsBefore(d.Record.StartTime, d.Record.CdrId)),
+            limit, "list usage", cancellationToken))
+            .Select(d => d.Record).OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal).Take(limit).ToList();
 
     private static long Ms(DateTimeOffset instant) =>
         instant == DateTimeOffset.MinValue ? long.MinValue : instant == DateTimeOffset.MaxValue ? long.MaxValue : instant.ToUnixTimeMilliseconds();
@@ -132,7 +100,12 @@ public sealed class CosmosQuarantineStore(Container container) : IQuarantineStor
             "quarantine",
             cancellationToken);
 
-    public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
-        (await CosmosNewestFirst.QueryAsync<QuarantineDocument>(Store, container, "receivedMs", d => d.ReceivedMs, accountId, limit, "list quarantine", cancellationToken))
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        ListAsync(accountId, limit, after: null, cancellationToken);
+
+    public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        (await CosmosTimeOrder.QueryAsync<QuarantineDocument>(
+            Store, container, "receivedMs", d => d.ReceivedMs, accountId, newestFirst: true, after?.At.ToUnixTimeMilliseconds(), to: null,
+            d => after is null || after.IsBeforeNewestFirst(d.Record.ReceivedAt, d.Record.QuarantineId), limit, "list quarantine", cancellationToken))
             .Select(d => d.Record).OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
 }

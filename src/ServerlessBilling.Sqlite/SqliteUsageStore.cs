@@ -190,7 +190,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         ListAsync(accountId, from, to, limit, after: null, cancellationToken);
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session =>
         {
             // The cursor's order is the listing's: start time, then the CDR id as SQLite orders text (its UTF-8 bytes).
@@ -200,7 +200,7 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
                 ORDER BY start_time, cdr_id LIMIT $limit
                 """)
                 .With("$account", accountId).With("$from", SqliteValues.Ticks(from)).With("$to", SqliteValues.Ticks(to)).With("$limit", limit)
-                .With("$after", after is null ? null : (object)SqliteValues.Ticks(after.StartTime)).With("$afterId", after?.CdrId)
+                .With("$after", after is null ? null : (object)SqliteValues.Ticks(after.At)).With("$afterId", after?.Id)
                 .ExecuteReader();
             var records = new List<UsageRecord>();
             while (reader.Read())

@@ -115,6 +115,35 @@ public sealed class CdrHttpTests(LocalHostFixture host) : IClassFixture<LocalHos
         Assert.Contains("continuation", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_quarantine_is_listed_page_by_page_with_its_continuation_until_it_is_null()
+    {
+        var account = await NewPostpaidAsync();
+        var run = NewId("q");
+        var lines = Enumerable.Range(0, 7).Select(i => $"{run}-{i},{account},+442071234567,+999,2026-11-26T10:00:00Z,60,ANSWERED,");
+        var posted = await PostCdrsAsync(new StringContent(Header + "\n" + string.Join("\n", lines) + "\n", Encoding.UTF8, "text/csv"));
+        Assert.Equal(7, posted.GetProperty("quarantinedCount").GetInt32());
+
+        var listed = new List<string>();
+        var pages = 0;
+        string? continuation = null;
+        do
+        {
+            var page = await GetAsync($"/api/quarantine?accountId={account}&limit=3" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation)));
+            listed.AddRange(page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("cdrId").GetString()!));
+            continuation = page.GetProperty("continuation").GetString();
+            pages++;
+        }
+        while (continuation is not null && pages < 10);
+
+        Assert.Equal(3, pages);
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"{run}-{i}").Order(StringComparer.Ordinal), listed.Order(StringComparer.Ordinal));
+
+        // A usage token is not a quarantine token.
+        using var mixed = await Client.GetAsync("/api/quarantine?continuation=dTE6MTIzOmMtMQ"); // "u1:123:c-1"
+        Assert.Equal(HttpStatusCode.BadRequest, mixed.StatusCode);
+    }
+
     [Theory]
     [InlineData("", "text/csv")]
     [InlineData("cdr_id,account_id\nx,y\n", "text/csv")]

@@ -87,7 +87,7 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.ListAsync(accountId, from, to, limit, cancellationToken);
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken) =>
         inner.ListAsync(accountId, from, to, limit, after, cancellationToken);
 
     public void Reset()
@@ -120,6 +120,9 @@ internal sealed class TimedQuarantineStore(IQuarantineStore inner, Func<long>? c
 
     public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
         inner.ListAsync(accountId, limit, cancellationToken);
+
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        inner.ListAsync(accountId, limit, after, cancellationToken);
 
     public void Reset()
     {

@@ -13,4 +13,5 @@ public sealed record IngestResponse(int Received, int Accepted, int Duplicates, 
 /// <summary>A page of usage; <c>Continuation</c> is null on the last page, else passed back for the next one.</summary>
 public sealed record UsageListResponse(string AccountId, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<UsageRecord> Items, string? Continuation);
 
-public sealed record QuarantineListResponse(IReadOnlyList<QuarantineRecord> Items);
+/// <summary>A page of the quarantine; <c>Continuation</c> is null on the last page, else passed back for the next one.</summary>
+public sealed record QuarantineListResponse(IReadOnlyList<QuarantineRecord> Items, string? Continuation);

@@ -68,7 +68,7 @@ public static partial class CdrEndpoints
             return Problems.BadRequest($"limit must be a whole number from 1 to {MaxListLimit}");
         }
 
-        UsageCursor? after = null;
+        ListCursor? after = null;
         if (http.Query.ContainsKey("continuation") && !PageToken.TryDecodeUsage(http.Query["continuation"], out after))
         {
             return Problems.BadRequest("continuation is not a usage token this API handed out; pass the continuation of the previous page unchanged (with the same from and to), or none for the first page");
@@ -77,7 +77,7 @@ public static partial class CdrEndpoints
         // One more than the page tells whether another page follows, so the last page says so (continuation null).
         var records = await usage.ListAsync(accountId, from, to, limit + 1, after, cancellationToken);
         IReadOnlyList<UsageRecord> page = records.Count > limit ? records.Take(limit).ToList() : records;
-        return Results.Ok(new UsageListResponse(accountId, from, to, page, records.Count > limit ? PageToken.Encode(UsageCursor.After(page[^1])) : null));
+        return Results.Ok(new UsageListResponse(accountId, from, to, page, records.Count > limit ? PageToken.EncodeUsage(ListCursor.After(page[^1])) : null));
     }
 
     public static async Task<IResult> Quarantine(HttpRequest http, IQuarantineStore quarantine, CancellationToken cancellationToken)
@@ -92,8 +92,15 @@ public static partial class CdrEndpoints
             return Problems.BadRequest($"limit must be a whole number from 1 to {MaxListLimit}");
         }
 
-        var records = await quarantine.ListAsync(accountId, limit, cancellationToken);
-        return Results.Ok(new QuarantineListResponse(records));
+        ListCursor? after = null;
+        if (http.Query.ContainsKey("continuation") && !PageToken.TryDecodeQuarantine(http.Query["continuation"], out after))
+        {
+            return Problems.BadRequest("continuation is not a quarantine token this API handed out; pass the continuation of the previous page unchanged (with the same accountId), or none for the first page");
+        }
+
+        var records = await quarantine.ListAsync(accountId, limit + 1, after, cancellationToken);
+        IReadOnlyList<QuarantineRecord> page = records.Count > limit ? records.Take(limit).ToList() : records;
+        return Results.Ok(new QuarantineListResponse(page, records.Count > limit ? PageToken.EncodeQuarantine(ListCursor.After(page[^1])) : null));
     }
 
     private static bool TryTime(string? text, DateTimeOffset fallback, out DateTimeOffset value)

@@ -7,19 +7,23 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Api.Http;
 
 /// <summary>
-/// The continuation of a paged list: where the page ended (the last account id; for usage, the last record's start time
-/// in UTC ticks and its CDR id), opaque to clients (base64url with a tag naming its kind and version) so that the
+/// The continuation of a paged list: where the page ended (the last account id; for usage and the quarantine, the last entry's time in UTC
+/// ticks and its id), opaque to clients (base64url with a tag naming its kind and version) so that the
 /// key-range paging behind it can change without breaking them, and checked on the way back in.
 /// </summary>
 public static class PageToken
 {
     private const string Tag = "p1:";
     private const string UsageTag = "u1:";
+    private const string QuarantineTag = "q1:";
 
     public static string Encode(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Tag + lastId));
 
-    public static string Encode(UsageCursor last) =>
-        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{UsageTag}{last.StartTime.UtcTicks}:{last.CdrId}")));
+    /// <summary>The continuation after <paramref name="last"/> in a listing of usage.</summary>
+    public static string EncodeUsage(ListCursor last) => Encode(UsageTag, last);
+
+    /// <summary>The continuation after <paramref name="last"/> in a listing of the quarantine.</summary>
+    public static string EncodeQuarantine(ListCursor last) => Encode(QuarantineTag, last);
 
     /// <summary>The id a token continues after; false for anything this API did not hand out.</summary>
     public static bool TryDecode(string? token, out string after)
@@ -34,11 +38,19 @@ public static class PageToken
         return true;
     }
 
-    /// <summary>The usage record a token continues after; false for anything this API did not hand out for usage.</summary>
-    public static bool TryDecodeUsage(string? token, out UsageCursor? after)
+    /// <summary>Where a usage listing's token continues; false for anything this API did not hand out for usage.</summary>
+    public static bool TryDecodeUsage(string? token, out ListCursor? after) => TryDecode(token, UsageTag, out after);
+
+    /// <summary>Where a quarantine listing's token continues; false for anything this API did not hand out for the quarantine.</summary>
+    public static bool TryDecodeQuarantine(string? token, out ListCursor? after) => TryDecode(token, QuarantineTag, out after);
+
+    private static string Encode(string tag, ListCursor last) =>
+        Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{tag}{last.At.UtcTicks}:{last.Id}")));
+
+    private static bool TryDecode(string? token, string tag, out ListCursor? after)
     {
         after = null;
-        var text = Text(token, UsageTag);
+        var text = Text(token, tag);
         var split = text?.IndexOf(':', StringComparison.Ordinal) ?? -1;
         if (text is null || split <= 0
             || !long.TryParse(text.AsSpan(0, split), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
@@ -48,7 +60,7 @@ public static class PageToken
             return false;
         }
 
-        after = new UsageCursor(new DateTimeOffset(ticks, TimeSpan.Zero), text[(split + 1)..]);
+        after = new ListCursor(new DateTimeOffset(ticks, TimeSpan.Zero), text[(split + 1)..]);
         return true;
     }
 

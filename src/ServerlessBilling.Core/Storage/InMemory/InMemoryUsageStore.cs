@@ -144,7 +144,7 @@ public sealed class InMemoryUsageStore : IUsageStore
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         ListAsync(accountId, from, to, limit, after: null, cancellationToken);
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, UsageCursor? after, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken)
     {
         var within = new List<UsageRecord>();
         lock (_lock)
@@ -154,7 +154,7 @@ public sealed class InMemoryUsageStore : IUsageStore
                 for (var seq = slot.Last; seq >= _log.Oldest; seq = _log.PreviousOf(seq))
                 {
                     var start = _log.StartOf(seq);
-                    if (start >= from && start < to && (after is null || start >= after.StartTime))
+                    if (start >= from && start < to && (after is null || start >= after.At))
                     {
                         var record = _log.Read(seq, slot.AccountId);
                         if (after is null || after.IsBefore(record.StartTime, record.CdrId))
@@ -342,12 +342,17 @@ public sealed class InMemoryQuarantineStore : IQuarantineStore
         }
     }
 
-    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        ListAsync(accountId, limit, after: null, cancellationToken);
+
+    public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken)
     {
         List<QuarantineRecord> matching;
         lock (_lock)
         {
-            matching = _records.Values.Where(r => accountId is null || r.AccountId == accountId).ToList();
+            matching = _records.Values
+                .Where(r => (accountId is null || r.AccountId == accountId) && (after is null || after.IsBeforeNewestFirst(r.ReceivedAt, r.QuarantineId)))
+                .ToList();
         }
 
         return Task.FromResult<IReadOnlyList<QuarantineRecord>>(matching

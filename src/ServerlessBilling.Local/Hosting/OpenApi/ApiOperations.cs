@@ -167,13 +167,14 @@ public static class ApiOperations
         },
         new("GET", "api/quarantine", "CDRs", "Quarantined CDR lines, with their reason and original text",
             null, null, typeof(QuarantineListResponse),
-            """{ "items": [ { "quarantineId": "q-1", "accountId": "acme", "cdrId": "c-3", "line": 4, "reason": "duration_seconds must not be negative", "raw": "c-3,acme,+442071234567,+33612345678,2026-11-26T10:00:00Z,-5,ANSWERED,", "source": "http", "receivedAt": "2026-11-26T10:05:00+00:00" } ] }""",
-            new Dictionary<int, string> { [400] = "accountId or limit is invalid", [503] = Unavailable })
+            """{ "items": [ { "quarantineId": "q-1", "accountId": "acme", "cdrId": "c-3", "line": 4, "reason": "duration_seconds must not be negative", "raw": "c-3,acme,+442071234567,+33612345678,2026-11-26T10:00:00Z,-5,ANSWERED,", "source": "http", "receivedAt": "2026-11-26T10:05:00+00:00" } ], "continuation": null }""",
+            new Dictionary<int, string> { [400] = "accountId, limit or continuation is invalid", [503] = Unavailable })
         {
             Query =
             [
                 new("accountId", "only this account's entries"),
                 new("limit", "at most this many entries, 1 to 10000 (default 1000)"),
+                new("continuation", "the continuation of the previous page, unchanged (null on the last page); none for the first page"),
             ],
         },
         new("GET", "api/alerts", "monitoring", "Alerts raised by spend monitoring, newest first",
