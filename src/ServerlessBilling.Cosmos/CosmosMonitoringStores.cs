@@ -22,8 +22,13 @@ public sealed class CosmosAlertStore(Container container) : IAlertStore
     public async Task<Alert?> FindAsync(string accountId, string alertId, CancellationToken cancellationToken) =>
         (await CosmosItems.TryReadAsync<AlertDocument>(Store, container, alertId, accountId, "read alert", cancellationToken))?.Resource.Alert;
 
-    public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
-        (await CosmosTimeOrder.QueryAsync<AlertDocument>(Store, container, "raisedMs", d => d.RaisedMs, accountId, newestFirst: true, from: null, to: null, _ => true, limit, "list alerts", cancellationToken))
+    public Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        ListAsync(accountId, limit, after: null, cancellationToken);
+
+    public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        (await CosmosTimeOrder.QueryAsync<AlertDocument>(
+            Store, container, "raisedMs", d => d.RaisedMs, accountId, newestFirst: true, after?.At.ToUnixTimeMilliseconds(), to: null,
+            d => after is null || after.IsBeforeNewestFirst(d.Alert.RaisedAt, d.Alert.AlertId), limit, "list alerts", cancellationToken))
             .Select(d => d.Alert).OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
 }
 

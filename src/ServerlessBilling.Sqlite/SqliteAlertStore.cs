@@ -24,18 +24,8 @@ public sealed class SqliteAlertStore(SqliteDatabase database) : IAlertStore
         }));
 
     public Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Alert>>(database.Read(session =>
-        {
-            var command = accountId is null
-                ? session.Command("SELECT doc FROM alerts ORDER BY raised_at DESC, alert_id LIMIT $limit")
-                : session.Command("SELECT doc FROM alerts WHERE account_id = $account ORDER BY raised_at DESC, alert_id LIMIT $limit").With("$account", accountId);
-            using var reader = command.With("$limit", limit).ExecuteReader();
-            var alerts = new List<Alert>();
-            while (reader.Read())
-            {
-                alerts.Add(SqliteValues.FromJson<Alert>(reader, 0));
-            }
+        ListAsync(accountId, limit, after: null, cancellationToken);
 
-            return alerts;
-        }));
+    public Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
+        Task.FromResult(SqliteNewestFirst.List<Alert>(database, "alerts", "raised_at", "alert_id", accountId, limit, after));
 }

@@ -43,23 +43,5 @@ public sealed class SqliteQuarantineStore(SqliteDatabase database) : IQuarantine
         ListAsync(accountId, limit, after: null, cancellationToken);
 
     public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<QuarantineRecord>>(database.Read(session =>
-        {
-            // The cursor's order is the listing's: received time, newest first, then the id as SQLite orders text.
-            const string After = "($after IS NULL OR received_at < $after OR (received_at = $after AND quarantine_id > $afterId))";
-            var command = accountId is null
-                ? session.Command($"SELECT doc FROM quarantine WHERE {After} ORDER BY received_at DESC, quarantine_id LIMIT $limit")
-                : session.Command($"SELECT doc FROM quarantine WHERE account_id = $account AND {After} ORDER BY received_at DESC, quarantine_id LIMIT $limit")
-                    .With("$account", accountId);
-            using var reader = command.With("$limit", limit)
-                .With("$after", after is null ? null : (object)SqliteValues.Ticks(after.At)).With("$afterId", after?.Id)
-                .ExecuteReader();
-            var records = new List<QuarantineRecord>();
-            while (reader.Read())
-            {
-                records.Add(SqliteValues.FromJson<QuarantineRecord>(reader, 0));
-            }
-
-            return records;
-        }));
+        Task.FromResult(SqliteNewestFirst.List<QuarantineRecord>(database, "quarantine", "received_at", "quarantine_id", accountId, limit, after));
 }

@@ -32,6 +32,20 @@ public sealed class MonitoringHttpTests(LocalHostFixture host) : IClassFixture<L
         Assert.InRange(alerts.Count(a => a.Type == "VELOCITY_ANOMALY"), 1, 3);
         Assert.Equal(alerts.Count, alerts.Select(a => a.Id).Distinct().Count());
 
+        // Page by page (one alert a page): the same alerts in the same order, and the last page says it is the last.
+        var paged = new List<string>();
+        string? continuation = null;
+        do
+        {
+            var page = await Client.GetFromJsonAsync<JsonElement>($"/api/alerts?accountId={account}&limit=1" + (continuation is null ? "" : "&continuation=" + Uri.EscapeDataString(continuation)));
+            paged.AddRange(page.GetProperty("items").EnumerateArray().Select(a => a.GetProperty("alertId").GetString()!));
+            continuation = page.GetProperty("continuation").GetString();
+        }
+        while (continuation is not null && paged.Count <= alerts.Count);
+        Assert.Equal(alerts.Select(a => a.Id), paged);
+        using var foreign = await Client.GetAsync($"/api/alerts?accountId={account}&continuation=cTE6MTIzOnEtMQ"); // a quarantine token ("q1:123:q-1")
+        Assert.Equal(HttpStatusCode.BadRequest, foreign.StatusCode);
+
         // The same batch again (an at-least-once delivery): nothing more.
         var replay = await (await Client.PostAsync("/api/cdrs", new StringContent(csv, Encoding.UTF8, "text/csv"))).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(0, replay.GetProperty("accepted").GetInt32());

@@ -209,50 +209,6 @@ public abstract partial class StoreContract
         Assert.Equal(batch, await Stores.Quarantine.ListAsync(account, 100, default));
     }
 
-    [Theory]
-    [InlineData(1)]
-    [InlineData(4)]
-    public async Task Quarantine_paged_by_cursor_lists_each_entry_once_newest_first_also_among_entries_of_one_time(int pageSize)
-    {
-        var account = NewId("acc");
-        var tag = NewId("q");
-        var t = new DateTimeOffset(2003, 3, 3, 3, 3, 3, TimeSpan.Zero);
-        var records = new List<QuarantineRecord>();
-        records.AddRange(new[] { 4, 0, 5, 2, 1, 3 }.Select(i => Rejected(account, $"{tag}-t{i}", t)));
-        records.AddRange(new[] { "z", "a" }.Select(id => Rejected(account, $"{tag}-{id}", t.AddTicks(1))));
-        records.AddRange(Enumerable.Range(0, 3).Select(i => Rejected(account, $"{tag}-m{i}", t.AddMilliseconds(-1))));
-        records.Add(Rejected(account, $"{tag}-s", t.AddSeconds(1)));
-        var elsewhere = Rejected(NewId("acc"), $"{tag}-x", t);
-        await Stores.Quarantine.AddManyAsync([.. records, elsewhere], default);
-        static List<string> Ordered(IEnumerable<QuarantineRecord> entries) =>
-            [.. entries.OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Select(r => r.QuarantineId)];
-
-        Assert.Equal(Ordered(records), await PagesAsync(account, start: null, stopAt: records.Count));
-        // Across accounts (the store may hold other tests' entries: these are read from where this test's start).
-        var mine = (await PagesAsync(null, new ListCursor(t.AddSeconds(1), ""), stopAt: records.Count + 1)).Where(id => id.StartsWith(tag, StringComparison.Ordinal));
-        Assert.Equal(Ordered([.. records, elsewhere]), mine);
-
-        async Task<List<string>> PagesAsync(string? accountId, ListCursor? start, int stopAt)
-        {
-            var listed = new List<string>();
-            var after = start;
-            for (var pages = 0; pages < 200 && listed.Count(id => id.StartsWith(tag, StringComparison.Ordinal)) < stopAt; pages++)
-            {
-                var page = await Stores.Quarantine.ListAsync(accountId, pageSize, after, default);
-                Assert.True(page.Count <= pageSize);
-                listed.AddRange(page.Select(r => r.QuarantineId));
-                if (page.Count < pageSize)
-                {
-                    break;
-                }
-
-                after = ListCursor.After(page[^1]);
-            }
-
-            return listed;
-        }
-    }
-
     [Fact]
     public async Task Quarantine_lists_newest_first_then_by_id_per_account_or_for_all_up_to_the_limit()
     {

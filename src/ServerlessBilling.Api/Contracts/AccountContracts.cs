@@ -36,7 +36,8 @@ public sealed record AlertResponse(
     DateTimeOffset RaisedAt,
     string Message);
 
-public sealed record AlertListResponse(IReadOnlyList<AlertResponse> Items);
+/// <summary>A page of alerts; <c>Continuation</c> is null on the last page, else passed back for the next one.</summary>
+public sealed record AlertListResponse(IReadOnlyList<AlertResponse> Items, string? Continuation);
 
 public sealed record RateDeckResponse(string DeckId, int Rows);
 

@@ -21,8 +21,15 @@ public static class AlertEndpoints
             return Problems.BadRequest($"limit must be a whole number from 1 to {RequestReader.MaxListLimit}");
         }
 
-        var list = await alerts.ListAsync(accountId, limit, cancellationToken);
-        return Results.Ok(new AlertListResponse(list.Select(ToResponse).ToList()));
+        ListCursor? after = null;
+        if (http.Query.ContainsKey("continuation") && !PageToken.TryDecodeAlerts(http.Query["continuation"], out after))
+        {
+            return Problems.BadRequest("continuation is not an alerts token this API handed out; pass the continuation of the previous page unchanged (with the same accountId), or none for the first page");
+        }
+
+        var list = await alerts.ListAsync(accountId, limit + 1, after, cancellationToken);
+        var page = list.Take(limit).ToList();
+        return Results.Ok(new AlertListResponse(page.Select(ToResponse).ToList(), list.Count > limit ? PageToken.EncodeAlerts(ListCursor.After(page[^1])) : null));
     }
 
     public static AlertResponse ToResponse(Alert a) =>

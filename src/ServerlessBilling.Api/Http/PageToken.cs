@@ -7,7 +7,7 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Api.Http;
 
 /// <summary>
-/// The continuation of a paged list: where the page ended (the last account id; for usage and the quarantine, the last entry's time in UTC
+/// The continuation of a paged list: where the page ended (the last account id; for usage, the quarantine and alerts, the last entry's time in UTC
 /// ticks and its id), opaque to clients (base64url with a tag naming its kind and version) so that the
 /// key-range paging behind it can change without breaking them, and checked on the way back in.
 /// </summary>
@@ -16,6 +16,7 @@ public static class PageToken
     private const string Tag = "p1:";
     private const string UsageTag = "u1:";
     private const string QuarantineTag = "q1:";
+    private const string AlertTag = "a1:";
 
     public static string Encode(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Tag + lastId));
 
@@ -24,6 +25,9 @@ public static class PageToken
 
     /// <summary>The continuation after <paramref name="last"/> in a listing of the quarantine.</summary>
     public static string EncodeQuarantine(ListCursor last) => Encode(QuarantineTag, last);
+
+    /// <summary>The continuation after <paramref name="last"/> in a listing of alerts.</summary>
+    public static string EncodeAlerts(ListCursor last) => Encode(AlertTag, last);
 
     /// <summary>The id a token continues after; false for anything this API did not hand out.</summary>
     public static bool TryDecode(string? token, out string after)
@@ -44,6 +48,9 @@ public static class PageToken
     /// <summary>Where a quarantine listing's token continues; false for anything this API did not hand out for the quarantine.</summary>
     public static bool TryDecodeQuarantine(string? token, out ListCursor? after) => TryDecode(token, QuarantineTag, out after);
 
+    /// <summary>Where an alert listing's token continues; false for anything this API did not hand out for alerts.</summary>
+    public static bool TryDecodeAlerts(string? token, out ListCursor? after) => TryDecode(token, AlertTag, out after);
+
     private static string Encode(string tag, ListCursor last) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{tag}{last.At.UtcTicks}:{last.Id}")));
 
@@ -55,7 +62,7 @@ public static class PageToken
         if (text is null || split <= 0
             || !long.TryParse(text.AsSpan(0, split), NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
             || ticks > DateTimeOffset.MaxValue.UtcTicks
-            || !Identifiers.IsValid(text.AsSpan(split + 1)))
+            || split == text.Length - 1) // the id is only compared with others (an alert id may be longer than an identifier)
         {
             return false;
         }

@@ -10,6 +10,12 @@ public interface IAlertStore
 
     Task<Alert?> FindAsync(string accountId, string alertId, CancellationToken cancellationToken);
 
-    /// <summary>Newest first; all accounts when <paramref name="accountId"/> is null.</summary>
+    /// <summary>
+    /// Newest first (ties by alert id), at most <paramref name="limit"/>; all accounts when <paramref name="accountId"/> is
+    /// null; with <paramref name="after"/>, only the alerts after it in that order (the next page).
+    /// </summary>
+    Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken);
+
+    /// <summary>The first page of <see cref="ListAsync(string?, int, ListCursor?, CancellationToken)"/> (stores give it as that with no cursor).</summary>
     Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken);
 }

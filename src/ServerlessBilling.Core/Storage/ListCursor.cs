@@ -1,10 +1,11 @@
 using ServerlessBilling.Core.Ingestion;
+using ServerlessBilling.Core.Monitoring;
 
 namespace ServerlessBilling.Core.Storage;
 
 /// <summary>
 /// Where a page of a listing stopped: the time and id of the last entry it gave (usage: start time and CDR id, oldest
-/// first; quarantine: received time and quarantine id, newest first; ties by id in ordinal order). The next page holds
+/// first; quarantine: received time and quarantine id, newest first; alerts: raised time and alert id, newest first; ties by id in ordinal order). The next page holds
 /// the entries after it in that order, so a page that ends inside a run of entries with one time neither loses nor
 /// repeats any of them.
 /// </summary>
@@ -15,6 +16,9 @@ public sealed record ListCursor(DateTimeOffset At, string Id)
 
     /// <summary>The cursor after <paramref name="record"/> in a listing of the quarantine.</summary>
     public static ListCursor After(QuarantineRecord record) => new(record.ReceivedAt, record.QuarantineId);
+
+    /// <summary>The cursor after <paramref name="alert"/> in a listing of alerts.</summary>
+    public static ListCursor After(Alert alert) => new(alert.RaisedAt, alert.AlertId);
 
     /// <summary>Whether an entry of time <paramref name="at"/> and id <paramref name="id"/> comes after the cursor, oldest first.</summary>
     public bool IsBefore(DateTimeOffset at, string id) => at > At || (at == At && string.CompareOrdinal(id, Id) > 0);

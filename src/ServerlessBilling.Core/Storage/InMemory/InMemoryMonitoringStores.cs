@@ -15,8 +15,11 @@ public sealed class InMemoryAlertStore : IAlertStore
         Task.FromResult(_alerts.TryGetValue(alertId, out var alert) && alert.AccountId == accountId ? alert : null);
 
     public Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, CancellationToken cancellationToken) =>
+        ListAsync(accountId, limit, after: null, cancellationToken);
+
+    public Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Alert>>(_alerts.Values
-            .Where(a => accountId is null || a.AccountId == accountId)
+            .Where(a => (accountId is null || a.AccountId == accountId) && (after is null || after.IsBeforeNewestFirst(a.RaisedAt, a.AlertId)))
             .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal)
             .Take(limit)
             .ToList());

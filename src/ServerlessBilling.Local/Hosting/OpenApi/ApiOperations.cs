@@ -179,13 +179,14 @@ public static class ApiOperations
         },
         new("GET", "api/alerts", "monitoring", "Alerts raised by spend monitoring, newest first",
             null, null, typeof(AlertListResponse),
-            """{ "items": [ { "alertId": "acme-threshold-3f1c2a9b0d4e5f61", "accountId": "acme", "type": "THRESHOLD_REACHED", "severity": "warning", "threshold": 0.8, "periodSpend": 4012.5, "creditLimit": 5000, "currency": "GBP", "raisedAt": "2026-11-26T10:05:00+00:00", "message": "spend this period 4012.5 GBP reached 80% of the credit limit 5000 GBP" } ] }""",
-            new Dictionary<int, string> { [400] = "accountId or limit is invalid", [503] = Unavailable })
+            """{ "items": [ { "alertId": "acme-threshold-3f1c2a9b0d4e5f61", "accountId": "acme", "type": "THRESHOLD_REACHED", "severity": "warning", "threshold": 0.8, "periodSpend": 4012.5, "creditLimit": 5000, "currency": "GBP", "raisedAt": "2026-11-26T10:05:00+00:00", "message": "spend this period 4012.5 GBP reached 80% of the credit limit 5000 GBP" } ], "continuation": null }""",
+            new Dictionary<int, string> { [400] = "accountId, limit or continuation is invalid", [503] = Unavailable })
         {
             Query =
             [
                 new("accountId", "only this account's alerts"),
                 new("limit", "at most this many alerts, 1 to 10000 (default 1000)"),
+                new("continuation", "the continuation of the previous page, unchanged (null on the last page); none for the first page"),
             ],
         },
         new("POST", "api/accounts/{accountId}/suspend", "monitoring", "Suspend an account: new calls are denied, running calls get no further grant",
