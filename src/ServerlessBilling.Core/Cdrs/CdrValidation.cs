@@ -88,7 +88,7 @@ public static class CdrValidation
     /// </summary>
     private static string? NotUtf8(ReadOnlySpan<char> id, string name) =>
         id.Contains('\uFFFD')
-            ? $"{name} is not valid UTF-8 (a byte that is not UTF-8 was read as U+FFFD, so it cannot be told from other ids): send the file in UTF-8"
+            ? $"{name} is not valid UTF-8 (a byte that is not was read as U+FFFD): send the file in UTF-8"
             : null;
 
     public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : raw[..MaxRawLength];
