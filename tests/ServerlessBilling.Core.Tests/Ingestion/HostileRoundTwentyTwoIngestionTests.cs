@@ -83,4 +83,22 @@ public sealed class HostileRoundTwentyTwoIngestionTests
 
         Assert.Equal(2, result.Accepted);
     }
+
+    [Fact]
+    public async Task A_cdr_id_sent_for_two_accounts_in_one_batch_is_charged_to_the_first_and_the_other_copy_is_quarantined()
+    {
+        // A switch that attributed a call to the wrong account and sent the corrected copy in the same export: both copies
+        // were charged, the call to two accounts. The id is the CDR's; a copy naming another account is other content.
+        var harness = await CreateAsync();
+        await harness.OpenAsync("other", Fixtures.Postpaid(1000m, hard: false), 0m);
+        const string Call = "+441234567,2026-11-26T09:00:00Z,60,ANSWERED,";
+
+        var result = await harness.IngestCsvAsync($"{Fixtures.CdrHeader}\nc-1,{Account},+441234,{Call}\nc-1,other,+441234,{Call}\nc-1,{Account},+441234,{Call}\nc-2,other,+441234,{Call}\n");
+
+        Assert.Equal((4, 2, 1), (result.Received, result.Accepted, result.Duplicates));
+        var conflict = Assert.Single(result.Quarantined);
+        Assert.Equal(("c-1", 3), (conflict.CdrId, conflict.Line));
+        Assert.Contains("account 'acme'", conflict.Reason, StringComparison.Ordinal);
+        Assert.Equal((1.00m, 1.00m), ((await harness.StateAsync(Account)).Committed, (await harness.StateAsync("other")).Committed));
+    }
 }
