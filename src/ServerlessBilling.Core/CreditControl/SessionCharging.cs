@@ -147,20 +147,26 @@ public readonly record struct SessionUse
 
     /// <summary>
     /// The call's CDR, arrived before the terminate (or after the reservation expired): its duration is the whole call,
-    /// charged in full because the switch carried it; the disposition says whether it was answered. The answer states
-    /// the CDR's duration and no overrun.
+    /// charged in full because the switch carried it; the disposition says whether it was answered. Use the interims
+    /// already reported was charged, and a CDR that says less (another leg's duration, or not answered) gives none of it
+    /// back: the call costs what the use reported so far costs, as it would had its terminate come first (the CDR's
+    /// difference is then a note). The answer states the seconds charged and no overrun.
     /// </summary>
-    public static SessionUse FromCdr(Session session, int durationSeconds, bool answered) => new()
+    public static SessionUse FromCdr(Session session, int durationSeconds, bool answered)
     {
-        ChargeableSeconds = durationSeconds,
-        ReportedSeconds = Math.Max(session.ReportedSeconds, durationSeconds),
-        OverrunSeconds = session.OverrunSeconds,
-        Answered = answered,
-        RequestNumber = session.LastRequestNumber,
-        Calls = CallCount.WhenBilled,
-        AnswerSeconds = durationSeconds,
-        AnswerOverrunSeconds = 0,
-    };
+        var chargeable = Math.Max(session.UsedSeconds, durationSeconds);
+        return new()
+        {
+            ChargeableSeconds = chargeable,
+            ReportedSeconds = Math.Max(session.ReportedSeconds, durationSeconds),
+            OverrunSeconds = session.OverrunSeconds,
+            Answered = answered || session.UsedSeconds > 0,
+            RequestNumber = session.LastRequestNumber,
+            Calls = CallCount.WhenBilled,
+            AnswerSeconds = chargeable,
+            AnswerOverrunSeconds = 0,
+        };
+    }
 
     private static SessionUse Reported(AccountState account, Session session, int usedSeconds, int requestNumber, CallCount calls)
     {

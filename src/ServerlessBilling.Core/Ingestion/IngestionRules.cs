@@ -177,7 +177,11 @@ public static class IngestionRules
     private static UsageRecord ClosedByItsCdr(AccountState account, string period, Session closed, Cdr cdr, DateTimeOffset now)
     {
         var charged = closed.TerminateAnswer!;
-        return Usage(account, period, cdr, closed.Prefix, closed.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, $"session '{closed.SessionId}' closed by its CDR", now);
+        var note = charged.BilledSeconds > Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, closed.Tariff)
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"session '{closed.SessionId}' closed by its CDR; its interims had reported and charged {closed.UsedSeconds} s, more than the CDR's {cdr.DurationSeconds} s ({cdr.Disposition.ToWire()}): none of it was given back")
+            : $"session '{closed.SessionId}' closed by its CDR";
+        return Usage(account, period, cdr, closed.Prefix, closed.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, note, now);
     }
 
     private static UsageRecord Usage(AccountState account, string period, Cdr cdr, string prefix, string destination, int billed, decimal charge, Settlement settlement, string? note, DateTimeOffset now) =>

@@ -55,6 +55,7 @@ public sealed class IngestionService(
         var groupOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var groups = new List<AccountGroup>();
         var accountOf = new int[records.Count];
+        var firstAccounts = default(FirstAccounts);
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
@@ -70,6 +71,15 @@ public sealed class IngestionService(
                 {
                     // Charged now, a call "starting" years ahead would wait for its period's invoice as long.
                     quarantined.Add(Quarantine(cdr.AccountId, cdr.CdrId, record.Line, ahead, record.Raw ?? Describe(cdr), source, now));
+                    continue;
+                }
+
+                if (firstAccounts.OtherAccount(records, i, accountOf) is { } first)
+                {
+                    // One id is one call: a copy naming another account is other content, and charging both would charge the call twice.
+                    quarantined.Add(Quarantine(cdr.AccountId, cdr.CdrId, record.Line,
+                        $"conflict: CDR id '{cdr.CdrId}' appears earlier in this batch (line {first.Line}) for account '{first.Cdr!.AccountId}'; a call is charged to one account, so this copy was not charged",
+                        record.Raw ?? Describe(cdr), source, now));
                     continue;
                 }
 
@@ -531,6 +541,50 @@ public sealed class IngestionService(
     private static string Describe(Cdr cdr) =>
         string.Join(',', cdr.CdrId, cdr.AccountId, cdr.CallingNumber, cdr.CalledNumber, cdr.StartTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
             cdr.DurationSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture), cdr.Disposition.ToWire(), cdr.SessionId ?? "");
+
+    /// <summary>
+    /// The first record of each CDR id of a batch that is applied, to tell a copy that names another account: a batch of
+    /// one account (most of them) indexes nothing; at its second account the records taken before are indexed, and every
+    /// one after.
+    /// </summary>
+    private struct FirstAccounts
+    {
+        private string? _only;
+        private Dictionary<string, int>? _first;
+
+        /// <summary>
+        /// The earlier record of the batch with the id of record <paramref name="at"/> (which has a CDR) when it names
+        /// another account, else null (and the record is taken); <paramref name="taken"/> says which records before it were.
+        /// </summary>
+        public CdrRecord? OtherAccount(IReadOnlyList<CdrRecord> records, int at, int[] taken)
+        {
+            var cdr = records[at].Cdr!;
+            if (_first is null)
+            {
+                if ((_only ??= cdr.AccountId) == cdr.AccountId)
+                {
+                    return null;
+                }
+
+                _first = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (var i = 0; i < at; i++)
+                {
+                    if (taken[i] >= 0)
+                    {
+                        _first.TryAdd(records[i].Cdr!.CdrId, i);
+                    }
+                }
+            }
+
+            if (_first.TryGetValue(cdr.CdrId, out var earlier))
+            {
+                return records[earlier].Cdr!.AccountId == cdr.AccountId ? null : records[earlier];
+            }
+
+            _first.Add(cdr.CdrId, at);
+            return null;
+        }
+    }
 
     /// <summary>An account's group of a batch: <see cref="Count"/> record indexes from <see cref="Start"/> in the batch's member array.</summary>
     private readonly record struct AccountGroup(string AccountId, int Start, int Count);
