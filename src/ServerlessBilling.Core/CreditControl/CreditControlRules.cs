@@ -101,8 +101,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
         if (request.RequestNumber != session.LastRequestNumber + 1)
         {
-            return Decision.Failed<GrantAnswer>(OutcomeError.Conflict(
-                $"request number {request.RequestNumber} is out of sequence: the last request of session '{request.SessionId}' was {session.LastRequestNumber}, so the next must be {session.LastRequestNumber + 1}"));
+            return Decision.Failed<GrantAnswer>(OutOfSequence(session, request.RequestNumber));
         }
 
         if (TooLong(session, request.UsedSeconds) is { } tooLong)
@@ -167,6 +166,14 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Decision.Unchanged(stored);
         }
 
+        if (request.RequestNumber > session.LastRequestNumber + 1)
+        {
+            // A report is missing (an interim still on its way, or lost): closing the call now would leave its use
+            // uncharged for good, since the late interim then meets a terminated session and the CDR a settled one. The
+            // switch sends the terminate again once the interim is in; if it never comes, the call's CDR charges it.
+            return Decision.Failed<TerminateAnswer>(OutOfSequence(session, request.RequestNumber));
+        }
+
         if (TooLong(session, request.UsedSeconds) is { } tooLong)
         {
             return Decision.Failed<TerminateAnswer>(tooLong);
@@ -196,6 +203,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
         return updated.Tidy(now, options.ClosedSessionRetention);
     }
+
+    private static OutcomeError OutOfSequence(Session session, int requestNumber) => OutcomeError.Conflict(
+        $"request number {requestNumber} is out of sequence: the last request of session '{session.SessionId}' was {session.LastRequestNumber}, so the next must be {session.LastRequestNumber + 1}");
 
     /// <summary>A session's reports may not add up to more than the longest call; checked before any arithmetic.</summary>
     private static OutcomeError? TooLong(Session session, int usedSeconds) =>

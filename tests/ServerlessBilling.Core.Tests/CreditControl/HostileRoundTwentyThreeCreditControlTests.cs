@@ -1,0 +1,50 @@
+using ServerlessBilling.Core.CreditControl;
+using ServerlessBilling.Core.Storage.InMemory;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.Core.Tests.CreditControl;
+
+/// <summary>
+/// Round twenty-three of the hostile review, on credit control driven by a buggy switch: reports that arrive out of
+/// order or with numbers that skip a report.
+/// </summary>
+public sealed class HostileRoundTwentyThreeCreditControlTests
+{
+    private const string France = "+33612345678"; // 0.15/min, 1/1, no connect fee: 0.0025 a second
+
+    [Fact]
+    public async Task A_terminate_that_skips_a_report_is_refused_until_the_missing_interim_is_charged()
+    {
+        // The switch sent interim #2 (300 s) and then terminate #3 (42 s); the terminate arrived first. It was taken as the
+        // end of the call and charged 60 + 42 s; interim #2 then met a terminated session (409), and the call's CDR of
+        // 402 s found it settled by the session: 300 s of the call were never charged.
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        await h.OpenAsync("skip", Fixtures.Postpaid(1_000m, hard: false), 0m);
+        Assert.Equal(ResultCode.Success, (await h.AuthorizeAsync("skip", "skip-1", France, seconds: 300)).Answer!.ResultCode);
+        Assert.Equal(ResultCode.Success, (await h.InterimAsync("skip-1", 1, 60, seconds: 300)).Answer!.ResultCode);
+
+        var early = await h.TerminateAsync("skip-1", 3, 42);
+
+        Assert.Equal(OutcomeErrorKind.Conflict, early.Error?.Kind);
+        Assert.Contains("out of sequence", early.Error!.Detail, StringComparison.Ordinal);
+        Assert.Equal(ResultCode.Success, (await h.InterimAsync("skip-1", 2, 300, seconds: 300)).Answer!.ResultCode);
+        var end = (await h.TerminateAsync("skip-1", 3, 42)).Answer!;
+        Assert.Equal((402, 402, 1.005m), (end.TotalSeconds, end.BilledSeconds, end.Charge));
+        Assert.Equal(-1.005m, (await h.StateAsync("skip")).Balance);
+    }
+
+    [Fact]
+    public async Task A_terminate_whose_number_follows_the_last_report_or_repeats_it_still_ends_the_call()
+    {
+        // The usual terminate (#last + 1) and one that repeats the last interim's number (a switch that numbers its terminate
+        // after the last report it sent) both close the call: only a number that skips a report is refused.
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        await h.OpenAsync("plain", Fixtures.Postpaid(1_000m, hard: false), 0m);
+        await h.AuthorizeAsync("plain", "plain-1", France, seconds: 300);
+        await h.AuthorizeAsync("plain", "plain-2", France, seconds: 300);
+        await h.InterimAsync("plain-2", 1, 60, seconds: 300);
+
+        Assert.Equal(42, (await h.TerminateAsync("plain-1", 1, 42)).Answer!.TotalSeconds);
+        Assert.Equal(102, (await h.TerminateAsync("plain-2", 1, 42)).Answer!.TotalSeconds);
+    }
+}
