@@ -141,7 +141,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             ExpiresAt = ExpiryFrom(now, granted),
         };
         var answer = new GrantAnswer(
-            request.SessionId, code, granted, Validity(granted), granted < requested || code == ResultCode.CreditLimitReached, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
+            request.SessionId, code, granted, Validity(granted), granted < requested || code != ResultCode.Success, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
         // The session stores the very answer sent, so a retry of this request gets the same bytes back, even when it
         // equals the previous answer in value but not in scale (0.00 and 0.000 compare equal as decimals).
         return Decision.Changed(committed.WithSession(updated with { LastInterimAnswer = answer }, int.MaxValue, via: updated), answer);

@@ -47,4 +47,20 @@ public sealed class HostileRoundTwentyThreeCreditControlTests
         Assert.Equal(42, (await h.TerminateAsync("plain-1", 1, 42)).Answer!.TotalSeconds);
         Assert.Equal(102, (await h.TerminateAsync("plain-2", 1, 42)).Answer!.TotalSeconds);
     }
+    [Fact]
+    public async Task A_suspended_accounts_interim_that_asks_for_nothing_more_is_told_its_grant_is_final()
+    {
+        // A switch that reports use only (requestedSeconds 0) on an account suspended meanwhile: the answer was
+        // ACCOUNT_SUSPENDED with finalUnit false, so a switch that ends its calls on finalUnit carried the call on, where
+        // CREDIT_LIMIT_REACHED in the same request says true and api.md says a suspended account's call gets finalUnit true.
+        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        await h.OpenAsync("halt", Fixtures.Postpaid(1_000m, hard: false), 0m);
+        await h.AuthorizeAsync("halt", "halt-1", France, seconds: 0);
+        Assert.Null((await h.Admin.SuspendAsync("halt", "fraud suspected", byPolicy: false, default)).Error);
+
+        var answer = (await h.InterimAsync("halt-1", 1, 60, seconds: 0)).Answer!;
+
+        Assert.Equal((ResultCode.AccountSuspended, 0, true), (answer.ResultCode, answer.GrantedSeconds, answer.FinalUnit));
+        Assert.Equal(-0.15m, (await h.StateAsync("halt")).Balance);
+    }
 }
