@@ -166,11 +166,12 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Decision.Unchanged(stored);
         }
 
-        if (request.RequestNumber > session.LastRequestNumber + 1)
+        if (request.RequestNumber != session.LastRequestNumber + 1)
         {
-            // A report is missing (an interim still on its way, or lost): closing the call now would leave its use
-            // uncharged for good, since the late interim then meets a terminated session and the CDR a settled one. The
-            // switch sends the terminate again once the interim is in; if it never comes, the call's CDR charges it.
+            // Past the next number, a report is missing (an interim still on its way, or lost): closing the call now would
+            // leave its use uncharged for good, since the late interim then meets a terminated session and the CDR a settled
+            // one. At or below the last, the switch has not seen that interim answered, so its use counts from an earlier
+            // report and would charge that interim's seconds twice. Either way the call's CDR charges it right.
             return Decision.Failed<TerminateAnswer>(OutOfSequence(session, request.RequestNumber));
         }
 

@@ -34,19 +34,25 @@ public sealed class HostileRoundTwentyThreeCreditControlTests
     }
 
     [Fact]
-    public async Task A_terminate_whose_number_follows_the_last_report_or_repeats_it_still_ends_the_call()
+    public async Task A_terminate_that_repeats_the_last_interims_number_is_refused_and_the_cdr_charges_the_call_once()
     {
-        // The usual terminate (#last + 1) and one that repeats the last interim's number (a switch that numbers its terminate
-        // after the last report it sent) both close the call: only a number that skips a report is refused.
+        // Interim #1 (60 s) was charged, but its answer never reached the switch (billing answered it late), so the switch
+        // still counts from the call's start and ends it with terminate #1 of 102 s. Taken as a report after interim #1,
+        // the call was charged 60 + 102 s, and its CDR of 102 s found it settled: 60 s charged twice.
         var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
-        await h.OpenAsync("plain", Fixtures.Postpaid(1_000m, hard: false), 0m);
-        await h.AuthorizeAsync("plain", "plain-1", France, seconds: 300);
-        await h.AuthorizeAsync("plain", "plain-2", France, seconds: 300);
-        await h.InterimAsync("plain-2", 1, 60, seconds: 300);
+        await h.OpenAsync("again", Fixtures.Postpaid(1_000m, hard: false), 0m);
+        await h.AuthorizeAsync("again", "again-1", France, seconds: 300);
+        Assert.Equal(ResultCode.Success, (await h.InterimAsync("again-1", 1, 60, seconds: 300)).Answer!.ResultCode);
 
-        Assert.Equal(42, (await h.TerminateAsync("plain-1", 1, 42)).Answer!.TotalSeconds);
-        Assert.Equal(102, (await h.TerminateAsync("plain-2", 1, 42)).Answer!.TotalSeconds);
+        var stale = await h.TerminateAsync("again-1", 1, 102);
+
+        Assert.Equal(OutcomeErrorKind.Conflict, stale.Error?.Kind);
+        Assert.Equal(1, (await h.IngestCsvAsync($"{Fixtures.CdrHeader}\nagain-cdr,again,+441234,{France},{Fixtures.Now:O},102,ANSWERED,again-1\n")).Accepted);
+        Assert.Equal(-0.255m, (await h.StateAsync("again")).Balance);
+        var replay = (await h.TerminateAsync("again-1", 2, 42)).Answer!;
+        Assert.Equal((102, 0.255m), (replay.TotalSeconds, replay.Charge));
     }
+
     [Fact]
     public async Task A_suspended_accounts_interim_that_asks_for_nothing_more_is_told_its_grant_is_final()
     {
