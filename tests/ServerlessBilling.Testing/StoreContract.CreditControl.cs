@@ -43,7 +43,7 @@ public abstract partial class StoreContract
                 Assert.Equal(30, interim.GrantedSeconds); // the 60 s minimum already covers it: no more credit needed
             }
 
-            var end = (await harness.TerminateAsync(session, 2, i % 2 == 0 ? 25 : 55)).Answer!;
+            var end = (await harness.TerminateAsync(session, i % 2 == 0 ? 2 : 1, i % 2 == 0 ? 25 : 55)).Answer!;
             Assert.True(end.Balance >= 0m, $"balance went to {end.Balance}");
             return (Granted: true, end.Charge);
         })));

@@ -101,8 +101,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
         if (request.RequestNumber != session.LastRequestNumber + 1)
         {
-            return Decision.Failed<GrantAnswer>(OutcomeError.Conflict(
-                $"request number {request.RequestNumber} is out of sequence: the last request of session '{request.SessionId}' was {session.LastRequestNumber}, so the next must be {session.LastRequestNumber + 1}"));
+            return Decision.Failed<GrantAnswer>(OutOfSequence(session, request.RequestNumber));
         }
 
         if (TooLong(session, request.UsedSeconds) is { } tooLong)
@@ -142,7 +141,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
             ExpiresAt = ExpiryFrom(now, granted),
         };
         var answer = new GrantAnswer(
-            request.SessionId, code, granted, Validity(granted), granted < requested || code == ResultCode.CreditLimitReached, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
+            request.SessionId, code, granted, Validity(granted), granted < requested || code != ResultCode.Success, reserved, tariff.RatePerMinute, account.Settings.Currency.Code, committed.DisplayAvailableWith(updated));
         // The session stores the very answer sent, so a retry of this request gets the same bytes back, even when it
         // equals the previous answer in value but not in scale (0.00 and 0.000 compare equal as decimals).
         return Decision.Changed(committed.WithSession(updated with { LastInterimAnswer = answer }, int.MaxValue, via: updated), answer);
@@ -165,6 +164,15 @@ public sealed class CreditControlRules(CreditControlOptions options)
         if (session.TerminateAnswer is { } stored)
         {
             return Decision.Unchanged(stored);
+        }
+
+        if (request.RequestNumber != session.LastRequestNumber + 1)
+        {
+            // Past the next number, a report is missing (an interim still on its way, or lost): closing the call now would
+            // leave its use uncharged for good, since the late interim then meets a terminated session and the CDR a settled
+            // one. At or below the last, the switch has not seen that interim answered, so its use counts from an earlier
+            // report and would charge that interim's seconds twice. Either way the call's CDR charges it right.
+            return Decision.Failed<TerminateAnswer>(OutOfSequence(session, request.RequestNumber));
         }
 
         if (TooLong(session, request.UsedSeconds) is { } tooLong)
@@ -196,6 +204,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
         return updated.Tidy(now, options.ClosedSessionRetention);
     }
+
+    private static OutcomeError OutOfSequence(Session session, int requestNumber) => OutcomeError.Conflict(
+        $"request number {requestNumber} is out of sequence: the last request of session '{session.SessionId}' was {session.LastRequestNumber}, so the next must be {session.LastRequestNumber + 1}");
 
     /// <summary>A session's reports may not add up to more than the longest call; checked before any arithmetic.</summary>
     private static OutcomeError? TooLong(Session session, int usedSeconds) =>
