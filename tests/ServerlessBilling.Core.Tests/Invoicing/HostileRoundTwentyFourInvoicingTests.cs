@@ -1,4 +1,3 @@
-using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Invoicing;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -20,7 +19,7 @@ public sealed class HostileRoundTwentyFourInvoicingTests
     [Fact]
     public async Task A_number_pending_from_last_year_that_a_fault_kept_pending_is_the_invoices_number_not_a_gap()
     {
-        var accounts = new FaultOnceAccountStore(new InMemoryAccountStore());
+        var accounts = new FailingAccountStore(new InMemoryAccountStore());
         var stores = InvoicingStores.InMemory() with { Accounts = accounts };
         var h = new InvoicingHarness(stores, new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero));
         var first = await h.OpenAsync("turn-a", Fixtures.Postpaid(1_000m, hard: false));
@@ -36,7 +35,7 @@ public sealed class HostileRoundTwentyFourInvoicingTests
 
         // 1 January: the first account's document cannot be written once (a store fault), so its pending number stays pending.
         h.Core.Clock.SetUtcNow(new DateTimeOffset(2027, 1, 1, 0, 30, 0, TimeSpan.Zero));
-        accounts.FailNextReplaceOf(first);
+        accounts.Fail(first, once: true);
         var run = (await h.NewRunService().RunAsync(null, default)).Answer!;
         Assert.False(accounts.Armed);
 
@@ -51,26 +50,5 @@ public sealed class HostileRoundTwentyFourInvoicingTests
         var thisYear = (await stores.Counters.GetAsync(InvoiceCounter.IdFor(InvoiceIds.InvoiceSeries, 2027), default))?.Value;
         Assert.Equal((1L, 0), (thisYear?.Next ?? 1, thisYear?.Pending.Count ?? 0));
         Assert.True(run.Invoices + run.Recovered >= 1);
-    }
-
-    /// <summary>An account store whose next replace of one account fails as a store fault does, once.</summary>
-    private sealed class FaultOnceAccountStore(IAccountStore inner) : IAccountStore
-    {
-        private string? _failing;
-
-        public bool Armed => Volatile.Read(ref _failing) is not null;
-
-        public void FailNextReplaceOf(string accountId) => Volatile.Write(ref _failing, accountId);
-
-        public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
-
-        public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) => inner.TryCreateAsync(account, cancellationToken);
-
-        public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
-            Interlocked.CompareExchange(ref _failing, null, account.AccountId) == account.AccountId
-                ? throw new StoreUnavailableException($"replace of account '{account.AccountId}' failed (injected)") { Store = "account store" }
-                : inner.TryReplaceAsync(account, ifMatch, cancellationToken);
-
-        public IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken) => inner.FindExpiringAsync(instant, cancellationToken);
     }
 }
