@@ -16,7 +16,7 @@ namespace ServerlessBilling.Functions.Tests;
 /// </summary>
 public sealed partial class FunctionsMetadataTests
 {
-    private static readonly Lazy<Dictionary<string, JsonElement>> Functions = new(Load);
+    internal static readonly Lazy<Dictionary<string, JsonElement>> Functions = new(Load);
 
     [Fact]
     public void Every_route_of_the_table_is_an_http_function_with_its_method_route_and_the_key_level_of_its_role()

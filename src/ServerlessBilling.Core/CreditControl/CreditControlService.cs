@@ -185,43 +185,67 @@ public sealed partial class CreditControlService(
     /// <summary>
     /// Releases every reservation whose validity and grace have passed, and drops expired sessions past their
     /// retention (recording them in the history first); returns on how many accounts a reservation was released.
+    /// An account that cannot be swept (its write fails: a throttled or unavailable partition, a document the store
+    /// refuses) holds back no other: the others are swept, and then the first fault is thrown, so that the sweep still
+    /// fails (the next tick tries that account again).
     /// </summary>
     public Task<int> ReleaseExpiredAsync(CancellationToken cancellationToken) =>
         StoreDeadline.RunAsync(async ct =>
         {
             var changed = 0;
+            List<(string AccountId, Exception Fault)>? failed = null;
             await foreach (var accountId in accounts.FindExpiringAsync(clock.GetUtcNow(), ct))
             {
-                HashSet<string>? recorded = null; // the sessions a run of the rule recorded as dropped (it runs again on a conflict)
-                var decision = await updater.UpdateAsync(
-                    accountId,
-                    async account =>
-                    {
-                        if (account is not null && recorded is not null)
-                        {
-                            // An earlier run lost its write: what it recorded may have been closed by a CDR or terminate meanwhile.
-                            await sessions.RecordAsHeldAsync(account, recorded, ct);
-                        }
+                try
+                {
+                    changed += await SweepAccountAsync(accountId, ct) ? 1 : 0;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException && !ct.IsCancellationRequested)
+                {
+                    (failed ??= []).Add((accountId, ex));
+                }
+            }
 
-                        if (account is null || _rules.ReleaseExpired(account, clock.GetUtcNow()) is not { } next)
-                        {
-                            return Decision.Unchanged(new SweepCount(0));
-                        }
-
-                        foreach (var dropped in account.Sessions.Values.Where(s => !next.Sessions.ContainsKey(s.SessionId) && s.TerminateAnswer is null))
-                        {
-                            await sessions.RecordClosedAsync(new ClosedSession(accountId, dropped), ct);
-                            (recorded ??= new(StringComparer.Ordinal)).Add(dropped.SessionId);
-                        }
-
-                        return Decision.Changed(next, new SweepCount(account.ActiveSessions));
-                    },
-                    ct);
-                changed += decision.Next is { } written && written.ActiveSessions < decision.Answer!.Before ? 1 : 0;
+            if (failed is [var (firstId, first), ..])
+            {
+                throw new StoreUnavailableException(
+                    $"the expiry sweep released reservations on {changed} account(s) but could not sweep {failed.Count}, first '{firstId}': {first.Message}", first)
+                { Store = (first as StoreUnavailableException)?.Store };
             }
 
             return changed;
         }, options.BatchDeadline, clock, "sweep", cancellationToken);
+
+    /// <summary>Sweeps one account; true when a reservation of it was released.</summary>
+    private async Task<bool> SweepAccountAsync(string accountId, CancellationToken ct)
+    {
+        HashSet<string>? recorded = null; // the sessions a run of the rule recorded as dropped (it runs again on a conflict)
+        var decision = await updater.UpdateAsync(
+            accountId,
+            async account =>
+            {
+                if (account is not null && recorded is not null)
+                {
+                    // An earlier run lost its write: what it recorded may have been closed by a CDR or terminate meanwhile.
+                    await sessions.RecordAsHeldAsync(account, recorded, ct);
+                }
+
+                if (account is null || _rules.ReleaseExpired(account, clock.GetUtcNow()) is not { } next)
+                {
+                    return Decision.Unchanged(new SweepCount(0));
+                }
+
+                foreach (var dropped in account.Sessions.Values.Where(s => !next.Sessions.ContainsKey(s.SessionId) && s.TerminateAnswer is null))
+                {
+                    await sessions.RecordClosedAsync(new ClosedSession(accountId, dropped), ct);
+                    (recorded ??= new(StringComparer.Ordinal)).Add(dropped.SessionId);
+                }
+
+                return Decision.Changed(next, new SweepCount(account.ActiveSessions));
+            },
+            ct);
+        return decision.Next is { } written && written.ActiveSessions < decision.Answer!.Before;
+    }
 
     private DateTimeOffset Now => clock.GetUtcNow();
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
@@ -118,26 +119,36 @@ public sealed class IngestionService(
         var writes = new ConcurrentQueue<Task>();
         var wholeBatch = usage.RecordsWholeBatches ? new BatchUsage() : null;
         var tally = new ChargeTally();
+        ExceptionDispatchInfo? failedGroup = null;
         async ValueTask IngestGroupAsync(AccountGroup group, CancellationToken ct)
         {
-            var (a, d, q, toRecord) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, ct);
-            Interlocked.Add(ref accepted, a);
-            Interlocked.Add(ref duplicates, d);
-            if (toRecord is not null && wholeBatch is not null)
+            try
             {
-                wholeBatch.Add(toRecord);
-            }
-            else if (toRecord is not null && usage.TryCreateManyAsync(toRecord, ct) is { IsCompletedSuccessfully: false } write)
-            {
-                writes.Enqueue(write);
-            }
-
-            if (q is not null)
-            {
-                foreach (var item in q)
+                var (a, d, q, toRecord) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, ct);
+                Interlocked.Add(ref accepted, a);
+                Interlocked.Add(ref duplicates, d);
+                if (toRecord is not null && wholeBatch is not null)
                 {
-                    quarantined.Add(item);
+                    wholeBatch.Add(toRecord);
                 }
+                else if (toRecord is not null && usage.TryCreateManyAsync(toRecord, ct) is { IsCompletedSuccessfully: false } write)
+                {
+                    writes.Enqueue(write);
+                }
+
+                if (q is not null)
+                {
+                    foreach (var item in q)
+                    {
+                        quarantined.Add(item);
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                // One account's fault (its partition throttled or away) holds back no other account of the batch: the
+                // others are applied, and then the batch fails with the first fault, to be delivered again.
+                Interlocked.CompareExchange(ref failedGroup, ExceptionDispatchInfo.Capture(ex), null);
             }
         }
 
@@ -155,6 +166,8 @@ public sealed class IngestionService(
             {
                 await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = inFlight, CancellationToken = cancellationToken }, IngestGroupAsync);
             }
+
+            failedGroup?.Throw();
         }
         catch
         {

@@ -20,10 +20,14 @@ public sealed class InvoiceNumbering(IInvoiceCounterStore store)
     /// The check runs after the counter is read and the reservation is written only if the counter is unchanged:
     /// a run that confirmed this id in between changed the counter, so the check is made again and sees its
     /// invoice. Without that order a slow run could number an invoice another run has just issued.
+    /// A number reserved for the id on last year's counter and still pending (a run stopped before the year turned,
+    /// and the run finishing it failed on that account) is its number: a new one from this year's counter would leave
+    /// that one to be given back to a counter that hands out no more numbers, a gap in last year's series for good.
     /// </summary>
-    public Task<NumberReservation?> ReserveAsync(
+    public async Task<NumberReservation?> ReserveAsync(
         string series, string invoiceId, DateTimeOffset issuedAt, Func<CancellationToken, Task<bool>> isIssued, CancellationToken cancellationToken) =>
-        UpdateAsync<NumberReservation?>(
+        (await ReadAsync(series, YearOf(issuedAt) - 1, cancellationToken)).Find(invoiceId)
+        ?? await UpdateAsync<NumberReservation?>(
             series,
             YearOf(issuedAt),
             async counter =>

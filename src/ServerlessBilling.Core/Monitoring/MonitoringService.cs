@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ServerlessBilling.Core.Accounts;
@@ -29,11 +30,14 @@ public sealed partial class MonitoringService(
     /// <remarks>
     /// Accounts are judged one after the other while the stores answer at once (the embedded stores): no thread is woken
     /// for them. Once a store call has to wait (Cosmos DB), up to <see cref="AccountsInParallel"/> accounts are judged
-    /// at a time.
+    /// at a time. An account that cannot be judged (a store or sink fault) holds back no other: every account of the
+    /// batch is judged, then the first fault fails the batch, which the feed delivers again (the accounts judged are then
+    /// skipped by their revision).
     /// </remarks>
     public async Task<int> HandleAsync(IEnumerable<AccountState> changed, CancellationToken cancellationToken)
     {
         var raised = 0;
+        ExceptionDispatchInfo? failed = null;
         List<Task<int>>? waiting = null;
         try
         {
@@ -41,37 +45,49 @@ public sealed partial class MonitoringService(
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var judged = JudgeAsync(account, cancellationToken);
-                if (judged.IsCompleted)
+                if (!judged.IsCompleted)
                 {
-                    raised += await judged;
-                    continue;
+                    (waiting ??= []).Add(judged);
+                    if (waiting.Count < AccountsInParallel)
+                    {
+                        continue;
+                    }
+
+                    judged = await Task.WhenAny(waiting);
+                    waiting.Remove(judged);
                 }
 
-                (waiting ??= []).Add(judged);
-                if (waiting.Count == AccountsInParallel)
-                {
-                    var done = await Task.WhenAny(waiting);
-                    waiting.Remove(done);
-                    raised += await done;
-                }
+                Collect(judged);
             }
 
-            if (waiting is not null)
+            if (waiting is { Count: > 0 })
             {
-                foreach (var count in await Task.WhenAll(waiting))
-                {
-                    raised += count;
-                }
+                await ((Task)Task.WhenAll(waiting)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                waiting.ForEach(Collect);
+                waiting = null;
             }
         }
         catch when (waiting is { Count: > 0 })
         {
-            // A failed judgment fails the batch (the feed delivers it again), once the others in flight have finished.
+            // Cancelled: the judgments in flight finish first.
             await ((Task)Task.WhenAll(waiting)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             throw;
         }
 
+        failed?.Throw();
         return raised;
+
+        void Collect(Task<int> judged)
+        {
+            if (judged.IsCompletedSuccessfully)
+            {
+                raised += judged.Result;
+            }
+            else
+            {
+                failed ??= ExceptionDispatchInfo.Capture(judged.Exception?.InnerException ?? new OperationCanceledException(cancellationToken));
+            }
+        }
     }
 
     /// <summary>The newest version of each account in a feed's batch (the embedded stream's batches hold one each already).</summary>
