@@ -17,6 +17,7 @@ public sealed class FrozenStoreHttpTests : IAsyncLifetime
     private readonly StallingAccountStore _store = new(new InMemoryAccountStore());
     private WebApplication? _app;
     private HttpClient _client = null!;
+    private HttpClient _thawed = null!; // for the calls after the thaw (ThawedStoreClient)
 
     public async Task InitializeAsync()
     {
@@ -26,12 +27,14 @@ public sealed class FrozenStoreHttpTests : IAsyncLifetime
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         _client = new HttpClient { BaseAddress = new Uri(address) };
+        _thawed = ThawedStoreClient.For(_client);
     }
 
     public async Task DisposeAsync()
     {
         _store.Thaw();
         _client.Dispose();
+        _thawed.Dispose();
         if (_app is not null)
         {
             await _app.StopAsync();
@@ -58,10 +61,10 @@ public sealed class FrozenStoreHttpTests : IAsyncLifetime
         _store.Thaw();
         await Task.Delay(200);
         Assert.Equal(before, await BalanceAsync());
-        using var retry = await _client.PostAsJsonAsync("/api/authorize", new { sessionId = "frozen-1", accountId = "smb", calledNumber = "+33612345678" });
+        using var retry = await _thawed.PostAsJsonAsync("/api/authorize", new { sessionId = "frozen-1", accountId = "smb", calledNumber = "+33612345678" });
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
     }
 
     private async Task<decimal> BalanceAsync() =>
-        (await _client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/accounts/smb/balance")).GetProperty("balance").GetDecimal();
+        (await _thawed.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/accounts/smb/balance")).GetProperty("balance").GetDecimal();
 }

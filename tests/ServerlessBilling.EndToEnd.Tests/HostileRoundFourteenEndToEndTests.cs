@@ -28,13 +28,21 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
 
     private HttpClient Client => _host.Client;
 
+    /// <summary>For the calls after the thaw (<see cref="ThawedStoreClient"/>).</summary>
+    private HttpClient Thawed { get; set; } = null!;
+
     public async Task InitializeAsync()
     {
         await _host.InitializeAsync();
         _host.Client.Timeout = Patience;
+        Thawed = ThawedStoreClient.For(_host.Client);
     }
 
-    public Task DisposeAsync() => _host.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        Thawed.Dispose();
+        await _host.DisposeAsync();
+    }
 
     [Fact]
     public async Task A_balance_read_on_a_frozen_store_is_503_with_retry_after_within_the_deadline()
@@ -73,8 +81,8 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
         // The abandoned write lands when the store thaws; the switch's retry then gets the stored answer.
         Store.Thaw();
         await Task.Delay(200);
-        var first = await Client.PostAsJsonAsync($"/api/sessions/{session}/terminate", new { requestNumber = 1, usedSeconds = 60 });
-        var again = await Client.PostAsJsonAsync($"/api/sessions/{session}/terminate", new { requestNumber = 1, usedSeconds = 60 });
+        var first = await Thawed.PostAsJsonAsync($"/api/sessions/{session}/terminate", new { requestNumber = 1, usedSeconds = 60 });
+        var again = await Thawed.PostAsJsonAsync($"/api/sessions/{session}/terminate", new { requestNumber = 1, usedSeconds = 60 });
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         var charge = (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("charge").GetDecimal();
@@ -101,7 +109,7 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
         await Task.Delay(200);
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            using var retry = await Client.PostAsync("/api/cdrs", new StringContent(csv, Encoding.UTF8, "text/csv"));
+            using var retry = await Thawed.PostAsync("/api/cdrs", new StringContent(csv, Encoding.UTF8, "text/csv"));
             Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
             var body = await retry.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(1, body.GetProperty("accepted").GetInt32() + body.GetProperty("duplicates").GetInt32());
@@ -109,7 +117,7 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
 
         var charged = 100m - await BalanceAsync();
         Assert.True(charged > 0m);
-        var usage = await Client.GetFromJsonAsync<JsonElement>("/api/accounts/smb/usage");
+        var usage = await Thawed.GetFromJsonAsync<JsonElement>("/api/accounts/smb/usage");
         Assert.Equal(charged, usage.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("cdrId").GetString() == cdr).GetProperty("charge").GetDecimal());
     }
 
@@ -135,7 +143,7 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
         await Task.Delay(200);
         for (var attempt = 0; attempt < 2; attempt++)
         {
-            using var retry = await Client.PostAsJsonAsync("/api/accounts/smb/topups", topUp);
+            using var retry = await Thawed.PostAsJsonAsync("/api/accounts/smb/topups", topUp);
             Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
         }
 
@@ -158,13 +166,13 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
 
         Store.Thaw();
         await Task.Delay(200);
-        using (var suspend = await Client.PostAsJsonAsync("/api/accounts/smb/suspend", new { reason = "fraud check" }))
+        using (var suspend = await Thawed.PostAsJsonAsync("/api/accounts/smb/suspend", new { reason = "fraud check" }))
         {
             Assert.Equal(HttpStatusCode.OK, suspend.StatusCode);
         }
 
         Assert.Equal("suspended", (await BalanceBodyAsync()).GetProperty("status").GetString());
-        using (var resume = await Client.PostAsync("/api/accounts/smb/resume", null))
+        using (var resume = await Thawed.PostAsync("/api/accounts/smb/resume", null))
         {
             Assert.Equal(HttpStatusCode.OK, resume.StatusCode);
         }
@@ -173,7 +181,7 @@ public sealed class HostileRoundFourteenEndToEndTests : IAsyncLifetime
     }
 
     private async Task<JsonElement> BalanceBodyAsync() =>
-        await Client.GetFromJsonAsync<JsonElement>("/api/accounts/smb/balance");
+        await Thawed.GetFromJsonAsync<JsonElement>("/api/accounts/smb/balance");
 
     private async Task<decimal> BalanceAsync() => (await BalanceBodyAsync()).GetProperty("balance").GetDecimal();
 }
