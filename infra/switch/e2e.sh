@@ -15,6 +15,8 @@ an account per scenario through the admin API, and checks:
   billed    100 calls: the balance moves by exactly 100 x the rated charge; reserved 0, activeSessions 0
   denied    a call the account cannot pay for gets 402, and nothing is charged
   cut-off   a call longer than its credit is cut by the proxy at the grant; the pre-paid balance ends at 0, not below
+  suspended an account suspended mid-call: its interim is denied, the proxy ends the call with its grant, and the
+            terminate (the report after the denied interim) charges the rest: the whole call once
   long      a call longer than one grant is carried by interim updates, not cut, and charged what terminate said
   retry     terminates that first meet billing answering 503, or billing that charges but whose answer is lost:
             Kamailio sends them again, and each call is charged exactly once
@@ -292,6 +294,8 @@ open_account "$long" 100
 open_account "$lost" 100
 retried="retried-$run"
 open_account "$retried" 100
+suspended="suspended-$run"
+open_account "$suspended" 100
 
 # Billing with faults, for the retry check: a proxy in front of the local host that answers the first terminate of
 # a "refused-" call 503 without passing it on, and passes the first terminate of a "dropped-" call on to billing
@@ -342,15 +346,19 @@ free_port retry_port
 start_kamailio kamailio-retry "$retry_port" "http://127.0.0.1:$fault_port/api" 10 2
 rlog="$work/kamailio-retry.log"
 
-say "billed, denied, cut-off, long and retried calls (in parallel, about 40 s)"
+say "billed, denied, cut-off, suspended, long and retried calls (in parallel, about 40 s)"
 declare -A rc
+# Suspended 2 s into its call: the interim at 5 s reports 5 s and is denied (ACCOUNT_SUSPENDED); the proxy ends
+# the call at its grant, 10 s, and the terminate reports the 5 s since that interim, with the next request number.
+uac suspended uac-cutoff.xml "$sip_port" "$suspended" 447700900123 1 1 0 & p_suspended=$!
+( sleep 2; admin POST "accounts/$suspended/suspend" '{"reason":"switch e2e: suspended mid-call"}' >/dev/null ) & p_suspend=$!
 uac billed uac-call.xml "$sip_port" "$billed" 442071234567 100 20 2000 & p_billed=$!
 uac denied uac-denied.xml "$sip_port" "$denied" 442071234567 1 1 0 & p_denied=$!
 uac cutoff uac-cutoff.xml "$sip_port" "$cutoff" 447700900123 1 1 0 & p_cutoff=$!
 uac long uac-call.xml "$sip_port" "$long" 447700900123 1 1 32000 & p_long=$!
 uac refused uac-call.xml "$retry_port" "$retried" 442071234567 1 1 2000 & p_refused=$!
 uac dropped uac-call.xml "$retry_port" "$retried" 442071234567 1 1 2000 & p_dropped=$!
-for n in billed denied cutoff long refused dropped; do p="p_$n"; rc[$n]=0; wait "${!p}" || rc[$n]=$?; done
+for n in billed denied cutoff suspended suspend long refused dropped; do p="p_$n"; rc[$n]=0; wait "${!p}" || rc[$n]=$?; done
 sleep 1
 
 b="$(balance "$billed")"
@@ -380,6 +388,17 @@ if [[ $cut_ok -ne 1 ]]; then
 fi
 check "cut-off" "$cut_ok" \
   "credit for 6 s, cut by the proxy: sipp exit ${rc[cutoff]}, reported ${cut_used:-?} s, balance $(jq -r .balance <<<"$b") (expected 0, never below)"
+sus_charged=""
+for _ in $(seq 1 40); do
+  sus_charged="$(grep -ac "billing: terminate suspended-.* charge " "$klog" || true)"
+  [[ "$sus_charged" -ge 1 ]] && break
+  sleep 0.5
+done
+sus_denied="$(grep -ac "billing: interim suspended-.* denied: ACCOUNT_SUSPENDED" "$klog" || true)"
+sus_terminate="$(grep -a "billing: terminate suspended-" "$klog" | tail -1 | sed 's/.*billing: terminate [^ ]* //' || true)"
+b="$(balance "$suspended")"
+check "suspended" "$(is "${rc[suspended]} == 0 and ${rc[suspend]} == 0 and $sus_denied == 1 and $sus_charged == 1 and ($b | .balance | c) == (99.88 | c) and ($b | .reserved) == 0 and ($b | .activeSessions) == 0")" \
+  "suspended mid-call: sipp exit ${rc[suspended]}, interim denied $sus_denied, terminate '${sus_terminate:-none}', balance $(jq -r .balance <<<"$b") (expected 99.88: 10 s on 6/6 at 0.01/s, once), active $(jq -r .activeSessions <<<"$b")"
 b="$(balance "$long")"
 interims="$(grep -ac "billing: interim long-.* granted" "$klog" || true)"
 long_charge="$(charges long "$klog")"

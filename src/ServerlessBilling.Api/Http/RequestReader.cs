@@ -138,11 +138,11 @@ public static class RequestReader
     }
 
     public static IResult? CheckId(string? value, string name) =>
-        Identifiers.Validate(value, name) is { } error ? Problems.BadRequest(error) : null;
+        Identifiers.ValidateReceived(value, name) is { } error ? Problems.BadRequest(error) : null;
 
     /// <summary>A session id (route or body), checked by the session id rule: any RFC 3261 Call-ID passes.</summary>
     public static IResult? CheckSessionId(string? value, string name) =>
-        Identifiers.ValidateSession(value, name) is { } error ? Problems.BadRequest(error) : null;
+        Identifiers.ValidateSessionReceived(value, name) is { } error ? Problems.BadRequest(error) : null;
 
     /// <summary>
     /// Reads the whole body, refusing (413) as soon as it passes <paramref name="limit"/> bytes, or at once when its

@@ -55,14 +55,14 @@ public static class CdrValidation
         sessionId = sessionId.Trim();
         callingNumber = callingNumber.Trim();
         string? reason;
-        if ((reason = Identifiers.Validate(cdrId, "cdr_id") ?? NotUtf8(cdrId, "cdr_id")) is not null
-            || (reason = Identifiers.Validate(accountId, "account_id") ?? NotUtf8(accountId, "account_id")) is not null
+        if ((reason = Identifiers.ValidateReceived(cdrId, "cdr_id")) is not null
+            || (reason = Identifiers.ValidateReceived(accountId, "account_id")) is not null
             || (reason = CalledNumber.Validate(calledNumber)) is not null
             || (reason = ValidateCalling(callingNumber)) is not null
             || (reason = ParseStart(startTime, out var start)) is not null
             || (reason = ParseDuration(durationSeconds, out var duration)) is not null
             || (reason = ParseDisposition(disposition, out var dispositionValue)) is not null
-            || (!sessionId.IsEmpty && (reason = Identifiers.ValidateSession(sessionId, "session_id") ?? NotUtf8(sessionId, "session_id")) is not null))
+            || (!sessionId.IsEmpty && (reason = Identifiers.ValidateSessionReceived(sessionId, "session_id")) is not null))
         {
             return reason;
         }
@@ -80,16 +80,6 @@ public static class CdrValidation
         };
         return null;
     }
-
-    /// <summary>
-    /// Why an id holds U+FFFD, the character a reader makes of bytes that are not UTF-8 (a file written in Windows-1252):
-    /// ids that differ only in such bytes would be read as one id, so that one call's CDR is taken for another's (a
-    /// duplicate, a conflict) or misses its session and charges the call again. Null when it holds none.
-    /// </summary>
-    private static string? NotUtf8(ReadOnlySpan<char> id, string name) =>
-        id.Contains('\uFFFD')
-            ? $"{name} is not valid UTF-8 (a byte that is not was read as U+FFFD): send the file in UTF-8"
-            : null;
 
     public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : raw[..MaxRawLength];
 

@@ -31,6 +31,24 @@ public static class Identifiers
     public static bool IsValid(ReadOnlySpan<char> value) => Validate(value, "id") is null;
 
     /// <summary>
+    /// Why an id holds U+FFFD, the character a reader makes of bytes that are not UTF-8 (a file written in Windows-1252):
+    /// ids that differ only in such bytes would be read as one id, so that one call's CDR is taken for another's (a
+    /// duplicate, a conflict) or misses its session and charges the call again. Null when it holds none. A CDR holding
+    /// one is quarantined, so an id sent to the API is held to it too (<see cref="ValidateReceived"/>): a session opened
+    /// under such an id could never be charged by its CDR.
+    /// </summary>
+    public static string? NotUtf8(ReadOnlySpan<char> id, string name) =>
+        id.Contains('\uFFFD')
+            ? $"{name} is not valid UTF-8 (a byte that is not was read as U+FFFD): send the file in UTF-8"
+            : null;
+
+    /// <summary>Why an id received (a CDR's, or one a request names) is not valid: <see cref="Validate"/>, and no U+FFFD.</summary>
+    public static string? ValidateReceived(ReadOnlySpan<char> value, string name) => Validate(value, name) ?? NotUtf8(value, name);
+
+    /// <summary>Why a session id received is not valid: <see cref="ValidateSession"/>, and no U+FFFD.</summary>
+    public static string? ValidateSessionReceived(ReadOnlySpan<char> value, string name) => ValidateSession(value, name) ?? NotUtf8(value, name);
+
+    /// <summary>
     /// True when <paramref name="value"/> also passes the general id rule, which is the session id rule of old:
     /// stores keep such a session id as it is, so that the ids stored before the session rule widened still
     /// read back.

@@ -150,11 +150,13 @@ public readonly record struct SessionUse
     /// charged in full because the switch carried it; the disposition says whether it was answered. Use the interims
     /// already reported was charged, and a CDR that says less (another leg's duration, or not answered) gives none of it
     /// back: the call costs what the use reported so far costs, as it would had its terminate come first (the CDR's
-    /// difference is then a note). The answer states the seconds charged and no overrun.
+    /// difference is then a note). A CDR that says the call was not answered bills none of its own seconds (they are
+    /// ringing, not talk): once interims reported use, that use alone is the call, as its terminate would have charged
+    /// it. The answer states the seconds charged and no overrun.
     /// </summary>
     public static SessionUse FromCdr(Session session, int durationSeconds, bool answered)
     {
-        var chargeable = Math.Max(session.UsedSeconds, durationSeconds);
+        var chargeable = answered || session.UsedSeconds == 0 ? Math.Max(session.UsedSeconds, durationSeconds) : session.UsedSeconds;
         return new()
         {
             ChargeableSeconds = chargeable,

@@ -179,7 +179,7 @@ public static class IngestionRules
         var charged = closed.TerminateAnswer!;
         var note = charged.BilledSeconds > Rater.BilledSeconds(cdr.DurationSeconds, cdr.Answered, closed.Tariff)
             ? string.Create(CultureInfo.InvariantCulture,
-                $"session '{closed.SessionId}' closed by its CDR; its interims had reported and charged {closed.UsedSeconds} s, more than the CDR's {cdr.DurationSeconds} s ({cdr.Disposition.ToWire()}): none of it was given back")
+                $"session '{closed.SessionId}' closed by its CDR; its interims had reported and charged {closed.UsedSeconds} s, more than the CDR bills ({cdr.DurationSeconds} s, {cdr.Disposition.ToWire()}): none of it was given back")
             : $"session '{closed.SessionId}' closed by its CDR";
         return Usage(account, period, cdr, closed.Prefix, closed.Destination, charged.BilledSeconds, charged.Charge, Settlement.Cdr, note, now);
     }
