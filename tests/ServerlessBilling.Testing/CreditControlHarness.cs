@@ -57,6 +57,9 @@ public sealed class CreditControlHarness
 
     public IAccountStore Accounts { get; }
 
+    /// <summary>A harness over fresh in-memory stores.</summary>
+    public static CreditControlHarness InMemory() => new(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+
     public CreditControlService CreditControl { get; }
 
     public AccountService Admin { get; }

@@ -170,6 +170,15 @@ public readonly record struct SessionUse
         };
     }
 
+    /// <summary>
+    /// Whether the switch's last request asked for no seconds and was answered SUCCESS (a switch that only reports use):
+    /// it was granted nothing because it wanted nothing, so the use it reports next is beyond no grant. Its overrun is
+    /// only what could not be charged (a pre-paid account's credit spent). A grant cut to nothing (credit reached, a
+    /// suspended account) is no such answer: use after it is overrun.
+    /// </summary>
+    private static bool AskedForNothing(Session session) =>
+        (session.LastInterimAnswer ?? session.AuthorizeAnswer) is { ResultCode: ResultCode.Success, GrantedSeconds: 0 };
+
     private static SessionUse Reported(AccountState account, Session session, int usedSeconds, int requestNumber, CallCount calls)
     {
         var chargeable = session.UsedSeconds + usedSeconds;
@@ -181,7 +190,9 @@ public readonly record struct SessionUse
         }
 
         var reported = session.ReportedSeconds + usedSeconds;
-        var overrun = session.OverrunSeconds + Math.Max(0, usedSeconds - session.GrantedSeconds);
+        var overrun = session.OverrunSeconds + (AskedForNothing(session)
+            ? usedSeconds - (chargeable - session.UsedSeconds)
+            : Math.Max(0, usedSeconds - session.GrantedSeconds));
         return new SessionUse
         {
             ChargeableSeconds = chargeable,

@@ -65,9 +65,9 @@ public static class IngestionRules
 
             CdrOutcome outcome;
             var session = SessionOf(step.Sessions, cdr, history);
-            if (session is null)
+            if (session is null || NotItsCall(session, cdr))
             {
-                outcome = ApplyAlone(step, deck, cdr, line, now);
+                outcome = ApplyAlone(step, deck, cdr, line, now, session);
             }
             else if (session.TerminateAnswer is null)
             {
@@ -120,7 +120,33 @@ public static class IngestionRules
             ? sessions.GetValueOrDefault(sessionId) ?? history?.GetValueOrDefault(sessionId)?.Session
             : null;
 
-    private static CdrOutcome ApplyAlone(GroupStep step, RateDeck? deck, Cdr cdr, int line, DateTimeOffset now)
+    /// <summary>
+    /// How far a switch's clock (which stamps a CDR's start) may be from the platform's (which stamps a session's close),
+    /// ring time included: a CDR's call is taken as its closed session's unless it started more than this after the session ended.
+    /// </summary>
+    public static readonly TimeSpan SessionClockTolerance = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Whether the CDR's call cannot be the one of the closed session it names: it started after the session closed, by
+    /// more than <see cref="SessionClockTolerance"/>. A switch that reuses a session id (its
+    /// counter restarted) gets the old answer to the new call's authorize (the replay rule) and carries the call; its CDR
+    /// is then a call of its own, charged from the CDR, not one already settled by the old session. A CDR that starts
+    /// before its session is still taken as its call: a switch's CDR clock running behind must not charge a call twice.
+    /// </summary>
+    private static bool NotItsCall(Session session, Cdr cdr)
+    {
+        if (session.TerminateAnswer is null || session.ClosedAt is not { } closedAt || session.ClosedByCdr == cdr.CdrId)
+        {
+            return false;
+        }
+
+        // The session's start is the switch's own (when it sent one), its close the platform's: the call lies within either.
+        var ended = session.StartTime.AddSeconds(session.ReportedSeconds);
+        var latest = closedAt > ended ? closedAt : ended;
+        return cdr.StartTime - latest > SessionClockTolerance;
+    }
+
+    private static CdrOutcome ApplyAlone(GroupStep step, RateDeck? deck, Cdr cdr, int line, DateTimeOffset now, Session? closed = null)
     {
         var account = step.Account;
         if (deck is null)
@@ -135,7 +161,10 @@ public static class IngestionRules
         }
 
         var row = rating.Row!;
-        var note = cdr.SessionId is null ? null : $"session '{cdr.SessionId}' is not known here (never authorized, or closed more than the retention ago): charged from the CDR";
+        var note = cdr.SessionId is null ? null
+            : closed is not null ? string.Create(CultureInfo.InvariantCulture,
+                $"session '{cdr.SessionId}' (started {closed.StartTime:O}, closed {closed.ClosedAt:O}) cannot be this call, which started {cdr.StartTime:O}: a reused session id; charged from the CDR as a call of its own")
+            : $"session '{cdr.SessionId}' is not known here (never authorized, or closed more than the retention ago): charged from the CDR";
         step.Charge(new ChargeLine(rating.Charge, rating.BilledSeconds, rating.BilledSeconds > 0 ? 1 : 0, row.Destination, cdr.StartTime));
         return new CdrOutcome(cdr, line, Usage(account, step.PeriodOf(cdr.StartTime), cdr, row.Prefix, row.Destination, rating.BilledSeconds, rating.Charge, Settlement.Cdr, note, now), null);
     }

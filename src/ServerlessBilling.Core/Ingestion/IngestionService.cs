@@ -190,7 +190,7 @@ public sealed class IngestionService(
             writes.Enqueue(wholeBatch.WriteAsync(usage, cancellationToken));
         }
 
-        var ordered = quarantined.OrderBy(q => q.Item.Line).ToList();
+        var ordered = EachKept(quarantined.OrderBy(q => q.Item.Line).ThenBy(q => q.Record.QuarantineId, StringComparer.Ordinal).ToList());
         if (ordered.Count > 0)
         {
             writes.Enqueue(quarantine.AddManyAsync(ordered.Select(q => q.Record).ToList(), cancellationToken));
@@ -549,6 +549,33 @@ public sealed class IngestionService(
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes($"{accountId}\n{cdrId}\n{reason}\n{raw}"));
         var id = "q-" + Convert.ToHexStringLower(hash.AsSpan(0, 16));
         return (new QuarantinedItem(cdrId, line, reason), new QuarantineRecord(id, accountId, cdrId, line, reason, raw, source, now));
+    }
+
+    /// <summary>
+    /// Identical bad lines of one batch (same account, id, reason and text: the id leaves the line out, so that the same
+    /// record delivered again is quarantined once) are each kept, as the answer counts each: the second and later copies
+    /// get ids of their own, numbered in line order, which a redelivery of the batch numbers alike.
+    /// </summary>
+    private static List<(QuarantinedItem Item, QuarantineRecord Record)> EachKept(List<(QuarantinedItem Item, QuarantineRecord Record)> ordered)
+    {
+        if (ordered.Count < 2)
+        {
+            return ordered;
+        }
+
+        var copies = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var (item, record) = ordered[i];
+            var copy = copies.GetValueOrDefault(record.QuarantineId);
+            copies[record.QuarantineId] = copy + 1;
+            if (copy > 0)
+            {
+                ordered[i] = (item, record with { QuarantineId = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{record.QuarantineId}-{copy}") });
+            }
+        }
+
+        return ordered;
     }
 
     private static string Describe(Cdr cdr) =>
