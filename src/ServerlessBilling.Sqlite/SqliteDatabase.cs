@@ -34,9 +34,12 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = false, // the writer and the readers keep their own connections open
         }.ToString();
         var busy = $"PRAGMA busy_timeout = {(int)options.BusyTimeout.TotalMilliseconds}";
-        // Readers map the file too (as the writer does, below): credit control reads the file on every authorize (is
-        // the new session id known?), and each page of that read was a pread() of its own. Reads only.
-        _readerPragmas = [busy, MemoryMap];
+        // Readers do not map the file (the writer does, below). A reader's transaction that finds the WAL changed since its
+        // last one (always, under load: the writer commits all the time) drops its page cache and, with a map, unmaps the
+        // whole file (SQLite's pagerBeginReadTransaction), to map it again and fault its pages back in: each authorize's
+        // look-up of its new session id cost a munmap() with a TLB shoot-down to every core, the largest single cost of a
+        // SQLite pair (16% of the process's CPU). Read with pread(), those few pages come from the OS page cache.
+        _readerPragmas = [busy];
         var synchronous = options.Durability == SqliteDurability.PowerLoss ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
         // The writer alone writes the WAL: its connection gathers a commit's frames into one write (SqliteWalBuffering).
         var writerConnection = SqliteWalBuffering.EnsureRegistered()
