@@ -21,7 +21,9 @@ public sealed class SqliteDatabase : IDisposable
     private readonly SqliteWriter _writer;
     private readonly FileStream _ownership;
     private readonly SqliteCheckpointer _checkpointer;
+    private readonly Thread _sessionIdScan;
     private int _disposed;
+    private long _fileReads;
 
     private SqliteDatabase(SqliteOptions options, TimeProvider clock, FileStream ownership)
     {
@@ -77,9 +79,47 @@ public sealed class SqliteDatabase : IDisposable
             throw;
         }
 
+        // Made before any write can be queued, and filled by a scan begun after that (see SqliteSessionIds).
+        SessionIds = new SqliteSessionIds(Convert.ToInt64(writerSession.Command("SELECT coalesce(max(rowid), 0) FROM sessions").ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) * 2);
         _writer = new SqliteWriter(writerSession, options.MaxWritesPerCommit, options.CommitWindow);
         WriterSession = writerSession;
         _checkpointer = new SqliteCheckpointer(new SqliteSession(_connectionString, [busy, synchronous]), () => _writer.Commits, _writer.RequestCheckpoint);
+        _sessionIdScan = new Thread(ScanSessionIds) { IsBackground = true, Name = "sqlite-session-ids" };
+        _sessionIdScan.Start();
+    }
+
+    /// <summary>Which session ids the file may hold (<see cref="SqliteSessionIds"/>): a claim of one it cannot hold does not read the file.</summary>
+    internal SqliteSessionIds SessionIds { get; }
+
+    /// <summary>Read transactions run on reader connections so far.</summary>
+    internal long FileReads => Volatile.Read(ref _fileReads);
+
+    /// <summary>
+    /// Adds every session id of the file to <see cref="SessionIds"/> and marks it complete; stops when the file is closed.
+    /// Should it fail, the filter stays incomplete and every claim reads the file, as it did without it.
+    /// </summary>
+    private void ScanSessionIds()
+    {
+        try
+        {
+            using var session = OpenReader();
+            using var reader = session.Command("SELECT session_id FROM sessions").ExecuteReader();
+            while (reader.Read())
+            {
+                if (Volatile.Read(ref _disposed) != 0)
+                {
+                    return;
+                }
+
+                SessionIds.Add(reader.GetString(0));
+            }
+
+            SessionIds.MarkComplete();
+        }
+        catch (Exception ex) when (ex is SqliteException or Core.Storage.StoreUnavailableException or IOException or InvalidOperationException)
+        {
+            // Left incomplete: every claim asks the file.
+        }
     }
 
     public SqliteOptions Options { get; }
@@ -192,6 +232,7 @@ public sealed class SqliteDatabase : IDisposable
     internal T Read<T>(Func<SqliteSession, T> read)
     {
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        Interlocked.Increment(ref _fileReads);
         SqliteSession session;
         if (_readers.TryTake(out var pooled))
         {
@@ -244,6 +285,7 @@ public sealed class SqliteDatabase : IDisposable
             return;
         }
 
+        _sessionIdScan.Join(); // it stops at its next row once _disposed is set
         _checkpointer.Dispose();
         _writer.Dispose(); // drains the queue: every accepted write is committed before the file closes
         WriterSession.Dispose();

@@ -63,6 +63,7 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
         var doc = SqliteDocumentRows.WriteHolding(closed, closed.Session); // the session's JSON is kept for the account write that follows
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
         _known.Closing[closed.SessionId] = closed;
+        database.SessionIds.Add(closed.SessionId); // before the row can be in the file
 
         // The record's JSON goes back to the pool at the commit that holds it: the writer runs the write until then.
         database.WriteBefore(
@@ -82,7 +83,8 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
     }
 
     public Task<ClosedSession?> FindClosedAsync(string sessionId, CancellationToken cancellationToken) =>
-        _known.Closing.TryGetValue(sessionId, out var closing) ? Task.FromResult<ClosedSession?>(closing) : Task.FromResult(database.Read(session =>
+        _known.Closing.TryGetValue(sessionId, out var closing) ? Task.FromResult<ClosedSession?>(closing) :
+        !database.SessionIds.MayHold(sessionId) ? Task.FromResult<ClosedSession?>(null) : Task.FromResult(database.Read(session =>
         {
             using var reader = session.Command("SELECT closed FROM sessions WHERE session_id = $id AND closed IS NOT NULL").With("$id", sessionId).ExecuteReader();
             return reader.Read() ? SqliteValues.FromJson<ClosedSession>(reader, 0) : null;
@@ -112,6 +114,7 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
         var createdAt = SqliteValues.Ticks(clock.GetUtcNow());
         try
         {
+            database.SessionIds.Add(sessionId); // before the row can be in the file
             database.WriteBefore(
                 session => session.Statement("INSERT INTO sessions (session_id, account_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (session_id) DO NOTHING")
                     .Bind(1, sessionId).Bind(2, accountId).Bind(3, createdAt).Run(),
@@ -172,6 +175,11 @@ public sealed class SqliteSessionIndex(SqliteDatabase database, TimeProvider clo
 
     private string? ReadOwner(string sessionId)
     {
+        if (!database.SessionIds.MayHold(sessionId))
+        {
+            return null; // a new id (every authorize of a new call): the file is not asked
+        }
+
         var owner = database.Read(session => session.Statement(OwnerQuery).Bind(1, sessionId).Text());
         if (owner is null || _known.IsReleased(sessionId, owner))
         {
