@@ -9,8 +9,9 @@ namespace ServerlessBilling.Sqlite;
 /// request waiting for a commit would wait for the disk flush too. A passive checkpoint runs beside the writer
 /// without blocking it. Commits do not depend on it: the WAL holds them either way. Under steady writes a passive
 /// checkpoint never quite catches up (frames are appended while it copies), and SQLite starts the WAL over only
-/// once every frame is copied; so when the WAL has grown past <see cref="RestartPages"/>, the writer is asked to
-/// copy the few frames left between two groups, after which its next write starts the WAL over. The writer keeps
+/// once every frame is copied; so when the WAL has grown past <see cref="RestartPages"/>, this thread checkpoints again
+/// without waiting until few frames are left (<see cref="FinishOnWriterPages"/>), and then the writer is asked to copy
+/// those between two groups, after which its next write starts the WAL over. The writer keeps
 /// an automatic checkpoint at <see cref="WriterBackstopPages"/> in case this one falls behind.
 /// </summary>
 internal sealed class SqliteCheckpointer : IDisposable
@@ -20,6 +21,18 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     /// <summary>A WAL this long (16 MB of 4 KB pages) is started over: the writer finishes the checkpoint.</summary>
     public const int RestartPages = 4096;
+
+    /// <summary>
+    /// The writer is asked to finish a checkpoint only when at most this many frames are left to copy (1 MB): a checkpoint on
+    /// the writer's thread reads each frame left from the WAL, writes it to the file and flushes the file, while every write
+    /// queued behind it waits. Asked as soon as the WAL passed <see cref="RestartPages"/>, under CDR ingestion (which appends
+    /// pages faster than a checkpoint every <see cref="Interval"/> copies them) the writer copied thousands of frames and
+    /// flushed the disk between groups: about half of its time. Until then this thread checkpoints again without waiting.
+    /// </summary>
+    public const int FinishOnWriterPages = 256;
+
+    /// <summary>A WAL this long (64 MB) is finished on the writer however many frames are left: this thread is not catching up.</summary>
+    public const int MostPages = 4 * RestartPages;
 
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
     private readonly SqliteSession _session;
@@ -49,8 +62,10 @@ internal sealed class SqliteCheckpointer : IDisposable
 
     private void Run()
     {
-        while (!_stop.Wait(Interval))
+        var wait = Interval;
+        while (!_stop.Wait(wait))
         {
+            wait = Interval;
             var commits = _commits();
             if (commits == _checkpointedAt)
             {
@@ -64,9 +79,14 @@ internal sealed class SqliteCheckpointer : IDisposable
                     if (reader.Read())
                     {
                         WalPages = reader.GetInt64(1);
-                        if (WalPages >= RestartPages)
+                        switch (After(WalPages, reader.GetInt64(2)))
                         {
-                            _finishOnWriter();
+                            case Next.FinishOnWriter:
+                                _finishOnWriter();
+                                break;
+                            case Next.Again:
+                                wait = TimeSpan.Zero;
+                                break;
                         }
                     }
                 }
@@ -79,6 +99,24 @@ internal sealed class SqliteCheckpointer : IDisposable
                 // A lock held elsewhere or an I/O error: the commits are safe in the WAL; the next round tries again.
             }
         }
+    }
+
+    /// <summary>What follows a passive checkpoint that left a WAL of <paramref name="walPages"/> frames, <paramref name="checkpointed"/> of them copied.</summary>
+    internal static Next After(long walPages, long checkpointed) =>
+        walPages < RestartPages ? Next.Wait
+        : walPages - checkpointed <= FinishOnWriterPages || walPages >= MostPages ? Next.FinishOnWriter
+        : Next.Again; // catch up first: the writer is asked once only a few frames are left
+
+    internal enum Next
+    {
+        /// <summary>The next round, after <see cref="Interval"/>.</summary>
+        Wait,
+
+        /// <summary>Another round at once.</summary>
+        Again,
+
+        /// <summary>The writer copies what is left between two groups, so that its next write starts the WAL over.</summary>
+        FinishOnWriter,
     }
 
     public void Dispose()

@@ -119,6 +119,17 @@ public sealed class SqliteKnownStateTests : IDisposable
         Assert.Equal(new SessionClaim("other", IsNew: true), await reopened.ClaimAsync("s-2", "other", default));
     }
 
+    [Theory]
+    [InlineData(100, 0, "Wait")] // a short WAL: the next round in its time
+    [InlineData(SqliteCheckpointer.RestartPages - 1, 0, "Wait")]
+    [InlineData(SqliteCheckpointer.RestartPages, SqliteCheckpointer.RestartPages - 3000, "Again")] // thousands left: this thread copies them, not the writer
+    [InlineData(SqliteCheckpointer.RestartPages + 5000, SqliteCheckpointer.RestartPages, "Again")]
+    [InlineData(SqliteCheckpointer.RestartPages, SqliteCheckpointer.RestartPages - SqliteCheckpointer.FinishOnWriterPages, "FinishOnWriter")] // few left
+    [InlineData(SqliteCheckpointer.RestartPages + 10, SqliteCheckpointer.RestartPages + 10, "FinishOnWriter")]
+    [InlineData(SqliteCheckpointer.MostPages, 0, "FinishOnWriter")] // not catching up: the WAL is bounded all the same
+    public void The_writer_is_asked_to_finish_a_checkpoint_only_when_few_frames_are_left_or_the_wal_is_at_its_most(long walPages, long checkpointed, string next) =>
+        Assert.Equal(next, SqliteCheckpointer.After(walPages, checkpointed).ToString());
+
     [Fact]
     public async Task The_wal_is_checkpointed_beside_the_writer_which_keeps_its_own_only_as_a_backstop()
     {
