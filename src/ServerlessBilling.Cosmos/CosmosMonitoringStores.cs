@@ -26,10 +26,9 @@ public sealed class CosmosAlertStore(Container container) : IAlertStore
         ListAsync(accountId, limit, after: null, cancellationToken);
 
     public async Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        (await CosmosTimeOrder.QueryAsync<AlertDocument>(
-            Store, container, "raisedMs", d => d.RaisedMs, accountId, newestFirst: true, after?.At.ToUnixTimeMilliseconds(), to: null,
-            d => after is null || after.IsBeforeNewestFirst(d.Alert.RaisedAt, d.Alert.AlertId), limit, "list alerts", cancellationToken))
-            .Select(d => d.Alert).OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal).Take(limit).ToList();
+        (await CosmosTimeOrder.PageAsync<AlertDocument>(
+            Store, container, "raisedMs", d => d.RaisedMs, d => ListCursor.After(d.Alert), accountId, within: null, ListOrder.NewestFirst, after, limit, "list alerts", cancellationToken))
+            .ConvertAll(d => d.Alert);
 }
 
 /// <summary>Monitor documents, partition /accountId, id = account id; replaced only If-Match.</summary>

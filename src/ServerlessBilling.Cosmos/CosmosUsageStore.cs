@@ -63,17 +63,12 @@ public sealed class CosmosUsageStore(Container container) : IUsageStore
     }
 
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
-        ListAsync(accountId, from, to, limit, after: null, cancellationToken);
+        ListAsync(accountId, from, to, limit, ListOrder.OldestFirst, after: null, cancellationToken);
 
-    public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        (await CosmosTimeOrder.QueryAsync<UsageDocument>(
-            Store, container, "startMs", d => d.StartMs, accountId, newestFirst: false, Math.Max(Ms(from), after is null ? long.MinValue : Ms(after.At)), Ms(to),
-            d => d.Record.StartTime >= from && d.Record.StartTime < to && (after is null || after.IsBefore(d.Record.StartTime, d.Record.CdrId)),
-            limit, "list usage", cancellationToken))
-            .Select(d => d.Record).OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal).Take(limit).ToList();
-
-    private static long Ms(DateTimeOffset instant) =>
-        instant == DateTimeOffset.MinValue ? long.MinValue : instant == DateTimeOffset.MaxValue ? long.MaxValue : instant.ToUnixTimeMilliseconds();
+    public async Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListOrder order, ListCursor? after, CancellationToken cancellationToken) =>
+        (await CosmosTimeOrder.PageAsync<UsageDocument>(
+            Store, container, "startMs", d => d.StartMs, d => ListCursor.After(d.Record), accountId, (from, to), order, after, limit, "list usage", cancellationToken))
+            .ConvertAll(d => d.Record);
 }
 
 /// <summary>Quarantined CDRs, partition /accountId ("_unknown" when the account could not be read).</summary>
@@ -104,8 +99,7 @@ public sealed class CosmosQuarantineStore(Container container) : IQuarantineStor
         ListAsync(accountId, limit, after: null, cancellationToken);
 
     public async Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        (await CosmosTimeOrder.QueryAsync<QuarantineDocument>(
-            Store, container, "receivedMs", d => d.ReceivedMs, accountId, newestFirst: true, after?.At.ToUnixTimeMilliseconds(), to: null,
-            d => after is null || after.IsBeforeNewestFirst(d.Record.ReceivedAt, d.Record.QuarantineId), limit, "list quarantine", cancellationToken))
-            .Select(d => d.Record).OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal).Take(limit).ToList();
+        (await CosmosTimeOrder.PageAsync<QuarantineDocument>(
+            Store, container, "receivedMs", d => d.ReceivedMs, d => ListCursor.After(d.Record), accountId, within: null, ListOrder.NewestFirst, after, limit, "list quarantine", cancellationToken))
+            .ConvertAll(d => d.Record);
 }

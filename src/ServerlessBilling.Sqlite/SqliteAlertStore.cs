@@ -27,5 +27,5 @@ public sealed class SqliteAlertStore(SqliteDatabase database) : IAlertStore
         ListAsync(accountId, limit, after: null, cancellationToken);
 
     public Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        Task.FromResult(SqliteNewestFirst.List<Alert>(database, "alerts", "raised_at", "alert_id", accountId, limit, after));
+        Task.FromResult(SqliteTimeOrder.NewestFirst<Alert>(database, "alerts", "raised_at", "alert_id", accountId, limit, after));
 }

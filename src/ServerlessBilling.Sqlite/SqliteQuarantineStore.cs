@@ -43,5 +43,5 @@ public sealed class SqliteQuarantineStore(SqliteDatabase database) : IQuarantine
         ListAsync(accountId, limit, after: null, cancellationToken);
 
     public Task<IReadOnlyList<QuarantineRecord>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        Task.FromResult(SqliteNewestFirst.List<QuarantineRecord>(database, "quarantine", "received_at", "quarantine_id", accountId, limit, after));
+        Task.FromResult(SqliteTimeOrder.NewestFirst<QuarantineRecord>(database, "quarantine", "received_at", "quarantine_id", accountId, limit, after));
 }

@@ -188,26 +188,11 @@ public sealed class SqliteUsageStore(SqliteDatabase database) : IUsageStore
         session.Statement(InsertRow).Bind(1, record.AccountId).Bind(2, record.CdrId).Bind(3, SqliteValues.Ticks(record.StartTime)).Bind(4, doc).Run() == 1;
 
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
-        ListAsync(accountId, from, to, limit, after: null, cancellationToken);
+        ListAsync(accountId, from, to, limit, ListOrder.OldestFirst, after: null, cancellationToken);
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session =>
-        {
-            // The cursor's order is the listing's: start time, then the CDR id as SQLite orders text (its UTF-8 bytes).
-            using var reader = session.Command("""
-                SELECT cdr_id, start_time, doc FROM usage WHERE account_id = $account AND start_time >= $from AND start_time < $to
-                AND ($after IS NULL OR start_time > $after OR (start_time = $after AND cdr_id > $afterId))
-                ORDER BY start_time, cdr_id LIMIT $limit
-                """)
-                .With("$account", accountId).With("$from", SqliteValues.Ticks(from)).With("$to", SqliteValues.Ticks(to)).With("$limit", limit)
-                .With("$after", after is null ? null : (object)SqliteValues.Ticks(after.At)).With("$afterId", after?.Id)
-                .ExecuteReader();
-            var records = new List<UsageRecord>();
-            while (reader.Read())
-            {
-                records.Add(SqliteUsageRows.Read(accountId, reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
-            }
-
-            return records;
-        }));
+    /// <summary>By the index <c>usage_by_start</c> (account, start time, CDR id), forwards or backwards.</summary>
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListOrder order, ListCursor? after, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<UsageRecord>>(database.Read(session => SqliteTimeOrder.List(
+            session, "cdr_id, start_time, doc", "usage", "start_time", "cdr_id", accountId, (from, to), order, limit, after,
+            reader => SqliteUsageRows.Read(accountId, reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)))));
 }

@@ -36,42 +36,17 @@ public abstract partial class StoreContract
     public async Task Usage_paged_by_cursor_lists_each_record_of_the_range_once_in_order_also_among_records_of_one_start_time(int pageSize)
     {
         // Pages end inside runs of records with one start time (and, for a store that orders by milliseconds, one millisecond).
-        var account = NewId("acc");
-        var t = Fixtures.Now;
-        var records = new List<UsageRecord>();
-        records.AddRange(new[] { 5, 0, 7, 2, 6, 1, 4, 3 }.Select(i => Usage(account, $"t-{i}", t)));
-        records.Add(Usage(account, "t-8", t.ToOffset(TimeSpan.FromHours(2)))); // the same instant written with another offset
-        records.AddRange(new[] { "z-0", "a-1", "a-0" }.Select(id => Usage(account, id, t.AddTicks(1))));
-        records.AddRange(Enumerable.Range(0, 4).Select(i => Usage(account, $"m-{i}", t.AddMilliseconds(1))));
-        records.AddRange(Enumerable.Range(0, 5).Select(i => Usage(account, $"s-{i}", t.AddSeconds(1))));
-        records.AddRange(Enumerable.Range(0, 2).Select(i => Usage(account, $"b-{i}", t.AddSeconds(-1))));
-        Assert.All(await Stores.Usage.TryCreateManyAsync(records, default), Assert.True);
-        var from = t;
-        var to = t.AddSeconds(1);
-        var expected = records.Where(r => r.StartTime >= from && r.StartTime < to)
-            .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal).Select(r => r.CdrId).ToList();
+        var (account, t, expected) = await CreateRunOfTiesAsync(ListOrder.OldestFirst);
+        var (from, to) = (t, t.AddSeconds(1));
 
-        var listed = new List<string>();
-        ListCursor? after = null;
-        for (var pages = 0; pages <= expected.Count; pages++)
-        {
-            var page = await Stores.Usage.ListAsync(account, from, to, pageSize, after, default);
-            Assert.True(page.Count <= pageSize);
-            listed.AddRange(page.Select(r => r.CdrId));
-            if (page.Count < pageSize)
-            {
-                break;
-            }
-
-            after = ListCursor.After(page[^1]);
-        }
+        var listed = await UsagePagesAsync(account, from, to, pageSize, ListOrder.OldestFirst, stopAt: expected.Count);
 
         Assert.Equal(expected, listed);
         Assert.Equal(16, listed.Count);
         Assert.Equal(expected, (await Stores.Usage.ListAsync(account, from, to, 100, default)).Select(r => r.CdrId));
-        Assert.Empty(await Stores.Usage.ListAsync(account, from, to, 100, new ListCursor(to, ""), default));
+        Assert.Empty(await Stores.Usage.ListAsync(account, from, to, 100, ListOrder.OldestFirst, new ListCursor(to, ""), default));
         Assert.Equal(["b-0", "b-1"], (await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 2, default)).Select(r => r.CdrId));
-        Assert.Equal(["s-3", "s-4"], (await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, new ListCursor(t.AddSeconds(1), "s-2"), default)).Select(r => r.CdrId));
+        Assert.Equal(["s-3", "s-4"], (await Stores.Usage.ListAsync(account, DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, ListOrder.OldestFirst, new ListCursor(t.AddSeconds(1), "s-2"), default)).Select(r => r.CdrId));
     }
 
     [Fact]
@@ -154,6 +129,20 @@ public abstract partial class StoreContract
     [Fact]
     public async Task Usage_lists_the_range_from_inclusive_to_exclusive_oldest_first_then_by_id_up_to_the_limit()
     {
+        var (account, from, to, records) = await CreateRangeEdgesAsync();
+
+        var listed = await Stores.Usage.ListAsync(account, from, to, 100, default);
+        Assert.Equal(["at-from-a", "at-from-b", "middle", "last"], listed.Select(r => r.CdrId));
+        Assert.Equal(records[3], listed[2]);
+
+        var limited = await Stores.Usage.ListAsync(account, from, to, 2, default);
+        Assert.Equal(["at-from-a", "at-from-b"], limited.Select(r => r.CdrId));
+        Assert.Equal(["at-to"], (await Stores.Usage.ListAsync(account, to, to.AddDays(1), 100, default)).Select(r => r.CdrId));
+    }
+
+    /// <summary>A new account's records at and around the ends of [now, now + 1 h), one of another account among them, created one by one, latest first.</summary>
+    private async Task<(string Account, DateTimeOffset From, DateTimeOffset To, UsageRecord[] Records)> CreateRangeEdgesAsync()
+    {
         var account = NewId("acc");
         var from = Fixtures.Now;
         var to = Fixtures.Now.AddHours(1);
@@ -173,13 +162,7 @@ public abstract partial class StoreContract
             Assert.True(await Stores.Usage.TryCreateAsync(record, default));
         }
 
-        var listed = await Stores.Usage.ListAsync(account, from, to, 100, default);
-        Assert.Equal(["at-from-a", "at-from-b", "middle", "last"], listed.Select(r => r.CdrId));
-        Assert.Equal(records[3], listed[2]);
-
-        var limited = await Stores.Usage.ListAsync(account, from, to, 2, default);
-        Assert.Equal(["at-from-a", "at-from-b"], limited.Select(r => r.CdrId));
-        Assert.Equal(["at-to"], (await Stores.Usage.ListAsync(account, to, to.AddDays(1), 100, default)).Select(r => r.CdrId));
+        return (account, from, to, records);
     }
 
     [Fact]

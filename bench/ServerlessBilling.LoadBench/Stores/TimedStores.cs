@@ -87,8 +87,8 @@ internal sealed class TimedUsageStore(IUsageStore inner, Func<long>? clock) : IU
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
         inner.ListAsync(accountId, from, to, limit, cancellationToken);
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        inner.ListAsync(accountId, from, to, limit, after, cancellationToken);
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListOrder order, ListCursor? after, CancellationToken cancellationToken) =>
+        inner.ListAsync(accountId, from, to, limit, order, after, cancellationToken);
 
     public void Reset()
     {

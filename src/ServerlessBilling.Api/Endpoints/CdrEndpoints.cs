@@ -68,16 +68,24 @@ public static partial class CdrEndpoints
             return Problems.BadRequest($"limit must be a whole number from 1 to {MaxListLimit}");
         }
 
-        ListCursor? after = null;
-        if (http.Query.ContainsKey("continuation") && !PageToken.TryDecodeUsage(http.Query["continuation"], out after))
+        if (!WireNames.TryParseOrder(http.Query["order"], out var order))
         {
-            return Problems.BadRequest("continuation is not a usage token this API handed out; pass the continuation of the previous page unchanged (with the same from and to), or none for the first page");
+            return Problems.BadRequest("order must be oldest (the default) or newest");
+        }
+
+        ListCursor? after = null;
+        if (http.Query.ContainsKey("continuation") && !PageToken.TryDecodeUsage(http.Query["continuation"], order, out after))
+        {
+            var other = order == ListOrder.NewestFirst ? ListOrder.OldestFirst : ListOrder.NewestFirst;
+            return Problems.BadRequest(PageToken.TryDecodeUsage(http.Query["continuation"], other, out _)
+                ? $"continuation was handed out for order={WireNames.Order(other)}: pages continue in the order of the first page, so pass it with order={WireNames.Order(other)}, or no continuation to start order={WireNames.Order(order)} from its first page"
+                : "continuation is not a usage token this API handed out; pass the continuation of the previous page unchanged (with the same from, to and order), or none for the first page");
         }
 
         // One more than the page tells whether another page follows, so the last page says so (continuation null).
-        var records = await usage.ListAsync(accountId, from, to, limit + 1, after, cancellationToken);
+        var records = await usage.ListAsync(accountId, from, to, limit + 1, order, after, cancellationToken);
         IReadOnlyList<UsageRecord> page = records.Count > limit ? records.Take(limit).ToList() : records;
-        return Results.Ok(new UsageListResponse(accountId, from, to, page, records.Count > limit ? PageToken.EncodeUsage(ListCursor.After(page[^1])) : null));
+        return Results.Ok(new UsageListResponse(accountId, from, to, page, records.Count > limit ? PageToken.EncodeUsage(ListCursor.After(page[^1]), order) : null));
     }
 
     public static async Task<IResult> Quarantine(HttpRequest http, IQuarantineStore quarantine, CancellationToken cancellationToken)

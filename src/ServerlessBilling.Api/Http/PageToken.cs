@@ -15,13 +15,14 @@ public static class PageToken
 {
     private const string Tag = "p1:";
     private const string UsageTag = "u1:";
+    private const string UsageNewestTag = "un1:"; // a page continues in its first page's order: the other's tokens are refused
     private const string QuarantineTag = "q1:";
     private const string AlertTag = "a1:";
 
     public static string Encode(string lastId) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(Tag + lastId));
 
-    /// <summary>The continuation after <paramref name="last"/> in a listing of usage.</summary>
-    public static string EncodeUsage(ListCursor last) => Encode(UsageTag, last);
+    /// <summary>The continuation after <paramref name="last"/> in a listing of usage in <paramref name="order"/>.</summary>
+    public static string EncodeUsage(ListCursor last, ListOrder order) => Encode(UsageTagOf(order), last);
 
     /// <summary>The continuation after <paramref name="last"/> in a listing of the quarantine.</summary>
     public static string EncodeQuarantine(ListCursor last) => Encode(QuarantineTag, last);
@@ -42,14 +43,16 @@ public static class PageToken
         return true;
     }
 
-    /// <summary>Where a usage listing's token continues; false for anything this API did not hand out for usage.</summary>
-    public static bool TryDecodeUsage(string? token, out ListCursor? after) => TryDecode(token, UsageTag, out after);
+    /// <summary>Where a usage listing's token continues; false for anything this API did not hand out for usage in <paramref name="order"/>.</summary>
+    public static bool TryDecodeUsage(string? token, ListOrder order, out ListCursor? after) => TryDecode(token, UsageTagOf(order), out after);
 
     /// <summary>Where a quarantine listing's token continues; false for anything this API did not hand out for the quarantine.</summary>
     public static bool TryDecodeQuarantine(string? token, out ListCursor? after) => TryDecode(token, QuarantineTag, out after);
 
     /// <summary>Where an alert listing's token continues; false for anything this API did not hand out for alerts.</summary>
     public static bool TryDecodeAlerts(string? token, out ListCursor? after) => TryDecode(token, AlertTag, out after);
+
+    private static string UsageTagOf(ListOrder order) => order == ListOrder.NewestFirst ? UsageNewestTag : UsageTag;
 
     private static string Encode(string tag, ListCursor last) =>
         Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{tag}{last.At.UtcTicks}:{last.Id}")));

@@ -1,4 +1,5 @@
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.Storage;
 
 namespace ServerlessBilling.Api.Http;
 
@@ -15,6 +16,20 @@ public static class WireNames
         TaxTreatment.ReverseCharge => "reverse-charge",
         _ => "exempt",
     };
+
+    public static string Order(ListOrder order) => order == ListOrder.NewestFirst ? "newest" : "oldest";
+
+    /// <summary>A listing's <c>order</c> query value: oldest first when absent.</summary>
+    public static bool TryParseOrder(string? text, out ListOrder order)
+    {
+        (var ok, order) = text switch
+        {
+            null or "" or "oldest" => (true, ListOrder.OldestFirst),
+            "newest" => (true, ListOrder.NewestFirst),
+            _ => (false, default),
+        };
+        return ok;
+    }
 
     public static bool TryParseMode(string? text, out AccountMode mode)
     {

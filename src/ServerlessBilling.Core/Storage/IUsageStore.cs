@@ -44,11 +44,12 @@ public interface IUsageStore
     bool RecordsWholeBatches => false;
 
     /// <summary>
-    /// Usage of the account with a start time in [from, to), ordered by start time then CDR id, at most
-    /// <paramref name="limit"/>; with <paramref name="after"/>, only the records after it in that order (the next page).
+    /// Usage of the account with a start time in [from, to), ordered by start time (oldest or newest first, as
+    /// <paramref name="order"/> says) then CDR id, at most <paramref name="limit"/>; with <paramref name="after"/>, only the
+    /// records after it in that order (the next page).
     /// </summary>
-    Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken);
+    Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListOrder order, ListCursor? after, CancellationToken cancellationToken);
 
-    /// <summary>The first page of <see cref="ListAsync(string, DateTimeOffset, DateTimeOffset, int, ListCursor?, CancellationToken)"/> (stores give it as that with no cursor).</summary>
+    /// <summary>The first page of <see cref="ListAsync(string, DateTimeOffset, DateTimeOffset, int, ListOrder, ListCursor?, CancellationToken)"/> oldest first (stores give it as that with no cursor).</summary>
     Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 }

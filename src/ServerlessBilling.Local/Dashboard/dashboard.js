@@ -10,6 +10,8 @@
   const maxAccounts = Math.max(1, Number(config.maxAccounts ?? 200));
   const invoicesEveryMs = 5000;
   const usageEveryMs = 2000;
+  const periodPage = 10000; // the most usage the API gives a page: what "Usage by destination" counts
+  const latestShown = 15;
   const keyStorage = "serverlessBilling.adminKey";
 
   const $ = (id) => document.getElementById(id);
@@ -108,7 +110,7 @@
     seenAlerts: null, // alert ids already shown (null until the first read: nothing flashes on load)
     invoices: new Map(), // accountId -> invoices
     invoicesAt: 0,
-    usage: null, // { accountId, at, answer }
+    usage: null, // { accountId, at, latest, period }: the latest calls (newest first) and the period's first page (oldest first)
     updatedAt: null,
   };
   let timer = null;
@@ -174,12 +176,15 @@
   async function refreshUsage(accountId) {
     const balance = state.balances.get(accountId) ?? (await balanceOf(accountId));
     if (!balance) {
-      state.usage = { accountId, at: Date.now(), answer: null };
+      state.usage = { accountId, at: Date.now(), latest: null, period: null };
       return;
     }
     if (state.usage?.accountId === accountId && Date.now() - state.usage.at < usageEveryMs) return;
-    const answer = await api(`/api/accounts/${enc(accountId)}/usage?from=${enc(balance.periodStart)}&limit=10000`);
-    state.usage = { accountId, at: Date.now(), answer };
+    const usage = `/api/accounts/${enc(accountId)}/usage?from=${enc(balance.periodStart)}`;
+    // The latest calls are one small page newest first, however many calls the period holds; the figures by destination
+    // count the period's first page, which says when there are more (continuation): then they say they are partial.
+    const [latest, period] = await Promise.all([api(`${usage}&order=newest&limit=${latestShown}`), api(`${usage}&limit=${periodPage}`)]);
+    state.usage = { accountId, at: Date.now(), latest, period };
   }
 
   // ---- the loop --------------------------------------------------------------------------------------------------
@@ -468,7 +473,7 @@
     const m = b.monitoring;
     const suspension = b.status === "suspended" ? state.alerts.find((x) => x.accountId === accountId && x.type === "ACCOUNT_SUSPENDED") : null;
     const card = (label, value, note = "") => `<div class="card"><span>${esc(label)}</span><strong>${value}</strong>${note ? `<small>${note}</small>` : ""}</div>`;
-    const usage = state.usage?.accountId === accountId ? state.usage.answer : null;
+    const usage = state.usage?.accountId === accountId ? state.usage : null;
     setHtml(view, `
       <p class="back"><a href="#/">← All accounts</a></p>
       <div class="account-head ${b.status === "suspended" ? "suspended" : ""}" data-account="${esc(accountId)}" data-status="${esc(b.status)}">
@@ -488,8 +493,8 @@
       <section class="panel"><h2>Period spend against limit <small>since ${esc(day(b.periodStart))}</small></h2>${spendBar(a, b)}</section>
       <div class="columns">
         <div>
-          <section class="panel"><h2>Usage by destination <small>this period</small></h2>${destinations(usage, b.currency)}</section>
-          <section class="panel"><h2>Latest calls</h2>${latestCalls(usage, b.currency)}</section>
+          <section class="panel"><h2>Usage by destination <small>${usage?.period?.continuation ? `the first ${integer.format(periodPage)} calls of this period` : "this period"}</small></h2>${destinations(usage?.period, b.currency)}</section>
+          <section class="panel"><h2>Latest calls</h2>${latestCalls(usage?.latest, b.currency)}</section>
         </div>
         <div class="side">
           <section class="panel"><h2>Alerts</h2><ol class="alerts" data-testid="account-alerts"></ol></section>
@@ -500,8 +505,11 @@
     renderInvoices(view.querySelector("[data-testid=account-invoices]"), (state.invoices.get(accountId) ?? []).slice().sort((x, y) => y.issuedAt.localeCompare(x.issuedAt)), false);
   }
 
-  function truncatedNote(usage) {
-    return usage.items.length >= 10000 ? `<p class="muted">The first 10,000 calls of the period.</p>` : "";
+  /** Said under figures counted from the period's first page when the period has more calls than that page. */
+  function partialNote(page) {
+    return page.continuation
+      ? `<p class="partial" data-testid="destinations-partial">Partial: these figures count only the first ${integer.format(page.items.length)} calls of the period (by start time); it has more. The period spend above counts every call.</p>`
+      : "";
   }
 
   function destinations(usage, currency) {
@@ -519,16 +527,17 @@
     const top = rows[0][1].charge || 1;
     return `<table class="usage" data-testid="destinations"><thead><tr><th>Destination</th><th class="num">Calls</th><th class="num">Minutes</th><th class="num">Charge</th><th></th></tr></thead><tbody>
       ${rows.map(([name, d]) => `<tr><td>${esc(name)}</td><td class="num">${integer.format(d.calls)}</td><td class="num">${integer.format(Math.round(d.billed / 60))}</td><td class="num">${money(d.charge, currency)}</td><td class="share"><div class="bar"><b class="low" style="width:${(d.charge / top) * 100}%"></b></div></td></tr>`).join("")}
-    </tbody></table>${truncatedNote(usage)}`;
+    </tbody></table>${partialNote(usage)}`;
   }
 
+  /** The page of the latest calls, newest first as the API lists them with order=newest. */
   function latestCalls(usage, currency) {
     if (!usage) return `<p class="empty">Loading…</p>`;
-    const calls = usage.items.slice(-15).reverse();
+    const calls = usage.items;
     if (calls.length === 0) return `<p class="empty">No rated calls this period.</p>`;
     return `<table class="usage" data-testid="latest-calls"><thead><tr><th>Start</th><th>Called</th><th>Destination</th><th class="num">Duration</th><th class="num">Charge</th><th title="What settled the charge: the call&#39;s terminate (session), or its CDR">Billed by</th></tr></thead><tbody>
       ${calls.map((u) => `<tr class="${u.disposition === "ANSWERED" ? "" : "unanswered"}"><td>${esc(clock(u.startTime))}</td><td>${esc(u.calledNumber)}</td><td>${esc(u.destination)}</td><td class="num">${u.disposition === "ANSWERED" ? esc(duration(u.durationSeconds)) : esc(u.disposition.toLowerCase().replace("_", " "))}</td><td class="num">${money(u.charge, currency, 4)}</td><td class="muted">${esc(u.settledBy === "cdr" ? "CDR" : u.settledBy)}</td></tr>`).join("")}
-    </tbody></table>${truncatedNote(usage)}`;
+    </tbody></table>`;
   }
 
   // ---- start -----------------------------------------------------------------------------------------------------

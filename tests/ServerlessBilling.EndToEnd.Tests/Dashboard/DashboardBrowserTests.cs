@@ -74,6 +74,53 @@ public sealed class DashboardBrowserTests(LocalHostFixture host, BrowserFixture 
     }
 
     [BrowserFact]
+    public async Task An_account_with_more_calls_than_a_page_shows_its_latest_call_first_and_says_its_destination_figures_are_partial()
+    {
+        // 10,000 calls (the most a usage page holds) at one time, then a later one: a page oldest first ends before it.
+        await _data.PutDeckAsync();
+        var account = await _data.PutPostpaidAsync("busy", "Busy Trunk Ltd", creditLimit: 1_000_000m);
+        var start = PlatformData.RecentStart();
+        await _data.PostCallsAtAsync(account, "+447700900123", start, 10_000);
+        var latest = start.AddMinutes(1);
+        await _data.PostCallsAsync(account, "+33612345678", latest, 3);
+
+        await using var opened = await browser.OpenAsync(new Uri(host.Client.BaseAddress!, $"#/accounts/{account}"));
+        var view = opened.Page.Locator("#account-view");
+        var calls = view.Locator("[data-testid=latest-calls] tbody tr");
+        await calls.First.WaitForAsync(new() { Timeout = 15000 });
+
+        var first = await calls.First.Locator("td").AllInnerTextsAsync();
+        Assert.Equal(latest.ToString("HH:mm:ss", CultureInfo.InvariantCulture), first[0][^8..]);
+        Assert.Equal("+33612345678", first[1]);
+        Assert.Equal("France", first[2]);
+        Assert.Equal(15, await calls.CountAsync());
+        // The figures by destination count the period's first page only, and say so (France's call is not among them).
+        var partial = view.Locator("[data-testid=destinations-partial]");
+        await partial.WaitForAsync(new() { Timeout = 5000 });
+        Assert.Contains("Partial", await partial.InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("first 10,000 calls", await view.Locator("h2", new() { HasText = "Usage by destination" }).InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal(["United Kingdom Mobile"], await view.Locator("[data-testid=destinations] tbody tr td:first-child").AllInnerTextsAsync());
+        output.WriteLine($"screenshot: {await opened.ScreenshotAsync("busy-account-latest-calls")}");
+        opened.AssertNoErrors();
+    }
+
+    [BrowserFact]
+    public async Task A_small_account_says_nothing_of_partial_figures()
+    {
+        await _data.PutDeckAsync();
+        var account = await _data.PutPostpaidAsync("small", "Small Office Ltd", creditLimit: 100m);
+        await _data.PostRecentCallsAsync(account, "+447700900123", 1, 2);
+
+        await using var opened = await browser.OpenAsync(new Uri(host.Client.BaseAddress!, $"#/accounts/{account}"));
+        var view = opened.Page.Locator("#account-view");
+        await view.Locator("[data-testid=destinations] tbody tr").First.WaitForAsync(new() { Timeout = 5000 });
+
+        Assert.Equal(0, await view.Locator("[data-testid=destinations-partial]").CountAsync());
+        Assert.Equal(2, await view.Locator("[data-testid=latest-calls] tbody tr").CountAsync());
+        opened.AssertNoErrors();
+    }
+
+    [BrowserFact]
     public async Task The_page_keeps_the_links_to_the_api_reference_and_reads_nothing_but_the_api()
     {
         var requested = new List<string>();

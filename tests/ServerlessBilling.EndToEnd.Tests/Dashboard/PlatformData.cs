@@ -41,31 +41,39 @@ public sealed class PlatformData(HttpClient client)
         return account;
     }
 
+    /// <summary>Answered calls of whole minutes started a few minutes ago (<see cref="RecentStart"/>), 20 s apart.</summary>
+    public Task PostRecentCallsAsync(string account, string calledNumber, params int[] minutes) => PostCallsAsync(account, calledNumber, RecentStart(), minutes);
+
+    public Task PostCallsAsync(string account, string calledNumber, DateTimeOffset start, params int[] minutes) =>
+        PostAsync(account, calledNumber, minutes.Select((length, i) => (start.AddSeconds(20 * i), length)).ToList());
+
+    /// <summary><paramref name="count"/> answered one-minute calls, all started at <paramref name="start"/>, in one batch.</summary>
+    public Task PostCallsAtAsync(string account, string calledNumber, DateTimeOffset start, int count) =>
+        PostAsync(account, calledNumber, Enumerable.Repeat((start, 1), count).ToList());
+
     /// <summary>
-    /// Answered calls of whole minutes started a few minutes ago, in this billing period (periods start at midnight UTC
-    /// on the 1st for these accounts, so the start never reaches back before that).
+    /// The start of a run of calls a few minutes ago, in this billing period (periods start at midnight UTC on the 1st for
+    /// these accounts, so the start never reaches back before that).
     /// </summary>
-    public Task PostRecentCallsAsync(string account, string calledNumber, params int[] minutes)
+    public static DateTimeOffset RecentStart()
     {
         var now = DateTimeOffset.UtcNow;
         var periodStart = new DateTimeOffset(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
-        var start = now.AddMinutes(-10) < periodStart ? periodStart : now.AddMinutes(-10);
-        return PostCallsAsync(account, calledNumber, start, minutes);
+        return now.AddMinutes(-10) < periodStart ? periodStart : now.AddMinutes(-10);
     }
 
-    public async Task PostCallsAsync(string account, string calledNumber, DateTimeOffset start, params int[] minutes)
+    private async Task PostAsync(string account, string calledNumber, IReadOnlyList<(DateTimeOffset Start, int Minutes)> calls)
     {
         var csv = new StringBuilder(CdrHeader);
-        foreach (var length in minutes)
+        foreach (var (start, length) in calls)
         {
             csv.Append(CultureInfo.InvariantCulture, $"{account}-cdr-{Interlocked.Increment(ref _cdrs)},{account},+442071234567,{calledNumber},{start:yyyy-MM-ddTHH:mm:ssZ},{length * 60},ANSWERED,\n");
-            start = start.AddSeconds(20);
         }
 
         using var response = await client.PostAsync("/api/cdrs", new StringContent(csv.ToString(), Encoding.UTF8, "text/csv"));
         await EnsureAsync(response);
         var answer = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
-        Assert.Equal(minutes.Length, answer.GetProperty("accepted").GetInt32());
+        Assert.Equal(calls.Count, answer.GetProperty("accepted").GetInt32());
     }
 
     public async Task RunInvoicesAsync(string period)

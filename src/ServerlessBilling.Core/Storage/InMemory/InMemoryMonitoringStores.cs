@@ -18,11 +18,7 @@ public sealed class InMemoryAlertStore : IAlertStore
         ListAsync(accountId, limit, after: null, cancellationToken);
 
     public Task<IReadOnlyList<Alert>> ListAsync(string? accountId, int limit, ListCursor? after, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<Alert>>(_alerts.Values
-            .Where(a => (accountId is null || a.AccountId == accountId) && (after is null || after.IsBeforeNewestFirst(a.RaisedAt, a.AlertId)))
-            .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AlertId, StringComparer.Ordinal)
-            .Take(limit)
-            .ToList());
+        Task.FromResult<IReadOnlyList<Alert>>(ListPage.Of(_alerts.Values.Where(a => accountId is null || a.AccountId == accountId), ListCursor.After, ListOrder.NewestFirst, after, limit));
 }
 
 /// <summary>

@@ -142,9 +142,9 @@ public sealed class InMemoryUsageStore : IUsageStore
     }
 
     public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
-        ListAsync(accountId, from, to, limit, after: null, cancellationToken);
+        ListAsync(accountId, from, to, limit, ListOrder.OldestFirst, after: null, cancellationToken);
 
-    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListCursor? after, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<UsageRecord>> ListAsync(string accountId, DateTimeOffset from, DateTimeOffset to, int limit, ListOrder order, ListCursor? after, CancellationToken cancellationToken)
     {
         var within = new List<UsageRecord>();
         lock (_lock)
@@ -154,22 +154,15 @@ public sealed class InMemoryUsageStore : IUsageStore
                 for (var seq = slot.Last; seq >= _log.Oldest; seq = _log.PreviousOf(seq))
                 {
                     var start = _log.StartOf(seq);
-                    if (start >= from && start < to && (after is null || start >= after.At))
+                    if (start >= from && start < to && (after is null || after.Reaches(order, start)))
                     {
-                        var record = _log.Read(seq, slot.AccountId);
-                        if (after is null || after.IsBefore(record.StartTime, record.CdrId))
-                        {
-                            within.Add(record);
-                        }
+                        within.Add(_log.Read(seq, slot.AccountId));
                     }
                 }
             }
         }
 
-        return Task.FromResult<IReadOnlyList<UsageRecord>>(within
-            .OrderBy(r => r.StartTime).ThenBy(r => r.CdrId, StringComparer.Ordinal)
-            .Take(limit)
-            .ToList());
+        return Task.FromResult<IReadOnlyList<UsageRecord>>(ListPage.Of(within, ListCursor.After, order, after, limit));
     }
 
     private long? Find(int account, string cdrId)
@@ -350,14 +343,9 @@ public sealed class InMemoryQuarantineStore : IQuarantineStore
         List<QuarantineRecord> matching;
         lock (_lock)
         {
-            matching = _records.Values
-                .Where(r => (accountId is null || r.AccountId == accountId) && (after is null || after.IsBeforeNewestFirst(r.ReceivedAt, r.QuarantineId)))
-                .ToList();
+            matching = [.. _records.Values.Where(r => accountId is null || r.AccountId == accountId)];
         }
 
-        return Task.FromResult<IReadOnlyList<QuarantineRecord>>(matching
-            .OrderByDescending(r => r.ReceivedAt).ThenBy(r => r.QuarantineId, StringComparer.Ordinal)
-            .Take(limit)
-            .ToList());
+        return Task.FromResult<IReadOnlyList<QuarantineRecord>>(ListPage.Of(matching, ListCursor.After, ListOrder.NewestFirst, after, limit));
     }
 }

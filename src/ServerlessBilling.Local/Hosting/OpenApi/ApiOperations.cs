@@ -152,17 +152,18 @@ public static class ApiOperations
             c-1,acme,+442071234567,+33612345678,2026-11-26T10:00:00Z,342,ANSWERED,
             """,
         },
-        new("GET", "api/accounts/{accountId}/usage", "CDRs", "Rated usage of an account, oldest first",
+        new("GET", "api/accounts/{accountId}/usage", "CDRs", "Rated usage of an account, oldest first (or newest first with order=newest)",
             null, null, typeof(UsageListResponse),
             """{ "accountId": "acme", "from": "2026-11-01T00:00:00+00:00", "to": "2026-12-01T00:00:00+00:00", "items": [ { "cdrId": "c-1", "accountId": "acme", "sessionId": null, "calledNumber": "+33612345678", "startTime": "2026-11-26T10:00:00+00:00", "durationSeconds": 342, "disposition": "ANSWERED", "prefix": "336", "destination": "France Mobile", "billedSeconds": 342, "charge": 1.378, "currency": "GBP", "period": "2026-11", "settledBy": "cdr", "note": null, "appliedAt": "2026-11-26T10:06:01+00:00" } ], "continuation": null }""",
-            new Dictionary<int, string> { [400] = "from, to, limit or continuation is invalid", [503] = Unavailable })
+            new Dictionary<int, string> { [400] = "from, to, limit, order or continuation is invalid (also a continuation of the other order)", [503] = Unavailable })
         {
             Query =
             [
                 new("from", "start of the range, ISO 8601 with offset (inclusive); default: the beginning"),
                 new("to", "end of the range, ISO 8601 with offset (exclusive); default: no end"),
                 new("limit", "at most this many records, 1 to 10000 (default 1000)"),
-                new("continuation", "the continuation of the previous page, unchanged (null on the last page); none for the first page"),
+                new("order", "oldest (default): by start time, oldest first; newest: by start time, newest first; ties by CDR id either way"),
+                new("continuation", "the continuation of the previous page, unchanged, with the same from, to and order (null on the last page); none for the first page"),
             ],
         },
         new("GET", "api/quarantine", "CDRs", "Quarantined CDR lines, with their reason and original text",
