@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using ServerlessBilling.Api.Contracts;
 using ServerlessBilling.Api.Http;
+using ServerlessBilling.Core.Cdrs;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Validation;
 using ServerlessBilling.Core.Diagnostics;
@@ -32,6 +33,18 @@ public static partial class CreditControlEndpoints
         if (string.IsNullOrWhiteSpace(body.CalledNumber))
         {
             return Problems.BadRequest("calledNumber is required");
+        }
+
+        // The session keeps both numbers (its fingerprint) in the account's document and its record: bounded as a CDR's.
+        // A called number is rated trimmed, so its length is bounded before: white space around it is kept as sent.
+        if (body.CalledNumber.Length > CdrValidation.MaxCallingNumberLength)
+        {
+            return Problems.BadRequest($"calledNumber is longer than {CdrValidation.MaxCallingNumberLength} characters");
+        }
+
+        if (body.CallingNumber is { } calling && CdrValidation.CheckCallingNumber(calling, "callingNumber") is { } badCalling)
+        {
+            return Problems.BadRequest(badCalling);
         }
 
         if (body.RequestedSeconds is < 0)

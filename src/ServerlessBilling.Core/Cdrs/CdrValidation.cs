@@ -58,7 +58,7 @@ public static class CdrValidation
         if ((reason = Identifiers.ValidateReceived(cdrId, "cdr_id")) is not null
             || (reason = Identifiers.ValidateReceived(accountId, "account_id")) is not null
             || (reason = CalledNumber.Validate(calledNumber)) is not null
-            || (reason = ValidateCalling(callingNumber)) is not null
+            || (reason = CheckCallingNumber(callingNumber, "calling_number")) is not null
             || (reason = ParseStart(startTime, out var start)) is not null
             || (reason = ParseDuration(durationSeconds, out var duration)) is not null
             || (reason = ParseDisposition(disposition, out var dispositionValue)) is not null
@@ -83,7 +83,12 @@ public static class CdrValidation
 
     public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : raw[..MaxRawLength];
 
-    private static string? ValidateCalling(ReadOnlySpan<char> calling)
+    /// <summary>
+    /// Why <paramref name="calling"/> is no calling number (<paramref name="name"/> names the field), or null: at most
+    /// <see cref="MaxCallingNumberLength"/> characters, none a control character. A CDR's rule, and an authorize's, whose
+    /// numbers its session keeps (in its fingerprint) for as long as the account and the session history keep it.
+    /// </summary>
+    public static string? CheckCallingNumber(ReadOnlySpan<char> calling, string name)
     {
         if (calling.Length <= MaxCallingNumberLength && !calling.ContainsAnyExceptInRange(' ', '~'))
         {
@@ -92,14 +97,14 @@ public static class CdrValidation
 
         if (calling.Length > MaxCallingNumberLength)
         {
-            return $"calling_number is longer than {MaxCallingNumberLength} characters";
+            return $"{name} is longer than {MaxCallingNumberLength} characters";
         }
 
         foreach (var c in calling)
         {
             if (char.IsControl(c))
             {
-                return "calling_number contains control characters";
+                return $"{name} contains control characters";
             }
         }
 

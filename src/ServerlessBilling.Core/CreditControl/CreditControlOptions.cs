@@ -10,7 +10,10 @@ public sealed class CreditControlOptions : IValidatedOptions
     /// <summary>Seconds granted when the switch does not ask for an amount.</summary>
     public int DefaultQuotaSeconds { get; set; } = 300;
 
-    /// <summary>The largest grant, whatever is asked: limits what one session can hold.</summary>
+    /// <summary>
+    /// The largest grant, whatever is asked: limits what one session can hold. At most <see cref="Validation.Bounds.MaxReportSeconds"/>
+    /// (a day): a grant the switch uses must fit in one report, and the grant's arithmetic stays within an int.
+    /// </summary>
     public int MaxQuotaSeconds { get; set; } = 3600;
 
     /// <summary>How long a grant is valid before the switch must report (Diameter Validity-Time).</summary>
@@ -50,6 +53,11 @@ public sealed class CreditControlOptions : IValidatedOptions
         var errors = new List<string>();
         if (DefaultQuotaSeconds < 1) errors.Add("CreditControl:DefaultQuotaSeconds must be at least 1");
         if (MaxQuotaSeconds < DefaultQuotaSeconds) errors.Add("CreditControl:MaxQuotaSeconds must be at least DefaultQuotaSeconds");
+        if (MaxQuotaSeconds > Validation.Bounds.MaxReportSeconds)
+        {
+            errors.Add($"CreditControl:MaxQuotaSeconds must be at most {Validation.Bounds.MaxReportSeconds} (a report carries at most 24 hours of use)");
+        }
+
         if (ValiditySeconds < 1) errors.Add("CreditControl:ValiditySeconds must be at least 1");
         if (GraceSeconds is < 0) errors.Add("CreditControl:GraceSeconds must not be negative");
         if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");

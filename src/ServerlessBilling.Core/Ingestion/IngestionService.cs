@@ -308,74 +308,134 @@ public sealed class IngestionService(
     /// </summary>
     private async Task<StepAnswer> ApplyStepAsync(string accountId, List<(Cdr Cdr, int Line)> step, CancellationToken cancellationToken)
     {
-        HashSet<string>? closings = null; // the sessions a run of the rule recorded as closed by these CDRs (it runs again on a conflict)
-        var decision = await updater.UpdateAsync(
-            accountId,
-            async account =>
-            {
-                if (account is null)
+        // The sessions a run of the rule recorded as closed by these CDRs (it runs again on a conflict), each with the history
+        // record its closing replaced when the document no longer held the session (null when it did).
+        Dictionary<string, ClosedSession?>? closings = null;
+        Decision<StepAnswer> decision;
+        try
+        {
+            decision = await updater.UpdateAsync(
+                accountId,
+                async account =>
                 {
-                    return Decision.Unchanged(new StepAnswer(step.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList(), 0));
-                }
-
-                if (closings is not null)
-                {
-                    // An earlier run lost its write: a session it recorded as closed here may have been closed by its terminate
-                    // in another process (this run then settles the CDR by that session, or closes it again and records anew).
-                    await sessions.RecordAsHeldAsync(account, closings, cancellationToken);
-                }
-
-                var (fresh, conflicts, recorded) = await WithoutRecordedAsync(accountId, step, cancellationToken);
-                if (fresh.Count == 0)
-                {
-                    return Decision.Unchanged(new StepAnswer(conflicts ?? [], recorded));
-                }
-
-                // The oldest ids this write may push out of the applied set stay in it while their records are missing.
-                IReadOnlySet<string>? unrecorded = null;
-                if (account.AppliedIdsThatMayGo(fresh.Count) is { Count: > 0 } mayGo
-                    && await usage.FindUnrecordedAsync(accountId, mayGo, cancellationToken) is { Count: > 0 } missing)
-                {
-                    unrecorded = missing.ToHashSet(StringComparer.Ordinal);
-                    WarnIfPiledUp(accountId, missing.Count, account.AppliedCount);
-                }
-
-                var (history, foreign) = await SessionsNamedAsync(account, fresh, askOwners: true, cancellationToken);
-                var (mine, refused) = WithoutForeignSessions(account, fresh, foreign);
-                var decided = IngestionRules.Apply(
-                    account,
-                    await decks.GetAsync(account.Settings.RateDeckId, cancellationToken),
-                    mine,
-                    clock.GetUtcNow(),
-                    history,
-                    options.ClosedSessionsKept,
-                    unrecorded);
-
-                // Sessions these CDRs closed are recorded before the write that may let the document forget them.
-                var outcomes = decided.Answer!;
-                for (var i = 0; i < outcomes.Count; i++)
-                {
-                    if (outcomes[i].Closed is { } closed)
+                    if (account is null)
                     {
-                        await sessions.RecordClosedAsync(closed, cancellationToken);
-                        (closings ??= new(StringComparer.Ordinal)).Add(closed.SessionId);
+                        return Decision.Unchanged(new StepAnswer(step.Select(c => new CdrOutcome(c.Cdr, c.Line, null, $"account '{accountId}' does not exist")).ToList(), 0));
                     }
-                }
 
-                if (refused is not null || conflicts is not null)
-                {
-                    var all = new List<CdrOutcome>(outcomes.Count + (refused?.Count ?? 0) + (conflicts?.Count ?? 0));
-                    all.AddRange(refused ?? []);
-                    all.AddRange(conflicts ?? []);
-                    all.AddRange(outcomes);
-                    outcomes = all;
-                }
+                    if (closings is not null)
+                    {
+                        // An earlier run lost its write: a session it recorded as closed here may have been closed by its terminate
+                        // in another process (this run then settles the CDR by that session, or closes it again and records anew),
+                        // and one it closed from the history is not closed at all: its record goes back to what it was.
+                        await RecordAsLandedAsync(account, closings, cancellationToken);
+                        closings = null;
+                    }
 
-                var answer = new StepAnswer(outcomes, recorded);
-                return decided.Next is { } next ? Decision.Changed(next, answer) : Decision.Unchanged(answer);
-            },
-            cancellationToken);
+                    var (fresh, conflicts, recorded) = await WithoutRecordedAsync(accountId, step, cancellationToken);
+                    if (fresh.Count == 0)
+                    {
+                        return Decision.Unchanged(new StepAnswer(conflicts ?? [], recorded));
+                    }
+
+                    // The oldest ids this write may push out of the applied set stay in it while their records are missing.
+                    IReadOnlySet<string>? unrecorded = null;
+                    if (account.AppliedIdsThatMayGo(fresh.Count) is { Count: > 0 } mayGo
+                        && await usage.FindUnrecordedAsync(accountId, mayGo, cancellationToken) is { Count: > 0 } missing)
+                    {
+                        unrecorded = missing.ToHashSet(StringComparer.Ordinal);
+                        WarnIfPiledUp(accountId, missing.Count, account.AppliedCount);
+                    }
+
+                    var (history, foreign) = await SessionsNamedAsync(account, fresh, askOwners: true, cancellationToken);
+                    var (mine, refused) = WithoutForeignSessions(account, fresh, foreign);
+                    var decided = IngestionRules.Apply(
+                        account,
+                        await decks.GetAsync(account.Settings.RateDeckId, cancellationToken),
+                        mine,
+                        clock.GetUtcNow(),
+                        history,
+                        options.ClosedSessionsKept,
+                        unrecorded);
+
+                    // Sessions these CDRs closed are recorded before the write that may let the document forget them.
+                    var outcomes = decided.Answer!;
+                    for (var i = 0; i < outcomes.Count; i++)
+                    {
+                        if (outcomes[i].Closed is { } closed)
+                        {
+                            await sessions.RecordClosedAsync(closed, cancellationToken);
+                            (closings ??= new(StringComparer.Ordinal))[closed.SessionId] =
+                                account.Sessions.ContainsKey(closed.SessionId) ? null : history?.GetValueOrDefault(closed.SessionId);
+                        }
+                    }
+
+                    if (refused is not null || conflicts is not null)
+                    {
+                        var all = new List<CdrOutcome>(outcomes.Count + (refused?.Count ?? 0) + (conflicts?.Count ?? 0));
+                        all.AddRange(refused ?? []);
+                        all.AddRange(conflicts ?? []);
+                        all.AddRange(outcomes);
+                        outcomes = all;
+                    }
+
+                    var answer = new StepAnswer(outcomes, recorded);
+                    return decided.Next is { } next ? Decision.Changed(next, answer) : Decision.Unchanged(answer);
+                },
+                cancellationToken);
+        }
+        catch (Exception) when (closings is not null)
+        {
+            // The write that charges these closings failed (a store fault, the deadline): a redelivery must not find a
+            // session closed from the history "closed by this CDR" and take its charge as made.
+            await RecordAsLandedAfterFailureAsync(accountId, closings);
+            throw;
+        }
+
         return decision.Answer!;
+    }
+
+    /// <summary>
+    /// Makes the history say of each session in <paramref name="closings"/> what <paramref name="account"/> (the document
+    /// as it now is) says: a session it holds closed is recorded as held; one it does not hold gets back the record its
+    /// closing replaced, since that closing did not land. Without this, a CDR that closed a session from the history (it
+    /// lapsed and was dropped) and lost its write left the record "closed by this CDR, charged": the same CDR delivered
+    /// again was then taken as one whose usage record was lost, and the call was never charged.
+    /// </summary>
+    private async ValueTask RecordAsLandedAsync(AccountState account, Dictionary<string, ClosedSession?> closings, CancellationToken cancellationToken)
+    {
+        foreach (var (sessionId, replaced) in closings)
+        {
+            if (account.Sessions.GetValueOrDefault(sessionId) is { TerminateAnswer: not null } held)
+            {
+                await sessions.RecordClosedAsync(new ClosedSession(account.AccountId, held), cancellationToken);
+            }
+            else if (replaced is not null && !account.Sessions.ContainsKey(sessionId))
+            {
+                await sessions.RecordClosedAsync(replaced, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RecordAsLandedAsync"/> after the step's write failed, on the document as read now, within the store
+    /// deadline whatever the step's own token says (a deadline that cut the step short must not leave the records as they
+    /// are). Best effort: when the store cannot be read or written either, the step's own fault is what is reported.
+    /// </summary>
+    private async Task RecordAsLandedAfterFailureAsync(string accountId, Dictionary<string, ClosedSession?> closings)
+    {
+        try
+        {
+            using var deadline = new CancellationTokenSource(options.StoreDeadline, clock);
+            if (await accounts.GetAsync(accountId, deadline.Token) is { } current)
+            {
+                await RecordAsLandedAsync(current.Value, closings, deadline.Token);
+            }
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+        {
+            // The store is still failing: the records stay as the failed step left them.
+        }
     }
 
     /// <summary>

@@ -1,8 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessBilling.Local.Hosting;
@@ -15,26 +13,16 @@ public sealed class SqliteRestartTests : IDisposable
     private readonly TempFolder _data = new();
 
     /// <param name="monitoring">false: without the monitoring worker, as a host killed before it judged its last writes.</param>
-    private async Task<(WebApplication App, HttpClient Client)> StartAsync(bool monitoring = true)
-    {
-        var app = LocalHost.Build(["--urls", "http://127.0.0.1:0", "--Local:DataDirectory=" + _data.Path, "--Logging:LogLevel:Default=Warning"], b =>
+    private Task<(WebApplication App, HttpClient Client)> StartAsync(bool monitoring = true) =>
+        SqliteHost.StartAsync(_data.Path, b =>
         {
             if (!monitoring)
             {
                 b.Services.Remove(b.Services.Single(d => d.ServiceType == typeof(Microsoft.Extensions.Hosting.IHostedService) && d.ImplementationType == typeof(MonitoringWorker)));
             }
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return (app, new HttpClient { BaseAddress = new Uri(address) });
-    }
 
-    private static async Task StopAsync(WebApplication app, HttpClient client)
-    {
-        client.Dispose();
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+    private static Task StopAsync(WebApplication app, HttpClient client) => SqliteHost.StopAsync(app, client);
 
     [Fact]
     public async Task Sqlite_is_the_default_store_and_its_file_is_in_the_data_folder()
