@@ -182,6 +182,21 @@ public sealed class SqliteSessionIdsTests : IDisposable
         Assert.Equal(new SessionClaim("acct-a", IsNew: false), await index.ClaimAsync(Other, "acct-c", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task A_file_holding_a_session_row_of_the_largest_rowid_opens_and_finds_it()
+    {
+        // Only a row given its rowid (by hand: the store never names one) has one this large. The filter was sized for
+        // twice the largest rowid, which overflowed (checked arithmetic): the file could not be opened at all.
+        await _store.Database.WriteAsync(
+            s => s.Execute("INSERT INTO sessions (rowid, session_id, account_id, created_at) VALUES (9223372036854775807, 'far', 'acct-a', 0)"),
+            CancellationToken.None);
+        _store.Reopen();
+        await WaitUntilComplete(_store.Database);
+        var index = new SqliteSessionIndex(_store.Database, TimeProvider.System);
+        Assert.Equal(new SessionClaim("acct-a", IsNew: false), await index.ClaimAsync("far", "acct-b", CancellationToken.None));
+        Assert.Equal(new SessionClaim("acct-b", IsNew: true), await index.ClaimAsync("near", "acct-b", CancellationToken.None));
+    }
+
     private static async Task WaitUntilComplete(SqliteDatabase database)
     {
         for (var waited = 0; !database.SessionIds.IsComplete; waited += 10)
