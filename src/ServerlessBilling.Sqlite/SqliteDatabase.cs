@@ -68,10 +68,14 @@ public sealed class SqliteDatabase : IDisposable
             $"PRAGMA wal_autocheckpoint = {SqliteCheckpointer.WriterBackstopPages}",
             $"PRAGMA journal_size_limit = {2 * SqliteCheckpointer.RestartPages * 4096}", // the WAL file is cut back when it starts over
         ]);
+        long sessionRows;
         try
         {
             SchemaVersion = SqliteSchema.Migrate(writerSession, clock);
             PageSize = Convert.ToInt32(writerSession.Command("PRAGMA page_size").ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+            // About the rows of the table: its largest rowid, which only a row given its rowid (by hand) takes far past their
+            // count; bounded, so that twice it cannot overflow and leave the file unopenable.
+            sessionRows = Math.Min(Convert.ToInt64(writerSession.Command("SELECT coalesce(max(rowid), 0) FROM sessions").ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture), int.MaxValue);
         }
         catch
         {
@@ -80,7 +84,7 @@ public sealed class SqliteDatabase : IDisposable
         }
 
         // Made before any write can be queued, and filled by a scan begun after that (see SqliteSessionIds).
-        SessionIds = new SqliteSessionIds(Convert.ToInt64(writerSession.Command("SELECT coalesce(max(rowid), 0) FROM sessions").ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) * 2);
+        SessionIds = new SqliteSessionIds(sessionRows * 2);
         _writer = new SqliteWriter(writerSession, options.MaxWritesPerCommit, options.CommitWindow);
         WriterSession = writerSession;
         _checkpointer = new SqliteCheckpointer(new SqliteSession(_connectionString, [busy, synchronous]), () => _writer.Commits, _writer.RequestCheckpoint);

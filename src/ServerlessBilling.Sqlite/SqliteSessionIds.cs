@@ -102,15 +102,20 @@ internal sealed class SqliteSessionIds
         }
     }
 
-    /// <summary>Two 64-bit hashes of the id's characters (FNV-1a, then two finalizers), for double hashing.</summary>
+    /// <summary>
+    /// Two 64-bit hashes of the id as the file keeps it (FNV-1a over its Unicode scalar values, then two finalizers), for
+    /// double hashing. SQLite keeps text as UTF-8, where a lone surrogate is U+FFFD (as <see cref="string.EnumerateRunes"/>
+    /// reads it): "call-\uD800" and "call-\uDC00" are one row, which the scan reads back as "call-\uFFFD". Hashed by
+    /// UTF-16 character, each was "certainly not held" once its row was in the file: a replay after a restart was a new call.
+    /// </summary>
     private static (ulong First, ulong Step) Hash(string id)
     {
         unchecked // the project checks arithmetic; hashing wraps by design
         {
             var hash = 14695981039346656037UL;
-            foreach (var c in id)
+            foreach (var rune in id.EnumerateRunes())
             {
-                hash = (hash ^ c) * 1099511628211UL;
+                hash = (hash ^ (uint)rune.Value) * 1099511628211UL;
             }
 
             return (Mix(hash), Mix(hash + 0x9E3779B97F4A7C15UL) | 1);

@@ -146,6 +146,57 @@ public sealed class SqliteSessionIdsTests : IDisposable
         Assert.Null(await index.FindClosedAsync("never-1", CancellationToken.None));
     }
 
+    [Fact]
+    public void An_id_is_held_in_the_form_the_file_keeps_it_and_reads_it_back()
+    {
+        // SQLite keeps text as UTF-8, where a lone surrogate is U+FFFD: the scan reads back that form, a claim asks the id.
+        string[] sent = ["call-\uD800", "\uDC00-x", "a\uD800\uD800b", "b\uDC00\uD800", "\uDBFF", "pair-\uD83D\uDE00", "caf\u00E9", "", new string('x', 300)];
+        foreach (var id in sent)
+        {
+            var kept = System.Text.Encoding.UTF8.GetString(System.Text.Encoding.UTF8.GetBytes(id));
+            var scanned = new SqliteSessionIds(expected: 0);
+            scanned.Add(kept);
+            scanned.MarkComplete();
+            var claimed = new SqliteSessionIds(expected: 0);
+            claimed.Add(id);
+            claimed.MarkComplete();
+            Assert.True(scanned.MayHold(id) && claimed.MayHold(kept), $"'{Uri.EscapeDataString(kept)}' is one id to the file");
+        }
+    }
+
+    [Fact]
+    public async Task Session_ids_the_file_holds_as_one_are_one_id_to_the_filter_too()
+    {
+        // "call-\uD800" and "call-\uDC00" are one row of the file (each is "call-\uFFFD" in UTF-8), as the file read before the filter found.
+        const string Sent = "call-\uD800", Other = "call-\uDC00";
+        await WaitUntilComplete(_store.Database);
+        var index = new SqliteSessionIndex(_store.Database, TimeProvider.System);
+        Assert.True((await index.ClaimAsync(Sent, "acct-a", CancellationToken.None)).IsNew);
+        await _store.Database.WriteAsync(_ => true, CancellationToken.None); // the claim's row commits with it
+        Assert.Equal(new SessionClaim("acct-a", IsNew: false), await index.ClaimAsync(Other, "acct-b", CancellationToken.None));
+
+        _store.Reopen(); // the scan reads back "call-\uFFFD"
+        await WaitUntilComplete(_store.Database);
+        index = new SqliteSessionIndex(_store.Database, TimeProvider.System);
+        Assert.Equal(new SessionClaim("acct-a", IsNew: false), await index.ClaimAsync(Sent, "acct-c", CancellationToken.None)); // a replay, not a new call
+        Assert.Equal(new SessionClaim("acct-a", IsNew: false), await index.ClaimAsync(Other, "acct-c", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_file_holding_a_session_row_of_the_largest_rowid_opens_and_finds_it()
+    {
+        // Only a row given its rowid (by hand: the store never names one) has one this large. The filter was sized for
+        // twice the largest rowid, which overflowed (checked arithmetic): the file could not be opened at all.
+        await _store.Database.WriteAsync(
+            s => s.Execute("INSERT INTO sessions (rowid, session_id, account_id, created_at) VALUES (9223372036854775807, 'far', 'acct-a', 0)"),
+            CancellationToken.None);
+        _store.Reopen();
+        await WaitUntilComplete(_store.Database);
+        var index = new SqliteSessionIndex(_store.Database, TimeProvider.System);
+        Assert.Equal(new SessionClaim("acct-a", IsNew: false), await index.ClaimAsync("far", "acct-b", CancellationToken.None));
+        Assert.Equal(new SessionClaim("acct-b", IsNew: true), await index.ClaimAsync("near", "acct-b", CancellationToken.None));
+    }
+
     private static async Task WaitUntilComplete(SqliteDatabase database)
     {
         for (var waited = 0; !database.SessionIds.IsComplete; waited += 10)
