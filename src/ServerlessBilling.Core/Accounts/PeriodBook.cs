@@ -122,8 +122,10 @@ public readonly record struct PeriodBook
 
     /// <summary>
     /// The billing period in which a call that started at <paramref name="callStart"/> is invoiced: the current one, or a
-    /// period not yet invoiced whose totals hold that instant (its bounds are the ones it was opened with, which a new
-    /// billing day or time zone does not move), else the period the settings give.
+    /// period (or part) whose totals hold that instant, not yet invoiced or already invoiced (then the call is late usage
+    /// of it): its bounds are the ones it was opened with, which a new billing day or time zone does not move. Else the
+    /// period the settings give: after a new billing day that period may overlap the ones the book ran, so the book's
+    /// own bounds come first.
     /// </summary>
     public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart, AccountSettings settings)
     {
@@ -132,9 +134,9 @@ public readonly record struct PeriodBook
             return (label, Start, End);
         }
 
-        if (OpenTotalsHolding(callStart) is { } open)
+        if ((HoldingTotals(callStart, closed: false) ?? HoldingTotals(callStart, closed: true)) is { } held)
         {
-            return (open.Label, open.Start, open.End);
+            return (held.Label, held.Start, held.End);
         }
 
         var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
@@ -142,17 +144,17 @@ public readonly record struct PeriodBook
         return (period.Label(zone), period.Start, period.End);
     }
 
-    /// <summary>The totals of a period not yet closed whose bounds hold <paramref name="instant"/>, or null.</summary>
-    private PeriodTotals? OpenTotalsHolding(DateTimeOffset instant)
+    /// <summary>The totals of a period, not yet closed or (<paramref name="closed"/>) closed, whose bounds hold <paramref name="instant"/>, or null.</summary>
+    private PeriodTotals? HoldingTotals(DateTimeOffset instant, bool closed)
     {
-        if (Head is { } head && !IsClosed(head.Label) && instant >= head.Start && instant < head.End)
+        if (Head is { } head && IsClosed(head.Label) == closed && instant >= head.Start && instant < head.End)
         {
             return head;
         }
 
         foreach (var (label, totals) in Others)
         {
-            if (!IsClosed(label) && instant >= totals.Start && instant < totals.End)
+            if (IsClosed(label) == closed && instant >= totals.Start && instant < totals.End)
             {
                 return totals;
             }
@@ -363,7 +365,9 @@ public readonly record struct PeriodBook
             }
         }
 
-        return Label is { } current && !IsClosed(current) && (mode is null || ModeAt(Start, settings) == mode)
+        // The current period when it has no totals yet (its totals, when it has them, were looked at above: new ones
+        // set in their place would drop every charge they hold).
+        return Label is { } current && !IsClosed(current) && !totals.ContainsKey(current) && (mode is null || ModeAt(Start, settings) == mode)
             ? new PeriodTotals(current, Start, End)
             : null;
     }
