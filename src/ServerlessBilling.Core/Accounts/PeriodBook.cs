@@ -95,12 +95,16 @@ public readonly record struct PeriodBook
             return this with { Bounds = Bounds with { Modes = modes } };
         }
 
+        // The new part's totals are made now, empty, not with its first charge: a call of the part whose CDR comes after
+        // the period has ended finds its part by them; without them it went to the period the settings give, whose
+        // totals are the first part's, and was billed by the other mode's document (a post-paid call on a statement).
         var ended = (Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, Start, End)) with { End = now };
+        var totals = Totals.SetItem(label, ended);
         return this with
         {
             Bounds = new Bounded(now, End, next, ClosedThrough) { Stored = Stored, Modes = modes },
             Spend = 0m,
-            Totals = Totals.SetItem(label, ended),
+            Totals = totals.ContainsKey(next) ? totals : totals.SetItem(next, new PeriodTotals(next, now, End)),
         };
     }
 

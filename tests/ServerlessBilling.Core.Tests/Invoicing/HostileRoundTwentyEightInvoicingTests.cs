@@ -82,6 +82,35 @@ public sealed class HostileRoundTwentyEightInvoicingTests
     }
 
     /// <summary>
+    /// A change of mode starts a part; when no call of that part was charged before the period ended, a CDR of one that
+    /// came then went to the period the settings give, whose totals are the first part's: a post-paid call was put on the
+    /// pre-paid statement (shown as paid from the balance) and on no invoice.
+    /// </summary>
+    [Fact]
+    public async Task A_cdr_of_a_part_in_which_nothing_was_charged_yet_goes_on_that_parts_document()
+    {
+        var h = InvoicingHarness.InMemory(new DateTimeOffset(2026, 11, 5, 10, 0, 0, TimeSpan.Zero));
+        var prepaid = Fixtures.Prepaid();
+        var account = await h.OpenAsync("r28", prepaid, 100m);
+        await h.IngestAsync(account, (France, "2026-11-05T09:00:00Z", 60));
+        await SwitchAsync(h, account, prepaid with { Mode = AccountMode.Postpaid, CreditLimit = 1_000m }, new DateTimeOffset(2026, 11, 20, 12, 0, 0, TimeSpan.Zero));
+
+        // The CDR of a post-paid call of 25 November comes after the period ended, before the run.
+        h.Core.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 0, 30, 0, TimeSpan.Zero));
+        await h.IngestAsync(account, (France, "2026-11-25T10:00:00Z", 600));
+        h.Core.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 1, 6, 0, 0, TimeSpan.Zero));
+        await h.RunAsync(null);
+
+        var statement = await h.InvoiceAsync(account, "2026-11");
+        Assert.Equal(InvoiceKind.Statement, statement.Kind);
+        Assert.Equal([new InvoiceLine("France", 1, 60, 0.15m)], statement.Lines);
+        var invoice = await h.InvoiceAsync(account, "2026-11.02");
+        Assert.Equal(InvoiceKind.Invoice, invoice.Kind);
+        Assert.Equal([new InvoiceLine("France", 1, 600, 1.50m)], invoice.Lines);
+        Assert.Equal((1.50m, 0.30m, 1.80m), (invoice.Subtotal, invoice.Tax, invoice.Total));
+    }
+
+    /// <summary>
     /// A document as the code before this round wrote it: the running post-paid period's totals opened by a late pre-paid
     /// call with the start of the period the new billing day gives it, a day of the pre-paid part. A late post-paid call
     /// of a closed period found no open document of its mode among the totals and made the running period's anew, empty,
