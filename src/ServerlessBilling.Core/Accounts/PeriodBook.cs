@@ -145,7 +145,48 @@ public readonly record struct PeriodBook
 
         var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
         var period = BillingPeriod.Containing(callStart, settings.BillingDay, zone);
-        return (period.Label(zone), period.Start, period.End);
+        var (found, start, end) = BeforeCurrent(period.Label(zone), period.Start, period.End);
+        return (found, Clip(start, callStart, later: false), Clip(end, callStart, later: true));
+    }
+
+    /// <summary>
+    /// <paramref name="bound"/> moved, when the totals of the book run past it, to the nearest end of totals that ended
+    /// by <paramref name="instant"/> (a start) or the nearest start of totals that start after it (an end): a period the
+    /// settings give a call that no totals hold fills only the gap between the periods the book ran (each of one mode).
+    /// </summary>
+    private DateTimeOffset Clip(DateTimeOffset bound, DateTimeOffset instant, bool later)
+    {
+        foreach (var (_, totals) in Totals)
+        {
+            if (totals.Start >= totals.End)
+            {
+                continue; // late usage only: no time of its own
+            }
+
+            bound = later
+                ? totals.Start > instant && totals.Start < bound ? totals.Start : bound
+                : totals.End <= instant && totals.End > bound ? totals.End : bound;
+        }
+
+        return bound;
+    }
+
+    /// <summary>
+    /// The bounds the settings give a period that the book holds no totals of, made to end where the current period
+    /// starts when they run into it: a new billing day or time zone tiles the calendar anew, and the period it gives a day
+    /// before the current period may overlap it, even carry its label. Totals with such bounds would hold calls of the
+    /// current period (the first totals found holding a call take it, to their own document, maybe of the other mode),
+    /// and totals under the current label with an earlier start would take the mode of that start. A period that would
+    /// carry the current label is the month before it.
+    /// </summary>
+    private (string Label, DateTimeOffset Start, DateTimeOffset End) BeforeCurrent(string label, DateTimeOffset start, DateTimeOffset end)
+    {
+        if (Label is not { } current || start >= Start || end <= Start)
+        {
+            return (label, start, end);
+        }
+
+        return (label == current ? BillingPeriod.PreviousLabel(BillingPeriod.MonthOf(current)) ?? label : label, start, Start);
     }
 
     /// <summary>The totals of a period, not yet closed or (<paramref name="closed"/>) closed, whose bounds hold <paramref name="instant"/>, or null.</summary>
@@ -288,7 +329,8 @@ public readonly record struct PeriodBook
             var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
             var openLabel = BillingPeriod.NextLabel(BillingPeriod.MonthOf(ClosedThrough!));
             BillingPeriod.TryForLabel(openLabel, settings.BillingDay, zone, out var open);
-            var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, open.Start, open.End);
+            var (_, openStart, openEnd) = openLabel == Label ? (openLabel, Start, End) : BeforeCurrent(openLabel, open.Start, open.End);
+            var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, openStart, openEnd);
             if (Bounds.Modes.Items is not null
                 && (FirstOpen(totals, ModeAt(charge.CallStart, settings), settings) ?? LateOnly(totals, charge.CallStart) ?? FirstOpen(totals, null, settings)) is { } first)
             {
