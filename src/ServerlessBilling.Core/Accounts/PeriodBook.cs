@@ -189,6 +189,25 @@ public readonly record struct PeriodBook
         return (label == current ? BillingPeriod.PreviousLabel(BillingPeriod.MonthOf(current)) ?? label : label, start, Start);
     }
 
+    /// <summary>
+    /// New totals for the first open period after the closed ones, <paramref name="label"/>, to host late usage: the
+    /// current period's bounds when it is that period, else the bounds the settings give it (<paramref name="period"/>)
+    /// cut to the gap between the periods the book ran, which a new billing day may have drawn it over (its totals would
+    /// then hold calls of those periods). Where there is no gap, it has no time of its own, as late usage alone.
+    /// </summary>
+    private PeriodTotals Hosting(string label, BillingPeriod period)
+    {
+        if (label == Label)
+        {
+            return new PeriodTotals(label, Start, End);
+        }
+
+        var (_, start, end) = BeforeCurrent(label, period.Start, period.End);
+        start = Clip(start, Start, later: false);
+        end = Clip(end, start.AddTicks(-1), later: true);
+        return new PeriodTotals(label, start, start > end ? start : end);
+    }
+
     /// <summary>The totals of a period, not yet closed or (<paramref name="closed"/>) closed, whose bounds hold <paramref name="instant"/>, or null.</summary>
     private PeriodTotals? HoldingTotals(DateTimeOffset instant, bool closed)
     {
@@ -329,8 +348,7 @@ public readonly record struct PeriodBook
             var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
             var openLabel = BillingPeriod.NextLabel(BillingPeriod.MonthOf(ClosedThrough!));
             BillingPeriod.TryForLabel(openLabel, settings.BillingDay, zone, out var open);
-            var (_, openStart, openEnd) = openLabel == Label ? (openLabel, Start, End) : BeforeCurrent(openLabel, open.Start, open.End);
-            var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, openStart, openEnd);
+            var host = totals.GetValueOrDefault(openLabel) ?? Hosting(openLabel, open);
             if (Bounds.Modes.Items is not null
                 && (FirstOpen(totals, ModeAt(charge.CallStart, settings), settings) ?? LateOnly(totals, charge.CallStart) ?? FirstOpen(totals, null, settings)) is { } first)
             {

@@ -92,6 +92,31 @@ public sealed class HostileRoundTwentyEightBillingDayTests
         Assert.Equal(new DateTimeOffset(2026, 11, 22, 0, 0, 0, TimeSpan.Zero), october.PeriodEnd);
     }
 
+    [Fact]
+    public async Task The_document_hosting_late_usage_takes_no_time_of_an_invoiced_period_a_new_billing_day_extended()
+    {
+        var h = InvoicingHarness.InMemory(new DateTimeOffset(2026, 9, 25, 10, 0, 0, TimeSpan.Zero));
+        var settings = Fixtures.Postpaid(1_000m, hard: false) with { BillingDay = 31, TimeZone = "UTC" };
+        var account = await h.OpenAsync("r28", settings, 0m);
+
+        // From the 25th the billing day is the 2nd: 2026-08 (from 31 August) ends on 2 October; it is invoiced on the 3rd.
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, settings with { BillingDay = 2 }, 0m, default)).Error);
+        await h.IngestAsync(account, (France, "2026-09-20T10:00:00Z", 60));
+        await At(h, 2026, 10, 3).RunAsync(null);
+        Assert.Equal(new DateTimeOffset(2026, 10, 2, 0, 0, 0, TimeSpan.Zero), (await h.InvoiceAsync(account, "2026-08")).PeriodEnd);
+
+        // Late CDRs of 2026-08: the first is hosted by 2026-09 (the month after the last invoiced one), the second comes after.
+        await At(h, 2026, 10, 4).IngestAsync(account, (France, "2026-09-10T10:00:00Z", 60));
+        await At(h, 2026, 10, 5).IngestAsync(account, (France, "2026-09-15T10:00:00Z", 60));
+        await At(h, 2026, 11, 3).RunAsync(null);
+
+        var host = await h.InvoiceAsync(account, "2026-09");
+        Assert.Empty(host.Lines);
+        var late = Assert.Single(host.LateUsage);
+        Assert.Equal(("2026-08", 2, 0.30m), (late.Period, late.Lines.Sum(l => l.Calls), late.Subtotal));
+        Assert.True(host.PeriodStart >= new DateTimeOffset(2026, 10, 2, 0, 0, 0, TimeSpan.Zero), $"2026-09 starts {host.PeriodStart:O}, within the invoiced 2026-08");
+    }
+
     private static InvoicingHarness At(InvoicingHarness h, int year, int month, int day)
     {
         h.Core.Clock.SetUtcNow(new DateTimeOffset(year, month, day, 6, 0, 0, TimeSpan.Zero));
