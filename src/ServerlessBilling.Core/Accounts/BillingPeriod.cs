@@ -137,6 +137,14 @@ public readonly record struct BillingPeriod
             ? new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified).AddMonths(1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture)
             : throw new ArgumentException($"'{label}' is not a period label (yyyy-MM).", nameof(label));
 
+    /// <summary>The label of the month before <paramref name="label"/> ("2027-01" → "2026-12"); null when there is none (before <see cref="EarliestLabel"/>).</summary>
+    public static string? PreviousLabel(string label) =>
+        TryParseLabel(label, out var year, out var month)
+        && new DateTime(year, month, 1, 0, 0, 0, DateTimeKind.Unspecified).AddMonths(-1).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture) is var before
+        && TryParseLabel(before, out _, out _)
+            ? before
+            : null;
+
     public static TimeZoneInfo FindTimeZone(string id) =>
         TryFindTimeZone(id, out var zone) ? zone : throw new ArgumentException($"Unknown time zone '{id}'.", nameof(id));
 

@@ -95,12 +95,16 @@ public readonly record struct PeriodBook
             return this with { Bounds = Bounds with { Modes = modes } };
         }
 
+        // The new part's totals are made now, empty, not with its first charge: a call of the part whose CDR comes after
+        // the period has ended finds its part by them; without them it went to the period the settings give, whose
+        // totals are the first part's, and was billed by the other mode's document (a post-paid call on a statement).
         var ended = (Totals.GetValueOrDefault(label) ?? new PeriodTotals(label, Start, End)) with { End = now };
+        var totals = Totals.SetItem(label, ended);
         return this with
         {
             Bounds = new Bounded(now, End, next, ClosedThrough) { Stored = Stored, Modes = modes },
             Spend = 0m,
-            Totals = Totals.SetItem(label, ended),
+            Totals = totals.ContainsKey(next) ? totals : totals.SetItem(next, new PeriodTotals(next, now, End)),
         };
     }
 
@@ -122,8 +126,10 @@ public readonly record struct PeriodBook
 
     /// <summary>
     /// The billing period in which a call that started at <paramref name="callStart"/> is invoiced: the current one, or a
-    /// period not yet invoiced whose totals hold that instant (its bounds are the ones it was opened with, which a new
-    /// billing day or time zone does not move), else the period the settings give.
+    /// period (or part) whose totals hold that instant, not yet invoiced or already invoiced (then the call is late usage
+    /// of it): its bounds are the ones it was opened with, which a new billing day or time zone does not move. Else the
+    /// period the settings give: after a new billing day that period may overlap the ones the book ran, so the book's
+    /// own bounds come first.
     /// </summary>
     public (string Label, DateTimeOffset Start, DateTimeOffset End) PeriodOf(DateTimeOffset callStart, AccountSettings settings)
     {
@@ -132,27 +138,87 @@ public readonly record struct PeriodBook
             return (label, Start, End);
         }
 
-        if (OpenTotalsHolding(callStart) is { } open)
+        if ((HoldingTotals(callStart, closed: false) ?? HoldingTotals(callStart, closed: true)) is { } held)
         {
-            return (open.Label, open.Start, open.End);
+            return (held.Label, held.Start, held.End);
         }
 
         var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
         var period = BillingPeriod.Containing(callStart, settings.BillingDay, zone);
-        return (period.Label(zone), period.Start, period.End);
+        var (found, start, end) = BeforeCurrent(period.Label(zone), period.Start, period.End);
+        return (found, Clip(start, callStart, later: false), Clip(end, callStart, later: true));
     }
 
-    /// <summary>The totals of a period not yet closed whose bounds hold <paramref name="instant"/>, or null.</summary>
-    private PeriodTotals? OpenTotalsHolding(DateTimeOffset instant)
+    /// <summary>
+    /// <paramref name="bound"/> moved, when the totals of the book run past it, to the nearest end of totals that ended
+    /// by <paramref name="instant"/> (a start) or the nearest start of totals that start after it (an end): a period the
+    /// settings give a call that no totals hold fills only the gap between the periods the book ran (each of one mode).
+    /// </summary>
+    private DateTimeOffset Clip(DateTimeOffset bound, DateTimeOffset instant, bool later)
     {
-        if (Head is { } head && !IsClosed(head.Label) && instant >= head.Start && instant < head.End)
+        foreach (var (_, totals) in Totals)
+        {
+            if (totals.Start >= totals.End)
+            {
+                continue; // late usage only: no time of its own
+            }
+
+            bound = later
+                ? totals.Start > instant && totals.Start < bound ? totals.Start : bound
+                : totals.End <= instant && totals.End > bound ? totals.End : bound;
+        }
+
+        return bound;
+    }
+
+    /// <summary>
+    /// The bounds the settings give a period that the book holds no totals of, made to end where the current period
+    /// starts when they run into it: a new billing day or time zone tiles the calendar anew, and the period it gives a day
+    /// before the current period may overlap it, even carry its label. Totals with such bounds would hold calls of the
+    /// current period (the first totals found holding a call take it, to their own document, maybe of the other mode),
+    /// and totals under the current label with an earlier start would take the mode of that start. A period that would
+    /// carry the current label is the month before it.
+    /// </summary>
+    private (string Label, DateTimeOffset Start, DateTimeOffset End) BeforeCurrent(string label, DateTimeOffset start, DateTimeOffset end)
+    {
+        if (Label is not { } current || start >= Start || end <= Start)
+        {
+            return (label, start, end);
+        }
+
+        return (label == current ? BillingPeriod.PreviousLabel(BillingPeriod.MonthOf(current)) ?? label : label, start, Start);
+    }
+
+    /// <summary>
+    /// New totals for the first open period after the closed ones, <paramref name="label"/>, to host late usage: the
+    /// current period's bounds when it is that period, else the bounds the settings give it (<paramref name="period"/>)
+    /// cut to the gap between the periods the book ran, which a new billing day may have drawn it over (its totals would
+    /// then hold calls of those periods). Where there is no gap, it has no time of its own, as late usage alone.
+    /// </summary>
+    private PeriodTotals Hosting(string label, BillingPeriod period)
+    {
+        if (label == Label)
+        {
+            return new PeriodTotals(label, Start, End);
+        }
+
+        var (_, start, end) = BeforeCurrent(label, period.Start, period.End);
+        start = Clip(start, Start, later: false);
+        end = Clip(end, start.AddTicks(-1), later: true);
+        return new PeriodTotals(label, start, start > end ? start : end);
+    }
+
+    /// <summary>The totals of a period, not yet closed or (<paramref name="closed"/>) closed, whose bounds hold <paramref name="instant"/>, or null.</summary>
+    private PeriodTotals? HoldingTotals(DateTimeOffset instant, bool closed)
+    {
+        if (Head is { } head && IsClosed(head.Label) == closed && instant >= head.Start && instant < head.End)
         {
             return head;
         }
 
         foreach (var (label, totals) in Others)
         {
-            if (!IsClosed(label) && instant >= totals.Start && instant < totals.End)
+            if (IsClosed(label) == closed && instant >= totals.Start && instant < totals.End)
             {
                 return totals;
             }
@@ -282,7 +348,7 @@ public readonly record struct PeriodBook
             var zone = BillingPeriod.FindTimeZone(settings.TimeZone);
             var openLabel = BillingPeriod.NextLabel(BillingPeriod.MonthOf(ClosedThrough!));
             BillingPeriod.TryForLabel(openLabel, settings.BillingDay, zone, out var open);
-            var host = totals.GetValueOrDefault(openLabel) ?? new PeriodTotals(openLabel, open.Start, open.End);
+            var host = totals.GetValueOrDefault(openLabel) ?? Hosting(openLabel, open);
             if (Bounds.Modes.Items is not null
                 && (FirstOpen(totals, ModeAt(charge.CallStart, settings), settings) ?? LateOnly(totals, charge.CallStart) ?? FirstOpen(totals, null, settings)) is { } first)
             {
@@ -363,7 +429,9 @@ public readonly record struct PeriodBook
             }
         }
 
-        return Label is { } current && !IsClosed(current) && (mode is null || ModeAt(Start, settings) == mode)
+        // The current period when it has no totals yet (its totals, when it has them, were looked at above: new ones
+        // set in their place would drop every charge they hold).
+        return Label is { } current && !IsClosed(current) && !totals.ContainsKey(current) && (mode is null || ModeAt(Start, settings) == mode)
             ? new PeriodTotals(current, Start, End)
             : null;
     }
