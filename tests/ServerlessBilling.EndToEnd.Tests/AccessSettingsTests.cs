@@ -18,6 +18,10 @@ public sealed class AccessSettingsTests
         { ["--Limits:RequestsPerSecondPerKey=many"], "'Limits:RequestsPerSecondPerKey'" },
         { ["--Limits:MaxRequestBodyBytes=-1"], "Limits:MaxRequestBodyBytes must be at least 1" },
         { ["--Limits:MaxJsonBodyBytes=0"], "Limits:MaxJsonBodyBytes must be at least 1" },
+
+        // Above 2 GiB (with Limits:MaxRequestBodyBytes as high) a declared length past int's range made the JSON reader's
+        // buffer size negative: every request with such a Content-Length was a 500.
+        { ["--Limits:MaxJsonBodyBytes=4000000000"], "Limits:MaxJsonBodyBytes must be from 1 to 1073741824 (1 GiB), not 4000000000" },
     };
 
     [Theory]

@@ -15,6 +15,19 @@ public sealed class StartupSettingsTests
         { "--CreditControl:MaxConcurrencyRetries=0", "CreditControl:MaxConcurrencyRetries" },
         { "--Invoicing:Parallelism=0", "Invoicing:Parallelism" },
         { "--Alerts:WebhookAttempts=0", "Alerts:WebhookAttempts" },
+
+        // Values a start used to accept that broke the product later: a timer or a deadline past 0xFFFFFFFE ms throws (the
+        // sweep or the invoice run, at start; every authorize, top-up or CDR batch, on each call), a default grace of
+        // 2 × validity overflows past a billion seconds, and a retention near TimeSpan.MaxValue overflows the sweep's arithmetic.
+        { "--Local:SweepInterval=50.00:00:00", "Local:SweepInterval must be more than 0 and at most 1.00:00:00" },
+        { "--Local:InvoiceRunInterval=50.00:00:00", "Local:InvoiceRunInterval must be from 0 to 31.00:00:00 (zero turns the run off)" },
+        { "--Local:StoreStartTimeout=50.00:00:00", "Local:StoreStartTimeout must be more than 0 and at most 01:00:00" },
+        { "--CreditControl:ValiditySeconds=2000000000", "CreditControl:ValiditySeconds must be from 1 to 86400" },
+        { "--CreditControl:StoreDeadline=50.00:00:00", "CreditControl:StoreDeadline must be more than 0 and at most 01:00:00" },
+        { "--CreditControl:AdminDeadline=50.00:00:00", "CreditControl:AdminDeadline must be more than 0 and at most 01:00:00" },
+        { "--CreditControl:BatchDeadline=50.00:00:00", "CreditControl:BatchDeadline must be more than 0 and at most 01:00:00" },
+        { "--CreditControl:ClosedSessionRetention=10675199.02:48:05.4775807", "CreditControl:ClosedSessionRetention must be from 0 to 365.00:00:00" },
+        { "--CreditControl:ClosedSessionRetention=-00:00:01", "CreditControl:ClosedSessionRetention must not be negative" },
     };
 
     [Theory]

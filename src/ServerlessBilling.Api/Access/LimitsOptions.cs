@@ -15,6 +15,9 @@ public sealed class LimitsOptions
 
     public const long DefaultMaxJsonBodyBytes = 1 << 20;
 
+    /// <summary>A JSON body is read whole into one array, whose length is an int: at most 1 GiB, far from that limit.</summary>
+    public const long MostMaxJsonBodyBytes = 1 << 30;
+
     /// <summary>Requests per second allowed to one key (burst: one second's worth); null turns the rate limit off.</summary>
     public int? RequestsPerSecondPerKey { get; set; }
 
@@ -46,6 +49,10 @@ public sealed class LimitsOptionsValidator : IValidateOptions<LimitsOptions>
         if (options.MaxJsonBodyBytes < 1)
         {
             failures.Add($"{prefix}{nameof(LimitsOptions.MaxJsonBodyBytes)} must be at least 1, not {options.MaxJsonBodyBytes}");
+        }
+        else if (options.MaxJsonBodyBytes > LimitsOptions.MostMaxJsonBodyBytes)
+        {
+            failures.Add($"{prefix}{nameof(LimitsOptions.MaxJsonBodyBytes)} must be from 1 to {LimitsOptions.MostMaxJsonBodyBytes} (1 GiB), not {options.MaxJsonBodyBytes}");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -38,3 +38,43 @@ public static class ValidatedOptions
             options.Validate() is { Count: > 0 } errors ? ValidateOptionsResult.Fail(errors) : ValidateOptionsResult.Success;
     }
 }
+
+/// <summary>
+/// The checks of a duration setting that the validators share. Below the range the message is the one each setting has
+/// always had; above it, it names the whole range. The upper bounds keep a careless value from breaking the product
+/// later: a timer, a cancellation deadline and <c>Task.WaitAsync</c> throw beyond <see cref="LongestWait"/>, and a
+/// retention added to a time overflows near <see cref="TimeSpan.MaxValue"/>.
+/// </summary>
+public static class SettingChecks
+{
+    /// <summary>The longest wait a timer, a cancellation deadline or <c>Task.WaitAsync</c> accepts: 0xFFFFFFFE ms, about 49.7 days.</summary>
+    public static readonly TimeSpan LongestWait = TimeSpan.FromMilliseconds(0xFFFFFFFE);
+
+    /// <summary>A duration above zero and at most <paramref name="max"/>.</summary>
+    public static void CheckPositive(this List<string> errors, string setting, TimeSpan value, TimeSpan max)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{setting} must be positive");
+        }
+        else if (value > max)
+        {
+            errors.Add(FormattableString.Invariant($"{setting} must be more than 0 and at most {max:c}"));
+        }
+    }
+
+    /// <summary>A duration from zero to <paramref name="max"/>; <paramref name="zero"/> says what zero means, if it means something.</summary>
+    public static void CheckNotNegative(this List<string> errors, string setting, TimeSpan value, TimeSpan max, string zero = "")
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (value < TimeSpan.Zero)
+        {
+            errors.Add($"{setting} must not be negative{zero}");
+        }
+        else if (value > max)
+        {
+            errors.Add(FormattableString.Invariant($"{setting} must be from 0 to {max:c}{zero}"));
+        }
+    }
+}

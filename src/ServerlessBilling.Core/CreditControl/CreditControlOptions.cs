@@ -16,7 +16,16 @@ public sealed class CreditControlOptions : IValidatedOptions
     /// </summary>
     public int MaxQuotaSeconds { get; set; } = 3600;
 
-    /// <summary>How long a grant is valid before the switch must report (Diameter Validity-Time).</summary>
+    /// <summary>The longest validity: a day. The default grace doubles it, so a billion seconds would overflow into a negative grace.</summary>
+    public const int MaxValiditySeconds = 24 * 3600;
+
+    /// <summary>The longest retention of a lapsed session: a year (it is added to the session's time, which overflows near <see cref="TimeSpan.MaxValue"/>).</summary>
+    public static readonly TimeSpan MaxClosedSessionRetention = TimeSpan.FromDays(365);
+
+    /// <summary>The longest store deadline: an hour (a cancellation deadline throws beyond about 49.7 days, on every call).</summary>
+    public static readonly TimeSpan MaxDeadline = TimeSpan.FromHours(1);
+
+    /// <summary>How long a grant is valid before the switch must report (Diameter Validity-Time); at most <see cref="MaxValiditySeconds"/>.</summary>
     public int ValiditySeconds { get; set; } = 300;
 
     /// <summary>Extra time after validity before the reservation is released (Tcc); default 2× validity.</summary>
@@ -59,11 +68,17 @@ public sealed class CreditControlOptions : IValidatedOptions
         }
 
         if (ValiditySeconds < 1) errors.Add("CreditControl:ValiditySeconds must be at least 1");
+        if (ValiditySeconds > MaxValiditySeconds)
+        {
+            errors.Add($"CreditControl:ValiditySeconds must be from 1 to {MaxValiditySeconds} (a day)");
+        }
+
         if (GraceSeconds is < 0) errors.Add("CreditControl:GraceSeconds must not be negative");
         if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
-        if (StoreDeadline <= TimeSpan.Zero) errors.Add("CreditControl:StoreDeadline must be positive");
-        if (BatchDeadline <= TimeSpan.Zero) errors.Add("CreditControl:BatchDeadline must be positive");
-        if (AdminDeadline <= TimeSpan.Zero) errors.Add("CreditControl:AdminDeadline must be positive");
+        errors.CheckNotNegative("CreditControl:ClosedSessionRetention", ClosedSessionRetention, MaxClosedSessionRetention);
+        errors.CheckPositive("CreditControl:StoreDeadline", StoreDeadline, MaxDeadline);
+        errors.CheckPositive("CreditControl:BatchDeadline", BatchDeadline, MaxDeadline);
+        errors.CheckPositive("CreditControl:AdminDeadline", AdminDeadline, MaxDeadline);
         return errors;
     }
 }

@@ -141,9 +141,9 @@ public sealed class LocalOptions : IValidatedOptions
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(DataDirectory)) errors.Add("Local:DataDirectory must name a folder");
-        if (SweepInterval <= TimeSpan.Zero) errors.Add("Local:SweepInterval must be positive");
-        if (InvoiceRunInterval < TimeSpan.Zero) errors.Add("Local:InvoiceRunInterval must not be negative (zero turns the run off)");
-        if (StoreStartTimeout <= TimeSpan.Zero) errors.Add("Local:StoreStartTimeout must be positive");
+        errors.CheckPositive("Local:SweepInterval", SweepInterval, TimeSpan.FromDays(1));
+        errors.CheckNotNegative("Local:InvoiceRunInterval", InvoiceRunInterval, TimeSpan.FromDays(31), " (zero turns the run off)");
+        errors.CheckPositive("Local:StoreStartTimeout", StoreStartTimeout, TimeSpan.FromHours(1));
         return errors;
     }
 }
