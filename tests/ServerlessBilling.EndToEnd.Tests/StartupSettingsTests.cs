@@ -28,6 +28,7 @@ public sealed class StartupSettingsTests
         { "--CreditControl:BatchDeadline=50.00:00:00", "CreditControl:BatchDeadline must be more than 0 and at most 01:00:00" },
         { "--CreditControl:ClosedSessionRetention=10675199.02:48:05.4775807", "CreditControl:ClosedSessionRetention must be from 0 to 365.00:00:00" },
         { "--CreditControl:ClosedSessionRetention=-00:00:01", "CreditControl:ClosedSessionRetention must not be negative" },
+        { "--CreditControl:GraceSeconds=2147483647", "CreditControl:GraceSeconds must be from 0 to 604800 (a week)" }, // a reservation held 68 years
     };
 
     [Theory]

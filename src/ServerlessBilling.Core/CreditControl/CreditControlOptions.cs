@@ -28,7 +28,10 @@ public sealed class CreditControlOptions : IValidatedOptions
     /// <summary>How long a grant is valid before the switch must report (Diameter Validity-Time); at most <see cref="MaxValiditySeconds"/>.</summary>
     public int ValiditySeconds { get; set; } = 300;
 
-    /// <summary>Extra time after validity before the reservation is released (Tcc); default 2× validity.</summary>
+    /// <summary>The longest <see cref="GraceSeconds"/>: a week, well past the default's most (2 × <see cref="MaxValiditySeconds"/>).</summary>
+    public const int MaxGraceSeconds = 7 * 24 * 3600;
+
+    /// <summary>Extra time after validity before the reservation is released (Tcc); default 2× validity; at most <see cref="MaxGraceSeconds"/>.</summary>
     public int? GraceSeconds { get; set; }
 
     /// <summary>
@@ -74,6 +77,11 @@ public sealed class CreditControlOptions : IValidatedOptions
         }
 
         if (GraceSeconds is < 0) errors.Add("CreditControl:GraceSeconds must not be negative");
+        if (GraceSeconds > MaxGraceSeconds)
+        {
+            // Unbounded, a switch that never reports again (a crash, a lost terminate) held its reservation for decades.
+            errors.Add($"CreditControl:GraceSeconds must be from 0 to {MaxGraceSeconds} (a week)");
+        }
         if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
         errors.CheckNotNegative("CreditControl:ClosedSessionRetention", ClosedSessionRetention, MaxClosedSessionRetention);
         errors.CheckPositive("CreditControl:StoreDeadline", StoreDeadline, MaxDeadline);
