@@ -328,7 +328,7 @@ public sealed class IngestionService(
                         // An earlier run lost its write: a session it recorded as closed here may have been closed by its terminate
                         // in another process (this run then settles the CDR by that session, or closes it again and records anew),
                         // and one it closed from the history is not closed at all: its record goes back to what it was.
-                        await RecordAsLandedAsync(account, closings, cancellationToken);
+                        await sessions.RecordAsLandedAsync(account, closings, cancellationToken);
                         closings = null;
                     }
 
@@ -396,29 +396,7 @@ public sealed class IngestionService(
     }
 
     /// <summary>
-    /// Makes the history say of each session in <paramref name="closings"/> what <paramref name="account"/> (the document
-    /// as it now is) says: a session it holds closed is recorded as held; one it does not hold gets back the record its
-    /// closing replaced, since that closing did not land. Without this, a CDR that closed a session from the history (it
-    /// lapsed and was dropped) and lost its write left the record "closed by this CDR, charged": the same CDR delivered
-    /// again was then taken as one whose usage record was lost, and the call was never charged.
-    /// </summary>
-    private async ValueTask RecordAsLandedAsync(AccountState account, Dictionary<string, ClosedSession?> closings, CancellationToken cancellationToken)
-    {
-        foreach (var (sessionId, replaced) in closings)
-        {
-            if (account.Sessions.GetValueOrDefault(sessionId) is { TerminateAnswer: not null } held)
-            {
-                await sessions.RecordClosedAsync(new ClosedSession(account.AccountId, held), cancellationToken);
-            }
-            else if (replaced is not null && !account.Sessions.ContainsKey(sessionId))
-            {
-                await sessions.RecordClosedAsync(replaced, cancellationToken);
-            }
-        }
-    }
-
-    /// <summary>
-    /// <see cref="RecordAsLandedAsync"/> after the step's write failed, on the document as read now, within the store
+    /// <see cref="SessionHistory.RecordAsLandedAsync(ISessionIndex, AccountState, IReadOnlyDictionary{string, ClosedSession?}, CancellationToken)"/> after the step's write failed, on the document as read now, within the store
     /// deadline whatever the step's own token says (a deadline that cut the step short must not leave the records as they
     /// are). Best effort: when the store cannot be read or written either, the step's own fault is what is reported.
     /// </summary>
@@ -429,7 +407,7 @@ public sealed class IngestionService(
             using var deadline = new CancellationTokenSource(options.StoreDeadline, clock);
             if (await accounts.GetAsync(accountId, deadline.Token) is { } current)
             {
-                await RecordAsLandedAsync(current.Value, closings, deadline.Token);
+                await sessions.RecordAsLandedAsync(current.Value, closings, deadline.Token);
             }
         }
         catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)

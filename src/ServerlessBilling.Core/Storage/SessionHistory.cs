@@ -15,10 +15,33 @@ public static class SessionHistory
     {
         foreach (var sessionId in sessionIds)
         {
-            if (account.Sessions.GetValueOrDefault(sessionId) is { TerminateAnswer: not null } held)
-            {
-                await sessions.RecordClosedAsync(new ClosedSession(account.AccountId, held), cancellationToken);
-            }
+            await sessions.RecordAsLandedAsync(account, sessionId, replaced: null, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="RecordAsHeldAsync"/>, and a session of <paramref name="closings"/> that the document does not hold gets
+    /// back the record its closing replaced (the value; null when the document held the session then), since that closing
+    /// did not land: a CDR that closed a session from the history (it lapsed and was dropped) and lost its write must not
+    /// leave the record "closed by this CDR, charged", or the same CDR delivered again is taken as charged.
+    /// </summary>
+    public static async ValueTask RecordAsLandedAsync(this ISessionIndex sessions, AccountState account, IReadOnlyDictionary<string, ClosedSession?> closings, CancellationToken cancellationToken)
+    {
+        foreach (var (sessionId, replaced) in closings)
+        {
+            await sessions.RecordAsLandedAsync(account, sessionId, replaced, cancellationToken);
+        }
+    }
+
+    private static async ValueTask RecordAsLandedAsync(this ISessionIndex sessions, AccountState account, string sessionId, ClosedSession? replaced, CancellationToken cancellationToken)
+    {
+        if (account.Sessions.GetValueOrDefault(sessionId) is { TerminateAnswer: not null } held)
+        {
+            await sessions.RecordClosedAsync(new ClosedSession(account.AccountId, held), cancellationToken);
+        }
+        else if (replaced is not null && !account.Sessions.ContainsKey(sessionId))
+        {
+            await sessions.RecordClosedAsync(replaced, cancellationToken);
         }
     }
 }
