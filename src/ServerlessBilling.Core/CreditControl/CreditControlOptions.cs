@@ -35,8 +35,16 @@ public sealed class CreditControlOptions : IValidatedOptions
     public int? GraceSeconds { get; set; }
 
     /// <summary>
+    /// The most <see cref="ClosedSessionsKept"/>: 1,000. A closed session is about 0.5 to 1 KB of the account document, which
+    /// every credit-control step rewrites whole and which Cosmos DB holds to 2 MB; unbounded, a careless value let the
+    /// document grow with every call until its writes failed.
+    /// </summary>
+    public const int MaxClosedSessionsKept = 1_000;
+
+    /// <summary>
     /// How many terminated sessions each account document keeps (for replays and CDR matching without a second
-    /// read); older ones are answered from the session history. Bounds the document's size and every step's cost.
+    /// read); older ones are answered from the session history. Bounds the document's size and every step's cost;
+    /// at most <see cref="MaxClosedSessionsKept"/>.
     /// </summary>
     public int ClosedSessionsKept { get; set; } = 100;
 
@@ -82,7 +90,8 @@ public sealed class CreditControlOptions : IValidatedOptions
             // Unbounded, a switch that never reports again (a crash, a lost terminate) held its reservation for decades.
             errors.Add($"CreditControl:GraceSeconds must be from 0 to {MaxGraceSeconds} (a week)");
         }
-        if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
+
+        errors.CheckRange("CreditControl:ClosedSessionsKept", ClosedSessionsKept, 1, MaxClosedSessionsKept, " (each is kept in the account document, which every step rewrites)");
         errors.CheckNotNegative("CreditControl:ClosedSessionRetention", ClosedSessionRetention, MaxClosedSessionRetention);
         errors.CheckPositive("CreditControl:StoreDeadline", StoreDeadline, MaxDeadline);
         errors.CheckPositive("CreditControl:BatchDeadline", BatchDeadline, MaxDeadline);
