@@ -33,6 +33,8 @@ public sealed class StartupSettingsTests
         // Every step rewrites the account document whole, closed sessions kept included: a huge count let it grow with each
         // call without end (past Cosmos DB's 2 MB item limit, and ever slower on every store).
         { "--CreditControl:ClosedSessionsKept=100000000", "CreditControl:ClosedSessionsKept must be from 1 to 1000" },
+        { "--CreditControl:MaxOpenSessionsPerAccount=0", "CreditControl:MaxOpenSessionsPerAccount must be at least 1" },
+        { "--CreditControl:MaxOpenSessionsPerAccount=1000000", "CreditControl:MaxOpenSessionsPerAccount must be from 1 to 10000" },
     };
 
     [Theory]
