@@ -17,7 +17,9 @@ param throughputMode string = 'serverless'
 @minValue(1000)
 param maxAutoscaleThroughput int = 4000
 
-@description('Seconds a session-index entry lives (Cosmos__SessionTimeToLiveSeconds).')
+@description('Seconds a session-index entry lives (Cosmos__SessionTimeToLiveSeconds): a day to a year.')
+@minValue(86400)
+@maxValue(31536000)
 param sessionTimeToLiveSeconds int = 604800
 
 // Point reads and the queries of the stores only: the account document (with its session book) and rated usage are

@@ -1,3 +1,5 @@
+using ServerlessBilling.Core;
+
 namespace ServerlessBilling.Cosmos;
 
 /// <summary>Cosmos DB settings (section "Cosmos"). With no key, the managed identity (Entra ID) is used.</summary>
@@ -54,7 +56,17 @@ public sealed class CosmosOptions
     /// <summary>Accept the self-signed certificate of a local emulator; honoured only for loopback endpoints.</summary>
     public bool AcceptLoopbackCertificate { get; set; }
 
-    /// <summary>How long session-index entries live (seconds).</summary>
+    /// <summary>
+    /// The shortest <see cref="SessionTimeToLiveSeconds"/>: a day, the longest grant's validity (an open call's entry is
+    /// written again only when an interim finds it past half its time to live). Cosmos DB refuses 0 and negative values
+    /// (but -1, which never expires) when the container is made, with a message that names no setting.
+    /// </summary>
+    public const int MinSessionTimeToLiveSeconds = 24 * 3600;
+
+    /// <summary>The longest <see cref="SessionTimeToLiveSeconds"/>: a year, as the longest closed-session retention.</summary>
+    public const int MaxSessionTimeToLiveSeconds = 365 * 24 * 3600;
+
+    /// <summary>How long session-index entries live (seconds), from <see cref="MinSessionTimeToLiveSeconds"/> to <see cref="MaxSessionTimeToLiveSeconds"/>.</summary>
     public int SessionTimeToLiveSeconds { get; set; } = CosmosSessionIndex.DefaultTimeToLiveSeconds;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
@@ -77,6 +89,7 @@ public sealed class CosmosOptions
             errors.Add("Cosmos:MonitoringPollMilliseconds must be from 10 to 60000");
         }
 
+        errors.CheckRange("Cosmos:SessionTimeToLiveSeconds", SessionTimeToLiveSeconds, MinSessionTimeToLiveSeconds, MaxSessionTimeToLiveSeconds, " (a day to a year)");
         if (string.IsNullOrWhiteSpace(Database))
         {
             errors.Add("Cosmos:Database is required");

@@ -29,6 +29,12 @@ public sealed class StartupSettingsTests
         { "--CreditControl:ClosedSessionRetention=10675199.02:48:05.4775807", "CreditControl:ClosedSessionRetention must be from 0 to 365.00:00:00" },
         { "--CreditControl:ClosedSessionRetention=-00:00:01", "CreditControl:ClosedSessionRetention must not be negative" },
         { "--CreditControl:GraceSeconds=2147483647", "CreditControl:GraceSeconds must be from 0 to 604800 (a week)" }, // a reservation held 68 years
+
+        // Every step rewrites the account document whole, closed sessions kept included: a huge count let it grow with each
+        // call without end (past Cosmos DB's 2 MB item limit, and ever slower on every store).
+        { "--CreditControl:ClosedSessionsKept=100000000", "CreditControl:ClosedSessionsKept must be from 1 to 1000" },
+        { "--CreditControl:MaxOpenSessionsPerAccount=0", "CreditControl:MaxOpenSessionsPerAccount must be at least 1" },
+        { "--CreditControl:MaxOpenSessionsPerAccount=1000000", "CreditControl:MaxOpenSessionsPerAccount must be from 1 to 10000" },
     };
 
     [Theory]

@@ -95,6 +95,12 @@ public static class RequestReader
             var body = JsonSerializer.Deserialize<T>(span, ApiJson.Options);
             return body is null ? (null, Problems.BadRequest("the body must be a JSON object")) : (body, null);
         }
+        catch (JsonException ex) when (ex.InnerException is InvalidOperationException inner && inner.Message.Contains("UTF-16", StringComparison.Ordinal))
+        {
+            // A string escaping a lone surrogate ("\ud800") is JSON but not text: say which field, not "the wrong type".
+            var field = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "a string" : ex.Path.StartsWith("$.", StringComparison.Ordinal) ? ex.Path[2..] : ex.Path;
+            return (null, Problems.BadRequest(Identifiers.NotText(field)));
+        }
         catch (JsonException ex)
         {
             var where = string.IsNullOrEmpty(ex.Path) || ex.Path == "$" ? "" : $" at {ex.Path}";

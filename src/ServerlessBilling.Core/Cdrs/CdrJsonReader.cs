@@ -149,7 +149,7 @@ public static class CdrJsonReader
             catch (InvalidOperationException)
             {
                 // Valid JSON grammar can still escape a lone surrogate, which is not text.
-                reason ??= $"{name} is not valid Unicode text";
+                reason ??= Identifiers.NotText(name);
                 return "";
             }
         }

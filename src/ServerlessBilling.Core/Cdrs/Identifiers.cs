@@ -37,15 +37,42 @@ public static class Identifiers
     /// one is quarantined, so an id sent to the API is held to it too (<see cref="ValidateReceived"/>): a session opened
     /// under such an id could never be charged by its CDR.
     /// </summary>
+    /// <remarks>
+    /// An unpaired UTF-16 surrogate (JSON can escape one: "\ud800") is refused with it: it is not text, and UTF-8 (SQLite's
+    /// text, Cosmos DB's) holds it as U+FFFD, so "call-\uD800" and "call-\uDC00" were one row of the file but two keys of
+    /// the in-memory claims: both could be claimed as new calls before either was written.
+    /// </remarks>
     public static string? NotUtf8(ReadOnlySpan<char> id, string name) =>
         id.Contains('\uFFFD')
             ? $"{name} is not valid UTF-8 (a byte that is not was read as U+FFFD): send the file in UTF-8"
-            : null;
+            : HasUnpairedSurrogate(id) ? NotText(name) : null;
 
-    /// <summary>Why an id received (a CDR's, or one a request names) is not valid: <see cref="Validate"/>, and no U+FFFD.</summary>
+    /// <summary>Why a value that holds an unpaired UTF-16 surrogate is refused: the one sentence the API and the CDR readers give.</summary>
+    public static string NotText(string name) =>
+        $"{name} is not valid Unicode text: it holds an unpaired surrogate (a \\uD800-\\uDFFF escape without its other half)";
+
+    /// <summary>True when <paramref name="value"/> holds a UTF-16 surrogate that is not half of a pair.</summary>
+    public static bool HasUnpairedSurrogate(ReadOnlySpan<char> value)
+    {
+        for (var at = value.IndexOfAnyInRange('\uD800', '\uDFFF'); at >= 0;)
+        {
+            if (!char.IsHighSurrogate(value[at]) || at + 1 >= value.Length || !char.IsLowSurrogate(value[at + 1]))
+            {
+                return true;
+            }
+
+            at += 2;
+            var next = value[at..].IndexOfAnyInRange('\uD800', '\uDFFF');
+            at = next < 0 ? -1 : at + next;
+        }
+
+        return false;
+    }
+
+    /// <summary>Why an id received (a CDR's, or one a request names) is not valid: <see cref="Validate"/>, and no U+FFFD or unpaired surrogate.</summary>
     public static string? ValidateReceived(ReadOnlySpan<char> value, string name) => Validate(value, name) ?? NotUtf8(value, name);
 
-    /// <summary>Why a session id received is not valid: <see cref="ValidateSession"/>, and no U+FFFD.</summary>
+    /// <summary>Why a session id received is not valid: <see cref="ValidateSession"/>, and no U+FFFD or unpaired surrogate.</summary>
     public static string? ValidateSessionReceived(ReadOnlySpan<char> value, string name) => ValidateSession(value, name) ?? NotUtf8(value, name);
 
     /// <summary>

@@ -40,7 +40,7 @@ public static class ValidatedOptions
 }
 
 /// <summary>
-/// The checks of a duration setting that the validators share. Below the range the message is the one each setting has
+/// The checks of a duration or count setting that the validators share. Below the range the message is the one each setting has
 /// always had; above it, it names the whole range. The upper bounds keep a careless value from breaking the product
 /// later: a timer, a cancellation deadline and <c>Task.WaitAsync</c> throw beyond <see cref="LongestWait"/>, and a
 /// retention added to a time overflows near <see cref="TimeSpan.MaxValue"/>.
@@ -61,6 +61,23 @@ public static class SettingChecks
         else if (value > max)
         {
             errors.Add(FormattableString.Invariant($"{setting} must be more than 0 and at most {max:c}"));
+        }
+    }
+
+    /// <summary>
+    /// A whole number from <paramref name="min"/> to <paramref name="max"/>. Below the range the message is the one each
+    /// setting has always had ("at least"); above it, it names the whole range, and <paramref name="why"/> says why it ends there.
+    /// </summary>
+    public static void CheckRange(this List<string> errors, string setting, long value, long min, long max, string why = "")
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (value < min)
+        {
+            errors.Add(FormattableString.Invariant($"{setting} must be at least {min}"));
+        }
+        else if (value > max)
+        {
+            errors.Add(FormattableString.Invariant($"{setting} must be from {min} to {max}{why}"));
         }
     }
 

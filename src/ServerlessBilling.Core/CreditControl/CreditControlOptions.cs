@@ -35,10 +35,33 @@ public sealed class CreditControlOptions : IValidatedOptions
     public int? GraceSeconds { get; set; }
 
     /// <summary>
+    /// The most <see cref="ClosedSessionsKept"/>: 1,000. A closed session is about 1 KB of the account document, which
+    /// every credit-control step rewrites whole and which Cosmos DB holds to 2 MB; unbounded, a careless value let the
+    /// document grow with every call until its writes failed.
+    /// </summary>
+    public const int MaxClosedSessionsKept = 1_000;
+
+    /// <summary>
     /// How many terminated sessions each account document keeps (for replays and CDR matching without a second
-    /// read); older ones are answered from the session history. Bounds the document's size and every step's cost.
+    /// read); older ones are answered from the session history. Bounds the document's size and every step's cost;
+    /// at most <see cref="MaxClosedSessionsKept"/>.
     /// </summary>
     public int ClosedSessionsKept { get; set; } = 100;
+
+    /// <summary>
+    /// The most <see cref="MaxOpenSessionsPerAccount"/>: 10,000. An open session is about 0.8 KB of the account document
+    /// (measured as the Cosmos DB store serializes it, with a 50-character Call-ID), which every step rewrites whole.
+    /// </summary>
+    public const int MaxOpenSessionsPerAccountCap = 10_000;
+
+    /// <summary>
+    /// How many sessions of one account may be open (authorized, not yet terminated: holding a reservation, or lapsed
+    /// and kept for <see cref="ClosedSessionRetention"/>) before a further authorize is denied (<c>CREDIT_LIMIT_REACHED</c>).
+    /// Unbounded, an authorize asking 0 seconds opened a session that stayed two days, so a buggy or hostile switch could
+    /// grow one account's document without end (on Cosmos DB, until its 2 MB item limit failed every write). The default,
+    /// 2,000, keeps such a document near 1.6 MB there; at most <see cref="MaxOpenSessionsPerAccountCap"/>.
+    /// </summary>
+    public int MaxOpenSessionsPerAccount { get; set; } = 2_000;
 
     /// <summary>How long an expired, never-terminated session stays in the account before the sweep drops it.</summary>
     public TimeSpan ClosedSessionRetention { get; set; } = TimeSpan.FromDays(2);
@@ -82,7 +105,9 @@ public sealed class CreditControlOptions : IValidatedOptions
             // Unbounded, a switch that never reports again (a crash, a lost terminate) held its reservation for decades.
             errors.Add($"CreditControl:GraceSeconds must be from 0 to {MaxGraceSeconds} (a week)");
         }
-        if (ClosedSessionsKept < 1) errors.Add("CreditControl:ClosedSessionsKept must be at least 1");
+
+        errors.CheckRange("CreditControl:ClosedSessionsKept", ClosedSessionsKept, 1, MaxClosedSessionsKept, " (each is kept in the account document, which every step rewrites)");
+        errors.CheckRange("CreditControl:MaxOpenSessionsPerAccount", MaxOpenSessionsPerAccount, 1, MaxOpenSessionsPerAccountCap, " (each open session is kept in the account document, which every step rewrites)");
         errors.CheckNotNegative("CreditControl:ClosedSessionRetention", ClosedSessionRetention, MaxClosedSessionRetention);
         errors.CheckPositive("CreditControl:StoreDeadline", StoreDeadline, MaxDeadline);
         errors.CheckPositive("CreditControl:BatchDeadline", BatchDeadline, MaxDeadline);

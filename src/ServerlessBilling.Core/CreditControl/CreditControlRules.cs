@@ -48,6 +48,13 @@ public sealed class CreditControlRules(CreditControlOptions options)
             return Deny(request.SessionId, ResultCode.DestinationNotRated, currency, available: account.DisplayAvailable);
         }
 
+        // Each open session is part of the document every step rewrites: an account may hold only so many (its switch may
+        // end one, or wait for a lapsed one to be dropped). A limit of the account's, like its credit: CREDIT_LIMIT_REACHED.
+        if (account.Sessions.Count - account.ClosedCount >= options.MaxOpenSessionsPerAccount)
+        {
+            return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, row.Tariff.RatePerMinute, account.DisplayAvailable);
+        }
+
         var requested = Quota(request.RequestedSeconds);
         var tariff = row.Tariff;
         var credit = account.AvailableFor(start);

@@ -192,13 +192,16 @@ public static class MonitorRules
 
     /// <summary>
     /// What spend is measured against: the credit limit and this period's spend (post-paid), or the last credit given
-    /// (the newest top-up, else the opening balance) and what has been spent since (pre-paid).
+    /// (the newest top-up, else the opening balance) and what has been spent since (pre-paid); and what a threshold's
+    /// alert id names it by (each threshold of each limit or credit is alerted once a period).
     /// </summary>
     private static (decimal? Limit, decimal Spent, string Reference) Exposure(AccountState account)
     {
         if (account.Settings.Mode == AccountMode.Postpaid)
         {
-            return (account.Settings.CreditLimit, account.PeriodSpend, "limit");
+            // The limit is part of the threshold's id: a limit raised mid-period (5,000 to 20,000) alerts the thresholds of
+            // the new one as spend reaches them, where one id per threshold and period had already been raised.
+            return (account.Settings.CreditLimit, account.PeriodSpend, account.Settings.CreditLimit is { } limit ? "limit:" + Text(limit) : "limit");
         }
 
         if (account.RecentTopUps.LastOrDefault() is { } topUp)
@@ -253,8 +256,8 @@ public static class MonitorRules
     }
 
     /// <summary>
-    /// A threshold as its alert id holds it: every decimal it has (0.5 and 0.50004 are two alerts), trailing zeros left
-    /// out (0.5 and 0.50 are one), so a threshold of up to 4 decimals keeps the id it always had.
+    /// A threshold (or a limit) as its alert id holds it: every decimal it has (0.5 and 0.50004 are two alerts), trailing
+    /// zeros left out (0.5 and 0.50 are one, as are limits of 5000 and 5000.00).
     /// </summary>
     private static string Text(decimal value) => value.ToString("0.############################", CultureInfo.InvariantCulture);
 

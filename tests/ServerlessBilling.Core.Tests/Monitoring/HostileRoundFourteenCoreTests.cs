@@ -33,7 +33,8 @@ public sealed class HostileRoundFourteenCoreTests
     [Fact]
     public async Task The_ids_of_thresholds_of_up_to_four_decimals_stay_as_they_were()
     {
-        // Alert ids are stored and deduplicated by: the usual thresholds keep the ids they always had.
+        // Alert ids are stored and deduplicated by: the usual thresholds keep the form they always had (0.5000 is 0.5), now
+        // with the limit they were reached against (a raised limit's thresholds are alerted again, once).
         var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
         var settings = Fixtures.Postpaid(100m, hard: false) with { Monitoring = new MonitoringSettings([0.5000m, 0.8m, 0.1234m], SuspendAt: null) };
         var account = await h.OpenAsync("acme", settings, 0m);
@@ -49,7 +50,8 @@ public sealed class HostileRoundFourteenCoreTests
         string Expected(string text)
         {
             var period = h.StateAsync(account).Result.PeriodLabel;
-            var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', "acme", "threshold", period, "limit", text)));
+            // The limit (100) is part of the id since a limit raised mid-period alerts its thresholds again (RaisedLimitThresholdTests).
+            var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Join('\n', "acme", "threshold", period, "limit:100", text)));
             return $"acme-threshold-{Convert.ToHexStringLower(hash.AsSpan(0, 8))}";
         }
     }

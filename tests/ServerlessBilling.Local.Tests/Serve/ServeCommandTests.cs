@@ -9,6 +9,8 @@ namespace ServerlessBilling.Local.Tests.Serve;
 /// <summary>The start-up failures a user can cause end in one line and a documented exit code, not a stack trace.</summary>
 public sealed class ServeCommandTests
 {
+    private const string EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+
     [Fact]
     public void A_port_in_use_exits_4_with_one_line_naming_the_address()
     {
@@ -36,6 +38,28 @@ public sealed class ServeCommandTests
         Assert.Equal(
             "error: invalid setting: CreditControl:ValiditySeconds must be at least 1; CreditControl:ClosedSessionsKept must be at least 1\n",
             console.Error.ToString());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("-5")]
+    [InlineData("60")]
+    [InlineData("2147483647")]
+    public void A_cosmos_session_time_to_live_out_of_range_exits_3_naming_it_before_any_connection(string seconds)
+    {
+        // Cosmos DB refuses a time to live of 0 or below (-1 aside) when it makes the container, with an error that names
+        // no setting; nothing listens on the endpoint: the start must stop at the setting, not try the store (exit 5). The
+        // key (the emulators' published one) keeps the client from looking for an identity.
+        var console = new TestConsole();
+
+        var exit = ServeCommand.Run(
+            ["--no-demo", "--urls", "http://127.0.0.1:17401", "--Cosmos:Endpoint=https://127.0.0.1:7830/", $"--Cosmos:Key={EmulatorKey}", "--Cosmos:CreateIfNotExists=true",
+             "--Local:StoreStartTimeout=00:00:02", $"--Cosmos:SessionTimeToLiveSeconds={seconds}", "--Logging:LogLevel:Default=None"],
+            console.Out, console.Error);
+
+        Assert.True(exit == ExitCodes.InvalidSetting, $"exit {exit}: {console.Error}");
+        Assert.StartsWith("error: invalid setting: Cosmos settings are invalid: Cosmos:SessionTimeToLiveSeconds must be ", console.Error.ToString(), StringComparison.Ordinal);
+        Assert.Contains(long.Parse(seconds, System.Globalization.CultureInfo.InvariantCulture) < 86400 ? "at least 86400" : "from 86400 to 31536000 (a day to a year)", console.Error.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
