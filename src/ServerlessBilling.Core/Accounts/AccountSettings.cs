@@ -102,7 +102,7 @@ public sealed record AccountSettings(
             errors.Add("paymentTermsDays must be from 0 to 365");
         }
 
-        if (!BillingPeriod.TryFindTimeZone(TimeZone, out _))
+        if (!BillingPeriod.IsTimeZoneName(TimeZone))
         {
             errors.Add($"timeZone '{TimeZone}' is not an IANA time zone");
         }
