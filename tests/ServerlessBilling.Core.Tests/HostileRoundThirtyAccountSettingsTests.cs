@@ -3,7 +3,7 @@ using ServerlessBilling.Testing;
 namespace ServerlessBilling.Core.Tests;
 
 /// <summary>
-/// Round thirty of the hostile review, on what an operator may write on an account.
+/// Round thirty of the hostile review, on what an operator may write on an account: its time zone and its name.
 /// </summary>
 public sealed class HostileRoundThirtyAccountSettingsTests
 {
@@ -43,6 +43,35 @@ public sealed class HostileRoundThirtyAccountSettingsTests
     public void A_tz_database_name_is_accepted(string zone)
     {
         var settings = Fixtures.Postpaid(100m, hard: false) with { TimeZone = zone };
+
+        Assert.Empty(settings.Validate());
+    }
+
+    /// <summary>
+    /// The name heads every invoice and statement, printed as it is: a NUL, an escape sequence or a line break went raw into
+    /// the HTML and the PDF (a NUL is not even allowed in HTML). A deck's destination names, printed on the same documents,
+    /// were already refused for that; the account's name was not.
+    /// </summary>
+    [Theory]
+    [InlineData("Acme\u0000Ltd")]
+    [InlineData("Acme\u001b[31mLtd")]
+    [InlineData("Acme\nLtd")]
+    [InlineData("Acme\u007fLtd")]
+    [InlineData("Acme\u009bLtd")]
+    public void A_name_holding_a_control_character_is_refused(string name)
+    {
+        var settings = Fixtures.Postpaid(100m, hard: false) with { Name = name };
+
+        Assert.Contains(settings.Validate(), e => e.StartsWith("name ", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("Acme Ltd")]
+    [InlineData("Société Générale – Télécom")]
+    [InlineData("株式会社テレコム 🚀")]
+    public void A_name_in_any_script_is_accepted(string name)
+    {
+        var settings = Fixtures.Postpaid(100m, hard: false) with { Name = name };
 
         Assert.Empty(settings.Validate());
     }
