@@ -40,6 +40,42 @@ public sealed class HostileRoundThirtyMonitoringTests
         Assert.Single(await alerts.ListAsync("slow-sink", 10, default), a => a.Type == AlertType.ThresholdReached);
     }
 
+    /// <summary>
+    /// A velocity alert is once per window per billing period (docs/api.md), its share of the limit taken over the whole
+    /// period, parts together. Its id named the part, though: a post-paid account that ran away (all three windows raised)
+    /// and was switched to pre-paid and back within minutes (an operator cutting it off, then undoing it) raised the three
+    /// velocity alerts again in the new part, for the same spend in the same windows of the same month.
+    /// </summary>
+    [Fact]
+    public async Task A_velocity_alert_is_not_raised_again_by_the_parts_a_change_of_mode_makes()
+    {
+        static DateTimeOffset Utc(int day, int hour, int minute = 0) => new(2026, 11, day, hour, minute, 0, TimeSpan.Zero);
+        var h = InvoicingHarness.InMemory(Utc(27, 10));
+        var postpaid = Fixtures.Postpaid(1_000m, hard: false);
+        var account = await h.OpenAsync("velocity-parts", postpaid, 0m);
+        for (var hour = 11; hour <= 20; hour++)
+        {
+            h.Core.Clock.SetUtcNow(Utc(28, hour));
+            Assert.Equal(Core.CreditControl.ResultCode.Success, (await h.Core.AuthorizeAsync(account, $"vp-{hour}", "+441234567")).Answer!.ResultCode);
+            h.Core.Clock.SetUtcNow(Utc(28, hour, 59));
+            Assert.Equal(60m, (await h.Core.TerminateAsync($"vp-{hour}", 1, 3_600)).Answer!.Charge);
+        }
+
+        var first = MonitorRules.Judge(await h.Core.StateAsync(account), h.Core.Clock.GetUtcNow());
+        var raised = first.Alerts.Select(a => a.AlertId).ToList();
+        Assert.Equal(3, first.Alerts.Count(a => a.Type == AlertType.VelocityAnomaly));
+
+        h.Core.Clock.SetUtcNow(Utc(28, 21));
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, Fixtures.Prepaid() with { Name = postpaid.Name }, 0m, default)).Error);
+        h.Core.Clock.SetUtcNow(Utc(28, 21, 5));
+        Assert.Null((await h.Core.Admin.UpsertAsync(account, postpaid, 0m, default)).Error);
+
+        var state = await h.Core.StateAsync(account);
+        Assert.Equal("2026-11.03", state.PeriodLabel);
+        var again = MonitorRules.Judge(state, h.Core.Clock.GetUtcNow(), raised);
+        Assert.DoesNotContain(again.Alerts, a => a.Type == AlertType.VelocityAnomaly);
+    }
+
     /// <summary>A sink that holds every publish until released, as a webhook that does not answer does.</summary>
     private sealed class HeldSink : IAlertSink
     {
