@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Testing;
 
 namespace ServerlessBilling.Core.Tests;
@@ -72,6 +73,54 @@ public sealed class HostileRoundThirtyAccountSettingsTests
     public void A_name_in_any_script_is_accepted(string name)
     {
         var settings = Fixtures.Postpaid(100m, hard: false) with { Name = name };
+
+        Assert.Empty(settings.Validate());
+    }
+
+    /// <summary>
+    /// A threshold or suspendAt is a fraction of the limit, compared as spend at least fraction × limit. One of 28 decimals
+    /// (0.0000000000000000000000000001) times a limit of 0.0001 is below the smallest decimal and came out 0, which any spend
+    /// reaches, none included: monitoring alerted "spend this period 0.00 GBP reached 0% of the credit limit" and suspended the
+    /// account by policy with nothing spent, as soon as it first looked at it. A fraction is at least 0.0001 (0.01 %),
+    /// whose product with the smallest limit or credit (0.0001) is still an amount.
+    /// </summary>
+    [Theory]
+    [InlineData("0.0000000000000000000000000001", null)]
+    [InlineData("0.5", "0.0000000000000000000000000001")]
+    [InlineData("0.00009", null)]
+    [InlineData("0.5", "0.00009")]
+    public void A_monitoring_fraction_below_a_ten_thousandth_is_refused(string threshold, string? suspendAt)
+    {
+        var monitoring = new MonitoringSettings(
+            [decimal.Parse(threshold, System.Globalization.CultureInfo.InvariantCulture)],
+            suspendAt is null ? null : decimal.Parse(suspendAt, System.Globalization.CultureInfo.InvariantCulture));
+        var settings = Fixtures.Postpaid(0.0001m, hard: false) with { Monitoring = monitoring };
+
+        Assert.Contains(settings.Validate(), e => e.StartsWith(suspendAt is null ? "monitoring.thresholds" : "monitoring.suspendAt", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_account_with_nothing_spent_is_neither_alerted_nor_suspended_at_the_smallest_fractions()
+    {
+        var h = InvoicingHarness.InMemory(new DateTimeOffset(2026, 11, 10, 12, 0, 0, TimeSpan.Zero));
+        var settings = Fixtures.Postpaid(0.0001m, hard: false) with { Monitoring = new MonitoringSettings([0.0001m], 0.0001m) };
+        Assert.Empty(settings.Validate());
+        var account = await h.OpenAsync("smallest", settings, 0m);
+
+        var verdict = MonitorRules.Judge(await h.Core.StateAsync(account), h.Core.Clock.GetUtcNow());
+
+        Assert.Empty(verdict.Alerts);
+        Assert.Null(verdict.SuspendReason);
+    }
+
+    [Theory]
+    [InlineData("0.0001")]
+    [InlineData("0.50004")]
+    [InlineData("10")]
+    public void A_monitoring_fraction_of_a_ten_thousandth_or_more_is_taken(string fraction)
+    {
+        var value = decimal.Parse(fraction, System.Globalization.CultureInfo.InvariantCulture);
+        var settings = Fixtures.Postpaid(100m, hard: false) with { Monitoring = new MonitoringSettings([value], value) };
 
         Assert.Empty(settings.Validate());
     }
