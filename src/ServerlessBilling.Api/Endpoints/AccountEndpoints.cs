@@ -188,6 +188,12 @@ public static class AccountEndpoints
             return Problems.BadRequest("reason must be at most 500 characters");
         }
 
+        // The reason is the message of the suspension's alert, logged and posted to the webhook as it is.
+        if (body.Reason is { } reason && reason.Any(char.IsControl))
+        {
+            return Problems.BadRequest("reason holds a control character (a line break, a tab, an escape…): it is the message of the suspension's alert, logged as it is");
+        }
+
         var outcome = await service.SuspendAsync(accountId, string.IsNullOrWhiteSpace(body.Reason) ? "suspended by an operator" : body.Reason.Trim(), byPolicy: false, cancellationToken);
         return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }

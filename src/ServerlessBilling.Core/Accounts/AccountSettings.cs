@@ -76,6 +76,11 @@ public sealed record AccountSettings(
         {
             errors.Add($"name is longer than {MaxNameLength} characters");
         }
+        else if (Name.Any(char.IsControl))
+        {
+            // It heads every invoice and statement as it is, as a destination's name goes on their lines (which refuse them too).
+            errors.Add("name holds a control character (a line break, a tab, an escape…): it is printed on every invoice and statement as it is");
+        }
 
         if (CreditLimit is { } limit && Validation.Bounds.CheckAmount(limit, "creditLimit", positive: false) is { } badLimit)
         {
@@ -102,7 +107,7 @@ public sealed record AccountSettings(
             errors.Add("paymentTermsDays must be from 0 to 365");
         }
 
-        if (!BillingPeriod.TryFindTimeZone(TimeZone, out _))
+        if (!BillingPeriod.IsTimeZoneName(TimeZone))
         {
             errors.Add($"timeZone '{TimeZone}' is not an IANA time zone");
         }

@@ -148,6 +148,20 @@ public readonly record struct BillingPeriod
     public static TimeZoneInfo FindTimeZone(string id) =>
         TryFindTimeZone(id, out var zone) ? zone : throw new ArgumentException($"Unknown time zone '{id}'.", nameof(id));
 
+    /// <summary>
+    /// Whether <paramref name="id"/> is a zone this machine knows by a name the tz database gives it. The system's zone
+    /// folder answers more names than that: <c>localtime</c> (whatever zone the machine is set to, so periods would move
+    /// with the host), <c>posixrules</c>, <c>posix/…</c> and <c>right/…</c> copies (the latter count leap seconds, which no
+    /// clock does: right/Europe/London starts December an hour early), and paths with an empty segment
+    /// (<c>Europe//London</c>). An account's zone must be one a store can be moved to another machine with.
+    /// </summary>
+    public static bool IsTimeZoneName(string? id) =>
+        TryFindTimeZone(id, out _)
+        && id is not ("localtime" or "posixrules")
+        && !id!.StartsWith("posix/", StringComparison.Ordinal)
+        && !id.StartsWith("right/", StringComparison.Ordinal)
+        && !id.Contains("//", StringComparison.Ordinal);
+
     public static bool TryFindTimeZone(string? id, out TimeZoneInfo zone)
     {
         zone = TimeZoneInfo.Utc;

@@ -61,14 +61,17 @@ public static class MonitorRules
                 }
             }
 
+            // Velocity is once per window per billing period, as its share is of the whole period: the parts a change of
+            // mode splits it into are one period to it (a month's label is its own month, so ids of periods never split are as before).
             var periodDays = (decimal)(current.PeriodEnd - WholePeriodStart(current)).TotalDays;
+            var velocityPeriod = BillingPeriod.MonthOf(label);
             foreach (var (name, window, factor) in Windows)
             {
                 var inWindow = windows.Within(window);
                 var share = limit.Value * (decimal)window.TotalDays / periodDays;
                 var baseline = figures.DailyBaseline is { } perDay ? perDay * (decimal)window.TotalDays : (decimal?)null;
                 if (inWindow > factor * share && (baseline is null || inWindow > BaselineFactor * baseline.Value)
-                    && New(Id(current.AccountId, "velocity", label, name), known) is { } id)
+                    && New(Id(current.AccountId, "velocity", velocityPeriod, name), known) is { } id)
                 {
                     alerts.Add(new Alert(
                         id, current.AccountId, AlertType.VelocityAnomaly, null,

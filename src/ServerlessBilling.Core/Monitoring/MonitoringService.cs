@@ -120,6 +120,13 @@ public sealed partial class MonitoringService(
         var now = clock.GetUtcNow();
         var known = stored?.Value.Raised ?? [];
         var verdict = MonitorRules.Judge(account, now, known);
+        // The suspension first: it stops the loss, while publishing is a notification that may take long (a webhook that
+        // is down is retried for seconds an alert). Its own ACCOUNT_SUSPENDED alert comes with the version it writes.
+        if (verdict.SuspendReason is { } reason)
+        {
+            await accounts.SuspendAsync(account.AccountId, reason, byPolicy: true, cancellationToken);
+        }
+
         var raised = 0;
         var remembered = known;
         foreach (var alert in verdict.Alerts)
@@ -137,11 +144,6 @@ public sealed partial class MonitoringService(
             }
 
             remembered = [.. remembered, alert.AlertId];
-        }
-
-        if (verdict.SuspendReason is { } reason)
-        {
-            await accounts.SuspendAsync(account.AccountId, reason, byPolicy: true, cancellationToken);
         }
 
         // The list of raised ids is copied only when it grew: most judgments raise nothing.

@@ -25,10 +25,22 @@ public sealed partial class InvoiceRunFunction(InvoiceRunService invoicing, ILog
             throw new InvalidOperationException($"the invoice run failed: {error.Detail}");
         }
 
-        LogRan(logger, timer.IsPastDue);
-        return outcome.Answer;
+        var s = outcome.Answer!;
+        LogRan(logger, s.Invoices, s.Statements, s.Recovered, s.Failed, s.Accounts, timer.IsPastDue);
+
+        // A timer's return value goes nowhere: an account the run could not invoice is told here or nowhere (as the local
+        // host's scheduler does), since the next run retries it and may fail again every day.
+        foreach (var failure in s.Failures)
+        {
+            LogAccountFailed(logger, failure);
+        }
+
+        return s;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run done (tick past due: {PastDue})")]
-    private static partial void LogRan(ILogger logger, bool pastDue);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Invoice run: {Invoices} invoice(s), {Statements} statement(s), {Recovered} finished from an interrupted run, {Failed} account(s) failed, of {Accounts} (tick past due: {PastDue})")]
+    private static partial void LogRan(ILogger logger, int invoices, int statements, int recovered, int failed, int accounts, bool pastDue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Invoice run: an account failed and is retried by the next run: {Failure}")]
+    private static partial void LogAccountFailed(ILogger logger, string failure);
 }

@@ -42,7 +42,10 @@ public static class LocalHost
         builder.Services.AddValidatedOptions<AlertWebhookOptions>(builder.Configuration);
         if (!string.IsNullOrWhiteSpace(webhook.WebhookUrl))
         {
-            builder.Services.AddHttpClient<WebhookAlertSink>(c => c.Timeout = TimeSpan.FromSeconds(5));
+            // Delivered to the URL configured, never where an answer points: a 301 or 302 followed is a GET without the
+            // alert's body whose 200 would count as delivered; a redirect is an answer that is not success (retried, logged).
+            builder.Services.AddHttpClient<WebhookAlertSink>(c => c.Timeout = TimeSpan.FromSeconds(5))
+                .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
             builder.Services.AddSingleton<Core.Storage.IAlertSink>(sp => sp.GetRequiredService<WebhookAlertSink>());
         }
 
