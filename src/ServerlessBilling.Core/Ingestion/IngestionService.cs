@@ -210,6 +210,9 @@ public sealed class IngestionService(
         var fresh = new List<(Cdr Cdr, int Line)>(records.Count);
         var seen = new FirstCopies(fresh);
         var duplicates = 0;
+
+        // Later copies of a CDR in the batch, with what the same call says: each shares its first copy's fate (see below).
+        List<(Cdr Cdr, int Line, string Raw)>? copies = null;
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
@@ -220,7 +223,7 @@ public sealed class IngestionService(
             }
             else if (IsSameCall(first.Cdr, cdr))
             {
-                duplicates++;
+                (copies ??= []).Add((cdr, record.Line, record.Raw ?? Describe(cdr)));
             }
             else
             {
@@ -234,6 +237,7 @@ public sealed class IngestionService(
         List<UsageRecord>? toRecord = null;
         var (charges, charged) = (0, 0m);
         string? currency = null;
+        Dictionary<string, string>? refusedFirsts = null; // the reasons of first copies quarantined, when the batch has copies
 
         // A group longer than the document's applied set moves its money in steps of at most that many CDRs, and each
         // step's usage records are written before the next step: a step forgets only applied ids whose records exist
@@ -259,6 +263,10 @@ public sealed class IngestionService(
                 else if (outcome.QuarantineReason is { } reason)
                 {
                     (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Cdr) ?? Describe(outcome.Cdr), source, now));
+                    if (copies is not null)
+                    {
+                        (refusedFirsts ??= new(StringComparer.Ordinal))[outcome.Cdr.CdrId] = reason;
+                    }
                 }
                 else
                 {
@@ -282,6 +290,21 @@ public sealed class IngestionService(
             else if (stepRecords.Count > 0)
             {
                 await usage.TryCreateManyAsync(stepRecords, cancellationToken);
+            }
+        }
+
+        // A copy of a CDR applied (or found applied) is a duplicate; a copy of one that could not be applied was not applied
+        // either: it is quarantined with the same reason and its own line, as identical bad lines are, not counted as a
+        // duplicate of something applied.
+        foreach (var (cdr, line, raw) in copies ?? [])
+        {
+            if (refusedFirsts?.GetValueOrDefault(cdr.CdrId) is { } reason)
+            {
+                (quarantined ??= []).Add(Quarantine(accountId, cdr.CdrId, line, reason, raw, source, now));
+            }
+            else
+            {
+                duplicates++;
             }
         }
 
