@@ -3,21 +3,25 @@ using System.Text;
 using Azure.Messaging.EventHubs;
 using Microsoft.Extensions.Logging;
 using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Core.Csv;
 using ServerlessBilling.Core.Ingestion;
 
 namespace ServerlessBilling.AzureAdapters.EventHubs;
 
 /// <summary>
 /// Maps an Event Hubs batch to one ingestion call. Each event holds one JSON CDR, a JSON array of them, or CSV
-/// lines (with the API.md header, or in its column order without one). An event that cannot be read at all is
-/// quarantined whole and the batch still succeeds; store faults propagate so the host retries the batch, which
-/// is safe because ingestion is idempotent.
+/// lines (with the API.md header, or in its column order without one, session_id there or not). An event that cannot
+/// be read at all is quarantined whole and the batch still succeeds; store faults propagate so the host retries the
+/// batch, which is safe because ingestion is idempotent.
 /// </summary>
 public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILogger<CdrEventBatchHandler> logger)
 {
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
 
     private static readonly byte[] DefaultHeader = Encoding.UTF8.GetBytes(string.Join(',', CdrCsvReader.RequiredColumns) + ",session_id\n");
+
+    /// <summary>The header of lines without the optional <c>session_id</c> column (a mediation that uses no credit control).</summary>
+    private static readonly byte[] RequiredHeader = Encoding.UTF8.GetBytes(string.Join(',', CdrCsvReader.RequiredColumns) + "\n");
 
     public async Task<IngestResult> HandleAsync(IReadOnlyList<EventData> events, CancellationToken cancellationToken)
     {
@@ -45,9 +49,11 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
         var headerless = !CdrJsonReader.LooksLikeJson(body.Span) && !StartsWithHeader(body.Span);
 
         // Without a header the default one goes first: a byte-order mark of the event would then open the first CDR's
-        // id, and each line would be numbered one past its place in the event.
+        // id, and each line would be numbered one past its place in the event. It has the columns of the first line: the
+        // seven required ones, or with session_id.
+        var lines = body.Span.StartsWith(Utf8Bom) ? body.Span[Utf8Bom.Length..] : body.Span;
         var batch = headerless
-            ? CdrBatchReader.Read([.. DefaultHeader, .. (body.Span.StartsWith(Utf8Bom) ? body.Span[Utf8Bom.Length..] : body.Span)])
+            ? CdrBatchReader.Read([.. HeaderFor(lines), .. lines])
             : CdrBatchReader.Read(body.Span);
         var shift = headerless ? 1 : 0;
         if (batch.DocumentError is { } error)
@@ -61,15 +67,29 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
             : r with { Line = r.Line - shift });
     }
 
+    /// <summary>The header for headerless lines: the required columns alone when the first line has that many fields, else with session_id.</summary>
+    private static byte[] HeaderFor(ReadOnlySpan<byte> lines)
+    {
+        var first = FirstLine(lines);
+        var row = new CsvRow();
+        return row.Split(Encoding.UTF8.GetString(first)) && row.Count == CdrCsvReader.RequiredColumns.Count ? RequiredHeader : DefaultHeader;
+    }
+
+    /// <summary>The first line that is not blank (a byte-order mark before it passed over).</summary>
+    private static ReadOnlySpan<byte> FirstLine(ReadOnlySpan<byte> body)
+    {
+        var trimmed = body.TrimStart("\uFEFF"u8).TrimStart(" \t\r\n"u8);
+        var end = trimmed.IndexOfAny((byte)'\n', (byte)'\r');
+        return end < 0 ? trimmed : trimmed[..end];
+    }
+
     /// <summary>
     /// Whether the first line is a header: one of its fields is the column name <c>cdr_id</c>, matched as the CSV reader
     /// matches names (any case, spaces around it, quoted or not). Not any line that holds the text: a CDR id may.
     /// </summary>
     private static bool StartsWithHeader(ReadOnlySpan<byte> body)
     {
-        var trimmed = body.TrimStart("\uFEFF"u8).TrimStart(" \t\r\n"u8);
-        var end = trimmed.IndexOfAny((byte)'\n', (byte)'\r');
-        var first = end < 0 ? trimmed : trimmed[..end];
+        var first = FirstLine(body);
         foreach (var field in first.Split((byte)','))
         {
             if (Ascii.EqualsIgnoreCase(first[field].Trim(" \t"u8).Trim("\""u8).Trim(" \t"u8), "cdr_id"u8))

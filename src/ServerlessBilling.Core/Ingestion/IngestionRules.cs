@@ -54,6 +54,7 @@ public static class IngestionRules
         var outcomes = new List<CdrOutcome>(cdrs.Count);
         scratch.Unrecorded = unrecorded;
         var step = scratch.Step.Start(account, now, oneByOne);
+        Dictionary<string, Session>? closedHere = null; // sessions CDRs of this group closed, as they closed them
         for (var i = 0; i < cdrs.Count; i++)
         {
             var (cdr, line) = cdrs[i];
@@ -64,7 +65,7 @@ public static class IngestionRules
             }
 
             CdrOutcome outcome;
-            var session = SessionOf(step.Sessions, cdr, history);
+            var session = SessionOf(step.Sessions, closedHere, account.Sessions, cdr, history);
             if (session is null || NotItsCall(session, cdr))
             {
                 outcome = ApplyAlone(step, deck, cdr, line, now, session);
@@ -74,6 +75,7 @@ public static class IngestionRules
                 // Closing a session changes the sessions as well as the money: the step's document is built for it.
                 (var next, outcome) = ChargeThroughSession(step.Build(), session, cdr, line, now, closedSessionsKept);
                 step.Start(next, now, oneByOne);
+                (closedHere ??= new(StringComparer.Ordinal))[session.SessionId] = outcome.Closed!.Session;
             }
             else
             {
@@ -114,10 +116,19 @@ public static class IngestionRules
         return applied;
     }
 
-    /// <summary>The session the CDR names, in the document or (dropped from it) in the session history.</summary>
-    private static Session? SessionOf(SessionMap sessions, Cdr cdr, IReadOnlyDictionary<string, ClosedSession>? history) =>
+    /// <summary>
+    /// The session the CDR names: in the document as the step has it, else as a CDR of this group closed it, else in the
+    /// document the group started from, else (dropped from it) in the session history. Closing a session pushes the
+    /// oldest terminated one out of the step's document (only <c>closedSessionsKept</c> stay): one that was terminated when
+    /// the group started is final as the group found it, so its CDR later in the group is settled by it, not charged again.
+    /// </summary>
+    private static Session? SessionOf(
+        SessionMap sessions, Dictionary<string, Session>? closedHere, SessionMap atStart, Cdr cdr, IReadOnlyDictionary<string, ClosedSession>? history) =>
         cdr.SessionId is { } sessionId
-            ? sessions.GetValueOrDefault(sessionId) ?? history?.GetValueOrDefault(sessionId)?.Session
+            ? sessions.GetValueOrDefault(sessionId)
+                ?? closedHere?.GetValueOrDefault(sessionId)
+                ?? atStart.GetValueOrDefault(sessionId)
+                ?? history?.GetValueOrDefault(sessionId)?.Session
             : null;
 
     /// <summary>

@@ -118,20 +118,25 @@ public sealed class IngestionService(
         // batch is answered only when every write is done.
         var writes = new ConcurrentQueue<Task>();
         var wholeBatch = usage.RecordsWholeBatches ? new BatchUsage() : null;
+
+        // The usage records of money that moved are written whatever becomes of the caller (an HTTP client that timed out, a
+        // host shutting down): cancelled with the caller, they were never written, and the account stayed charged for calls
+        // its usage did not show until the batch happened to be delivered again. They have a deadline of their own.
+        using var recording = new CancellationTokenSource(options.BatchDeadline, clock);
         var tally = new ChargeTally();
         ExceptionDispatchInfo? failedGroup = null;
         async ValueTask IngestGroupAsync(AccountGroup group, CancellationToken ct)
         {
             try
             {
-                var (a, d, q, toRecord) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, ct);
+                var (a, d, q, toRecord) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, recording.Token, ct);
                 Interlocked.Add(ref accepted, a);
                 Interlocked.Add(ref duplicates, d);
                 if (toRecord is not null && wholeBatch is not null)
                 {
                     wholeBatch.Add(toRecord);
                 }
-                else if (toRecord is not null && usage.TryCreateManyAsync(toRecord, ct) is { IsCompletedSuccessfully: false } write)
+                else if (toRecord is not null && usage.TryCreateManyAsync(toRecord, recording.Token) is { IsCompletedSuccessfully: false } write)
                 {
                     writes.Enqueue(write);
                 }
@@ -177,7 +182,7 @@ public sealed class IngestionService(
             tally.Report();
             if (wholeBatch is not null)
             {
-                writes.Enqueue(wholeBatch.WriteAsync(usage, cancellationToken));
+                writes.Enqueue(wholeBatch.WriteAsync(usage, recording.Token));
             }
 
             await Task.WhenAll(writes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
@@ -187,7 +192,7 @@ public sealed class IngestionService(
         tally.Report();
         if (wholeBatch is not null)
         {
-            writes.Enqueue(wholeBatch.WriteAsync(usage, cancellationToken));
+            writes.Enqueue(wholeBatch.WriteAsync(usage, recording.Token));
         }
 
         var ordered = EachKept(quarantined.OrderBy(q => q.Item.Line).ThenBy(q => q.Record.QuarantineId, StringComparer.Ordinal).ToList());
@@ -201,15 +206,22 @@ public sealed class IngestionService(
         return new IngestResult(records.Count, accepted, duplicates, ordered.Select(q => q.Item).ToList());
     }
 
-    /// <summary>One account's share of a batch; the usage records it leaves to write (null when none) are the caller's to write.</summary>
+    /// <summary>
+    /// One account's share of a batch; the usage records it leaves to write (null when none) are the caller's to write.
+    /// Records it writes itself (a long group's earlier steps) are written with <paramref name="recording"/>, not with the
+    /// caller's <paramref name="cancellationToken"/>: their money has moved.
+    /// </summary>
     private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined, List<UsageRecord>? ToRecord)> IngestAccountAsync(
-        string accountId, GroupRecords records, ChargeTally tally, string source, CancellationToken cancellationToken)
+        string accountId, GroupRecords records, ChargeTally tally, string source, CancellationToken recording, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         List<(QuarantinedItem, QuarantineRecord)>? quarantined = null;
         var fresh = new List<(Cdr Cdr, int Line)>(records.Count);
         var seen = new FirstCopies(fresh);
         var duplicates = 0;
+
+        // Later copies of a CDR in the batch, with what the same call says: each shares its first copy's fate (see below).
+        List<(Cdr Cdr, int Line, string Raw)>? copies = null;
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
@@ -220,7 +232,7 @@ public sealed class IngestionService(
             }
             else if (IsSameCall(first.Cdr, cdr))
             {
-                duplicates++;
+                (copies ??= []).Add((cdr, record.Line, record.Raw ?? Describe(cdr)));
             }
             else
             {
@@ -234,6 +246,7 @@ public sealed class IngestionService(
         List<UsageRecord>? toRecord = null;
         var (charges, charged) = (0, 0m);
         string? currency = null;
+        Dictionary<string, string>? refusedFirsts = null; // the reasons of first copies quarantined, when the batch has copies
 
         // A group longer than the document's applied set moves its money in steps of at most that many CDRs, and each
         // step's usage records are written before the next step: a step forgets only applied ids whose records exist
@@ -259,6 +272,10 @@ public sealed class IngestionService(
                 else if (outcome.QuarantineReason is { } reason)
                 {
                     (quarantined ??= []).Add(Quarantine(accountId, outcome.Cdr.CdrId, outcome.Line, reason, records.RawOf(outcome.Cdr) ?? Describe(outcome.Cdr), source, now));
+                    if (copies is not null)
+                    {
+                        (refusedFirsts ??= new(StringComparer.Ordinal))[outcome.Cdr.CdrId] = reason;
+                    }
                 }
                 else
                 {
@@ -281,7 +298,22 @@ public sealed class IngestionService(
             }
             else if (stepRecords.Count > 0)
             {
-                await usage.TryCreateManyAsync(stepRecords, cancellationToken);
+                await usage.TryCreateManyAsync(stepRecords, recording);
+            }
+        }
+
+        // A copy of a CDR applied (or found applied) is a duplicate; a copy of one that could not be applied was not applied
+        // either: it is quarantined with the same reason and its own line, as identical bad lines are, not counted as a
+        // duplicate of something applied.
+        foreach (var (cdr, line, raw) in copies ?? [])
+        {
+            if (refusedFirsts?.GetValueOrDefault(cdr.CdrId) is { } reason)
+            {
+                (quarantined ??= []).Add(Quarantine(accountId, cdr.CdrId, line, reason, raw, source, now));
+            }
+            else
+            {
+                duplicates++;
             }
         }
 
