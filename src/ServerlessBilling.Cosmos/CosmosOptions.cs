@@ -66,7 +66,13 @@ public sealed class CosmosOptions
     /// <summary>The longest <see cref="SessionTimeToLiveSeconds"/>: a year, as the longest closed-session retention.</summary>
     public const int MaxSessionTimeToLiveSeconds = 365 * 24 * 3600;
 
-    /// <summary>How long session-index entries live (seconds), from <see cref="MinSessionTimeToLiveSeconds"/> to <see cref="MaxSessionTimeToLiveSeconds"/>.</summary>
+    /// <summary>Cosmos DB's time to live that never expires: the session history kept for good (the index then writes no keep-alive).</summary>
+    public const int NeverExpires = -1;
+
+    /// <summary>
+    /// How long session-index entries live (seconds), from <see cref="MinSessionTimeToLiveSeconds"/> to
+    /// <see cref="MaxSessionTimeToLiveSeconds"/>, or <see cref="NeverExpires"/>.
+    /// </summary>
     public int SessionTimeToLiveSeconds { get; set; } = CosmosSessionIndex.DefaultTimeToLiveSeconds;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
@@ -89,7 +95,11 @@ public sealed class CosmosOptions
             errors.Add("Cosmos:MonitoringPollMilliseconds must be from 10 to 60000");
         }
 
-        errors.CheckRange("Cosmos:SessionTimeToLiveSeconds", SessionTimeToLiveSeconds, MinSessionTimeToLiveSeconds, MaxSessionTimeToLiveSeconds, " (a day to a year)");
+        if (SessionTimeToLiveSeconds != NeverExpires)
+        {
+            errors.CheckRange("Cosmos:SessionTimeToLiveSeconds", SessionTimeToLiveSeconds, MinSessionTimeToLiveSeconds, MaxSessionTimeToLiveSeconds, " (a day to a year); or -1, never expires");
+        }
+
         if (string.IsNullOrWhiteSpace(Database))
         {
             errors.Add("Cosmos:Database is required");
