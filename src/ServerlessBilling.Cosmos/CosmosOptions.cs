@@ -1,4 +1,5 @@
 using ServerlessBilling.Core;
+using ServerlessBilling.Core.CreditControl;
 
 namespace ServerlessBilling.Cosmos;
 
@@ -76,6 +77,28 @@ public sealed class CosmosOptions
     public int SessionTimeToLiveSeconds { get; set; } = CosmosSessionIndex.DefaultTimeToLiveSeconds;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
+
+    /// <summary>What an account document may give its sessions: Cosmos DB's 2 MB item limit, less room for the rest of it.</summary>
+    public const int SessionRoomBytes = 1_900_000;
+
+    /// <summary>A usual closed session kept (a 50-character Call-ID, an interim and a terminate): 1.4 KB, measured.</summary>
+    public const int ClosedSessionBytes = 1_400;
+
+    /// <summary>
+    /// Why the credit-control settings let one account document pass Cosmos DB's item limit, or null when they do not:
+    /// the open sessions (<see cref="CreditControlOptions.MaxOpenSessionsPerAccount"/>, bounded by their size) and the
+    /// closed ones kept (<see cref="CreditControlOptions.ClosedSessionsKept"/>) are in the one document every step
+    /// rewrites. Each setting within its own range, both near their tops (2,000 and 1,000) made about 3 MB.
+    /// </summary>
+    public static string? SessionsFit(CreditControlOptions creditControl)
+    {
+        ArgumentNullException.ThrowIfNull(creditControl);
+        var bytes = ((long)creditControl.MaxOpenSessionsPerAccount * CreditControlOptions.OpenSessionUnitBytes) + ((long)creditControl.ClosedSessionsKept * ClosedSessionBytes);
+        return bytes <= SessionRoomBytes
+            ? null
+            : FormattableString.Invariant(
+                $"CreditControl:MaxOpenSessionsPerAccount ({creditControl.MaxOpenSessionsPerAccount}) and CreditControl:ClosedSessionsKept ({creditControl.ClosedSessionsKept}) let an account document hold {bytes:N0} bytes of sessions, past what Cosmos DB's 2 MB item holds (every write of such an account fails): keep MaxOpenSessionsPerAccount x {CreditControlOptions.OpenSessionUnitBytes} + ClosedSessionsKept x {ClosedSessionBytes} within {SessionRoomBytes:N0}");
+    }
 
     public IReadOnlyList<string> Validate()
     {
