@@ -35,6 +35,7 @@ public sealed class HostileRoundThirtyOneOpenSessionsTests
         var account = AccountState.Open("acme", Fixtures.Prepaid(), 1_000m, Fixtures.Now);
         var deck = Fixtures.Deck();
         var granted = 0;
+        GrantAnswer? first = null;
         for (var i = 0; i < options.MaxOpenSessionsPerAccount + 1; i++)
         {
             var decision = rules.Authorize(account, deck, new AuthorizeRequest(Id(shape, i), "acme", "+441234567890", "+447700900123", Fixtures.Now, 0), Fixtures.Now);
@@ -44,12 +45,17 @@ public sealed class HostileRoundThirtyOneOpenSessionsTests
             }
 
             account = decision.Next!;
+            first ??= decision.Answer;
             granted++;
         }
 
         var bytes = JsonSerializer.SerializeToUtf8Bytes(account, StoredJson.Options).Length;
         Assert.True(bytes < OpenSessionsRoom, $"{granted} open sessions of {shape} ids: the document is {bytes:N0} bytes");
         Assert.True(granted >= 300, $"only {granted} open sessions of {shape} ids");
+        // At the bound, a repeat of an authorize already granted is still answered as it was, with nothing changed.
+        var replay = rules.Authorize(account, deck, new AuthorizeRequest(Id(shape, 0), "acme", "+441234567890", "+447700900123", Fixtures.Now, 0), Fixtures.Now);
+        Assert.Null(replay.Next);
+        Assert.Equal(first, replay.Answer);
         if (shape == "plain-50")
         {
             // A usual Call-ID counts once: the bound is as it was for it.
