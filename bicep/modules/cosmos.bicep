@@ -17,8 +17,8 @@ param throughputMode string = 'serverless'
 @minValue(1000)
 param maxAutoscaleThroughput int = 4000
 
-@description('Seconds a session-index entry lives (Cosmos__SessionTimeToLiveSeconds): a day to a year.')
-@minValue(86400)
+@description('Seconds a session-index entry lives (Cosmos__SessionTimeToLiveSeconds): a day (86400) to a year, or -1 (never expires; the app refuses 0 to 86399 at start).')
+@minValue(-1)
 @maxValue(31536000)
 param sessionTimeToLiveSeconds int = 604800
 

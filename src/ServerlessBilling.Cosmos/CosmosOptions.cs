@@ -1,4 +1,5 @@
 using ServerlessBilling.Core;
+using ServerlessBilling.Core.CreditControl;
 
 namespace ServerlessBilling.Cosmos;
 
@@ -66,10 +67,38 @@ public sealed class CosmosOptions
     /// <summary>The longest <see cref="SessionTimeToLiveSeconds"/>: a year, as the longest closed-session retention.</summary>
     public const int MaxSessionTimeToLiveSeconds = 365 * 24 * 3600;
 
-    /// <summary>How long session-index entries live (seconds), from <see cref="MinSessionTimeToLiveSeconds"/> to <see cref="MaxSessionTimeToLiveSeconds"/>.</summary>
+    /// <summary>Cosmos DB's time to live that never expires: the session history kept for good (the index then writes no keep-alive).</summary>
+    public const int NeverExpires = -1;
+
+    /// <summary>
+    /// How long session-index entries live (seconds), from <see cref="MinSessionTimeToLiveSeconds"/> to
+    /// <see cref="MaxSessionTimeToLiveSeconds"/>, or <see cref="NeverExpires"/>.
+    /// </summary>
     public int SessionTimeToLiveSeconds { get; set; } = CosmosSessionIndex.DefaultTimeToLiveSeconds;
 
     public bool IsConfigured => !string.IsNullOrWhiteSpace(Endpoint);
+
+    /// <summary>What an account document may give its sessions: Cosmos DB's 2 MB item limit, less room for the rest of it.</summary>
+    public const int SessionRoomBytes = 1_900_000;
+
+    /// <summary>A usual closed session kept (a 50-character Call-ID, an interim and a terminate): 1.4 KB, measured.</summary>
+    public const int ClosedSessionBytes = 1_400;
+
+    /// <summary>
+    /// Why the credit-control settings let one account document pass Cosmos DB's item limit, or null when they do not:
+    /// the open sessions (<see cref="CreditControlOptions.MaxOpenSessionsPerAccount"/>, bounded by their size) and the
+    /// closed ones kept (<see cref="CreditControlOptions.ClosedSessionsKept"/>) are in the one document every step
+    /// rewrites. Each setting within its own range, both near their tops (2,000 and 1,000) made about 3 MB.
+    /// </summary>
+    public static string? SessionsFit(CreditControlOptions creditControl)
+    {
+        ArgumentNullException.ThrowIfNull(creditControl);
+        var bytes = ((long)creditControl.MaxOpenSessionsPerAccount * CreditControlOptions.OpenSessionUnitBytes) + ((long)creditControl.ClosedSessionsKept * ClosedSessionBytes);
+        return bytes <= SessionRoomBytes
+            ? null
+            : FormattableString.Invariant(
+                $"CreditControl:MaxOpenSessionsPerAccount ({creditControl.MaxOpenSessionsPerAccount}) and CreditControl:ClosedSessionsKept ({creditControl.ClosedSessionsKept}) let an account document hold {bytes:N0} bytes of sessions, past what Cosmos DB's 2 MB item holds (every write of such an account fails): keep MaxOpenSessionsPerAccount x {CreditControlOptions.OpenSessionUnitBytes} + ClosedSessionsKept x {ClosedSessionBytes} within {SessionRoomBytes:N0}");
+    }
 
     public IReadOnlyList<string> Validate()
     {
@@ -89,7 +118,11 @@ public sealed class CosmosOptions
             errors.Add("Cosmos:MonitoringPollMilliseconds must be from 10 to 60000");
         }
 
-        errors.CheckRange("Cosmos:SessionTimeToLiveSeconds", SessionTimeToLiveSeconds, MinSessionTimeToLiveSeconds, MaxSessionTimeToLiveSeconds, " (a day to a year)");
+        if (SessionTimeToLiveSeconds != NeverExpires)
+        {
+            errors.CheckRange("Cosmos:SessionTimeToLiveSeconds", SessionTimeToLiveSeconds, MinSessionTimeToLiveSeconds, MaxSessionTimeToLiveSeconds, " (a day to a year); or -1, never expires");
+        }
+
         if (string.IsNullOrWhiteSpace(Database))
         {
             errors.Add("Cosmos:Database is required");

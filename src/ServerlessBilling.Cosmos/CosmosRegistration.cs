@@ -2,6 +2,7 @@ using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ServerlessBilling.Core.Accounts;
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Ingestion;
 using ServerlessBilling.Core.Storage;
 
@@ -13,7 +14,12 @@ public static class CosmosRegistration
     public static IServiceCollection AddCosmosStores(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(CosmosOptions.Section).Get<CosmosOptions>() ?? new CosmosOptions();
-        var errors = options.Validate();
+        var errors = options.Validate().ToList();
+        if (CosmosOptions.SessionsFit(configuration.GetSection(CreditControlOptions.Section).Get<CreditControlOptions>() ?? new CreditControlOptions()) is { } tooBig)
+        {
+            errors.Add(tooBig);
+        }
+
         if (errors.Count > 0)
         {
             throw new InvalidOperationException("Cosmos settings are invalid: " + string.Join("; ", errors));

@@ -21,14 +21,10 @@ public sealed class HostileRoundThirtyMonitoringTests
     [Fact]
     public async Task A_policy_suspension_does_not_wait_for_a_slow_alert_sink()
     {
-        var h = new CreditControlHarness(new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        var h = await PastSuspendAtAsync(new InMemoryAccountStore(), "slow-sink");
         var sink = new HeldSink();
         var alerts = new InMemoryAlertStore();
         var monitoring = new MonitoringService(new InMemoryMonitorStore(), alerts, sink, h.Admin, h.Clock);
-        var settings = Fixtures.Postpaid(100m, hard: false) with { Monitoring = new MonitoringSettings([0.5m, 0.8m], 0.5m) };
-        await h.OpenAsync("slow-sink", settings, 0m);
-        Assert.Equal(Core.CreditControl.ResultCode.Success, (await h.AuthorizeAsync("slow-sink", "slow-sink-call", "+447700900123", 3600)).Answer!.ResultCode);
-        Assert.Equal(60m, (await h.TerminateAsync("slow-sink-call", 1, 3600)).Answer!.Charge); // 60 of 100: past 0.5, the suspendAt
 
         var judged = monitoring.HandleAsync([await h.StateAsync("slow-sink")], default);
         await sink.Entered.WaitAsync(TimeSpan.FromSeconds(10));
@@ -74,6 +70,17 @@ public sealed class HostileRoundThirtyMonitoringTests
         Assert.Equal("2026-11.03", state.PeriodLabel);
         var again = MonitorRules.Judge(state, h.Core.Clock.GetUtcNow(), raised);
         Assert.DoesNotContain(again.Alerts, a => a.Type == AlertType.VelocityAnomaly);
+    }
+
+    /// <summary>A post-paid account of 100 GBP with a suspendAt of 0.5 (thresholds 0.5, 0.8) that has spent 60 in one call.</summary>
+    internal static async Task<CreditControlHarness> PastSuspendAtAsync(IAccountStore store, string accountId)
+    {
+        var h = new CreditControlHarness(store, new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        var settings = Fixtures.Postpaid(100m, hard: false) with { Monitoring = new MonitoringSettings([0.5m, 0.8m], 0.5m) };
+        await h.OpenAsync(accountId, settings, 0m);
+        Assert.Equal(Core.CreditControl.ResultCode.Success, (await h.AuthorizeAsync(accountId, accountId + "-call", "+447700900123", 3600)).Answer!.ResultCode);
+        Assert.Equal(60m, (await h.TerminateAsync(accountId + "-call", 1, 3600)).Answer!.Charge);
+        return h;
     }
 
     /// <summary>A sink that holds every publish until released, as a webhook that does not answer does.</summary>

@@ -61,7 +61,19 @@ public sealed class CreditControlOptions : IValidatedOptions
     /// grow one account's document without end (on Cosmos DB, until its 2 MB item limit failed every write). The default,
     /// 2,000, keeps such a document near 1.6 MB there; at most <see cref="MaxOpenSessionsPerAccountCap"/>.
     /// </summary>
+    /// <remarks>
+    /// It bounds the open sessions' size as well: together they may take at most this many times
+    /// <see cref="OpenSessionUnitBytes"/> of the document, so a session whose id is long, or holds characters the JSON
+    /// escapes (non-ASCII, '+', '&lt;'), counts for more (a 256-character Call-ID about 1.7; 256 CJK characters about 6).
+    /// </remarks>
     public int MaxOpenSessionsPerAccount { get; set; } = 2_000;
+
+    /// <summary>
+    /// The size of a usual open session in the account document (a Call-ID of up to about 60 plain characters), the unit
+    /// of <see cref="MaxOpenSessionsPerAccount"/>. A session id is stored three times, escaped: counted by sessions alone,
+    /// 2,000 of 256-character Call-IDs were 3 MB, of 256 CJK characters 10 MB, past Cosmos DB's 2 MB item limit.
+    /// </summary>
+    public const int OpenSessionUnitBytes = 850;
 
     /// <summary>How long an expired, never-terminated session stays in the account before the sweep drops it.</summary>
     public TimeSpan ClosedSessionRetention { get; set; } = TimeSpan.FromDays(2);

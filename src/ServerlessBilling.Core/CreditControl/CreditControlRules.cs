@@ -50,7 +50,8 @@ public sealed class CreditControlRules(CreditControlOptions options)
 
         // Each open session is part of the document every step rewrites: an account may hold only so many (its switch may
         // end one, or wait for a lapsed one to be dropped). A limit of the account's, like its credit: CREDIT_LIMIT_REACHED.
-        if (account.Sessions.Count - account.ClosedCount >= options.MaxOpenSessionsPerAccount)
+        if (account.Sessions.Count - account.ClosedCount is var open
+            && (open >= options.MaxOpenSessionsPerAccount || !RoomForOpenSession(account, open, StoredBytes(request.SessionId, request.Fingerprint, row.Prefix, row.Destination))))
         {
             return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, row.Tariff.RatePerMinute, account.DisplayAvailable);
         }
@@ -210,6 +211,69 @@ public sealed class CreditControlRules(CreditControlOptions options)
         }
 
         return updated.Tidy(now, options.ClosedSessionRetention);
+    }
+
+    /// <summary>
+    /// Whether the open sessions, with one more of <paramref name="adding"/> bytes, stay within what the bound allows
+    /// them of the document (<see cref="CreditControlOptions.OpenSessionUnitBytes"/> each): sessions of long or escaped
+    /// ids take more. Counted only for an account holding enough open sessions for the largest to reach it.
+    /// </summary>
+    private bool RoomForOpenSession(AccountState account, int open, long adding)
+    {
+        var room = (long)options.MaxOpenSessionsPerAccount * CreditControlOptions.OpenSessionUnitBytes;
+        if ((open + 1L) * LargestStoredBytes <= room)
+        {
+            return true;
+        }
+
+        var taken = adding;
+        foreach (var session in account.Sessions.Unordered)
+        {
+            if (session.Status != SessionStatus.Terminated)
+            {
+                taken += StoredBytes(session.SessionId, session.Fingerprint, session.Prefix, session.Destination);
+            }
+        }
+
+        return taken <= room;
+    }
+
+    /// <summary>What an open session's fixed part takes of the document (times, amounts, its first answer's figures).</summary>
+    private const int SessionBaseBytes = 600;
+
+    /// <summary>
+    /// The most <see cref="StoredBytes"/> gives, every character escaped: the longest session id three times; a fingerprint
+    /// of the longest account id and numbers (and 64 for its time, seconds and separators); the longest prefix and destination.
+    /// </summary>
+    private const long LargestStoredBytes = SessionBaseBytes + (6L * ((3 * Cdrs.Identifiers.MaxSessionLength)
+        + Cdrs.Identifiers.MaxLength + (2 * Cdrs.CdrValidation.MaxCallingNumberLength) + 64
+        + Rating.CalledNumber.MaxDigits + Rating.RateDeckParser.MaxDestinationLength));
+
+    /// <summary>
+    /// About what an open session takes of the account document as the stores write it (JSON, the default escaping): its
+    /// id three times (the key, the session, its first answer), its fingerprint, prefix and destination once.
+    /// </summary>
+    private static long StoredBytes(string sessionId, string fingerprint, string prefix, string destination) =>
+        SessionBaseBytes + (3L * Escaped(sessionId)) + Escaped(fingerprint) + Escaped(prefix) + Escaped(destination);
+
+    private static readonly System.Buffers.SearchValues<char> Unescaped =
+        System.Buffers.SearchValues.Create(" !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~");
+
+    /// <summary>A string's length as JSON writes it: a character it escapes (non-ASCII, control, " &amp; ' &lt; &gt; + ` \) is six.</summary>
+    private static int Escaped(string text)
+    {
+        if (!text.AsSpan().ContainsAnyExcept(Unescaped))
+        {
+            return text.Length;
+        }
+
+        var length = 0;
+        foreach (var c in text)
+        {
+            length += c is >= ' ' and <= '~' and not ('"' or '&' or '\'' or '<' or '>' or '+' or '`' or '\\') ? 1 : 6;
+        }
+
+        return length;
     }
 
     private static OutcomeError OutOfSequence(Session session, int requestNumber) => OutcomeError.Conflict(

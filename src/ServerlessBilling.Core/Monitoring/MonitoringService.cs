@@ -122,9 +122,19 @@ public sealed partial class MonitoringService(
         var verdict = MonitorRules.Judge(account, now, known);
         // The suspension first: it stops the loss, while publishing is a notification that may take long (a webhook that
         // is down is retried for seconds an alert). Its own ACCOUNT_SUSPENDED alert comes with the version it writes.
+        // One that cannot be written holds back no alert (they tell of the runaway it failed to stop): it fails the
+        // judgment after them, unremembered, so that the version is judged again and the suspension tried again.
+        ExceptionDispatchInfo? suspensionFailed = null;
         if (verdict.SuspendReason is { } reason)
         {
-            await accounts.SuspendAsync(account.AccountId, reason, byPolicy: true, cancellationToken);
+            try
+            {
+                await accounts.SuspendAsync(account.AccountId, reason, byPolicy: true, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                suspensionFailed = ExceptionDispatchInfo.Capture(ex);
+            }
         }
 
         var raised = 0;
@@ -145,6 +155,8 @@ public sealed partial class MonitoringService(
 
             remembered = [.. remembered, alert.AlertId];
         }
+
+        suspensionFailed?.Throw();
 
         // The list of raised ids is copied only when it grew: most judgments raise nothing.
         var kept = ReferenceEquals(remembered, known) ? known : remembered.TakeLast(MonitorState.RaisedKept).ToList();

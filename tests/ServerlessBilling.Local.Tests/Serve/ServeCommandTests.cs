@@ -9,7 +9,7 @@ namespace ServerlessBilling.Local.Tests.Serve;
 /// <summary>The start-up failures a user can cause end in one line and a documented exit code, not a stack trace.</summary>
 public sealed class ServeCommandTests
 {
-    private const string EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
+    internal const string EmulatorKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     [Fact]
     public void A_port_in_use_exits_4_with_one_line_naming_the_address()
