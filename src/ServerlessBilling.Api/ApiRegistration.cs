@@ -40,7 +40,10 @@ public static class ApiRegistration
             SuppressDiagnosticsCallback = _ => true,
         });
 
-    /// <summary>Every route of <see cref="ApiRoutes.All"/> under /api, named, with its <see cref="ApiRoute"/> (and so its role) as metadata.</summary>
+    /// <summary>
+    /// Every route of <see cref="ApiRoutes.All"/> under /api, named, with its <see cref="ApiRoute"/> (and so its role) as
+    /// metadata, and its deadline (<see cref="ApiDeadline"/>).
+    /// </summary>
     public static IEndpointRouteBuilder MapServerlessBillingApi(this IEndpointRouteBuilder routes)
     {
         var api = routes.MapGroup("/" + ApiRoutes.Prefix);
@@ -48,7 +51,8 @@ public static class ApiRegistration
         {
             api.MapMethods("/" + route.Template, [route.Method], route.Handler)
                 .WithName(route.Name)
-                .WithMetadata(route);
+                .WithMetadata(route)
+                .Add(endpoint => ApiDeadline.Apply(route, endpoint));
         }
 
         return routes;

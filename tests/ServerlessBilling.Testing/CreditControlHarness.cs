@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Cdrs;
@@ -23,14 +24,15 @@ public sealed class CreditControlHarness
         ITopUpStore? topUps = null,
         DateTimeOffset? now = null,
         AccountWriteOptions? writes = null,
-        FakeTimeProvider? clock = null)
+        FakeTimeProvider? clock = null,
+        ILogger<CreditControlService>? logger = null)
     {
         Clock = clock ?? new FakeTimeProvider(now ?? Fixtures.Now);
         Accounts = accounts;
         Options = options ?? new CreditControlOptions();
         var deckCache = new RateDeckCache(decks, Clock);
         Updater = new AccountUpdater(accounts, writes ?? new AccountWriteOptions());
-        CreditControl = new CreditControlService(accounts, Updater, sessions, deckCache, Clock, Options);
+        CreditControl = new CreditControlService(accounts, Updater, sessions, deckCache, Clock, Options, logger);
         TopUps = topUps ?? new InMemoryTopUpStore();
         Admin = new AccountService(accounts, Updater, TopUps, deckCache, Options, Clock);
         Usage = usage ?? new InMemoryUsageStore();

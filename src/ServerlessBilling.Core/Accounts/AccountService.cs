@@ -264,7 +264,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
         var import = RateDeckParser.Parse(deckId, csv);
         if (import.Deck is { } deck)
         {
-            await decks.PutAsync(deck, cancellationToken);
+            await WithinAdminDeadline(async ct => { await decks.PutAsync(deck, ct); return deck; }, "rate-deck write", cancellationToken);
         }
 
         return import;

@@ -53,7 +53,8 @@ public sealed class CreditControlRules(CreditControlOptions options)
         if (account.Sessions.Count - account.ClosedCount is var open
             && (open >= options.MaxOpenSessionsPerAccount || !RoomForOpenSession(account, open, StoredBytes(request.SessionId, request.Fingerprint, row.Prefix, row.Destination))))
         {
-            return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, row.Tariff.RatePerMinute, account.DisplayAvailable);
+            return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, row.Tariff.RatePerMinute, account.DisplayAvailable)
+                with { AtOpenSessionBound = new OpenSessionBound(open, BySize: open < options.MaxOpenSessionsPerAccount) };
         }
 
         var requested = Quota(request.RequestedSeconds);
@@ -304,3 +305,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
     private static Decision<GrantAnswer> Deny(string sessionId, ResultCode code, string currency, decimal rate = 0m, decimal? available = null) =>
         Decision.Unchanged(new GrantAnswer(sessionId, code, 0, 0, true, 0m, rate, currency, available));
 }
+
+/// <summary>
+/// An authorize refused at the open-session bound: the account's open sessions, and whether their size (long or escaped
+/// ids) rather than their count reached it.
+/// </summary>
+public sealed record OpenSessionBound(int Open, bool BySize);

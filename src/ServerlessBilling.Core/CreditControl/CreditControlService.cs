@@ -26,6 +26,12 @@ public sealed partial class CreditControlService(
     private readonly ILogger _logger = logger ?? (ILogger)NullLogger.Instance;
     private readonly CreditControlRules _rules = new(options);
 
+    /// <summary>The most one account's refusals at the open-session bound are logged: once in this time.</summary>
+    public static readonly TimeSpan OpenSessionBoundWarningInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>Per account refused at the bound: when that was last logged.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _openSessionBoundWarnings = new(StringComparer.Ordinal);
+
     /// <summary>How many times one step lets go of a claim by an account that does not exist and asks again (<see cref="SessionClaims"/>).</summary>
     private const int MaxReclaims = 3;
 
@@ -77,6 +83,11 @@ public sealed partial class CreditControlService(
         if (decision.Answer is { ResultCode: ResultCode.AccountNotFound })
         {
             await ReleaseUnknownAsync(request, ct);
+        }
+
+        if (decision.AtOpenSessionBound is { } bound)
+        {
+            WarnAtOpenSessionBound(request, bound);
         }
 
         return ToOutcome(decision);
@@ -267,6 +278,28 @@ public sealed partial class CreditControlService(
         decision.Error is { } error ? error : decision.Answer!;
 
     private sealed record SweepCount(int Before);
+
+    /// <summary>
+    /// Tells the operator why an account's calls are refused CREDIT_LIMIT_REACHED while credit is left: it holds the most
+    /// open sessions it may. A switch retrying at call rate would log at call rate, so an account is named at most once
+    /// per <see cref="OpenSessionBoundWarningInterval"/>. The rules stay pure: the decision says it, the service logs.
+    /// </summary>
+    private void WarnAtOpenSessionBound(AuthorizeRequest request, OpenSessionBound bound)
+    {
+        // Of refusals at once, the one that records the time logs.
+        var now = clock.GetUtcNow();
+        var due = _openSessionBoundWarnings.TryGetValue(request.AccountId, out var last)
+            ? now - last >= OpenSessionBoundWarningInterval && _openSessionBoundWarnings.TryUpdate(request.AccountId, now, last)
+            : _openSessionBoundWarnings.TryAdd(request.AccountId, now);
+        if (due)
+        {
+            LogOpenSessionBound(
+                _logger, request.SessionId, request.AccountId, bound.Open, "CreditControl:MaxOpenSessionsPerAccount", options.MaxOpenSessionsPerAccount, bound.BySize ? "the size of its open sessions" : "their count", (int)OpenSessionBoundWarningInterval.TotalSeconds);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Authorize of session {SessionId} refused CREDIT_LIMIT_REACHED: account {AccountId} holds {OpenSessions} open sessions, at the bound of {Setting} ({MaxOpenSessions}) by {Measure}, whatever its credit; its switch may end calls, or wait for lapsed ones to be dropped. Further refusals of this account at the bound are logged at most once in {IntervalSeconds} s")]
+    private static partial void LogOpenSessionBound(ILogger logger, string sessionId, string accountId, int openSessions, string setting, int maxOpenSessions, string measure, int intervalSeconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Session {SessionId} of account {AccountId} reported {OverrunSeconds} s beyond its grants ({TotalSeconds} s in all, {BilledSeconds} s billed)")]
     private static partial void LogOverrun(ILogger logger, string sessionId, string accountId, int overrunSeconds, int totalSeconds, int billedSeconds);

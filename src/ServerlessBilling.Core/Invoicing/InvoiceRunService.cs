@@ -28,11 +28,20 @@ public sealed class InvoiceRunService(
     IInvoiceCounterStore counters,
     IDocumentSink documents,
     TimeProvider clock,
-    InvoiceRunOptions? runOptions = null)
+    InvoiceRunOptions? runOptions = null,
+    CreditControlOptions? deadlines = null)
 {
     private const int FailuresKept = 20;
     private readonly InvoiceRunOptions _runOptions = runOptions ?? new InvoiceRunOptions();
     private readonly InvoiceNumbering _numbering = new(counters);
+
+    /// <summary>
+    /// How long one step of the run (a counter, an account, a page of the account listing) may wait on the store: a
+    /// run, which may rightly take longer than any one deadline, has its steps bounded instead, and a step that passes
+    /// its deadline ends the run as unavailable (503 on the HTTP route): the store is not answering, and every account
+    /// after it would wait as long.
+    /// </summary>
+    private readonly TimeSpan _stepDeadline = (deadlines ?? new CreditControlOptions()).AdminDeadline;
 
     /// <summary>The timer's call: every account's latest closed period (and any earlier one not yet invoiced).</summary>
     public Task<Outcome<InvoiceRunSummary>> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
@@ -53,14 +62,14 @@ public sealed class InvoiceRunService(
         var (recovered, failed) = await FinishPendingAsync(now, failures, cancellationToken);
         int seen = 0, issued = 0, statements = 0, nothing = 0;
         await Parallel.ForEachAsync(
-            directory.ListAccountIdsAsync(cancellationToken),
+            StoreDeadline.EachWithinAsync(directory.ListAccountIdsAsync(cancellationToken), _stepDeadline, clock, "invoice run: the account listing", cancellationToken),
             new ParallelOptions { MaxDegreeOfParallelism = _runOptions.Parallelism, CancellationToken = cancellationToken },
             async (accountId, ct) =>
             {
                 Interlocked.Increment(ref seen);
                 try
                 {
-                    var (i, s) = await RunAccountAsync(accountId, period, now, ct);
+                    var (i, s) = await WithinStepDeadline(c => RunAccountAsync(accountId, period, now, c), $"invoice run: account '{accountId}'", ct);
                     Interlocked.Add(ref issued, i);
                     Interlocked.Add(ref statements, s);
                     if (i + s == 0)
@@ -68,7 +77,7 @@ public sealed class InvoiceRunService(
                         Interlocked.Increment(ref nothing);
                     }
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (IsAccountFault(ex))
                 {
                     // One account's fault must not hold back the others' invoices; its period stays open or its
                     // number pending, and the next run finishes it.
@@ -207,7 +216,7 @@ public sealed class InvoiceRunService(
         {
             foreach (var y in new[] { year - 1, year })
             {
-                var counter = await _numbering.ReadAsync(series, y, cancellationToken);
+                var counter = await WithinStepDeadline(c => _numbering.ReadAsync(series, y, c), $"invoice run: the {series} counter of {y}", cancellationToken);
                 foreach (var reservation in counter.PendingReservations.ToList())
                 {
                     if (!InvoiceIds.TryParse(reservation.InvoiceId, out var accountId, out var label))
@@ -217,12 +226,12 @@ public sealed class InvoiceRunService(
 
                     try
                     {
-                        if (await IssueAsync(accountId, label, series, reservation, cancellationToken))
+                        if (await WithinStepDeadline(c => IssueAsync(accountId, label, series, reservation, c), $"invoice run: pending invoice '{reservation.InvoiceId}'", cancellationToken))
                         {
                             finished++;
                         }
                     }
-                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    catch (Exception ex) when (IsAccountFault(ex))
                     {
                         failed++;
                         Keep(failures, accountId, ex);
@@ -233,6 +242,13 @@ public sealed class InvoiceRunService(
 
         return (finished, failed);
     }
+
+    private Task<T> WithinStepDeadline<T>(Func<CancellationToken, Task<T>> step, string what, CancellationToken cancellationToken) =>
+        StoreDeadline.RunAsync(step, _stepDeadline, clock, what, cancellationToken);
+
+    /// <summary>A fault of one account, which holds back no other; a store that stopped answering ends the run.</summary>
+    private static bool IsAccountFault(Exception exception) =>
+        exception is not OperationCanceledException and not StoreUnavailableException { DeadlinePassed: true };
 
     /// <summary>Step 2: the account document with the period closed (by this call or an earlier one); null when the account does not exist.</summary>
     private async Task<AccountState?> CloseAsync(string accountId, string label, CancellationToken cancellationToken)

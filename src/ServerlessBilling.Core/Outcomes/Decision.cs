@@ -4,7 +4,15 @@ namespace ServerlessBilling.Core;
 
 /// <summary>What a rule decided: the next account document (null: unchanged) and the answer, or an error.</summary>
 public readonly record struct Decision<T>(AccountState? Next, T? Answer, OutcomeError? Error)
-    where T : class;
+    where T : class
+{
+    /// <summary>
+    /// Set when an authorize was refused because the account holds the most open sessions it may
+    /// (<see cref="CreditControl.CreditControlOptions.MaxOpenSessionsPerAccount"/>): its answer, CREDIT_LIMIT_REACHED,
+    /// does not tell that from credit spent, so the service logs it for the operator.
+    /// </summary>
+    public CreditControl.OpenSessionBound? AtOpenSessionBound { get; init; }
+}
 
 public static class Decision
 {

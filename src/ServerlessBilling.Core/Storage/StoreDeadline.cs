@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace ServerlessBilling.Core.Storage;
 
 /// <summary>
@@ -69,6 +71,41 @@ public static class StoreDeadline
         }
     }
 
+    /// <summary>
+    /// The items of <paramref name="items"/>, each within <paramref name="limit"/>: a listing of a frozen store fails
+    /// as unavailable at its first step that passes the deadline. A step that passed it is abandoned, not awaited.
+    /// </summary>
+    public static async IAsyncEnumerable<T> EachWithinAsync<T>(
+        IAsyncEnumerable<T> items, TimeSpan limit, TimeProvider clock, string what, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        var steps = items.GetAsyncEnumerator(cancellationToken);
+        var settled = true;
+        try
+        {
+            while (true)
+            {
+                settled = false;
+                var more = await RunAsync(static (e, _) => e.MoveNextAsync(), steps, limit, clock, what, cancellationToken);
+                settled = true;
+                if (!more)
+                {
+                    break;
+                }
+
+                yield return steps.Current;
+            }
+        }
+        finally
+        {
+            // An enumerator may not be disposed while a step of it is still running.
+            if (settled)
+            {
+                await steps.DisposeAsync();
+            }
+        }
+    }
+
     private static CancellationTokenSource Rent(TimeSpan limit, TimeProvider clock)
     {
         if (!ReferenceEquals(clock, TimeProvider.System))
@@ -100,5 +137,5 @@ public static class StoreDeadline
     }
 
     private static StoreUnavailableException Expired(string what, TimeSpan limit) =>
-        new($"{what}: the store did not answer within {limit.TotalMilliseconds:0} ms");
+        new($"{what}: the store did not answer within {limit.TotalMilliseconds:0} ms") { DeadlinePassed = true };
 }

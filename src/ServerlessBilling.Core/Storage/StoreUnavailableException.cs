@@ -11,4 +11,10 @@ public sealed class StoreUnavailableException(string message, Exception? inner =
     /// thrower cannot tell which (a deadline over a use case that reads several stores), and the answer says "a store".
     /// </summary>
     public string? Store { get; init; }
+
+    /// <summary>
+    /// The store did not answer within a deadline (<see cref="StoreDeadline"/>), rather than answering with a fault: a
+    /// loop over many items stops at it instead of waiting the deadline out on every item.
+    /// </summary>
+    public bool DeadlinePassed { get; init; }
 }

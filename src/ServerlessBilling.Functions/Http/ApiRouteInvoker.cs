@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using ServerlessBilling.Api;
 
@@ -18,11 +19,21 @@ public sealed class ApiRouteInvoker
     public ApiRouteInvoker(IServiceProvider services) =>
         _routes = ApiRoutes.All.ToFrozenDictionary(
             r => r.Name,
-            r => new Lazy<RequestDelegate>(() => RequestDelegateFactory.Create(r.Handler, new RequestDelegateFactoryOptions
-            {
-                ServiceProvider = services,
-                RouteParameterNames = RoutePatternFactory.Parse(r.Template).Parameters.Select(p => p.Name).ToList(),
-            }).RequestDelegate));
+            r => new Lazy<RequestDelegate>(() => Build(r, services)));
+
+    /// <summary>The route's handler with the local host's filters (its deadline: <see cref="ApiDeadline"/>).</summary>
+    private static RequestDelegate Build(ApiRoute route, IServiceProvider services)
+    {
+        var pattern = RoutePatternFactory.Parse(route.Template);
+        var endpoint = new RouteEndpointBuilder(requestDelegate: null, pattern, order: 0) { ApplicationServices = services };
+        ApiDeadline.Apply(route, endpoint);
+        return RequestDelegateFactory.Create(route.Handler, new RequestDelegateFactoryOptions
+        {
+            ServiceProvider = services,
+            RouteParameterNames = pattern.Parameters.Select(p => p.Name).ToList(),
+            EndpointBuilder = endpoint,
+        }).RequestDelegate;
+    }
 
     /// <summary>
     /// Writes the answer of route <paramref name="name"/> to the response. Returns an empty result for the worker to
