@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Text;
+using Azure.Messaging.EventHubs;
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessBilling.AzureAdapters.EventHubs;
+using ServerlessBilling.Core.Cdrs;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.AzureAdapters.Tests;
+
+/// <summary>
+/// Round thirty-two of the hostile review, on Event Hubs events that cannot be read as a whole: a JSON array of CDRs with
+/// a syntax error anywhere in it, or CSV under a header that names a column twice. Such an event was quarantined as one
+/// record holding its first 4,096 characters, and the trigger then checkpointed past it: every CDR beyond those
+/// characters (an event of 500 CDRs is about 60 KB) was neither charged nor kept anywhere, where an HTTP caller is
+/// answered 400 and still holds its batch.
+/// </summary>
+public sealed class HostileRoundThirtyTwoAdapterTests
+{
+    private const int Cdrs = 200;
+
+    private static string Line(int i) =>
+        string.Create(CultureInfo.InvariantCulture, $"big-{i:D4},acme,+442071234567,+447700900123,2026-11-26T10:00:00Z,{60 + i},ANSWERED,call-{i:D4}");
+
+    private static string JsonCdr(int i) =>
+        string.Create(CultureInfo.InvariantCulture, $$"""{"cdrId":"big-{{i:D4}}","accountId":"acme","callingNumber":"+442071234567","calledNumber":"+447700900123","startTime":"2026-11-26T10:00:00Z","durationSeconds":{{60 + i}},"disposition":"ANSWERED"}""");
+
+    public static TheoryData<string, string> UnreadableEvents => new()
+    {
+        // Minified JSON: one line of about 36 KB whose last element is cut off.
+        { "json on one line", "[" + string.Join(',', Enumerable.Range(1, Cdrs).Select(JsonCdr)) + ",{\"cdrId\":" },
+        // Pretty-printed JSON with a syntax error near its end.
+        { "json on lines", "[\n" + string.Join(",\n", Enumerable.Range(1, Cdrs).Select(JsonCdr)) + "\n,,]\n" },
+        // CSV whose header names cdr_id twice: the header is refused, so is the whole event.
+        { "csv, bad header", "cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,CDR_ID\n" + string.Join('\n', Enumerable.Range(1, Cdrs).Select(Line)) + "\n" },
+        // CSV with a byte-order mark and CRLF, under a header that lacks a required column.
+        { "csv, missing column", "\uFEFFcdr_id,account_id,called_number,start_time,duration_seconds,disposition\r\n" + string.Join("\r\n", Enumerable.Range(1, Cdrs).Select(Line)) + "\r\n" },
+    };
+
+    /// <summary>The part of its line a quarantined piece is ("… (part 3 of 9 of line 1)"), 1 for a whole line.</summary>
+    private static int Part(string reason) =>
+        System.Text.RegularExpressions.Regex.Match(reason, @"\(part (\d+) of \d+ of line \d+\)$") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 1;
+
+    [Theory]
+    [MemberData(nameof(UnreadableEvents))]
+    public async Task An_event_that_cannot_be_read_is_quarantined_whole_with_every_cdr_of_it_kept(string kind, string body)
+    {
+        var harness = CreditControlHarness.InMemory();
+        await harness.OpenAsync("acme", Fixtures.Postpaid(1000m, hard: false), 0m);
+        var handler = new CdrEventBatchHandler(harness.Ingestion, NullLogger<CdrEventBatchHandler>.Instance);
+        EventData[] Batch() => [EventHubsModelFactory.EventData(new BinaryData(Encoding.UTF8.GetBytes(body)), sequenceNumber: 42, offsetString: "42")];
+
+        var result = await handler.HandleAsync(Batch(), default);
+        var again = await handler.HandleAsync(Batch(), default);
+
+        // Nothing of it is charged; all of it is in the quarantine, in order, each piece within the quarantine's raw bound and
+        // saying why; the event delivered again adds nothing.
+        Assert.Equal(0, result.Accepted);
+        Assert.Equal(result.Received, result.Quarantined.Count);
+        var kept = (await harness.Quarantine.ListAsync(null, 10_000, default)).OrderBy(q => q.Line).ThenBy(q => Part(q.Reason)).ToList();
+        Assert.Equal(result.Received, kept.Count);
+        Assert.All(kept, q => Assert.StartsWith("event 42: ", q.Reason, StringComparison.Ordinal));
+        Assert.All(kept, q => Assert.InRange(q.Raw.Length, 1, CdrValidation.MaxRawLength));
+        static string Text(string s) => s.Replace("\uFEFF", "", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal).Replace("\n", "", StringComparison.Ordinal);
+        var text = Text(string.Concat(kept.Select(q => q.Raw)));
+        Assert.Equal(Text(body), text);
+        for (var i = 1; i <= Cdrs; i++)
+        {
+            Assert.True(text.Contains(string.Create(CultureInfo.InvariantCulture, $"big-{i:D4}"), StringComparison.Ordinal), $"{kind}: CDR big-{i:D4} is in no quarantined record");
+        }
+
+        Assert.Equal(0, again.Accepted);
+        Assert.Equal(kept.Count, (await harness.Quarantine.ListAsync(null, 10_000, default)).Count);
+        Assert.Empty(await harness.Usage.ListAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
+    }
+}
