@@ -73,4 +73,27 @@ public sealed class HostileRoundThirtyTwoAdapterTests
         Assert.Equal(kept.Count, (await harness.Quarantine.ListAsync(null, 10_000, default)).Count);
         Assert.Empty(await harness.Usage.ListAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default));
     }
+
+    [Fact]
+    public async Task A_byte_order_mark_inside_an_event_makes_no_second_cdr_of_a_call_sent_again_without_it()
+    {
+        // Mediation joins two headerless files into one event, the second written with a byte-order mark; later it sends the
+        // second file again on its own. The mark opened the second file's first CDR id, "\uFEFFc-2", which is invisible and
+        // was another id than "c-2": the call was charged twice.
+        var harness = CreditControlHarness.InMemory();
+        await harness.OpenAsync("acme", Fixtures.Postpaid(1000m, hard: false), 0m);
+        var handler = new CdrEventBatchHandler(harness.Ingestion, NullLogger<CdrEventBatchHandler>.Instance);
+        const string first = "c-1,acme,+441,+447700900123,2026-11-26T10:00:00Z,60,ANSWERED,\n";
+        const string second = "\uFEFFc-2,acme,+441,+447700900123,2026-11-26T10:05:00Z,120,ANSWERED,\n";
+        EventData Event(string body, long sequence) => EventHubsModelFactory.EventData(new BinaryData(Encoding.UTF8.GetBytes(body)), sequenceNumber: sequence, offsetString: "0");
+
+        var joined = await handler.HandleAsync([Event(first + second, 1)], default);
+        var alone = await handler.HandleAsync([Event(second, 2)], default);
+
+        Assert.Equal((2, 1, 0, 1), (joined.Received, joined.Accepted, joined.Duplicates, joined.Quarantined.Count));
+        Assert.Contains("byte-order mark", joined.Quarantined[0].Reason, StringComparison.Ordinal);
+        Assert.Equal((1, 1, 0, 0), (alone.Received, alone.Accepted, alone.Duplicates, alone.Quarantined.Count));
+        var usage = await harness.Usage.ListAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default);
+        Assert.Equal(["c-1", "c-2"], usage.Select(u => u.CdrId).Order(StringComparer.Ordinal));
+    }
 }

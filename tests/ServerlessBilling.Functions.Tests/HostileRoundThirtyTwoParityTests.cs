@@ -35,6 +35,8 @@ public sealed class HostileRoundThirtyTwoParityTests
         new(Names.Authorize, "POST", "authorize", ""),
         new(Names.Authorize, "POST", "authorize", "\uFEFF" + Authorize),
         new(Names.Authorize, "POST", "authorize", """{"sessionId":"h\ud800","accountId":"pre","calledNumber":"+33612345678"}"""),
+        new(Names.Authorize, "POST", "authorize", """{"sessionId":"\ufeffh0","accountId":"pre","calledNumber":"+33612345678"}"""),
+        new(Names.TopUp, "POST", "accounts/pre/topups", """{"topupId":"\ufefft9","amount":1}"""),
         new(Names.Authorize, "POST", "authorize", """{"sessionId":"h0","accountId":"pre","calledNumber":"+33612345678","unknown":1}""", "text/plain"),
         new(Names.Authorize, "POST", "authorize", Authorize),
         new(Names.Authorize, "POST", "authorize", Authorize.Replace("60}", "61}", StringComparison.Ordinal)),
