@@ -37,6 +37,14 @@ public sealed class HostileRoundThirtyTwoAdapterTests
         { "csv, missing column", "\uFEFFcdr_id,account_id,called_number,start_time,duration_seconds,disposition\r\n" + string.Join("\r\n", Enumerable.Range(1, Cdrs).Select(Line)) + "\r\n" },
     };
 
+    /// <summary>The Event Hubs handler over in-memory stores holding one post-paid account, "acme".</summary>
+    private static async Task<(CreditControlHarness Harness, CdrEventBatchHandler Handler)> PostpaidAcmeAsync()
+    {
+        var harness = CreditControlHarness.InMemory();
+        await harness.OpenAsync("acme", Fixtures.Postpaid(1000m, hard: false), 0m);
+        return (harness, new CdrEventBatchHandler(harness.Ingestion, NullLogger<CdrEventBatchHandler>.Instance));
+    }
+
     /// <summary>The part of its line a quarantined piece is ("… (part 3 of 9 of line 1)"), 1 for a whole line.</summary>
     private static int Part(string reason) =>
         System.Text.RegularExpressions.Regex.Match(reason, @"\(part (\d+) of \d+ of line \d+\)$") is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 1;
@@ -45,9 +53,7 @@ public sealed class HostileRoundThirtyTwoAdapterTests
     [MemberData(nameof(UnreadableEvents))]
     public async Task An_event_that_cannot_be_read_is_quarantined_whole_with_every_cdr_of_it_kept(string kind, string body)
     {
-        var harness = CreditControlHarness.InMemory();
-        await harness.OpenAsync("acme", Fixtures.Postpaid(1000m, hard: false), 0m);
-        var handler = new CdrEventBatchHandler(harness.Ingestion, NullLogger<CdrEventBatchHandler>.Instance);
+        var (harness, handler) = await PostpaidAcmeAsync();
         EventData[] Batch() => [EventHubsModelFactory.EventData(new BinaryData(Encoding.UTF8.GetBytes(body)), sequenceNumber: 42, offsetString: "42")];
 
         var result = await handler.HandleAsync(Batch(), default);
@@ -80,9 +86,7 @@ public sealed class HostileRoundThirtyTwoAdapterTests
         // Mediation joins two headerless files into one event, the second written with a byte-order mark; later it sends the
         // second file again on its own. The mark opened the second file's first CDR id, "\uFEFFc-2", which is invisible and
         // was another id than "c-2": the call was charged twice.
-        var harness = CreditControlHarness.InMemory();
-        await harness.OpenAsync("acme", Fixtures.Postpaid(1000m, hard: false), 0m);
-        var handler = new CdrEventBatchHandler(harness.Ingestion, NullLogger<CdrEventBatchHandler>.Instance);
+        var (harness, handler) = await PostpaidAcmeAsync();
         const string first = "c-1,acme,+441,+447700900123,2026-11-26T10:00:00Z,60,ANSWERED,\n";
         const string second = "\uFEFFc-2,acme,+441,+447700900123,2026-11-26T10:05:00Z,120,ANSWERED,\n";
         EventData Event(string body, long sequence) => EventHubsModelFactory.EventData(new BinaryData(Encoding.UTF8.GetBytes(body)), sequenceNumber: sequence, offsetString: "0");
