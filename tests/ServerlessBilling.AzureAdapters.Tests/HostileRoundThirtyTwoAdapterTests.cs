@@ -100,4 +100,26 @@ public sealed class HostileRoundThirtyTwoAdapterTests
         var usage = await harness.Usage.ListAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default);
         Assert.Equal(["c-1", "c-2"], usage.Select(u => u.CdrId).Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task A_json_cdr_whose_field_name_escapes_a_lone_surrogate_is_quarantined_and_holds_back_no_batch()
+    {
+        // JSON may escape half a surrogate pair in a name as in a value: reading the name threw InvalidOperationException
+        // out of the batch, which the CDR trigger retries without end, so the partition's CDRs behind it were never charged
+        // (over HTTP: a 500).
+        var (harness, handler) = await PostpaidAcmeAsync();
+        EventData[] batch =
+        [
+            EventHubsModelFactory.EventData(new BinaryData("""[{"cdrId":"s-1","account\ud800Id":"acme","calledNumber":"+447700900123","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"},{"cdrId":"s-2","accountId":"acme","calledNumber":"+447700900123","startTime":"2026-11-26T10:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}]"""u8.ToArray()), sequenceNumber: 5, offsetString: "5"),
+            EventHubsModelFactory.EventData(new BinaryData("s-3,acme,+441,+447700900123,2026-11-26T10:00:00Z,60,ANSWERED,\n"u8.ToArray()), sequenceNumber: 6, offsetString: "6"),
+        ];
+
+        var result = await handler.HandleAsync(batch, default);
+
+        Assert.Equal((3, 2, 0, 1), (result.Received, result.Accepted, result.Duplicates, result.Quarantined.Count));
+        Assert.Equal(1, result.Quarantined[0].Line);
+        Assert.Contains("unpaired surrogate", result.Quarantined[0].Reason, StringComparison.Ordinal);
+        var usage = await harness.Usage.ListAsync("acme", DateTimeOffset.MinValue, DateTimeOffset.MaxValue, 10, default);
+        Assert.Equal(["s-2", "s-3"], usage.Select(u => u.CdrId).Order(StringComparer.Ordinal));
+    }
 }
