@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Extensions.Time.Testing;
 using Names = ServerlessBilling.Api.ApiRoutes.Names;
 
@@ -134,5 +135,70 @@ public sealed class HostileRoundThirtyTwoParityTests
         }
 
         Assert.True(differences.Count == 0, string.Join("\n", differences));
+    }
+
+    private static readonly HttpCall[] MutationSeeds =
+    [
+        new(Names.Authorize, "POST", "authorize", """{"sessionId":"f1","accountId":"pre","callingNumber":"+442071234567","calledNumber":"+33612345678","startTime":"2026-11-26T11:59:00Z","requestedSeconds":60}"""),
+        new(Names.Interim, "POST", "sessions/f1/interim", """{"requestNumber":1,"usedSeconds":60,"requestedSeconds":60}"""),
+        new(Names.Terminate, "POST", "sessions/f1/terminate", """{"requestNumber":2,"usedSeconds":30}"""),
+        new(Names.TopUp, "POST", "accounts/pre/topups", """{"topupId":"t1","amount":5.5,"currency":"GBP"}"""),
+        new(Names.PutAccount, "PUT", "accounts/fz", """{"name":"Fz","mode":"postpaid","currency":"GBP","creditLimit":500,"hardLimit":true,"initialBalance":0,"rateDeckId":"demo","billingDay":31,"timeZone":"Europe/London","tax":{"treatment":"standard","rate":0.2},"monitoring":{"thresholds":[0.5,0.8],"suspendAt":1.2},"paymentTermsDays":30}"""),
+        new(Names.PostCdrs, "POST", "cdrs", """[{"cdrId":"z1","accountId":"post","callingNumber":"+441","calledNumber":"+4420","startTime":"2026-11-26T10:00:00Z","durationSeconds":10,"disposition":"ANSWERED","sessionId":"q"}]"""),
+        new(Names.PostCdrs, "POST", "cdrs", "cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\nz2,post,+441,+4420,2026-11-26T10:00:00Z,10,ANSWERED,\n", "text/csv"),
+        new(Names.RunInvoices, "POST", "invoices/run", """{"period":"2026-10"}"""),
+        new(Names.Suspend, "POST", "accounts/post/suspend", """{"reason":"x"}"""),
+        new(Names.PutRateDeck, "PUT", "ratedecks/fz", "prefix,destination,rate,connect_fee,min_seconds,increment_seconds,effective_from,effective_to\n44,UK,0.01,0,60,60,2026-01-01,\n", "text/csv"),
+    ];
+
+    private static readonly string[] MutationPieces =
+    [
+        "\uFEFF", "\\ud800", "\\udc00", "\\u0000", "\"", ",", "\r", "\n", "[", "{", "}", "]", "1e999", "-0", "😀", " ", "null", "99999999999999999999999999999",
+        "0.00000000000000000000000000001", "\"\":1,", "\"x\":{\"y\":[", "true", "-", ".", "e", "\\", "%", "9999-12-31T23:59:59Z", "0001-01-01T00:00:00+14:00",
+    ];
+
+    [Fact]
+    public async Task Mutated_bodies_are_answered_alike_by_both_hosts_and_never_with_a_500()
+    {
+        var random = new Random(3232);
+        var functionsClock = new FakeTimeProvider(HttpParityTests.Now);
+        var localClock = new FakeTimeProvider(HttpParityTests.Now);
+        await using var functions = new FunctionsApp(functionsClock);
+        await using var local = await LocalHostRunner.StartAsync(localClock);
+        var dispatch = HttpParityTests.Dispatch(functions);
+        // The deck and accounts of the scenario, then seeded mutations of good bodies of every kind (inserted escapes, byte-order
+        // marks, huge numbers, broken structure): the same answer from both, none a 500.
+        foreach (var call in HttpParityTests.Scenario.Take(7))
+        {
+            await local.SendAsync(call);
+            await functions.CallAsync(call, dispatch[call.Function](call));
+        }
+
+        var failures = new List<string>();
+        for (var round = 0; round < 3000 && failures.Count < 10; round++)
+        {
+            var seed = MutationSeeds[random.Next(MutationSeeds.Length)];
+            var body = new StringBuilder(seed.Body);
+            for (var m = 0; m < random.Next(1, 4); m++)
+            {
+                var at = random.Next(body.Length + 1);
+                switch (random.Next(3))
+                {
+                    case 0: body.Insert(at, MutationPieces[random.Next(MutationPieces.Length)]); break;
+                    case 1 when body.Length > 0: var a = Math.Min(at, body.Length - 1); body.Remove(a, Math.Min(random.Next(1, 6), body.Length - a)); break;
+                    default: if (at < body.Length) body[at] = (char)random.Next(32, 127); break;
+                }
+            }
+
+            var call = seed with { Body = body.ToString() };
+            var expected = await local.SendAsync(call);
+            var actual = await functions.CallAsync(call, dispatch[call.Function](call));
+            if (expected.Status >= 500 || expected != actual)
+            {
+                failures.Add($"{call} {call.Body}\n local: {expected}\n funcs: {actual}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
     }
 }
