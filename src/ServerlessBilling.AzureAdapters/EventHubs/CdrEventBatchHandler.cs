@@ -11,8 +11,9 @@ namespace ServerlessBilling.AzureAdapters.EventHubs;
 /// <summary>
 /// Maps an Event Hubs batch to one ingestion call. Each event holds one JSON CDR, a JSON array of them, or CSV
 /// lines (with the API.md header, or in its column order without one, session_id there or not). An event that cannot
-/// be read at all is quarantined whole and the batch still succeeds; store faults propagate so the host retries the
-/// batch, which is safe because ingestion is idempotent.
+/// be read at all (malformed JSON, a CSV header refused) is quarantined whole, all of its text line by line, and the
+/// batch still succeeds; store faults propagate so the host retries the batch, which is safe because ingestion is
+/// idempotent.
 /// </summary>
 public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILogger<CdrEventBatchHandler> logger)
 {
@@ -58,8 +59,8 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
         var shift = headerless ? 1 : 0;
         if (batch.DocumentError is { } error)
         {
-            var raw = Encoding.UTF8.GetString(body.Span[..Math.Min(body.Length, CdrValidation.MaxRawLength)]);
-            return [CdrRecord.Rejected(new CdrRejection(1, null, null, $"event {e.SequenceNumber}: {error}", raw))];
+            // No caller to answer 400 and the event is not read again: all of it goes to the quarantine, line by line.
+            return CdrValidation.RejectWhole(Encoding.UTF8.GetString(body.Span), $"event {e.SequenceNumber}: {error}").Select(CdrRecord.Rejected);
         }
 
         return batch.Records.Select(r => r.Rejection is { } rejection

@@ -82,6 +82,14 @@ public static class CdrJsonReader
             return CdrRecord.Rejected(new CdrRejection(position, null, null, "expected a CDR object", raw));
         }
 
+        // A name escaping half a surrogate pair ("account\ud800Id") is JSON but not text, and reading it throws: the CDR is
+        // refused alone, as a value that holds one is (thrown, it failed the whole batch: over HTTP a 500, and an Event Hubs
+        // batch retried without end, holding back every CDR of its partition).
+        if (NameNotText(element) is { } badName)
+        {
+            return CdrRecord.Rejected(new CdrRejection(position, null, null, badName, raw));
+        }
+
         string? reason = NamedTwice(element);
         var cdrId = Text(element, "cdrId", ref reason);
         var accountId = Text(element, "accountId", ref reason);
@@ -105,6 +113,26 @@ public static class CdrJsonReader
             Identifiers.IsValid(accountId) ? accountId : null,
             reason!,
             raw));
+    }
+
+    /// <summary>Why a field name of the CDR is not text (it escapes a lone surrogate), or null.</summary>
+    private static string? NameNotText(JsonElement element)
+    {
+        var at = 0;
+        foreach (var property in element.EnumerateObject())
+        {
+            at++;
+            try
+            {
+                _ = property.Name;
+            }
+            catch (InvalidOperationException)
+            {
+                return Identifiers.NotText(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the name of field {at}"));
+            }
+        }
+
+        return null;
     }
 
     private static readonly string[] Fields = ["cdrId", "accountId", "callingNumber", "calledNumber", "startTime", "durationSeconds", "disposition", "sessionId"];

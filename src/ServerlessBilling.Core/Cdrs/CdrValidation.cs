@@ -84,6 +84,46 @@ public static class CdrValidation
     public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : raw[..MaxRawLength];
 
     /// <summary>
+    /// A document that cannot be read as a whole, as rejections that keep all of its text: one per line that is not blank
+    /// (numbered from 1, the document's lines; a byte-order mark passed over), a line longer than <see cref="MaxRawLength"/>
+    /// in pieces of that length (never half a character, each reason saying which part it is), each with
+    /// <paramref name="reason"/>. A source that cannot be
+    /// answered (an event of a hub, read once) quarantines these, so that no CDR of the document is lost to the bound of a
+    /// quarantined text.
+    /// </summary>
+    public static IReadOnlyList<CdrRejection> RejectWhole(string text, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var rejections = new List<CdrRejection>();
+        var number = 0;
+        var pieces = new List<string>();
+        foreach (var line in text.AsSpan().TrimStart('\uFEFF').EnumerateLines())
+        {
+            number++;
+            pieces.Clear();
+            for (var rest = line.IsWhiteSpace() ? [] : line; !rest.IsEmpty;)
+            {
+                var length = Math.Min(rest.Length, MaxRawLength);
+                if (length < rest.Length && char.IsHighSurrogate(rest[length - 1]))
+                {
+                    length--;
+                }
+
+                pieces.Add(rest[..length].ToString());
+                rest = rest[length..];
+            }
+
+            for (var k = 0; k < pieces.Count; k++)
+            {
+                var why = pieces.Count == 1 ? reason : string.Create(CultureInfo.InvariantCulture, $"{reason} (part {k + 1} of {pieces.Count} of line {number})");
+                rejections.Add(new CdrRejection(number, null, null, why, pieces[k]));
+            }
+        }
+
+        return rejections;
+    }
+
+    /// <summary>
     /// Why <paramref name="calling"/> is no calling number (<paramref name="name"/> names the field), or null: at most
     /// <see cref="MaxCallingNumberLength"/> characters, none a control character. A CDR's rule, and an authorize's, whose
     /// numbers its session keeps (in its fingerprint) for as long as the account and the session history keep it.

@@ -69,11 +69,21 @@ public static class Identifiers
         return false;
     }
 
-    /// <summary>Why an id received (a CDR's, or one a request names) is not valid: <see cref="Validate"/>, and no U+FFFD or unpaired surrogate.</summary>
-    public static string? ValidateReceived(ReadOnlySpan<char> value, string name) => Validate(value, name) ?? NotUtf8(value, name);
+    /// <summary>Why an id received (a CDR's, or one a request names) is not valid: <see cref="Validate"/>, and no U+FFFD, unpaired surrogate or byte-order mark.</summary>
+    public static string? ValidateReceived(ReadOnlySpan<char> value, string name) => Validate(value, name) ?? NotUtf8(value, name) ?? ByteOrderMark(value, name);
 
-    /// <summary>Why a session id received is not valid: <see cref="ValidateSession"/>, and no U+FFFD or unpaired surrogate.</summary>
-    public static string? ValidateSessionReceived(ReadOnlySpan<char> value, string name) => ValidateSession(value, name) ?? NotUtf8(value, name);
+    /// <summary>Why a session id received is not valid: <see cref="ValidateSession"/>, and no U+FFFD, unpaired surrogate or byte-order mark.</summary>
+    public static string? ValidateSessionReceived(ReadOnlySpan<char> value, string name) => ValidateSession(value, name) ?? NotUtf8(value, name) ?? ByteOrderMark(value, name);
+
+    /// <summary>
+    /// Why an id holds U+FEFF, or null. In an id it is the byte-order mark of a file joined to a batch (two CDR files sent
+    /// as one body or event, the second written with a mark), and it is invisible: "\uFEFFc-2" was another id than "c-2",
+    /// so the call was charged again when its CDR came without the mark.
+    /// </summary>
+    public static string? ByteOrderMark(ReadOnlySpan<char> id, string name) =>
+        id.Contains('\uFEFF')
+            ? $"{name} holds a byte-order mark (U+FEFF, invisible): the mark of a file joined inside the batch; send the file's lines without it"
+            : null;
 
     /// <summary>
     /// True when <paramref name="value"/> also passes the general id rule, which is the session id rule of old:
