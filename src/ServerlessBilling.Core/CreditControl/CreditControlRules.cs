@@ -51,7 +51,7 @@ public sealed class CreditControlRules(CreditControlOptions options)
         // Each open session is part of the document every step rewrites: an account may hold only so many (its switch may
         // end one, or wait for a lapsed one to be dropped). A limit of the account's, like its credit: CREDIT_LIMIT_REACHED.
         if (account.Sessions.Count - account.ClosedCount is var open
-            && (open >= options.MaxOpenSessionsPerAccount || !RoomForOpenSession(account, open, StoredBytes(request.SessionId, request.Fingerprint, row.Prefix, row.Destination))))
+            && (open >= options.MaxOpenSessionsPerAccount || !RoomForOpenSession(account, open, request, row)))
         {
             return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, row.Tariff.RatePerMinute, account.DisplayAvailable)
                 with { AtOpenSessionBound = new OpenSessionBound(open, BySize: open < options.MaxOpenSessionsPerAccount) };
@@ -215,19 +215,20 @@ public sealed class CreditControlRules(CreditControlOptions options)
     }
 
     /// <summary>
-    /// Whether the open sessions, with one more of <paramref name="adding"/> bytes, stay within what the bound allows
+    /// Whether the open sessions, with the session <paramref name="adding"/> asks to open (at <paramref name="row"/>), stay within what the bound allows
     /// them of the document (<see cref="CreditControlOptions.OpenSessionUnitBytes"/> each): sessions of long or escaped
     /// ids take more. Counted only for an account holding enough open sessions for the largest to reach it.
     /// </summary>
-    private bool RoomForOpenSession(AccountState account, int open, long adding)
+    private bool RoomForOpenSession(AccountState account, int open, AuthorizeRequest adding, RateDeckRow row)
     {
         var room = (long)options.MaxOpenSessionsPerAccount * CreditControlOptions.OpenSessionUnitBytes;
         if ((open + 1L) * LargestStoredBytes <= room)
         {
+            // The usual case, decided without measuring anything: not even the new session (its fingerprint holds a '+').
             return true;
         }
 
-        var taken = adding;
+        var taken = StoredBytes(adding.SessionId, adding.Fingerprint, row.Prefix, row.Destination);
         foreach (var session in account.Sessions.Unordered)
         {
             if (session.Status != SessionStatus.Terminated)
