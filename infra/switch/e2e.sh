@@ -355,10 +355,13 @@ llog="$work/kamailio-long.log"
 
 say "billed, denied, cut-off, suspended, long and retried calls (in parallel, about 40 s)"
 declare -A rc
-# Suspended 2 s into its call: the interim at 5 s reports 5 s and is denied (ACCOUNT_SUSPENDED); the proxy ends
+# Suspended early in its call: the interim at 5 s reports 5 s and is denied (ACCOUNT_SUSPENDED); the proxy ends
 # the call at its grant, 10 s, and the terminate reports the 5 s since that interim, with the next request number.
 uac suspended uac-cutoff.xml "$sip_port" "$suspended" 447700900123 1 1 0 & p_suspended=$!
-( sleep 2; admin POST "accounts/$suspended/suspend" '{"reason":"switch e2e: suspended mid-call"}' >/dev/null ) & p_suspend=$!
+# Suspended as soon as its call holds a session (polled each 0.1 s, at most 4 s), not after a fixed sleep: on a loaded
+# machine a fixed 2 s left about 3 s before the interim, and the interim granted first would bill a longer call.
+( for _ in $(seq 1 40); do [[ "$(field "$suspended" activeSessions 2>/dev/null)" == 1 ]] && break; sleep 0.1; done
+  admin POST "accounts/$suspended/suspend" '{"reason":"switch e2e: suspended mid-call"}' >/dev/null ) & p_suspend=$!
 uac billed uac-call.xml "$sip_port" "$billed" 442071234567 100 20 2000 & p_billed=$!
 uac denied uac-denied.xml "$sip_port" "$denied" 442071234567 1 1 0 & p_denied=$!
 uac cutoff uac-cutoff.xml "$sip_port" "$cutoff" 447700900123 1 1 0 & p_cutoff=$!
