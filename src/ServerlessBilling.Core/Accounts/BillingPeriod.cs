@@ -153,10 +153,13 @@ public readonly record struct BillingPeriod
     /// folder answers more names than that: <c>localtime</c> (whatever zone the machine is set to, so periods would move
     /// with the host), <c>posixrules</c>, <c>posix/…</c> and <c>right/…</c> copies (the latter count leap seconds, which no
     /// clock does: right/Europe/London starts December an hour early), and paths with an empty segment
-    /// (<c>Europe//London</c>). An account's zone must be one a store can be moved to another machine with.
+    /// (<c>Europe//London</c>). An account's zone must be one a store can be moved to another machine with. And the name
+    /// must be the zone's own: a zone .NET has read before is found by its name in any case ("ASIA/TOKYO"), but the zone
+    /// folder is not, so such a name would be unknown to the next process (a restart: the account's CDRs a 500).
     /// </summary>
     public static bool IsTimeZoneName(string? id) =>
-        TryFindTimeZone(id, out _)
+        TryFindTimeZone(id, out var zone)
+        && string.Equals(zone.Id, id, StringComparison.Ordinal)
         && id is not ("localtime" or "posixrules")
         && !id!.StartsWith("posix/", StringComparison.Ordinal)
         && !id.StartsWith("right/", StringComparison.Ordinal)

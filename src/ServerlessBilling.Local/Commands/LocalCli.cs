@@ -49,7 +49,7 @@ public static class LocalCli
                 stdout.WriteLine($"ServerlessBilling.Local {ServeCommand.Version()}");
                 return ExitCodes.Ok;
             case ["--help" or "-h" or "help"]:
-            case ["help", "serve"] or ["serve", "--help" or "-h"]:
+            case ["help", "serve" or "help" or "--help" or "-h"] or ["serve", "--help" or "-h"]:
                 stdout.Write(Usage);
                 return ExitCodes.Ok;
             case ["help", "rate"]:
@@ -60,6 +60,14 @@ public static class LocalCli
                 return ExitCodes.Ok;
             case ["help", var other]:
                 stderr.WriteLine($"unknown command '{other}'");
+                stderr.Write(Usage);
+                return ExitCodes.Usage;
+            case ["help", _, _, ..]:
+                stderr.WriteLine("'help' takes one command name: help [serve|rate|simulate]");
+                stderr.Write(Usage);
+                return ExitCodes.Usage;
+            case ["--version", .. var rest] when !rest.Any(a => a is "--help" or "-h"):
+                stderr.WriteLine("'--version' takes no other argument");
                 stderr.Write(Usage);
                 return ExitCodes.Usage;
             case ["rate", .. var rateArgs]:

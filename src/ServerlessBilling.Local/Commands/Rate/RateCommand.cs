@@ -181,13 +181,21 @@ public sealed class RateCommand(TextReader stdin, TextWriter stdout, TextWriter 
             return $"output '{options.OutPath}' is a directory";
         }
 
-        // The result replaces the output file once rated: naming an input there would destroy the deck or the CDRs.
+        // The result replaces the output file once rated: naming an input there would destroy the deck or the CDRs. So would
+        // an input that is the working file (OUT.partial): it is truncated to be written, or deleted when the run fails.
         var output = Path.GetFullPath(options.OutPath);
+        var comparison = OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
         foreach (var (input, what) in new[] { (options.DeckPath, "deck"), (options.CdrsPath, "CDR") })
         {
-            if (input != RateOptions.StandardStream && string.Equals(Path.GetFullPath(input), output, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            var path = input == RateOptions.StandardStream ? null : Path.GetFullPath(input);
+            if (string.Equals(path, output, comparison))
             {
                 return $"output '{options.OutPath}' is the {what} file; the result would replace it: choose another --out";
+            }
+
+            if (string.Equals(path, output + PartialSuffix, comparison))
+            {
+                return $"output '{options.OutPath}' is written first as '{options.OutPath}{PartialSuffix}', which is the {what} file; the result would replace it: choose another --out";
             }
         }
 

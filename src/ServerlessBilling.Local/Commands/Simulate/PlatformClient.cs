@@ -96,8 +96,7 @@ public sealed class PlatformClient : IDisposable
                 using var response = await _http.SendAsync(request, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
-                    return await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, cancellationToken)
-                        ?? throw new PlatformErrorException($"{what}: the answer is empty");
+                    return await ReadAnswerAsync<T>(response, what, cancellationToken);
                 }
 
                 var status = (int)response.StatusCode;
@@ -130,6 +129,20 @@ public sealed class PlatformClient : IDisposable
             }
 
             await Task.Delay(wait, cancellationToken);
+        }
+    }
+
+    /// <summary>The answer's JSON; an answer that is not (a web page: the URL is not the platform's) is an error the run reports.</summary>
+    private static async Task<T> ReadAnswerAsync<T>(HttpResponseMessage response, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(ApiJson.Options, cancellationToken)
+                ?? throw new PlatformErrorException($"{what}: the answer is empty");
+        }
+        catch (JsonException e)
+        {
+            throw new PlatformErrorException($"{what}: the answer is not the platform's JSON ({response.Content.Headers.ContentType?.MediaType ?? "no content type"}: {e.Message}); is --url the platform's address?");
         }
     }
 

@@ -60,6 +60,7 @@ public sealed class SimulateCommand(TextWriter stdout, TextWriter stderr, IAnsiC
         {
             PlatformKeyRefusedException => ExitCodes.Usage,
             PlatformUnreachableException => ExitCodes.PlatformUnreachable,
+            PlatformErrorException => ExitCodes.Failed,
             _ when result.Mismatches.Count > 0 || stats.ErrorCount > 0 => ExitCodes.Failed,
             _ => ExitCodes.Ok,
         };

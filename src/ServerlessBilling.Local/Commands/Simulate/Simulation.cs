@@ -5,7 +5,10 @@ using ServerlessBilling.Core.Rating;
 namespace ServerlessBilling.Local.Commands.Simulate;
 
 /// <summary>What a run found: the books of every account, the invoice (with --invoice), and what went wrong.</summary>
-/// <param name="Fatal">Why the run stopped early (the platform could not be reached, or refused the key), or null.</param>
+/// <param name="Fatal">
+/// Why the run stopped early (the platform could not be reached, refused the key, or answered a step the run cannot go
+/// on without with an error: a --url that is not the platform's), or null.
+/// </param>
 public sealed record SimulationResult(
     SimulateOptions Options,
     TimeSpan Elapsed,
@@ -55,7 +58,7 @@ public sealed class Simulation(SimulateOptions options, PlatformClient client, S
             {
                 await work();
             }
-            catch (Exception e) when (e is PlatformUnreachableException or PlatformKeyRefusedException)
+            catch (Exception e) when (e is PlatformUnreachableException or PlatformKeyRefusedException or PlatformErrorException)
             {
                 Interlocked.CompareExchange(ref fatal, e, null);
                 await abort.CancelAsync();
