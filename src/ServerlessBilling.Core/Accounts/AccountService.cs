@@ -56,7 +56,10 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
 
     private async Task<Outcome<BalanceView>> UpsertCoreAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken)
     {
-        var errors = settings.Validate().ToList();
+        // Values kept as stored are not checked again (AccountSettings.Validate): an account stored before a rule was
+        // tightened stays editable. The write checks again against the document it replaces, should that have changed.
+        var stored = (await accounts.GetAsync(accountId, cancellationToken))?.Value.Settings;
+        var errors = settings.Validate(stored).ToList();
         if (InitialBalanceError(initialBalance, settings.Mode) is { } badBalance)
         {
             errors.Add(badBalance);
@@ -69,13 +72,18 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
 
         if (errors.Count > 0)
         {
-            return OutcomeError.Invalid(string.Join("; ", errors));
+            return OutcomeError.Invalid(errors);
         }
 
         var decision = await updater.UpdateAsync(
             accountId,
             account =>
             {
+                if (!Equals(account?.Settings, stored) && settings.Validate(account?.Settings) is { Count: > 0 } late)
+                {
+                    return Decision.Failed<BalanceView>(OutcomeError.Invalid(late));
+                }
+
                 var now = clock.GetUtcNow();
                 if (account is null)
                 {
