@@ -57,9 +57,18 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
     private async Task<Outcome<BalanceView>> UpsertCoreAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken)
     {
         // Values kept as stored are not checked again (AccountSettings.Validate): an account stored before a rule was
-        // tightened stays editable. The write checks again against the document it replaces, should that have changed.
-        var stored = (await accounts.GetAsync(accountId, cancellationToken))?.Value.Settings;
-        var errors = settings.Validate(stored).ToList();
+        // tightened stays editable. Only settings that break a rule cost that read of the stored ones, and the write then
+        // checks them again against the document it replaces, should its settings have changed meanwhile.
+        var errors = settings.Validate().ToList();
+        AccountSettings? stored = null;
+        var excused = false;
+        if (errors.Count > 0)
+        {
+            stored = (await accounts.GetAsync(accountId, cancellationToken))?.Value.Settings;
+            errors = [.. settings.Validate(stored)];
+            excused = errors.Count == 0;
+        }
+
         if (InitialBalanceError(initialBalance, settings.Mode) is { } badBalance)
         {
             errors.Add(badBalance);
@@ -79,7 +88,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
             accountId,
             account =>
             {
-                if (!Equals(account?.Settings, stored) && settings.Validate(account?.Settings) is { Count: > 0 } late)
+                if (excused && !Equals(account?.Settings, stored) && settings.Validate(account?.Settings) is { Count: > 0 } late)
                 {
                     return Decision.Failed<BalanceView>(OutcomeError.Invalid(late));
                 }
