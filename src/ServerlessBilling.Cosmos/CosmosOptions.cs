@@ -100,6 +100,28 @@ public sealed class CosmosOptions
                 $"CreditControl:MaxOpenSessionsPerAccount ({creditControl.MaxOpenSessionsPerAccount}) and CreditControl:ClosedSessionsKept ({creditControl.ClosedSessionsKept}) let an account document hold {bytes:N0} bytes of sessions, past what Cosmos DB's 2 MB item holds (every write of such an account fails): keep MaxOpenSessionsPerAccount x {CreditControlOptions.OpenSessionUnitBytes} + ClosedSessionsKept x {ClosedSessionBytes} within {SessionRoomBytes:N0}");
     }
 
+    /// <summary>
+    /// Why <see cref="SessionTimeToLiveSeconds"/> is too short for <paramref name="creditControl"/>, or null. The index
+    /// writes an open call's entry again only once a report finds it past half its time to live, so at a call's last
+    /// report the entry may already be that old: <see cref="CreditControlOptions.LongestUnreportedSession"/> must fit in
+    /// the other half, or a terminate that late finds no session (404). Each setting's own range is checked on its own.
+    /// </summary>
+    public string? HistoryTooShortFor(CreditControlOptions creditControl)
+    {
+        ArgumentNullException.ThrowIfNull(creditControl);
+        if (SessionTimeToLiveSeconds is < MinSessionTimeToLiveSeconds or > MaxSessionTimeToLiveSeconds || creditControl.Validate().Count > 0)
+        {
+            return null; // never expires (-1), or out of its range (its own error says so)
+        }
+
+        var longest = creditControl.LongestUnreportedSession;
+        var needed = (long)Math.Ceiling(2 * longest.TotalSeconds);
+        return SessionTimeToLiveSeconds >= needed
+            ? null
+            : FormattableString.Invariant(
+                $"Cosmos:SessionTimeToLiveSeconds ({SessionTimeToLiveSeconds}) is less than twice the longest a session may go unreported and still be terminated ({longest}: {CreditControlOptions.LongestUnreportedSessionSettings}; an open call's entry is written again only once a report finds it past half its time to live), so such a terminate would find no session (404); keep it at least {needed}, or shorten CreditControl:ClosedSessionRetention");
+    }
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

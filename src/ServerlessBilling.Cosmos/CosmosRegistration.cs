@@ -15,9 +15,15 @@ public static class CosmosRegistration
     {
         var options = configuration.GetSection(CosmosOptions.Section).Get<CosmosOptions>() ?? new CosmosOptions();
         var errors = options.Validate().ToList();
-        if (CosmosOptions.SessionsFit(configuration.GetSection(CreditControlOptions.Section).Get<CreditControlOptions>() ?? new CreditControlOptions()) is { } tooBig)
+        var creditControl = configuration.GetSection(CreditControlOptions.Section).Get<CreditControlOptions>() ?? new CreditControlOptions();
+        if (CosmosOptions.SessionsFit(creditControl) is { } tooBig)
         {
             errors.Add(tooBig);
+        }
+
+        if (options.HistoryTooShortFor(creditControl) is { } tooShort)
+        {
+            errors.Add(tooShort);
         }
 
         if (errors.Count > 0)

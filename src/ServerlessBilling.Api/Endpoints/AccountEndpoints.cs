@@ -270,7 +270,9 @@ public static class AccountEndpoints
             tax,
             body.Monitoring is { } monitoring ? new MonitoringSettings(monitoring.Thresholds ?? MonitoringSettings.Default.Thresholds, monitoring.SuspendAt) : null,
             body.PaymentTermsDays ?? AccountSettings.DefaultPaymentTermsDays);
-        errors.AddRange(settings.Validate());
-        return errors.Count > 0 ? (null, errors) : (settings, errors);
+
+        // The values are checked by the use case, against the account's stored settings (a value kept as stored is not
+        // checked again against rules tightened since), and a 400 there lists them in errors as here.
+        return (settings, errors);
     }
 }

@@ -69,6 +69,11 @@ internal static class AnswerJson
         Amount(w, "ratePerMinute"u8, a.RatePerMinute);
         w.WriteString("currency"u8, a.Currency);
         Amount(w, "availableAfter"u8, a.AvailableAfter);
+        if (a.Reason is { } reason)
+        {
+            w.WriteString("reason"u8, reason);
+        }
+
         w.WriteEndObject();
     }
 
@@ -125,7 +130,7 @@ internal static class AnswerJson
     {
         public static readonly GrantAnswer[] Grants =
         [
-            .. Enum.GetValues<ResultCode>().Select((code, i) => new GrantAnswer($"s-{i}<\"é\">", code, 301 + i, 17, i % 2 == 0, 1.2500m + i, 0.0100m, "GBP", i % 2 == 0 ? null : 98.750m)),
+            .. Enum.GetValues<ResultCode>().Select((code, i) => new GrantAnswer($"s-{i}<\"é\">", code, 301 + i, 17, i % 2 == 0, 1.2500m + i, 0.0100m, "GBP", i % 2 == 0 ? null : 98.750m, i % 3 == 1 ? $"R_{i}<&>" : null)),
         ];
 
         public static readonly TerminateAnswer[] Terminates =

@@ -24,7 +24,7 @@ public static class Problems
     {
         OutcomeErrorKind.Conflict => Conflict(error.Detail),
         OutcomeErrorKind.NotFound => NotFound(error.Detail),
-        _ => BadRequest(error.Detail),
+        _ => BadRequest(error.Detail, error.Errors),
     };
 
     /// <summary>

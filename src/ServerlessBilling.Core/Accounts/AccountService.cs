@@ -56,7 +56,19 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
 
     private async Task<Outcome<BalanceView>> UpsertCoreAsync(string accountId, AccountSettings settings, decimal initialBalance, CancellationToken cancellationToken)
     {
+        // Values kept as stored are not checked again (AccountSettings.Validate): an account stored before a rule was
+        // tightened stays editable. Only settings that break a rule cost that read of the stored ones, and the write then
+        // checks them again against the document it replaces, should its settings have changed meanwhile.
         var errors = settings.Validate().ToList();
+        AccountSettings? stored = null;
+        var excused = false;
+        if (errors.Count > 0)
+        {
+            stored = (await accounts.GetAsync(accountId, cancellationToken))?.Value.Settings;
+            errors = [.. settings.Validate(stored)];
+            excused = errors.Count == 0;
+        }
+
         if (InitialBalanceError(initialBalance, settings.Mode) is { } badBalance)
         {
             errors.Add(badBalance);
@@ -69,13 +81,18 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
 
         if (errors.Count > 0)
         {
-            return OutcomeError.Invalid(string.Join("; ", errors));
+            return OutcomeError.Invalid(errors);
         }
 
         var decision = await updater.UpdateAsync(
             accountId,
             account =>
             {
+                if (excused && !Equals(account?.Settings, stored) && settings.Validate(account?.Settings) is { Count: > 0 } late)
+                {
+                    return Decision.Failed<BalanceView>(OutcomeError.Invalid(late));
+                }
+
                 var now = clock.GetUtcNow();
                 if (account is null)
                 {

@@ -64,25 +64,23 @@ public sealed record AccountSettings(
     /// <summary>The monitoring policy in force: the account's own, or the defaults.</summary>
     public Monitoring.MonitoringSettings EffectiveMonitoring => Monitoring ?? ServerlessBilling.Core.Monitoring.MonitoringSettings.Default;
 
-    /// <summary>Every reason the settings are not usable; empty when they are.</summary>
-    public IReadOnlyList<string> Validate()
+    /// <summary>
+    /// Every reason the settings are not usable; empty when they are. Given the account's <paramref name="stored"/>
+    /// settings, a value kept as it is stored is not checked again: an account stored before a rule was tightened (a
+    /// name with a tab, a zone the tz rules now refuse) can still be edited, and that value fixed when the operator
+    /// chooses. Only what changes must pass today's rules; rules across fields (a hard limit needs a limit) always hold,
+    /// and a kept zone still has to be one this machine knows (every billing period is drawn in it).
+    /// </summary>
+    public IReadOnlyList<string> Validate(AccountSettings? stored = null)
     {
         var errors = new List<string>();
-        if (string.IsNullOrWhiteSpace(Name))
+        bool Kept<T>(Func<AccountSettings, T> value) => stored is not null && EqualityComparer<T>.Default.Equals(value(this), value(stored));
+        if (!Kept(s => s.Name) && NameError(Name) is { } badName)
         {
-            errors.Add("name is required");
-        }
-        else if (Name.Length > MaxNameLength)
-        {
-            errors.Add($"name is longer than {MaxNameLength} characters");
-        }
-        else if (Name.Any(char.IsControl))
-        {
-            // It heads every invoice and statement as it is, as a destination's name goes on their lines (which refuse them too).
-            errors.Add("name holds a control character (a line break, a tab, an escape…): it is printed on every invoice and statement as it is");
+            errors.Add(badName);
         }
 
-        if (CreditLimit is { } limit && Validation.Bounds.CheckAmount(limit, "creditLimit", positive: false) is { } badLimit)
+        if (CreditLimit is { } limit && !Kept(s => s.CreditLimit) && Validation.Bounds.CheckAmount(limit, "creditLimit", positive: false) is { } badLimit)
         {
             errors.Add(badLimit);
         }
@@ -92,36 +90,54 @@ public sealed record AccountSettings(
             errors.Add("a post-paid account with hardLimit needs a creditLimit");
         }
 
-        if (Cdrs.Identifiers.Validate(RateDeckId, "rateDeckId") is { } deckError)
+        if (!Kept(s => s.RateDeckId) && Cdrs.Identifiers.Validate(RateDeckId, "rateDeckId") is { } deckError)
         {
             errors.Add(deckError);
         }
 
-        if (BillingDay is < 1 or > 31)
+        if (BillingDay is < 1 or > 31 && !Kept(s => s.BillingDay))
         {
             errors.Add("billingDay must be from 1 to 31 (in shorter months, a day past the end means the last day)");
         }
 
-        if (PaymentTermsDays is < 0 or > 365)
+        if (PaymentTermsDays is < 0 or > 365 && !Kept(s => s.PaymentTermsDays))
         {
             errors.Add("paymentTermsDays must be from 0 to 365");
         }
 
-        if (!BillingPeriod.IsTimeZoneName(TimeZone))
+        if (!BillingPeriod.IsTimeZoneName(TimeZone) && !(Kept(s => s.TimeZone) && BillingPeriod.TryFindTimeZone(TimeZone, out _)))
         {
             errors.Add($"timeZone '{TimeZone}' is not an IANA time zone");
         }
 
-        if (Tax.Rate is < 0m or > 1m)
+        if (Tax.Rate is < 0m or > 1m && !Kept(s => s.Tax.Rate))
         {
             errors.Add("tax.rate must be from 0 to 1");
         }
 
-        if (Monitoring is not null)
+        if (Monitoring is not null && !Kept(s => s.Monitoring))
         {
             errors.AddRange(Monitoring.Validate());
         }
 
         return errors;
+    }
+
+    private static string? NameError(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return "name is required";
+        }
+
+        if (name.Length > MaxNameLength)
+        {
+            return $"name is longer than {MaxNameLength} characters";
+        }
+
+        // It heads every invoice and statement as it is, as a destination's name goes on their lines (which refuse them too).
+        return name.Any(char.IsControl)
+            ? "name holds a control character (a line break, a tab, an escape…): it is printed on every invoice and statement as it is"
+            : null;
     }
 }

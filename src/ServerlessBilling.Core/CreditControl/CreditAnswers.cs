@@ -34,7 +34,11 @@ public static class ResultCodeNames
     public sealed class Json() : JsonStringEnumConverter<ResultCode>(JsonNamingPolicy.SnakeCaseUpper, allowIntegerValues: false);
 }
 
-/// <summary>The answer to authorize and interim: a grant (possibly zero) and the account's position after it.</summary>
+/// <summary>
+/// The answer to authorize and interim: a grant (possibly zero) and the account's position after it.
+/// <see cref="Reason"/> (<see cref="DenialReasons"/>) says which bound of the account refused it when its result code
+/// alone does not tell; it is left out of the JSON otherwise, so every other answer (and every stored one) is as it was.
+/// </summary>
 public sealed record GrantAnswer(
     string SessionId,
     ResultCode ResultCode,
@@ -44,7 +48,20 @@ public sealed record GrantAnswer(
     decimal ReservedAmount,
     decimal RatePerMinute,
     string Currency,
-    decimal? AvailableAfter);
+    decimal? AvailableAfter,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Reason = null);
+
+/// <summary>
+/// Why an authorize was refused <c>CREDIT_LIMIT_REACHED</c> with credit left: the account holds the most open sessions
+/// it may (<see cref="CreditControlOptions.MaxOpenSessionsPerAccount"/>), by their count or by their size in its
+/// document. A switch ends calls or waits for lapsed ones to go; a top-up does not help. A refusal for credit has none.
+/// </summary>
+public static class DenialReasons
+{
+    public const string OpenSessions = "OPEN_SESSIONS";
+
+    public const string OpenSessionsSize = "OPEN_SESSIONS_SIZE";
+}
 
 /// <summary>
 /// The answer to terminate: the whole call's rating and the balance after it. <see cref="TotalSeconds"/> is what the

@@ -95,6 +95,19 @@ public sealed class CreditControlOptions : IValidatedOptions
 
     public TimeSpan ExpiryAfterValidity => TimeSpan.FromSeconds(GraceSeconds ?? (2 * ValiditySeconds));
 
+    /// <summary>The settings <see cref="LongestUnreportedSession"/> adds up, as a start-up error names them.</summary>
+    public const string LongestUnreportedSessionSettings =
+        "the larger of CreditControl:MaxQuotaSeconds and CreditControl:ValiditySeconds, plus CreditControl:GraceSeconds, plus CreditControl:ClosedSessionRetention";
+
+    /// <summary>
+    /// The longest a session may go without a report and still be terminated (and charged by its terminate): a grant's
+    /// validity (<see cref="MaxQuotaSeconds"/> at most, <see cref="ValiditySeconds"/> at least), its grace, then
+    /// <see cref="ClosedSessionRetention"/> lapsed in the account's document. A store's session history (which finds a
+    /// session's account) must keep an open session's entry at least this long after a report, or such a terminate
+    /// finds no session (404). Meaningful for valid settings only (see <see cref="Validate"/>).
+    /// </summary>
+    public TimeSpan LongestUnreportedSession => TimeSpan.FromSeconds(Math.Max(MaxQuotaSeconds, ValiditySeconds)) + ExpiryAfterValidity + ClosedSessionRetention;
+
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();

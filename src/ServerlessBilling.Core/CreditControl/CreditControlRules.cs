@@ -53,8 +53,9 @@ public sealed class CreditControlRules(CreditControlOptions options)
         if (account.Sessions.Count - account.ClosedCount is var open
             && (open >= options.MaxOpenSessionsPerAccount || !RoomForOpenSession(account, open, request, row)))
         {
-            return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, row.Tariff.RatePerMinute, account.DisplayAvailable)
-                with { AtOpenSessionBound = new OpenSessionBound(open, BySize: open < options.MaxOpenSessionsPerAccount) };
+            var bySize = open < options.MaxOpenSessionsPerAccount;
+            return Deny(request.SessionId, ResultCode.CreditLimitReached, currency, row.Tariff.RatePerMinute, account.DisplayAvailable, bySize ? DenialReasons.OpenSessionsSize : DenialReasons.OpenSessions)
+                with { AtOpenSessionBound = new OpenSessionBound(open, bySize) };
         }
 
         var requested = Quota(request.RequestedSeconds);
@@ -303,8 +304,8 @@ public sealed class CreditControlRules(CreditControlOptions options)
     private DateTimeOffset ExpiryFrom(DateTimeOffset now, int granted) =>
         now + TimeSpan.FromSeconds(Math.Max(granted, options.ValiditySeconds)) + options.ExpiryAfterValidity;
 
-    private static Decision<GrantAnswer> Deny(string sessionId, ResultCode code, string currency, decimal rate = 0m, decimal? available = null) =>
-        Decision.Unchanged(new GrantAnswer(sessionId, code, 0, 0, true, 0m, rate, currency, available));
+    private static Decision<GrantAnswer> Deny(string sessionId, ResultCode code, string currency, decimal rate = 0m, decimal? available = null, string? reason = null) =>
+        Decision.Unchanged(new GrantAnswer(sessionId, code, 0, 0, true, 0m, rate, currency, available, reason));
 }
 
 /// <summary>

@@ -29,8 +29,18 @@ public sealed partial class CreditControlService(
     /// <summary>The most one account's refusals at the open-session bound are logged: once in this time.</summary>
     public static readonly TimeSpan OpenSessionBoundWarningInterval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Per account refused at the bound: when that was last logged.</summary>
+    /// <summary>
+    /// The most accounts <see cref="_openSessionBoundWarnings"/> holds: past it, entries older than
+    /// <see cref="OpenSessionBoundWarningInterval"/> (which no longer hold a warning back) are dropped, and while it is
+    /// full of recent ones a further account's refusal is not logged (its answer still says why).
+    /// </summary>
+    internal const int MaxWarnedAccounts = 1_024;
+
+    /// <summary>Per account refused at the bound: when that was last logged (only the last interval matters).</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, DateTimeOffset> _openSessionBoundWarnings = new(StringComparer.Ordinal);
+
+    /// <summary>How many accounts the warning table holds now (for tests).</summary>
+    internal int WarnedAccounts => _openSessionBoundWarnings.Count;
 
     /// <summary>How many times one step lets go of a claim by an account that does not exist and asks again (<see cref="SessionClaims"/>).</summary>
     private const int MaxReclaims = 3;
@@ -290,12 +300,34 @@ public sealed partial class CreditControlService(
         var now = clock.GetUtcNow();
         var due = _openSessionBoundWarnings.TryGetValue(request.AccountId, out var last)
             ? now - last >= OpenSessionBoundWarningInterval && _openSessionBoundWarnings.TryUpdate(request.AccountId, now, last)
-            : _openSessionBoundWarnings.TryAdd(request.AccountId, now);
+            : RoomToWarn(now) && _openSessionBoundWarnings.TryAdd(request.AccountId, now);
         if (due)
         {
             LogOpenSessionBound(
                 _logger, request.SessionId, request.AccountId, bound.Open, "CreditControl:MaxOpenSessionsPerAccount", options.MaxOpenSessionsPerAccount, bound.BySize ? "the size of its open sessions" : "their count", (int)OpenSessionBoundWarningInterval.TotalSeconds);
         }
+    }
+
+    /// <summary>
+    /// Whether the warning table may take another account: accounts refused once and never again would otherwise stay in
+    /// it for the life of the process. At the bound, the entries past the interval go (an entry that old holds nothing back).
+    /// </summary>
+    private bool RoomToWarn(DateTimeOffset now)
+    {
+        if (_openSessionBoundWarnings.Count < MaxWarnedAccounts)
+        {
+            return true;
+        }
+
+        foreach (var entry in _openSessionBoundWarnings)
+        {
+            if (now - entry.Value >= OpenSessionBoundWarningInterval)
+            {
+                _openSessionBoundWarnings.TryRemove(entry);
+            }
+        }
+
+        return _openSessionBoundWarnings.Count < MaxWarnedAccounts;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Authorize of session {SessionId} refused CREDIT_LIMIT_REACHED: account {AccountId} holds {OpenSessions} open sessions, at the bound of {Setting} ({MaxOpenSessions}) by {Measure}, whatever its credit; its switch may end calls, or wait for lapsed ones to be dropped. Further refusals of this account at the bound are logged at most once in {IntervalSeconds} s")]

@@ -9,7 +9,8 @@ public readonly record struct Decision<T>(AccountState? Next, T? Answer, Outcome
     /// <summary>
     /// Set when an authorize was refused because the account holds the most open sessions it may
     /// (<see cref="CreditControl.CreditControlOptions.MaxOpenSessionsPerAccount"/>): its answer, CREDIT_LIMIT_REACHED,
-    /// does not tell that from credit spent, so the service logs it for the operator.
+    /// tells that from credit spent only by its <see cref="CreditControl.GrantAnswer.Reason"/>, so the service also logs it
+    /// for the operator.
     /// </summary>
     public CreditControl.OpenSessionBound? AtOpenSessionBound { get; init; }
 }

@@ -18,6 +18,11 @@ public enum OutcomeErrorKind
 
 public sealed record OutcomeError(OutcomeErrorKind Kind, string Detail)
 {
+    /// <summary>Each problem of an invalid request on its own (the <c>errors</c> of a 400), when there are several to list.</summary>
+    public IReadOnlyList<string>? Errors { get; init; }
+
+    public static OutcomeError Invalid(IReadOnlyList<string> errors) => new(OutcomeErrorKind.Invalid, string.Join("; ", errors)) { Errors = errors };
+
     public static OutcomeError Conflict(string detail) => new(OutcomeErrorKind.Conflict, detail);
 
     public static OutcomeError NotFound(string detail) => new(OutcomeErrorKind.NotFound, detail);

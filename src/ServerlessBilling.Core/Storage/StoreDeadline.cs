@@ -36,7 +36,8 @@ public static class StoreDeadline
 
         var deadline = Rent(limit, clock);
         var linked = cancellationToken.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token) : null;
-        var pending = work(state, linked?.Token ?? deadline.Token);
+        var token = linked?.Token ?? deadline.Token;
+        var pending = work(state, token);
         if (pending.IsCompletedSuccessfully)
         {
             linked?.Dispose();
@@ -47,14 +48,10 @@ public static class StoreDeadline
         var task = pending.AsTask();
         try
         {
-            // WaitAsync also covers a store that ignores cancellation: the caller is answered at the deadline.
-            return await task.WaitAsync(limit, clock, cancellationToken);
-        }
-        catch (TimeoutException)
-        {
-            // Whichever timer fired first, the abandoned work must see the deadline too (e.g. stop queueing for a lock).
-            await deadline.CancelAsync();
-            throw Expired(what, limit);
+            // The wait ends on the work's own token, so a store that ignores cancellation is answered at the deadline too.
+            // One timer, started before the work: a timer of the wait's own would start only once the work handed back
+            // its task, and a clock moved past the deadline in between (a test's) would never fire it.
+            return await task.WaitAsync(token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

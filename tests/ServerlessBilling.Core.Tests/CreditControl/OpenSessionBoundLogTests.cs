@@ -38,4 +38,35 @@ public sealed class OpenSessionBoundLogTests
         Assert.Equal(2, logger.Lines.Count);
         Assert.Contains("session b-5", logger.Lines[1].Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task The_table_of_accounts_warned_about_keeps_no_more_than_its_bound_and_drops_what_is_past_the_interval()
+    {
+        // The table of when each account was last warned about was never pruned: every account ever refused at the bound
+        // stayed in it for the life of the process, long after its entry could hold a warning back.
+        var logger = new ListLogger<CreditControlService>(LogLevel.Warning);
+        var h = new CreditControlHarness(
+            new InMemoryAccountStore(), new InMemorySessionIndex(), new InMemoryRateDeckStore(), new CreditControlOptions { MaxOpenSessionsPerAccount = 1 }, logger: logger);
+        async Task RefuseAsync(string account)
+        {
+            await h.OpenAsync(account, Fixtures.Prepaid(), 100m);
+            Assert.Equal(ResultCode.Success, (await h.AuthorizeAsync(account, account + "-1")).Answer!.ResultCode);
+            Assert.Equal(DenialReasons.OpenSessions, (await h.AuthorizeAsync(account, account + "-2")).Answer!.Reason);
+        }
+
+        for (var i = 0; i <= CreditControlService.MaxWarnedAccounts; i++)
+        {
+            await RefuseAsync($"a{i}");
+        }
+
+        // Full of accounts warned within the minute: one more is answered (with its reason) but not logged.
+        Assert.Equal(CreditControlService.MaxWarnedAccounts, h.CreditControl.WarnedAccounts);
+        Assert.Equal(CreditControlService.MaxWarnedAccounts, logger.Lines.Count);
+
+        // A minute on, those entries hold nothing back: the next account's warning makes room by dropping them.
+        h.Clock.Advance(CreditControlService.OpenSessionBoundWarningInterval);
+        await RefuseAsync("later");
+        Assert.Equal(1, h.CreditControl.WarnedAccounts);
+        Assert.Contains("account later", logger.Lines[^1].Message, StringComparison.Ordinal);
+    }
 }

@@ -39,6 +39,42 @@ public sealed class StoreDeadlineTests
         Assert.False(sawCancellation);
     }
 
+    /// <summary>
+    /// The wait had a timer of its own on the clock, started only once the work had handed back its task: a stalled call
+    /// could be seen, and the clock moved past the deadline, before that timer existed, and a store that ignores
+    /// cancellation then held the caller for good. The work here blocks until the clock has moved, so the advance comes
+    /// inside that window every time.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task One_advance_past_the_deadline_answers_a_stalled_call_seen_before_the_wait_began(bool cancellableCaller)
+    {
+        var clock = new FakeTimeProvider();
+        using var caller = new CancellationTokenSource();
+        var seen = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var advanced = new ManualResetEventSlim();
+        var ignoresCancellation = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var step = Task.Run(() => StoreDeadline.RunAsync(
+            _ =>
+            {
+                seen.SetResult();
+                advanced.Wait(TimeSpan.FromSeconds(10));
+                return ignoresCancellation.Task;
+            },
+            Limit,
+            clock,
+            "stalled",
+            cancellableCaller ? caller.Token : CancellationToken.None));
+
+        await seen.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(Limit + TimeSpan.FromMilliseconds(1));
+        advanced.Set();
+
+        var fault = await Assert.ThrowsAsync<StoreUnavailableException>(() => step.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("stalled: the store did not answer within 2000 ms", fault.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task The_callers_cancellation_still_reaches_the_work()
     {

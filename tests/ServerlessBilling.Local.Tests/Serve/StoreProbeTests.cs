@@ -17,7 +17,8 @@ public sealed class StoreProbeTests
     public async Task The_memory_store_says_what_it_keeps_as_set()
     {
         await using var app = LocalHost.Build(["--urls=http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false", "--Memory:MaxUsageRecords=5000",
-            "--Memory:MaxClosedSessions=70", "--Memory:SessionHistoryRetention=01:00:00", "--Memory:ParsedAccounts=300"]);
+            "--Memory:MaxClosedSessions=70", "--Memory:SessionHistoryRetention=01:00:00", "--Memory:ParsedAccounts=300",
+            "--CreditControl:MaxQuotaSeconds=300", "--CreditControl:ClosedSessionRetention=00:00:00"]); // an hour of history outlives these sessions
 
         Assert.EndsWith("keeps the last 5,000 usage records, 70 closed sessions and 100,000 quarantined CDRs, session ids for 01:00:00, the 300 most recently used accounts parsed and the rest packed)", StoreProbe.Describe(app.Services), StringComparison.Ordinal);
     }

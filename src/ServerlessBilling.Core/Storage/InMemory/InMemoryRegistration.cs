@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Monitoring;
 
 namespace ServerlessBilling.Core.Storage.InMemory;
@@ -16,6 +17,7 @@ public static class InMemoryRegistration
     public static IServiceCollection AddEmbeddedStores(this IServiceCollection services, IConfiguration? configuration = null)
     {
         services.AddValidatedOptions<MemoryStoreOptions>(configuration ?? new ConfigurationBuilder().Build());
+        services.AddSingleton<IValidateOptions<MemoryStoreOptions>>(sp => new HistoryOutlivesSessions(sp));
         services.AddSingleton(sp => new InMemoryAccountStore(MemoryOptionsOf(sp)));
         services.AddSingleton<IAccountStore>(sp => sp.GetRequiredService<InMemoryAccountStore>());
         services.AddSingleton<ISessionIndex>(sp => new InMemorySessionIndex(MemoryOptionsOf(sp), sp.GetRequiredService<TimeProvider>(), LoggerOf(sp)));
@@ -34,6 +36,15 @@ public static class InMemoryRegistration
     }
 
     private static ILogger? LoggerOf(IServiceProvider services) => services.GetService<ILoggerFactory>()?.CreateLogger("ServerlessBilling.Storage.Memory");
+
+    /// <summary>Checks the memory store's session history against the credit-control settings, at start with the others.</summary>
+    private sealed class HistoryOutlivesSessions(IServiceProvider services) : IValidateOptions<MemoryStoreOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, MemoryStoreOptions options) =>
+            options.HistoryTooShortFor(services.GetService<CreditControlOptions>() ?? new CreditControlOptions()) is { } error
+                ? ValidateOptionsResult.Fail(error)
+                : ValidateOptionsResult.Success;
+    }
 
     private static MemoryStoreOptions MemoryOptionsOf(IServiceProvider services) => services.GetRequiredService<IOptions<MemoryStoreOptions>>().Value;
 }

@@ -48,6 +48,25 @@ public sealed class MemoryStoreOptions : IValidatedOptions
         return errors;
     }
 
+    /// <summary>
+    /// Why <see cref="SessionHistoryRetention"/> is too short for <paramref name="creditControl"/>, or null: an open
+    /// session's entry must outlive <see cref="CreditControl.CreditControlOptions.LongestUnreportedSession"/> after a report.
+    /// Each setting's own range is checked by its own section.
+    /// </summary>
+    public string? HistoryTooShortFor(CreditControl.CreditControlOptions creditControl)
+    {
+        ArgumentNullException.ThrowIfNull(creditControl);
+        if (SessionHistoryRetention <= TimeSpan.Zero || creditControl.Validate().Count > 0 || SessionHistoryRetention >= creditControl.LongestUnreportedSession)
+        {
+            return null;
+        }
+
+        var longest = creditControl.LongestUnreportedSession;
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"Memory:SessionHistoryRetention ({SessionHistoryRetention}) is shorter than a session may go unreported and still be terminated ({longest}: {CreditControl.CreditControlOptions.LongestUnreportedSessionSettings}), so such a terminate would find no session (404); keep it at least {longest}, or shorten CreditControl:ClosedSessionRetention");
+    }
+
     /// <summary>One line for the host's start-up report.</summary>
     public string Describe() =>
         string.Create(CultureInfo.InvariantCulture, $"keeps the last {MaxUsageRecords:N0} usage records, {MaxClosedSessions:N0} closed sessions and {MaxQuarantineRecords:N0} quarantined CDRs, session ids for {SessionHistoryRetention}, the {ParsedAccounts:N0} most recently used accounts parsed and the rest packed");
