@@ -56,6 +56,39 @@ public sealed class HostileRoundThirtyThreeHttpTests(LocalHostFixture host) : IC
         Assert.Equal(10m, (await Client.GetOkAsync($"/api/accounts/{accountId}/balance")).GetProperty("balance").GetDecimal());
     }
 
+    /// <summary>
+    /// "." and ".." are RFC 3261 Call-IDs, but as a path segment they are dot segments, which the host removes before
+    /// routing even when percent-encoded (%2E%2E): such a call was authorized, its credit reserved, and its interim and
+    /// terminate answered an empty 404 (the route they reach is another), so its switch could neither extend nor end it.
+    /// </summary>
+    [Theory]
+    [InlineData(".")]
+    [InlineData("..")]
+    public async Task A_session_id_that_is_a_dot_segment_is_400_at_authorize_and_reserves_nothing(string sessionId)
+    {
+        var accountId = $"r33-dot-{Guid.NewGuid():N}"[..24];
+        await SendJsonOkAsync(HttpMethod.Put, $"/api/accounts/{accountId}", """{"name":"Dot Ltd","mode":"prepaid","currency":"GBP","rateDeckId":"demo","initialBalance":10}""");
+
+        using var response = await Client.PostAsync("/api/authorize", new StringContent(
+            $$"""{"sessionId":"{{sessionId}}","accountId":"{{accountId}}","calledNumber":"+33612345678","requestedSeconds":60}""", Encoding.UTF8, "application/json"));
+
+        await response.ExpectProblemAsync(HttpStatusCode.BadRequest, "sessionId");
+        Assert.Equal(0m, (await Client.GetOkAsync($"/api/accounts/{accountId}/balance")).GetProperty("reserved").GetDecimal());
+    }
+
+    [Fact]
+    public async Task A_session_id_of_dots_that_is_no_dot_segment_is_authorized_and_terminated()
+    {
+        var accountId = $"r33-dots-{Guid.NewGuid():N}"[..24];
+        await SendJsonOkAsync(HttpMethod.Put, $"/api/accounts/{accountId}", """{"name":"Dots Ltd","mode":"prepaid","currency":"GBP","rateDeckId":"demo","initialBalance":10}""");
+        await SendJsonOkAsync(HttpMethod.Post, "/api/authorize", $$"""{"sessionId":"...","accountId":"{{accountId}}","calledNumber":"+33612345678","requestedSeconds":60}""");
+
+        var terminated = await Client.PostOkAsync("/api/sessions/%2E%2E%2E/terminate", new { requestNumber = 1, usedSeconds = 42 });
+
+        Assert.Equal("...", terminated.GetProperty("sessionId").GetString());
+        Assert.Equal(10m - 0.178m, (await Client.GetOkAsync($"/api/accounts/{accountId}/balance")).GetProperty("balance").GetDecimal());
+    }
+
     private async Task<JsonElement> SendJsonOkAsync(HttpMethod method, string path, string json)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
