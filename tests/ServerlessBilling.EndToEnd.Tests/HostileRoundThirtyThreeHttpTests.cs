@@ -41,6 +41,28 @@ public sealed class HostileRoundThirtyThreeHttpTests(LocalHostFixture host) : IC
         Assert.Equal("session", usage.GetProperty("settledBy").GetString());
     }
 
+    /// <summary>The same in a CDR file: its header's <c>sessionId</c>, the field's name everywhere else in the API, was an unknown column.</summary>
+    [Fact]
+    public async Task A_cdr_file_naming_the_session_column_as_the_api_names_the_field_is_settled_by_the_session_not_charged_again()
+    {
+        var accountId = $"r33-csv-{Guid.NewGuid():N}"[..24];
+        var sessionId = $"r33-csv-call-{Guid.NewGuid():N}";
+        await SendJsonOkAsync(HttpMethod.Put, $"/api/accounts/{accountId}", """{"name":"Csv Ltd","mode":"prepaid","currency":"GBP","rateDeckId":"demo","initialBalance":10}""");
+        await SendJsonOkAsync(HttpMethod.Post, "/api/authorize",
+            $$"""{"sessionId":"{{sessionId}}","accountId":"{{accountId}}","calledNumber":"+33612345678","startTime":"2026-11-26T10:00:00Z","requestedSeconds":60}""");
+        await Client.PostOkAsync($"/api/sessions/{sessionId}/terminate", new { requestNumber = 1, usedSeconds = 42 });
+
+        using var posted = await Client.PostAsync("/api/cdrs", new StringContent(
+            "cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,sessionId\n"
+            + $"{sessionId}-cdr,{accountId},+442071234567,+33612345678,2026-11-26T10:00:00Z,42,ANSWERED,{sessionId}\n",
+            Encoding.UTF8, "text/csv"));
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+
+        Assert.Equal(10m - 0.178m, (await Client.GetOkAsync($"/api/accounts/{accountId}/balance")).GetProperty("balance").GetDecimal());
+        var usage = Assert.Single((await Client.GetOkAsync($"/api/accounts/{accountId}/usage")).GetProperty("items").EnumerateArray());
+        Assert.Equal("session", usage.GetProperty("settledBy").GetString());
+    }
+
     [Fact]
     public async Task A_cdr_naming_its_session_twice_in_two_casings_is_quarantined_and_charges_nothing()
     {
