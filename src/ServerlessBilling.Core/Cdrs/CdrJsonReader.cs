@@ -140,7 +140,8 @@ public static class CdrJsonReader
 
     /// <summary>
     /// Puts the value of each field of <see cref="Fields"/> the CDR names at its index (Undefined when it names none), its
-    /// name matched without regard to case, as the API's other JSON bodies and a CSV header's column names are: a switch
+    /// name matched without regard to case (as the API's other JSON bodies are) or underscores (as a CSV header's column
+    /// names are, <c>session_id</c>; see <see cref="Csv.CsvHeader.SameName"/>): a switch
     /// whose authorize said <c>sessionID</c> says it in its CDR too, and read exactly it was an unknown field, so the CDR
     /// lost its session and charged the call again after its terminate had. Returns why the CDR is not applied, or null:
     /// a field named twice (in any mix of case), since which of its values it means would be a guess (the first value is
@@ -182,7 +183,7 @@ public static class CdrJsonReader
         var name = property.Name;
         for (var field = 0; field < Fields.Length; field++)
         {
-            if (string.Equals(name, Fields[field], StringComparison.OrdinalIgnoreCase))
+            if (Csv.CsvHeader.SameName(name, Fields[field]))
             {
                 return field;
             }

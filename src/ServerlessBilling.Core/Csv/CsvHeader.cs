@@ -58,6 +58,9 @@ public sealed class CsvHeader
     /// <summary>The column's position, or -1 when the header does not have it.</summary>
     public int IndexOf(string name) => _columns.TryGetValue(name, out var index) ? index : -1;
 
+    /// <summary>Whether two names are one column (or one field of a JSON CDR): alike without regard to case or underscores.</summary>
+    internal static bool SameName(string x, string y) => ColumnNames.Instance.Equals(x, y);
+
     /// <summary>
     /// Column names compared without regard to case or underscores: <c>session_id</c>, <c>SESSION_ID</c> and <c>sessionId</c>
     /// (the name the API gives the field in every JSON body) are one column. Matched by case alone, a CDR file whose header

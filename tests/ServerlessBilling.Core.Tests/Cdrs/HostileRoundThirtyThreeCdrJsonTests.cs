@@ -5,8 +5,9 @@ namespace ServerlessBilling.Core.Tests.Cdrs;
 
 /// <summary>
 /// Round thirty-three: a JSON CDR's field names are matched without regard to case, as the API's other JSON bodies (an
-/// authorize's <c>sessionID</c> is its <c>sessionId</c>) and a CSV header's column names are. Read exactly, a
-/// <c>sessionID</c> was an unknown field: the CDR lost its session and was charged again after its terminate had charged it.
+/// authorize's <c>sessionID</c> is its <c>sessionId</c>) are, and to underscores, as a CSV header's column names are
+/// (<c>session_id</c>). Read exactly, a <c>sessionID</c> was an unknown field: the CDR lost its session and was charged
+/// again after its terminate had charged it.
 /// </summary>
 public sealed class HostileRoundThirtyThreeCdrJsonTests
 {
@@ -17,6 +18,7 @@ public sealed class HostileRoundThirtyThreeCdrJsonTests
     [InlineData("sessionID")]
     [InlineData("SessionId")]
     [InlineData("SESSIONID")]
+    [InlineData("session_id")]
     public void A_session_id_in_another_casing_is_the_session_id(string name)
     {
         var cdr = Assert.Single(Read($$"""[{ "cdrId": "c-1", "accountId": "acme", {{Fields}}, "{{name}}": "call-1" }]""")).Cdr;
@@ -38,6 +40,7 @@ public sealed class HostileRoundThirtyThreeCdrJsonTests
     [Theory]
     [InlineData("sessionId", "SessionID")]
     [InlineData("SESSIONID", "sessionid")]
+    [InlineData("sessionId", "session_id")]
     public void A_field_named_twice_in_two_casings_quarantines_the_cdr(string first, string second)
     {
         var record = Assert.Single(Read($$"""[{ "cdrId": "c-1", "accountId": "acme", {{Fields}}, "{{first}}": "call-1", "{{second}}": "call-2" }]"""));
