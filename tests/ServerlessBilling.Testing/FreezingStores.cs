@@ -31,6 +31,10 @@ public sealed class FreezingStores
         }
     }
 
+    /// <summary>One store of interface <typeparamref name="T"/> behind the switch (the others of a test stay as they are).</summary>
+    public T Wrap<T>(T store)
+        where T : class => (T)FreezingStoreProxy.Create(typeof(T), store, this);
+
     public void Freeze()
     {
         _stalled = NewSource();

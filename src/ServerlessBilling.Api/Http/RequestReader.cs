@@ -146,9 +146,16 @@ public static class RequestReader
     public static IResult? CheckId(string? value, string name) =>
         Identifiers.ValidateReceived(value, name) is { } error ? Problems.BadRequest(error) : null;
 
-    /// <summary>A session id (route or body), checked by the session id rule: any RFC 3261 Call-ID passes.</summary>
+    /// <summary>
+    /// A session id (route or body), checked by the session id rule: any RFC 3261 Call-ID passes, except "." and "..". As
+    /// a path segment those are dot segments, which a host removes before routing even when percent-encoded (%2E%2E): a
+    /// call authorized under one could never be reported on (its interim and terminate reach another route, an empty 404),
+    /// while its credit stayed reserved.
+    /// </summary>
     public static IResult? CheckSessionId(string? value, string name) =>
-        Identifiers.ValidateSessionReceived(value, name) is { } error ? Problems.BadRequest(error) : null;
+        (Identifiers.ValidateSessionReceived(value, name)
+            ?? (value is "." or ".." ? $"{name} may not be '{value}': in the path of interim and terminate it is a dot segment, which the host removes, percent-encoded or not" : null))
+        is { } error ? Problems.BadRequest(error) : null;
 
     /// <summary>
     /// Reads the whole body, refusing (413) as soon as it passes <paramref name="limit"/> bytes, or at once when its

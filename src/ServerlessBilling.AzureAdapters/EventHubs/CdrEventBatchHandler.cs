@@ -86,14 +86,16 @@ public sealed partial class CdrEventBatchHandler(IngestionService ingestion, ILo
 
     /// <summary>
     /// Whether the first line is a header: one of its fields is the column name <c>cdr_id</c>, matched as the CSV reader
-    /// matches names (any case, spaces around it, quoted or not). Not any line that holds the text: a CDR id may.
+    /// matches names (any case, with or without its underscore, spaces around it, quoted or not). Not any line that holds
+    /// the text: a CDR id may.
     /// </summary>
     private static bool StartsWithHeader(ReadOnlySpan<byte> body)
     {
         var first = FirstLine(body);
         foreach (var field in first.Split((byte)','))
         {
-            if (Ascii.EqualsIgnoreCase(first[field].Trim(" \t"u8).Trim("\""u8).Trim(" \t"u8), "cdr_id"u8))
+            var name = first[field].Trim(" \t"u8).Trim("\""u8).Trim(" \t"u8);
+            if (Ascii.EqualsIgnoreCase(name, "cdr_id"u8) || Ascii.EqualsIgnoreCase(name, "cdrid"u8))
             {
                 return true;
             }

@@ -8,8 +8,9 @@ namespace ServerlessBilling.Core.Accounts;
 /// <summary>
 /// Applies a rule to an account document with one conditional write: read, decide, write if the ETag is
 /// unchanged; on a conflict read again and decide again, with jittered back-off and a bound. Writers in this
-/// process queue per account (striped locks), so they do not collide with each other; the ETag still
-/// arbitrates between processes. One instance serves every service that writes accounts.
+/// process queue per account (striped locks), so they do not collide with each other, for at most
+/// <see cref="MaxQueueWait"/>; the ETag still arbitrates, between processes and past that wait. One instance serves
+/// every service that writes accounts.
 /// </summary>
 public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOptions options, ILogger<AccountUpdater>? logger = null)
 {
@@ -41,16 +42,29 @@ public sealed partial class AccountUpdater(IAccountStore store, AccountWriteOpti
         }
 
         var gate = Locks[(StringComparer.Ordinal.GetHashCode(accountId) & int.MaxValue) % Stripes];
-        await gate.WaitAsync(cancellationToken);
+        var queued = await gate.WaitAsync(MaxQueueWait, cancellationToken);
         try
         {
             return await UpdateLockedAsync(accountId, decide, state, cancellationToken);
         }
         finally
         {
-            gate.Release();
+            if (queued)
+            {
+                gate.Release();
+            }
         }
     }
+
+    /// <summary>
+    /// The longest a writer queues behind the writer of its account (or stripe) in this process before it goes ahead on
+    /// the ETag alone, as writers in other processes always do. A writer holds its place while its rule reads other stores
+    /// (a CDR step asks the usage store and the session index for the version it writes): one stalled there, say on a usage
+    /// container throttled by the very burst of CDRs it ingests, held up every authorize, interim and terminate of the
+    /// account until their deadline, though credit control needs none of those stores. Far above a queue's usual wait,
+    /// well below the credit-control deadline; the stalled writer, once answered, finds the document changed and decides again.
+    /// </summary>
+    public static readonly TimeSpan MaxQueueWait = TimeSpan.FromMilliseconds(250);
 
     private async ValueTask<Decision<T>> UpdateLockedAsync<T, TState>(
         string accountId, Func<AccountState?, TState, ValueTask<Decision<T>>> decide, TState state, CancellationToken cancellationToken)

@@ -15,7 +15,8 @@ public sealed class AccountWriteOptions : IValidatedOptions
 
     /// <summary>
     /// Queue this process's writers per account before the conditional write, so that they do not collide
-    /// (on by default; the ETag still arbitrates between processes). Off, every writer races on the ETag alone.
+    /// (on by default; the ETag still arbitrates between processes, and for a writer that queued longer than
+    /// <see cref="AccountUpdater.MaxQueueWait"/>). Off, every writer races on the ETag alone.
     /// </summary>
     public bool SerializeWritersInProcess { get; set; } = true;
 

@@ -90,15 +90,16 @@ public static class CdrJsonReader
             return CdrRecord.Rejected(new CdrRejection(position, null, null, badName, raw));
         }
 
-        string? reason = NamedTwice(element);
-        var cdrId = Text(element, "cdrId", ref reason);
-        var accountId = Text(element, "accountId", ref reason);
-        var calling = Text(element, "callingNumber", ref reason);
-        var called = Text(element, "calledNumber", ref reason);
-        var start = Text(element, "startTime", ref reason);
-        var duration = Number(element, "durationSeconds", ref reason);
-        var disposition = Text(element, "disposition", ref reason);
-        var session = Text(element, "sessionId", ref reason);
+        var values = new JsonElement[Fields.Length];
+        string? reason = FieldsOf(element, values);
+        var cdrId = Text(values, 0, ref reason); // in the order of Fields
+        var accountId = Text(values, 1, ref reason);
+        var calling = Text(values, 2, ref reason);
+        var called = Text(values, 3, ref reason);
+        var start = Text(values, 4, ref reason);
+        var duration = Number(values, 5, ref reason);
+        var disposition = Text(values, 6, ref reason);
+        var session = Text(values, 7, ref reason);
         var cdr = reason is null
             ? CdrValidation.TryBuild(cdrId, accountId, calling, called, start, duration, disposition, session, out reason)
             : null;
@@ -137,33 +138,64 @@ public static class CdrJsonReader
 
     private static readonly string[] Fields = ["cdrId", "accountId", "callingNumber", "calledNumber", "startTime", "durationSeconds", "disposition", "sessionId"];
 
-    /// <summary>A field the CDR names twice: which of its values it means would be a guess, so the CDR is not applied.</summary>
-    private static string? NamedTwice(JsonElement element)
+    /// <summary>
+    /// Puts the value of each field of <see cref="Fields"/> the CDR names at its index (Undefined when it names none), its
+    /// name matched without regard to case (as the API's other JSON bodies are) or underscores (as a CSV header's column
+    /// names are, <c>session_id</c>; see <see cref="Csv.CsvHeader.SameName"/>): a switch
+    /// whose authorize said <c>sessionID</c> says it in its CDR too, and read exactly it was an unknown field, so the CDR
+    /// lost its session and charged the call again after its terminate had. Returns why the CDR is not applied, or null:
+    /// a field named twice (in any mix of case), since which of its values it means would be a guess (the first value is
+    /// kept, so that the quarantine names the CDR's id all the same).
+    /// </summary>
+    private static string? FieldsOf(JsonElement element, JsonElement[] values)
     {
+        string? twice = null;
         var seen = 0;
         foreach (var property in element.EnumerateObject())
         {
-            for (var field = 0; field < Fields.Length; field++)
+            if (FieldOf(property) is var field and >= 0)
             {
-                if (property.NameEquals(Fields[field]))
+                if ((seen & (1 << field)) != 0)
                 {
-                    if ((seen & (1 << field)) != 0)
-                    {
-                        return $"{Fields[field]} appears twice in the CDR";
-                    }
-
-                    seen |= 1 << field;
-                    break;
+                    twice ??= $"{Fields[field]} appears twice in the CDR";
+                    continue;
                 }
+
+                seen |= 1 << field;
+                values[field] = property.Value;
             }
         }
 
-        return null;
+        return twice;
     }
 
-    private static string Text(JsonElement element, string name, ref string? reason)
+    /// <summary>The index in <see cref="Fields"/> of the field <paramref name="property"/> names, or -1; the usual spelling is compared without a string.</summary>
+    private static int FieldOf(JsonProperty property)
     {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        for (var field = 0; field < Fields.Length; field++)
+        {
+            if (property.NameEquals(Fields[field]))
+            {
+                return field;
+            }
+        }
+
+        var name = property.Name;
+        for (var field = 0; field < Fields.Length; field++)
+        {
+            if (Csv.CsvHeader.SameName(name, Fields[field]))
+            {
+                return field;
+            }
+        }
+
+        return -1;
+    }
+
+    private static string Text(JsonElement[] values, int field, ref string? reason)
+    {
+        var value = values[field];
+        if (value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return "";
         }
@@ -177,18 +209,19 @@ public static class CdrJsonReader
             catch (InvalidOperationException)
             {
                 // Valid JSON grammar can still escape a lone surrogate, which is not text.
-                reason ??= Identifiers.NotText(name);
+                reason ??= Identifiers.NotText(Fields[field]);
                 return "";
             }
         }
 
-        reason ??= $"{name} must be a string";
+        reason ??= $"{Fields[field]} must be a string";
         return "";
     }
 
-    private static string Number(JsonElement element, string name, ref string? reason)
+    private static string Number(JsonElement[] values, int field, ref string? reason)
     {
-        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        var value = values[field];
+        if (value.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null)
         {
             return "";
         }
@@ -198,7 +231,7 @@ public static class CdrJsonReader
             return value.GetRawText();
         }
 
-        reason ??= $"{name} must be a number";
+        reason ??= $"{Fields[field]} must be a number";
         return "";
     }
 }

@@ -1,6 +1,6 @@
 namespace ServerlessBilling.Core.Csv;
 
-/// <summary>Maps a CSV header's column names (case-insensitive, trimmed) to their positions.</summary>
+/// <summary>Maps a CSV header's column names (without regard to case or underscores, trimmed) to their positions.</summary>
 public sealed class CsvHeader
 {
     private readonly Dictionary<string, int> _columns;
@@ -33,11 +33,11 @@ public sealed class CsvHeader
             return null;
         }
 
-        var columns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var columns = new Dictionary<string, int>(ColumnNames.Instance);
         for (var i = 0; i < row.Count; i++)
         {
             var name = row.GetString(i).Trim();
-            if (!columns.TryAdd(name, i) && refuseDuplicates && name.Length > 0)
+            if (!columns.TryAdd(name, i) && refuseDuplicates && ColumnNames.Key(name).Length > 0)
             {
                 error = $"the header names column '{name}' twice (columns {columns[name] + 1} and {i + 1})";
                 return null;
@@ -57,4 +57,25 @@ public sealed class CsvHeader
 
     /// <summary>The column's position, or -1 when the header does not have it.</summary>
     public int IndexOf(string name) => _columns.TryGetValue(name, out var index) ? index : -1;
+
+    /// <summary>Whether two names are one column (or one field of a JSON CDR): alike without regard to case or underscores.</summary>
+    internal static bool SameName(string x, string y) => ColumnNames.Instance.Equals(x, y);
+
+    /// <summary>
+    /// Column names compared without regard to case or underscores: <c>session_id</c>, <c>SESSION_ID</c> and <c>sessionId</c>
+    /// (the name the API gives the field in every JSON body) are one column. Matched by case alone, a CDR file whose header
+    /// said <c>sessionId</c> had that column ignored as unknown, and each of its CDRs charged again the call its session's
+    /// terminate had charged. No two columns of a file differ by underscores alone.
+    /// </summary>
+    private sealed class ColumnNames : IEqualityComparer<string>
+    {
+        public static readonly ColumnNames Instance = new();
+
+        public static string Key(string name) => name.Contains('_', StringComparison.Ordinal) ? name.Replace("_", "", StringComparison.Ordinal) : name;
+
+        public bool Equals(string? x, string? y) =>
+            x is null || y is null ? ReferenceEquals(x, y) : string.Equals(Key(x), Key(y), StringComparison.OrdinalIgnoreCase);
+
+        public int GetHashCode(string obj) => StringComparer.OrdinalIgnoreCase.GetHashCode(Key(obj));
+    }
 }
