@@ -116,10 +116,15 @@ public sealed class CosmosOptions
 
         var longest = creditControl.LongestUnreportedSession;
         var needed = (long)Math.Ceiling(2 * longest.TotalSeconds);
+
+        // Past the longest time to live taken (a closed-session retention over about half a year), only -1 is long enough.
+        var remedy = needed <= MaxSessionTimeToLiveSeconds
+            ? FormattableString.Invariant($"keep it at least {needed}, or shorten CreditControl:ClosedSessionRetention")
+            : FormattableString.Invariant($"no time to live up to its longest ({MaxSessionTimeToLiveSeconds}) is enough: set it to {NeverExpires} (never expires), or shorten CreditControl:ClosedSessionRetention");
         return SessionTimeToLiveSeconds >= needed
             ? null
             : FormattableString.Invariant(
-                $"Cosmos:SessionTimeToLiveSeconds ({SessionTimeToLiveSeconds}) is less than twice the longest a session may go unreported and still be terminated ({longest}: {CreditControlOptions.LongestUnreportedSessionSettings}; an open call's entry is written again only once a report finds it past half its time to live), so such a terminate would find no session (404); keep it at least {needed}, or shorten CreditControl:ClosedSessionRetention");
+                $"Cosmos:SessionTimeToLiveSeconds ({SessionTimeToLiveSeconds}) is less than twice the longest a session may go unreported and still be terminated ({longest}: {CreditControlOptions.LongestUnreportedSessionSettings}; an open call's entry is written again only once a report finds it past half its time to live), so such a terminate would find no session (404); {remedy}");
     }
 
     public IReadOnlyList<string> Validate()

@@ -165,6 +165,12 @@ public readonly record struct BillingPeriod
         && !id.StartsWith("right/", StringComparison.Ordinal)
         && !id.Contains("//", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The zone <paramref name="id"/> names, in any case: an account stored before <see cref="IsTimeZoneName"/> asked for
+    /// the zone's own name ("ASIA/TOKYO", accepted while the process had read Asia/Tokyo) keeps its zone after a restart,
+    /// when the zone folder, whose names are case-sensitive, no longer finds it. Its billing periods, CDRs, invoices and
+    /// monitoring would otherwise fail (Unknown time zone) until an operator renamed it.
+    /// </summary>
     public static bool TryFindTimeZone(string? id, out TimeZoneInfo zone)
     {
         zone = TimeZoneInfo.Utc;
@@ -173,8 +179,35 @@ public readonly record struct BillingPeriod
             return false;
         }
 
-        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out zone!);
+        return TimeZoneInfo.TryFindSystemTimeZoneById(id, out zone!)
+            || (s_namesInAnyCase.Value.TryGetValue(id, out var own) && TimeZoneInfo.TryFindSystemTimeZoneById(own, out zone!));
     }
+
+    /// <summary>The names of this machine's zones, found by a name in any case: the system's list, and the zone folder's files.</summary>
+    private static readonly Lazy<Dictionary<string, string>> s_namesInAnyCase = new(() =>
+    {
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var zone in TimeZoneInfo.GetSystemTimeZones())
+        {
+            names.TryAdd(zone.Id, zone.Id);
+        }
+
+        var folder = Environment.GetEnvironmentVariable("TZDIR") is { Length: > 0 } tzdir ? tzdir : "/usr/share/zoneinfo";
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories))
+            {
+                var name = Path.GetRelativePath(folder, file).Replace(Path.DirectorySeparatorChar, '/');
+                names.TryAdd(name, name);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No zone folder (Windows) or part of it unreadable: the system's list is what there is.
+        }
+
+        return names;
+    });
 
     /// <summary>Local midnight of the billing day in that month, the day moved back to the month's last day when the month is shorter.</summary>
     private static DateTime StartOf(int year, int month, int billingDay) =>

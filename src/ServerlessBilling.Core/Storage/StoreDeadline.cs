@@ -11,9 +11,9 @@ namespace ServerlessBilling.Core.Storage;
 /// <remarks>
 /// Most steps finish without waiting (the embedded store answers synchronously), so on the system clock the deadline's
 /// source is reused per thread once the work is done with it, and a caller's token that can never be cancelled is not
-/// linked: a step then costs no token source of its own. Work that is still running keeps its source for good. Only
-/// the system clock's timer is stopped by <see cref="CancellationTokenSource.TryReset"/>; a source on another clock
-/// (a test's) could still fire after a reset, so it is never reused.
+/// linked: a step then costs no token source of its own. Work still running when its caller is answered keeps its
+/// sources until it ends. Only the system clock's timer is stopped by <see cref="CancellationTokenSource.TryReset"/>; a
+/// source on another clock (a test's) could still fire after a reset, so it is never reused.
 /// </remarks>
 public static class StoreDeadline
 {
@@ -59,11 +59,27 @@ public static class StoreDeadline
         }
         finally
         {
-            // Work still running holds the tokens; it is left to finish (or fail) on its own, and the sources to the GC.
             if (task.IsCompleted)
             {
                 linked?.Dispose();
                 Return(deadline, clock);
+            }
+            else
+            {
+                // Work still running holds the tokens; it is left to finish (or fail) on its own, and its sources are let go
+                // then: the link stays registered on the caller's token until disposed, and a caller's token may live long
+                // (a sweeper's, the host's stopping token), so each abandoned step would otherwise stay on it for good.
+                _ = task.ContinueWith(
+                    static (_, sources) =>
+                    {
+                        var (link, own) = ((CancellationTokenSource?, CancellationTokenSource))sources!;
+                        link?.Dispose();
+                        own.Dispose();
+                    },
+                    (linked, deadline),
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
             }
         }
     }

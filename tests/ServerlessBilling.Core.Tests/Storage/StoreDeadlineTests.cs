@@ -85,4 +85,56 @@ public sealed class StoreDeadlineTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => step);
     }
+
+    /// <summary>
+    /// A caller's token that lives long (the sweeper's, the host's stopping token) is linked with each step's deadline. A
+    /// step abandoned at its deadline (or at the caller's cancellation) left that link, registered on the caller's token,
+    /// for good: it was let go only when the work had ended before the answer, so a store frozen for an hour under a sweep
+    /// each second left thousands on the token. It is let go once the abandoned work ends.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task An_abandoned_steps_link_with_the_callers_token_is_let_go_once_its_work_ends(bool callerCancels)
+    {
+        var clock = new FakeTimeProvider();
+        using var caller = new CancellationTokenSource();
+        var ignoresCancellation = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var given = CancellationToken.None;
+        var step = StoreDeadline.RunAsync(ct => { given = ct; return ignoresCancellation.Task; }, Limit, clock, "abandoned", caller.Token);
+
+        if (callerCancels)
+        {
+            await caller.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => step);
+        }
+        else
+        {
+            clock.Advance(Limit + TimeSpan.FromMilliseconds(1));
+            await Assert.ThrowsAsync<StoreUnavailableException>(() => step);
+        }
+
+        _ = given.WaitHandle; // still held: the work has not ended
+        ignoresCancellation.SetResult(true);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!Disposed(given) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10, CancellationToken.None);
+        }
+
+        Assert.True(Disposed(given), "the link of the caller's token with the deadline outlived the work");
+    }
+
+    private static bool Disposed(CancellationToken token)
+    {
+        try
+        {
+            _ = token.WaitHandle;
+            return false;
+        }
+        catch (ObjectDisposedException)
+        {
+            return true;
+        }
+    }
 }

@@ -53,4 +53,23 @@ public sealed class SessionHistorySettingsTests
         Assert.Contains("Cosmos:SessionTimeToLiveSeconds (86400)", console.Error.ToString(), StringComparison.Ordinal);
         Assert.Contains("CreditControl:ClosedSessionRetention", console.Error.ToString(), StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A closed-session retention of a year (the longest taken) needs a time to live of about two years, past the longest
+    /// Cosmos:SessionTimeToLiveSeconds takes (a year): the start said "keep it at least 64,454,400", a value its own check
+    /// then refuses, and left out the one that works, -1 (never expires).
+    /// </summary>
+    [Fact]
+    public void A_retention_no_cosmos_time_to_live_can_cover_names_never_expires_and_no_value_out_of_range()
+    {
+        var console = new TestConsole();
+        var exit = ServeCommand.Run(
+            ["--no-demo", "--urls", "http://127.0.0.1:17452", "--Cosmos:Endpoint=https://127.0.0.1:17491/", $"--Cosmos:Key={ServeCommandTests.EmulatorKey}", "--Cosmos:CreateIfNotExists=true",
+             "--Local:StoreStartTimeout=00:00:02", "--Cosmos:SessionTimeToLiveSeconds=31536000", "--CreditControl:ClosedSessionRetention=365.00:00:00", "--Logging:LogLevel:Default=None"],
+            console.Out, console.Error);
+
+        Assert.True(exit == ExitCodes.InvalidSetting, $"exit {exit}: {console.Error}");
+        Assert.Contains("set it to -1 (never expires)", console.Error.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("keep it at least", console.Error.ToString(), StringComparison.Ordinal);
+    }
 }
