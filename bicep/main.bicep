@@ -23,6 +23,11 @@ param cosmosMaxAutoscaleThroughput int = 4000
 @minValue(0)
 param alwaysReadyHttpInstances int = 1
 
+@description('Seconds a session-index entry lives: a day (86400) to a year, or -1 (never expires). The container and the app (Cosmos__SessionTimeToLiveSeconds) get the same value, so the app\'s start-up check (at least twice the longest a session may go unreported and still be terminated) sees what the container does.')
+@minValue(-1)
+@maxValue(31536000)
+param cosmosSessionTimeToLiveSeconds int = 604800
+
 @description('Partitions of hub cdrs (the most parallel ingestion instances).')
 @minValue(1)
 param cdrPartitionCount int = 4
@@ -86,6 +91,7 @@ module cosmos 'modules/cosmos.bicep' = {
     workspaceId: monitoring.outputs.workspaceId
     throughputMode: cosmosThroughputMode
     maxAutoscaleThroughput: cosmosMaxAutoscaleThroughput
+    sessionTimeToLiveSeconds: cosmosSessionTimeToLiveSeconds
   }
 }
 
@@ -145,6 +151,7 @@ module functionApp 'modules/functionapp.bicep' = {
     appInsightsConnectionString: monitoring.outputs.appInsightsConnectionString
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabaseName: cosmos.outputs.databaseName
+    cosmosSessionTimeToLiveSeconds: cosmosSessionTimeToLiveSeconds
     eventHubsFullyQualifiedNamespace: eventHubs.outputs.fullyQualifiedNamespace
     eventHubName: eventHubs.outputs.hubName
     eventHubConsumerGroup: eventHubs.outputs.consumerGroupName

@@ -18,6 +18,8 @@ param appInsightsConnectionString string
 
 param cosmosEndpoint string
 param cosmosDatabaseName string
+@description('The sessions container\'s time to live (seconds, or -1), as the Cosmos module set it: the app checks it against its credit-control settings at start.')
+param cosmosSessionTimeToLiveSeconds int
 param eventHubsFullyQualifiedNamespace string
 param eventHubName string
 param eventHubConsumerGroup string
@@ -112,6 +114,7 @@ resource app 'Microsoft.Web/sites@2025-03-01' = {
         { name: 'Cosmos__Database', value: cosmosDatabaseName }
         { name: 'Cosmos__ManagedIdentityClientId', value: identityClientId }
         { name: 'Cosmos__ConnectionMode', value: 'Direct' }
+        { name: 'Cosmos__SessionTimeToLiveSeconds', value: string(cosmosSessionTimeToLiveSeconds) }
         // Event Hubs trigger: %CdrEventHubName%, %CdrConsumerGroup%, connection EventHubConnection.
         { name: 'CdrEventHubName', value: eventHubName }
         { name: 'CdrConsumerGroup', value: eventHubConsumerGroup }

@@ -61,6 +61,21 @@ public sealed partial class DeploymentSettingsTests
     }
 
     [Fact]
+    public void The_sessions_time_to_live_reaches_the_container_and_the_app_from_one_parameter()
+    {
+        // The app checks Cosmos:SessionTimeToLiveSeconds against its credit-control settings at start; set apart from the
+        // container's TTL, that check would be about a value the container does not use.
+        var main = File.ReadAllText(Path.Combine(Repository.Root, "bicep", "main.bicep"));
+        var app = File.ReadAllText(Path.Combine(Repository.Root, "bicep", "modules", "functionapp.bicep"));
+        Assert.Contains($"param cosmosSessionTimeToLiveSeconds int = {new CosmosOptions().SessionTimeToLiveSeconds}", main, StringComparison.Ordinal);
+        Assert.Contains("sessionTimeToLiveSeconds: cosmosSessionTimeToLiveSeconds", main, StringComparison.Ordinal);
+        Assert.Contains("cosmosSessionTimeToLiveSeconds: cosmosSessionTimeToLiveSeconds", main, StringComparison.Ordinal);
+        Assert.Contains(
+            $"{{ name: '{CosmosOptions.Section}__{nameof(CosmosOptions.SessionTimeToLiveSeconds)}', value: string(cosmosSessionTimeToLiveSeconds) }}",
+            app, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task The_worker_refuses_to_start_without_its_trigger_settings_and_names_them()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
