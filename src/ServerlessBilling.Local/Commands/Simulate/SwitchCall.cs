@@ -58,8 +58,8 @@ public sealed class SwitchCall(PlatformClient client, SimulationStats stats, Boo
         stats.AuthorizeTook(time.GetElapsedTime(asked));
         if (grant.ResultCode != ResultCode.Success)
         {
-            stats.Denied(grant.ResultCode.ToWire());
-            if (grant.ResultCode == ResultCode.CreditLimitReached && call.Account.TopUp > 0)
+            stats.Denied(grant.Reason is null ? grant.ResultCode.ToWire() : $"{grant.ResultCode.ToWire()} ({grant.Reason})");
+            if (IsForCredit(grant) && call.Account.TopUp > 0)
             {
                 await TopUpAsync(call.Account, cancellationToken);
             }
@@ -117,6 +117,12 @@ public sealed class SwitchCall(PlatformClient client, SimulationStats stats, Boo
 
     private Task TalkAsync(int seconds, CancellationToken cancellationToken) =>
         Task.Delay(TimeSpan.FromSeconds(seconds / (double)speed), time, cancellationToken);
+
+    /// <summary>
+    /// Whether a denial is one a top-up answers: <c>CREDIT_LIMIT_REACHED</c> with no reason. One with a reason was refused at
+    /// the open-session bound, with credit left: a customer would not pay in for it, and the simulator does not either.
+    /// </summary>
+    public static bool IsForCredit(Core.CreditControl.GrantAnswer grant) => grant.ResultCode == ResultCode.CreditLimitReached && grant.Reason is null;
 
     private async Task TopUpAsync(SimulatedAccount account, CancellationToken cancellationToken)
     {
