@@ -85,13 +85,12 @@ public static class CdrJsonReader
         // A name escaping half a surrogate pair ("account\ud800Id") is JSON but not text, and reading it throws: the CDR is
         // refused alone, as a value that holds one is (thrown, it failed the whole batch: over HTTP a 500, and an Event Hubs
         // batch retried without end, holding back every CDR of its partition).
-        if (NameNotText(element) is { } badName)
+        var values = new JsonElement[Fields.Length];
+        if (FieldsOf(element, values, out var reason) is { } badName)
         {
             return CdrRecord.Rejected(new CdrRejection(position, null, null, badName, raw));
         }
 
-        var values = new JsonElement[Fields.Length];
-        string? reason = FieldsOf(element, values);
         var cdrId = Text(values, 0, ref reason); // in the order of Fields
         var accountId = Text(values, 1, ref reason);
         var calling = Text(values, 2, ref reason);
@@ -116,26 +115,6 @@ public static class CdrJsonReader
             raw));
     }
 
-    /// <summary>Why a field name of the CDR is not text (it escapes a lone surrogate), or null.</summary>
-    private static string? NameNotText(JsonElement element)
-    {
-        var at = 0;
-        foreach (var property in element.EnumerateObject())
-        {
-            at++;
-            try
-            {
-                _ = property.Name;
-            }
-            catch (InvalidOperationException)
-            {
-                return Identifiers.NotText(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the name of field {at}"));
-            }
-        }
-
-        return null;
-    }
-
     private static readonly string[] Fields = ["cdrId", "accountId", "callingNumber", "calledNumber", "startTime", "durationSeconds", "disposition", "sessionId"];
 
     /// <summary>
@@ -143,17 +122,37 @@ public static class CdrJsonReader
     /// name matched without regard to case (as the API's other JSON bodies are) or underscores (as a CSV header's column
     /// names are, <c>session_id</c>; see <see cref="Csv.CsvHeader.SameName"/>): a switch
     /// whose authorize said <c>sessionID</c> says it in its CDR too, and read exactly it was an unknown field, so the CDR
-    /// lost its session and charged the call again after its terminate had. Returns why the CDR is not applied, or null:
-    /// a field named twice (in any mix of case), since which of its values it means would be a guess (the first value is
-    /// kept, so that the quarantine names the CDR's id all the same).
+    /// lost its session and charged the call again after its terminate had. <paramref name="twice"/> is why the CDR is not
+    /// applied, or null: a field named twice (in any mix of case), since which of its values it means would be a guess (the
+    /// first value is kept, so that the quarantine names the CDR's id all the same). Returns why a field's name is not text
+    /// (the first such, by its position), or null.
     /// </summary>
-    private static string? FieldsOf(JsonElement element, JsonElement[] values)
+    private static string? FieldsOf(JsonElement element, JsonElement[] values, out string? twice)
     {
-        string? twice = null;
+        twice = null;
         var seen = 0;
+        var at = 0;
         foreach (var property in element.EnumerateObject())
         {
-            if (FieldOf(property) is var field and >= 0)
+            at++;
+            int field;
+            try
+            {
+                // Only a name not spelled as usual is read as a string (the usual spelling is compared without one). Either
+                // throws on a name that escapes a lone surrogate.
+                field = UsualField(property);
+                if (field < 0)
+                {
+                    var name = property.Name;
+                    field = Array.FindIndex(Fields, f => Csv.CsvHeader.SameName(name, f));
+                }
+            }
+            catch (InvalidOperationException)
+            {
+                return Identifiers.NotText(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"the name of field {at}"));
+            }
+
+            if (field >= 0)
             {
                 if ((seen & (1 << field)) != 0)
                 {
@@ -166,24 +165,15 @@ public static class CdrJsonReader
             }
         }
 
-        return twice;
+        return null;
     }
 
-    /// <summary>The index in <see cref="Fields"/> of the field <paramref name="property"/> names, or -1; the usual spelling is compared without a string.</summary>
-    private static int FieldOf(JsonProperty property)
+    /// <summary>The index in <see cref="Fields"/> of the field <paramref name="property"/> names in its usual spelling, or -1.</summary>
+    private static int UsualField(JsonProperty property)
     {
         for (var field = 0; field < Fields.Length; field++)
         {
             if (property.NameEquals(Fields[field]))
-            {
-                return field;
-            }
-        }
-
-        var name = property.Name;
-        for (var field = 0; field < Fields.Length; field++)
-        {
-            if (Csv.CsvHeader.SameName(name, Fields[field]))
             {
                 return field;
             }

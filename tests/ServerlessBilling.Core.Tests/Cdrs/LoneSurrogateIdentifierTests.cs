@@ -53,4 +53,21 @@ public sealed class LoneSurrogateIdentifierTests
         Assert.Null(record.Cdr);
         Assert.Equal("cdrId is not valid Unicode text: it holds an unpaired surrogate (a \\uD800-\\uDFFF escape without its other half)", record.Rejection!.Reason);
     }
+
+    [Theory]
+    [InlineData("""{"cdrId":"n-1","account\ud800Id":"acme","calledNumber":"+442071234567","startTime":"2026-11-26T09:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}""", 2)]
+    [InlineData("""{"cdrId":"n-1","cdrId":"n-2","accountId":"acme","calledNumber":"+442071234567","startTime":"2026-11-26T09:00:00Z","durationSeconds":60,"disposition":"ANSWERED","x\udc00":1}""", 8)]
+    public void A_json_cdr_whose_field_name_escapes_one_is_quarantined_alone_naming_the_field_by_position(string cdr, int position)
+    {
+        // The name is read only when it is not one of the usual spellings; the first name that is not text decides, before a
+        // field named twice does.
+        var json = System.Text.Encoding.UTF8.GetBytes("[" + cdr + """,{"cdrId":"n-3","accountId":"acme","calledNumber":"+442071234567","startTime":"2026-11-26T09:00:00Z","durationSeconds":60,"disposition":"ANSWERED"}]""");
+
+        var records = CdrJsonReader.Read(json);
+
+        Assert.Equal(2, records.Count);
+        Assert.Null(records[0].Cdr);
+        Assert.Equal(Identifiers.NotText($"the name of field {position}"), records[0].Rejection!.Reason);
+        Assert.Equal("n-3", records[1].Cdr!.CdrId);
+    }
 }
