@@ -5,37 +5,36 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Core.Monitoring;
 
 /// <summary>
-/// The embedded stores' change feed: the newest written version of each account, coalesced. A busy account that is
-/// written a thousand times between two reads is judged once, on its newest state, so monitoring keeps up with any
-/// write rate with memory bounded by the number of accounts; the rules read state, so nothing is lost by coalescing
-/// (an overrun session that later calls push out of the document leaves a note in it: <see cref="Accounts.SessionBook.PastOverruns"/>).
+/// The embedded stores' change feed: the ids of the accounts written since the last read, each once. A busy account that
+/// is written a thousand times between two reads is judged once, on its newest state, which the reader takes from the
+/// store (<see cref="ReadNewestAsync"/>), so monitoring keeps up with any write rate; the rules read state, so nothing is
+/// lost by coalescing (an overrun session that later calls push out of the document leaves a note in it:
+/// <see cref="Accounts.SessionBook.PastOverruns"/>). The stream holds ids, not documents: while monitoring is behind
+/// (a busy machine, a slow alert sink), the documents written meanwhile are not kept alive beside the store's own
+/// (which may hold most of its accounts packed), so the memory it takes is a few bytes an account, whatever their size.
 /// </summary>
 public sealed class AccountChangeStream
 {
-    private readonly ConcurrentDictionary<string, AccountState> _pending = new(StringComparer.Ordinal);
+    /// <summary>How many documents <see cref="ReadNewestAsync"/> reads from the store at a time.</summary>
+    public const int ReadPage = 200;
+
+    private readonly ConcurrentDictionary<string, byte> _pending = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _signal = new(0);
     private int _signalled;
 
-    public void Publish(AccountState account)
-    {
-        // A write on the credit-control path pays a look-up and an update in place once the account is pending: no
-        // delegate, and no AddOrUpdate<TArg> (a generic method, looked up at run time on every call from shared code).
-        var id = account.AccountId;
-        while (true)
-        {
-            if (_pending.TryGetValue(id, out var pending))
-            {
-                if (pending.Revision > account.Revision || _pending.TryUpdate(id, account, pending))
-                {
-                    break;
-                }
-            }
-            else if (_pending.TryAdd(id, account))
-            {
-                break;
-            }
+    /// <summary>How many accounts are pending (for diagnostics: it takes every lock of the stream's map).</summary>
+    public int Pending => _pending.Count;
 
-            // Taken or written by another meanwhile: look again.
+    /// <summary>Tells the stream that <paramref name="account"/> was written.</summary>
+    public void Publish(AccountState account) => Publish(account.AccountId);
+
+    /// <summary>Tells the stream that the account was written (or must be judged again).</summary>
+    public void Publish(string accountId)
+    {
+        // Once the account is pending, a write pays one look-up: nothing is updated or allocated.
+        if (!_pending.ContainsKey(accountId))
+        {
+            _pending.TryAdd(accountId, 0);
         }
 
         if (Interlocked.Exchange(ref _signalled, 1) == 0)
@@ -44,14 +43,14 @@ public sealed class AccountChangeStream
         }
     }
 
-    /// <summary>Waits for changes, then takes every pending account (newest version each).</summary>
-    public Task<IReadOnlyList<AccountState>> ReadAsync(CancellationToken cancellationToken) => ReadAsync(TimeSpan.Zero, cancellationToken);
+    /// <summary>Waits for changes, then takes the ids of every account written since the last read.</summary>
+    public Task<IReadOnlyList<string>> ReadAsync(CancellationToken cancellationToken) => ReadAsync(TimeSpan.Zero, cancellationToken);
 
     /// <summary>
     /// Waits for changes, lets more gather for <paramref name="gather"/> (the writes in that time coalesce, and the reader
-    /// wakes once for them instead of once per write), then takes every pending account (newest version each).
+    /// wakes once for them instead of once per write), then takes the ids of every account written since the last read.
     /// </summary>
-    public async Task<IReadOnlyList<AccountState>> ReadAsync(TimeSpan gather, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ReadAsync(TimeSpan gather, CancellationToken cancellationToken)
     {
         await _signal.WaitAsync(cancellationToken);
         if (gather > TimeSpan.Zero)
@@ -59,18 +58,39 @@ public sealed class AccountChangeStream
             await Task.Delay(gather, cancellationToken);
         }
 
-        // Reset before taking: a change published from here on signals again, so none is left behind.
+        // Reset before taking: a change published from here on signals again, so none is left behind. An id is taken
+        // before its document is read, so a write after the take is either in the document read or published again.
         Interlocked.Exchange(ref _signalled, 0);
-        var batch = new List<AccountState>();
+        var batch = new List<string>();
         foreach (var (id, _) in _pending)
         {
-            if (_pending.TryRemove(id, out var account))
+            if (_pending.TryRemove(id, out _))
             {
-                batch.Add(account);
+                batch.Add(id);
             }
         }
 
         return batch;
+    }
+
+    /// <summary>
+    /// The newest stored version of the accounts <paramref name="accountIds"/>[<paramref name="from"/>..] names, at most
+    /// <see cref="ReadPage"/> of them (one that no longer exists is left out), and how many ids they took.
+    /// </summary>
+    public static async Task<(IReadOnlyList<AccountState> Accounts, int Taken)> ReadNewestAsync(
+        IAccountStore store, IReadOnlyList<string> accountIds, int from, CancellationToken cancellationToken)
+    {
+        var taken = Math.Min(ReadPage, accountIds.Count - from);
+        var accounts = new List<AccountState>(taken);
+        for (var i = from; i < from + taken; i++)
+        {
+            if (await store.GetAsync(accountIds[i], cancellationToken) is { } stored)
+            {
+                accounts.Add(stored.Value);
+            }
+        }
+
+        return (accounts, taken);
     }
 }
 

@@ -13,7 +13,8 @@ namespace ServerlessBilling.Local.Hosting;
 /// monitoring skips each account whose newest revision it has judged already, and judges the others (an alert still
 /// raised once: its id is the same either way).
 /// </remarks>
-public sealed partial class MonitoringWorker(AccountChangeStream changes, MonitoringService monitoring, IAccountDirectory directory, ILogger<MonitoringWorker> logger) : BackgroundService
+public sealed partial class MonitoringWorker(
+    AccountChangeStream changes, IAccountStore store, MonitoringService monitoring, IAccountDirectory directory, ILogger<MonitoringWorker> logger) : BackgroundService
 {
     /// <summary>Accounts read and judged at a time by the catch-up at start.</summary>
     public const int CatchUpPage = 200;
@@ -64,33 +65,47 @@ public sealed partial class MonitoringWorker(AccountChangeStream changes, Monito
         LogCaughtUp(logger, seen, raised, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
+    /// <summary>
+    /// Judges the accounts the stream names, each on its newest stored version, a page at a time (so that no more than a
+    /// page of documents is held beside the store's). A page that fails is put back with the rest, and tried again.
+    /// </summary>
     private async Task WatchAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            IReadOnlyList<Core.Accounts.AccountState> batch;
+            IReadOnlyList<string> changed;
             try
             {
-                batch = await changes.ReadAsync(Gather, stoppingToken);
+                changed = await changes.ReadAsync(Gather, stoppingToken);
             }
             catch (OperationCanceledException)
             {
                 return;
             }
 
-            try
+            for (var next = 0; next < changed.Count;)
             {
-                await monitoring.HandleAsync(batch, stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogFailed(logger, batch.Count, ex);
-                foreach (var account in batch)
+                try
                 {
-                    changes.Publish(account);
+                    var (accounts, taken) = await AccountChangeStream.ReadNewestAsync(store, changed, next, stoppingToken);
+                    await monitoring.HandleAsync(accounts, stoppingToken);
+                    next += taken;
                 }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    LogFailed(logger, changed.Count - next, ex);
+                    for (var i = next; i < changed.Count; i++)
+                    {
+                        changes.Publish(changed[i]);
+                    }
 
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    break;
+                }
             }
         }
     }

@@ -10,7 +10,7 @@ namespace ServerlessBilling.Core.Tests.Monitoring;
 public sealed class AccountChangeStreamTests
 {
     [Fact]
-    public async Task Versions_published_at_once_in_any_order_leave_the_newest_of_each_account_pending()
+    public async Task Versions_published_at_once_in_any_order_leave_each_account_pending_once()
     {
         var stream = new AccountChangeStream();
         var versions = Enumerable.Range(1, 400).Select(r => Version("acc-" + (r % 3), r)).OrderBy(v => (v.Revision * 7919) % 400).ToList();
@@ -24,9 +24,8 @@ public sealed class AccountChangeStreamTests
         })));
 
         var batch = await stream.ReadAsync(default).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(
-            versions.GroupBy(v => v.AccountId).Select(g => (g.Key, g.Max(v => v.Revision))).Order(),
-            batch.Select(a => (a.AccountId, a.Revision)).Order());
+        Assert.Equal(["acc-0", "acc-1", "acc-2"], batch.Order());
+        Assert.Equal(0, stream.Pending);
     }
 
     [Theory]
@@ -41,14 +40,72 @@ public sealed class AccountChangeStreamTests
 
         var created = await store.TryCreateAsync(opened, default);
         Assert.NotNull(created);
+        Assert.Equal("acc", Assert.Single(await stream.ReadAsync(default).WaitAsync(TimeSpan.FromSeconds(5))));
         Assert.Null(await store.TryCreateAsync(opened, default));
+        Assert.Equal(0, stream.Pending);
+
         var replaced = await store.TryReplaceAsync(Version("acc", 2), created, default);
         Assert.NotNull(replaced);
+        Assert.Equal("acc", Assert.Single(await stream.ReadAsync(default).WaitAsync(TimeSpan.FromSeconds(5))));
         Assert.Null(await store.TryReplaceAsync(Version("acc", 3), created, default));
+        Assert.Equal(0, stream.Pending);
         Assert.Equal(replaced, (await inner.GetAsync("acc", default))!.ETag);
+    }
 
-        var batch = await stream.ReadAsync(default).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(2L, Assert.Single(batch).Revision);
+    [Fact]
+    public async Task The_reader_takes_the_newest_stored_version_of_each_account_named_a_page_at_a_time_and_leaves_out_one_not_stored()
+    {
+        var stream = new AccountChangeStream();
+        var store = new ObservedAccountStore(new InMemoryAccountStore(), stream);
+        var ids = Enumerable.Range(0, AccountChangeStream.ReadPage + 50).Select(i => $"acc-{i:D3}").ToList();
+        foreach (var id in ids)
+        {
+            var etag = await store.TryCreateAsync(Version(id, 1), default);
+            await store.TryReplaceAsync(Version(id, 2), etag!, default);
+        }
+
+        var changed = (await stream.ReadAsync(default).WaitAsync(TimeSpan.FromSeconds(5))).Order().Append("never-stored").ToList();
+        var (first, taken) = await AccountChangeStream.ReadNewestAsync(store, changed, 0, default);
+        Assert.Equal(AccountChangeStream.ReadPage, taken);
+        Assert.Equal(ids.Take(AccountChangeStream.ReadPage), first.Select(a => a.AccountId));
+        Assert.All(first, a => Assert.Equal(2L, a.Revision));
+
+        var (rest, restTaken) = await AccountChangeStream.ReadNewestAsync(store, changed, taken, default);
+        Assert.Equal(51, restTaken);
+        Assert.Equal(ids.Skip(AccountChangeStream.ReadPage), rest.Select(a => a.AccountId));
+    }
+
+    /// <summary>
+    /// While monitoring is behind, the stream must not keep alive the documents written meanwhile: it held the newest
+    /// document of every pending account, so a busy machine on which monitoring lagged kept a parsed copy of most
+    /// accounts beside the memory store's packed ones (a heap of 475 MB where 217 MB were live data).
+    /// </summary>
+    [Fact]
+    public async Task Pending_accounts_do_not_keep_the_documents_published_alive()
+    {
+        var stream = new AccountChangeStream();
+        var published = PublishMany(stream, 500);
+
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.Equal(0, published.Count(w => w.TryGetTarget(out _)));
+        Assert.Equal(500, (await stream.ReadAsync(default).WaitAsync(TimeSpan.FromSeconds(5))).Count);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static List<WeakReference<AccountState>> PublishMany(AccountChangeStream stream, int count)
+    {
+        var published = new List<WeakReference<AccountState>>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var account = Version(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"weak-{i}"), 1);
+            stream.Publish(account);
+            published.Add(new WeakReference<AccountState>(account));
+        }
+
+        return published;
     }
 
     private static AccountState Version(string id, long revision) =>

@@ -71,14 +71,14 @@ public sealed class MonitoringSpeedTests
         var read = stream.ReadAsync(TimeSpan.FromMilliseconds(200), default);
         stream.Publish(Version("b", 1));
         stream.Publish(Version("a", 3));
-        stream.Publish(Version("a", 2)); // older than the one pending: kept out
+        stream.Publish(Version("a", 2)); // the account is pending already: named once
 
         var batch = await read;
-        Assert.Equal(new[] { ("a", 3L), ("b", 1L) }, batch.Select(a => (a.AccountId, a.Revision)).Order());
+        Assert.Equal(["a", "b"], batch.Order());
 
         stream.Publish(Version("c", 1));
         var next = await stream.ReadAsync(TimeSpan.Zero, default).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal("c", Assert.Single(next).AccountId);
+        Assert.Equal("c", Assert.Single(next));
     }
 
     [Fact]
