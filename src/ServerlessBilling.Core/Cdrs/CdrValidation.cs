@@ -247,7 +247,7 @@ public static class CdrValidation
 
         if (!TryParseDigits(text, out duration) && !int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out duration))
         {
-            return "duration_seconds is not a whole number";
+            return WhyNotDigits(text);
         }
 
         return duration switch
@@ -256,6 +256,74 @@ public static class CdrValidation
             > MaxDurationSeconds => $"duration_seconds is more than {MaxDurationSeconds} (7 days)",
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// Why a duration that is not an integer in digits is refused, saying what is wrong with it: "42.0" and "1e3" in a CSV
+    /// are whole, but a CSV duration is written in digits (a JSON number is read by its value before it comes here, see
+    /// <see cref="Integral"/>), so the reason must not call them fractions; nor digits past an int, which are too long a call.
+    /// </summary>
+    private static string WhyNotDigits(ReadOnlySpan<char> text)
+    {
+        if (Integral(text) is { } whole)
+        {
+            return whole.StartsWith('-') ? "duration_seconds must not be negative"
+                : whole.Length > 9 || int.Parse(whole, CultureInfo.InvariantCulture) > MaxDurationSeconds ? $"duration_seconds is more than {MaxDurationSeconds} (7 days)"
+                : "duration_seconds must be written as a whole number in digits (e.g. 342), without a decimal point or exponent";
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value)
+            ? value < 0 ? "duration_seconds must not be negative"
+                : value > MaxDurationSeconds ? $"duration_seconds is more than {MaxDurationSeconds} (7 days)"
+                : "duration_seconds is not a whole number of seconds"
+            : "duration_seconds is not a number written in digits 0-9";
+    }
+
+    /// <summary>
+    /// A number (a sign, digits, a fraction, an exponent: <c>42.0</c>, <c>4.2e1</c>, <c>420e-1</c>) whose value is whole, as
+    /// the integer's digits (<c>42</c>, <c>-7</c>, <c>0</c>); null for a fraction or what is no number. Decided on the
+    /// digits, not a double or a decimal, so that no fraction is rounded away (<c>42.0000000000000000000000000001</c> is
+    /// not whole). A whole value of more than 18 digits comes back as nineteen nines, more than any duration.
+    /// </summary>
+    public static string? Integral(ReadOnlySpan<char> number)
+    {
+        var negative = number.StartsWith('-');
+        var text = negative || number.StartsWith('+') ? number[1..] : number;
+        long exponent = 0;
+        var e = text.IndexOfAny('e', 'E');
+        if (e >= 0)
+        {
+            if (!long.TryParse(text[(e + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent) || Math.Abs(exponent) > 1_000_000)
+            {
+                return null;
+            }
+
+            text = text[..e];
+        }
+
+        var dot = text.IndexOf('.');
+        var whole = dot < 0 ? text : text[..dot];
+        var fraction = dot < 0 ? [] : text[(dot + 1)..];
+        if (whole.IsEmpty || whole.ContainsAnyExceptInRange('0', '9') || fraction.ContainsAnyExceptInRange('0', '9'))
+        {
+            return null;
+        }
+
+        var digits = string.Concat(whole, fraction).TrimStart('0');
+        if (digits.Length == 0)
+        {
+            return "0";
+        }
+
+        var significant = digits.TrimEnd('0');
+        var shift = exponent - fraction.Length + (digits.Length - significant.Length); // the value is significant × 10^shift
+        if (shift < 0)
+        {
+            return null;
+        }
+
+        var sign = negative ? "-" : "";
+        return significant.Length + shift > 18 ? sign + new string('9', 19) : sign + significant + new string('0', (int)shift);
     }
 
     /// <summary>Up to 9 ASCII digits, the usual duration, read without the general parser (the same value).</summary>
