@@ -8,6 +8,7 @@ using ServerlessBilling.Core.Money;
 using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Api.Endpoints;
 
@@ -189,9 +190,9 @@ public static class AccountEndpoints
         }
 
         // The reason is the message of the suspension's alert, logged and posted to the webhook as it is.
-        if (body.Reason is { } reason && reason.Any(char.IsControl))
+        if (body.Reason is { } reason && DisplayText.Unfit(reason) is { } what)
         {
-            return Problems.BadRequest("reason holds a control character (a line break, a tab, an escape…): it is the message of the suspension's alert, logged as it is");
+            return Problems.BadRequest($"reason holds {what}: it is the message of the suspension's alert, logged as it is");
         }
 
         var outcome = await service.SuspendAsync(accountId, string.IsNullOrWhiteSpace(body.Reason) ? "suspended by an operator" : body.Reason.Trim(), byPolicy: false, cancellationToken);

@@ -118,11 +118,11 @@ public static class RateDeckParser
             return null;
         }
 
-        // The name goes on usage records, invoices and statements as it is: a control character would be printed raw,
+        // The name goes on usage records, invoices and statements as it is (DisplayText says what it may not hold),
         // and U+FFFD is what the reader made of bytes that are not UTF-8 (a deck saved as Windows-1252: "R�union").
-        if (destinationSpan.IndexOfAnyInRange('\u0000', '\u001F') >= 0 || destinationSpan.Contains('\u007F'))
+        if (DisplayText.Unfit(destinationSpan) is { } what)
         {
-            reason = $"destination '{Clip(destinationSpan)}' holds a control character";
+            reason = $"destination '{Clip(destinationSpan)}' holds {what}";
             return null;
         }
 
