@@ -37,5 +37,5 @@ public sealed class StrictTimeConverter : JsonConverter<DateTimeOffset>
     /// </summary>
     public static bool TryParse(string text, out DateTimeOffset value) => IsoTime.TryParse(text, out value);
 
-    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static string Clip(string text) => Excerpt.Of(text, 40);
 }

@@ -77,7 +77,7 @@ public static class CdrValidation
         return null;
     }
 
-    public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : raw[..MaxRawLength];
+    public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : Excerpt.Of(raw, MaxRawLength, more: "");
 
     /// <summary>
     /// A document that cannot be read as a whole, as rejections that keep all of its text: one per line that is not blank

@@ -251,7 +251,7 @@ public static class RateDeckParser
         }
     }
 
-    private static string Clip(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..40], "…");
+    private static string Clip(ReadOnlySpan<char> text) => Excerpt.Of(text, 40);
 
     private sealed class Columns(CsvHeader header)
     {
