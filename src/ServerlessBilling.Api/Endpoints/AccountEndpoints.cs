@@ -106,12 +106,8 @@ public static class AccountEndpoints
             return Problems.BadRequest(string.Join("; ", errors), errors);
         }
 
-        if (body!.InitialBalance is < 0m && settings.Mode == AccountMode.Prepaid)
-        {
-            return Problems.BadRequest("initialBalance must not be negative");
-        }
-
-        var outcome = await service.UpsertAsync(accountId, settings, body.InitialBalance ?? 0m, cancellationToken);
+        // The opening balance's rule (not negative on a pre-paid account) is the service's, as every other rule of the account.
+        var outcome = await service.UpsertAsync(accountId, settings, body!.InitialBalance ?? 0m, cancellationToken);
         return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
