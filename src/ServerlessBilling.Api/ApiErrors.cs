@@ -6,7 +6,8 @@ using ServerlessBilling.Core.Storage;
 namespace ServerlessBilling.Api;
 
 /// <summary>
-/// The one place where exceptions become HTTP answers, for every host: faults of the store are 503, a bad request
+/// The one place where exceptions become HTTP answers, for every host: faults of the store are 503, a write the store
+/// refuses (a document too large) 507, a bad request
 /// 400 (or its own 4xx), a cancelled request 499, anything else 500 with nothing of the exception shown.
 /// </summary>
 public static partial class ApiErrors
@@ -22,6 +23,9 @@ public static partial class ApiErrors
                 Core.Diagnostics.BillingMetrics.StoreFaulted();
                 LogUnavailable(logger, path, exception);
                 return Problems.Unavailable(UnavailableDetail(unavailable));
+            case StoreRefusedException refused:
+                LogRefused(logger, path, exception);
+                return Problems.Problem(StatusCodes.Status507InsufficientStorage, "Insufficient storage", RefusedDetail(refused));
             case BadHttpRequestException bad:
                 return Problems.Problem(bad.StatusCode, Problems.TitleOf(bad.StatusCode), bad.Message);
             case OperationCanceledException:
@@ -39,6 +43,17 @@ public static partial class ApiErrors
         var store = string.IsNullOrWhiteSpace(exception.Store) ? "a store" : "the " + exception.Store;
         return $"{store} is unavailable: {exception.Message}; retry";
     }
+
+    /// <summary>Names the store that refused the write and why; a retry of the same request is refused again.</summary>
+    public static string RefusedDetail(StoreRefusedException exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        var store = string.IsNullOrWhiteSpace(exception.Store) ? "a store" : "the " + exception.Store;
+        return $"{store} refused the write: {exception.Message}; the same request will be refused again";
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Store refused a write while serving {Path}")]
+    private static partial void LogRefused(ILogger logger, PathString path, Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Store unavailable while serving {Path}")]
     private static partial void LogUnavailable(ILogger logger, PathString path, Exception? exception);

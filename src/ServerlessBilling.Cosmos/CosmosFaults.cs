@@ -7,7 +7,8 @@ namespace ServerlessBilling.Cosmos;
 /// <summary>
 /// One rule for infrastructure faults: throttling (429), timeouts (408), unavailability (503) and transport
 /// errors are retried a bounded number of times with jitter (the SDK has already retried 429s), then surface
-/// as <see cref="StoreUnavailableException"/>, which the API answers with 503. Never as a business answer.
+/// as <see cref="StoreUnavailableException"/>, which the API answers with 503. A document too large for the service (413)
+/// is no fault to retry: <see cref="StoreRefusedException"/>, 507. Never as a business answer.
 /// </summary>
 internal static class CosmosFaults
 {
@@ -29,6 +30,12 @@ internal static class CosmosFaults
                 // A container that vanished (an emulator restart, a deleted resource) is an outage, not "no such
                 // account": answering "not found" would deny calls and quarantine CDRs that are fine.
                 throw new StoreUnavailableException($"{what} failed: its container or database does not exist ({Describe(ex)})", ex) { Store = store };
+            }
+            catch (CosmosException ex) when (ex.StatusCode == HttpStatusCode.RequestEntityTooLarge)
+            {
+                // A document over the service's 2 MB: the same write fails however often it is tried. Refused with a
+                // message (507), where an exception of the SDK was a 500 that said nothing.
+                throw new StoreRefusedException($"{what}: the document is larger than Cosmos DB holds (2 MB) ({Describe(ex)})", ex) { Store = store };
             }
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {

@@ -8,6 +8,7 @@ using ServerlessBilling.Core.Money;
 using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Core.Rating;
 using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Validation;
 
 namespace ServerlessBilling.Api.Endpoints;
 
@@ -105,12 +106,8 @@ public static class AccountEndpoints
             return Problems.BadRequest(string.Join("; ", errors), errors);
         }
 
-        if (body!.InitialBalance is < 0m && settings.Mode == AccountMode.Prepaid)
-        {
-            return Problems.BadRequest("initialBalance must not be negative");
-        }
-
-        var outcome = await service.UpsertAsync(accountId, settings, body.InitialBalance ?? 0m, cancellationToken);
+        // The opening balance's rule (not negative on a pre-paid account) is the service's, as every other rule of the account.
+        var outcome = await service.UpsertAsync(accountId, settings, body!.InitialBalance ?? 0m, cancellationToken);
         return outcome.Error is { } error ? Problems.From(error) : Results.Ok(outcome.Answer!);
     }
 
@@ -189,9 +186,9 @@ public static class AccountEndpoints
         }
 
         // The reason is the message of the suspension's alert, logged and posted to the webhook as it is.
-        if (body.Reason is { } reason && reason.Any(char.IsControl))
+        if (body.Reason is { } reason && DisplayText.Unfit(reason) is { } what)
         {
-            return Problems.BadRequest("reason holds a control character (a line break, a tab, an escape…): it is the message of the suspension's alert, logged as it is");
+            return Problems.BadRequest($"reason holds {what}: it is the message of the suspension's alert, logged as it is");
         }
 
         var outcome = await service.SuspendAsync(accountId, string.IsNullOrWhiteSpace(body.Reason) ? "suspended by an operator" : body.Reason.Trim(), byPolicy: false, cancellationToken);

@@ -7,7 +7,8 @@ namespace ServerlessBilling.Api.Http;
 
 /// <summary>
 /// Times in requests are ISO 8601 with an explicit offset and lie within the platform's bounds: a time without an
-/// offset means a different instant on every server, and the CDR path refuses it too.
+/// offset means a different instant on every server. Read by the CDR's rule (<see cref="IsoTime"/>), so that an
+/// authorize takes exactly the start times its call's CDR may carry.
 /// </summary>
 public sealed class StrictTimeConverter : JsonConverter<DateTimeOffset>
 {
@@ -30,30 +31,11 @@ public sealed class StrictTimeConverter : JsonConverter<DateTimeOffset>
     public override void Write(Utf8JsonWriter writer, DateTimeOffset value, JsonSerializerOptions options) =>
         writer.WriteStringValue(value.ToString("O", CultureInfo.InvariantCulture));
 
-    /// <summary>An ISO 8601 time with its offset (a query's time too); bounds are the caller's.</summary>
-    public static bool TryParse(string text, out DateTimeOffset value)
-    {
-        value = default;
-        return HasOffset(text) && DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
-    }
+    /// <summary>
+    /// An ISO 8601 time with its offset (a query's time too), by the rule a CDR's start time is read by
+    /// (<see cref="IsoTime"/>); bounds are the caller's.
+    /// </summary>
+    public static bool TryParse(string text, out DateTimeOffset value) => IsoTime.TryParse(text, out value);
 
-    /// <summary>A date and time followed by Z or ±hh:mm.</summary>
-    private static bool HasOffset(string text)
-    {
-        var t = text.IndexOf('T', StringComparison.Ordinal);
-        if (t < 0 || text.Length < t + 2)
-        {
-            return false;
-        }
-
-        if (text.EndsWith('Z') || text.EndsWith('z'))
-        {
-            return true;
-        }
-
-        var sign = text.LastIndexOfAny(['+', '-']);
-        return sign > t && text.Length - sign == 6 && text[sign + 3] == ':';
-    }
-
-    private static string Clip(string text) => text.Length <= 40 ? text : text[..40] + "…";
+    private static string Clip(string text) => Excerpt.Of(text, 40);
 }

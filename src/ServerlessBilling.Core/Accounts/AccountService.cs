@@ -152,7 +152,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
     /// </summary>
     private static string? InitialBalanceError(decimal initialBalance, AccountMode mode) =>
         initialBalance < 0m && mode == AccountMode.Prepaid
-            ? "initialBalance must not be negative on a pre-paid account"
+            ? "initialBalance must not be negative" // the API's words since it first checked this (tests pin them)
             : Bounds.CheckAmount(Math.Abs(initialBalance), "initialBalance", positive: false);
 
     private async Task<Outcome<BalanceView>> TopUpCoreAsync(TopUpRequest request, CancellationToken cancellationToken)

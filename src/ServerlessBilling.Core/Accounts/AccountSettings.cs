@@ -136,8 +136,6 @@ public sealed record AccountSettings(
         }
 
         // It heads every invoice and statement as it is, as a destination's name goes on their lines (which refuse them too).
-        return name.Any(char.IsControl)
-            ? "name holds a control character (a line break, a tab, an escape…): it is printed on every invoice and statement as it is"
-            : null;
+        return Validation.DisplayText.Unfit(name) is { } what ? $"name holds {what}: it is printed on every invoice and statement as it is" : null;
     }
 }

@@ -62,6 +62,21 @@ public sealed record AccountState
     [JsonInclude]
     public string? LiftedSuspensionReason { get => _profile.LiftedSuspensionReason; internal init => Own().LiftedSuspensionReason = value; }
 
+    /// <summary>The most <see cref="EarlierLiftedSuspensions"/> the document keeps (the newest).</summary>
+    public const int EarlierLiftedSuspensionsKept = 10;
+
+    /// <summary>
+    /// The suspensions lifted before the one in <see cref="LiftedSuspensionAt"/>, oldest first, at most
+    /// <see cref="EarlierLiftedSuspensionsKept"/>: several suspend and resume cycles between two monitoring passes left only
+    /// the last in the document, so only it was alerted. Null when there are none (as in documents written before).
+    /// </summary>
+    [JsonInclude]
+    public IReadOnlyList<LiftedSuspension>? EarlierLiftedSuspensions
+    {
+        get => _profile.EarlierLiftedSuspensions;
+        internal init => Own().EarlierLiftedSuspensions = value is { Count: > 0 } ? value : null;
+    }
+
     /// <summary>The period in which an operator lifted a suspension: monitoring does not suspend again by policy in it.</summary>
     [JsonInclude]
     public string? PolicyWaivedFor { get => _profile.PolicyWaivedFor; internal init => Own().PolicyWaivedFor = value; }
@@ -250,6 +265,9 @@ public sealed record AccountState
         {
             Status = AccountStatus.Active, SuspendedAt = null, SuspendReason = null, PolicyWaivedFor = current.PeriodLabel,
             LiftedSuspensionAt = current.SuspendedAt, LiftedSuspensionReason = current.SuspendReason,
+            EarlierLiftedSuspensions = current.LiftedSuspensionAt is { } earlier
+                ? LiftedSuspension.Append(current.EarlierLiftedSuspensions, new(earlier, current.LiftedSuspensionReason), EarlierLiftedSuspensionsKept)
+                : current.EarlierLiftedSuspensions,
         };
     }
 
@@ -415,6 +433,8 @@ public sealed record AccountState
 
         public string? LiftedSuspensionReason { get; set; }
 
+        public IReadOnlyList<LiftedSuspension>? EarlierLiftedSuspensions { get; set; }
+
         public IdWindow<RecentTopUp> TopUpWindow { get; set; } = IdWindow<RecentTopUp>.Empty;
 
         public Profile CopyFor(AccountState owner) => new()
@@ -428,6 +448,7 @@ public sealed record AccountState
             PolicyWaivedFor = PolicyWaivedFor,
             LiftedSuspensionAt = LiftedSuspensionAt,
             LiftedSuspensionReason = LiftedSuspensionReason,
+            EarlierLiftedSuspensions = EarlierLiftedSuspensions,
             TopUpWindow = TopUpWindow,
         };
 
@@ -435,6 +456,7 @@ public sealed record AccountState
             other is not null && (ReferenceEquals(this, other) || (AccountId == other.AccountId && Equals(Settings, other.Settings) && Status == other.Status
                 && SuspendedAt == other.SuspendedAt && SuspendReason == other.SuspendReason && PolicyWaivedFor == other.PolicyWaivedFor
                 && LiftedSuspensionAt == other.LiftedSuspensionAt && LiftedSuspensionReason == other.LiftedSuspensionReason
+                && (EarlierLiftedSuspensions ?? []).SequenceEqual(other.EarlierLiftedSuspensions ?? [])
                 && TopUpWindow.Equals(other.TopUpWindow)));
 
         public override bool Equals(object? obj) => Equals(obj as Profile);

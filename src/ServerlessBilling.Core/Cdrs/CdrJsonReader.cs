@@ -218,7 +218,9 @@ public static class CdrJsonReader
 
         if (value.ValueKind == JsonValueKind.Number)
         {
-            return value.GetRawText();
+            // JSON has one kind of number: 42.0 and 4.2e1 are 42 (a serializer writing doubles sends 42.0), whole seconds.
+            var raw = value.GetRawText();
+            return CdrValidation.Integral(raw) ?? raw;
         }
 
         reason ??= $"{Fields[field]} must be a number";

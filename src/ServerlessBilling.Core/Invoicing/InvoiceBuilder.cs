@@ -82,9 +82,11 @@ public static class InvoiceBuilder
         return new LateUsageSection(late.Label, lines, lines.Sum(l => l.Amount));
     }
 
+    /// <summary>A line per destination with usage, in <see cref="DestinationOrder"/> (the totals are in ordinal order).</summary>
     private static List<InvoiceLine> Lines(PeriodTotals totals) =>
         totals.ByDestination
             .Where(d => d.Value.Calls != 0 || d.Value.BilledSeconds != 0 || d.Value.Amount != 0m)
             .Select(d => new InvoiceLine(d.Key, d.Value.Calls, d.Value.BilledSeconds, Rounding.Invoice(d.Value.Amount)))
+            .OrderBy(l => l.Destination, DestinationOrder.Instance)
             .ToList();
 }

@@ -110,13 +110,15 @@ public static class MonitorRules
 
         var suspend = SuspendReason(current, limit, spent);
 
-        // The suspension in force, and the one the last resume lifted: a suspension resumed before monitoring saw the
-        // account is alerted all the same, once (its id is the same either way).
+        // The suspension in force, and the ones resumes lifted (the last, and those before it the document keeps): a
+        // suspension resumed before monitoring saw the account is alerted all the same, once (its id is the same either way).
         Suspended(current.Status == AccountStatus.Suspended ? current.SuspendedAt : null, current.SuspendReason);
-        if (current.LiftedSuspensionAt != current.SuspendedAt)
+        foreach (var lifted in current.EarlierLiftedSuspensions ?? [])
         {
-            Suspended(current.LiftedSuspensionAt, current.LiftedSuspensionReason);
+            Suspended(lifted.At, lifted.Reason);
         }
+
+        Suspended(current.LiftedSuspensionAt, current.LiftedSuspensionReason);
 
         return new MonitorVerdict(alerts, suspend, figures);
 
@@ -134,7 +136,8 @@ public static class MonitorRules
 
         void Suspended(DateTimeOffset? since, string? reason)
         {
-            if (since is { } began && New(Id(current.AccountId, "suspended", began.UtcTicks.ToString(CultureInfo.InvariantCulture)), known) is { } suspendedId)
+            if (since is { } began && New(Id(current.AccountId, "suspended", began.UtcTicks.ToString(CultureInfo.InvariantCulture)), known) is { } suspendedId
+                && !alerts.Exists(a => string.Equals(a.AlertId, suspendedId, StringComparison.Ordinal)))
             {
                 alerts.Add(new Alert(
                     suspendedId, current.AccountId, AlertType.AccountSuspended, policy.SuspendAt,

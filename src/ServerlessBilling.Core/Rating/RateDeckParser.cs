@@ -118,11 +118,11 @@ public static class RateDeckParser
             return null;
         }
 
-        // The name goes on usage records, invoices and statements as it is: a control character would be printed raw,
+        // The name goes on usage records, invoices and statements as it is (DisplayText says what it may not hold),
         // and U+FFFD is what the reader made of bytes that are not UTF-8 (a deck saved as Windows-1252: "R�union").
-        if (destinationSpan.IndexOfAnyInRange('\u0000', '\u001F') >= 0 || destinationSpan.Contains('\u007F'))
+        if (DisplayText.Unfit(destinationSpan) is { } what)
         {
-            reason = $"destination '{Clip(destinationSpan)}' holds a control character";
+            reason = $"destination '{Clip(destinationSpan)}' holds {what}";
             return null;
         }
 
@@ -251,7 +251,7 @@ public static class RateDeckParser
         }
     }
 
-    private static string Clip(ReadOnlySpan<char> text) => text.Length <= 40 ? text.ToString() : string.Concat(text[..40], "…");
+    private static string Clip(ReadOnlySpan<char> text) => Excerpt.Of(text, 40);
 
     private sealed class Columns(CsvHeader header)
     {

@@ -35,6 +35,38 @@ public sealed class InvoiceDocumentTests
         Assert.Equal((0.02m, 0.00m, 0.02m), (invoice.Subtotal, invoice.Tax, invoice.Total)); // 0.02 × 0.20 = 0.004 → 0.00
     }
 
+    /// <summary>
+    /// The lines came in the ordinal order of their destinations, so "Destination 299" was listed before "Destination 3"
+    /// and "Zone 10" before "Zone 9". Numbers in a name are read as numbers now (everything else is still ordinal, and names
+    /// equal but for leading zeros keep a fixed order), in the invoice and in every document of it.
+    /// </summary>
+    [Fact]
+    public void Numbers_in_destination_names_are_in_numeric_order_on_the_invoice_and_its_documents()
+    {
+        var invoice = Lines("Destination 299", "Destination 3", "Destination 30", "Zone 10", "Zone 9", "Zone 09", "zone 1", "Destination 3 Mobile", "Destination");
+
+        string[] expected = ["Destination", "Destination 3", "Destination 3 Mobile", "Destination 30", "Destination 299", "Zone 9", "Zone 09", "Zone 10", "zone 1"];
+        Assert.Equal(expected, invoice.Lines.Select(l => l.Destination));
+        var html = Encoding.UTF8.GetString(InvoiceDocuments.Html(invoice));
+        var positions = expected.Select(d => html.IndexOf($"<td>{d}</td>", StringComparison.Ordinal)).ToList();
+        Assert.DoesNotContain(-1, positions);
+        Assert.Equal(positions.Order(), positions);
+    }
+
+    [Fact]
+    public void The_order_of_lines_does_not_depend_on_the_order_calls_came_in()
+    {
+        string[] names = ["B 10", "B 2", "A 01", "A 1", "A 001", "B 1x", "B 1"];
+
+        var once = Lines(names).Lines.Select(l => l.Destination).ToList();
+
+        Assert.Equal(once, Lines([.. names.Reverse()]).Lines.Select(l => l.Destination));
+        Assert.Equal(["A 1", "A 01", "A 001", "B 1", "B 1x", "B 2", "B 10"], once);
+    }
+
+    private static Invoice Lines(params string[] destinations) =>
+        Build(Fixtures.Postpaid(100m, hard: false), [.. destinations.Select(d => (d, 1m, "2026-10-02T10:00:00Z"))]);
+
     [Fact]
     public void Html_escapes_what_the_account_and_deck_supply()
     {

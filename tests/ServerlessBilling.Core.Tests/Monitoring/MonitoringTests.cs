@@ -135,6 +135,58 @@ public sealed class MonitoringTests
         Assert.Equal(ResultCode.Success, (await h.AuthorizeAsync(account, "after", "+447700900123", 60)).Answer!.ResultCode);
     }
 
+    /// <summary>
+    /// Monitoring sees the latest version of an account: the document held only the suspension the last resume lifted, so
+    /// of several suspend and resume cycles between two passes only the last was alerted. The document keeps the ones
+    /// before it too (a bounded few), and each is alerted once.
+    /// </summary>
+    [Fact]
+    public async Task Each_suspension_lifted_between_two_passes_is_alerted_once()
+    {
+        var h = NewHarness(out var monitoring);
+        var account = await h.OpenAsync("blinker", Fixtures.Postpaid(100m, hard: false), 0m);
+        await monitoring.HandleAsync([await h.StateAsync(account)], default);
+
+        await CyclesAsync(h, account, 3, "check");
+        await monitoring.HandleAsync([await h.StateAsync(account)], default);
+        await CyclesAsync(h, account, 1, "again");
+        await monitoring.HandleAsync([await h.StateAsync(account)], default);
+
+        var messages = (await _alerts.ListAsync(account, 100, default)).Where(a => a.Type == AlertType.AccountSuspended).Select(a => a.Message).Order();
+        Assert.Equal(["account suspended: again 0", "account suspended: check 0", "account suspended: check 1", "account suspended: check 2"], messages);
+        Assert.Equal(4, _sink.Published.Count(a => a.Type == AlertType.AccountSuspended));
+    }
+
+    [Fact]
+    public async Task The_document_keeps_a_bounded_number_of_lifted_suspensions_the_newest()
+    {
+        var h = NewHarness(out var monitoring);
+        var account = await h.OpenAsync("flapper", Fixtures.Postpaid(100m, hard: false), 0m);
+
+        await CyclesAsync(h, account, AccountState.EarlierLiftedSuspensionsKept + 5, "cycle");
+        var state = await h.StateAsync(account);
+        await monitoring.HandleAsync([state], default);
+
+        Assert.Equal(AccountState.EarlierLiftedSuspensionsKept, state.EarlierLiftedSuspensions!.Count);
+        var alerted = (await _alerts.ListAsync(account, 100, default)).Where(a => a.Type == AlertType.AccountSuspended).ToList();
+        Assert.Equal(AccountState.EarlierLiftedSuspensionsKept + 1, alerted.Count);
+        Assert.DoesNotContain(alerted, a => a.Message == "account suspended: cycle 3");
+        Assert.Contains(alerted, a => a.Message == "account suspended: cycle 4");
+        var stored = System.Text.Json.JsonSerializer.Deserialize<AccountState>(System.Text.Json.JsonSerializer.Serialize(state, Core.Storage.StoredJson.Options), Core.Storage.StoredJson.Options)!;
+        Assert.Equal(state.EarlierLiftedSuspensions, stored.EarlierLiftedSuspensions);
+    }
+
+    private static async Task CyclesAsync(CreditControlHarness h, string account, int count, string reason)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            h.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.Null((await h.Admin.SuspendAsync(account, $"{reason} {i}", byPolicy: false, default)).Error);
+            h.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.Null((await h.Admin.ResumeAsync(account, default)).Error);
+        }
+    }
+
     [Fact]
     public async Task A_pre_paid_account_is_warned_as_its_last_credit_runs_out()
     {

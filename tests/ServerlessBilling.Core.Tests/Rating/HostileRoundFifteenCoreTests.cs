@@ -24,7 +24,7 @@ public sealed class HostileRoundFifteenCoreTests
     [Theory]
     [InlineData("Réunion")]
     [InlineData("Россия Mobile 😀")]
-    [InlineData("\u202BRTL\u202C & <b>")]
+    [InlineData("\u05E2\u05D1\u05E8\u05D9\u05EA & <b>")]
     public void Printable_destinations_of_any_script_are_taken_as_they_are(string destination)
     {
         var import = RateDeckParser.Parse("d", $"{Decks.Header}\n44,{destination},0.01,0,60,60,,\n");
