@@ -161,7 +161,8 @@ public static class CdrValidation
         }
 
         if (text.Length > 40 || !HasOffset(text) || !(TryParseCommonShape(text, out start)
-            || DateTimeOffset.TryParseExact(text, StartTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out start)))
+            || DateTimeOffset.TryParseExact(text, StartTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out start)
+            || TryParseFinerThanTicks(text, out start)))
         {
             return "start_time is not an ISO 8601 time with an offset (e.g. 2026-11-26T10:00:00Z)";
         }
@@ -223,6 +224,47 @@ public static class CdrValidation
 
         value = new DateTimeOffset(local, offset);
         return true;
+    }
+
+    /// <summary>
+    /// What the exact formats leave out and ISO 8601 allows, read as the authorize reads the call's <c>startTime</c>: a
+    /// lower-case <c>z</c>, and more fraction digits than a tick holds (nanoseconds, as Go's RFC3339Nano writes them),
+    /// rounded to the tick half up. Otherwise a switch's every CDR was quarantined while its authorize was granted.
+    /// </summary>
+    private static bool TryParseFinerThanTicks(ReadOnlySpan<char> text, out DateTimeOffset value)
+    {
+        const int TickDigits = 7;
+        value = default;
+        var zone = text[^1] is 'Z' or 'z' ? 1 : 6;
+        var body = text[..^zone];
+        var dot = body.IndexOf('.');
+        var fraction = dot < 0 ? [] : body[(dot + 1)..];
+        if ((text[^1] != 'z' && fraction.Length <= TickDigits) || (dot >= 0 && (fraction.IsEmpty || fraction.ContainsAnyExceptInRange('0', '9'))))
+        {
+            return false;
+        }
+
+        Span<char> exact = stackalloc char[text.Length];
+        var length = 0;
+        Append(exact, ref length, dot < 0 ? body : body[..(dot + 1 + Math.Min(fraction.Length, TickDigits))]);
+        Append(exact, ref length, zone == 1 ? "Z" : text[^zone..]);
+        if (!DateTimeOffset.TryParseExact(exact[..length], StartTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value))
+        {
+            return false;
+        }
+
+        if (fraction.Length > TickDigits && fraction[TickDigits] >= '5' && value < LatestStart)
+        {
+            value = value.AddTicks(1);
+        }
+
+        return true;
+    }
+
+    private static void Append(Span<char> to, ref int length, ReadOnlySpan<char> text)
+    {
+        text.CopyTo(to[length..]);
+        length += text.Length;
     }
 
     private static bool TwoDigits(ReadOnlySpan<char> t, int at, out int value)
