@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -9,10 +11,84 @@ namespace ServerlessBilling.Api.Http;
 /// </summary>
 public sealed class NormalizedDecimalConverter : JsonConverter<decimal>
 {
-    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-        reader.TokenType == JsonTokenType.Number && reader.TryGetDecimal(out var value)
+    public override decimal Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.Number || !reader.TryGetDecimal(out var value))
+        {
+            throw new JsonException("an amount must be a JSON number within the range of a decimal");
+        }
+
+        var text = reader.HasValueSequence ? reader.ValueSequence.ToArray() : reader.ValueSpan;
+        return IsExact(text, value)
             ? value
-            : throw new JsonException("an amount must be a JSON number within the range of a decimal");
+            : throw new JsonException("a number must be what a decimal holds exactly (at most 28 digits after the point, 29 in all): this one would be rounded");
+    }
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is exactly the JSON number <paramref name="text"/>. The reader rounds a number
+    /// with more digits than a decimal holds (1.00000000000000000000000000001 is read as 1, 1e-30 as 0), and an amount
+    /// is never rounded on the way in: a top-up of that amount was credited 1, and its retry with 1 was taken as the same.
+    /// </summary>
+    private static bool IsExact(ReadOnlySpan<byte> text, decimal value)
+    {
+        // The JSON number (-?int(.frac)?([eE][+-]?digits)?) as significant digits × 10^exponent.
+        Span<byte> digits = stackalloc byte[text.Length];
+        var count = 0;
+        var exponent = 0L;
+        var afterPoint = false;
+        var i = 0;
+        for (; i < text.Length && text[i] is not ((byte)'e' or (byte)'E'); i++)
+        {
+            if (text[i] is (byte)'.' or (byte)'-')
+            {
+                afterPoint |= text[i] == (byte)'.';
+                continue;
+            }
+
+            if (count > 0 || text[i] != (byte)'0')
+            {
+                digits[count++] = text[i];
+            }
+
+            exponent -= afterPoint ? 1 : 0;
+        }
+
+        if (i < text.Length)
+        {
+            var negative = text[i + 1] == (byte)'-';
+            var written = 0L;
+            for (i += text[i + 1] is (byte)'-' or (byte)'+' ? 2 : 1; i < text.Length; i++)
+            {
+                written = Math.Min((written * 10) + (text[i] - '0'), 1_000_000L);
+            }
+
+            exponent += negative ? -written : written;
+        }
+
+        for (; count > 0 && digits[count - 1] == (byte)'0'; count--)
+        {
+            exponent++;
+        }
+
+        // The decimal the same way: its mantissa's significant digits × 10^-scale.
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        var mantissa = unchecked(((UInt128)(uint)bits[2] << 64) | ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+        var heldExponent = -(long)unchecked((byte)(bits[3] >> 16));
+        for (; mantissa != 0 && mantissa % 10 == 0; mantissa /= 10)
+        {
+            heldExponent++;
+        }
+
+        if (mantissa == 0)
+        {
+            return count == 0;
+        }
+
+        Span<byte> held = stackalloc byte[40];
+        return mantissa.TryFormat(held, out var heldCount, default, CultureInfo.InvariantCulture)
+            && digits[..count].SequenceEqual(held[..heldCount]) && exponent == heldExponent;
+    }
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) => WriteNormalized(writer, value);
 
