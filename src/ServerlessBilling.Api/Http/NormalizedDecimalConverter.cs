@@ -31,63 +31,59 @@ public sealed class NormalizedDecimalConverter : JsonConverter<decimal>
     /// </summary>
     private static bool IsExact(ReadOnlySpan<byte> text, decimal value)
     {
-        // The JSON number (-?int(.frac)?([eE][+-]?digits)?) as significant digits × 10^exponent.
-        Span<byte> digits = stackalloc byte[text.Length];
-        var count = 0;
+        // The JSON number (-?int(.frac)?([eE][+-]?digits)?): its significant digits, first to last, read in place (a
+        // number may be as long as the body), and the power of ten of the last.
+        var end = text.IndexOfAny((byte)'e', (byte)'E');
+        var mantissa = end < 0 ? text : text[..end];
+        var point = mantissa.IndexOf((byte)'.');
+        point = point < 0 ? mantissa.Length : point;
+        var first = mantissa.IndexOfAnyInRange((byte)'1', (byte)'9');
+        var last = mantissa.LastIndexOfAnyInRange((byte)'1', (byte)'9');
         var exponent = 0L;
-        var afterPoint = false;
-        var i = 0;
-        for (; i < text.Length && text[i] is not ((byte)'e' or (byte)'E'); i++)
+        if (end >= 0)
         {
-            if (text[i] is (byte)'.' or (byte)'-')
+            var digits = text[(end + 1)..];
+            var negative = digits[0] == (byte)'-';
+            foreach (var digit in digits.TrimStart("+-"u8))
             {
-                afterPoint |= text[i] == (byte)'.';
-                continue;
+                exponent = Math.Min((exponent * 10) + (digit - '0'), 1_000_000L);
             }
 
-            if (count > 0 || text[i] != (byte)'0')
-            {
-                digits[count++] = text[i];
-            }
-
-            exponent -= afterPoint ? 1 : 0;
+            exponent = negative ? -exponent : exponent;
         }
 
-        if (i < text.Length)
-        {
-            var negative = text[i + 1] == (byte)'-';
-            var written = 0L;
-            for (i += text[i + 1] is (byte)'-' or (byte)'+' ? 2 : 1; i < text.Length; i++)
-            {
-                written = Math.Min((written * 10) + (text[i] - '0'), 1_000_000L);
-            }
-
-            exponent += negative ? -written : written;
-        }
-
-        for (; count > 0 && digits[count - 1] == (byte)'0'; count--)
-        {
-            exponent++;
-        }
-
-        // The decimal the same way: its mantissa's significant digits × 10^-scale.
+        // The decimal the same way: its mantissa's significant digits and the power of ten of the last.
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
-        var mantissa = unchecked(((UInt128)(uint)bits[2] << 64) | ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
+        var held = unchecked(((UInt128)(uint)bits[2] << 64) | ((ulong)(uint)bits[1] << 32) | (uint)bits[0]);
         var heldExponent = -(long)unchecked((byte)(bits[3] >> 16));
-        for (; mantissa != 0 && mantissa % 10 == 0; mantissa /= 10)
+        for (; held != 0 && held % 10 == 0; held /= 10)
         {
             heldExponent++;
         }
 
-        if (mantissa == 0)
+        if (first < 0 || held == 0)
         {
-            return count == 0;
+            return first < 0 && held == 0;
         }
 
-        Span<byte> held = stackalloc byte[40];
-        return mantissa.TryFormat(held, out var heldCount, default, CultureInfo.InvariantCulture)
-            && digits[..count].SequenceEqual(held[..heldCount]) && exponent == heldExponent;
+        var count = last - first + 1 - (first < point && point < last ? 1 : 0);
+        Span<byte> heldDigits = stackalloc byte[40];
+        if (count > heldDigits.Length || !held.TryFormat(heldDigits, out var heldCount, default, CultureInfo.InvariantCulture) || count != heldCount
+            || exponent + (last < point ? point - last - 1 : point - last) != heldExponent)
+        {
+            return false;
+        }
+
+        for (int i = first, j = 0; i <= last; i++)
+        {
+            if (i != point && mantissa[i] != heldDigits[j++])
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public override void Write(Utf8JsonWriter writer, decimal value, JsonSerializerOptions options) => WriteNormalized(writer, value);

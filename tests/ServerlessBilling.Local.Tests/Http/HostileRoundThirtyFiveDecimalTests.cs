@@ -48,6 +48,17 @@ public sealed class HostileRoundThirtyFiveDecimalTests
     public void A_number_a_decimal_holds_is_read_as_it_is(string json, string expected) =>
         Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), Read(json));
 
+    [Fact]
+    public void A_number_as_long_as_a_body_is_judged_in_place()
+    {
+        var zeros = new string('0', 1_000_000);
+
+        Assert.Equal(1m, Read("1." + zeros));
+        Assert.Equal(100m, Read("1" + zeros + "e-999998"));
+        Assert.Throws<JsonException>(() => Read("0." + zeros + "1"));
+        Assert.Throws<JsonException>(() => Read("1." + zeros + "1"));
+    }
+
     private static decimal Read(string json)
     {
         var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
