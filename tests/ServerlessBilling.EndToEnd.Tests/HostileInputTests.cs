@@ -40,6 +40,10 @@ public sealed class HostileInputTests(LocalHostFixture host) : IClassFixture<Loc
         { "POST", "/api/accounts/hostile/topups", """{"topupId":"h-t3","amount":1000000000.0001}""", 400 },
         { "POST", "/api/accounts/hostile/topups", """{"topupId":"h-t4","amount":0.00001}""", 400 },
         { "POST", "/api/accounts/hostile/topups", """{"topupId":"h-t5","amount":0}""", 400 },
+        // Amounts a decimal would round (more than 28 digits after the point): never taken as a nearby amount.
+        { "POST", "/api/accounts/hostile/topups", """{"topupId":"h-t6","amount":1.00000000000000000000000000001}""", 400 },
+        { "POST", "/api/accounts/hostile/topups", """{"topupId":"hostile-first","amount":5.00000000000000000000000000001}""", 400 },
+        { "PUT", "/api/accounts/hostile-new", """{"name":"X","mode":"postpaid","currency":"GBP","rateDeckId":"demo","creditLimit":1e-30,"hardLimit":true}""", 400 },
         // A top-up id replayed with another amount.
         { "POST", "/api/accounts/hostile/topups", """{"topupId":"hostile-first","amount":99}""", 409 },
         // Account settings that name what does not exist, or amounts out of range.

@@ -179,6 +179,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                 : OutcomeError.NotFound($"account '{request.AccountId}' does not exist");
         }
 
+        var mayForget = await RecordTopUpsThatMayGoAsync(request.AccountId, cancellationToken);
         var decision = await updater.UpdateAsync(
             request.AccountId,
             account =>
@@ -201,7 +202,7 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
                         : Decision.Failed<BalanceView>(TopUpConflict(request, seen.Amount));
                 }
 
-                var next = account.WithTopUp(request.Amount, now).RememberTopUp(new RecentTopUp(request.TopUpId, request.Amount));
+                var next = account.WithTopUp(request.Amount, now).RememberTopUp(new RecentTopUp(request.TopUpId, request.Amount), mayForget);
                 return Decision.Changed(next, BalanceView.Of(next, now));
             },
             cancellationToken);
@@ -212,6 +213,33 @@ public sealed class AccountService(IAccountStore accounts, AccountUpdater update
         }
 
         return decision.Error is { } error ? error : decision.Answer!;
+    }
+
+    /// <summary>
+    /// The ids of the recent top-ups that this one may push out of the account's window, each with its history record
+    /// (found, or written now from the window's entry: the account's write is committed before its record, so a crash
+    /// between the two leaves a credited top-up that only the window knows). Once out of the window, a top-up is known
+    /// by its record alone.
+    /// </summary>
+    private async Task<IReadOnlySet<string>> RecordTopUpsThatMayGoAsync(string accountId, CancellationToken cancellationToken)
+    {
+        if (await accounts.GetAsync(accountId, cancellationToken) is not { } read)
+        {
+            return new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        var recorded = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var going in read.Value.TopUpsThatMayGo())
+        {
+            if (await topUps.FindAsync(accountId, going.TopUpId, cancellationToken) is null)
+            {
+                await topUps.TryCreateAsync(new TopUpRecord(going.TopUpId, accountId, going.Amount, read.Value.Settings.Currency.Code, clock.GetUtcNow()), cancellationToken);
+            }
+
+            recorded.Add(going.TopUpId);
+        }
+
+        return recorded;
     }
 
     /// <summary>A top-up that names a currency other than the account's: crediting its amount in the account's currency would be a guess at a rate.</summary>

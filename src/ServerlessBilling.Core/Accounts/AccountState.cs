@@ -387,9 +387,27 @@ public sealed record AccountState
         return ids;
     }
 
-    /// <summary>Remembers the top-up, forgetting the oldest beyond <see cref="RecentTopUpCapacity"/>.</summary>
-    public AccountState RememberTopUp(RecentTopUp topUp) =>
-        this with { TopUpWindow = TopUpWindow.Add(topUp, RecentTopUpCapacity) };
+    /// <summary>
+    /// Remembers the top-up, forgetting the oldest beyond <see cref="RecentTopUpCapacity"/>; with
+    /// <paramref name="recorded"/>, only those of its ids (whose history records were found or written), oldest first, so
+    /// that a top-up whose record a crash left out is never forgotten (its replay would find neither and credit it again).
+    /// </summary>
+    public AccountState RememberTopUp(RecentTopUp topUp, IReadOnlySet<string>? recorded = null)
+    {
+        var items = TopUpWindow.Items;
+        var mayGo = items.Count;
+        if (recorded is not null)
+        {
+            for (mayGo = 0; mayGo < items.Count && recorded.Contains(items[mayGo].TopUpId); mayGo++)
+            {
+            }
+        }
+
+        return this with { TopUpWindow = TopUpWindow.Add(topUp, Math.Max(RecentTopUpCapacity, items.Count + 1 - mayGo)) };
+    }
+
+    /// <summary>The oldest recent top-ups that remembering one more would forget: their history records must exist first.</summary>
+    public IEnumerable<RecentTopUp> TopUpsThatMayGo() => TopUpWindow.Items.Take(TopUpWindow.Count + 1 - RecentTopUpCapacity);
 
     /// <summary>
     /// This document as the write of revision <paramref name="revision"/> stores it. A document a rule has just made

@@ -118,6 +118,7 @@ public sealed class IngestionService(
         // batch is answered only when every write is done.
         var writes = new ConcurrentQueue<Task>();
         var wholeBatch = usage.RecordsWholeBatches ? new BatchUsage() : null;
+        var foundApplied = new ConcurrentQueue<(string AccountId, List<(Cdr Cdr, int Line, string Raw)> Cdrs)>();
 
         // The usage records of money that moved are written whatever becomes of the caller (an HTTP client that timed out, a
         // host shutting down): cancelled with the caller, they were never written, and the account stayed charged for calls
@@ -129,9 +130,14 @@ public sealed class IngestionService(
         {
             try
             {
-                var (a, d, q, toRecord) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, recording.Token, ct);
+                var (a, d, q, toRecord, found) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, recording.Token, ct);
                 Interlocked.Add(ref accepted, a);
                 Interlocked.Add(ref duplicates, d);
+                if (found is not null)
+                {
+                    foundApplied.Enqueue((group.AccountId, found));
+                }
+
                 if (toRecord is not null && wholeBatch is not null)
                 {
                     wholeBatch.Add(toRecord);
@@ -195,6 +201,21 @@ public sealed class IngestionService(
             writes.Enqueue(wholeBatch.WriteAsync(usage, recording.Token));
         }
 
+        if (!foundApplied.IsEmpty)
+        {
+            // Judged against the records that stand once this batch's are written (its own, or those of the delivery that moved the money).
+            await Task.WhenAll(writes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            foreach (var (accountId, found) in foundApplied)
+            {
+                var (d, conflicts) = await JudgeFoundAppliedAsync(accountId, found, source, now, cancellationToken);
+                duplicates += d;
+                foreach (var conflict in conflicts ?? [])
+                {
+                    quarantined.Add(conflict);
+                }
+            }
+        }
+
         var ordered = EachKept(quarantined.OrderBy(q => q.Item.Line).ThenBy(q => q.Record.QuarantineId, StringComparer.Ordinal).ToList());
         if (ordered.Count > 0)
         {
@@ -211,7 +232,7 @@ public sealed class IngestionService(
     /// Records it writes itself (a long group's earlier steps) are written with <paramref name="recording"/>, not with the
     /// caller's <paramref name="cancellationToken"/>: their money has moved.
     /// </summary>
-    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined, List<UsageRecord>? ToRecord)> IngestAccountAsync(
+    private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined, List<UsageRecord>? ToRecord, List<(Cdr Cdr, int Line, string Raw)>? FoundApplied)> IngestAccountAsync(
         string accountId, GroupRecords records, ChargeTally tally, string source, CancellationToken recording, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
@@ -244,6 +265,7 @@ public sealed class IngestionService(
 
         var accepted = 0;
         List<UsageRecord>? toRecord = null;
+        List<(Cdr Cdr, int Line, string Raw)>? foundApplied = null; // applied per the document, with no usage record yet
         var (charges, charged) = (0, 0m);
         string? currency = null;
         Dictionary<string, string>? refusedFirsts = null; // the reasons of first copies quarantined, when the batch has copies
@@ -279,8 +301,8 @@ public sealed class IngestionService(
                 }
                 else
                 {
-                    duplicates++;
                     (unrecorded ??= []).Add((outcome.Cdr, outcome.Line));
+                    (foundApplied ??= []).Add((outcome.Cdr, outcome.Line, records.RawOf(outcome.Cdr) ?? Describe(outcome.Cdr)));
                 }
             }
 
@@ -311,6 +333,10 @@ public sealed class IngestionService(
             {
                 (quarantined ??= []).Add(Quarantine(accountId, cdr.CdrId, line, reason, raw, source, now));
             }
+            else if (foundApplied?.Exists(f => f.Cdr.CdrId == cdr.CdrId) == true)
+            {
+                foundApplied.Add((cdr, line, raw));
+            }
             else
             {
                 duplicates++;
@@ -323,8 +349,38 @@ public sealed class IngestionService(
             tally.Add(currency!, charges, charged);
         }
 
-        return (accepted, duplicates, quarantined, toRecord is { Count: > 0 } ? toRecord : null);
+        return (accepted, duplicates, quarantined, toRecord is { Count: > 0 } ? toRecord : null, foundApplied);
     }
+
+    /// <summary>
+    /// CDRs found applied by the document whose usage records were missing when their money was looked at, judged once the
+    /// batch's records are written: against the record that stands, as a copy in a later batch is. The delivery that moved
+    /// their money may still be writing its records (two deliveries at once), and a copy with other content under the same
+    /// id is a conflict, not a duplicate: counted as a duplicate it was neither charged nor quarantined.
+    /// </summary>
+    private async Task<(int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Conflicts)> JudgeFoundAppliedAsync(
+        string accountId, List<(Cdr Cdr, int Line, string Raw)> found, string source, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var records = await usage.FindExistingAsync(accountId, found.Select(f => f.Cdr.CdrId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var duplicates = 0;
+        List<(QuarantinedItem, QuarantineRecord)>? conflicts = null;
+        foreach (var (cdr, line, raw) in found)
+        {
+            if (records.TryGetValue(cdr.CdrId, out var record) && !IsSameCall(record, cdr))
+            {
+                (conflicts ??= []).Add(Quarantine(accountId, cdr.CdrId, line, ConflictReason(cdr.CdrId), raw, source, now));
+            }
+            else
+            {
+                duplicates++;
+            }
+        }
+
+        return (duplicates, conflicts);
+    }
+
+    private static string ConflictReason(string cdrId) =>
+        $"conflict: CDR id '{cdrId}' was applied before with different content (called number, start, duration, disposition or session); it was not charged again";
 
     /// <summary>The most CDRs of one account applied in one write: the document's applied set holds them all.</summary>
     private const int IdsPerStep = AccountState.AppliedCdrCapacity;
@@ -500,8 +556,7 @@ public sealed class IngestionService(
             }
             else
             {
-                (conflicts ??= []).Add(new CdrOutcome(cdr, line, null,
-                    $"conflict: CDR id '{cdr.CdrId}' was applied before with different content (called number, start, duration, disposition or session); it was not charged again"));
+                (conflicts ??= []).Add(new CdrOutcome(cdr, line, null, ConflictReason(cdr.CdrId)));
             }
         }
 

@@ -36,6 +36,20 @@ public static class IsoTime
             return false;
         }
 
+        if (text[^1] == 'z')
+        {
+            // RFC 3339 allows a lower-case z (the exact parser does not): read as the upper-case one.
+            Span<char> upper = stackalloc char[text.Length];
+            text.CopyTo(upper);
+            upper[^1] = 'Z';
+            return TryParseUpper(upper, out value);
+        }
+
+        return TryParseUpper(text, out value);
+    }
+
+    private static bool TryParseUpper(ReadOnlySpan<char> text, out DateTimeOffset value)
+    {
         if (TryParseCommonShape(text, out value))
         {
             return true;
