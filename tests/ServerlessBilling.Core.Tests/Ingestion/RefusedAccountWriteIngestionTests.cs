@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Storage;
 using ServerlessBilling.Core.Storage.InMemory;
@@ -18,7 +17,7 @@ public sealed class RefusedAccountWriteIngestionTests
     [Fact]
     public async Task Cdrs_of_an_account_whose_write_the_store_refuses_are_quarantined_and_the_batch_completes()
     {
-        var h = new CreditControlHarness(new RefusingOneAccountStore(new InMemoryAccountStore(), "big"), new InMemorySessionIndex(), new InMemoryRateDeckStore());
+        var h = new CreditControlHarness(new RefusingAccountStore(new InMemoryAccountStore(), "big"), new InMemorySessionIndex(), new InMemoryRateDeckStore());
         await h.OpenAsync("big", Fixtures.Postpaid(1_000m, hard: false), 0m);
         await h.OpenAsync("fine", Fixtures.Postpaid(1_000m, hard: false), 0m);
         var at = Fixtures.Now.AddMinutes(-5).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
@@ -36,26 +35,5 @@ public sealed class RefusedAccountWriteIngestionTests
         Assert.All(result.Quarantined, q => Assert.Contains("the account store refused the write", q.Reason, StringComparison.Ordinal));
         Assert.Equal(0m, (await h.StateAsync("big")).PeriodSpend);
         Assert.Equal(0.15m, (await h.StateAsync("fine")).PeriodSpend);
-    }
-
-    /// <summary>An account store that refuses every replace of one account as the Cosmos adapter refuses a document over 2 MB.</summary>
-    private sealed class RefusingOneAccountStore(IAccountStore inner, string refused) : IAccountStore
-    {
-        public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
-
-        public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) => inner.TryCreateAsync(account, cancellationToken);
-
-        public Task<string?> TryReplaceAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) =>
-            account.AccountId == refused
-                ? throw new StoreRefusedException("replace account: the document is larger than Cosmos DB holds (2 MB) (413 RequestEntityTooLarge)") { Store = "account store" }
-                : inner.TryReplaceAsync(account, ifMatch, cancellationToken);
-
-        public async IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, [EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await foreach (var id in inner.FindExpiringAsync(instant, cancellationToken))
-            {
-                yield return id;
-            }
-        }
     }
 }
