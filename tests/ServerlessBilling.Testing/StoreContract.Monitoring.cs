@@ -1,3 +1,4 @@
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.CreditControl;
 using ServerlessBilling.Core.Monitoring;
 
@@ -8,6 +9,37 @@ public abstract partial class StoreContract
 {
     private static Alert NewAlert(string account, string id, DateTimeOffset raisedAt) =>
         new(id, account, AlertType.ThresholdReached, 0.8m, 80m, 100m, raisedAt, "80% of the credit limit", "GBP");
+
+    /// <summary>
+    /// Suspend and resume cycles before monitoring looks: the lifted suspensions the document keeps (the newest, bounded)
+    /// come back through the store as written, reasons included, and each is alerted once.
+    /// </summary>
+    [Fact]
+    public async Task Lifted_suspensions_kept_by_the_document_come_back_through_the_store_and_are_each_alerted_once()
+    {
+        var harness = NewHarness();
+        var account = await harness.OpenAsync(NewId("flap"), Fixtures.Postpaid(1000m, hard: false, NewId("deck")), 0m);
+        var cycles = AccountState.EarlierLiftedSuspensionsKept + 2;
+        for (var i = 0; i < cycles; i++)
+        {
+            harness.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.Null((await harness.Admin.SuspendAsync(account, $"cycle {i} " + new string('x', 480), byPolicy: false, default)).Error);
+            harness.Clock.Advance(TimeSpan.FromMinutes(1));
+            Assert.Null((await harness.Admin.ResumeAsync(account, default)).Error);
+        }
+
+        var read = await harness.StateAsync(account);
+        Assert.Equal(AccountState.EarlierLiftedSuspensionsKept, read.EarlierLiftedSuspensions!.Count);
+        Assert.StartsWith("cycle 1 ", read.EarlierLiftedSuspensions[0].Reason, StringComparison.Ordinal);
+        Assert.StartsWith($"cycle {cycles - 2} ", read.EarlierLiftedSuspensions[^1].Reason, StringComparison.Ordinal);
+        Assert.StartsWith($"cycle {cycles - 1} ", read.LiftedSuspensionReason, StringComparison.Ordinal);
+
+        var monitoring = new MonitoringService(Stores.Monitors, Stores.Alerts, new NoAlertSink(), harness.Admin, harness.Clock);
+        await monitoring.HandleAsync([read], default);
+        await monitoring.HandleAsync([await harness.StateAsync(account)], default);
+        var suspended = (await Stores.Alerts.ListAsync(account, 100, default)).Where(a => a.Type == AlertType.AccountSuspended).ToList();
+        Assert.Equal(AccountState.EarlierLiftedSuspensionsKept + 1, suspended.Count);
+    }
 
     /// <summary>
     /// A busy account's later calls push an overrun session out of its document (the count of closed sessions kept)

@@ -276,7 +276,20 @@ public sealed class IngestionService(
         for (var from = 0; from < fresh.Count; from += IdsPerStep)
         {
             var step = fresh.Count <= IdsPerStep ? fresh : fresh.GetRange(from, Math.Min(IdsPerStep, fresh.Count - from));
-            var answer = await ApplyStepAsync(accountId, step, cancellationToken);
+            StepAnswer answer;
+            try
+            {
+                answer = await ApplyStepAsync(accountId, step, cancellationToken);
+            }
+            catch (StoreRefusedException refused)
+            {
+                // Refused for good (a document larger than the store holds), not a fault that passes: failing the batch would
+                // have it delivered again without end (the Event Hubs trigger retries until it succeeds), holding back every
+                // later CDR of its partition. These CDRs moved no money; they are quarantined with the reason instead.
+                var reason = $"the {refused.Store ?? "store"} refused the write: {refused.Message}; not charged (delivered again, it is refused alike)";
+                answer = new StepAnswer(step.Select(c => new CdrOutcome(c.Cdr, c.Line, null, reason)).ToList(), 0);
+            }
+
             duplicates += answer.Recorded;
             var stepRecords = new List<UsageRecord>(answer.Outcomes.Count);
             List<(Cdr Cdr, int Line)>? unrecorded = null;

@@ -131,6 +131,13 @@ public sealed partial class MonitoringService(
             {
                 await accounts.SuspendAsync(account.AccountId, reason, byPolicy: true, cancellationToken);
             }
+            catch (StoreRefusedException refused)
+            {
+                // Refused for good (a document larger than the store holds): no retry of this version can write it, and a
+                // failed batch is delivered again without end, holding back every account after it. Nor can a charge be
+                // written to that document; the account's next version is judged, and its suspension tried, again.
+                LogSuspensionRefused(_logger, account.AccountId, refused.Message);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 suspensionFailed = ExceptionDispatchInfo.Capture(ex);
@@ -196,6 +203,9 @@ public sealed partial class MonitoringService(
         judgedFromIt
             ? next
             : next with { Raised = stored.Raised.Union(next.Raised, StringComparer.Ordinal).TakeLast(MonitorState.RaisedKept).ToList() };
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Suspension of account {AccountId} by its policy refused by the store: {Reason}")]
+    private static partial void LogSuspensionRefused(ILogger logger, string accountId, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Alert {Type} on account {AccountId} ({AlertId}): {Message}")]
     private static partial void LogRaised(ILogger logger, string accountId, string type, string alertId, string message);

@@ -184,6 +184,18 @@ public static class RateDeckParser
             return $"{name} '{Clip(text)}' is not a number";
         }
 
+        // Only a sign, digits and a point got here: ASCII, judged as a JSON amount is (the parser rounds past 28 decimals).
+        Span<byte> ascii = text.Length <= 128 ? stackalloc byte[text.Length] : new byte[text.Length];
+        for (var i = 0; i < text.Length; i++)
+        {
+            ascii[i] = (byte)text[i];
+        }
+
+        if (!ExactDecimal.Holds(ascii, value))
+        {
+            return $"{name} '{Clip(text)}' {ExactDecimal.Refusal}";
+        }
+
         if (value < 0m)
         {
             return $"{name} {value.ToString(CultureInfo.InvariantCulture)} must not be negative";

@@ -67,7 +67,9 @@ public sealed partial class MonitoringWorker(
 
     /// <summary>
     /// Judges the accounts the stream names, each on its newest stored version, a page at a time (so that no more than a
-    /// page of documents is held beside the store's). A page that fails is put back with the rest, and tried again.
+    /// page of documents is held beside the store's). A page that fails is put back and tried again after the others: the
+    /// stream hands the same ids back in the same order, so a page of an account that always fails must not end the pass,
+    /// or the pages after it would never be judged.
     /// </summary>
     private async Task WatchAsync(CancellationToken stoppingToken)
     {
@@ -83,13 +85,14 @@ public sealed partial class MonitoringWorker(
                 return;
             }
 
+            var failed = false;
             for (var next = 0; next < changed.Count;)
             {
+                var taken = Math.Min(AccountChangeStream.ReadPage, changed.Count - next);
                 try
                 {
-                    var (accounts, taken) = await AccountChangeStream.ReadNewestAsync(store, changed, next, stoppingToken);
+                    (var accounts, taken) = await AccountChangeStream.ReadNewestAsync(store, changed, next, stoppingToken);
                     await monitoring.HandleAsync(accounts, stoppingToken);
-                    next += taken;
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
                 {
@@ -97,15 +100,21 @@ public sealed partial class MonitoringWorker(
                 }
                 catch (Exception ex)
                 {
-                    LogFailed(logger, changed.Count - next, ex);
-                    for (var i = next; i < changed.Count; i++)
+                    LogFailed(logger, taken, ex);
+                    for (var i = next; i < next + taken; i++)
                     {
                         changes.Publish(changed[i]);
                     }
 
-                    await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                    break;
+                    failed = true;
                 }
+
+                next += taken;
+            }
+
+            if (failed)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
     }

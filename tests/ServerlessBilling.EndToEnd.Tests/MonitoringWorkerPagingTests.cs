@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using ServerlessBilling.Core.Monitoring;
+using ServerlessBilling.Core.Storage;
+using ServerlessBilling.Core.Storage.InMemory;
+using ServerlessBilling.Local.Hosting;
+using ServerlessBilling.Testing;
+
+namespace ServerlessBilling.EndToEnd.Tests;
+
+/// <summary>
+/// The monitoring worker judges the stream's accounts a page at a time. A page that failed (one account whose monitor
+/// document cannot be read or written, a sink that refuses one alert) ended the pass: the pages after it were put back
+/// unjudged, and since the same ids come back in the same order, an account that always fails kept every account after
+/// its page from ever being judged (no alert, no suspension by policy).
+/// </summary>
+public sealed class MonitoringWorkerPagingTests
+{
+    [Fact]
+    public async Task Accounts_that_always_fail_hold_back_no_page_after_theirs()
+    {
+        var h = CreditControlHarness.InMemory();
+        var monitors = new FailingForSomeMonitorStore("bad-");
+        var monitoring = new MonitoringService(monitors, new InMemoryAlertStore(), new NoAlertSink(), h.Admin, h.Clock);
+        var changes = new AccountChangeStream();
+        // Ten that fail among three pages: the stream's order is its map's, so some fail in a page before the last.
+        var ids = Enumerable.Range(0, 10).Select(i => $"bad-{i}").Concat(Enumerable.Range(0, (3 * AccountChangeStream.ReadPage) - 10).Select(i => $"ok-{i:D4}")).ToList();
+        foreach (var id in ids)
+        {
+            await h.OpenAsync(id, Fixtures.Postpaid(100m, hard: false), 0m);
+        }
+
+        using var worker = new MonitoringWorker(changes, h.Accounts, monitoring, new EmptyDirectory(), NullLogger<MonitoringWorker>.Instance);
+        await worker.StartAsync(default);
+        try
+        {
+            foreach (var id in ids)
+            {
+                changes.Publish(id);
+            }
+
+            var deadline = DateTime.UtcNow.AddSeconds(20);
+            while (monitors.Judged < ids.Count - 10 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            Assert.Equal(ids.Count - 10, monitors.Judged);
+        }
+        finally
+        {
+            await worker.StopAsync(default);
+        }
+    }
+
+    /// <summary>The monitor store, but the documents of the accounts whose ids start with <paramref name="failing"/> can never be read.</summary>
+    private sealed class FailingForSomeMonitorStore(string failing) : IMonitorStore
+    {
+        private readonly InMemoryMonitorStore _inner = new();
+        private int _judged;
+
+        public int Judged => Volatile.Read(ref _judged);
+
+        public Task<Versioned<MonitorState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
+            accountId.StartsWith(failing, StringComparison.Ordinal) ? throw new StoreUnavailableException("this one is away") : _inner.GetAsync(accountId, cancellationToken);
+
+        public async Task<string?> TryCreateAsync(MonitorState state, CancellationToken cancellationToken)
+        {
+            var created = await _inner.TryCreateAsync(state, cancellationToken);
+            if (created is not null)
+            {
+                Interlocked.Increment(ref _judged);
+            }
+
+            return created;
+        }
+
+        public Task<string?> TryReplaceAsync(MonitorState state, string ifMatch, CancellationToken cancellationToken) =>
+            _inner.TryReplaceAsync(state, ifMatch, cancellationToken);
+    }
+
+    private sealed class EmptyDirectory : IAccountDirectory
+    {
+        public IAsyncEnumerable<string> ListAccountIdsAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<string>();
+
+        public Task<IReadOnlyList<Core.Accounts.AccountState>> ListPageAsync(string? after, int limit, CancellationToken cancellationToken) =>
+            Task.FromResult<IReadOnlyList<Core.Accounts.AccountState>>([]);
+    }
+}
