@@ -33,23 +33,21 @@ public sealed partial class MonitoringWorker(
         await catchUp.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
 
-    /// <summary>Judges every account once (those judged at their newest revision are skipped); a failed page is retried.</summary>
+    /// <summary>
+    /// Judges every account once (those judged at their newest revision are skipped). A page that cannot be listed is
+    /// listed again; a page listed whose judgment fails is handed to the stream, which tries its accounts again with the
+    /// others, and the catch-up goes on: an account that always fails must not keep the accounts after it from being judged.
+    /// </summary>
     private async Task CatchUpAsync(CancellationToken stoppingToken)
     {
         var (after, seen, raised) = ((string?)null, 0, 0);
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!stoppingToken.IsCancellationRequested)
         {
+            IReadOnlyList<Core.Accounts.AccountState> page;
             try
             {
-                var page = await directory.ListPageAsync(after, CatchUpPage, stoppingToken);
-                if (page.Count == 0)
-                {
-                    break;
-                }
-
-                raised += await monitoring.HandleAsync(page, stoppingToken);
-                (after, seen) = (page[^1].AccountId, seen + page.Count);
+                page = await directory.ListPageAsync(after, CatchUpPage, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -59,7 +57,32 @@ public sealed partial class MonitoringWorker(
             {
                 LogCatchUpFailed(logger, seen, ex);
                 await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
             }
+
+            if (page.Count == 0)
+            {
+                break;
+            }
+
+            try
+            {
+                raised += await monitoring.HandleAsync(page, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogCatchUpPageHandedOn(logger, page.Count, ex);
+                foreach (var account in page)
+                {
+                    changes.Publish(account.AccountId);
+                }
+            }
+
+            (after, seen) = (page[^1].AccountId, seen + page.Count);
         }
 
         LogCaughtUp(logger, seen, raised, (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -122,8 +145,11 @@ public sealed partial class MonitoringWorker(
     [LoggerMessage(Level = LogLevel.Information, Message = "Monitoring caught up with the store at start: {Accounts} account(s) looked at, {Raised} alert(s) raised, in {Milliseconds} ms")]
     private static partial void LogCaughtUp(ILogger logger, int accounts, int raised, long milliseconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring's catch-up at start failed after {Accounts} account(s); retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring's catch-up at start could not list accounts after {Accounts} account(s); retrying")]
     private static partial void LogCatchUpFailed(ILogger logger, int accounts, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring's catch-up at start could not judge a page of {Accounts} account(s); they are tried again with the changed accounts, and the catch-up goes on")]
+    private static partial void LogCatchUpPageHandedOn(ILogger logger, int accounts, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring of {Accounts} changed account(s) failed; retrying")]
     private static partial void LogFailed(ILogger logger, int accounts, Exception exception);
