@@ -181,7 +181,11 @@ public static class RateDeckParser
 
         if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
         {
-            return $"{name} '{Clip(text)}' is not a number";
+            // "1e3" and digits past a decimal are numbers all the same: say what is wrong rather than that they are none.
+            return !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || !text.ContainsAnyInRange('0', '9') ? $"{name} '{Clip(text)}' is not a number"
+                : text.ContainsAny('e', 'E') ? $"{name} '{Clip(text)}' must be written in digits with an optional decimal point (e.g. 0.0100), without an exponent"
+                : text.StartsWith('-') ? $"{name} {Clip(text)} must not be negative"
+                : $"{name} {Clip(text)} must be at most {Bounds.MaxAmount.ToString(CultureInfo.InvariantCulture)}";
         }
 
         if (value < 0m)

@@ -21,4 +21,18 @@ public sealed class HostileRoundThirtySixDeckSecondsTests
 
         Assert.Equal(reason, error.Reason);
     }
+
+    /// <summary>A rate or connect fee with an exponent ("1e3", "5E-3") is a number: refused as written, not as "not a number".</summary>
+    [Theory]
+    [InlineData("1e3,0", "rate '1e3' must be written in digits with an optional decimal point (e.g. 0.0100), without an exponent")]
+    [InlineData("0.01,5E-3", "connect_fee '5E-3' must be written in digits with an optional decimal point (e.g. 0.0100), without an exponent")]
+    [InlineData("79228162514264337593543950336,0", "rate 79228162514264337593543950336 must be at most 1000000000")]
+    [InlineData("ten,0", "rate 'ten' is not a number")]
+    [InlineData("0.01,Infinity", "connect_fee 'Infinity' is not a number")]
+    public void An_amount_with_an_exponent_says_how_to_write_it(string amounts, string reason)
+    {
+        var error = Decks.SingleError(2, Decks.Header, $"44,United Kingdom,{amounts},60,60,,");
+
+        Assert.Equal(reason, error.Reason);
+    }
 }
