@@ -24,7 +24,7 @@ public static class CdrJsonReader
 
         if (!System.Text.Unicode.Utf8.IsValid(json))
         {
-            var text = System.Text.Encoding.UTF8.GetString(json[..Math.Min(json.Length, CdrValidation.MaxRawLength)]);
+            var text = RawStart(json);
             return [CdrRecord.Rejected(new CdrRejection(1, null, null, "malformed JSON: the body is not valid UTF-8", text))];
         }
 
@@ -35,7 +35,7 @@ public static class CdrJsonReader
         }
         catch (JsonException ex)
         {
-            var raw = System.Text.Encoding.UTF8.GetString(json[..Math.Min(json.Length, CdrValidation.MaxRawLength)]);
+            var raw = RawStart(json);
             return [CdrRecord.Rejected(new CdrRejection(1, null, null, $"malformed JSON: {ex.Message}", raw))];
         }
 
@@ -61,6 +61,21 @@ public static class CdrJsonReader
 
             return records;
         }
+    }
+
+    /// <summary>
+    /// The body's first <see cref="CdrValidation.MaxRawLength"/> bytes as text, cut before a UTF-8 continuation byte so that
+    /// no character that straddles the cut is decoded as U+FFFD: the raw text shows only what was sent.
+    /// </summary>
+    private static string RawStart(ReadOnlySpan<byte> json)
+    {
+        var end = Math.Min(json.Length, CdrValidation.MaxRawLength);
+        for (var back = 0; back < 3 && end > 0 && end < json.Length && (json[end] & 0xC0) == 0x80; back++)
+        {
+            end--;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(json[..end]);
     }
 
     public static bool LooksLikeJson(ReadOnlySpan<byte> body)

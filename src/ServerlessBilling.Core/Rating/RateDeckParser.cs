@@ -181,7 +181,11 @@ public static class RateDeckParser
 
         if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value))
         {
-            return $"{name} '{Clip(text)}' is not a number";
+            // "1e3" and digits past a decimal are numbers all the same: say what is wrong rather than that they are none.
+            return !double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out _) || !text.ContainsAnyInRange('0', '9') ? $"{name} '{Clip(text)}' is not a number"
+                : text.ContainsAny('e', 'E') ? $"{name} '{Clip(text)}' must be written in digits with an optional decimal point (e.g. 0.0100), without an exponent"
+                : text.StartsWith('-') ? $"{name} {Clip(text)} must not be negative"
+                : $"{name} {Clip(text)} must be at most {Bounds.MaxAmount.ToString(CultureInfo.InvariantCulture)}";
         }
 
         // Only a sign, digits and a point got here: ASCII, judged as a JSON amount is (the parser rounds past 28 decimals).
@@ -217,10 +221,28 @@ public static class RateDeckParser
 
         if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value))
         {
-            return $"{name} '{Clip(text)}' is not a whole number of seconds";
+            return WhyNotDigits(text, name);
         }
 
         return value < 0 ? $"{name} {value} must not be negative" : null;
+    }
+
+    /// <summary>
+    /// Why a step that is not an int in digits is refused: "1e3" and "60.0" are whole, written another way, so the reason
+    /// must not call them fractions; nor digits past an int, which are a step longer than a day.
+    /// </summary>
+    private static string WhyNotDigits(ReadOnlySpan<char> text, string name)
+    {
+        if (Cdrs.CdrValidation.Integral(text) is { } whole)
+        {
+            return whole.StartsWith('-') ? $"{name} {Clip(text)} must not be negative"
+                : whole.Length > 9 || int.Parse(whole, CultureInfo.InvariantCulture) > MaxStepSeconds ? $"{name} {Clip(text)} must be at most {MaxStepSeconds} (one day)"
+                : $"{name} '{Clip(text)}' must be written as a whole number in digits (e.g. 60), without a decimal point or exponent";
+        }
+
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
+            ? $"{name} '{Clip(text)}' is not a whole number of seconds"
+            : $"{name} '{Clip(text)}' is not a number written in digits 0-9";
     }
 
     private static string? ParseDate(CsvRow csv, int column, string name, out DateOnly? value)

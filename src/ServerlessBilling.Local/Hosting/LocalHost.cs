@@ -46,7 +46,10 @@ public static class LocalHost
             // alert's body whose 200 would count as delivered; a redirect is an answer that is not success (retried, logged).
             builder.Services.AddHttpClient<WebhookAlertSink>(c => c.Timeout = TimeSpan.FromSeconds(5))
                 .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
-            builder.Services.AddSingleton<Core.Storage.IAlertSink>(sp => sp.GetRequiredService<WebhookAlertSink>());
+            // Fed from a queue: a webhook that is slow or down holds back no account's monitoring (WebhookAlertQueue).
+            builder.Services.AddSingleton<WebhookAlertQueue>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<WebhookAlertQueue>());
+            builder.Services.AddSingleton<Core.Storage.IAlertSink>(sp => sp.GetRequiredService<WebhookAlertQueue>());
         }
 
         if (builder.Services.Any(d => d.ServiceType == typeof(Core.Monitoring.AccountChangeStream)))

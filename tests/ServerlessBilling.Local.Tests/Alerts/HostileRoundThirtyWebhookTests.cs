@@ -36,8 +36,10 @@ public sealed class HostileRoundThirtyWebhookTests
             "--urls=http://127.0.0.1:0", "--Store=memory", "--Local:SeedDemo=false",
             $"--Alerts:WebhookUrl=http://127.0.0.1:{port}/hook", "--Alerts:WebhookAttempts=1",
         ]);
-        var sink = app.Services.GetRequiredService<IAlertSink>();
-        Assert.IsType<WebhookAlertSink>(sink);
+        // Monitoring's sink is the queue that feeds the webhook in the background (round thirty-six); the delivery,
+        // with the HttpClient the host configures, is the webhook sink's.
+        Assert.IsType<WebhookAlertQueue>(app.Services.GetRequiredService<IAlertSink>());
+        var sink = app.Services.GetRequiredService<WebhookAlertSink>();
         var alert = new Alert(
             "acme-threshold-0011223344556677", "acme", AlertType.ThresholdReached, 0.8m, 4012.5m, 5000m,
             new DateTimeOffset(2026, 11, 26, 10, 5, 0, TimeSpan.Zero), "spend this period 4012.5 GBP reached 80% of the credit limit 5000 GBP", "GBP");
