@@ -35,6 +35,22 @@ public abstract partial class StoreContract
     public async Task Missing_account_reads_as_null()
     {
         Assert.Null(await Accounts.GetAsync(NewId("missing"), default));
+        Assert.Null(await Accounts.PeekAsync(NewId("missing"), default));
+    }
+
+    [Fact]
+    public async Task A_peek_reads_the_current_version_as_a_read_does()
+    {
+        var account = AccountState.Open(NewId("acc"), Fixtures.Prepaid(), 10m, Fixtures.Now);
+        var first = (await Accounts.TryCreateAsync(account, default))!;
+        var second = (await Accounts.TryReplaceAsync(account with { Balance = 9m, Committed = 1m }, first, default))!;
+
+        var peeked = (await Accounts.PeekAsync(account.AccountId, default))!;
+        var read = (await Accounts.GetAsync(account.AccountId, default))!;
+        Assert.Equal(second, peeked.ETag);
+        Assert.Equal(read.ETag, peeked.ETag);
+        Assert.Equal(read.Value, peeked.Value);
+        Assert.Equal(9m, peeked.Value.Balance);
     }
 
     [Fact]

@@ -75,7 +75,8 @@ public sealed class AccountChangeStream
 
     /// <summary>
     /// The newest stored version of the accounts <paramref name="accountIds"/>[<paramref name="from"/>..] names, at most
-    /// <see cref="ReadPage"/> of them (one that no longer exists is left out), and how many ids they took.
+    /// <see cref="ReadPage"/> of them (one that no longer exists is left out), and how many ids they took. Read with
+    /// <see cref="IAccountStore.PeekAsync"/>: monitoring does not push the accounts in use out of the memory store's parsed ones.
     /// </summary>
     public static async Task<(IReadOnlyList<AccountState> Accounts, int Taken)> ReadNewestAsync(
         IAccountStore store, IReadOnlyList<string> accountIds, int from, CancellationToken cancellationToken)
@@ -84,7 +85,7 @@ public sealed class AccountChangeStream
         var accounts = new List<AccountState>(taken);
         for (var i = from; i < from + taken; i++)
         {
-            if (await store.GetAsync(accountIds[i], cancellationToken) is { } stored)
+            if (await store.PeekAsync(accountIds[i], cancellationToken) is { } stored)
             {
                 accounts.Add(stored.Value);
             }
@@ -98,6 +99,8 @@ public sealed class AccountChangeStream
 public sealed class ObservedAccountStore(IAccountStore inner, AccountChangeStream changes) : IAccountStore
 {
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) => inner.GetAsync(accountId, cancellationToken);
+
+    public Task<Versioned<AccountState>?> PeekAsync(string accountId, CancellationToken cancellationToken) => inner.PeekAsync(accountId, cancellationToken);
 
     public Task<string?> TryCreateAsync(AccountState account, CancellationToken cancellationToken) =>
         PublishWritten(inner.TryCreateAsync(account, cancellationToken), account);

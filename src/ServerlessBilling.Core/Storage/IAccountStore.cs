@@ -22,6 +22,13 @@ public interface IAccountStore
     /// <summary>As <see cref="TryReplaceAsync"/>, for the one conditional write of a step: a store that answers at once answers with no task.</summary>
     ValueTask<string?> TryReplaceNowAsync(AccountState account, string ifMatch, CancellationToken cancellationToken) => new(TryReplaceAsync(account, ifMatch, cancellationToken));
 
+    /// <summary>
+    /// As <see cref="GetAsync"/>, for a reader that goes through many accounts once each (spend monitoring): a store that
+    /// keeps its most recently used documents parsed (the memory store) reads a packed one without making it one of them,
+    /// so such a reader does not push out the documents credit control and ingestion are using.
+    /// </summary>
+    Task<Versioned<AccountState>?> PeekAsync(string accountId, CancellationToken cancellationToken) => GetAsync(accountId, cancellationToken);
+
     /// <summary>Accounts holding a reservation that expires at or before <paramref name="instant"/>.</summary>
     IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken);
 }

@@ -76,6 +76,31 @@ public sealed class AccountChangeStreamTests
     }
 
     /// <summary>
+    /// Monitoring reads every account written once: through the memory store's plain read, each packed one it read
+    /// became one of the parsed documents, pushing out those credit control and ingestion were using (each to be parsed
+    /// again at its next call).
+    /// </summary>
+    [Fact]
+    public async Task The_reader_leaves_the_memory_store_s_parsed_documents_as_they_are()
+    {
+        var stream = new AccountChangeStream();
+        var store = new ObservedAccountStore(new InMemoryAccountStore(new MemoryStoreOptions { ParsedAccounts = 4 }), stream);
+        var cold = Enumerable.Range(0, 50).Select(i => $"cold-{i:D2}").ToList();
+        foreach (var id in cold)
+        {
+            await store.TryCreateAsync(Version(id, 1), default);
+        }
+
+        var hot = Version("hot", 1);
+        await store.TryCreateAsync(hot, default);
+
+        var (read, _) = await AccountChangeStream.ReadNewestAsync(store, cold, 0, default);
+
+        Assert.Equal(cold, read.Select(a => a.AccountId));
+        Assert.Same(hot, (await store.GetAsync("hot", default))!.Value);
+    }
+
+    /// <summary>
     /// While monitoring is behind, the stream must not keep alive the documents written meanwhile: it held the newest
     /// document of every pending account, so a busy machine on which monitoring lagged kept a parsed copy of most
     /// accounts beside the memory store's packed ones (a heap of 475 MB where 217 MB were live data).

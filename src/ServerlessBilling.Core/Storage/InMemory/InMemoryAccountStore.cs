@@ -35,6 +35,10 @@ public sealed class InMemoryAccountStore : IAccountStore, IAccountDirectory
     public Task<Versioned<AccountState>?> GetAsync(string accountId, CancellationToken cancellationToken) =>
         Task.FromResult(Get(accountId));
 
+    /// <summary>As <see cref="GetAsync"/>, leaving what is kept parsed as it is: a packed document is parsed for this read only.</summary>
+    public Task<Versioned<AccountState>?> PeekAsync(string accountId, CancellationToken cancellationToken) =>
+        Task.FromResult(_accounts.TryGetValue(accountId, out var slot) ? Peek(slot) : null);
+
     /// <summary>As <see cref="GetAsync"/>, with no task: the store answers at once.</summary>
     public ValueTask<Versioned<AccountState>?> ReadForWriteAsync(string accountId, CancellationToken cancellationToken) => new(Get(accountId));
 
