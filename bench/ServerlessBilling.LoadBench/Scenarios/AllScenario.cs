@@ -54,7 +54,7 @@ internal static class AllScenario
         Findings.Start();
         var steps = new (string Name, Func<Task<int>> Run)[]
         {
-            ("core", () => CoreScenario.RunAsync(quick ? ["--threads", "1", "--seconds", "2", "--warmup", "2"] : ["--threads", "1"], cancellationToken)),
+            ("core", () => CoreScenario.RunAsync(quick ? ["--threads", "1", "--seconds", "2", "--warmup", "2", "--retained-profile"] : ["--threads", "1", "--retained-profile"], cancellationToken)),
             ("ingestcore", () => IngestScenario.RunAsync(quick
                 ? ["--only", "core", "--in-flight", "1", "--seconds", "3", "--warmup", "1", "--max-batches", "40"]
                 : ["--only", "core"], cancellationToken)),

@@ -27,6 +27,13 @@ internal static class CoreScenario
           --retention S    CreditControl:ClosedSessionRetention in seconds (default: the service default, 2 days).
                            Closed sessions stay in the account document for that long; 0 drops them at the next
                            authorize (an experiment: shows what the retained sessions cost).
+          --kept N         CreditControl:ClosedSessionsKept (default: the service default, 100): terminated sessions each
+                           document keeps
+        --index-kept N   Memory:MaxClosedSessions (default: the store default, 200,000): closed sessions the embedded
+                           session index keeps
+        --retained-profile  also run the 1-thread spread case with closed sessions kept 1 in each document and 1,000
+                           in the index: what retaining the sessions costs (they outlive the young generation, so
+                           the collector copies them twice and sweeps them from gen2)
           --split          also time the store calls (adds ~50 ns per call) and the rules alone on a document
                            holding 0 / 100 / 1,000 / 10,000 closed sessions: where a pair's time goes
           --alloc          only the bytes a pair allocates, part by part (session index, store, rules, service,
@@ -39,7 +46,7 @@ internal static class CoreScenario
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, CancellationToken cancellationToken)
     {
-        if (CliArgs.ForScenario(args, Usage, ["seconds", "warmup", "accounts", "threads", "max-pairs", "retention"], ["split", "alloc"]) is not { } cli)
+        if (CliArgs.ForScenario(args, Usage, ["seconds", "warmup", "accounts", "threads", "max-pairs", "retention", "kept", "index-kept"], ["split", "alloc", "retained-profile"]) is not { } cli)
         {
             return 0;
         }
@@ -50,6 +57,10 @@ internal static class CoreScenario
         var maxPairs = cli.Int("max-pairs", 5_000_000, 1000, 50_000_000);
         var threads = cli.Ints("threads", "1,2", 1, 64);
         var retention = cli["retention"] is null ? (TimeSpan?)null : TimeSpan.FromSeconds(cli.Seconds("retention", 0, 0, 30 * 86_400));
+        var retainedRun = new Retained(
+            cli["kept"] is null ? null : cli.Int("kept", 100, 1, CreditControlOptions.MaxClosedSessionsKept),
+            cli["index-kept"] is null ? null : cli.Int("index-kept", 200_000, 1, 10_000_000));
+        var retainedProfile = cli.Flag("retained-profile");
         var split = cli.Flag("split");
         if (cli.Flag("alloc"))
         {
@@ -59,21 +70,29 @@ internal static class CoreScenario
 
         Console.WriteLine($"core: {Machine.Describe()}");
         Console.WriteLine($"  timed {seconds} s per case after {warmup} s warm-up; spread = {accounts} accounts, hot = 1 account; "
-            + $"closed-session retention {(retention is { } kept ? kept.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s" : "default (2 days)")}");
+            + $"closed-session retention {(retention is { } held ? held.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture) + " s" : "default (2 days)")}; "
+            + $"closed sessions kept {retainedRun.Kept?.ToString(CultureInfo.InvariantCulture) ?? "default (100)"} in each document, "
+            + $"{retainedRun.IndexKept?.ToString(CultureInfo.InvariantCulture) ?? "default (200,000)"} in the session index");
 
         var table = new Table(
             "core - authorize+terminate pairs through CreditControlService (InMemory store), latency per pair",
             "case", "thr", "accts", "pairs", "pairs/s", "target >=200,000/s", "p50 us", "p99 us", "p99.9 us", "max us",
-            "target p99 <50 us", "412 retries", "gave up (503)", "1st s / last s", "sessions in doc", "cpu % proc/machine", "gen0/gen2 GCs", "failed pairs", "ledger");
+            "target p99 <50 us", "412 retries", "gave up (503)", "1st s / last s", "sessions in doc", "cpu % proc/machine", "gen0/gen2 GCs", "GC pause ms (% wall)", "KB/pair", "failed pairs", "ledger");
         var splits = new Table(
             "core - where a pair's time goes (--split): mean us per pair",
             "case", "thr", "total", "store reads", "store writes", "rest (rules, session index, awaits)");
         var results = new List<(string Case, int Threads, LoopResult Result)>();
         foreach (var threadCount in threads)
         {
-            foreach (var (name, count) in new[] { ("spread", accounts), ("hot", 1) })
+            var cases = new List<(string Name, int Count, Retained Retained)> { ("spread", accounts, retainedRun), ("hot", 1, retainedRun) };
+            if (retainedProfile && threadCount == 1)
             {
-                var outcome = await RunCaseAsync(threadCount, count, seconds, warmup, maxPairs, retention, split, cancellationToken);
+                cases.Add((UnretainedCase, accounts, Retained.Least));
+            }
+
+            foreach (var (name, count, retainedCase) in cases)
+            {
+                var outcome = await RunCaseAsync(threadCount, count, seconds, warmup, maxPairs, retention, retainedCase, split, cancellationToken);
                 var r = outcome.Result;
                 results.Add((name, threadCount, r));
                 var (first, last) = r.FirstAndLastSecond;
@@ -95,6 +114,8 @@ internal static class CoreScenario
                     Fmt.N0(outcome.MaxSessions),
                     outcome.Cost.Cpu,
                     outcome.Cost.Collections,
+                    outcome.Cost.Pause,
+                    Fmt.N2(outcome.Cost.AllocatedKbPer(r.Operations)),
                     Fmt.N0(r.Failures),
                     outcome.LedgerProblem is null ? "ok" : "MISMATCH: " + outcome.LedgerProblem);
                 if (threadCount == 1 && name == "spread")
@@ -102,6 +123,17 @@ internal static class CoreScenario
                     var allocatedKb = outcome.Cost.AllocatedKbPer(r.Operations);
                     All.Findings.AtLeast($"in-process authorize+terminate, 1 thread, {count:N0} accounts", r.PerSecondRate, " pairs/s", "", 0, PairsTarget);
                     All.Findings.AtMost("in-process allocation per pair", Fmt.N2(allocatedKb) + " KB", allocatedKb, "", 0, "<= 1 KB", 1);
+                }
+
+                if (name == UnretainedCase && results.FirstOrDefault(x => x.Case == "spread" && x.Threads == 1).Result is { } retainedResult)
+                {
+                    All.Findings.Add(new All.Finding(
+                        $"(profile) the same pairs, closed sessions kept {Retained.Least.Kept} per document and {Fmt.N0(Retained.Least.IndexKept ?? 0)} in the index",
+                        Fmt.N0(r.PerSecondRate) + " pairs/s",
+                        Fmt.N0(retainedResult.PerSecondRate) + " pairs/s kept as by default",
+                        Fmt.Ratio(r.PerSecondRate, retainedResult.PerSecondRate),
+                        "(reported)",
+                        null));
                 }
 
                 if (split)
@@ -118,6 +150,8 @@ internal static class CoreScenario
         table.Note("gave up (503): steps where AccountUpdater threw 'stayed contended after 51 attempts' - the HTTP API answers 503 to the switch.");
         table.Note("ledger: balance = opening - committed on every account, each successful pair charged exactly once, open sessions = failed terminates.");
         table.Note("1st s / last s: pairs completed in the first and last whole second of the timed run (a falling rate means each pair costs more as the run goes on).");
+        table.Note("GC pause: time every thread stood still for the collector during the timed run (server GC); KB/pair: bytes allocated per pair, all threads.");
+        table.Note($"{UnretainedCase}: as spread, with closed sessions kept 1 in each document and 1,000 in the session index (--retained-profile): what retaining them costs.");
         table.Note("sessions in doc: sessions held in the busiest account document at the end (closed sessions stay for the retention period).");
         table.Note("cpu %: this process's CPU time / wall / cores, and the whole machine's busy share over the run (anything above the process's share is other work on the machine).");
         table.Print(Console.Out);
@@ -153,23 +187,42 @@ internal static class CoreScenario
         }
     }
 
+    private const string UnretainedCase = "spread, unretained";
+
+    /// <summary>How many closed sessions the documents (CreditControl:ClosedSessionsKept) and the session index (Memory:MaxClosedSessions) keep; null: the default.</summary>
+    private sealed record Retained(int? Kept, int? IndexKept)
+    {
+        public static readonly Retained Least = new(1, 1_000);
+    }
+
     private sealed record CaseOutcome(
         LoopResult Result, long Conflicts, int MaxSessions, RunCost Cost, string? LedgerProblem, long ReadTicks, long WriteTicks, long GaveUp);
 
     private static async Task<CaseOutcome> RunCaseAsync(
-        int threads, int accountCount, double seconds, double warmup, int maxPairs, TimeSpan? retention, bool timed, CancellationToken cancellationToken)
+        int threads, int accountCount, double seconds, double warmup, int maxPairs, TimeSpan? retention, Retained retained, bool timed, CancellationToken cancellationToken)
     {
         var options = new CreditControlOptions();
+        if (retained.Kept is { } count)
+        {
+            options.ClosedSessionsKept = count;
+        }
+
         if (retention is { } keep)
         {
             options.ClosedSessionRetention = keep;
         }
 
         var clock = TimeProvider.System;
+        var indexOptions = new MemoryStoreOptions();
+        if (retained.IndexKept is { } indexKept)
+        {
+            indexOptions.MaxClosedSessions = indexKept;
+        }
+
         var inner = new InMemoryAccountStore();
         var store = new TimedAccountStore(inner, timed ? Stopwatch.GetTimestamp : null);
         var decks = new RateDeckCache(new InMemoryRateDeckStore(), clock);
-        var service = new CreditControlService(store, new AccountUpdater(store, new AccountWriteOptions()), new InMemorySessionIndex(), decks, clock, options);
+        var service = new CreditControlService(store, new AccountUpdater(store, new AccountWriteOptions()), new InMemorySessionIndex(indexOptions, clock), decks, clock, options);
         var admin = new AccountService(inner, new AccountUpdater(inner, new AccountWriteOptions()), new InMemoryTopUpStore(), decks, options, clock);
         await BenchData.ImportDeckAsync(admin, cancellationToken);
         var timedIds = await BenchData.OpenAsync(admin, "acct-", accountCount, 1, cancellationToken);
