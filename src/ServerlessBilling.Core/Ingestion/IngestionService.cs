@@ -37,6 +37,9 @@ public sealed class IngestionService(
     /// <summary>When the last warning about applied ids without usage records was written (ticks; at most one a minute).</summary>
     private long _unrecordedWarnedAt;
 
+    /// <summary>The batches this process is ingesting (see <see cref="DeliveriesInFlight"/>).</summary>
+    private readonly DeliveriesInFlight _inFlight = new();
+
     /// <summary>
     /// Ingests one batch. Store faults propagate (the caller's host retries the batch, which is safe);
     /// everything else ends as accepted, duplicate or quarantined.
@@ -112,6 +115,9 @@ public sealed class IngestionService(
             }
         }
 
+        using var delivery = _inFlight.Start((accountId, cdrId) =>
+            DeliveriesInFlight.Holds(records, groupOf, g => (groups[g].Start, groups[g].Count), members, accountId, cdrId));
+
         // Each group's usage write is started, not awaited, when its money has moved: the group's place goes to the next
         // account while the write waits for its commit. A store that takes whole batches (the embedded ones) gets every
         // group's records in one write once all the money has moved instead: one lock, or one SQLite transaction. The
@@ -130,7 +136,7 @@ public sealed class IngestionService(
         {
             try
             {
-                var (a, d, q, toRecord, found) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, recording.Token, ct);
+                var (a, d, q, toRecord, found) = await IngestAccountAsync(group.AccountId, new GroupRecords(records, members, group), tally, source, delivery, recording.Token, ct);
                 Interlocked.Add(ref accepted, a);
                 Interlocked.Add(ref duplicates, d);
                 if (found is not null)
@@ -203,11 +209,14 @@ public sealed class IngestionService(
 
         if (!foundApplied.IsEmpty)
         {
-            // Judged against the records that stand once this batch's are written (its own, or those of the delivery that moved the money).
+            // Judged against the records that stand once this batch's are written, and those of the other deliveries under way
+            // that hold the same ids (the delivery that moved the money is one of them, unless it died before its records).
             await Task.WhenAll(writes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            delivery.RecordsWritten();
             foreach (var (accountId, found) in foundApplied)
             {
-                var (d, conflicts) = await JudgeFoundAppliedAsync(accountId, found, source, now, cancellationToken);
+                await _inFlight.OthersRecordedAsync(accountId, found.Select(f => f.Cdr.CdrId), delivery, cancellationToken);
+                var (d, conflicts) = await JudgeFoundAppliedAsync(accountId, found, source, now, recording.Token, cancellationToken);
                 duplicates += d;
                 foreach (var conflict in conflicts ?? [])
                 {
@@ -233,7 +242,7 @@ public sealed class IngestionService(
     /// caller's <paramref name="cancellationToken"/>: their money has moved.
     /// </summary>
     private async Task<(int Accepted, int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Quarantined, List<UsageRecord>? ToRecord, List<(Cdr Cdr, int Line, string Raw)>? FoundApplied)> IngestAccountAsync(
-        string accountId, GroupRecords records, ChargeTally tally, string source, CancellationToken recording, CancellationToken cancellationToken)
+        string accountId, GroupRecords records, ChargeTally tally, string source, DeliveriesInFlight.Delivery delivery, CancellationToken recording, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         List<(QuarantinedItem, QuarantineRecord)>? quarantined = null;
@@ -322,7 +331,10 @@ public sealed class IngestionService(
             // The money has moved (or was found moved); the usage records follow. A crash here is repaired by the replay:
             // the applied set makes the account step a no-op, and a CDR it knows as applied whose usage record is missing
             // (the usage store was asked in the step) gets its record back.
-            if (unrecorded is not null)
+            // Ids another delivery under way holds are left to it: it may be the one that moved their money, its records on the
+            // way with what its copies say. Should it not write them, they are written once it is done (JudgeFoundAppliedAsync).
+            unrecorded?.RemoveAll(u => _inFlight.HeldElsewhere(accountId, u.Cdr.CdrId, delivery));
+            if (unrecorded is { Count: > 0 })
             {
                 stepRecords.AddRange(await RecordsOfAppliedAsync(accountId, unrecorded, cancellationToken));
             }
@@ -372,9 +384,23 @@ public sealed class IngestionService(
     /// id is a conflict, not a duplicate: counted as a duplicate it was neither charged nor quarantined.
     /// </summary>
     private async Task<(int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Conflicts)> JudgeFoundAppliedAsync(
-        string accountId, List<(Cdr Cdr, int Line, string Raw)> found, string source, DateTimeOffset now, CancellationToken cancellationToken)
+        string accountId, List<(Cdr Cdr, int Line, string Raw)> found, string source, DateTimeOffset now, CancellationToken recording, CancellationToken cancellationToken)
     {
-        var records = await usage.FindExistingAsync(accountId, found.Select(f => f.Cdr.CdrId).ToHashSet(StringComparer.Ordinal), cancellationToken);
+        var ids = found.Select(f => f.Cdr.CdrId).ToHashSet(StringComparer.Ordinal);
+        var records = await usage.FindExistingAsync(accountId, ids, cancellationToken);
+        if (records.Count < ids.Count)
+        {
+            // Left to another delivery under way that did not write them: no delivery in this process holds their money's
+            // records any longer, so they are written now, as the replay after a crash writes them.
+            var missing = found.Where(f => !records.ContainsKey(f.Cdr.CdrId)).DistinctBy(f => f.Cdr.CdrId, StringComparer.Ordinal).Select(f => (f.Cdr, f.Line)).ToList();
+            var repaired = (await RecordsOfAppliedAsync(accountId, missing, cancellationToken)).ToList();
+            if (repaired.Count > 0)
+            {
+                await usage.TryCreateManyAsync(repaired, recording);
+                records = await usage.FindExistingAsync(accountId, ids, cancellationToken);
+            }
+        }
+
         var duplicates = 0;
         List<(QuarantinedItem, QuarantineRecord)>? conflicts = null;
         foreach (var (cdr, line, raw) in found)
