@@ -90,7 +90,8 @@ public sealed partial class MonitoringWorker(
 
     /// <summary>
     /// Judges the accounts the stream names, each on its newest stored version, a page at a time (so that no more than a
-    /// page of documents is held beside the store's). A page that fails is put back and tried again after the others: the
+    /// page of documents is held beside the store's). An account that cannot be read is put back alone, and the rest of its
+    /// page judged. A page that fails is put back and tried again after the others: the
     /// stream hands the same ids back in the same order, so a page of an account that always fails must not end the pass,
     /// or the pages after it would never be judged.
     /// </summary>
@@ -114,7 +115,15 @@ public sealed partial class MonitoringWorker(
                 var taken = Math.Min(AccountChangeStream.ReadPage, changed.Count - next);
                 try
                 {
-                    (var accounts, taken) = await AccountChangeStream.ReadNewestAsync(store, changed, next, stoppingToken);
+                    (var accounts, taken, var unread) = await AccountChangeStream.ReadNewestAsync(store, changed, next, stoppingToken);
+                    foreach (var (accountId, fault) in unread)
+                    {
+                        // Put back alone: the others of its page are judged.
+                        LogUnread(logger, accountId, fault);
+                        changes.Publish(accountId);
+                        failed = true;
+                    }
+
                     await monitoring.HandleAsync(accounts, stoppingToken);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -150,6 +159,9 @@ public sealed partial class MonitoringWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring's catch-up at start could not judge a page of {Accounts} account(s); they are tried again with the changed accounts, and the catch-up goes on")]
     private static partial void LogCatchUpPageHandedOn(ILogger logger, int accounts, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring could not read changed account {AccountId}; retrying")]
+    private static partial void LogUnread(ILogger logger, string accountId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring of {Accounts} changed account(s) failed; retrying")]
     private static partial void LogFailed(ILogger logger, int accounts, Exception exception);
