@@ -116,11 +116,15 @@ public sealed partial class MonitoringWorker(
                 try
                 {
                     (var accounts, taken, var unread) = await AccountChangeStream.ReadNewestAsync(store, changed, next, stoppingToken);
-                    foreach (var (accountId, fault) in unread)
+                    if (unread.Count > 0)
                     {
-                        // Put back alone: the others of its page are judged.
-                        LogUnread(logger, accountId, fault);
-                        changes.Publish(accountId);
+                        // Put back alone: the others of their page are judged.
+                        LogUnread(logger, unread.Count, unread[0].AccountId, unread[0].Fault);
+                        foreach (var (accountId, _) in unread)
+                        {
+                            changes.Publish(accountId);
+                        }
+
                         failed = true;
                     }
 
@@ -160,8 +164,8 @@ public sealed partial class MonitoringWorker(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring's catch-up at start could not judge a page of {Accounts} account(s); they are tried again with the changed accounts, and the catch-up goes on")]
     private static partial void LogCatchUpPageHandedOn(ILogger logger, int accounts, Exception exception);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring could not read changed account {AccountId}; retrying")]
-    private static partial void LogUnread(ILogger logger, string accountId, Exception exception);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring could not read {Accounts} changed account(s), the first {AccountId}; retrying them")]
+    private static partial void LogUnread(ILogger logger, int accounts, string accountId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Monitoring of {Accounts} changed account(s) failed; retrying")]
     private static partial void LogFailed(ILogger logger, int accounts, Exception exception);
