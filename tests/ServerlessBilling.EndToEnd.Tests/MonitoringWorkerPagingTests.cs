@@ -111,6 +111,37 @@ public sealed class MonitoringWorkerPagingTests
         }
     }
 
+    /// <summary>
+    /// The catch-up listed a page that could not be listed again and again: one document in it that the store cannot
+    /// parse made every listing of that page fail, and every account after it was never caught up after a restart.
+    /// </summary>
+    [Fact]
+    public async Task At_start_a_page_that_can_never_be_listed_holds_back_no_account_after_it()
+    {
+        var h = CreditControlHarness.InMemory();
+        var monitors = new FailingForSomeMonitorStore("never-");
+        var monitoring = new MonitoringService(monitors, new InMemoryAlertStore(), new NoAlertSink(), h.Admin, h.Clock);
+        // "bad-" sorts before "ok-": the catch-up's first page holds it, and so does every page that starts before it.
+        var ids = Enumerable.Range(0, (2 * MonitoringWorker.CatchUpPage) + 10).Select(i => $"ok-{i:D4}").Append("bad-0").ToList();
+        foreach (var id in ids)
+        {
+            await h.OpenAsync(id, Fixtures.Postpaid(100m, hard: false), 0m);
+        }
+
+        var directory = new UnlistableDirectory((IAccountDirectory)h.Accounts, "bad-");
+        using var worker = new MonitoringWorker(
+            new AccountChangeStream(), new UnreadableForSomeAccountStore(h.Accounts, "bad-"), monitoring, directory, NullLogger<MonitoringWorker>.Instance);
+        await worker.StartAsync(default);
+        try
+        {
+            Assert.Equal(ids.Count - 1, await JudgedAsync(monitors, ids.Count - 1, TimeSpan.FromSeconds(10)));
+        }
+        finally
+        {
+            await worker.StopAsync(default);
+        }
+    }
+
     /// <summary>How many accounts <paramref name="monitors"/> judged once it reached <paramref name="expected"/>, or after <paramref name="within"/> (20 s).</summary>
     private static async Task<int> JudgedAsync(FailingForSomeMonitorStore monitors, int expected, TimeSpan? within = null)
     {
@@ -163,6 +194,20 @@ public sealed class MonitoringWorkerPagingTests
             inner.TryReplaceAsync(account, ifMatch, cancellationToken);
 
         public IAsyncEnumerable<string> FindExpiringAsync(DateTimeOffset instant, CancellationToken cancellationToken) => inner.FindExpiringAsync(instant, cancellationToken);
+    }
+
+    /// <summary>The directory, but a page that would hold an account whose id starts with <paramref name="failing"/> cannot be listed.</summary>
+    private sealed class UnlistableDirectory(IAccountDirectory inner, string failing) : IAccountDirectory
+    {
+        public IAsyncEnumerable<string> ListAccountIdsAsync(CancellationToken cancellationToken) => inner.ListAccountIdsAsync(cancellationToken);
+
+        public async Task<IReadOnlyList<Core.Accounts.AccountState>> ListPageAsync(string? after, int limit, CancellationToken cancellationToken)
+        {
+            var page = await inner.ListPageAsync(after, limit, cancellationToken);
+            return page.Any(a => a.AccountId.StartsWith(failing, StringComparison.Ordinal))
+                ? throw new InvalidDataException("a stored document of this page cannot be read (injected)")
+                : page;
+        }
     }
 
     private sealed class EmptyDirectory : IAccountDirectory
