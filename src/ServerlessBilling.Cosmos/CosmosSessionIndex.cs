@@ -35,18 +35,32 @@ public sealed class CosmosSessionIndex(Container container, TimeProvider clock, 
         }
 
         var id = CosmosSessionIds.DocumentId(sessionId);
-        var now = clock.GetUtcNow();
-        if (await CosmosItems.TryCreateAsync(Store, container, new SessionDocument(id, accountId, now, WrittenAt: now), id, "record session", cancellationToken))
+        for (var attempt = 1; ; attempt++)
         {
-            Remember(sessionId, new Known(accountId, now, Open: true));
-            return new SessionClaim(accountId, true);
-        }
+            var now = clock.GetUtcNow();
+            if (await CosmosItems.TryCreateAsync(Store, container, new SessionDocument(id, accountId, now, WrittenAt: now), id, "record session", cancellationToken))
+            {
+                Remember(sessionId, new Known(accountId, now, Open: true));
+                return new SessionClaim(accountId, true);
+            }
 
-        var existing = (await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "read session", cancellationToken))?.Resource;
-        var owner = existing?.AccountId ?? accountId;
-        Remember(sessionId, existing is null ? new Known(owner, now, Open: true) : Known.Of(existing));
-        return new SessionClaim(owner, false);
+            if ((await CosmosItems.TryReadAsync<SessionDocument>(Store, container, id, id, "read session", cancellationToken))?.Resource is { } existing)
+            {
+                Remember(sessionId, Known.Of(existing));
+                return new SessionClaim(existing.AccountId, false);
+            }
+
+            // The claim met was let go in between (its account does not exist): the id is free again, and this claim is
+            // stored, not answered as if it were (another account could then claim the id too).
+            if (attempt >= ClaimAttempts)
+            {
+                throw new StoreUnavailableException($"record session: the claim of session '{sessionId}' kept being let go") { Store = Store };
+            }
+        }
     }
+
+    /// <summary>How many times a claim is tried while the claim each try meets is let go before it can be read.</summary>
+    private const int ClaimAttempts = 5;
 
     public async Task<string?> FindAccountAsync(string sessionId, CancellationToken cancellationToken)
     {

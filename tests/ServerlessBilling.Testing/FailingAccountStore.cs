@@ -12,14 +12,19 @@ public sealed class FailingAccountStore(IAccountStore inner) : IAccountStore
 {
     private volatile string? _failing;
     private volatile bool _once;
+    private volatile Exception? _fault;
 
     /// <summary>True while a write of the account named last is still to fail.</summary>
     public bool Armed => _failing is not null;
 
-    /// <summary>Every write of <paramref name="accountId"/> fails from now on (null: none does), or only the next with <paramref name="once"/>.</summary>
-    public void Fail(string? accountId, bool once = false)
+    /// <summary>
+    /// Every write of <paramref name="accountId"/> fails from now on (null: none does), or only the next with <paramref name="once"/>;
+    /// with <paramref name="fault"/> (thrown as is) instead of a <see cref="StoreUnavailableException"/>.
+    /// </summary>
+    public void Fail(string? accountId, bool once = false, Exception? fault = null)
     {
         _once = once;
+        _fault = fault;
         _failing = accountId;
     }
 
@@ -36,7 +41,7 @@ public sealed class FailingAccountStore(IAccountStore inner) : IAccountStore
                 _failing = null;
             }
 
-            throw new StoreUnavailableException($"account '{account.AccountId}' cannot be written (injected)") { Store = "account store" };
+            throw _fault ?? new StoreUnavailableException($"account '{account.AccountId}' cannot be written (injected)") { Store = "account store" };
         }
 
         return inner.TryReplaceAsync(account, ifMatch, cancellationToken);

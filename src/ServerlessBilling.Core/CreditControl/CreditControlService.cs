@@ -221,7 +221,7 @@ public sealed partial class CreditControlService(
                 {
                     changed += await SweepAccountAsync(accountId, ct) ? 1 : 0;
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException && !ct.IsCancellationRequested)
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     (failed ??= []).Add((accountId, ex));
                 }

@@ -295,7 +295,7 @@ public sealed class IngestionService(
                 // Refused for good (a document larger than the store holds), not a fault that passes: failing the batch would
                 // have it delivered again without end (the Event Hubs trigger retries until it succeeds), holding back every
                 // later CDR of its partition. These CDRs moved no money; they are quarantined with the reason instead.
-                var reason = $"the {refused.Store ?? "store"} refused the write: {refused.Message}; not charged (delivered again, it is refused alike)";
+                var reason = RefusedReason(refused);
                 answer = new StepAnswer(step.Select(c => new CdrOutcome(c.Cdr, c.Line, null, reason)).ToList(), 0);
             }
 
@@ -424,6 +424,10 @@ public sealed class IngestionService(
     /// <summary>The most CDRs of one account applied in one write: the document's applied set holds them all.</summary>
     private const int IdsPerStep = AccountState.AppliedCdrCapacity;
 
+    /// <summary>Why a CDR whose account write the store refused for good (<see cref="StoreRefusedException"/>) is quarantined.</summary>
+    private static string RefusedReason(StoreRefusedException refused) =>
+        $"the {refused.Store ?? "store"} refused the write: {refused.Message}; not charged (delivered again, it is refused alike)";
+
     /// <summary>What one step did: an outcome per CDR it did not find recorded, and how many it found recorded as they are.</summary>
     private sealed record StepAnswer(IReadOnlyList<CdrOutcome> Outcomes, int Recorded);
 
@@ -438,6 +442,7 @@ public sealed class IngestionService(
         // The sessions a run of the rule recorded as closed by these CDRs (it runs again on a conflict), each with the history
         // record its closing replaced when the document no longer held the session (null when it did).
         Dictionary<string, ClosedSession?>? closings = null;
+        StepAnswer? written = null; // the answer of the write last tried, for a refusal of it
         Decision<StepAnswer> decision;
         try
         {
@@ -507,9 +512,26 @@ public sealed class IngestionService(
                     }
 
                     var answer = new StepAnswer(outcomes, recorded);
+                    written = decided.Next is null ? null : answer;
                     return decided.Next is { } next ? Decision.Changed(next, answer) : Decision.Unchanged(answer);
                 },
                 cancellationToken);
+        }
+        catch (StoreRefusedException refused) when (written is not null)
+        {
+            // Refused for good: only the CDRs this write would have charged are refused with it. The others stand as the
+            // step found them (charged before and recorded, or charged before with their records still to write, or refused
+            // for a reason of their own): quarantined as "not charged", they stood rated and quarantined at once.
+            if (closings is not null)
+            {
+                await RecordAsLandedAfterFailureAsync(accountId, closings);
+            }
+
+            var reason = RefusedReason(refused);
+            return written with
+            {
+                Outcomes = [.. written.Outcomes.Select(o => o.Applied is null ? o : new CdrOutcome(o.Cdr, o.Line, null, reason))],
+            };
         }
         catch (Exception) when (closings is not null)
         {

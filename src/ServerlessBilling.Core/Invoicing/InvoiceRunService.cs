@@ -77,7 +77,7 @@ public sealed class InvoiceRunService(
                         Interlocked.Increment(ref nothing);
                     }
                 }
-                catch (Exception ex) when (IsAccountFault(ex))
+                catch (Exception ex) when (IsAccountFault(ex, ct))
                 {
                     // One account's fault must not hold back the others' invoices; its period stays open or its
                     // number pending, and the next run finishes it.
@@ -231,7 +231,7 @@ public sealed class InvoiceRunService(
                             finished++;
                         }
                     }
-                    catch (Exception ex) when (IsAccountFault(ex))
+                    catch (Exception ex) when (IsAccountFault(ex, cancellationToken))
                     {
                         failed++;
                         Keep(failures, accountId, ex);
@@ -246,9 +246,13 @@ public sealed class InvoiceRunService(
     private Task<T> WithinStepDeadline<T>(Func<CancellationToken, Task<T>> step, string what, CancellationToken cancellationToken) =>
         StoreDeadline.RunAsync(step, _stepDeadline, clock, what, cancellationToken);
 
-    /// <summary>A fault of one account, which holds back no other; a store that stopped answering ends the run.</summary>
-    private static bool IsAccountFault(Exception exception) =>
-        exception is not OperationCanceledException and not StoreUnavailableException { DeadlinePassed: true };
+    /// <summary>
+    /// A fault of one account, which holds back no other (a cancellation that <paramref name="cancellationToken"/> did not
+    /// cause too: an HttpClient's timeout); a store that stopped answering, or the run's own cancellation, ends the run.
+    /// </summary>
+    private static bool IsAccountFault(Exception exception, CancellationToken cancellationToken) =>
+        (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        && exception is not StoreUnavailableException { DeadlinePassed: true };
 
     /// <summary>Step 2: the account document with the period closed (by this call or an earlier one); null when the account does not exist.</summary>
     private async Task<AccountState?> CloseAsync(string accountId, string label, CancellationToken cancellationToken)

@@ -75,23 +75,32 @@ public sealed class AccountChangeStream
 
     /// <summary>
     /// The newest stored version of the accounts <paramref name="accountIds"/>[<paramref name="from"/>..] names, at most
-    /// <see cref="ReadPage"/> of them (one that no longer exists is left out), and how many ids they took. Read with
+    /// <see cref="ReadPage"/> of them (one that no longer exists is left out), how many ids they took, and the ids whose
+    /// read failed with the fault: one account that cannot be read holds back no other of the page. Read with
     /// <see cref="IAccountStore.PeekAsync"/>: monitoring does not push the accounts in use out of the memory store's parsed ones.
     /// </summary>
-    public static async Task<(IReadOnlyList<AccountState> Accounts, int Taken)> ReadNewestAsync(
+    public static async Task<(IReadOnlyList<AccountState> Accounts, int Taken, IReadOnlyList<(string AccountId, Exception Fault)> Unread)> ReadNewestAsync(
         IAccountStore store, IReadOnlyList<string> accountIds, int from, CancellationToken cancellationToken)
     {
         var taken = Math.Min(ReadPage, accountIds.Count - from);
         var accounts = new List<AccountState>(taken);
+        List<(string, Exception)>? unread = null;
         for (var i = from; i < from + taken; i++)
         {
-            if (await store.PeekAsync(accountIds[i], cancellationToken) is { } stored)
+            try
             {
-                accounts.Add(stored.Value);
+                if (await store.PeekAsync(accountIds[i], cancellationToken) is { } stored)
+                {
+                    accounts.Add(stored.Value);
+                }
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                (unread ??= []).Add((accountIds[i], ex));
             }
         }
 
-        return (accounts, taken);
+        return (accounts, taken, unread ?? []);
     }
 }
 

@@ -23,7 +23,7 @@ public sealed partial class ExpirySweeper(
                     LogReleased(logger, released);
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
                 LogFailed(logger, ex);
             }

@@ -65,12 +65,12 @@ public sealed class AccountChangeStreamTests
         }
 
         var changed = (await stream.ReadAsync(default).WaitAsync(TimeSpan.FromSeconds(5))).Order().Append("never-stored").ToList();
-        var (first, taken) = await AccountChangeStream.ReadNewestAsync(store, changed, 0, default);
+        var (first, taken, _) = await AccountChangeStream.ReadNewestAsync(store, changed, 0, default);
         Assert.Equal(AccountChangeStream.ReadPage, taken);
         Assert.Equal(ids.Take(AccountChangeStream.ReadPage), first.Select(a => a.AccountId));
         Assert.All(first, a => Assert.Equal(2L, a.Revision));
 
-        var (rest, restTaken) = await AccountChangeStream.ReadNewestAsync(store, changed, taken, default);
+        var (rest, restTaken, _) = await AccountChangeStream.ReadNewestAsync(store, changed, taken, default);
         Assert.Equal(51, restTaken);
         Assert.Equal(ids.Skip(AccountChangeStream.ReadPage), rest.Select(a => a.AccountId));
     }
@@ -94,7 +94,7 @@ public sealed class AccountChangeStreamTests
         var hot = Version("hot", 1);
         await store.TryCreateAsync(hot, default);
 
-        var (read, _) = await AccountChangeStream.ReadNewestAsync(store, cold, 0, default);
+        var (read, _, _) = await AccountChangeStream.ReadNewestAsync(store, cold, 0, default);
 
         Assert.Equal(cold, read.Select(a => a.AccountId));
         Assert.Same(hot, (await store.GetAsync("hot", default))!.Value);
