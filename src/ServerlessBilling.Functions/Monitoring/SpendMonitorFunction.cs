@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using ServerlessBilling.Core.Accounts;
 using ServerlessBilling.Core.Monitoring;
 using ServerlessBilling.Cosmos;
 using ServerlessBilling.Functions.Hosting;
@@ -12,9 +15,11 @@ namespace ServerlessBilling.Functions.Monitoring;
 /// once a retry policy ends in failure the trigger writes its lease past the batch, and the verdicts of its documents
 /// (thresholds crossed, a suspension due) would wait for each account's next write, or be lost if none came; monitoring
 /// fails a batch only on a store or sink fault, so retrying waits for the store, as the local host's change feed
-/// processor does. This policy takes the place of host.json's for this function.
+/// processor does. This policy takes the place of host.json's for this function. A document whose account state cannot be
+/// read is the exception: retried, it would fail its batch for ever and hold back every account of the lease range, so it is
+/// logged as an error and the others are judged (the local host's worker puts such an account back instead, on its own).
 /// </summary>
-public sealed class SpendMonitorFunction(MonitoringService monitoring)
+public sealed partial class SpendMonitorFunction(MonitoringService monitoring, ILogger<SpendMonitorFunction> logger)
 {
     public const string Name = "SpendMonitor";
 
@@ -29,6 +34,25 @@ public sealed class SpendMonitorFunction(MonitoringService monitoring)
             FeedPollDelay = 200,
             MaxItemsPerInvocation = 1000)]
         IReadOnlyList<AccountFeedDocument> documents,
-        CancellationToken cancellationToken) =>
-        monitoring.HandleAsync(documents.Select(d => d.ToAccount()), cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(documents);
+        var accounts = new List<AccountState>(documents.Count);
+        foreach (var document in documents)
+        {
+            try
+            {
+                accounts.Add(document.ToAccount());
+            }
+            catch (Exception e) when (e is JsonException or ArgumentException or InvalidOperationException or FormatException or OverflowException)
+            {
+                LogUnreadable(logger, document.Id, e.Message);
+            }
+        }
+
+        return monitoring.HandleAsync(accounts, cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Spend monitoring: account document '{Id}' on the change feed cannot be read ({Reason}); it is not judged, the other documents of the batch are")]
+    private static partial void LogUnreadable(ILogger logger, string id, string reason);
 }
