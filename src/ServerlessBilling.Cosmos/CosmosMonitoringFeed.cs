@@ -12,13 +12,19 @@ public sealed class CosmosMonitoringFeed(Database database, CosmosOptions option
 {
     public const string ProcessorName = "monitoring";
 
-    /// <summary>Starts reading the feed from now on; stop the returned processor to end.</summary>
-    public async Task<ChangeFeedProcessor> StartAsync(MonitoringService monitoring, string instanceName, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts reading the feed where its leases left off; stop the returned processor to end. With no leases yet (the
+    /// first start, or a new lease container) it reads the feed from the beginning: every account written before is
+    /// judged once (monitoring skips revisions already judged), not left until its next write. The processor's name
+    /// (<paramref name="processorName"/>) keys its leases.
+    /// </summary>
+    public async Task<ChangeFeedProcessor> StartAsync(MonitoringService monitoring, string instanceName, CancellationToken cancellationToken, string processorName = ProcessorName)
     {
         var processor = database.GetContainer(options.AccountsContainer)
-            .GetChangeFeedProcessorBuilder<AccountDocument>(ProcessorName, async (changes, ct) =>
+            .GetChangeFeedProcessorBuilder<AccountDocument>(processorName, async (changes, ct) =>
                 await monitoring.HandleAsync(changes.Select(d => d.State), ct))
             .WithInstanceName(instanceName)
+            .WithStartTime(DateTime.MinValue.ToUniversalTime())
             .WithLeaseContainer(database.GetContainer(options.LeasesContainer))
             .WithPollInterval(TimeSpan.FromMilliseconds(options.MonitoringPollMilliseconds))
             .WithMaxItems(1000)

@@ -66,4 +66,37 @@ public sealed class CosmosMonitoringTests(CosmosFixture cosmos)
             await processor.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task Accounts_written_before_the_feed_ever_started_are_judged_when_it_starts()
+    {
+        // Cosmos DB's change feed processor reads from "now" on its first start unless told otherwise: an account charged past
+        // its thresholds before monitoring was first started (deployed after the data, or on a new lease container) was not
+        // judged until its next write. (The emulator reads a new processor's feed from the beginning either way, so here
+        // this guards the behaviour rather than showing the old one.)
+        var options = cosmos.Options;
+        var alerts = new CosmosAlertStore(cosmos.Database.GetContainer(options.AlertsContainer));
+        var monitors = new CosmosMonitorStore(cosmos.Database.GetContainer(options.MonitorsContainer));
+        var harness = new CreditControlHarness(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, usage: cosmos.Usage, quarantine: cosmos.Quarantine, topUps: cosmos.TopUps);
+        harness.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero));
+        var account = await harness.OpenAsync($"before-{Guid.NewGuid():N}", Fixtures.Postpaid(100m, hard: false, $"deck-{Guid.NewGuid():N}"), 0m);
+        await harness.IngestCsvAsync("cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\n"
+            + $"b-1,{account},+441234,+447700900123,2026-12-01T10:00:00Z,7200,ANSWERED,\n"); // 120.00 on a 100.00 limit
+
+        var monitoring = new MonitoringService(monitors, alerts, new NoAlertSink(), harness.Admin, harness.Clock);
+        var processor = await new CosmosMonitoringFeed(cosmos.Database, options).StartAsync(monitoring, $"test-{Guid.NewGuid():N}", default, processorName: $"first-{Guid.NewGuid():N}");
+        try
+        {
+            var started = Stopwatch.StartNew();
+            while ((await alerts.ListAsync(account, 100, default)).Count(a => a.Type == AlertType.ThresholdReached) < 3)
+            {
+                Assert.True(started.Elapsed < TimeSpan.FromSeconds(30), "the account written before the feed started was not judged");
+                await Task.Delay(50);
+            }
+        }
+        finally
+        {
+            await processor.StopAsync();
+        }
+    }
 }

@@ -18,6 +18,8 @@ namespace ServerlessBilling.Functions.Monitoring;
 /// processor does. This policy takes the place of host.json's for this function. A document whose account state cannot be
 /// read is the exception: retried, it would fail its batch for ever and hold back every account of the lease range, so it is
 /// logged as an error and the others are judged (the local host's worker puts such an account back instead, on its own).
+/// With no leases yet (a first deployment, a new lease container) the trigger reads the feed from the beginning, so that every
+/// account written before is judged once, not left until its next write.
 /// </summary>
 public sealed partial class SpendMonitorFunction(MonitoringService monitoring, ILogger<SpendMonitorFunction> logger)
 {
@@ -32,7 +34,8 @@ public sealed partial class SpendMonitorFunction(MonitoringService monitoring, I
             Connection = TriggerSettings.CosmosConnection,
             LeaseContainerName = "%" + TriggerSettings.LeasesContainer + "%",
             FeedPollDelay = 200,
-            MaxItemsPerInvocation = 1000)]
+            MaxItemsPerInvocation = 1000,
+            StartFromBeginning = true)]
         IReadOnlyList<AccountFeedDocument> documents,
         CancellationToken cancellationToken)
     {
