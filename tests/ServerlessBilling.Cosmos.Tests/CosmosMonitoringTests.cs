@@ -14,10 +14,7 @@ public sealed class CosmosMonitoringTests(CosmosFixture cosmos)
     [Fact]
     public async Task The_seed_case_raises_three_thresholds_and_velocity_through_the_change_feed_once()
     {
-        var options = cosmos.Options;
-        var alerts = new CosmosAlertStore(cosmos.Database.GetContainer(options.AlertsContainer));
-        var monitors = new CosmosMonitorStore(cosmos.Database.GetContainer(options.MonitorsContainer));
-        var harness = new CreditControlHarness(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, usage: cosmos.Usage, quarantine: cosmos.Quarantine, topUps: cosmos.TopUps);
+        var (options, alerts, monitors, harness) = Setup();
         var start = new DateTimeOffset(2026, 12, 1, 0, 0, 0, TimeSpan.Zero);
         harness.Clock.SetUtcNow(start);
         var account = await harness.OpenAsync($"feed-{Guid.NewGuid():N}", Fixtures.Postpaid(5000m, hard: false, $"deck-{Guid.NewGuid():N}"), 0m);
@@ -74,10 +71,7 @@ public sealed class CosmosMonitoringTests(CosmosFixture cosmos)
         // its thresholds before monitoring was first started (deployed after the data, or on a new lease container) was not
         // judged until its next write. (The emulator reads a new processor's feed from the beginning either way, so here
         // this guards the behaviour rather than showing the old one.)
-        var options = cosmos.Options;
-        var alerts = new CosmosAlertStore(cosmos.Database.GetContainer(options.AlertsContainer));
-        var monitors = new CosmosMonitorStore(cosmos.Database.GetContainer(options.MonitorsContainer));
-        var harness = new CreditControlHarness(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, usage: cosmos.Usage, quarantine: cosmos.Quarantine, topUps: cosmos.TopUps);
+        var (options, alerts, monitors, harness) = Setup();
         harness.Clock.SetUtcNow(new DateTimeOffset(2026, 12, 2, 0, 0, 0, TimeSpan.Zero));
         var account = await harness.OpenAsync($"before-{Guid.NewGuid():N}", Fixtures.Postpaid(100m, hard: false, $"deck-{Guid.NewGuid():N}"), 0m);
         await harness.IngestCsvAsync("cdr_id,account_id,calling_number,called_number,start_time,duration_seconds,disposition,session_id\n"
@@ -98,5 +92,16 @@ public sealed class CosmosMonitoringTests(CosmosFixture cosmos)
         {
             await processor.StopAsync();
         }
+    }
+
+    /// <summary>The emulator's containers for monitoring, and a harness over its stores.</summary>
+    private (CosmosOptions Options, CosmosAlertStore Alerts, CosmosMonitorStore Monitors, CreditControlHarness Harness) Setup()
+    {
+        var options = cosmos.Options;
+        return (
+            options,
+            new CosmosAlertStore(cosmos.Database.GetContainer(options.AlertsContainer)),
+            new CosmosMonitorStore(cosmos.Database.GetContainer(options.MonitorsContainer)),
+            new CreditControlHarness(cosmos.Accounts, cosmos.Sessions, cosmos.Decks, usage: cosmos.Usage, quarantine: cosmos.Quarantine, topUps: cosmos.TopUps));
     }
 }
