@@ -47,6 +47,24 @@ public sealed class HostileRoundThirtySevenHttpTests(LocalHostFixture host) : IC
         Assert.Contains(says, detail, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A field given twice (in two casings, which the API reads alike) was refused naming the .NET type it was read into
+    /// ("Duplicate property 'usedSeconds' encountered during deserialization of type 'ServerlessBilling.Api.Contracts.
+    /// TerminateBody'"): said in the contract's words, as a CDR's is.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/sessions/r37-dup/terminate", """{"requestNumber":1,"usedSeconds":10,"UsedSeconds":500}""", "usedSeconds appears twice in the body")]
+    [InlineData("/api/accounts/r37-dup/topups", """{"topupId":"t-1","amount":5,"Amount":500}""", "amount appears twice in the body")]
+    public async Task A_field_given_twice_is_400_in_the_contracts_words(string path, string body, string says)
+    {
+        using var response = await Client.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{(int)response.StatusCode} {text}");
+        var detail = JsonDocument.Parse(text).RootElement.GetProperty("detail").GetString()!;
+        Assert.Contains(says, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("ServerlessBilling.", detail, StringComparison.Ordinal);
+    }
+
     private async Task<JsonElement> SendOkAsync(HttpMethod method, string path, string json)
     {
         using var request = new HttpRequestMessage(method, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
