@@ -18,7 +18,7 @@ public static class ApiJson
             MaxDepth = 16,
             // A key given twice is ambiguous (which amount did the caller mean?): refuse it rather than let the last win.
             AllowDuplicateProperties = false,
-            Converters = { new NormalizedDecimalConverter(), new StrictTimeConverter() },
+            Converters = { new NormalizedDecimalConverter(), new StrictTimeConverter(), new WholeNumberConverter() },
         };
         options.MakeReadOnly(populateMissingResolver: true);
         return options;

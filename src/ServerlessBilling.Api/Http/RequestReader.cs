@@ -255,6 +255,14 @@ public static class RequestReader
             return "a value has the wrong type (numbers must be JSON numbers, times ISO 8601 strings with an offset)";
         }
 
+        // "Duplicate property 'usedSeconds' encountered during deserialization of type 'ServerlessBilling.Api.Contracts.…'":
+        // the field, as a CDR's refusal names one given twice.
+        const string duplicate = "Duplicate property '";
+        if (message.StartsWith(duplicate, StringComparison.Ordinal) && message.IndexOf('\'', duplicate.Length) is var end and > 0)
+        {
+            return $"{message[duplicate.Length..end]} appears twice in the body (names are read without regard to case)";
+        }
+
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;
     }

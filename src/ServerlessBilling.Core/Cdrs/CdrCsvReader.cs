@@ -174,7 +174,7 @@ public static class CdrCsvReader
     }
 
     private static CdrRecord Rejected(int lineNumber, string reason, CdrFields fields, string line) =>
-        CdrRecord.Rejected(new CdrRejection(lineNumber, OrNull(fields.CdrId), OrNull(fields.AccountId), reason, CdrValidation.ClipRaw(line)));
+        CdrRecord.Rejected(new CdrRejection(lineNumber, OrNull(fields.CdrId), OrNull(fields.AccountId), reason, line)); // whole: kept in parts when longer than the quarantine's bound
 
     private static string? OrNull(ReadOnlySpan<char> id) => id.IsEmpty ? null : id.ToString();
 

@@ -91,7 +91,9 @@ public static class CdrJsonReader
 
     private static CdrRecord ReadElement(JsonElement element, int position)
     {
-        var raw = CdrValidation.ClipRaw(element.GetRawText());
+        // Whole: a refused element longer than the quarantine's bound is kept in parts (an envelope wrapping the CDRs, read once
+        // from an event, holds every one of them).
+        var raw = element.GetRawText();
         if (element.ValueKind != JsonValueKind.Object)
         {
             return CdrRecord.Rejected(new CdrRejection(position, null, null, "expected a CDR object", raw));

@@ -80,6 +80,38 @@ public static class CdrValidation
     public static string ClipRaw(string raw) => raw.Length <= MaxRawLength ? raw : Excerpt.Of(raw, MaxRawLength, more: "");
 
     /// <summary>
+    /// <paramref name="raw"/> in pieces of at most <see cref="MaxRawLength"/> characters, never half a character, in order:
+    /// the quarantine keeps a refused record's text longer than its bound as records of its parts, so that none of it is lost.
+    /// </summary>
+    public static IReadOnlyList<string> Pieces(string raw)
+    {
+        ArgumentNullException.ThrowIfNull(raw);
+        if (raw.Length <= MaxRawLength)
+        {
+            return [raw];
+        }
+
+        var pieces = new List<string>();
+        AddPieces(raw, pieces);
+        return pieces;
+    }
+
+    private static void AddPieces(ReadOnlySpan<char> text, List<string> pieces)
+    {
+        for (var rest = text; !rest.IsEmpty;)
+        {
+            var length = Math.Min(rest.Length, MaxRawLength);
+            if (length < rest.Length && char.IsHighSurrogate(rest[length - 1]))
+            {
+                length--;
+            }
+
+            pieces.Add(rest[..length].ToString());
+            rest = rest[length..];
+        }
+    }
+
+    /// <summary>
     /// A document that cannot be read as a whole, as rejections that keep all of its text: one per line that is not blank
     /// (numbered from 1, the document's lines; a byte-order mark passed over), a line longer than <see cref="MaxRawLength"/>
     /// in pieces of that length (never half a character, each reason saying which part it is), each with
@@ -97,17 +129,7 @@ public static class CdrValidation
         {
             number++;
             pieces.Clear();
-            for (var rest = line.IsWhiteSpace() ? [] : line; !rest.IsEmpty;)
-            {
-                var length = Math.Min(rest.Length, MaxRawLength);
-                if (length < rest.Length && char.IsHighSurrogate(rest[length - 1]))
-                {
-                    length--;
-                }
-
-                pieces.Add(rest[..length].ToString());
-                rest = rest[length..];
-            }
+            AddPieces(line.IsWhiteSpace() ? [] : line, pieces);
 
             for (var k = 0; k < pieces.Count; k++)
             {

@@ -228,7 +228,7 @@ public sealed class IngestionService(
         var ordered = EachKept(quarantined.OrderBy(q => q.Item.Line).ThenBy(q => q.Record.QuarantineId, StringComparer.Ordinal).ToList());
         if (ordered.Count > 0)
         {
-            writes.Enqueue(quarantine.AddManyAsync(ordered.Select(q => q.Record).ToList(), cancellationToken));
+            writes.Enqueue(quarantine.AddManyAsync(ordered.SelectMany(q => InParts(q.Record)).ToList(), cancellationToken));
         }
 
         await Task.WhenAll(writes);
@@ -762,6 +762,27 @@ public sealed class IngestionService(
         }
 
         return ordered;
+    }
+
+    /// <summary>
+    /// The record as the quarantine keeps it: one whose text is longer than <see cref="CdrValidation.MaxRawLength"/> (an
+    /// envelope object wrapping a batch, a CSV event whose line breaks were lost) as records of its parts, each reason
+    /// saying which part it is, the first under the record's id, the others after it with their number padded, so that
+    /// the listing's ties by id keep them in order; it counts once in the answer. Cut to its first part, the rest of its
+    /// text was kept nowhere: an Event Hubs event is read once, so the CDRs in it beyond were lost.
+    /// </summary>
+    private static IEnumerable<QuarantineRecord> InParts(QuarantineRecord record)
+    {
+        var pieces = CdrValidation.Pieces(record.Raw);
+        var digits = "D" + pieces.Count.ToString(System.Globalization.CultureInfo.InvariantCulture).Length.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return pieces.Count == 1
+            ? [record]
+            : pieces.Select((piece, k) => record with
+            {
+                QuarantineId = k == 0 ? record.QuarantineId : $"{record.QuarantineId}-part{(k + 1).ToString(digits, System.Globalization.CultureInfo.InvariantCulture)}",
+                Reason = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{record.Reason} (part {k + 1} of {pieces.Count})"),
+                Raw = piece,
+            });
     }
 
     private static string Describe(Cdr cdr) =>
