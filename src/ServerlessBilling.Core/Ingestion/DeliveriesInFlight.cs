@@ -33,10 +33,13 @@ internal sealed class DeliveriesInFlight
         return delivery;
     }
 
-    /// <summary>Ends a delivery (its records written, or its batch failed): no one waits for it any longer.</summary>
+    /// <summary>
+    /// Ends a delivery: no one waits for it any longer. One that did not say its records were written (its batch failed)
+    /// ends as not having written them.
+    /// </summary>
     public void End(Delivery delivery)
     {
-        delivery.RecordsWritten();
+        delivery.RecordsWritten(false);
         lock (_lock)
         {
             _deliveries.Remove(delivery);
@@ -46,12 +49,15 @@ internal sealed class DeliveriesInFlight
     /// <summary>Whether a delivery other than <paramref name="self"/> under way holds the CDR id of the account.</summary>
     public bool HeldElsewhere(string accountId, string cdrId, Delivery self) => Others(self).Any(d => d.Holds(accountId, cdrId));
 
-    /// <summary>Waits until every other delivery under way that holds one of the ids has written its usage records.</summary>
-    public Task OthersRecordedAsync(string accountId, IEnumerable<string> cdrIds, Delivery self, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until every other delivery under way that holds one of the ids is done with its usage records: true when each
+    /// wrote them, false when one could not (its batch failed, to be delivered again).
+    /// </summary>
+    public async Task<bool> OthersRecordedAsync(string accountId, IEnumerable<string> cdrIds, Delivery self, CancellationToken cancellationToken)
     {
         var ids = cdrIds.ToList();
         var waits = Others(self).Where(d => ids.Exists(id => d.Holds(accountId, id))).Select(d => d.Recorded).ToList();
-        return waits.Count == 0 ? Task.CompletedTask : Task.WhenAll(waits).WaitAsync(cancellationToken);
+        return waits.Count == 0 || Array.TrueForAll(await Task.WhenAll(waits).WaitAsync(cancellationToken), written => written);
     }
 
     private List<Delivery> Others(Delivery self)
@@ -65,15 +71,15 @@ internal sealed class DeliveriesInFlight
     /// <summary>One batch under way; disposed, it ends (see <see cref="End"/>).</summary>
     internal sealed class Delivery(DeliveriesInFlight owner, Func<string, string, bool> holds) : IDisposable
     {
-        private readonly TaskCompletionSource _recorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource<bool> _recorded = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        /// <summary>Completes when the batch's usage records are written (or it failed).</summary>
-        public Task Recorded => _recorded.Task;
+        /// <summary>Completes when the batch's usage records are written (true), or could not be (false: the batch failed).</summary>
+        public Task<bool> Recorded => _recorded.Task;
 
         public bool Holds(string accountId, string cdrId) => holds(accountId, cdrId);
 
-        /// <summary>The batch's usage records are written: deliveries waiting to judge their copies go on.</summary>
-        public void RecordsWritten() => _recorded.TrySetResult();
+        /// <summary>The batch is done with its usage records (<paramref name="written"/>: all of them written): deliveries waiting to judge their copies go on.</summary>
+        public void RecordsWritten(bool written) => _recorded.TrySetResult(written);
 
         public void Dispose() => owner.End(this);
     }

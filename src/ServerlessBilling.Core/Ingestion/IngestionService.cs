@@ -212,11 +212,11 @@ public sealed class IngestionService(
             // Judged against the records that stand once this batch's are written, and those of the other deliveries under way
             // that hold the same ids (the delivery that moved the money is one of them, unless it died before its records).
             await Task.WhenAll(writes).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            delivery.RecordsWritten();
+            delivery.RecordsWritten(writes.All(w => w.IsCompletedSuccessfully));
             foreach (var (accountId, found) in foundApplied)
             {
-                await _inFlight.OthersRecordedAsync(accountId, found.Select(f => f.Cdr.CdrId), delivery, cancellationToken);
-                var (d, conflicts) = await JudgeFoundAppliedAsync(accountId, found, source, now, recording.Token, cancellationToken);
+                var othersWrote = await _inFlight.OthersRecordedAsync(accountId, found.Select(f => f.Cdr.CdrId), delivery, cancellationToken);
+                var (d, conflicts) = await JudgeFoundAppliedAsync(accountId, found, othersWrote, source, now, recording.Token, cancellationToken);
                 duplicates += d;
                 foreach (var conflict in conflicts ?? [])
                 {
@@ -232,6 +232,7 @@ public sealed class IngestionService(
         }
 
         await Task.WhenAll(writes);
+        delivery.RecordsWritten(true);
         BillingMetrics.CdrsIngested(accepted, duplicates, ordered.Count);
         return new IngestResult(records.Count, accepted, duplicates, ordered.Select(q => q.Item).ToList());
     }
@@ -384,10 +385,22 @@ public sealed class IngestionService(
     /// id is a conflict, not a duplicate: counted as a duplicate it was neither charged nor quarantined.
     /// </summary>
     private async Task<(int Duplicates, List<(QuarantinedItem, QuarantineRecord)>? Conflicts)> JudgeFoundAppliedAsync(
-        string accountId, List<(Cdr Cdr, int Line, string Raw)> found, string source, DateTimeOffset now, CancellationToken recording, CancellationToken cancellationToken)
+        string accountId, List<(Cdr Cdr, int Line, string Raw)> found, bool othersWrote, string source, DateTimeOffset now, CancellationToken recording, CancellationToken cancellationToken)
     {
         var ids = found.Select(f => f.Cdr.CdrId).ToHashSet(StringComparer.Ordinal);
         var records = await usage.FindExistingAsync(accountId, ids, cancellationToken);
+        if (records.Count < ids.Count && !othersWrote)
+        {
+            // Another delivery under way that holds these ids, perhaps the one that moved their money, failed to write its
+            // records (its batch is delivered again). Written from this batch's copies, they could say other than what was
+            // charged; this batch fails too, and delivered again it is judged against the records that stand then.
+            throw new StoreUnavailableException(
+                $"the usage records of {ids.Count - records.Count} CDR(s) of account '{accountId}' charged by a delivery under way at the same time could not be written; deliver the batch again")
+            {
+                Store = "usage store",
+            };
+        }
+
         if (records.Count < ids.Count)
         {
             // Left to another delivery under way that did not write them: no delivery in this process holds their money's
