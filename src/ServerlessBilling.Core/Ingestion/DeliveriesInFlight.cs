@@ -44,6 +44,8 @@ internal sealed class DeliveriesInFlight
         {
             _deliveries.Remove(delivery);
         }
+
+        delivery.Close();
     }
 
     /// <summary>Whether a delivery other than <paramref name="self"/> under way holds the CDR id of the account.</summary>
@@ -76,7 +78,28 @@ internal sealed class DeliveriesInFlight
         /// <summary>Completes when the batch's usage records are written (true), or could not be (false: the batch failed).</summary>
         public Task<bool> Recorded => _recorded.Task;
 
-        public bool Holds(string accountId, string cdrId) => holds(accountId, cdrId);
+        // Another delivery may still be asking (it took this one from the list before it ended) when this one's batch is
+        // answered and its records handed back to be reused by the next batch: once ended it holds nothing and reads nothing.
+        private readonly Lock _gate = new();
+        private bool _ended;
+
+        /// <summary>Whether the batch holds the CDR id of the account; false once it has ended.</summary>
+        public bool Holds(string accountId, string cdrId)
+        {
+            lock (_gate)
+            {
+                return !_ended && holds(accountId, cdrId);
+            }
+        }
+
+        /// <summary>Ends the delivery's answers: returns once no <see cref="Holds"/> is reading its batch.</summary>
+        internal void Close()
+        {
+            lock (_gate)
+            {
+                _ended = true;
+            }
+        }
 
         /// <summary>The batch is done with its usage records (<paramref name="written"/>: all of them written): deliveries waiting to judge their copies go on.</summary>
         public void RecordsWritten(bool written) => _recorded.TrySetResult(written);
