@@ -43,6 +43,7 @@ public static class RequestReader
         where T : class
     {
         ArgumentNullException.ThrowIfNull(request);
+        RefuseEncoded(request);
         var limit = MaxJsonBytes(request);
         if (request.ContentLength > limit)
         {
@@ -122,6 +123,21 @@ public static class RequestReader
         return rented.AsSpan(0, (int)bytes.Length);
     }
 
+    /// <summary>
+    /// Refuses (415) a body sent compressed (<c>Content-Encoding: gzip</c>, <c>br</c>, …): the API reads bodies as they are
+    /// sent, so a gzip CDR batch was read as its compressed bytes and answered "the header lacks required column(s)".
+    /// </summary>
+    private static void RefuseEncoded(HttpRequest request)
+    {
+        var encoding = request.Headers.ContentEncoding.ToString().Trim();
+        if (encoding.Length > 0 && !string.Equals(encoding, "identity", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException(
+                $"the body is sent with Content-Encoding '{Core.Validation.Excerpt.Of(encoding, 40)}', which the API does not read: send it uncompressed",
+                StatusCodes.Status415UnsupportedMediaType);
+        }
+    }
+
     private static BadHttpRequestException TooLarge(long limit) =>
         new($"the body is larger than {limit} bytes", StatusCodes.Status413PayloadTooLarge);
 
@@ -165,6 +181,7 @@ public static class RequestReader
     public static async Task<byte[]> ReadBytesAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RefuseEncoded(request);
         if (request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize is { } server && server < limit)
         {
             limit = server;
@@ -209,6 +226,7 @@ public static class RequestReader
     public static async Task<(byte[] Array, int Length)> ReadPooledAsync(HttpRequest request, long limit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        RefuseEncoded(request);
         if (request.ContentLength > limit)
         {
             throw TooLarge(limit);
