@@ -1,5 +1,3 @@
-using ServerlessBilling.Core.Cdrs;
-
 namespace ServerlessBilling.Core.Ingestion;
 
 /// <summary>
@@ -105,25 +103,5 @@ internal sealed class DeliveriesInFlight
         public void RecordsWritten(bool written) => _recorded.TrySetResult(written);
 
         public void Dispose() => owner.End(this);
-    }
-
-    /// <summary>Whether the records of a batch, grouped by account, hold the CDR id of the account.</summary>
-    public static bool Holds(IReadOnlyList<CdrRecord> records, IReadOnlyDictionary<string, int> groupOf, Func<int, (int Start, int Count)> group, int[] members, string accountId, string cdrId)
-    {
-        if (!groupOf.TryGetValue(accountId, out var g))
-        {
-            return false;
-        }
-
-        var (start, count) = group(g);
-        for (var i = start; i < start + count; i++)
-        {
-            if (records[members[i]].Cdr is { } cdr && string.Equals(cdr.CdrId, cdrId, StringComparison.Ordinal))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

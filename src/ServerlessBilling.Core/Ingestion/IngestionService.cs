@@ -116,7 +116,7 @@ public sealed class IngestionService(
         }
 
         using var delivery = _inFlight.Start((accountId, cdrId) =>
-            DeliveriesInFlight.Holds(records, groupOf, g => (groups[g].Start, groups[g].Count), members, accountId, cdrId));
+            groupOf.TryGetValue(accountId, out var g) && new GroupRecords(records, members, groups[g]).Holds(cdrId));
 
         // Each group's usage write is started, not awaited, when its money has moved: the group's place goes to the next
         // account while the write waits for its commit. A store that takes whole batches (the embedded ones) gets every
@@ -855,6 +855,20 @@ public sealed class IngestionService(
         public int Count => group.Count;
 
         public CdrRecord this[int index] => records[members[group.Start + index]];
+
+        /// <summary>Whether the group holds a CDR of that id (a rare path, for another delivery: scanned).</summary>
+        public bool Holds(string cdrId)
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                if (this[i].Cdr is { } cdr && string.Equals(cdr.CdrId, cdrId, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
 
         /// <summary>
         /// The text of the group's record of <paramref name="cdr"/> (the very object read), for a quarantine record (a rare
